@@ -1,0 +1,81 @@
+/**
+ * Opens the store named by `DATABASE_URL` (see `parseDatabaseUrl`) as a Kysely instance.
+ *
+ * SQLite runs in WAL mode with `synchronous=FULL`: these are care records, and a commit
+ * the caller was told about must survive a power cut.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import { parseDatabaseUrl, type StoreConfig } from '../config.ts';
+import type { Database } from './schema.ts';
+
+export type Dialect = StoreConfig['dialect'];
+
+export interface Store {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  config: StoreConfig;
+  /** The underlying better-sqlite3 handle (SQLite only), for pragmas and benchmarks. */
+  sqlite: SqliteDatabase.Database | null;
+  close(): Promise<void>;
+}
+
+// PostgreSQL returns BIGINT and NUMERIC as strings; every such column here fits a JS number.
+pg.types.setTypeParser(20, (v) => Number(v));
+pg.types.setTypeParser(1700, (v) => Number(v));
+
+/** Opens a store from a URL (defaults to `process.env.DATABASE_URL`). */
+export async function openStore(url: string | undefined = process.env.DATABASE_URL): Promise<Store> {
+  const config = parseDatabaseUrl(url);
+  if (config.dialect === 'sqlite') return openSqlite(config);
+  return openPostgres(config);
+}
+
+function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store {
+  if (config.path !== ':memory:') mkdirSync(dirname(config.path), { recursive: true });
+  const sqlite = new SqliteDatabase(config.path);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return {
+    db,
+    dialect: 'sqlite',
+    config,
+    sqlite,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }>): Promise<Store> {
+  const { schema } = config;
+  if (schema) {
+    // Create the schema with a short-lived client so the pool's connections can all
+    // start with it on their search_path.
+    const client = new pg.Client({ connectionString: config.connectionString });
+    await client.connect();
+    try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: config.connectionString,
+    max: Number(process.env.PATHWAYS_PG_POOL ?? 10),
+    ...(schema ? { options: `-c search_path="${schema}"` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  await sql`select 1`.execute(db);
+  return {
+    db,
+    dialect: 'postgres',
+    config,
+    sqlite: null,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Schema migrations for both stores. Each migration runs inside its own transaction
+ * (SQLite and PostgreSQL both have transactional DDL), together with the row that
+ * records it, so a failed migration leaves nothing half-applied.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect, Store } from './database.ts';
+import { coreMigration } from './migrations/001-core.ts';
+
+export interface Migration {
+  /** Unique, sortable name; never rename one that has shipped. */
+  name: string;
+  up(db: Kysely<unknown>, dialect: Dialect): Promise<void>;
+}
+
+/** Every migration, in order. Append new ones; never edit a shipped one. */
+export const MIGRATIONS: readonly Migration[] = [coreMigration];
+
+export interface MigrationResult {
+  applied: string[];
+  alreadyApplied: string[];
+}
+
+/** Brings the store's schema up to date. Safe to run concurrently: PostgreSQL takes an advisory lock. */
+export async function migrate(store: Store): Promise<MigrationResult> {
+  const { db, dialect } = store;
+  await db.schema
+    .createTable('pathways_migrations')
+    .ifNotExists()
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('applied_at', 'text', (c) => c.notNull())
+    .execute();
+
+  const applied: string[] = [];
+  const alreadyApplied: string[] = [];
+  for (const migration of MIGRATIONS) {
+    const done = await db.transaction().execute(async (trx) => {
+      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(7031001)`.execute(trx);
+      const existing = await trx
+        .selectFrom('pathways_migrations')
+        .select('name')
+        .where('name', '=', migration.name)
+        .executeTakeFirst();
+      if (existing) return false;
+      await migration.up(trx as unknown as Kysely<unknown>, dialect);
+      await trx
+        .insertInto('pathways_migrations')
+        .values({ name: migration.name, applied_at: new Date().toISOString() })
+        .execute();
+      return true;
+    });
+    (done ? applied : alreadyApplied).push(migration.name);
+  }
+  return { applied, alreadyApplied };
+}
