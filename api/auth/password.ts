@@ -1,0 +1,87 @@
+/**
+ * Password hashing with scrypt, node's built-in memory-hard function (RFC 7914).
+ *
+ * The stored string carries its own parameters and salt, so the cost can be raised later
+ * without invalidating existing hashes:
+ * `scrypt$N=<cost>,r=<blockSize>,p=<parallelism>$<salt base64url>$<key base64url>`.
+ */
+import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+
+const SCHEME = 'scrypt';
+// N=2^15, r=8 uses 32 MiB per hash: memory-hard enough to make offline guessing costly,
+// quick enough (~50–100 ms) for an interactive login. Tests may lower the cost through
+// PATHWAYS_SCRYPT_COST (a power of two) to keep suites fast.
+const DEFAULT_COST = 2 ** 15;
+const BLOCK_SIZE = 8;
+const PARALLELISM = 1;
+const KEY_LENGTH = 32;
+const SALT_LENGTH = 16;
+
+function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // maxmem must cover 128 * N * r bytes plus headroom, or node refuses the parameters.
+    const maxmem = 256 * (options.N ?? DEFAULT_COST) * (options.r ?? BLOCK_SIZE);
+    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem }, (err, key) => {
+      if (err) reject(err);
+      else resolve(key);
+    });
+  });
+}
+
+function configuredCost(): number {
+  const raw = Number(process.env.PATHWAYS_SCRYPT_COST);
+  // Only powers of two above 1 are valid scrypt costs; anything else falls back.
+  return Number.isInteger(raw) && raw >= 1024 && (raw & (raw - 1)) === 0 ? raw : DEFAULT_COST;
+}
+
+/**
+ * Hashes a password with a fresh random salt.
+ * @param password - the plain-text password as typed
+ * @returns the encoded hash to store in `users.password_hash`
+ */
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(SALT_LENGTH);
+  const N = configuredCost();
+  const key = await derive(password, salt, { N, r: BLOCK_SIZE, p: PARALLELISM });
+  return `${SCHEME}$N=${N},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+/**
+ * Checks a password against a stored hash in constant time.
+ * Resolves to false (never throws) for a wrong password or a malformed stored value.
+ * @param password - the plain-text password as typed
+ * @param stored - a value produced by `hashPassword`
+ */
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parsed = parseStored(stored);
+  if (!parsed) return false;
+  const key = await derive(password, parsed.salt, parsed.options);
+  return key.length === parsed.key.length && timingSafeEqual(key, parsed.key);
+}
+
+interface ParsedHash {
+  options: ScryptOptions;
+  salt: Buffer;
+  key: Buffer;
+}
+
+function parseStored(stored: string): ParsedHash | null {
+  const parts = stored.split('$');
+  if (parts.length !== 4 || parts[0] !== SCHEME) return null;
+  const params = new Map(
+    (parts[1] ?? '').split(',').map((kv) => {
+      const [k, v] = kv.split('=');
+      return [k ?? '', Number(v)] as const;
+    }),
+  );
+  const N = params.get('N');
+  const r = params.get('r');
+  const p = params.get('p');
+  if (!N || !r || !p || !Number.isInteger(N) || N < 2 || (N & (N - 1)) !== 0 || N > 2 ** 20 || r > 32 || p > 16) {
+    return null;
+  }
+  const salt = Buffer.from(parts[2] ?? '', 'base64url');
+  const key = Buffer.from(parts[3] ?? '', 'base64url');
+  if (salt.length === 0 || key.length === 0) return null;
+  return { options: { N, r, p }, salt, key };
+}
