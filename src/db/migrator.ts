@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Dialect, Store } from './database.ts';
 import { coreMigration } from './migrations/001-core.ts';
+import { metricsMigration } from './migrations/004-metrics.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -14,7 +15,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration];
 
 export interface MigrationResult {
   applied: string[];
