@@ -1,0 +1,88 @@
+/**
+ * The machine registry the engine codes against: which statechart (and which version of
+ * it) runs each stream, which events a snapshot accepts, and which events only timers
+ * may send. Old versions stay here so stored journeys keep loading.
+ */
+import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
+import { pathwayMachine } from './pathway.machine.ts';
+import { PATHWAY_TIMER_EVENT_TYPES } from './pathway-types.ts';
+import { referralMachine, REFERRAL_TIMER_EVENT_TYPES } from './referral.machine.ts';
+
+export type {
+  PathwayContext,
+  PathwayEvent,
+  PathwayEventType,
+  PathwayInput,
+  CarePlan,
+  CheckupRecord,
+  ClosureRecord,
+  ContinuityRecord,
+  CustodyRecord,
+  DischargeRecord,
+  ReviewRecord,
+  ResumableStage,
+  AssessmentDomains,
+  PlannedIntervention,
+} from './pathway-types.ts';
+export { PATHWAY_EVENT_TYPES, PATHWAY_TIMER_EVENT_TYPES, PATHWAY_TIMER_IDS, checkupTimerId } from './pathway-types.ts';
+export type { ReferralContext, ReferralEvent, ReferralEventType, ReferralInput } from './referral.machine.ts';
+export { REFERRAL_EVENT_TYPES, REFERRAL_TIMER_EVENT_TYPES, REFERRAL_TIMER_IDS } from './referral.machine.ts';
+export type { InterventionRecord, InterventionStatus, InterventionEvent } from './intervention.machine.ts';
+export type { TopRecord, TopKind } from './top-record.ts';
+export { pathwayMachine, referralMachine };
+
+/** Kinds of event stream: a treatment journey (`case`) or a referral between agencies. */
+export type StreamType = 'case' | 'referral';
+
+/** Machine versions per stream type; `current` is the version new streams start on. */
+export const MACHINES: Record<StreamType, { current: number; versions: Record<number, AnyStateMachine> }> = {
+  case: { current: 1, versions: { 1: pathwayMachine } },
+  referral: { current: 1, versions: { 1: referralMachine } },
+};
+
+/**
+ * The machine for a stream type and version.
+ * @throws Error naming the versions that exist, when `version` is unknown.
+ */
+export function getMachine(stream: StreamType, version: number): AnyStateMachine {
+  const entry = MACHINES[stream] as (typeof MACHINES)[StreamType] | undefined;
+  if (!entry) throw new Error(`Unknown stream type "${String(stream)}"; expected one of: ${Object.keys(MACHINES).join(', ')}.`);
+  const machine = entry.versions[version];
+  if (!machine) {
+    throw new Error(
+      `No ${stream} machine version ${version}; known versions: ${Object.keys(entry.versions).join(', ')}. ` +
+        'Old versions must stay registered in machines/index.ts so stored streams keep loading.',
+    );
+  }
+  return machine;
+}
+
+/**
+ * Event types the snapshot's active states handle (guards not evaluated), sorted, without
+ * XState's internal `xstate.*` events. Empty once the stream has reached a final state.
+ * Includes timer events; filter with TIMER_EVENT_TYPES to show what a user may send.
+ */
+export function acceptedEventTypes(snapshot: AnyMachineSnapshot): string[] {
+  if (snapshot.status !== 'active') return [];
+  const types = new Set<string>();
+  for (const node of snapshot._nodes) {
+    for (const type of node.ownEvents as readonly string[]) {
+      if (!type.startsWith('xstate.') && type !== '*') types.add(type);
+    }
+  }
+  return [...types].sort();
+}
+
+/** Events only timers send; the engine refuses them from users. */
+export const TIMER_EVENT_TYPES: ReadonlySet<string> = new Set<string>([...PATHWAY_TIMER_EVENT_TYPES, ...REFERRAL_TIMER_EVENT_TYPES]);
+
+/**
+ * The top-level state name of a state value (`{ inTreatment: 'active' }` → `inTreatment`),
+ * which is the stage metrics and the web app group by.
+ */
+export function stageOf(_stream: StreamType, stateValue: StateValue): string {
+  if (typeof stateValue === 'string') return stateValue;
+  const [first] = Object.keys(stateValue);
+  if (first === undefined) throw new Error('Empty state value: a stored snapshot is corrupt.');
+  return first;
+}

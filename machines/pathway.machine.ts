@@ -1,0 +1,359 @@
+import { assign, cancel, enqueueActions, raise, setup } from 'xstate';
+import { BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON, isSuccessfulDischargeReason, isUnsuccessfulDischargeReason } from './codes.ts';
+import { applyInterventionEvent, interventionAccepts } from './intervention-rules.ts';
+import type { InterventionEvent } from './intervention.machine.ts';
+import {
+  completeCheckup,
+  hasExitTop,
+  isValidPlannedPackage,
+  mergeCarePlan,
+  normaliseCheckupSchedule,
+  restoreCarePlan,
+  scheduleCheckups,
+} from './pathway-rules.ts';
+import { checkupTimerId, PATHWAY_TIMER_IDS, type PathwayContext, type PathwayEvent, type PathwayInput, type ResumableStage } from './pathway-types.ts';
+import { CONTINUITY_OF_CARE_DAYS, DAY_MS, isIsoDate, RECOVERY_SUSTAINED_DAYS, REVIEW_INTERVAL_DAYS, toDate, WAITING_TIME_DAYS } from './time.ts';
+import { isTopRecord } from './top-record.ts';
+
+/** The intervention event carried by a pathway event, if it is one. */
+function asInterventionEvent(event: PathwayEvent): InterventionEvent | null {
+  return event.type === 'INTERVENTION_OFFERED' || event.type === 'INTERVENTION_STARTED' || event.type === 'INTERVENTION_ENDED' ? event : null;
+}
+
+/**
+ * One treatment journey (NDTMS episode): referral → screening → assessment → care
+ * planning → treatment with 6-monthly reviews → discharge → recovery check-ups, with
+ * rapid re-entry after relapse and custody as a pause. Timers are delayed raises the
+ * engine persists; see docs/ARCHITECTURE.md "Statecharts" for every state and event.
+ */
+export const pathwayMachine = setup({
+  types: {
+    context: {} as PathwayContext,
+    events: {} as PathwayEvent,
+    input: {} as PathwayInput,
+  },
+  delays: {
+    waitingTime: () => WAITING_TIME_DAYS * DAY_MS,
+    reviewInterval: () => REVIEW_INTERVAL_DAYS * DAY_MS,
+    recoverySustained: () => RECOVERY_SUSTAINED_DAYS * DAY_MS,
+    continuityOfCare: () => CONTINUITY_OF_CARE_DAYS * DAY_MS,
+  },
+  guards: {
+    /** Screening found a need for structured treatment. */
+    screenedForAssessment: ({ event }) => event.type === 'SCREENING_COMPLETED' && event.outcome === 'assess',
+    /** Screening ended in brief advice, closing with an unsuccessful reason (default no_appropriate_treatment). */
+    screenedForBriefAdvice: ({ event }) =>
+      event.type === 'SCREENING_COMPLETED' &&
+      event.outcome === 'brief_advice' &&
+      (event.dischargeReason === undefined || isUnsuccessfulDischargeReason(event.dischargeReason)),
+    /** A care plan needs at least one intervention (unique ids, known modalities) and a valid date if one is given. */
+    carePlanHasInterventions: ({ event }) =>
+      event.type === 'CARE_PLAN_AGREED' &&
+      isValidPlannedPackage(event.interventions) &&
+      (event.carePlanDate === undefined || isIsoDate(event.carePlanDate)),
+    /** The intervention is in the care plan and its own lifecycle accepts the event. */
+    interventionAcceptsEvent: ({ context, event }) => {
+      const ie = asInterventionEvent(event);
+      const record = ie && context.carePlan?.interventions.find((i) => i.id === ie.interventionId);
+      return Boolean(ie && record && interventionAccepts(record, ie));
+    },
+    /** A TOP_RECORDED event carries a well-formed TOP. */
+    topIsValid: ({ event }) => event.type === 'TOP_RECORDED' && isTopRecord(event.top),
+    /** A review is recorded with its TOP. */
+    reviewHasTop: ({ event }) => event.type === 'REVIEW_COMPLETED' && isTopRecord(event.top) && (event.reviewedOn === undefined || isIsoDate(event.reviewedOn)),
+    /** Successful completion: successful reason, a date, and an exit TOP (given now or recorded in this episode). */
+    isSuccessfulDischarge: ({ context, event }) =>
+      event.type === 'DISCHARGED' && isSuccessfulDischargeReason(event.reason) && isIsoDate(event.dischargedOn) && hasExitTop(context, event.exitTop),
+    /** Unsuccessful discharge: an unsuccessful reason and a date. */
+    isUnsuccessfulDischarge: ({ event }) => event.type === 'DISCHARGED' && isUnsuccessfulDischargeReason(event.reason) && isIsoDate(event.dischargedOn),
+    /** A check-up is recorded with a valid TOP, or none. */
+    checkupTopIsValid: ({ event }) => event.type === 'CHECKUP_COMPLETED' && (event.top === undefined || isTopRecord(event.top)),
+    /** A CHECKUP_DUE timer for a scheduled check-up not yet done. */
+    checkupIsOpen: ({ context, event }) =>
+      event.type === 'CHECKUP_DUE' && context.checkups.some((c) => c.index === event.index && c.completedOn === null && !c.due),
+    /** Custody started from this stage (parameterised so each return edge names its stage). */
+    cameFrom: ({ context }, params: { stage: ResumableStage }) => context.custody?.stageBeforeCustody === params.stage,
+    /** Released from custody and not yet engaged with community treatment. */
+    awaitingEngagement: ({ context }) => context.continuity !== null && context.continuity.engagedOn === null,
+    /** Released, not engaged, not already flagged. */
+    continuityAtRisk: ({ context }) => context.continuity !== null && context.continuity.engagedOn === null && !context.continuity.breached,
+    /** A keyworker id is given. */
+    hasKeyworkerId: ({ event }) => event.type === 'KEYWORKER_ASSIGNED' && typeof event.keyworkerId === 'string' && event.keyworkerId.length > 0,
+  },
+  actions: {
+    /** Starts the 21-day waiting clock at referral and re-entry, but not on return from custody (the clock kept running). */
+    startWaitingClock: enqueueActions(({ event, enqueue }) => {
+      if (event.type === 'RELEASED_FROM_CUSTODY') return;
+      enqueue.raise({ type: 'WAITING_TIME_BREACHED', at: '' }, { id: PATHWAY_TIMER_IDS.waitingTime, delay: 'waitingTime' });
+    }),
+    stopWaitingClock: cancel(PATHWAY_TIMER_IDS.waitingTime),
+    startReviewClock: raise({ type: 'REVIEW_DUE', at: '' }, { id: PATHWAY_TIMER_IDS.reviewDue, delay: 'reviewInterval' }),
+    stopReviewClock: cancel(PATHWAY_TIMER_IDS.reviewDue),
+    /** One CHECKUP_DUE per scheduled check-up not yet due or done. */
+    startCheckupClocks: enqueueActions(({ context, enqueue }) => {
+      for (const c of context.checkups) {
+        if (c.dueDays === null || c.due || c.completedOn !== null) continue;
+        enqueue.raise({ type: 'CHECKUP_DUE', index: c.index, at: '' }, { id: checkupTimerId(c.index), delay: c.dueDays * DAY_MS });
+      }
+    }),
+    stopCheckupClocks: enqueueActions(({ context, enqueue }) => {
+      for (const c of context.checkups) {
+        if (c.dueDays !== null && !c.due && c.completedOn === null) enqueue.cancel(checkupTimerId(c.index));
+      }
+    }),
+    startRecoverySustainedClock: raise({ type: 'RECOVERY_SUSTAINED', at: '' }, { id: PATHWAY_TIMER_IDS.recoverySustained, delay: 'recoverySustained' }),
+    stopRecoverySustainedClock: cancel(PATHWAY_TIMER_IDS.recoverySustained),
+    startContinuityClock: raise({ type: 'CONTINUITY_OF_CARE_BREACHED', at: '' }, { id: PATHWAY_TIMER_IDS.continuityOfCare, delay: 'continuityOfCare' }),
+    stopContinuityClock: cancel(PATHWAY_TIMER_IDS.continuityOfCare),
+
+    flagWaitingTimeBreached: assign({ waitingTimeBreached: true }),
+    closeWithBriefAdvice: assign(({ event }) => {
+      if (event.type !== 'SCREENING_COMPLETED') return {};
+      const reason = event.dischargeReason ?? BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON;
+      const on = toDate(event.at);
+      return { discharge: { reason, dischargedOn: on, successful: false }, closure: { reason, closedOn: on, sustainedRecovery: false } };
+    }),
+    recordAssessment: assign(({ event }) =>
+      event.type === 'ASSESSMENT_COMPLETED' ? { assessment: { completedOn: toDate(event.completedOn ?? event.at), domains: event.domains } } : {},
+    ),
+    recordCarePlan: assign(({ context, event }) =>
+      event.type === 'CARE_PLAN_AGREED' ? { carePlan: mergeCarePlan(context.carePlan, toDate(event.carePlanDate ?? event.at), event.interventions) } : {},
+    ),
+    recordInterventionEvent: assign(({ context, event }) => {
+      const ie = asInterventionEvent(event);
+      if (!ie || !context.carePlan) return {};
+      const interventions = context.carePlan.interventions.map((i) => (i.id === ie.interventionId ? applyInterventionEvent(i, ie) : i));
+      return { carePlan: { ...context.carePlan, interventions } };
+    }),
+    recordTreatmentStart: assign(({ event }) => (event.type === 'INTERVENTION_STARTED' ? { treatmentStartedOn: toDate(event.startedOn ?? event.at) } : {})),
+    recordTop: assign(({ context, event }) => (event.type === 'TOP_RECORDED' ? { tops: [...context.tops, event.top] } : {})),
+    recordReview: assign(({ context, event }) => {
+      if (event.type !== 'REVIEW_COMPLETED') return {};
+      const reviewedOn = toDate(event.reviewedOn ?? event.at);
+      return { reviews: [...context.reviews, { reviewedOn, top: event.top }], lastReviewOn: reviewedOn, tops: [...context.tops, event.top] };
+    }),
+    /** Successful completion: keep the package for rapid re-entry and schedule the check-ups. */
+    recordSuccessfulDischarge: assign(({ context, event }) => {
+      if (event.type !== 'DISCHARGED') return {};
+      return {
+        discharge: { reason: event.reason, dischargedOn: toDate(event.dischargedOn), successful: true },
+        tops: event.exitTop ? [...context.tops, event.exitTop] : context.tops,
+        lastCarePlan: context.carePlan,
+        checkups: scheduleCheckups(context.checkupScheduleDays),
+      };
+    }),
+    recordUnsuccessfulDischarge: assign(({ context, event }) => {
+      if (event.type !== 'DISCHARGED') return {};
+      const dischargedOn = toDate(event.dischargedOn);
+      return {
+        discharge: { reason: event.reason, dischargedOn, successful: false },
+        closure: { reason: event.reason, closedOn: dischargedOn, sustainedRecovery: false },
+        tops: event.exitTop && isTopRecord(event.exitTop) ? [...context.tops, event.exitTop] : context.tops,
+      };
+    }),
+    flagCheckupDue: assign(({ context, event }) =>
+      event.type === 'CHECKUP_DUE' ? { checkups: context.checkups.map((c) => (c.index === event.index ? { ...c, due: true } : c)) } : {},
+    ),
+    recordCheckup: assign(({ context, event }) => {
+      if (event.type !== 'CHECKUP_COMPLETED') return {};
+      const tops = event.top ? [...context.tops, event.top] : context.tops;
+      return { checkups: completeCheckup(context.checkups, toDate(event.checkupOn ?? event.at), event.top ?? null), tops };
+    }),
+    /** Relapse: count the re-presentation, restore the last package, start a new episode's waiting clock. */
+    recordRelapse: assign(({ context, event }) => {
+      if (event.type !== 'RELAPSE_REPORTED') return {};
+      const on = toDate(event.reportedOn ?? event.at);
+      return {
+        representations: context.representations + 1,
+        carePlan: restoreCarePlan(context.lastCarePlan, on),
+        treatmentStartedOn: null,
+        reenteredOn: on,
+        waitingTimeBreached: false,
+      };
+    }),
+    recordSustainedRecovery: assign(({ context, event }) => {
+      if (event.type !== 'RECOVERY_SUSTAINED' || !context.discharge) return {};
+      return { closure: { reason: context.discharge.reason, closedOn: toDate(event.at), sustainedRecovery: true } };
+    }),
+    rememberCustody: assign(({ event }, params: { stage: ResumableStage }) =>
+      event.type === 'CUSTODY_STARTED' ? { custody: { stageBeforeCustody: params.stage, custodyOn: toDate(event.custodyOn ?? event.at) } } : {},
+    ),
+    recordRelease: assign(({ event }) =>
+      event.type === 'RELEASED_FROM_CUSTODY' ? { custody: null, continuity: { releasedOn: toDate(event.releasedOn ?? event.at), engagedOn: null, breached: false } } : {},
+    ),
+    recordEngagement: assign(({ context, event }) =>
+      event.type === 'COMMUNITY_ENGAGED' && context.continuity ? { continuity: { ...context.continuity, engagedOn: toDate(event.engagedOn ?? event.at) } } : {},
+    ),
+    flagContinuityBreached: assign(({ context }) => (context.continuity ? { continuity: { ...context.continuity, breached: true } } : {})),
+    assignKeyworker: assign(({ event }) => (event.type === 'KEYWORKER_ASSIGNED' ? { keyworkerId: event.keyworkerId } : {})),
+  },
+}).createMachine({
+  id: 'pathway',
+  context: ({ input }) => ({
+    referralSource: input.referralSource,
+    referredOn: toDate(input.referredOn),
+    keyworkerId: input.keyworkerId ?? null,
+    assessment: null,
+    carePlan: null,
+    lastCarePlan: null,
+    treatmentStartedOn: null,
+    reenteredOn: null,
+    tops: [],
+    reviews: [],
+    lastReviewOn: null,
+    discharge: null,
+    closure: null,
+    checkupScheduleDays: normaliseCheckupSchedule(input.checkupScheduleDays),
+    checkups: [],
+    representations: 0,
+    waitingTimeBreached: false,
+    continuity: null,
+    custody: null,
+  }),
+  initial: 'referred',
+  states: {
+    referred: {
+      entry: 'startWaitingClock',
+      on: {
+        SCREENING_STARTED: 'screening',
+        DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
+        CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'referred' } } },
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    screening: {
+      on: {
+        SCREENING_COMPLETED: [
+          { guard: 'screenedForAssessment', target: 'assessment' },
+          { guard: 'screenedForBriefAdvice', target: 'closed', actions: 'closeWithBriefAdvice' },
+        ],
+        DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
+        CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'screening' } } },
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    assessment: {
+      on: {
+        ASSESSMENT_COMPLETED: { target: 'carePlanning', actions: 'recordAssessment' },
+        DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
+        CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'assessment' } } },
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    carePlanning: {
+      on: {
+        CARE_PLAN_AGREED: { guard: 'carePlanHasInterventions', actions: 'recordCarePlan' },
+        INTERVENTION_OFFERED: { guard: 'interventionAcceptsEvent', actions: 'recordInterventionEvent' },
+        // Treatment starts at the first intervention start: the waiting clock stops here.
+        INTERVENTION_STARTED: {
+          guard: 'interventionAcceptsEvent',
+          target: 'inTreatment',
+          actions: ['recordInterventionEvent', 'recordTreatmentStart', 'stopWaitingClock'],
+        },
+        DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
+        CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'carePlanning' } } },
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    inTreatment: {
+      initial: 'active',
+      states: {
+        active: {
+          // Review due 182 days after treatment start, the last review, or return from custody.
+          entry: 'startReviewClock',
+          exit: 'stopReviewClock',
+          on: {
+            REVIEW_DUE: 'reviewDue',
+            CUSTODY_STARTED: { target: '#pathway.inCustody', actions: { type: 'rememberCustody', params: { stage: 'inTreatment.active' } } },
+          },
+        },
+        reviewDue: {
+          on: {
+            CUSTODY_STARTED: { target: '#pathway.inCustody', actions: { type: 'rememberCustody', params: { stage: 'inTreatment.reviewDue' } } },
+          },
+        },
+      },
+      on: {
+        CARE_PLAN_AGREED: { guard: 'carePlanHasInterventions', actions: 'recordCarePlan' },
+        INTERVENTION_OFFERED: { guard: 'interventionAcceptsEvent', actions: 'recordInterventionEvent' },
+        INTERVENTION_STARTED: { guard: 'interventionAcceptsEvent', actions: 'recordInterventionEvent' },
+        INTERVENTION_ENDED: { guard: 'interventionAcceptsEvent', actions: 'recordInterventionEvent' },
+        TOP_RECORDED: { guard: 'topIsValid', actions: 'recordTop' },
+        // Re-entering `active` cancels the old review clock and starts a new one.
+        REVIEW_COMPLETED: { guard: 'reviewHasTop', target: '.active', reenter: true, actions: 'recordReview' },
+        DISCHARGED: [
+          { guard: 'isSuccessfulDischarge', target: 'recoveryCheckups', actions: 'recordSuccessfulDischarge' },
+          { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        ],
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    recoveryCheckups: {
+      entry: ['startCheckupClocks', 'startRecoverySustainedClock'],
+      exit: ['stopCheckupClocks', 'stopRecoverySustainedClock'],
+      on: {
+        CHECKUP_DUE: { guard: 'checkupIsOpen', actions: 'flagCheckupDue' },
+        CHECKUP_COMPLETED: { guard: 'checkupTopIsValid', actions: 'recordCheckup' },
+        TOP_RECORDED: { guard: 'topIsValid', actions: 'recordTop' },
+        RELAPSE_REPORTED: { target: 'rapidReentry', actions: 'recordRelapse' },
+        RECOVERY_SUSTAINED: { target: 'closed', actions: 'recordSustainedRecovery' },
+        CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'recoveryCheckups' } } },
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    rapidReentry: {
+      // A new waiting clock for the new episode (not restarted on return from custody).
+      entry: 'startWaitingClock',
+      on: {
+        REENTRY_CONFIRMED: 'carePlanning',
+        DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
+        CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'rapidReentry' } } },
+        COMMUNITY_ENGAGED: { guard: 'awaitingEngagement', actions: ['stopContinuityClock', 'recordEngagement'] },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    inCustody: {
+      on: {
+        // One guarded edge per stage, so the diagram shows where release returns to.
+        RELEASED_FROM_CUSTODY: [
+          { guard: { type: 'cameFrom', params: { stage: 'referred' } }, target: 'referred', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'screening' } }, target: 'screening', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'assessment' } }, target: 'assessment', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'carePlanning' } }, target: 'carePlanning', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'inTreatment.active' } }, target: 'inTreatment.active', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'inTreatment.reviewDue' } }, target: 'inTreatment.reviewDue', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'recoveryCheckups' } }, target: 'recoveryCheckups', actions: ['recordRelease', 'startContinuityClock'] },
+          { guard: { type: 'cameFrom', params: { stage: 'rapidReentry' } }, target: 'rapidReentry', actions: ['recordRelease', 'startContinuityClock'] },
+        ],
+        // Only an unsuccessful discharge (e.g. transferred_in_custody) is possible from custody.
+        DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
+        WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
+        CONTINUITY_OF_CARE_BREACHED: { guard: 'continuityAtRisk', actions: 'flagContinuityBreached' },
+        KEYWORKER_ASSIGNED: { guard: 'hasKeyworkerId', actions: 'assignKeyworker' },
+      },
+    },
+    closed: {
+      type: 'final',
+      // Stage clocks were cancelled when their stage was left; these two span stages.
+      entry: ['stopWaitingClock', 'stopContinuityClock'],
+    },
+  },
+});
