@@ -1,13 +1,13 @@
 /**
- * Reference code lists owned by the seeds: the kinds of agency and referral, monitoring
- * categories (sex, ethnicity, substance) and the consent data categories. The lists the
- * statecharts depend on (discharge reasons, modalities, referral sources, injecting status,
- * housing need) live in `machines/codes.ts` and are loaded from there.
+ * Reference code lists owned by the seeds: agency kinds and the monitoring categories
+ * (sex, ethnicity, substance). Lists other parts own are only labelled here: the
+ * statecharts' codes come from `machines/codes.ts`, referral kinds from
+ * `machines/referral-kinds.ts`, consent data categories from `src/consent/`.
  *
  * Every list stays editable in the `codes` table; these are only the starting values.
  */
-
 import { REFERRAL_KINDS, type ReferralKind } from '../machines/referral-kinds.ts';
+import { DATA_CATEGORIES, type DataCategory } from '../src/consent/data-categories.ts';
 
 /** One code of one system, as loaded into the `codes` table. */
 export interface CodeEntry {
@@ -116,17 +116,21 @@ export const SUBSTANCES = [
 
 export type Substance = (typeof SUBSTANCES)[number]['code'];
 
-/** Kinds of personal data a consent can cover; sharing is scoped to these. */
-export const DATA_CATEGORIES = [
-  { code: 'identity', label: 'Identity (name, date of birth, sex)' },
-  { code: 'contact', label: 'Contact details' },
-  { code: 'substance_use', label: 'Substance use' },
-  { code: 'treatment_progress', label: 'Treatment progress and attendance' },
-  { code: 'health', label: 'Physical and mental health' },
-  { code: 'offending', label: 'Offending and criminal justice' },
-  { code: 'housing', label: 'Housing' },
-  { code: 'employment', label: 'Employment, education and training' },
-  { code: 'safeguarding', label: 'Safeguarding (children and adults at risk)' },
-] as const satisfies readonly CodeEntry[];
+/**
+ * Labels of the consent data categories. The categories themselves belong to the consent
+ * rules (`src/consent/data-categories.ts`); this record is typed by them.
+ */
+export const DATA_CATEGORY_LABELS: Record<DataCategory, string> = {
+  identity: 'Identity (name, date of birth, sex)',
+  contact: 'Contact details',
+  substance_use: 'Substance use',
+  treatment_progress: 'Treatment progress and attendance',
+  health: 'Physical and mental health',
+  offending: 'Offending and criminal justice',
+  housing: 'Housing',
+  employment: 'Employment, education and training',
+  safeguarding: 'Safeguarding (children and adults at risk)',
+};
 
-export type DataCategory = (typeof DATA_CATEGORIES)[number]['code'];
+/** The data categories as a code list, in the consent rules' order. */
+export const DATA_CATEGORY_CODES: readonly CodeEntry[] = DATA_CATEGORIES.map((code) => ({ code, label: DATA_CATEGORY_LABELS[code] }));

@@ -9,7 +9,7 @@ import { CODE_SYSTEMS } from '../machines/codes.ts';
 import type { Database } from '../src/db/schema.ts';
 import {
   AGENCY_KINDS,
-  DATA_CATEGORIES,
+  DATA_CATEGORY_CODES,
   ETHNICITIES,
   REFERRAL_KIND_CODES,
   SEXES,
@@ -27,7 +27,7 @@ export const REFERENCE_CODE_SYSTEMS: Readonly<Record<string, readonly CodeEntry[
   sex: SEXES,
   substance: SUBSTANCES,
   substance_group: SUBSTANCE_GROUPS,
-  data_category: DATA_CATEGORIES,
+  data_category: DATA_CATEGORY_CODES,
 };
 
 /** How many codes `loadReferenceCodes` writes. */

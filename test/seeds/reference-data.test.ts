@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../api/auth/password.ts';
 import { DISCHARGE_REASONS, REFERRAL_SOURCES } from '../../machines/codes.ts';
-import { AGENCY_KINDS, DATA_CATEGORIES, ETHNICITIES } from '../../seeds/code-lists.ts';
+import { AGENCY_KINDS, ETHNICITIES } from '../../seeds/code-lists.ts';
+import { DATA_CATEGORIES } from '../../src/consent/data-categories.ts';
 import { DEMO_AGENCIES, DEMO_AGENCY_IDS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_USERS, loadDemoArea } from '../../seeds/demo-area.ts';
 import { loadReferenceCodes, referenceCodeCount } from '../../seeds/reference-codes.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
@@ -36,7 +37,7 @@ describe.each(DIALECTS)('reference codes and the demo area on %s', (dialect) => 
     expect(codesOf('discharge_reason')).toEqual([...DISCHARGE_REASONS].sort());
     expect(codesOf('referral_source')).toEqual([...REFERRAL_SOURCES].sort());
     expect(codesOf('ethnicity')).toHaveLength(ETHNICITIES.length);
-    expect(codesOf('data_category')).toEqual(DATA_CATEGORIES.map((c) => c.code).sort());
+    expect(codesOf('data_category')).toEqual([...DATA_CATEGORIES].sort());
     expect(second.find((c) => c.code === 'education')?.active).toBe(0);
   });
 
