@@ -1,0 +1,42 @@
+/**
+ * Appends to the event log. The log is one hash chain, so appends must be serialised:
+ * SQLite has a single writer already; on PostgreSQL the appending transaction takes a
+ * transaction-scoped advisory lock, released at commit or rollback.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Dialect } from '../db/database.ts';
+import type { Database, EventRow } from '../db/schema.ts';
+import { GENESIS_HASH, eventHash, type HashedEventFields } from './hash-chain.ts';
+
+/** The advisory lock key that serialises event-log appends on PostgreSQL ("PWEVENTS"). */
+export const EVENT_LOG_LOCK_KEY = 7031002;
+
+/**
+ * Takes the event-log lock for the rest of the transaction (PostgreSQL only; a no-op on
+ * SQLite). The engine takes it before its first write so every writer locks in the same
+ * order — log first, then rows — and two writers cannot deadlock.
+ */
+export async function lockEventLog(trx: Kysely<Database>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+}
+
+/** The hash of the newest event, or the genesis hash for an empty log. */
+export async function headHash(trx: Kysely<Database>): Promise<string> {
+  const last = await trx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return last?.hash ?? GENESIS_HASH;
+}
+
+/**
+ * Appends one event chained to the current head. Call inside a transaction that holds
+ * the event-log lock (`lockEventLog`).
+ */
+export async function appendEvent(trx: Kysely<Database>, fields: HashedEventFields): Promise<EventRow> {
+  const prev = await headHash(trx);
+  const hash = eventHash(prev, fields);
+  const row = await trx
+    .insertInto('events')
+    .values({ ...fields, prev_hash: prev, hash })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return { ...row, seq: Number(row.seq) };
+}
