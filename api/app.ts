@@ -1,0 +1,72 @@
+/**
+ * The Pathways HTTP API as an Express 5 app: security headers, JSON bodies (≤ 1 MB),
+ * the declared routes, the web app's built files when present, and one error handler
+ * that answers every failure as `application/problem+json`.
+ *
+ * `createApp` takes the store and engine rather than opening them, so tests run the real
+ * app against a real store through supertest, and the server and the live fan-out share
+ * one engine.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Store } from '../src/db/database.ts';
+import type { Engine } from '../src/engine/engine-types.ts';
+import { tokenTtlFromEnv } from './auth/bearer-tokens.ts';
+import { createLoginThrottle, type LoginThrottle } from './auth/login-throttle.ts';
+import type { AppContext } from './context.ts';
+import { jsonBody } from './http/json-body.ts';
+import { notFoundHandler, problemHandler } from './http/problem.ts';
+import { apiRoutes } from './routes/index.ts';
+import { mountRoutes } from './routing/mount-routes.ts';
+import type { AnyRoute } from './routing/route.ts';
+
+export interface AppOptions {
+  store: Store;
+  engine: Engine;
+  /** The clock (tests move it); defaults to the system clock. */
+  now?: () => Date;
+  /** Token lifetime in minutes; defaults to PATHWAYS_TOKEN_TTL_MINUTES or 12 hours. */
+  tokenTtlMinutes?: number;
+  loginThrottle?: LoginThrottle;
+  /** Further routes (for example the measures), documented alongside the rest. */
+  routes?: readonly AnyRoute[];
+  /** Folder of the built web app to serve at `/`; defaults to `web/dist` when it exists. */
+  webDist?: string | null;
+}
+
+/** The Express app, with the context its routes use (for the live fan-out). */
+export type PathwaysApp = Express & { locals: { ctx: AppContext } };
+
+/** Builds the app. Nothing listens until the caller does (see `server.ts`). */
+export function createApp(options: AppOptions): PathwaysApp {
+  const ctx: AppContext = {
+    store: options.store,
+    engine: options.engine,
+    now: options.now ?? (() => new Date()),
+    tokenTtlMinutes: options.tokenTtlMinutes ?? tokenTtlFromEnv(),
+    loginThrottle: options.loginThrottle ?? createLoginThrottle(),
+  };
+  const app = express() as PathwaysApp;
+  app.locals.ctx = ctx;
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(helmet());
+  app.use(jsonBody());
+  app.use(mountRoutes(ctx, apiRoutes(options.routes ?? [])));
+
+  const webDist = options.webDist === undefined ? join(import.meta.dirname, '..', 'web', 'dist') : options.webDist;
+  if (webDist && existsSync(join(webDist, 'index.html'))) {
+    app.use(express.static(webDist, { index: 'index.html', maxAge: '1h' }));
+    // Client-side routes of the web app load its index when a browser asks for a page;
+    // API paths, and clients that do not ask for HTML, keep the 404 problem.
+    app.get(/^\/(?!api\/|api$|healthz|readyz).*/, (req, res, next) => {
+      if (req.accepts(['json', 'html']) === 'html' && req.headers.accept?.includes('text/html')) res.sendFile(join(webDist, 'index.html'));
+      else next();
+    });
+  }
+  app.use(notFoundHandler);
+  app.use(problemHandler);
+  return app;
+}

@@ -1,0 +1,86 @@
+/**
+ * Opaque bearer tokens. The caller gets 32 random bytes; the database keeps only their
+ * SHA-256, so a copy of the database does not sign anyone in. Tokens expire
+ * (`PATHWAYS_TOKEN_TTL_MINUTES`, default 12 hours) and can be revoked one by one.
+ */
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.ts';
+import { ROLES, type AuthUser, type Role } from '../context.ts';
+
+const PREFIX = 'pwt_';
+
+/** Token lifetime in minutes from `PATHWAYS_TOKEN_TTL_MINUTES`, default 12 hours. */
+export function tokenTtlFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.PATHWAYS_TOKEN_TTL_MINUTES);
+  return Number.isFinite(value) && value > 0 ? value : 12 * 60;
+}
+
+function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+/** Creates a token for a user; returns the token (shown once) and when it expires. */
+export async function issueToken(
+  db: Kysely<Database>,
+  userId: string,
+  now: Date,
+  ttlMinutes: number,
+): Promise<{ token: string; expiresAt: string }> {
+  const token = PREFIX + randomBytes(32).toString('base64url');
+  const expiresAt = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
+  await db
+    .insertInto('auth_tokens')
+    .values({ id: randomUUID(), token_hash: hashToken(token), user_id: userId, created_at: now.toISOString(), expires_at: expiresAt, revoked_at: null })
+    .execute();
+  return { token, expiresAt };
+}
+
+/** The user a token signs in, or null when it is unknown, expired, revoked or the user is disabled. */
+export async function resolveToken(db: Kysely<Database>, token: string, now: Date): Promise<AuthUser | null> {
+  if (!token.startsWith(PREFIX) || token.length > 200) return null;
+  const row = await db
+    .selectFrom('auth_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .innerJoin('agencies as a', 'a.id', 'u.agency_id')
+    .select([
+      't.id as tokenId',
+      't.expires_at',
+      't.revoked_at',
+      'u.id',
+      'u.email',
+      'u.name',
+      'u.role',
+      'u.disabled_at',
+      'a.id as agencyId',
+      'a.name as agencyName',
+      'a.kind as agencyKind',
+      'a.area as agencyArea',
+    ])
+    .where('t.token_hash', '=', hashToken(token))
+    .executeTakeFirst();
+  if (!row || row.revoked_at !== null || row.disabled_at !== null) return null;
+  if (row.expires_at <= now.toISOString()) return null;
+  if (!(ROLES as readonly string[]).includes(row.role)) return null;
+  return {
+    id: row.id,
+    email: row.email,
+    name: row.name,
+    role: row.role as Role,
+    agencyId: row.agencyId,
+    agency: { id: row.agencyId, name: row.agencyName, kind: row.agencyKind, area: row.agencyArea },
+    tokenId: row.tokenId,
+  };
+}
+
+/** Revokes one token at once; later requests with it answer 401. */
+export async function revokeToken(db: Kysely<Database>, tokenId: string, now: Date): Promise<void> {
+  await db.updateTable('auth_tokens').set({ revoked_at: now.toISOString() }).where('id', '=', tokenId).where('revoked_at', 'is', null).execute();
+}
+
+/** Reads the bearer token from an `Authorization` header value. */
+export function bearerFrom(header: string | undefined): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1] ?? null;
+}

@@ -1,0 +1,117 @@
+/**
+ * Maps every failure to one `application/problem+json` body (RFC 9457):
+ * `{type, title, status, detail, code, instance, …details}`. `code` is the stable,
+ * machine-readable part of the public API (see src/errors.ts); `detail` tells the caller
+ * what to do next.
+ */
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
+import { z } from 'zod';
+import { PathwaysError, isPathwaysError, type ErrorCode } from '../../src/errors.ts';
+
+const TITLES: Record<ErrorCode, string> = {
+  validation_failed: 'The request is not valid',
+  invalid_transition: 'That event is not allowed now',
+  version_conflict: 'The record changed since you read it',
+  not_found: 'Not found',
+  unauthenticated: 'Sign-in required',
+  forbidden: 'Not allowed',
+  consent_required: 'Consent is required',
+  conflict: 'Conflict',
+  rate_limited: 'Too many requests',
+  payload_too_large: 'Request body too large',
+  malformed_json: 'Malformed JSON',
+  unsupported_media_type: 'Unsupported media type',
+  internal_error: 'Internal error',
+};
+
+/** The problem document sent for an error, as a plain object. */
+export function problemBody(err: PathwaysError, instance?: string): Record<string, unknown> {
+  return {
+    type: `https://pathways.example/problems/${err.code.replaceAll('_', '-')}`,
+    title: TITLES[err.code],
+    status: err.status,
+    detail: err.message,
+    code: err.code,
+    ...(instance ? { instance } : {}),
+    ...err.details,
+  };
+}
+
+/** Sends one problem response. */
+export function sendProblem(res: Response, err: PathwaysError, instance?: string): void {
+  if (err.code === 'rate_limited' && typeof err.details.retryAfterSeconds === 'number') {
+    res.setHeader('Retry-After', String(err.details.retryAfterSeconds));
+  }
+  if (err.code === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="pathways"');
+  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemBody(err, instance)));
+}
+
+/** Turns zod issues into `validation_failed` with dotted field paths (`interventions.0.modality`). */
+export function fromZodError(error: z.ZodError, where: 'body' | 'query' | 'params'): PathwaysError {
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || where,
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const summary = first ? `${first.path}: ${first.message}` : 'invalid input';
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return new PathwaysError('validation_failed', `Fix the ${where}: ${summary}${more}.`, { issues });
+}
+
+interface BodyParserError {
+  type?: string | undefined;
+  status?: number;
+  expose?: boolean;
+}
+
+function fromBodyParser(err: BodyParserError): PathwaysError | null {
+  switch (err.type) {
+    case 'entity.parse.failed':
+      return new PathwaysError('malformed_json', 'The body is not valid JSON; send a JSON object with Content-Type: application/json.');
+    case 'entity.too.large':
+      return new PathwaysError('payload_too_large', 'The body is larger than 1 MB; send a smaller request.');
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new PathwaysError('unsupported_media_type', 'Send the body as UTF-8 JSON without content encoding.');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new PathwaysError('malformed_json', 'The request body could not be read; send it again in full.');
+    case undefined:
+    default:
+      return null;
+  }
+}
+
+/** The last middleware: every error becomes a problem response; unknown ones are logged and hidden. */
+export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
+  if (res.headersSent) {
+    next(err);
+    return;
+  }
+  if (isPathwaysError(err)) {
+    sendProblem(res, err, req.originalUrl);
+    return;
+  }
+  if (err instanceof z.ZodError) {
+    sendProblem(res, fromZodError(err, 'body'), req.originalUrl);
+    return;
+  }
+  const parsed = typeof err === 'object' && err !== null ? fromBodyParser(err) : null;
+  if (parsed) {
+    sendProblem(res, parsed, req.originalUrl);
+    return;
+  }
+  const status = typeof err === 'object' && err !== null ? (err as BodyParserError).status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    sendProblem(res, new PathwaysError('validation_failed', 'The request could not be read.', { issues: [] }), req.originalUrl);
+    return;
+  }
+  console.error('pathways api: unexpected error', err);
+  sendProblem(res, new PathwaysError('internal_error', 'Something went wrong on our side; try again, and report it if it persists.'), req.originalUrl);
+};
+
+/** Unknown routes answer a 404 problem rather than Express's HTML page. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(res, new PathwaysError('not_found', `No route ${req.method} ${req.path}; see /api/v1/openapi.json for the routes.`), req.originalUrl);
+};

@@ -1,0 +1,48 @@
+/** People: identity and monitoring fields in columns, the rest as JSON `details`. */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database, PersonTable } from '../../src/db/schema.ts';
+import type { CreatePersonBody } from '../schemas/person.ts';
+
+/** The full person record (before any consent cut). */
+export type PersonRecord = Record<string, unknown> & { id: string };
+
+/** Inserts a person registered by an agency. */
+export async function insertPerson(db: Kysely<Database>, input: CreatePersonBody, agencyId: string, at: string): Promise<PersonTable> {
+  const { givenName, familyName, dateOfBirth, sex, ethnicity, postcodeDistrict, ...details } = input;
+  const row: PersonTable = {
+    id: randomUUID(),
+    given_name: givenName,
+    family_name: familyName,
+    date_of_birth: dateOfBirth,
+    sex,
+    ethnicity: ethnicity ?? null,
+    postcode_district: postcodeDistrict ?? null,
+    details: JSON.stringify(details),
+    created_by_agency_id: agencyId,
+    created_at: at,
+  };
+  await db.insertInto('people').values(row).execute();
+  return row;
+}
+
+export async function findPerson(db: Kysely<Database>, id: string): Promise<PersonTable | undefined> {
+  return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The full record of a person as one object. */
+export function personRecord(row: PersonTable): PersonRecord {
+  const details = JSON.parse(row.details) as Record<string, unknown>;
+  return {
+    id: row.id,
+    givenName: row.given_name,
+    familyName: row.family_name,
+    dateOfBirth: row.date_of_birth,
+    sex: row.sex,
+    ethnicity: row.ethnicity,
+    postcodeDistrict: row.postcode_district,
+    ...details,
+    createdByAgencyId: row.created_by_agency_id,
+    createdAt: row.created_at,
+  };
+}

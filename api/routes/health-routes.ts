@@ -1,0 +1,41 @@
+/** Liveness and readiness probes. */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { defineRoute } from '../routing/route.ts';
+
+const health = z.object({ status: z.literal('ok') });
+
+export const healthRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/healthz',
+    operationId: 'healthz',
+    summary: 'Liveness: the process answers',
+    tag: 'health',
+    auth: 'public',
+    responses: { 200: { description: 'alive', schema: health } },
+    async handle() {
+      return { status: 200, body: { status: 'ok' } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/readyz',
+    operationId: 'readyz',
+    summary: 'Readiness: the store answers a query',
+    tag: 'health',
+    auth: 'public',
+    responses: {
+      200: { description: 'ready', schema: health },
+      503: { description: 'the store is not reachable', schema: z.object({ status: z.literal('unavailable'), detail: z.string() }) },
+    },
+    async handle({ ctx }) {
+      try {
+        await sql`select 1`.execute(ctx.store.db);
+        return { status: 200, body: { status: 'ok' } };
+      } catch (err) {
+        return { status: 503, body: { status: 'unavailable', detail: err instanceof Error ? err.message : String(err) } };
+      }
+    },
+  }),
+];

@@ -1,0 +1,15 @@
+/** Every route of the API, in the order the document lists them. */
+import type { AnyRoute } from '../routing/route.ts';
+import { adminRoutes } from './admin-routes.ts';
+import { auditRoutes } from './audit-routes.ts';
+import { authRoutes } from './auth-routes.ts';
+import { docsRoutes } from './docs-routes.ts';
+import { healthRoutes } from './health-routes.ts';
+import { peopleRoutes } from './people-routes.ts';
+
+/** The routes of the API plus any `extra` ones (documented with the rest). */
+export function apiRoutes(extra: readonly AnyRoute[] = []): AnyRoute[] {
+  const all: AnyRoute[] = [];
+  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...peopleRoutes, ...auditRoutes, ...extra, ...docsRoutes(() => all));
+  return all;
+}

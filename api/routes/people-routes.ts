@@ -1,0 +1,196 @@
+/**
+ * People and their consents. Reading a person is recorded in the audit trail; what
+ * another agency sees is cut to its consented categories.
+ */
+import { z } from 'zod';
+import { personScope } from '../../src/access/record-access.ts';
+import { projectPerson } from '../../src/access/projection.ts';
+import { recordAudit } from '../../src/audit/audit-repository.ts';
+import { createConsent, findConsent, isConsentActive, listConsents, withdrawConsent, type Consent } from '../../src/consent/consent-repository.ts';
+import { PathwaysError, validationError } from '../../src/errors.ts';
+import { findAgency } from '../repositories/agency-repository.ts';
+import { findPerson, insertPerson, personRecord } from '../repositories/person-repository.ts';
+import { idParams } from '../schemas/common.ts';
+import { consentParams, consentSchema, createConsentBody, withdrawConsentBody } from '../schemas/consent.ts';
+import { createPersonBody, personSchema } from '../schemas/person.ts';
+import { defineRoute } from '../routing/route.ts';
+import { hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
+
+const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
+
+function consentView(c: Consent, today: string) {
+  return { ...c, active: isConsentActive(c, today) };
+}
+
+export const peopleRoutes = [
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/people',
+    operationId: 'createPerson',
+    summary: 'Register a person (identity, contact and equality-monitoring fields)',
+    tag: 'people',
+    auth: CARE_ROLES,
+    body: createPersonBody,
+    responses: { 201: { description: 'registered; your agency holds the record', schema: personSchema } },
+    async handle({ body, user, ctx }) {
+      const row = await ctx.store.db.transaction().execute(async (trx) => {
+        const created = await insertPerson(trx, body, user.agencyId, nowIso(ctx));
+        await recordAudit(trx, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'create', personId: created.id, entityType: 'person', entityId: created.id });
+        return created;
+      });
+      return { status: 201, body: { ...projectPerson(personRecord(row), 'all'), access: { scope: 'holder', categories: ['all'] } } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/people/:id',
+    operationId: 'getPerson',
+    summary: 'Read a person, cut to what your agency may see',
+    tag: 'people',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    responses: { 200: { description: 'the person', schema: personSchema } },
+    async handle({ params, user, ctx }) {
+      const scope = await personScope(ctx.store.db, viewerOf(user), params.id, todayOf(ctx));
+      const row = scope ? await findPerson(ctx.store.db, params.id) : undefined;
+      if (!scope || !row) throw hidden('The person');
+      const categories = scope.categories === 'all' ? ['all'] : [...scope.categories];
+      await recordAudit(ctx.store.db, {
+        at: nowIso(ctx),
+        userId: user.id,
+        agencyId: user.agencyId,
+        action: 'read',
+        personId: row.id,
+        entityType: 'person',
+        entityId: row.id,
+        detail: { scope: scope.kind, categories },
+      });
+      return { status: 200, body: { ...projectPerson(personRecord(row), scope.categories), access: { scope: scope.kind, categories } } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/people/:id/consents',
+    operationId: 'listConsents',
+    summary: "A person's consents (the holder sees all; another agency sees those naming it)",
+    tag: 'consent',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    responses: { 200: { description: 'consents', schema: z.object({ items: z.array(consentSchema) }) } },
+    async handle({ params, user, ctx }) {
+      const scope = await personScope(ctx.store.db, viewerOf(user), params.id, todayOf(ctx));
+      if (!scope) throw hidden('The person');
+      const all = await listConsents(ctx.store.db, params.id);
+      const mine = scope.kind === 'holder' ? all : all.filter((c) => c.toAgencyId === user.agencyId || c.toAgencyKind === user.agency.kind);
+      return { status: 200, body: { items: mine.map((c) => consentView(c, todayOf(ctx))) } };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/people/:id/consents',
+    operationId: 'createConsent',
+    summary: 'Record consent to share categories of data with an agency (or every agency of a kind)',
+    description: 'Recorded by the agency that holds the person\'s record. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding.',
+    tag: 'consent',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    body: createConsentBody,
+    responses: { 201: { description: 'recorded', schema: consentSchema } },
+    async handle({ params, body, user, ctx }) {
+      const scope = await personScope(ctx.store.db, viewerOf(user), params.id, todayOf(ctx));
+      if (!scope) throw hidden('The person');
+      if (scope.kind !== 'holder') {
+        throw new PathwaysError('forbidden', 'Only the agency that holds this person\'s record (registered them or leads their journey) records their consents.');
+      }
+      if (body.toAgencyId && !(await findAgency(ctx.store.db, body.toAgencyId))) {
+        throw validationError('toAgencyId names no agency; list them with GET /api/v1/agencies.', [{ path: 'toAgencyId', message: 'unknown agency' }]);
+      }
+      const today = todayOf(ctx);
+      const givenOn = body.givenOn ?? today;
+      if (givenOn > today) throw validationError('givenOn cannot be in the future.', [{ path: 'givenOn', message: 'must not be after today' }]);
+      if (body.validUntil !== undefined && body.validUntil < givenOn) {
+        throw validationError('validUntil is before the consent was given.', [{ path: 'validUntil', message: 'must be on or after givenOn' }]);
+      }
+      const consent = await ctx.store.db.transaction().execute(async (trx) => {
+        const created = await createConsent(trx, {
+          personId: params.id,
+          toAgencyId: body.toAgencyId ?? null,
+          toAgencyKind: body.toAgencyKind ?? null,
+          categories: body.categories,
+          purpose: body.purpose,
+          givenOn,
+          validUntil: body.validUntil ?? null,
+          recordedBy: user.id,
+          recordedAt: nowIso(ctx),
+        });
+        await recordAudit(trx, {
+          at: nowIso(ctx),
+          userId: user.id,
+          agencyId: user.agencyId,
+          action: 'consent_given',
+          personId: params.id,
+          entityType: 'consent',
+          entityId: created.id,
+          purpose: body.purpose,
+          detail: { toAgencyId: created.toAgencyId, toAgencyKind: created.toAgencyKind, categories: created.categories, validUntil: created.validUntil },
+        });
+        return created;
+      });
+      return { status: 201, body: consentView(consent, today) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/people/:id/consents/:cid/withdraw',
+    operationId: 'withdrawConsent',
+    summary: 'Withdraw a consent: from the commit on nothing new flows to that agency and it loses access',
+    tag: 'consent',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: consentParams,
+    body: withdrawConsentBody,
+    responses: { 200: { description: 'withdrawn', schema: consentSchema } },
+    async handle({ params, body, user, ctx }) {
+      const scope = await personScope(ctx.store.db, viewerOf(user), params.id, todayOf(ctx));
+      const existing = scope ? await findConsent(ctx.store.db, params.id, params.cid) : undefined;
+      // The holder, or the agency the consent names, may record a withdrawal the person tells them of.
+      const named = existing && (existing.toAgencyId === user.agencyId || existing.toAgencyKind === user.agency.kind);
+      if (!scope || !existing || (scope.kind !== 'holder' && !named)) throw hidden('The consent');
+      if (existing.withdrawnAt !== null) {
+        throw new PathwaysError('conflict', `This consent was already withdrawn at ${existing.withdrawnAt}.`);
+      }
+      const at = nowIso(ctx);
+      await ctx.store.db.transaction().execute(async (trx) => {
+        const changed = await withdrawConsent(trx, params.cid, user.id, at, body.reason ?? null);
+        if (!changed) throw new PathwaysError('conflict', 'This consent was withdrawn by someone else a moment ago.');
+        // Referrals still open to an agency this consent covered: recorded, so an auditor sees what the withdrawal cut.
+        const affected = await trx
+          .selectFrom('referrals')
+          .innerJoin('agencies', 'agencies.id', 'referrals.to_agency_id')
+          .select(['referrals.id'])
+          .where('referrals.person_id', '=', params.id)
+          .where('referrals.state', 'in', ['requested', 'received', 'accepted', 'inProgress'])
+          .where((eb) =>
+            existing.toAgencyId !== null ? eb('referrals.to_agency_id', '=', existing.toAgencyId) : eb('agencies.kind', '=', existing.toAgencyKind ?? ''),
+          )
+          .execute();
+        await recordAudit(trx, {
+          at,
+          userId: user.id,
+          agencyId: user.agencyId,
+          action: 'consent_withdrawn',
+          personId: params.id,
+          entityType: 'consent',
+          entityId: params.cid,
+          purpose: body.reason ?? null,
+          detail: { toAgencyId: existing.toAgencyId, toAgencyKind: existing.toAgencyKind, openReferrals: affected.map((r) => r.id) },
+        });
+      });
+      const updated = await findConsent(ctx.store.db, params.id, params.cid);
+      return { status: 200, body: consentView(updated as Consent, todayOf(ctx)) };
+    },
+  }),
+];

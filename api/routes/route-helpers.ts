@@ -1,0 +1,45 @@
+/** Small helpers the route files share. */
+import { PathwaysError } from '../../src/errors.ts';
+import type { Viewer } from '../../src/access/viewer.ts';
+import type { AppContext, AuthUser } from '../context.ts';
+
+/** The access-rule view of a signed-in user. */
+export function viewerOf(user: AuthUser): Viewer {
+  return { userId: user.id, role: user.role, agencyId: user.agencyId, agencyKind: user.agency.kind, agencyArea: user.agency.area };
+}
+
+/** Today's date (`YYYY-MM-DD`, UTC) by the app's clock. */
+export function todayOf(ctx: AppContext): string {
+  return ctx.now().toISOString().slice(0, 10);
+}
+
+/** The app's clock as an ISO string. */
+export function nowIso(ctx: AppContext): string {
+  return ctx.now().toISOString();
+}
+
+/** Encodes a pagination position as an opaque cursor. */
+export function encodeCursor(position: Record<string, string>): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+/** Decodes a cursor made by `encodeCursor`; a tampered one answers 400 naming `cursor`. */
+export function decodeCursor<K extends string>(cursor: string | undefined, keys: readonly K[]): Record<K, string> | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (typeof value === 'object' && value !== null && keys.every((k) => typeof (value as Record<string, unknown>)[k] === 'string')) {
+      return value as Record<K, string>;
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new PathwaysError('validation_failed', 'The cursor is not valid; pass the nextCursor of the previous page unchanged.', {
+    issues: [{ path: 'cursor', message: 'not a cursor this API issued' }],
+  });
+}
+
+/** The 404 every hidden or missing record answers, so the two cannot be told apart. */
+export function hidden(what: string): PathwaysError {
+  return new PathwaysError('not_found', `${what} was not found, or you may not see it.`);
+}

@@ -1,0 +1,87 @@
+/**
+ * Bodies of `POST /api/v1/cases/:id/events`: one schema per event of the `pathway`
+ * statechart (docs/ARCHITECTURE.md), as a union discriminated on `type`. Each carries the
+ * `expectedVersion` the caller last saw, and optionally `effectiveAt` (when the fact
+ * happened) with a `backdateReason` when that is in the past. Timer events are not here:
+ * only the engine's timers send them.
+ */
+import { z } from 'zod';
+import { DISCHARGE_REASONS, HOUSING_NEEDS, INJECTING_STATUSES, INTERVENTION_EXIT_STATUSES, INTERVENTION_MODALITIES } from '../../machines/codes.ts';
+import { dateSchema, dateTimeSchema } from './common.ts';
+import { topSchema } from './top.ts';
+
+const note = z.string().trim().max(4000);
+
+/** Fields every event body carries. */
+export const eventEnvelope = {
+  expectedVersion: z.int().min(0).describe('The version you last read; a stale one answers 409 version_conflict'),
+  effectiveAt: dateTimeSchema.optional().describe('When the fact happened, if earlier than now'),
+  backdateReason: z.string().trim().min(1).max(500).optional().describe('Why the event is recorded late (required by the engine when backdating)'),
+};
+
+const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S, description: string) =>
+  z.strictObject({ type: z.literal(type), ...eventEnvelope, ...shape }).describe(description);
+
+export const assessmentDomainsSchema = z.strictObject({
+  substanceUse: note.optional(),
+  physicalHealth: note.optional(),
+  mentalHealth: note.optional(),
+  housingNeed: z.enum(HOUSING_NEEDS).optional(),
+  injectingStatus: z.enum(INJECTING_STATUSES).optional(),
+  ete: note.optional(),
+  offending: note.optional(),
+  familyAndChildren: note.optional(),
+  relationships: note.optional(),
+});
+
+const interventionId = z.string().trim().min(1).max(100);
+
+/** One schema per user-sent pathway event. */
+export const CASE_EVENT_SCHEMAS = [
+  event('SCREENING_STARTED', {}, 'Screening (triage) begins.'),
+  event(
+    'SCREENING_COMPLETED',
+    { outcome: z.enum(['assess', 'brief_advice']), dischargeReason: z.enum(DISCHARGE_REASONS).optional() },
+    'Screening ends: on to assessment, or brief advice (closes the journey).',
+  ),
+  event('ASSESSMENT_COMPLETED', { domains: assessmentDomainsSchema, completedOn: dateSchema.optional() }, 'Comprehensive assessment across the domains.'),
+  event(
+    'CARE_PLAN_AGREED',
+    {
+      carePlanDate: dateSchema.optional(),
+      interventions: z
+        .array(z.strictObject({ id: interventionId, modality: z.enum(INTERVENTION_MODALITIES) }))
+        .min(1, 'a care plan needs at least one intervention')
+        .max(50),
+    },
+    'The tailored care package (at least one intervention).',
+  ),
+  event('INTERVENTION_OFFERED', { interventionId, offeredOn: dateSchema.optional() }, 'First appointment of an intervention offered.'),
+  event('INTERVENTION_STARTED', { interventionId, startedOn: dateSchema.optional() }, 'An intervention starts; the first start begins treatment.'),
+  event(
+    'INTERVENTION_ENDED',
+    { interventionId, endedOn: dateSchema.optional(), exitStatus: z.enum(INTERVENTION_EXIT_STATUSES) },
+    'An intervention ends (planned, unplanned by the person, withdrawn by the service).',
+  ),
+  event('TOP_RECORDED', { top: topSchema }, 'A Treatment Outcomes Profile is recorded.'),
+  event('REVIEW_COMPLETED', { reviewedOn: dateSchema.optional(), top: topSchema }, 'The six-monthly review with its TOP.'),
+  event(
+    'DISCHARGED',
+    { reason: z.enum(DISCHARGE_REASONS), dischargedOn: dateSchema, exitTop: topSchema.optional() },
+    'Discharge with a reason; a successful one needs an exit TOP and leads to recovery check-ups.',
+  ),
+  event('CHECKUP_COMPLETED', { checkupOn: dateSchema.optional(), top: topSchema.optional() }, 'A recovery check-up.'),
+  event('RELAPSE_REPORTED', { reportedOn: dateSchema.optional() }, 'Relapse during recovery check-ups: rapid re-entry.'),
+  event('REENTRY_CONFIRMED', {}, 'Rapid re-entry confirmed: back to care planning with the last package.'),
+  event('CUSTODY_STARTED', { custodyOn: dateSchema.optional() }, 'The person enters custody; the journey pauses.'),
+  event('RELEASED_FROM_CUSTODY', { releasedOn: dateSchema.optional() }, 'Release; the 21-day continuity-of-care clock starts.'),
+  event('COMMUNITY_ENGAGED', { engagedOn: dateSchema.optional() }, 'Engaged by community treatment after release.'),
+  event('KEYWORKER_ASSIGNED', { keyworkerId: z.uuid() }, 'A keyworker takes the case.'),
+] as const;
+
+/** `POST /api/v1/cases/:id/events` body. */
+export const caseEventBody = z.discriminatedUnion('type', CASE_EVENT_SCHEMAS);
+export type CaseEventBody = z.infer<typeof caseEventBody>;
+
+/** Event types a user may send to a journey. */
+export const USER_CASE_EVENT_TYPES: readonly string[] = CASE_EVENT_SCHEMAS.map((s) => s.shape.type.value);

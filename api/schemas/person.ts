@@ -1,0 +1,63 @@
+/**
+ * A person: identity, contact and the equality-monitoring fields the measures need.
+ * What another agency sees of a person is cut to the consented categories
+ * (src/access/projection.ts); a field left out is listed in `withheld`.
+ */
+import { z } from 'zod';
+import { dateSchema, idSchema, shortText } from './common.ts';
+
+export const SEXES = ['female', 'male', 'indeterminate', 'not_known'] as const;
+
+/** `POST /api/v1/people` body. */
+export const createPersonBody = z.strictObject({
+  givenName: shortText(100),
+  familyName: shortText(100),
+  dateOfBirth: dateSchema,
+  sex: z.enum(SEXES),
+  ethnicity: z.string().trim().regex(/^[a-z_]{1,60}$/, 'must be an ethnicity code, e.g. white_british').optional(),
+  postcodeDistrict: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{1,2}[0-9][A-Z0-9]?$/, 'must be the first part of a postcode, e.g. NB1 or M14')
+    .optional(),
+  genderIdentity: z.string().trim().max(60).optional(),
+  sexualOrientation: z.string().trim().max(60).optional(),
+  religion: z.string().trim().max(60).optional(),
+  disability: z.boolean().optional(),
+  pregnant: z.boolean().optional(),
+  parentalResponsibility: z.boolean().optional().describe('Lives with or has responsibility for children (safeguarding)'),
+  nhsNumber: z.string().trim().regex(/^\d{10}$/, 'must be 10 digits').optional(),
+  contact: z
+    .strictObject({
+      phone: z.string().trim().max(40).optional(),
+      email: z.email().optional(),
+      address: z.string().trim().max(300).optional(),
+    })
+    .optional(),
+});
+export type CreatePersonBody = z.infer<typeof createPersonBody>;
+
+/** A person as the API returns it; fields outside the viewer's consented categories are absent. */
+export const personSchema = z.object({
+  id: idSchema,
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  dateOfBirth: z.string().optional(),
+  sex: z.string().optional(),
+  ethnicity: z.string().nullable().optional(),
+  postcodeDistrict: z.string().nullable().optional(),
+  genderIdentity: z.string().optional(),
+  sexualOrientation: z.string().optional(),
+  religion: z.string().optional(),
+  disability: z.boolean().optional(),
+  pregnant: z.boolean().optional(),
+  parentalResponsibility: z.boolean().optional(),
+  nhsNumber: z.string().optional(),
+  contact: z.object({ phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() }).optional(),
+  createdByAgencyId: z.string().optional(),
+  createdAt: z.string().optional(),
+  access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
+  withheld: z.array(z.string()).describe('Categories of data this viewer has no consent to see'),
+});
+export type PersonView = z.infer<typeof personSchema>;

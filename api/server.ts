@@ -1,0 +1,44 @@
+/**
+ * Serves the app on a port. The http server is returned so the live fan-out can attach
+ * socket.io to the same port.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApp, type AppOptions, type PathwaysApp } from './app.ts';
+
+export interface RunningServer {
+  app: PathwaysApp;
+  httpServer: Server;
+  /** `http://host:port` as bound (the real port when 0 was asked for). */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts listening; resolves once the port is bound. */
+export async function startServer(options: AppOptions & { port: number; host?: string }): Promise<RunningServer> {
+  const app = createApp(options);
+  const httpServer = createServer(app);
+  // Slow clients must not hold sockets forever.
+  httpServer.headersTimeout = 20_000;
+  httpServer.requestTimeout = 30_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(options.port, host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  return {
+    app,
+    httpServer,
+    url: `http://${shownHost}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        httpServer.closeAllConnections();
+        httpServer.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * Who may see a person and a journey, and how much of them.
+ *
+ * - The agency that holds the record (it leads one of the person's journeys, or
+ *   registered the person) sees all of it.
+ * - Another agency sees it only while it holds a live referral for the person (sent or
+ *   received) and the person's active consent names it (or its kind); it sees only the
+ *   consented categories. A safeguarding override grants the receiving agency the
+ *   categories of that referral's kind, and nothing more.
+ * - Admins and auditors never see case content.
+ *
+ * Anything else is `null`, which the API answers as 404: never reveal that a record exists.
+ */
+import type { Kysely } from 'kysely';
+import type { ReferralKind } from '../../machines/referral-kinds.ts';
+import type { CaseRow, Database } from '../db/schema.ts';
+import { consentedCategories } from '../consent/consent-repository.ts';
+import type { CategoryScope, DataCategory } from '../consent/data-categories.ts';
+import { REFERRAL_KIND_CATEGORIES } from '../consent/referral-consent.ts';
+import { readsCaseRecords, type Viewer } from './viewer.ts';
+
+/** Referral states in which the referral no longer carries any sharing. */
+export const ENDED_REFERRAL_STATES = ['rejected', 'cancelled', 'failed'] as const;
+
+/** How a viewer relates to a record: the holder, or an agency it is shared with. */
+export interface Scope {
+  kind: 'holder' | 'shared';
+  categories: CategoryScope;
+}
+
+async function sharedCategories(db: Kysely<Database>, viewer: Viewer, personId: string, today: string): Promise<Set<DataCategory> | null> {
+  const referrals = await db
+    .selectFrom('referrals')
+    .select(['kind', 'to_agency_id', 'safeguarding_override'])
+    .where('person_id', '=', personId)
+    .where((eb) => eb.or([eb('from_agency_id', '=', viewer.agencyId), eb('to_agency_id', '=', viewer.agencyId)]))
+    .where('state', 'not in', ENDED_REFERRAL_STATES)
+    .execute();
+  if (referrals.length === 0) return null;
+  const categories = await consentedCategories(db, personId, { id: viewer.agencyId, kind: viewer.agencyKind }, today);
+  for (const r of referrals) {
+    if (r.safeguarding_override !== null && r.to_agency_id === viewer.agencyId) {
+      for (const c of REFERRAL_KIND_CATEGORIES[r.kind as ReferralKind] ?? []) categories.add(c);
+    }
+  }
+  return categories.size > 0 ? categories : null;
+}
+
+/** What of a person the viewer may see, or null for nothing (answer 404). */
+export async function personScope(db: Kysely<Database>, viewer: Viewer, personId: string, today: string): Promise<Scope | null> {
+  if (!readsCaseRecords(viewer)) return null;
+  const person = await db.selectFrom('people').select(['created_by_agency_id']).where('id', '=', personId).executeTakeFirst();
+  if (!person) return null;
+  if (person.created_by_agency_id === viewer.agencyId) return { kind: 'holder', categories: 'all' };
+  const led = await db
+    .selectFrom('cases')
+    .select('id')
+    .where('person_id', '=', personId)
+    .where('lead_agency_id', '=', viewer.agencyId)
+    .limit(1)
+    .executeTakeFirst();
+  if (led) return { kind: 'holder', categories: 'all' };
+  const shared = await sharedCategories(db, viewer, personId, today);
+  return shared ? { kind: 'shared', categories: shared } : null;
+}
+
+/** What of a journey the viewer may see, or null for nothing (answer 404). */
+export async function caseScope(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  row: Pick<CaseRow, 'person_id' | 'lead_agency_id'>,
+  today: string,
+): Promise<Scope | null> {
+  if (!readsCaseRecords(viewer)) return null;
+  if (row.lead_agency_id === viewer.agencyId) return { kind: 'holder', categories: 'all' };
+  const shared = await sharedCategories(db, viewer, row.person_id, today);
+  return shared ? { kind: 'shared', categories: shared } : null;
+}

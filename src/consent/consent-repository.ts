@@ -1,0 +1,132 @@
+/**
+ * Consents: a person's agreement to share categories of their data with one agency (or
+ * every agency of a kind) for a purpose, until a date. Plain functions taking `db` or a
+ * transaction first. A consent is active from `given_on` through `valid_until` (inclusive)
+ * unless withdrawn; withdrawal is immediate.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { ConsentTable, Database } from '../db/schema.ts';
+import { DATA_CATEGORIES, type DataCategory } from './data-categories.ts';
+
+/** A consent as the rest of Pathways sees it. */
+export interface Consent {
+  id: string;
+  personId: string;
+  toAgencyId: string | null;
+  toAgencyKind: string | null;
+  categories: DataCategory[];
+  purpose: string;
+  givenOn: string;
+  validUntil: string | null;
+  recordedBy: string;
+  recordedAt: string;
+  withdrawnAt: string | null;
+  withdrawnBy: string | null;
+  withdrawalReason: string | null;
+}
+
+function fromRow(row: ConsentTable): Consent {
+  const parsed = JSON.parse(row.categories) as unknown;
+  const categories = Array.isArray(parsed) ? parsed.filter((c): c is DataCategory => (DATA_CATEGORIES as readonly unknown[]).includes(c)) : [];
+  return {
+    id: row.id,
+    personId: row.person_id,
+    toAgencyId: row.to_agency_id,
+    toAgencyKind: row.to_agency_kind,
+    categories,
+    purpose: row.purpose,
+    givenOn: row.given_on,
+    validUntil: row.valid_until,
+    recordedBy: row.recorded_by,
+    recordedAt: row.recorded_at,
+    withdrawnAt: row.withdrawn_at,
+    withdrawnBy: row.withdrawn_by,
+    withdrawalReason: row.withdrawal_reason,
+  };
+}
+
+/** True when the consent is in force on `today` (`YYYY-MM-DD`). */
+export function isConsentActive(consent: Consent, today: string): boolean {
+  return consent.withdrawnAt === null && consent.givenOn <= today && (consent.validUntil === null || consent.validUntil >= today);
+}
+
+/** Records a new consent. */
+export async function createConsent(
+  db: Kysely<Database>,
+  input: Omit<Consent, 'id' | 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason'>,
+): Promise<Consent> {
+  const row: ConsentTable = {
+    id: randomUUID(),
+    person_id: input.personId,
+    to_agency_id: input.toAgencyId,
+    to_agency_kind: input.toAgencyKind,
+    categories: JSON.stringify([...new Set(input.categories)]),
+    purpose: input.purpose,
+    given_on: input.givenOn,
+    valid_until: input.validUntil,
+    recorded_by: input.recordedBy,
+    recorded_at: input.recordedAt,
+    withdrawn_at: null,
+    withdrawn_by: null,
+    withdrawal_reason: null,
+  };
+  await db.insertInto('consents').values(row).execute();
+  return fromRow(row);
+}
+
+/** One consent of one person, or undefined. */
+export async function findConsent(db: Kysely<Database>, personId: string, consentId: string): Promise<Consent | undefined> {
+  const row = await db.selectFrom('consents').selectAll().where('id', '=', consentId).where('person_id', '=', personId).executeTakeFirst();
+  return row ? fromRow(row) : undefined;
+}
+
+/** Every consent of a person, newest first. */
+export async function listConsents(db: Kysely<Database>, personId: string): Promise<Consent[]> {
+  const rows = await db.selectFrom('consents').selectAll().where('person_id', '=', personId).orderBy('recorded_at', 'desc').execute();
+  return rows.map(fromRow);
+}
+
+/**
+ * Withdraws a consent. Returns false when it was already withdrawn. Callers run this in
+ * the transaction that also stops what flowed under it, so access ends at commit.
+ */
+export async function withdrawConsent(
+  db: Kysely<Database>,
+  consentId: string,
+  by: string,
+  at: string,
+  reason: string | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('consents')
+    .set({ withdrawn_at: at, withdrawn_by: by, withdrawal_reason: reason })
+    .where('id', '=', consentId)
+    .where('withdrawn_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * The categories a person has consented to share with an agency on `today`: the union of
+ * every active consent naming that agency or its kind.
+ */
+export async function consentedCategories(
+  db: Kysely<Database>,
+  personId: string,
+  agency: { id: string; kind: string },
+  today: string,
+): Promise<Set<DataCategory>> {
+  const rows = await db
+    .selectFrom('consents')
+    .selectAll()
+    .where('person_id', '=', personId)
+    .where('withdrawn_at', 'is', null)
+    .where('given_on', '<=', today)
+    .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today)]))
+    .where((eb) => eb.or([eb('to_agency_id', '=', agency.id), eb('to_agency_kind', '=', agency.kind)]))
+    .execute();
+  const categories = new Set<DataCategory>();
+  for (const row of rows) for (const c of fromRow(row).categories) categories.add(c);
+  return categories;
+}

@@ -1,0 +1,25 @@
+/**
+ * Which categories of data each kind of referral shares, and so which consent a referral
+ * needs before it may be sent. Caldicott principle 3 (the minimum necessary): each kind
+ * shares identity and contact plus only what the receiving service needs to act.
+ */
+import type { ReferralKind } from '../../machines/referral-kinds.ts';
+import type { DataCategory } from './data-categories.ts';
+
+/** Categories a referral of each kind shares with the receiving agency. */
+export const REFERRAL_KIND_CATEGORIES: Record<ReferralKind, readonly DataCategory[]> = {
+  treatment: ['identity', 'contact', 'substance_use'],
+  // The attendance report back to Jobcentre Plus (TPR2) is treatment progress.
+  employment_support: ['identity', 'contact', 'treatment_progress'],
+  housing: ['identity', 'contact', 'housing'],
+  mental_health: ['identity', 'contact', 'health'],
+  mutual_aid: ['identity', 'contact'],
+  residential_rehabilitation: ['identity', 'contact', 'substance_use', 'health'],
+  inpatient_detox: ['identity', 'contact', 'substance_use', 'health'],
+  safeguarding: ['identity', 'safeguarding'],
+};
+
+/** The categories a referral of `kind` needs that `consented` lacks (empty when it may be sent). */
+export function missingCategories(kind: ReferralKind, consented: ReadonlySet<DataCategory>): DataCategory[] {
+  return REFERRAL_KIND_CATEGORIES[kind].filter((c) => !consented.has(c));
+}
