@@ -1,0 +1,1 @@
+export function CasePage(_props: Record<string, unknown>) { return <h1>CasePage</h1>; }

@@ -1,0 +1,110 @@
+/**
+ * The frame around every signed-in page: a skip link, the header with the user's agency
+ * and role, navigation for what their role does, the live indicator and sign-out.
+ */
+import { useEffect, useRef, type ReactNode } from 'react';
+import { Link, type Route } from '../lib/router.tsx';
+import { useLiveStatus } from '../lib/live.tsx';
+import { useSession, type Role } from '../lib/session.tsx';
+
+interface NavItem {
+  to: string;
+  label: string;
+  /** The first path segment that marks this item current. */
+  section: string;
+}
+
+const NAV: Record<Role, NavItem[]> = {
+  keyworker: [
+    { to: '/caseload', label: 'My caseload', section: 'caseload' },
+    { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
+  ],
+  referrer: [
+    { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
+    { to: '/referrals/new', label: 'Send a referral', section: 'referrals/new' },
+  ],
+  manager: [
+    { to: '/dashboard', label: 'Dashboard', section: 'dashboard' },
+    { to: '/caseload', label: 'Cases', section: 'caseload' },
+    { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
+  ],
+  auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
+  admin: [{ to: '/admin', label: 'Agencies and staff', section: 'admin' }],
+};
+
+const ROLE_LABEL: Record<Role, string> = {
+  keyworker: 'Keyworker',
+  referrer: 'Referral officer',
+  manager: 'Manager',
+  auditor: 'Auditor',
+  admin: 'Administrator',
+};
+
+/** The navigation items for a role (empty for an unknown role). */
+export function navFor(role: Role): NavItem[] {
+  return NAV[role] ?? [];
+}
+
+/** Wraps a page; moves focus to the page heading on navigation for screen-reader users. */
+export function AppShell({ route, children }: { route: Route; children: ReactNode }) {
+  const { user, signOut } = useSession();
+  const live = useLiveStatus();
+  const mainRef = useRef<HTMLElement>(null);
+
+  useEffect(() => {
+    const h1 = mainRef.current?.querySelector('h1');
+    if (h1) {
+      h1.setAttribute('tabindex', '-1');
+      h1.focus({ preventScroll: true });
+    }
+  }, [route.path]);
+
+  if (!user) return null;
+  const items = navFor(user.role);
+  const current = route.segments.join('/');
+  const isCurrent = (item: NavItem) =>
+    current === item.section || (current.startsWith(`${item.section}/`) && !items.some((o) => o !== item && current.startsWith(o.section) && o.section.length > item.section.length));
+
+  return (
+    <>
+      <a className="skip-link" href="#main" onClick={(e) => { e.preventDefault(); mainRef.current?.focus(); }}>
+        Skip to main content
+      </a>
+      <header className="app-header">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">◆</span> Pathways
+        </div>
+        <nav aria-label="Main">
+          <ul>
+            {items.map((item) => (
+              <li key={item.to}>
+                <Link to={item.to} aria-current={isCurrent(item) ? 'page' : undefined}>
+                  {item.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="who">
+          <span className={`live live-${live}`} title="Live updates">
+            <span className="dot" aria-hidden="true" />
+            {live === 'live' ? 'Live' : live === 'connecting' ? 'Connecting' : 'Offline'}
+          </span>
+          <span className="user" data-testid="signed-in-user">
+            <strong>{user.name}</strong>
+            <span className="muted">
+              {ROLE_LABEL[user.role] ?? user.role}
+              {user.agency?.name ? ` · ${user.agency.name}` : ''}
+            </span>
+          </span>
+          <button type="button" className="secondary" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main" ref={mainRef} tabIndex={-1}>
+        {children}
+      </main>
+    </>
+  );
+}

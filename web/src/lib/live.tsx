@@ -1,0 +1,92 @@
+/**
+ * The live connection: one socket.io socket per signed-in tab, on the API's own origin,
+ * signed in with the same bearer token. Pages subscribe to the events they care about
+ * (`case.changed`, `referral.changed`, `metrics.changed`, `deadline.breached`) and refetch
+ * through the API, so they never show anything the user could not `GET`.
+ */
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { io, type Socket } from 'socket.io-client';
+
+export type LiveEventName = 'case.changed' | 'referral.changed' | 'metrics.changed' | 'deadline.breached';
+export type LiveStatus = 'connecting' | 'live' | 'offline';
+
+interface LiveValue {
+  socket: Socket | null;
+  status: LiveStatus;
+}
+
+const LiveContext = createContext<LiveValue>({ socket: null, status: 'offline' });
+
+/** Opens the socket while a token is present; closes it on sign-out. */
+export function LiveProvider({ token, children }: { token: string | null; children: ReactNode }) {
+  const [value, setValue] = useState<LiveValue>({ socket: null, status: 'offline' });
+  useEffect(() => {
+    if (!token) {
+      setValue({ socket: null, status: 'offline' });
+      return;
+    }
+    const socket = io(window.location.origin, { auth: { token }, transports: ['websocket', 'polling'] });
+    setValue({ socket, status: 'connecting' });
+    const set = (status: LiveStatus) => setValue({ socket, status });
+    socket.on('connect', () => set('live'));
+    socket.on('disconnect', () => set('offline'));
+    socket.on('connect_error', () => set('offline'));
+    return () => {
+      socket.removeAllListeners();
+      socket.disconnect();
+    };
+  }, [token]);
+  return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
+}
+
+/** Whether live updates are flowing, for the header indicator. */
+export function useLiveStatus(): LiveStatus {
+  return useContext(LiveContext).status;
+}
+
+/**
+ * Calls `handler` for each of the named live events. Bursts are coalesced: the handler
+ * runs at most once per `coalesceMs`, with the last payload, so a busy hour does not
+ * refetch the same page a hundred times a second.
+ */
+export function useLiveEvents(
+  names: readonly LiveEventName[],
+  handler: (name: LiveEventName, payload: unknown) => void,
+  coalesceMs = 250,
+): void {
+  const { socket, status } = useContext(LiveContext);
+  const handlerRef = useRef(handler);
+  handlerRef.current = handler;
+  const key = names.join('|');
+  useEffect(() => {
+    if (!socket) return;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    let pending: { name: LiveEventName; payload: unknown } | null = null;
+    const fire = () => {
+      timer = null;
+      if (pending) handlerRef.current(pending.name, pending.payload);
+      pending = null;
+    };
+    const listeners = key.split('|').map((name) => {
+      const listener = (payload: unknown) => {
+        pending = { name: name as LiveEventName, payload };
+        timer ??= setTimeout(fire, coalesceMs);
+      };
+      socket.on(name, listener);
+      return [name, listener] as const;
+    });
+    return () => {
+      for (const [name, listener] of listeners) socket.off(name, listener);
+      if (timer) clearTimeout(timer);
+    };
+  }, [socket, key, coalesceMs]);
+  // After a reconnect, catch up on anything missed by refetching once.
+  const wasOffline = useRef(false);
+  useEffect(() => {
+    if (status === 'offline') wasOffline.current = true;
+    if (status === 'live' && wasOffline.current) {
+      wasOffline.current = false;
+      handlerRef.current(names[0] ?? 'case.changed', { reconnected: true });
+    }
+  }, [status]);
+}
