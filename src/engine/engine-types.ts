@@ -1,0 +1,189 @@
+/**
+ * The engine's public shapes: the commands it takes, the changes it reports and the
+ * `Engine` itself. Kept apart from the implementation so the API, live fan-out and
+ * metrics can depend on the contract alone.
+ */
+import type { Kysely } from 'kysely';
+import type { CaseRow, Database, EventRow, ReferralRow, StreamType } from '../db/schema.ts';
+import type { MachineRegistry } from './machine-registry.ts';
+
+/** Who did it. Timers act as the system: both null. */
+export interface Actor {
+  userId: string | null;
+  agencyId: string | null;
+}
+
+/** The system actor, used for events delivered by timers. */
+export const SYSTEM_ACTOR: Actor = Object.freeze({ userId: null, agencyId: null });
+
+/** The row type of a stream. */
+export type StreamRow<S extends StreamType> = S extends 'case' ? CaseRow : ReferralRow;
+
+/** One event for one stream: `{ type, ...payload }`; the engine fills in `at`. */
+export interface EventInput {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** Apply one event to one stream. */
+export interface ApplyCommand<S extends StreamType = StreamType> {
+  stream: S;
+  id: string;
+  event: EventInput;
+  /** The stream version the caller saw; a stale one fails with `version_conflict`. */
+  expectedVersion: number;
+  actor: Actor;
+  /** ISO-8601 time the fact happened (default now). More than a day back needs `backdateReason`. */
+  effectiveAt?: string;
+  backdateReason?: string;
+}
+
+/** Open a treatment journey (a `case` stream running the `pathway` machine). */
+export interface OpenCaseCommand {
+  /** Defaults to a new UUID. */
+  id?: string;
+  personId: string;
+  leadAgencyId: string;
+  keyworkerId?: string | null;
+  /** A `referral_source` code. */
+  referralSource: string;
+  /** Referral date, `YYYY-MM-DD` (or ISO date-time). The waiting clock counts from here. */
+  referredOn: string;
+  /** Further machine input (`checkupScheduleDays`, …). */
+  input?: Record<string, unknown>;
+  actor: Actor;
+  /** Effective time of opening; defaults to the start of `referredOn` (or now, if that is today). */
+  effectiveAt?: string;
+  backdateReason?: string;
+}
+
+/** Send a referral from one agency to another (a `referral` stream). */
+export interface OpenReferralCommand {
+  /** Defaults to a new UUID. */
+  id?: string;
+  personId: string;
+  fromAgencyId: string;
+  fromUserId: string | null;
+  toAgencyId: string;
+  /** A referral kind (`treatment`, `housing`, …). */
+  kind: string;
+  reason: string;
+  /** `routine` | `urgent`. */
+  urgency: string;
+  caseId?: string | null;
+  /** Further machine input (`acknowledgeWithinHours`, `firstContactWithinDays`). */
+  input?: Record<string, unknown>;
+  /** Set when sent without consent for safeguarding: `{justification, by, at}`. */
+  safeguardingOverride?: Record<string, unknown> | null;
+  actor: Actor;
+  effectiveAt?: string;
+  backdateReason?: string;
+}
+
+/** One committed (or about to be committed) change to one stream. */
+export interface StreamChange<S extends StreamType = StreamType> {
+  stream: S;
+  id: string;
+  /** Stream version after the change. */
+  version: number;
+  /** Event type; `CASE_OPENED` / `REFERRAL_REQUESTED` for a new stream. */
+  type: string;
+  /** The event's payload fields (without `type` and `at`). */
+  payload: Record<string, unknown>;
+  /** Dotted state before (`inTreatment.active`); null for a new stream. */
+  fromState: string | null;
+  toState: string;
+  fromStage: string | null;
+  toStage: string;
+  /** The stream row as written. */
+  row: StreamRow<S>;
+  /** The event-log row. */
+  event: EventRow;
+  /** Event-log sequence number. */
+  seq: number;
+  effectiveAt: string;
+  actor: Actor;
+}
+
+/** What `apply`, `openCase` and `openReferral` resolve to. */
+export interface ApplyResult<S extends StreamType = StreamType> {
+  row: StreamRow<S>;
+  event: EventRow;
+  change: StreamChange<S>;
+  /** Event types the stream accepts now (timer-only events left out). */
+  allowedEvents: string[];
+}
+
+/** Engine operations bound to one open transaction. */
+export interface EngineTransaction {
+  /** The transaction: run your own queries here (never on the store's `db`, which would wait for this one). */
+  trx: Kysely<Database>;
+  apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
+  openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
+  openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;
+}
+
+/** Runs inside the transaction of each change; a throw rolls the change back. */
+export type TransactionHook = (trx: Kysely<Database>, change: StreamChange) => Promise<void>;
+/** Runs after commit with the changes of one committed unit of work; must not throw. */
+export type CommitListener = (changes: StreamChange[]) => void;
+
+export interface SweepOptions {
+  /** Deliver timers due at or before this time (default the engine clock). */
+  now?: Date;
+  /** Most timers claimed in one sweep (default 500). */
+  limit?: number;
+  /** Who claims (default the engine's worker id). */
+  workerId?: string;
+}
+
+export interface SweepResult {
+  /** Timers this sweep claimed. */
+  claimed: number;
+  /** Delivered and accepted. */
+  fired: number;
+  /** Delivered to a state that no longer accepts them (harmless). */
+  noop: number;
+  /** Already handled by someone else by the time we got to them. */
+  skipped: number;
+}
+
+export interface EngineOptions {
+  /** The clock (default `() => new Date()`); tests move it. */
+  now?: () => Date;
+  /**
+   * SQLite only: concurrent callers share one commit (default true). Off, every unit of
+   * work commits (and syncs) on its own.
+   */
+  groupCommit?: boolean;
+  /** Most units of work in one group commit (default 256). */
+  maxBatch?: number;
+  /** The statecharts (default the ones in `machines/`). */
+  registry?: MachineRegistry;
+  /** Names this engine's timer claims (default host:pid:random). */
+  workerId?: string;
+}
+
+export interface Engine {
+  apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
+  openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
+  openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;
+  /** Runs `fn` atomically: every engine operation and query in it commits together or not at all. */
+  transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T>;
+  /** Adds a hook run in the transaction of every change; returns a function that removes it. */
+  useInTransaction(hook: TransactionHook): () => void;
+  /** Adds a listener told after each commit; returns a function that removes it. */
+  onCommit(listener: CommitListener): () => void;
+  /** Delivers every pending timer that has fallen due, exactly once each. */
+  sweepDueTimers(options?: SweepOptions): Promise<SweepResult>;
+  /** Sweeps now (catching up on anything that fell due while down) and then every `intervalMs`. */
+  startSweeper(intervalMs?: number): void;
+  /** Stops the sweeper and waits for the sweep in flight. */
+  stop(): Promise<void>;
+  /** Stops the sweeper and waits for queued work; the store stays open (its owner closes it). */
+  close(): Promise<void>;
+  /** Commits made and units of work they held (group commit packs many units in one). */
+  stats(): { commits: number; units: number; failed: number };
+  /** The statecharts this engine runs. */
+  readonly registry: MachineRegistry;
+}

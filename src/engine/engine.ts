@@ -1,0 +1,145 @@
+/**
+ * The engine: the one way anything changes a journey or a referral.
+ *
+ * Each operation loads the stream row, plans the transition with the statechart
+ * (`plan-transition.ts`), and in one transaction writes the new snapshot and version,
+ * appends the hash-chained event and adds or cancels durable timer rows; in-transaction
+ * hooks (metrics) run inside that transaction and commit listeners (live fan-out) after it.
+ *
+ * @example
+ * const engine = createEngine(store);
+ * const { row } = await engine.openCase({ personId, leadAgencyId, referralSource: 'self', referredOn: '2026-03-02', actor });
+ * await engine.apply({ stream: 'case', id: row.id, event: { type: 'SCREENING_STARTED' }, expectedVersion: row.version, actor });
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Store } from '../db/database.ts';
+import type { StreamType } from '../db/schema.ts';
+import type {
+  ApplyCommand,
+  ApplyResult,
+  CommitListener,
+  Engine,
+  EngineOptions,
+  EngineTransaction,
+  OpenCaseCommand,
+  OpenReferralCommand,
+  SweepOptions,
+  SweepResult,
+  TransactionHook,
+} from './engine-types.ts';
+import { pathwaysRegistry } from './machine-registry.ts';
+import { applyCommand, openCase, openReferral } from './stream-writer.ts';
+import { sweepDueTimers } from './timer-sweeper.ts';
+import { createUnitRunner } from './unit-runner.ts';
+
+export type * from './engine-types.ts';
+export { SYSTEM_ACTOR } from './engine-types.ts';
+
+/** Creates an engine over an open, migrated store. */
+export function createEngine(store: Store, options: EngineOptions = {}): Engine {
+  const now = options.now ?? (() => new Date());
+  const registry = options.registry ?? pathwaysRegistry;
+  const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  const hooks: TransactionHook[] = [];
+  const listeners: CommitListener[] = [];
+  const runner = createUnitRunner(store, {
+    registry,
+    now,
+    hooks,
+    listeners,
+    groupCommit: options.groupCommit ?? true,
+    maxBatch: options.maxBatch ?? 256,
+  });
+
+  let sweeping = false;
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<unknown> = Promise.resolve();
+
+  const remove = <T>(list: T[], item: T) => (): void => {
+    const i = list.indexOf(item);
+    if (i >= 0) list.splice(i, 1);
+  };
+
+  const engine: Engine = {
+    registry,
+    stats: () => runner.stats(),
+
+    apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>> {
+      return runner.run((ctx) => applyCommand(ctx, cmd));
+    },
+
+    openCase(cmd: OpenCaseCommand) {
+      return runner.run((ctx) => openCase(ctx, cmd));
+    },
+
+    openReferral(cmd: OpenReferralCommand) {
+      return runner.run((ctx) => openReferral(ctx, cmd));
+    },
+
+    transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T> {
+      return runner.run((ctx) =>
+        fn({
+          trx: ctx.trx,
+          // Calls made from inside the unit join it (see unit-runner.ts).
+          apply: (cmd) => engine.apply(cmd),
+          openCase: (cmd) => engine.openCase(cmd),
+          openReferral: (cmd) => engine.openReferral(cmd),
+        }),
+      );
+    },
+
+    useInTransaction(hook) {
+      hooks.push(hook);
+      return remove(hooks, hook);
+    },
+
+    onCommit(listener) {
+      listeners.push(listener);
+      return remove(listeners, listener);
+    },
+
+    sweepDueTimers(sweep: SweepOptions = {}): Promise<SweepResult> {
+      const run = sweepDueTimers(store, runner, {
+        now: sweep.now ?? now(),
+        limit: sweep.limit ?? 500,
+        workerId: sweep.workerId ?? workerId,
+      });
+      inFlight = run.catch(() => undefined);
+      return run;
+    },
+
+    startSweeper(intervalMs = 1000) {
+      if (sweeping) return;
+      sweeping = true;
+      const limit = 500;
+      const tick = async (): Promise<void> => {
+        sweepTimer = undefined;
+        if (!sweeping) return;
+        let full = false;
+        try {
+          const result = await engine.sweepDueTimers({ limit });
+          full = result.claimed === limit;
+        } catch (err) {
+          console.error('pathways engine: timer sweep failed; retrying', err);
+        }
+        // A full sweep means a backlog (say, after downtime): keep going without waiting.
+        if (sweeping) sweepTimer = setTimeout(() => void tick(), full ? 0 : intervalMs);
+      };
+      void tick();
+    },
+
+    async stop() {
+      sweeping = false;
+      if (sweepTimer) clearTimeout(sweepTimer);
+      sweepTimer = undefined;
+      await inFlight;
+    },
+
+    async close() {
+      await engine.stop();
+      await runner.idle();
+    },
+  };
+  return engine;
+}

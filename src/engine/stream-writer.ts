@@ -1,0 +1,416 @@
+/**
+ * The writes of one engine operation, inside a transaction someone else opened: load the
+ * stream row, plan with the statechart, and write the new row, the hash-chained event and
+ * the timer rows — or throw and let the transaction roll everything back.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { StateValue } from 'xstate';
+import { isReferralKind, REFERRAL_URGENCIES } from '../../machines/referral-kinds.ts';
+import { REFERRAL_TIMER_IDS } from '../../machines/index.ts';
+import type { Dialect } from '../db/database.ts';
+import type { CaseRow, Database, ReferralRow, StreamType } from '../db/schema.ts';
+import { PathwaysError, notFound, validationError } from '../errors.ts';
+import { parseInstant, resolveEffectiveTime } from './effective-time.ts';
+import type {
+  Actor,
+  ApplyCommand,
+  ApplyResult,
+  OpenCaseCommand,
+  OpenReferralCommand,
+  StreamChange,
+  StreamRow,
+  TransactionHook,
+} from './engine-types.ts';
+import { appendEvent, lockEventLog } from './event-log.ts';
+import type { MachineRegistry } from './machine-registry.ts';
+import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
+import { stateLabel } from './state-label.ts';
+
+/** One open transaction as the engine sees it. */
+export interface TxContext {
+  trx: Kysely<Database>;
+  dialect: Dialect;
+  registry: MachineRegistry;
+  now: () => Date;
+  hooks: readonly TransactionHook[];
+  /** Changes made so far, told to commit listeners once the transaction commits. */
+  changes: StreamChange[];
+  /** Whether this transaction holds the event-log lock (PostgreSQL). */
+  locked: boolean;
+}
+
+const LABEL = { case: 'journey', referral: 'referral' } as const;
+
+/** Takes the event-log lock once per transaction, before the first write. */
+export async function beginWrites(ctx: TxContext): Promise<void> {
+  if (ctx.locked) return;
+  await lockEventLog(ctx.trx, ctx.dialect);
+  ctx.locked = true;
+}
+
+/** Loads a stream row, or undefined. */
+export async function loadStream<S extends StreamType>(trx: Kysely<Database>, stream: S, id: string): Promise<StreamRow<S> | undefined> {
+  const row =
+    stream === 'case'
+      ? await trx.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
+      : await trx.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
+  return row as StreamRow<S> | undefined;
+}
+
+function stateValueOf(stream: StreamType, row: CaseRow | ReferralRow): StateValue {
+  return stream === 'case' ? (JSON.parse((row as CaseRow).state_value) as StateValue) : (row as ReferralRow).state;
+}
+
+function splitEvent(event: EngineEvent): Record<string, unknown> {
+  const payload: Record<string, unknown> = {};
+  for (const key in event) if (key !== 'type' && key !== 'at') payload[key] = event[key];
+  return payload;
+}
+
+/** Applies a user's command: validates it, plans it and writes it. */
+export async function applyCommand<S extends StreamType>(ctx: TxContext, cmd: ApplyCommand<S>): Promise<ApplyResult<S>> {
+  const { stream, id } = cmd;
+  const type = cmd.event?.type;
+  if (typeof type !== 'string' || type === '') {
+    throw validationError('event.type is required: the SCREAMING_SNAKE_CASE name of the event.', [{ path: 'type', message: 'required' }]);
+  }
+  if (ctx.registry.timerEventTypes.has(type)) {
+    throw validationError(`${type} is raised by the engine's timers and cannot be sent.`, [
+      { path: 'type', message: 'timer events are sent only by the engine' },
+    ]);
+  }
+  if (!Number.isInteger(cmd.expectedVersion)) {
+    throw validationError('expectedVersion must be the integer version of the stream you last read.', [
+      { path: 'expectedVersion', message: 'must be an integer' },
+    ]);
+  }
+  const time = resolveEffectiveTime(ctx.now(), cmd.effectiveAt, cmd.backdateReason);
+  const row = await loadStream(ctx.trx, stream, id);
+  if (!row) throw notFound(`${stream === 'case' ? 'Journey' : 'Referral'} ${id}`);
+  if (row.version !== cmd.expectedVersion) throw conflict(stream, id, row.version, cmd.expectedVersion);
+
+  const event: EngineEvent = { ...cmd.event, type, at: time.effectiveAt };
+  const plan = planTransition(stream, row.machine_version, row.snapshot, event, ctx.registry);
+  if (!plan.accepted) throw refusal(stream, plan, type);
+  return writeTransition(ctx, stream, row, plan, event, cmd.actor, time.backdateReason);
+}
+
+function conflict(stream: StreamType, id: string, current: number, expected: number): PathwaysError {
+  return new PathwaysError(
+    'version_conflict',
+    `The ${LABEL[stream]} ${id} is at version ${current}, not ${expected}: someone changed it since you read it. Reload it and try again.`,
+    { currentVersion: current },
+  );
+}
+
+function refusal(stream: StreamType, plan: TransitionPlan, type: string): PathwaysError {
+  const state = stateLabel(plan.stateValue);
+  const allowedEvents = plan.allowedEvents;
+  const allowed = allowedEvents.length > 0 ? `Allowed now: ${allowedEvents.join(', ')}.` : `The ${LABEL[stream]} is closed and accepts no events.`;
+  if (plan.refusal === 'unknown_event') {
+    throw validationError(`Unknown event type ${type} for a ${LABEL[stream]}. ${allowed}`, [
+      { path: 'type', message: `unknown event type; allowed now: ${allowedEvents.join(', ') || 'none'}` },
+    ]);
+  }
+  const rules = plan.refusedBy ?? [];
+  const why =
+    plan.refusal === 'guard_refused'
+      ? `${type} is not allowed in state ${state}: the rule ${rules.join(' / ')} refused it (check the event's fields).`
+      : `${type} is not allowed in state ${state}.`;
+  return new PathwaysError('invalid_transition', `${why} ${allowed}`, {
+    allowedEvents,
+    state,
+    stage: plan.stage,
+    ...(rules.length > 0 ? { rule: rules.join(' / '), rules } : {}),
+  });
+}
+
+/**
+ * Writes an accepted plan: the stream row (guarded by its version, so two writers can
+ * never both win), the hash-chained event, the timers, then the in-transaction hooks.
+ */
+export async function writeTransition<S extends StreamType>(
+  ctx: TxContext,
+  stream: S,
+  row: StreamRow<S>,
+  plan: TransitionPlan,
+  event: EngineEvent,
+  actor: Actor,
+  backdateReason: string | null,
+): Promise<ApplyResult<S>> {
+  await beginWrites(ctx);
+  const nowIso = ctx.now().toISOString();
+  const at = event.at;
+  const fromStage = stream === 'case' ? (row as CaseRow).stage : (row as ReferralRow).state;
+  const fromState = stateLabel(stateValueOf(stream, row));
+  const version = row.version + 1;
+  let updated: StreamRow<S>;
+  if (stream === 'case') {
+    const caseRow = row as CaseRow;
+    const keyworker = plan.snapshot.context.keyworkerId;
+    const set = {
+      snapshot: JSON.stringify(plan.snapshot),
+      stage: plan.stage,
+      state_value: JSON.stringify(plan.stateValue),
+      version,
+      stage_entered_at: plan.stage !== caseRow.stage ? at : caseRow.stage_entered_at,
+      closed_at: plan.done ? (caseRow.closed_at ?? at) : null,
+      keyworker_id: typeof keyworker === 'string' || keyworker === null ? keyworker : caseRow.keyworker_id,
+      updated_at: nowIso,
+    };
+    const result = await ctx.trx.updateTable('cases').set(set).where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    updated = { ...caseRow, ...set } as StreamRow<S>;
+  } else {
+    const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso };
+    const result = await ctx.trx.updateTable('referrals').set(set).where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    updated = { ...(row as ReferralRow), ...set } as StreamRow<S>;
+  }
+  const payload = splitEvent(event);
+  const logged = await appendEvent(ctx.trx, {
+    stream_type: stream,
+    stream_id: row.id,
+    stream_version: version,
+    type: event.type,
+    payload: JSON.stringify(payload),
+    from_state: fromState,
+    to_state: stateLabel(plan.stateValue),
+    user_id: actor.userId,
+    agency_id: actor.agencyId,
+    recorded_at: nowIso,
+    effective_at: at,
+    backdate_reason: backdateReason,
+  });
+  await writeTimers(ctx, stream, row.id, plan, nowIso);
+  return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor });
+}
+
+async function lostRace(ctx: TxContext, stream: StreamType, id: string, expected: number): Promise<PathwaysError> {
+  const current = await loadStream(ctx.trx, stream, id);
+  return conflict(stream, id, current?.version ?? expected, expected);
+}
+
+async function writeTimers(ctx: TxContext, stream: StreamType, id: string, plan: TransitionPlan, nowIso: string): Promise<void> {
+  // A new timer replaces a pending one with the same key (the unique index allows one).
+  const keys = new Set(plan.timersToCancel);
+  for (const t of plan.timersToAdd) keys.add(t.key);
+  if (keys.size > 0) {
+    await ctx.trx
+      .updateTable('timers')
+      .set({ status: 'cancelled', fired_at: null })
+      .where('stream_type', '=', stream)
+      .where('stream_id', '=', id)
+      .where('status', '=', 'pending')
+      .where('timer_key', 'in', [...keys])
+      .execute();
+  }
+  if (plan.timersToAdd.length > 0) {
+    await ctx.trx
+      .insertInto('timers')
+      .values(
+        plan.timersToAdd.map((t) => ({
+          id: randomUUID(),
+          stream_type: stream,
+          stream_id: id,
+          timer_key: t.key,
+          event: JSON.stringify(t.event),
+          due_at: t.dueAt,
+          created_at: nowIso,
+          status: 'pending',
+          fired_at: null,
+          claimed_by: null,
+          claimed_until: null,
+        })),
+      )
+      .execute();
+  }
+}
+
+interface Written<S extends StreamType> {
+  stream: S;
+  row: StreamRow<S>;
+  event: ApplyResult<S>['event'];
+  plan: TransitionPlan;
+  payload: Record<string, unknown>;
+  fromState: string | null;
+  fromStage: string | null;
+  actor: Actor;
+}
+
+async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Promise<ApplyResult<S>> {
+  const change: StreamChange<S> = {
+    stream: w.stream,
+    id: w.row.id,
+    version: w.row.version,
+    type: w.event.type,
+    payload: w.payload,
+    fromState: w.fromState,
+    toState: stateLabel(w.plan.stateValue),
+    fromStage: w.fromStage,
+    toStage: w.plan.stage,
+    row: w.row,
+    event: w.event,
+    seq: w.event.seq,
+    effectiveAt: w.event.effective_at,
+    actor: w.actor,
+  };
+  for (const hook of ctx.hooks) await hook(ctx.trx, change);
+  ctx.changes.push(change);
+  return { row: w.row, event: w.event, change, allowedEvents: w.plan.allowedEvents };
+}
+
+async function requireRow(trx: Kysely<Database>, table: 'people' | 'agencies' | 'users' | 'cases', id: string, path: string, what: string): Promise<void> {
+  const found = await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst();
+  if (!found) throw validationError(`${path} ${id} is not a known ${what}.`, [{ path, message: `unknown ${what}` }]);
+}
+
+function requireText(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw validationError(`${path} is required.`, [{ path, message: 'required' }]);
+  return value;
+}
+
+/** Opens a treatment journey at version 1 with its `CASE_OPENED` event and first timers. */
+export async function openCase(ctx: TxContext, cmd: OpenCaseCommand): Promise<ApplyResult<'case'>> {
+  requireText(cmd.personId, 'personId');
+  requireText(cmd.leadAgencyId, 'leadAgencyId');
+  requireText(cmd.referralSource, 'referralSource');
+  const now = ctx.now();
+  const referred = typeof cmd.referredOn === 'string' ? parseInstant(cmd.referredOn) : null;
+  if (!referred) throw validationError('referredOn must be a date (2026-03-02).', [{ path: 'referredOn', message: 'must be a YYYY-MM-DD date' }]);
+  if (referred.toISOString().slice(0, 10) > now.toISOString().slice(0, 10)) {
+    throw validationError(`referredOn ${cmd.referredOn} is in the future.`, [{ path: 'referredOn', message: 'must not be in the future' }]);
+  }
+  // The waiting clock runs from the referral date, which is the recorded fact itself, so
+  // opening on it is not a backdated entry; an explicit effectiveAt follows the usual rules.
+  let time: { effectiveAt: string; backdateReason: string | null };
+  if (cmd.effectiveAt !== undefined) time = resolveEffectiveTime(now, cmd.effectiveAt, cmd.backdateReason);
+  else time = { effectiveAt: referred.getTime() > now.getTime() ? now.toISOString() : referred.toISOString(), backdateReason: cmd.backdateReason?.trim() || null };
+
+  await requireRow(ctx.trx, 'people', cmd.personId, 'personId', 'person');
+  await requireRow(ctx.trx, 'agencies', cmd.leadAgencyId, 'leadAgencyId', 'agency');
+  if (cmd.keyworkerId) await requireRow(ctx.trx, 'users', cmd.keyworkerId, 'keyworkerId', 'user');
+
+  const registry = ctx.registry;
+  const version = registry.currentVersion('case');
+  const input = { ...cmd.input, referralSource: cmd.referralSource, referredOn: cmd.referredOn, keyworkerId: cmd.keyworkerId ?? null };
+  const plan = planInitial('case', version, input, time.effectiveAt, registry);
+  await beginWrites(ctx);
+  const nowIso = now.toISOString();
+  const row: CaseRow = {
+    id: cmd.id ?? randomUUID(),
+    person_id: cmd.personId,
+    lead_agency_id: cmd.leadAgencyId,
+    keyworker_id: cmd.keyworkerId ?? null,
+    machine_version: version,
+    stage: plan.stage,
+    state_value: JSON.stringify(plan.stateValue),
+    snapshot: JSON.stringify(plan.snapshot),
+    version: 1,
+    referral_source: cmd.referralSource,
+    referred_on: cmd.referredOn,
+    stage_entered_at: time.effectiveAt,
+    opened_at: time.effectiveAt,
+    closed_at: plan.done ? time.effectiveAt : null,
+    updated_at: nowIso,
+  };
+  await ctx.trx.insertInto('cases').values(row).execute();
+  return logOpening(ctx, 'case', row, plan, 'CASE_OPENED', input, cmd.actor, time, nowIso);
+}
+
+/** Sends a referral: a `referral` stream at version 1 with `REFERRAL_REQUESTED` and its deadline timers. */
+export async function openReferral(ctx: TxContext, cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>> {
+  requireText(cmd.personId, 'personId');
+  requireText(cmd.fromAgencyId, 'fromAgencyId');
+  requireText(cmd.toAgencyId, 'toAgencyId');
+  requireText(cmd.reason, 'reason');
+  if (cmd.toAgencyId === cmd.fromAgencyId) {
+    throw validationError('toAgencyId is the sending agency itself: a referral goes to another agency.', [
+      { path: 'toAgencyId', message: 'must differ from fromAgencyId' },
+    ]);
+  }
+  if (!isReferralKind(cmd.kind)) {
+    throw validationError(`kind "${String(cmd.kind)}" is not a referral kind.`, [{ path: 'kind', message: 'unknown referral kind' }]);
+  }
+  if (!(REFERRAL_URGENCIES as readonly string[]).includes(cmd.urgency)) {
+    throw validationError(`urgency must be one of ${REFERRAL_URGENCIES.join(', ')}.`, [{ path: 'urgency', message: `must be one of ${REFERRAL_URGENCIES.join(', ')}` }]);
+  }
+  const now = ctx.now();
+  const time = resolveEffectiveTime(now, cmd.effectiveAt, cmd.backdateReason);
+  await requireRow(ctx.trx, 'people', cmd.personId, 'personId', 'person');
+  await requireRow(ctx.trx, 'agencies', cmd.fromAgencyId, 'fromAgencyId', 'agency');
+  await requireRow(ctx.trx, 'agencies', cmd.toAgencyId, 'toAgencyId', 'agency');
+  if (cmd.fromUserId) await requireRow(ctx.trx, 'users', cmd.fromUserId, 'fromUserId', 'user');
+  if (cmd.caseId) await requireRow(ctx.trx, 'cases', cmd.caseId, 'caseId', 'journey');
+
+  const registry = ctx.registry;
+  const version = registry.currentVersion('referral');
+  const input = { ...cmd.input, kind: cmd.kind, urgency: cmd.urgency, requestedAt: time.effectiveAt };
+  const plan = planInitial('referral', version, input, time.effectiveAt, registry);
+  await beginWrites(ctx);
+  const nowIso = now.toISOString();
+  const due = (key: string): string | null => plan.timersToAdd.find((t) => t.key === key)?.dueAt ?? null;
+  const row: ReferralRow = {
+    id: cmd.id ?? randomUUID(),
+    person_id: cmd.personId,
+    case_id: cmd.caseId ?? null,
+    from_agency_id: cmd.fromAgencyId,
+    from_user_id: cmd.fromUserId,
+    to_agency_id: cmd.toAgencyId,
+    kind: cmd.kind,
+    reason: cmd.reason,
+    urgency: cmd.urgency,
+    machine_version: version,
+    state: plan.stage,
+    snapshot: JSON.stringify(plan.snapshot),
+    version: 1,
+    acknowledge_by: due(REFERRAL_TIMER_IDS.acknowledge),
+    first_contact_by: due(REFERRAL_TIMER_IDS.firstContact),
+    safeguarding_override: cmd.safeguardingOverride ? JSON.stringify(cmd.safeguardingOverride) : null,
+    created_at: time.effectiveAt,
+    updated_at: nowIso,
+  };
+  await ctx.trx.insertInto('referrals').values(row).execute();
+  const payload = {
+    personId: cmd.personId,
+    fromAgencyId: cmd.fromAgencyId,
+    toAgencyId: cmd.toAgencyId,
+    kind: cmd.kind,
+    urgency: cmd.urgency,
+    reason: cmd.reason,
+    caseId: cmd.caseId ?? null,
+    ...(cmd.input ?? {}),
+    ...(cmd.safeguardingOverride ? { safeguardingOverride: cmd.safeguardingOverride } : {}),
+  };
+  return logOpening(ctx, 'referral', row, plan, 'REFERRAL_REQUESTED', payload, cmd.actor, time, nowIso);
+}
+
+async function logOpening<S extends StreamType>(
+  ctx: TxContext,
+  stream: S,
+  row: StreamRow<S>,
+  plan: TransitionPlan,
+  type: string,
+  payload: Record<string, unknown>,
+  actor: Actor,
+  time: { effectiveAt: string; backdateReason: string | null },
+  nowIso: string,
+): Promise<ApplyResult<S>> {
+  const logged = await appendEvent(ctx.trx, {
+    stream_type: stream,
+    stream_id: row.id,
+    stream_version: 1,
+    type,
+    payload: JSON.stringify(payload),
+    from_state: null,
+    to_state: stateLabel(plan.stateValue),
+    user_id: actor.userId,
+    agency_id: actor.agencyId,
+    recorded_at: nowIso,
+    effective_at: time.effectiveAt,
+    backdate_reason: time.backdateReason,
+  });
+  await writeTimers(ctx, stream, row.id, plan, nowIso);
+  return finish(ctx, { stream, row, event: logged, plan, payload, fromState: null, fromStage: null, actor });
+}

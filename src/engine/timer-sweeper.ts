@@ -1,0 +1,114 @@
+/**
+ * Delivers durable timers that have fallen due, through the same write path as a user's
+ * event (actor: the system; effective time: the due time), exactly once each.
+ *
+ * Exactly once rests on one rule: a timer's status leaves `pending` in the same
+ * transaction that writes its event, and only if it is still `pending` — so a second
+ * sweeper (another process, another engine, a retry after a crash) finds nothing to do.
+ * Claims only keep sweepers from doing the same work twice: on PostgreSQL a sweeper
+ * leases a batch with `FOR UPDATE SKIP LOCKED`; on SQLite there is one writer and the
+ * check happens inside the write transaction.
+ *
+ * A sweeper that was down catches up: every timer due at or before now is pending until
+ * delivered, in due-time order.
+ */
+import { sql } from 'kysely';
+import type { Store } from '../db/database.ts';
+import type { TimerRow } from '../db/schema.ts';
+import { SYSTEM_ACTOR, type SweepResult } from './engine-types.ts';
+import { planTransition, type EngineEvent } from './plan-transition.ts';
+import { beginWrites, loadStream, writeTransition, type TxContext } from './stream-writer.ts';
+import type { UnitRunner } from './unit-runner.ts';
+
+/** How long a PostgreSQL claim keeps other sweepers off a timer. */
+export const CLAIM_LEASE_MS = 60_000;
+
+type Outcome = 'fired' | 'noop' | 'skipped';
+
+/** Delivers one timer inside `ctx`'s transaction; `skipped` if it is no longer pending. */
+export async function deliverTimer(ctx: TxContext, timerId: string, workerId: string): Promise<Outcome> {
+  // Lock order as for every writer: event log first, then rows.
+  await beginWrites(ctx);
+  let query = ctx.trx.selectFrom('timers').selectAll().where('id', '=', timerId).where('status', '=', 'pending');
+  if (ctx.dialect === 'postgres') query = query.forUpdate();
+  const timer = await query.executeTakeFirst();
+  if (!timer) return 'skipped';
+  const nowIso = ctx.now().toISOString();
+  const row = await loadStream(ctx.trx, timer.stream_type, timer.stream_id);
+  const event = { ...(JSON.parse(timer.event) as Record<string, unknown>), at: timer.due_at } as EngineEvent;
+  const plan = row ? planTransition(timer.stream_type, row.machine_version, row.snapshot, event, ctx.registry) : null;
+  const outcome: Outcome = plan?.accepted ? 'fired' : 'noop';
+  // Marked before the transition writes its own timers, which may re-arm the same key.
+  await ctx.trx
+    .updateTable('timers')
+    .set({ status: outcome, fired_at: nowIso, claimed_by: workerId })
+    .where('id', '=', timerId)
+    .where('status', '=', 'pending')
+    .execute();
+  if (row && plan?.accepted) await writeTransition(ctx, timer.stream_type, row, plan, event, SYSTEM_ACTOR, null);
+  return outcome;
+}
+
+async function claimPostgres(store: Store, now: Date, limit: number, workerId: string): Promise<string[]> {
+  const nowIso = now.toISOString();
+  const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
+  const result = await sql<Pick<TimerRow, 'id' | 'due_at'>>`
+    update timers set claimed_by = ${workerId}, claimed_until = ${until}
+    where id in (
+      select id from timers
+      where status = 'pending' and due_at <= ${nowIso}
+        and (claimed_until is null or claimed_until < ${nowIso})
+      order by due_at, id
+      limit ${limit}
+      for update skip locked
+    )
+    returning id, due_at`.execute(store.db);
+  return result.rows.sort((a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : a.id < b.id ? -1 : 1)).map((r) => r.id);
+}
+
+async function dueSqlite(store: Store, now: Date, limit: number): Promise<string[]> {
+  const rows = await store.db
+    .selectFrom('timers')
+    .select('id')
+    .where('status', '=', 'pending')
+    .where('due_at', '<=', now.toISOString())
+    .orderBy('due_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/** One sweep: claims up to `limit` due timers and delivers them in due order. */
+export async function sweepDueTimers(
+  store: Store,
+  runner: UnitRunner,
+  options: { now: Date; limit: number; workerId: string },
+): Promise<SweepResult> {
+  const { now, limit, workerId } = options;
+  const ids = store.dialect === 'postgres' ? await claimPostgres(store, now, limit, workerId) : await dueSqlite(store, now, limit);
+  const result: SweepResult = { claimed: ids.length, fired: 0, noop: 0, skipped: 0 };
+  const count = (outcome: Outcome): void => {
+    result[outcome] += 1;
+  };
+  const failures: unknown[] = [];
+  if (store.dialect === 'sqlite') {
+    // Queued together, they share one group commit and still run in due order.
+    const settled = await Promise.allSettled(ids.map((id) => runner.run((ctx) => deliverTimer(ctx, id, workerId))));
+    for (const s of settled) {
+      if (s.status === 'fulfilled') count(s.value);
+      else failures.push(s.reason);
+    }
+  } else {
+    for (const id of ids) {
+      try {
+        count(await runner.run((ctx) => deliverTimer(ctx, id, workerId)));
+      } catch (err) {
+        failures.push(err);
+      }
+    }
+  }
+  // A failing timer stays pending and is retried by the next sweep; the others are done.
+  for (const err of failures) console.error('pathways engine: a timer could not be delivered; it stays pending', err);
+  return result;
+}

@@ -1,0 +1,233 @@
+/**
+ * Runs units of work (one `apply`, one `openCase`, one caller's `transaction`) each
+ * atomically, and tells commit listeners afterwards.
+ *
+ * SQLite has one writer and pays one fsync per commit (`synchronous=FULL`), so concurrent
+ * units share a commit: they queue, and a drain loop runs every queued unit inside one
+ * `BEGIN IMMEDIATE … COMMIT`, each in its own SAVEPOINT so a failing unit rolls back alone.
+ * No caller hears "done" before the commit that holds its work has synced — durability is
+ * the same as one commit per unit, the sync is shared (group commit).
+ *
+ * PostgreSQL has real concurrency, so each unit is its own transaction on a pooled
+ * connection.
+ *
+ * An engine call made while a unit is running (inside `transaction(fn)`, or from a hook)
+ * joins that unit under a nested SAVEPOINT instead of queueing behind it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { sql, type Kysely } from 'kysely';
+import type { Store } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
+import type { CommitListener, TransactionHook } from './engine-types.ts';
+import type { MachineRegistry } from './machine-registry.ts';
+import type { TxContext } from './stream-writer.ts';
+
+export type UnitWork<T> = (ctx: TxContext) => Promise<T>;
+
+export interface UnitRunnerOptions {
+  registry: MachineRegistry;
+  now: () => Date;
+  /** Live arrays: hooks and listeners added later apply to later units. */
+  hooks: TransactionHook[];
+  listeners: CommitListener[];
+  groupCommit: boolean;
+  maxBatch: number;
+}
+
+export interface UnitRunner {
+  /** Runs `work` atomically (joining the current unit when called from inside one). */
+  run<T>(work: UnitWork<T>): Promise<T>;
+  /** Resolves once nothing is queued or running. */
+  idle(): Promise<void>;
+  /** Commits made and units they held, for benchmarks and tests of group commit. */
+  stats(): CommitStats;
+}
+
+export interface CommitStats {
+  /** Top-level commits (each one sync on SQLite). */
+  commits: number;
+  /** Units of work committed. */
+  units: number;
+  /** Units rolled back. */
+  failed: number;
+}
+
+interface RunnerContext extends TxContext {
+  runner: object;
+  depth: number;
+}
+
+interface QueuedUnit {
+  work: UnitWork<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** Creates the runner for a store. */
+export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
+  const als = new AsyncLocalStorage<RunnerContext>();
+  const counters: CommitStats = { commits: 0, units: 0, failed: 0 };
+  const identity = {};
+  const newContext = (trx: Kysely<Database>): RunnerContext => ({
+    trx,
+    dialect: store.dialect,
+    registry: options.registry,
+    now: options.now,
+    hooks: options.hooks,
+    changes: [],
+    locked: false,
+    runner: identity,
+    depth: 0,
+  });
+
+  const notify = (ctx: TxContext): void => {
+    if (ctx.changes.length === 0) return;
+    for (const listener of options.listeners) {
+      try {
+        listener(ctx.changes);
+      } catch (err) {
+        // The work is committed; a failing listener must not turn that into an error.
+        console.error('pathways engine: a commit listener failed', err);
+      }
+    }
+  };
+
+  /** A nested unit: a savepoint inside the running transaction. */
+  async function nested<T>(ctx: RunnerContext, work: UnitWork<T>): Promise<T> {
+    const name = `pw_nested_${ctx.depth + 1}`;
+    const mark = ctx.changes.length;
+    await sql.raw(`savepoint ${name}`).execute(ctx.trx);
+    ctx.depth += 1;
+    try {
+      const result = await work(ctx);
+      await sql.raw(`release savepoint ${name}`).execute(ctx.trx);
+      return result;
+    } catch (err) {
+      await sql.raw(`rollback to savepoint ${name}`).execute(ctx.trx);
+      await sql.raw(`release savepoint ${name}`).execute(ctx.trx);
+      ctx.changes.length = mark;
+      throw err;
+    } finally {
+      ctx.depth -= 1;
+    }
+  }
+
+  // ---- PostgreSQL: one transaction per unit -------------------------------------------
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+  const settle = (): void => {
+    if (inFlight === 0 && queue.length === 0 && !draining) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
+
+  async function runPostgres<T>(work: UnitWork<T>): Promise<T> {
+    inFlight += 1;
+    try {
+      let ctx: RunnerContext | undefined;
+      const result = await store.db.transaction().execute((trx) => {
+        ctx = newContext(trx);
+        return als.run(ctx, () => work(ctx!));
+      });
+      counters.commits += 1;
+      counters.units += 1;
+      notify(ctx!);
+      return result;
+    } catch (err) {
+      counters.failed += 1;
+      throw err;
+    } finally {
+      inFlight -= 1;
+      settle();
+    }
+  }
+
+  // ---- SQLite: group commit -----------------------------------------------------------
+  const queue: QueuedUnit[] = [];
+  let draining = false;
+
+  function runSqlite<T>(work: UnitWork<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      queue.push({ work: work, resolve: resolve, reject });
+      if (!draining) {
+        draining = true;
+        setImmediate(() => void drain());
+      }
+    });
+  }
+
+  async function drain(): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        const batch = queue.splice(0, options.groupCommit ? options.maxBatch : 1);
+        await runBatch(batch);
+        // Let the callers just resolved queue their next unit, so batches fill up.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+    } finally {
+      draining = false;
+      settle();
+    }
+  }
+
+  async function runBatch(batch: QueuedUnit[]): Promise<void> {
+    const outcomes: Array<{ ok: true; value: unknown; ctx: RunnerContext } | { ok: false; error: unknown }> = [];
+    try {
+      await store.db.connection().execute(async (conn) => {
+        await sql`begin immediate`.execute(conn);
+        try {
+          for (const unit of batch) {
+            const ctx = newContext(conn);
+            await sql`savepoint pw_unit`.execute(conn);
+            try {
+              const value = await als.run(ctx, () => unit.work(ctx));
+              await sql`release savepoint pw_unit`.execute(conn);
+              outcomes.push({ ok: true, value, ctx });
+            } catch (error) {
+              if (!store.sqlite?.inTransaction) throw error;
+              await sql`rollback to savepoint pw_unit`.execute(conn);
+              await sql`release savepoint pw_unit`.execute(conn);
+              outcomes.push({ ok: false, error });
+            }
+          }
+          await sql`commit`.execute(conn);
+        } catch (err) {
+          if (store.sqlite?.inTransaction) await sql`rollback`.execute(conn);
+          throw err;
+        }
+      });
+    } catch (err) {
+      // The shared commit failed (or the transaction died): nothing of the batch is stored.
+      counters.failed += batch.length;
+      for (const unit of batch) unit.reject(err);
+      return;
+    }
+    counters.commits += 1;
+    batch.forEach((unit, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) {
+        counters.units += 1;
+        notify(outcome.ctx);
+        unit.resolve(outcome.value);
+      } else {
+        counters.failed += 1;
+        unit.reject(outcome.error);
+      }
+    });
+  }
+
+  return {
+    run<T>(work: UnitWork<T>): Promise<T> {
+      const current = als.getStore();
+      if (current && current.runner === identity) return nested(current, work);
+      return store.dialect === 'sqlite' ? runSqlite(work) : runPostgres(work);
+    },
+    stats: () => ({ ...counters }),
+    idle() {
+      if (inFlight === 0 && queue.length === 0 && !draining) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+  };
+}

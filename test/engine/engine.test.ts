@@ -1,0 +1,368 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine, type StreamChange } from '../../src/engine/engine.ts';
+import { verifyChain } from '../../src/engine/hash-chain.ts';
+import { PathwaysError } from '../../src/errors.ts';
+import { createEngineWorld, type EngineWorld } from '../support/engine-world.ts';
+import { DIALECTS, createTestStore, type TestStore } from '../support/stores.ts';
+
+const NOW = new Date('2026-03-02T12:00:00.000Z');
+
+async function caught(promise: Promise<unknown>): Promise<PathwaysError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof PathwaysError) return err;
+    throw err;
+  }
+  throw new Error('expected a PathwaysError, but the call succeeded');
+}
+
+describe.each(DIALECTS)('engine on %s', (dialect) => {
+  let store: TestStore;
+  let engine: Engine;
+  let world: EngineWorld;
+  let clock: Date;
+
+  beforeEach(async () => {
+    store = await createTestStore(dialect);
+    clock = NOW;
+    engine = createEngine(store, { now: () => clock });
+    world = await createEngineWorld(store.db);
+  });
+  afterEach(async () => {
+    await engine.close();
+    await store.dispose();
+  });
+
+  const openCase = () =>
+    engine.openCase({
+      personId: world.personId,
+      leadAgencyId: world.provider.agencyId,
+      keyworkerId: world.provider.userId,
+      referralSource: 'probation',
+      referredOn: '2026-03-01',
+      actor: world.keyworker,
+    });
+
+  const openReferral = (overrides: Record<string, unknown> = {}) =>
+    engine.openReferral({
+      personId: world.personId,
+      fromAgencyId: world.probation.agencyId,
+      fromUserId: world.probation.userId,
+      toAgencyId: world.provider.agencyId,
+      kind: 'treatment',
+      reason: 'Opiate use, released last week',
+      urgency: 'routine',
+      actor: world.officer,
+      ...overrides,
+    });
+
+  async function counts() {
+    const [events, timers, cases, referrals] = await Promise.all([
+      store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      store.db.selectFrom('timers').select(['status', 'timer_key', 'due_at']).orderBy('timer_key').execute(),
+      store.db.selectFrom('cases').selectAll().orderBy('id').execute(),
+      store.db.selectFrom('referrals').selectAll().orderBy('id').execute(),
+    ]);
+    return { events: Number(events.n), timers, cases, referrals };
+  }
+
+  describe('opening streams', () => {
+    it('opens a journey at version 1 with CASE_OPENED and the waiting-time clock from the referral date', async () => {
+      const { row, event, change, allowedEvents } = await openCase();
+      expect(row).toMatchObject({ version: 1, stage: 'referred', machine_version: 1, referred_on: '2026-03-01', opened_at: '2026-03-01T00:00:00.000Z', closed_at: null });
+      expect(JSON.parse(row.state_value)).toBe('referred');
+      expect(event).toMatchObject({ type: 'CASE_OPENED', stream_type: 'case', stream_id: row.id, stream_version: 1, from_state: null, to_state: 'referred', user_id: world.provider.userId, agency_id: world.provider.agencyId, recorded_at: NOW.toISOString() });
+      expect(change).toMatchObject({ stream: 'case', id: row.id, version: 1, type: 'CASE_OPENED', fromStage: null, toStage: 'referred', seq: event.seq });
+      expect(allowedEvents).toContain('SCREENING_STARTED');
+      const stored = await store.db.selectFrom('timers').selectAll().where('stream_id', '=', row.id).execute();
+      expect(stored).toHaveLength(1);
+      expect(stored[0]).toMatchObject({ timer_key: 'waiting-time', status: 'pending', due_at: '2026-03-22T00:00:00.000Z' });
+      expect(JSON.parse(stored[0]!.event)).toMatchObject({ type: 'WAITING_TIME_BREACHED' });
+    });
+
+    it('opens a referral with its deadlines', async () => {
+      const { row, event } = await openReferral();
+      expect(row).toMatchObject({ state: 'requested', version: 1, acknowledge_by: '2026-03-04T12:00:00.000Z', first_contact_by: '2026-03-23T12:00:00.000Z' });
+      expect(event).toMatchObject({ type: 'REFERRAL_REQUESTED', to_state: 'requested' });
+      expect(JSON.parse(event.payload)).toMatchObject({ kind: 'treatment', toAgencyId: world.provider.agencyId });
+    });
+
+    it('refuses a referral to the sending agency itself and writes nothing', async () => {
+      const err = await caught(openReferral({ toAgencyId: world.probation.agencyId }));
+      expect(err.code).toBe('validation_failed');
+      expect(err.message).toMatch(/toAgencyId/);
+      expect(err.details.issues).toEqual([{ path: 'toAgencyId', message: 'must differ from fromAgencyId' }]);
+      expect(await counts()).toMatchObject({ events: 0, timers: [], referrals: [] });
+    });
+
+    it('refuses unknown kinds, unknown people and future referral dates, naming the field', async () => {
+      expect((await caught(openReferral({ kind: 'teleport' }))).details.issues).toEqual([{ path: 'kind', message: 'unknown referral kind' }]);
+      expect((await caught(openReferral({ personId: 'nobody' }))).details.issues).toEqual([{ path: 'personId', message: 'unknown person' }]);
+      const future = await caught(
+        engine.openCase({ personId: world.personId, leadAgencyId: world.provider.agencyId, referralSource: 'self', referredOn: '2026-03-09', actor: world.keyworker }),
+      );
+      expect(future.details.issues).toEqual([{ path: 'referredOn', message: 'must not be in the future' }]);
+      expect((await counts()).events).toBe(0);
+    });
+  });
+
+  describe('apply', () => {
+    it('moves a journey, logs the event and keeps the chain', async () => {
+      const opened = await openCase();
+      clock = new Date('2026-03-02T13:00:00.000Z');
+      const { row, event, change } = await engine.apply({
+        stream: 'case',
+        id: opened.row.id,
+        event: { type: 'SCREENING_STARTED' },
+        expectedVersion: 1,
+        actor: world.keyworker,
+      });
+      expect(row).toMatchObject({ version: 2, stage: 'screening', stage_entered_at: '2026-03-02T13:00:00.000Z' });
+      expect(event).toMatchObject({ type: 'SCREENING_STARTED', stream_version: 2, from_state: 'referred', to_state: 'screening', effective_at: '2026-03-02T13:00:00.000Z', backdate_reason: null });
+      expect(event.prev_hash).toBe(opened.event.hash);
+      expect(change).toMatchObject({ fromStage: 'referred', toStage: 'screening', fromState: 'referred', toState: 'screening' });
+      const stored = await store.db.selectFrom('cases').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow();
+      expect(stored).toEqual(row);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 2 });
+    });
+
+    it('refuses an event the state does not accept, lists the accepted ones and writes nothing', async () => {
+      const opened = await openCase();
+      const before = await counts();
+      const err = await caught(
+        engine.apply({ stream: 'case', id: opened.row.id, event: { type: 'REVIEW_COMPLETED', top: {} }, expectedVersion: 1, actor: world.keyworker }),
+      );
+      expect(err.code).toBe('invalid_transition');
+      expect(err.status).toBe(409);
+      expect(err.message).toMatch(/REVIEW_COMPLETED is not allowed in state referred/);
+      expect(err.message).toMatch(/SCREENING_STARTED/);
+      expect(err.details.state).toBe('referred');
+      expect(err.details.allowedEvents).toEqual(expect.arrayContaining(['SCREENING_STARTED', 'DISCHARGED']));
+      expect(err.details.allowedEvents).not.toContain('WAITING_TIME_BREACHED');
+      expect(await counts()).toEqual(before);
+    });
+
+    it('names the rule when a guard refuses', async () => {
+      const { row } = await openReferral();
+      const err = await caught(engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_REJECTED', reason: ' ' }, expectedVersion: 1, actor: world.keyworker }));
+      expect(err.code).toBe('invalid_transition');
+      expect(err.details.rule).toBe('hasRejectionReason');
+      expect(err.message).toMatch(/rule hasRejectionReason/);
+    });
+
+    it('refuses unknown and timer-only event types as bad input', async () => {
+      const { row } = await openReferral();
+      const unknown = await caught(engine.apply({ stream: 'referral', id: row.id, event: { type: 'TELEPORTED' }, expectedVersion: 1, actor: world.keyworker }));
+      expect(unknown.code).toBe('validation_failed');
+      expect(unknown.details.issues).toEqual([expect.objectContaining({ path: 'type' })]);
+      const timer = await caught(engine.apply({ stream: 'referral', id: row.id, event: { type: 'ACKNOWLEDGE_DEADLINE_PASSED' }, expectedVersion: 1, actor: world.keyworker }));
+      expect(timer.code).toBe('validation_failed');
+      expect(timer.message).toMatch(/timers/);
+    });
+
+    it('answers not_found for a stream that does not exist', async () => {
+      const err = await caught(engine.apply({ stream: 'case', id: 'missing', event: { type: 'SCREENING_STARTED' }, expectedVersion: 1, actor: world.keyworker }));
+      expect(err.code).toBe('not_found');
+    });
+
+    it('refuses a stale expected version with the current one', async () => {
+      const { row } = await openReferral();
+      await engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      const before = await counts();
+      const err = await caught(engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 1, actor: world.keyworker }));
+      expect(err.code).toBe('version_conflict');
+      expect(err.details.currentVersion).toBe(2);
+      expect(await counts()).toEqual(before);
+    });
+
+    it('two writers with the same expected version: exactly one wins', async () => {
+      const { row } = await openReferral();
+      const results = await Promise.allSettled([
+        engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 1, actor: world.keyworker }),
+        engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_REJECTED', reason: 'No capacity' }, expectedVersion: 1, actor: world.keyworker }),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect((lost[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'version_conflict', details: { currentVersion: 2 } });
+      const { events, referrals } = await counts();
+      expect(events).toBe(2);
+      expect(referrals[0]!.version).toBe(2);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true });
+    });
+
+    it('two writers on separate connections: exactly one wins, nothing half-written', async () => {
+      const { row } = await openReferral();
+      const other = await (await import('../../src/db/database.ts')).openStore(store.url);
+      const otherEngine = createEngine(other, { now: () => clock });
+      try {
+        const results = await Promise.allSettled([
+          engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 1, actor: world.keyworker }),
+          otherEngine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker }),
+        ]);
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+        expect(lost.reason).toMatchObject({ code: 'version_conflict' });
+      } finally {
+        await otherEngine.close();
+        await other.close();
+      }
+      const { events, referrals, timers } = await counts();
+      expect(events).toBe(2);
+      expect(referrals[0]!.version).toBe(2);
+      // Either winner stops the acknowledge clock exactly once; the first-contact clock runs on.
+      expect(timers.map((t) => [t.timer_key, t.status])).toEqual([
+        ['acknowledge-deadline', 'cancelled'],
+        ['first-contact-deadline', 'pending'],
+      ]);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 2 });
+    });
+  });
+
+  describe('effective time', () => {
+    it('refuses a future effective time', async () => {
+      const { row } = await openReferral();
+      const err = await caught(
+        engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker, effectiveAt: '2026-03-03T12:00:00Z' }),
+      );
+      expect(err.code).toBe('validation_failed');
+      expect(err.details.issues).toEqual([{ path: 'effectiveAt', message: 'must not be in the future' }]);
+    });
+
+    it('needs a backdateReason more than a day back, and stores it', async () => {
+      const { row } = await openReferral({ effectiveAt: '2026-02-20T09:00:00Z', backdateReason: 'Paper referral typed up late' });
+      expect(row.created_at).toBe('2026-02-20T09:00:00.000Z');
+      const err = await caught(
+        engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker, effectiveAt: '2026-02-25T09:00:00Z' }),
+      );
+      expect(err.code).toBe('validation_failed');
+      expect(err.message).toMatch(/backdateReason/);
+      expect(err.details.issues).toEqual([expect.objectContaining({ path: 'backdateReason' })]);
+      const ok = await engine.apply({
+        stream: 'referral',
+        id: row.id,
+        event: { type: 'REFERRAL_RECEIVED' },
+        expectedVersion: 1,
+        actor: world.keyworker,
+        effectiveAt: '2026-02-25T09:00:00Z',
+        backdateReason: 'Recorded after the phone system outage',
+      });
+      expect(ok.event).toMatchObject({ effective_at: '2026-02-25T09:00:00.000Z', backdate_reason: 'Recorded after the phone system outage', recorded_at: NOW.toISOString() });
+      // Within a day needs no reason.
+      const recent = await engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 2, actor: world.keyworker, effectiveAt: '2026-03-01T15:00:00Z' });
+      expect(recent.event.backdate_reason).toBeNull();
+    });
+  });
+
+  describe('transactions and hooks', () => {
+    it('accepts a referral and opens the journey in one commit', async () => {
+      const { row: referral } = await openReferral();
+      const seen: StreamChange[][] = [];
+      engine.onCommit((changes) => seen.push(changes));
+      const journey = await engine.transaction(async (tx) => {
+        await tx.apply({ stream: 'referral', id: referral.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 1, actor: world.keyworker });
+        const opened = await tx.openCase({ personId: world.personId, leadAgencyId: world.provider.agencyId, referralSource: 'probation', referredOn: '2026-03-02', actor: world.keyworker });
+        await tx.trx.updateTable('referrals').set({ case_id: opened.row.id }).where('id', '=', referral.id).execute();
+        return opened.row;
+      });
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.map((c) => c.type)).toEqual(['REFERRAL_ACCEPTED', 'CASE_OPENED']);
+      const { cases, referrals } = await counts();
+      expect(cases.map((c) => c.id)).toEqual([journey.id]);
+      expect(referrals[0]).toMatchObject({ state: 'accepted', case_id: journey.id });
+    });
+
+    it('rolls the whole transaction back when any part fails', async () => {
+      const { row: referral } = await openReferral();
+      const before = await counts();
+      const seen: StreamChange[][] = [];
+      engine.onCommit((changes) => seen.push(changes));
+      const err = await caught(
+        engine.transaction(async (tx) => {
+          await tx.apply({ stream: 'referral', id: referral.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 1, actor: world.keyworker });
+          await tx.openCase({ personId: world.personId, leadAgencyId: 'no-such-agency', referralSource: 'probation', referredOn: '2026-03-02', actor: world.keyworker });
+        }),
+      );
+      expect(err.details.issues).toEqual([{ path: 'leadAgencyId', message: 'unknown agency' }]);
+      expect(await counts()).toEqual(before);
+      expect(seen).toEqual([]);
+    });
+
+    it('a failed operation caught inside a transaction leaves no trace; the rest commits', async () => {
+      const { row: referral } = await openReferral();
+      await engine.transaction(async (tx) => {
+        await expect(tx.apply({ stream: 'referral', id: referral.id, event: { type: 'REFERRAL_COMPLETED', outcome: 'x' }, expectedVersion: 1, actor: world.keyworker })).rejects.toMatchObject({
+          code: 'invalid_transition',
+        });
+        await tx.apply({ stream: 'referral', id: referral.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      });
+      const { events, referrals } = await counts();
+      expect(events).toBe(2);
+      expect(referrals[0]).toMatchObject({ state: 'received', version: 2 });
+    });
+
+    it('runs in-transaction hooks with each change; a failing hook rolls the change back', async () => {
+      const hooked: string[] = [];
+      const off = engine.useInTransaction(async (trx, change) => {
+        // The hook sees the row it is committed with.
+        const row = await trx.selectFrom('referrals').select('version').where('id', '=', change.id).executeTakeFirst();
+        hooked.push(`${change.type}@${row?.version}`);
+        if (change.type === 'REFERRAL_RECEIVED') throw new Error('metrics unavailable');
+      });
+      const committed: string[] = [];
+      engine.onCommit((changes) => committed.push(...changes.map((c) => c.type)));
+      const { row } = await openReferral();
+      await expect(engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker })).rejects.toThrow('metrics unavailable');
+      expect(hooked).toEqual(['REFERRAL_REQUESTED@1', 'REFERRAL_RECEIVED@2']);
+      expect(committed).toEqual(['REFERRAL_REQUESTED']);
+      expect((await counts()).referrals[0]).toMatchObject({ version: 1, state: 'requested' });
+      off();
+      await engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      expect(hooked).toHaveLength(2);
+      expect(committed).toEqual(['REFERRAL_REQUESTED', 'REFERRAL_RECEIVED']);
+    });
+  });
+
+  describe('concurrent callers', () => {
+    it('a failing command rolls back alone; the others commit', async () => {
+      const referrals = [];
+      for (let i = 0; i < 6; i += 1) referrals.push((await openReferral()).row);
+      const statsBefore = engine.stats();
+      const results = await Promise.allSettled(
+        referrals.map((r, i) =>
+          engine.apply({
+            stream: 'referral',
+            id: r.id,
+            // The fourth is stale; the fifth is refused by the machine.
+            event: { type: i === 4 ? 'REFERRAL_COMPLETED' : 'REFERRAL_ACCEPTED', outcome: 'x' },
+            expectedVersion: i === 3 ? 7 : 1,
+            actor: world.keyworker,
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled']);
+      expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ code: 'version_conflict' });
+      expect((results[4] as PromiseRejectedResult).reason).toMatchObject({ code: 'invalid_transition' });
+      const stored = await store.db.selectFrom('referrals').select(['id', 'state', 'version']).execute();
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      expect(referrals.map((r) => byId.get(r.id)!.state)).toEqual(['accepted', 'accepted', 'accepted', 'requested', 'requested', 'accepted']);
+      expect((await counts()).events).toBe(10);
+      const stats = engine.stats();
+      expect(stats.units - statsBefore.units).toBe(4);
+      expect(stats.failed - statsBefore.failed).toBe(2);
+      if (dialect === 'sqlite') expect(stats.commits - statsBefore.commits).toBe(1);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 10 });
+    });
+
+    it('many concurrent callers share commits and keep one unbroken chain', async () => {
+      const opened = await Promise.all(Array.from({ length: 40 }, () => openReferral()));
+      await Promise.all(opened.map(({ row }) => engine.apply({ stream: 'referral', id: row.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker })));
+      const stats = engine.stats();
+      expect(stats.units).toBe(80);
+      if (dialect === 'sqlite') expect(stats.commits).toBeLessThanOrEqual(4);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 80 });
+    });
+  });
+});
