@@ -3,6 +3,7 @@
  * this file only dispatches and prints help.
  */
 import { migrateCommand } from './commands/migrate.ts';
+import { metricsCommand } from './commands/metrics.ts';
 
 export interface Command {
   /** One line for `pathways help`. */
@@ -15,6 +16,7 @@ export interface Command {
 /** Sub-commands by name. Add one line per command. */
 const COMMANDS: Record<string, Command> = {
   migrate: migrateCommand,
+  metrics: metricsCommand,
 };
 
 function printHelp(): void {

@@ -1,0 +1,74 @@
+/**
+ * The incremental path: folds one committed-to-be change into the measures, inside the
+ * transaction that applies the event, so a reader never sees a journey moved without its
+ * counters (and a rolled-back event leaves no trace in them). Cost: a handful of indexed
+ * reads and writes, whatever the number of journeys.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { reduceCase, type CaseFacts } from './case-facts.ts';
+import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
+import { applyCounterDeltas } from './counter-store.ts';
+import type { MetricChange } from './metric-change.ts';
+import { metricsDb, type MetricsDb } from './metric-tables.ts';
+import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
+import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
+
+/** Applies one change to the measures. Idempotent: a change at or below the stored version is ignored. */
+export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange): Promise<void> {
+  const db = metricsDb(trx);
+  if (change.stream === 'case') await applyCaseChange(db, trx, change);
+  else await applyReferralChange(db, trx, change);
+}
+
+async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange): Promise<void> {
+  const stored = await db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', change.id).executeTakeFirst();
+  if (stored && stored.version >= change.version) return;
+  const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
+  const subject = (await loadCaseSubjects(trx, [change.id])).get(change.id);
+  if (!subject) throw new Error(`Metrics: journey ${change.id} has no case row; apply the change in the transaction that wrote it.`);
+  const { facts, counts } = reduceCase(prev, subject, change);
+  const deltas = new DeltaSet();
+  deltas.add(facts.agencyId, facts.dims, counts, 1);
+  if (prev) deltas.add(prev.agencyId, prev.dims, caseStateCounts(prev), -1);
+  deltas.add(facts.agencyId, facts.dims, caseStateCounts(facts), 1);
+  await applyCounterDeltas(db, deltas.nonZero());
+  const row = { case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) };
+  await db
+    .insertInto('metric_case_facts')
+    .values(row)
+    .onConflict((oc) => oc.column('case_id').doUpdateSet({ version: row.version, seq: row.seq, facts: row.facts, agency_id: row.agency_id }))
+    .execute();
+}
+
+async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange): Promise<void> {
+  const stored = await db.selectFrom('metric_referral_facts').select(['version', 'facts']).where('referral_id', '=', change.id).executeTakeFirst();
+  if (stored && stored.version >= change.version) return;
+  const prev = stored ? (JSON.parse(stored.facts) as ReferralFacts) : null;
+  const subject = (await loadReferralSubjects(trx, [change.id])).get(change.id);
+  if (!subject) throw new Error(`Metrics: referral ${change.id} has no referral row; apply the change in the transaction that wrote it.`);
+  const { facts, counts } = reduceReferral(prev, subject, change);
+  const deltas = new DeltaSet();
+  deltas.add(facts.toAgencyId, facts.dims, counts, 1);
+  if (prev) deltas.add(prev.toAgencyId, prev.dims, referralStateCounts(prev), -1);
+  deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
+  await applyCounterDeltas(db, deltas.nonZero());
+
+  const before = new Set(pendingDeadlines(prev).map((d) => d.deadline));
+  const after = pendingDeadlines(facts);
+  const gone = [...before].filter((d) => !after.some((a) => a.deadline === d));
+  if (gone.length > 0) await db.deleteFrom('metric_deadlines').where('stream_id', '=', change.id).where('deadline', 'in', gone).execute();
+  const added = after.filter((d) => !before.has(d.deadline));
+  if (added.length > 0) {
+    await db
+      .insertInto('metric_deadlines')
+      .values(added.map((d) => ({ stream_id: change.id, deadline: d.deadline, agency_id: facts.toAgencyId, due_at: d.dueAt, since_at: facts.createdAt })))
+      .execute();
+  }
+  const row = { referral_id: change.id, to_agency_id: facts.toAgencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) };
+  await db
+    .insertInto('metric_referral_facts')
+    .values(row)
+    .onConflict((oc) => oc.column('referral_id').doUpdateSet({ version: row.version, seq: row.seq, facts: row.facts }))
+    .execute();
+}

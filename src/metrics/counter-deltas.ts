@@ -1,0 +1,75 @@
+/**
+ * Turns a change of facts into counter deltas. A journey contributes to "state" counters
+ * (it is in a stage, it has waited since a day, …) for as long as it is in that state; an
+ * event adds to "event" counters (a flow, a start, a completion) once. The delta of one
+ * change is: events + state after − state before, each expanded over every breakdown
+ * dimension, merged per counter key so a journey that stays put writes nothing.
+ */
+import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
+import { dimensionPairs, type DimensionValues } from './dimensions.ts';
+import { REFERRAL_WAITING_STATES, type ReferralFacts } from './referral-facts.ts';
+
+/** One counter row's key and the amount to add. */
+export interface CounterDelta {
+  metric: string;
+  agency_id: string;
+  dim: string;
+  value: string;
+  k: string;
+  day: number;
+  n: number;
+}
+
+/** Counter deltas keyed by their full key, merged as they are added. */
+export class DeltaSet {
+  readonly byKey = new Map<string, CounterDelta>();
+
+  /** Adds `sign` to each counter in `counts` for every dimension of the record. */
+  add(agencyId: string, dims: DimensionValues, counts: readonly EventCount[], sign: number): void {
+    if (counts.length === 0) return;
+    const pairs = dimensionPairs(dims);
+    for (const c of counts) {
+      for (const [dim, value] of pairs) {
+        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${value}\u0000${c.k}\u0000${c.day}`;
+        const existing = this.byKey.get(key);
+        if (existing) existing.n += sign;
+        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day: c.day, n: sign });
+      }
+    }
+  }
+
+  /** The non-zero deltas, sorted by key so concurrent writers touch rows in one order. */
+  nonZero(): CounterDelta[] {
+    return [...this.byKey.entries()]
+      .filter(([, d]) => d.n !== 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, d]) => d);
+  }
+}
+
+/** The state counters a journey is in (see definitions.ts for what each one means). */
+export function caseStateCounts(f: CaseFacts | null): EventCount[] {
+  if (!f) return [];
+  const out: EventCount[] = [];
+  const open = f.stage !== 'closed';
+  if (open) {
+    out.push({ metric: 'wip', k: f.stage, day: 0 });
+    out.push({ metric: 'stage_age', k: f.stage, day: f.stageDay });
+    if (f.startedDay === null && WAITING_STAGES.has(f.stage)) out.push({ metric: 'waiting', k: '', day: f.clockDay });
+    if (f.releaseDay !== null && f.engagedDay === null) out.push({ metric: 'continuity_open', k: '', day: f.releaseDay });
+  }
+  if (f.stage === 'inTreatment' && f.reviewBasisDay !== null) out.push({ metric: 'review_basis', k: '', day: f.reviewBasisDay });
+  if (f.firstStartDay !== null) {
+    out.push({ metric: 'tx_start', k: '', day: f.firstStartDay });
+    if (f.endDay !== null) out.push({ metric: 'tx_end', k: '', day: f.endDay });
+  }
+  return out;
+}
+
+/** The state counters a referral is in. */
+export function referralStateCounts(f: ReferralFacts | null): EventCount[] {
+  if (!f) return [];
+  const out: EventCount[] = [{ metric: 'ref_state', k: f.state, day: 0 }];
+  if (REFERRAL_WAITING_STATES.has(f.state)) out.push({ metric: 'ref_waiting', k: f.state, day: f.createdDay });
+  return out;
+}

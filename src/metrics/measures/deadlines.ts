@@ -1,0 +1,85 @@
+/**
+ * Deadline sets: who is past the 21-day waiting standard, overdue a 6-monthly review, past
+ * 21 days after release without engagement, and which receiving agencies have referrals
+ * past their acknowledge-by or first-contact-by time.
+ */
+import { sql } from 'kysely';
+import { STANDARD_DAYS } from '../case-facts.ts';
+import { readCounts } from '../count-reader.ts';
+import { dayOf } from '../days.ts';
+import { FIGURE_DEFINITIONS } from '../definitions.ts';
+import type { MetricsDb } from '../metric-tables.ts';
+import { summariseDays, type DaySummary } from '../percentiles.ts';
+import type { MeasureQuery } from './measure-query.ts';
+
+/** Days between reviews (NDTMS: a review with a TOP at least every 6 months). */
+export const REVIEW_INTERVAL_DAYS = 182;
+
+type AgedRows = Array<{ group: string } & DaySummary>;
+
+export interface Deadlines {
+  waitingOver21Days: { definition: string; total: number; rows: AgedRows };
+  reviewsOverdue: { definition: string; total: number; rows: AgedRows };
+  continuityOver21Days: { definition: string; total: number; rows: AgedRows };
+  referralsNotAcknowledged: { definition: string; total: number; byAgency: ReferralDeadlineRow[] };
+  referralsNotContacted: { definition: string; total: number; byAgency: ReferralDeadlineRow[] };
+}
+
+export interface ReferralDeadlineRow {
+  agencyId: string;
+  count: number;
+  /** Days since the oldest overdue referral was sent. */
+  oldestAgeDays: number;
+}
+
+/** Journeys whose age on a histogram is more than `limit` days at the as-of day. */
+async function overAge(db: MetricsDb, q: MeasureQuery, metric: string, limit: number): Promise<{ total: number; rows: AgedRows }> {
+  const asOfDay = dayOf(q.asOf);
+  const rows = await readCounts(db, { metric, agencyIds: q.agencyIds, dim: q.dim, dayTo: asOfDay - limit - 1 });
+  const byGroup = new Map<string, Map<number, number>>();
+  for (const r of rows) {
+    const h = byGroup.get(r.value) ?? new Map<number, number>();
+    h.set(asOfDay - r.day, (h.get(asOfDay - r.day) ?? 0) + r.n);
+    byGroup.set(r.value, h);
+  }
+  const out = [...byGroup.entries()].map(([group, h]) => ({ group, ...summariseDays(h) })).sort((a, b) => a.group.localeCompare(b.group));
+  return { total: out.reduce((s, r) => s + r.count, 0), rows: out };
+}
+
+async function overdueReferrals(db: MetricsDb, q: MeasureQuery, deadline: 'acknowledge' | 'first_contact'): Promise<ReferralDeadlineRow[]> {
+  if (q.agencyIds.length === 0) return [];
+  const asOfDay = dayOf(q.asOf);
+  const rows = await db
+    .selectFrom('metric_deadlines')
+    .select(['agency_id', sql<number>`count(*)`.as('n'), sql<string>`min(since_at)`.as('oldest')])
+    .where('agency_id', 'in', q.agencyIds)
+    .where('deadline', '=', deadline)
+    .where('due_at', '<', q.asOf)
+    .groupBy('agency_id')
+    .execute();
+  return rows
+    .map((r) => ({ agencyId: r.agency_id, count: Number(r.n), oldestAgeDays: asOfDay - dayOf(r.oldest) }))
+    .sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+}
+
+/** Every deadline set for the scope, as of `q.asOf`. */
+export async function deadlines(db: MetricsDb, q: MeasureQuery): Promise<Deadlines> {
+  const [waiting, reviews, continuity, notAck, notContacted] = await Promise.all([
+    overAge(db, q, 'waiting', STANDARD_DAYS),
+    overAge(db, q, 'review_basis', REVIEW_INTERVAL_DAYS),
+    overAge(db, q, 'continuity_open', STANDARD_DAYS),
+    overdueReferrals(db, q, 'acknowledge'),
+    overdueReferrals(db, q, 'first_contact'),
+  ]);
+  return {
+    waitingOver21Days: { definition: FIGURE_DEFINITIONS.waitingOver21Days, ...waiting },
+    reviewsOverdue: { definition: FIGURE_DEFINITIONS.reviewsOverdue, ...reviews },
+    continuityOver21Days: { definition: FIGURE_DEFINITIONS.continuityOver21Days, ...continuity },
+    referralsNotAcknowledged: { definition: FIGURE_DEFINITIONS.referralsNotAcknowledged, total: notAck.reduce((s, r) => s + r.count, 0), byAgency: notAck },
+    referralsNotContacted: {
+      definition: FIGURE_DEFINITIONS.referralsNotContacted,
+      total: notContacted.reduce((s, r) => s + r.count, 0),
+      byAgency: notContacted,
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/** Work in progress: open journeys per stage, per breakdown value and per agency. */
+import { readCounts } from '../count-reader.ts';
+import { FIGURE_DEFINITIONS } from '../definitions.ts';
+import type { MetricsDb } from '../metric-tables.ts';
+import type { MeasureQuery } from './measure-query.ts';
+
+export interface WorkInProgress {
+  workInProgress: {
+    definition: string;
+    total: number;
+    rows: Array<{ stage: string; group: string; count: number }>;
+    byAgency: Array<{ agencyId: string; stage: string; count: number }>;
+  };
+}
+
+/** Open journeys by stage (and breakdown), and by agency and stage. */
+export async function workInProgress(db: MetricsDb, q: MeasureQuery): Promise<WorkInProgress> {
+  const rows = await readCounts(db, { metric: 'wip', agencyIds: q.agencyIds, dim: q.dim });
+  const byAgency = await readCounts(db, { metric: 'wip', agencyIds: q.agencyIds, dim: 'all', byAgency: true });
+  return {
+    workInProgress: {
+      definition: FIGURE_DEFINITIONS.workInProgress,
+      total: rows.reduce((s, r) => s + r.n, 0),
+      rows: rows.map((r) => ({ stage: r.k, group: r.value, count: r.n })).sort((a, b) => a.stage.localeCompare(b.stage) || a.group.localeCompare(b.group)),
+      byAgency: byAgency
+        .map((r) => ({ agencyId: r.agencyId ?? '', stage: r.k, count: r.n }))
+        .sort((a, b) => a.agencyId.localeCompare(b.agencyId) || a.stage.localeCompare(b.stage)),
+    },
+  };
+}

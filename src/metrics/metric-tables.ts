@@ -1,0 +1,67 @@
+/**
+ * The tables the measures keep (migration 004-metrics), typed for Kysely. They are kept
+ * here rather than in src/db/schema.ts because only src/metrics reads or writes them;
+ * `metricsDb(db)` widens a handle to see them.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+
+/**
+ * Every aggregate is a row of counts: `metric` names it, `agency_id` the agency it belongs
+ * to (the lead agency of a journey, the receiving agency of a referral), `dim`/`value` the
+ * breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`, reason, …) and
+ * `day` a calendar day number (0 when the measure has no day).
+ */
+export type MetricCountTable = {
+  metric: string;
+  agency_id: string;
+  dim: string;
+  value: string;
+  k: string;
+  day: number;
+  n: number;
+}
+
+/** The per-journey facts the reducer keeps between events (JSON of CaseFacts). */
+export type MetricCaseFactsTable = {
+  case_id: string;
+  person_id: string;
+  agency_id: string;
+  version: number;
+  seq: number;
+  facts: string;
+}
+
+/** The per-referral facts (JSON of ReferralFacts). */
+export type MetricReferralFactsTable = {
+  referral_id: string;
+  to_agency_id: string;
+  version: number;
+  seq: number;
+  facts: string;
+}
+
+/** Referral deadlines still running, one row per referral and deadline, so overdue ones are an index range. */
+export type MetricDeadlineTable = {
+  stream_id: string;
+  deadline: string;
+  agency_id: string;
+  due_at: string;
+  since_at: string;
+}
+
+// A type alias, not an interface: Kysely's withTables wants an indexable record.
+export type MetricTables = {
+  metric_counts: MetricCountTable;
+  metric_case_facts: MetricCaseFactsTable;
+  metric_referral_facts: MetricReferralFactsTable;
+  metric_deadlines: MetricDeadlineTable;
+};
+
+/** A database handle that sees the metric tables. */
+export type MetricsDb = Kysely<Database & MetricTables>;
+
+/** Widens a handle (or transaction) to the metric tables. */
+export function metricsDb(db: Kysely<Database>): MetricsDb {
+  return db.withTables<MetricTables>();
+}

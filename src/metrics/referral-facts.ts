@@ -1,0 +1,69 @@
+/**
+ * What the measures remember about one referral between agencies, and how one event
+ * changes it. Pure, shared by the in-transaction hook and the rebuild (see case-facts.ts).
+ * Referral measures belong to the receiving agency: they show whose inbox is slow.
+ */
+import { dayOf } from './days.ts';
+import type { DimensionValues } from './dimensions.ts';
+import type { EventCount } from './case-facts.ts';
+import type { MetricChange, ReferralSubject } from './metric-change.ts';
+
+/** States in which a referral waits on its receiver (FHIR Task: requested, received, accepted). */
+export const REFERRAL_WAITING_STATES: ReadonlySet<string> = new Set(['requested', 'received', 'accepted']);
+
+export interface ReferralFacts {
+  toAgencyId: string;
+  dims: DimensionValues;
+  state: string;
+  /** Day the referral was sent. */
+  createdDay: number;
+  createdAt: string;
+  acknowledgeBy: string | null;
+  firstContactBy: string | null;
+}
+
+export interface ReferralReduction {
+  facts: ReferralFacts;
+  counts: EventCount[];
+}
+
+/** Applies one event to a referral's facts; `prev` is null for its first event. */
+export function reduceReferral(prev: ReferralFacts | null, subject: ReferralSubject, change: MetricChange): ReferralReduction {
+  const day = dayOf(change.effectiveAt);
+  const counts: EventCount[] = [];
+  const facts: ReferralFacts = prev
+    ? { ...prev }
+    : {
+        toAgencyId: subject.toAgencyId,
+        dims: subject.dims,
+        state: change.toStage,
+        createdDay: dayOf(subject.createdAt),
+        createdAt: subject.createdAt,
+        acknowledgeBy: subject.acknowledgeBy,
+        firstContactBy: subject.firstContactBy,
+      };
+  const fromState = prev ? prev.state : null;
+  if (fromState !== change.toStage) {
+    counts.push({ metric: 'ref_flow', k: `${fromState ?? ''}>${change.toStage}`, day });
+    facts.state = change.toStage;
+  }
+  if (change.type === 'ACKNOWLEDGE_DEADLINE_PASSED' || change.type === 'FIRST_CONTACT_DEADLINE_PASSED') {
+    counts.push({ metric: 'ref_breach', k: change.type === 'ACKNOWLEDGE_DEADLINE_PASSED' ? 'acknowledge' : 'first_contact', day });
+  }
+  return { facts, counts };
+}
+
+/** A referral deadline still running: `acknowledge` while requested, `first_contact` until first contact. */
+export interface PendingDeadline {
+  deadline: 'acknowledge' | 'first_contact';
+  dueAt: string;
+}
+
+/** The deadlines a referral in this state still has to meet. */
+export function pendingDeadlines(facts: ReferralFacts | null): PendingDeadline[] {
+  if (!facts) return [];
+  const out: PendingDeadline[] = [];
+  if (facts.state === 'requested' && facts.acknowledgeBy) out.push({ deadline: 'acknowledge', dueAt: facts.acknowledgeBy });
+  if (REFERRAL_WAITING_STATES.has(facts.state) && facts.firstContactBy) out.push({ deadline: 'first_contact', dueAt: facts.firstContactBy });
+  return out;
+}

@@ -1,0 +1,158 @@
+/**
+ * Builds small journeys for the measures tests through the real engine, one event at a
+ * time, with the clock moved to each event's date (so nothing is backdated). Agencies,
+ * users and people are written directly, with unique ids so suites can share a store.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../src/db/schema.ts';
+import type { Engine, StreamChange } from '../../src/engine/engine-types.ts';
+
+/** A settable clock for the engine. */
+export interface TestClock {
+  now: () => Date;
+  set(iso: string): void;
+}
+
+/** A clock starting at `iso`. */
+export function testClock(iso: string): TestClock {
+  let current = new Date(iso);
+  return {
+    now: () => new Date(current),
+    set(value: string) {
+      current = new Date(value.length === 10 ? `${value}T12:00:00.000Z` : value);
+    },
+  };
+}
+
+/** A TOP record of the given kind taken on `on`. */
+export function top(kind: 'start' | 'review' | 'exit' | 'post_exit', on: string): Record<string, unknown> {
+  return {
+    kind,
+    recordedOn: on,
+    substanceDays: { alcohol: 0, opiates: 0, crack: 0, cocaine: 0, amphetamines: 0, cannabis: 0, other: 0, tobacco: 0 },
+    injectingDays: 0,
+    sharedEquipment: false,
+    shopliftingDays: 0,
+    sellingDrugsDays: 0,
+    otherTheftDays: 0,
+    assaultOrViolence: false,
+    psychologicalHealth: 14,
+    physicalHealth: 14,
+    qualityOfLife: 14,
+    paidWorkDays: 0,
+    educationDays: 0,
+    acuteHousingProblem: false,
+    atRiskOfEviction: false,
+  };
+}
+
+/** Inserts an agency; returns its id. */
+export async function addAgency(db: Kysely<Database>, kind: string, area: string): Promise<string> {
+  const id = randomUUID();
+  await db.insertInto('agencies').values({ id, name: `${kind} ${id.slice(0, 6)}`, kind, area, created_at: '2025-01-01T00:00:00.000Z' }).execute();
+  return id;
+}
+
+/** Inserts a user of an agency; returns its id. */
+export async function addUser(db: Kysely<Database>, agencyId: string, role: string): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('users')
+    .values({ id, email: `${role}-${id.slice(0, 8)}@example.test`, name: `${role} ${id.slice(0, 4)}`, password_hash: 'x', role, agency_id: agencyId, created_at: '2025-01-01T00:00:00.000Z', disabled_at: null })
+    .execute();
+  return id;
+}
+
+/** Inserts a person registered by an agency; returns its id. */
+export async function addPerson(
+  db: Kysely<Database>,
+  agencyId: string,
+  fields: { sex?: string; dateOfBirth?: string; ethnicity?: string | null; postcodeDistrict?: string | null; substanceGroup?: string } = {},
+): Promise<string> {
+  const id = randomUUID();
+  await db
+    .insertInto('people')
+    .values({
+      id,
+      given_name: 'Sam',
+      family_name: `Person ${id.slice(0, 6)}`,
+      date_of_birth: fields.dateOfBirth ?? '1985-06-15',
+      sex: fields.sex ?? 'female',
+      ethnicity: fields.ethnicity ?? null,
+      postcode_district: fields.postcodeDistrict ?? null,
+      details: JSON.stringify(fields.substanceGroup ? { substanceGroup: fields.substanceGroup } : {}),
+      created_by_agency_id: agencyId,
+      created_at: '2025-01-01T00:00:00.000Z',
+    })
+    .execute();
+  return id;
+}
+
+/** One stream driven through the engine with the clock at each event's date. */
+export class StreamDriver {
+  version = 1;
+  constructor(
+    readonly engine: Engine,
+    readonly clock: TestClock,
+    readonly stream: 'case' | 'referral',
+    readonly id: string,
+    readonly actor: { userId: string | null; agencyId: string | null },
+  ) {}
+
+  /** Applies `event` on `date` (`YYYY-MM-DD`, taken as 12:00 UTC, or an ISO time). */
+  async on(date: string, event: { type: string; [k: string]: unknown }): Promise<StreamChange> {
+    this.clock.set(date);
+    const result = await this.engine.apply({ stream: this.stream, id: this.id, event, expectedVersion: this.version, actor: this.actor });
+    this.version = result.row.version;
+    return result.change;
+  }
+}
+
+/** Opens a journey on its referral date. */
+export async function openJourney(
+  engine: Engine,
+  clock: TestClock,
+  o: { personId: string; agencyId: string; referredOn: string; referralSource?: string; actor?: { userId: string | null; agencyId: string | null } },
+): Promise<StreamDriver> {
+  clock.set(o.referredOn);
+  const actor = o.actor ?? { userId: null, agencyId: o.agencyId };
+  const result = await engine.openCase({ personId: o.personId, leadAgencyId: o.agencyId, referralSource: o.referralSource ?? 'self', referredOn: o.referredOn, actor });
+  return new StreamDriver(engine, clock, 'case', result.row.id, actor);
+}
+
+/** Takes a journey from referral through screening, assessment and care planning to its first intervention start. */
+export async function intoTreatment(j: StreamDriver, referredOn: string, startedOn: string): Promise<void> {
+  await j.on(referredOn, { type: 'SCREENING_STARTED' });
+  await j.on(referredOn, { type: 'SCREENING_COMPLETED', outcome: 'assess' });
+  await j.on(referredOn, { type: 'ASSESSMENT_COMPLETED', domains: {} });
+  await j.on(referredOn, { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'i1', modality: 'structured_psychosocial' }] });
+  await j.on(referredOn, { type: 'INTERVENTION_OFFERED', interventionId: 'i1' });
+  await j.on(startedOn, { type: 'INTERVENTION_STARTED', interventionId: 'i1', startedOn });
+}
+
+/** A successful completion on `on` with its exit TOP. */
+export async function completeSuccessfully(j: StreamDriver, on: string): Promise<void> {
+  await j.on(on, { type: 'DISCHARGED', reason: 'completed_drug_free', dischargedOn: on, exitTop: top('exit', on) });
+}
+
+/** Sends a referral at `at` (ISO time). */
+export async function sendReferral(
+  engine: Engine,
+  clock: TestClock,
+  o: { personId: string; fromAgencyId: string; toAgencyId: string; kind: string; at: string; urgency?: string },
+): Promise<StreamDriver> {
+  clock.set(o.at);
+  const actor = { userId: null, agencyId: o.fromAgencyId };
+  const result = await engine.openReferral({
+    personId: o.personId,
+    fromAgencyId: o.fromAgencyId,
+    fromUserId: null,
+    toAgencyId: o.toAgencyId,
+    kind: o.kind,
+    reason: 'test referral',
+    urgency: o.urgency ?? 'routine',
+    actor,
+  });
+  return new StreamDriver(engine, clock, 'referral', result.row.id, { userId: null, agencyId: o.toAgencyId });
+}
