@@ -10,8 +10,8 @@ export interface Resource<T> {
   data: T | undefined;
   error: ApiProblem | null;
   loading: boolean;
-  reload(): void;
-  refresh(): void;
+  reload: () => void;
+  refresh: () => void;
 }
 
 /**

@@ -1,1 +1,213 @@
-export function DashboardPage(_props: Record<string, unknown>) { return <h1>DashboardPage</h1>; }
+/**
+ * The manager's live dashboard: the pathway as a diagram with people and waits per
+ * stage, deadline breaches, outcome trends and referrals waiting per agency. It listens
+ * on the socket and refetches the measures (at most a few times a second) when they change.
+ */
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { DIMENSIONS } from '../../../src/metrics/dimensions.ts';
+import { api, listOf } from '../lib/api-client.ts';
+import { formatDateTime, formatPercent, humanise } from '../lib/format.ts';
+import { useLiveEvents, useLiveStatus } from '../lib/live.tsx';
+import { useResource } from '../lib/use-resource.ts';
+import { Loading, ProblemMessage } from '../components/status.tsx';
+import { stageLabel } from '../lib/labels.ts';
+import { BreachesPanel, type LiveBreach } from './breaches-panel.tsx';
+import { lastMonths, loadLiveMetrics, loadOutcomeTrend, type LiveMetrics, type MetricsFilter } from './metrics-api.ts';
+import { PathwayDiagram, type StageFigures } from './pathway-diagram.tsx';
+import { ReferralsWaitingPanel } from './referrals-waiting-panel.tsx';
+import { DEFAULT_STAGE_TARGET_DAYS } from './stage-status.ts';
+import { TrendCharts } from './trend-charts.tsx';
+
+interface Agency {
+  id: string;
+  name: string;
+  kind: string;
+  area: string;
+}
+
+/** Stage figures for one breakdown group from the live measures. */
+function stageFigures(m: LiveMetrics, group: string): Record<string, StageFigures> {
+  const out: Record<string, StageFigures> = {};
+  for (const row of m.wip.workInProgress.rows) {
+    if (row.group !== group) continue;
+    const f = (out[row.stage] ??= { count: 0, medianDays: null, p90Days: null, targetDays: DEFAULT_STAGE_TARGET_DAYS[row.stage] ?? null });
+    f.count += row.count;
+  }
+  for (const row of m.timeInStage.timeInStage.rows) {
+    if (row.group !== group) continue;
+    const f = (out[row.stage] ??= { count: row.count, medianDays: null, p90Days: null, targetDays: DEFAULT_STAGE_TARGET_DAYS[row.stage] ?? null });
+    f.medianDays = row.medianDays;
+    f.p90Days = row.p90Days;
+  }
+  return out;
+}
+
+const HEADLINES = [
+  { key: 'waitingOver21Days', label: 'Waiting over 21 days', kind: 'count', bad: true },
+  { key: 'reviewsOverdue', label: 'Reviews overdue', kind: 'count', bad: true },
+  { key: 'continuityOver21Days', label: 'Released, not engaged after 21 days', kind: 'count', bad: true },
+  { key: 'referralsNotAcknowledged', label: 'Referrals not acknowledged in time', kind: 'count', bad: true },
+  { key: 'startedWithin21Days', label: 'Started within 21 days', kind: 'share', bad: false },
+  { key: 'successfulCompletion', label: 'Successful completion (PHOF C19)', kind: 'share', bad: false },
+  { key: 'continuityOfCare', label: 'Continuity of care within 21 days', kind: 'share', bad: false },
+  { key: 'representations', label: 'Re-presentations (12 months)', kind: 'count', bad: false },
+] as const;
+
+/** The dashboard page. */
+export function DashboardPage() {
+  const [breakdown, setBreakdown] = useState<string>('all');
+  const [group, setGroup] = useState<string>('all');
+  const [agencyId, setAgencyId] = useState<string>('');
+  const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
+  const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
+  const [breaches, setBreaches] = useState<LiveBreach[]>([]);
+  const live = useLiveStatus();
+  const filter: MetricsFilter = useMemo(() => ({ breakdown, ...(agencyId ? { agencyId } : {}) }), [breakdown, agencyId]);
+  const months = useMemo(() => lastMonths(6), []);
+
+  const metrics = useResource((signal) => loadLiveMetrics(filter, signal), [filter]);
+  const trend = useResource((signal) => loadOutcomeTrend(filter, months, signal), [filter, months]);
+  const agencies = useResource(async (signal) => listOf<Agency>(await api('/agencies', { signal })), []);
+
+  // Flash the stages whose figures moved since the last fetch.
+  const previous = useRef<Record<string, StageFigures> | null>(null);
+  const effectiveGroup = breakdown === 'all' ? 'all' : group;
+  const figures = useMemo(() => (metrics.data ? stageFigures(metrics.data, effectiveGroup) : {}), [metrics.data, effectiveGroup]);
+  useEffect(() => {
+    if (!metrics.data) return;
+    setUpdatedAt(new Date());
+    const before = previous.current;
+    previous.current = figures;
+    if (!before) return;
+    const moved = new Set(Object.keys({ ...before, ...figures }).filter((s) => before[s]?.count !== figures[s]?.count || before[s]?.medianDays !== figures[s]?.medianDays));
+    if (moved.size === 0) return;
+    setChanged(moved);
+    const t = setTimeout(() => setChanged(new Set()), 1500);
+    return () => clearTimeout(t);
+  }, [metrics.data, figures]);
+
+  useLiveEvents(['metrics.changed', 'case.changed', 'referral.changed'], () => metrics.refresh(), 300);
+  useLiveEvents(['metrics.changed'], () => trend.refresh(), 3000);
+  useLiveEvents(
+    ['deadline.breached'],
+    (_name, payload) => {
+      if (payload && typeof payload === 'object' && !('reconnected' in payload)) {
+        setBreaches((list) => [{ receivedAt: new Date(), payload: payload as Record<string, unknown> }, ...list].slice(0, 20));
+      }
+      metrics.refresh();
+    },
+    0,
+  );
+
+  const groups = useMemo(() => {
+    if (!metrics.data || breakdown === 'all') return [];
+    return [...new Set(metrics.data.wip.workInProgress.rows.map((r) => r.group))].filter((g) => g !== 'all').sort();
+  }, [metrics.data, breakdown]);
+  useEffect(() => {
+    if (breakdown !== 'all' && groups.length > 0 && !groups.includes(group)) setGroup(groups[0] ?? 'all');
+  }, [breakdown, groups, group]);
+
+  const agencyName = (id: string) => agencies.data?.find((a) => a.id === id)?.name ?? 'Unknown agency';
+  const areaAgencies = (agencies.data ?? []).filter((a) => !metrics.data || a.area === metrics.data.summary.area);
+  const summary = metrics.data?.summary;
+
+  return (
+    <section className="page" aria-busy={metrics.loading}>
+      <div className="page-head">
+        <div>
+          <h1>Pathway dashboard</h1>
+          <p className="muted">
+            {metrics.data ? `${metrics.data.summary.area} · ` : ''}
+            <span className="updated" data-testid="dashboard-updated" aria-live="off">
+              {updatedAt ? `Updated ${formatDateTime(updatedAt.toISOString())} UTC` : 'Loading figures'}
+              {live === 'live' ? ' · updating live' : live === 'offline' ? ' · live updates paused, reconnecting' : ''}
+            </span>
+          </p>
+        </div>
+        <form className="filters" aria-label="Breakdown filters" onSubmit={(e) => e.preventDefault()}>
+          <div className="field">
+            <label htmlFor="f-breakdown">Break down by</label>
+            <select id="f-breakdown" value={breakdown} onChange={(e) => setBreakdown(e.target.value)}>
+              {DIMENSIONS.map((d) => (
+                <option key={d} value={d}>
+                  {d === 'all' ? 'Everyone' : humanise(d)}
+                </option>
+              ))}
+            </select>
+          </div>
+          {breakdown !== 'all' && (
+            <div className="field">
+              <label htmlFor="f-group">Show</label>
+              <select id="f-group" value={group} onChange={(e) => setGroup(e.target.value)}>
+                {groups.map((g) => (
+                  <option key={g} value={g}>
+                    {humanise(g)}
+                  </option>
+                ))}
+              </select>
+            </div>
+          )}
+          <div className="field">
+            <label htmlFor="f-agency">Agency</label>
+            <select id="f-agency" value={agencyId} onChange={(e) => setAgencyId(e.target.value)}>
+              <option value="">Whole area</option>
+              {areaAgencies.map((a) => (
+                <option key={a.id} value={a.id}>
+                  {a.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        </form>
+      </div>
+
+      {metrics.error && <ProblemMessage problem={metrics.error} onRetry={metrics.reload} />}
+      {!metrics.data && metrics.loading && <Loading what="Loading live figures" />}
+
+      {summary && (
+        <div className="stat-row" data-testid="headline-figures">
+          <div className="stat">
+            <div className="label">Open journeys</div>
+            <div className="value" data-testid="wip-total">
+              {summary.workInProgress.total.toLocaleString('en-GB')}
+            </div>
+          </div>
+          {HEADLINES.map((h) => {
+            const fig = summary[h.key];
+            const v = fig.value;
+            return (
+              <div className="stat" key={h.key} title={fig.definition}>
+                <div className="label">{h.label}</div>
+                <div className="value" data-testid={`headline-${h.key}`} style={h.bad && v ? { color: 'var(--bad)' } : undefined}>
+                  {h.kind === 'share' ? formatPercent(v) : (v ?? 0).toLocaleString('en-GB')}
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      )}
+
+      {metrics.data && (
+        <>
+          <div className="panel">
+            <h2>Where people are now{breakdown !== 'all' ? ` · ${humanise(breakdown)}: ${humanise(effectiveGroup)}` : ''}</h2>
+            <PathwayDiagram figures={figures} changed={changed} />
+            <p className="hint">{metrics.data.timeInStage.timeInStage.definition}</p>
+          </div>
+          <div className="grid grid-2">
+            <BreachesPanel deadlines={metrics.data.deadlines} group={effectiveGroup} agencyName={agencyName} live={breaches} />
+            <ReferralsWaitingPanel data={metrics.data.referralsWaiting} group={effectiveGroup} agencyName={agencyName} />
+          </div>
+        </>
+      )}
+
+      <div className="panel">
+        <h2>Outcomes over the last six months</h2>
+        {trend.error && <ProblemMessage problem={trend.error} onRetry={trend.reload} />}
+        {!trend.data && trend.loading && <Loading what="Loading outcome trends" />}
+        {trend.data && <TrendCharts trend={trend.data} group={effectiveGroup} />}
+      </div>
+      <p className="hint">Stage names: {Object.keys(DEFAULT_STAGE_TARGET_DAYS).map(stageLabel).join(', ')}. Targets per stage are local design choices; waiting time (21 days) and reviews (182 days) follow national guidance.</p>
+    </section>
+  );
+}
