@@ -1,0 +1,82 @@
+/**
+ * The synthetic cohort: `people` invented people and their journeys, spread over every
+ * stage with realistic dates over the two years before the reference date, with the
+ * referrals, consents, event log and timers the engine would have written for them.
+ *
+ * Deterministic: the same seed and reference date give the same rows, ids included.
+ * Streaming: people are generated and written a batch at a time (one transaction each),
+ * so memory stays flat however large the cohort.
+ */
+import type { Store } from '../src/db/database.ts';
+import { newBatch, newTally, type CohortTally } from './cohort/cohort-batch.ts';
+import { idMaker } from './cohort/cohort-ids.ts';
+import { createBatchWriter } from './cohort/cohort-writer.ts';
+import { generatePerson, type CohortContext } from './cohort/person-generator.ts';
+import { silentProgress, type ProgressReporter } from './progress-bar.ts';
+
+export type { CohortTally } from './cohort/cohort-batch.ts';
+
+/** The seed used when none is given. */
+export const DEFAULT_COHORT_SEED = 20260401;
+
+/** How many days back the cohort's referrals reach (the journeys still open, and those closed in the period). */
+export const COHORT_HORIZON_DAYS = 730;
+
+export interface CohortOptions {
+  people: number;
+  seed?: number;
+  /** `YYYY-MM-DD`; every seeded fact happens before its midnight (UTC). Default: today. */
+  referenceDate?: string;
+  /** People per transaction (default 5,000). */
+  batchSize?: number;
+  progress?: ProgressReporter;
+}
+
+export interface CohortResult extends CohortTally {
+  seed: number;
+  referenceDate: string;
+  /** True when this seed's cohort was already in the store, so nothing was written. */
+  alreadySeeded: boolean;
+  ms: number;
+}
+
+/** Today's date (UTC), the default reference date. */
+export function todayUtc(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+/**
+ * Generates and writes the cohort. Run the migrations and load the demo area first: the
+ * journeys belong to its agencies and keyworkers.
+ */
+export async function seedCohort(store: Store, options: CohortOptions): Promise<CohortResult> {
+  const started = performance.now();
+  const seed = options.seed ?? DEFAULT_COHORT_SEED;
+  const referenceDate = options.referenceDate ?? todayUtc();
+  const referenceMs = Date.parse(`${referenceDate}T00:00:00.000Z`);
+  if (!Number.isFinite(referenceMs)) throw new RangeError(`reference date "${referenceDate}" is not a YYYY-MM-DD date`);
+  const ids = idMaker(seed);
+  const ctx: CohortContext = { seed, referenceMs, horizonDays: COHORT_HORIZON_DAYS, ids };
+  const tally = newTally();
+  const result = (alreadySeeded: boolean): CohortResult => ({ ...tally, seed, referenceDate, alreadySeeded, ms: Math.round(performance.now() - started) });
+
+  // The first person's id names this seed's cohort: if it is there, the cohort is.
+  const existing = await store.db.selectFrom('people').select('id').where('id', '=', ids('person', 0)).executeTakeFirst();
+  if (existing || options.people <= 0) return result(Boolean(existing));
+
+  const write = createBatchWriter(store);
+  const progress = options.progress ?? silentProgress;
+  const batchSize = Math.max(1, options.batchSize ?? 5000);
+  for (let first = 0; first < options.people; first += batchSize) {
+    const batch = newBatch();
+    const last = Math.min(options.people, first + batchSize);
+    for (let index = first; index < last; index++) {
+      generatePerson(ctx, index, batch, tally);
+      if ((index & 255) === 0) progress.update(index);
+    }
+    await write(batch);
+    progress.update(last);
+  }
+  progress.finish();
+  return result(false);
+}
