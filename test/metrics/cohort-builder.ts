@@ -92,6 +92,8 @@ export async function addPerson(
 /** One stream driven through the engine with the clock at each event's date. */
 export class StreamDriver {
   version = 1;
+  /** Event types the stream accepted after the last applied event. */
+  allowed: string[] = [];
   constructor(
     readonly engine: Engine,
     readonly clock: TestClock,
@@ -105,6 +107,7 @@ export class StreamDriver {
     this.clock.set(date);
     const result = await this.engine.apply({ stream: this.stream, id: this.id, event, expectedVersion: this.version, actor: this.actor });
     this.version = result.row.version;
+    this.allowed = result.allowedEvents;
     return result.change;
   }
 }
@@ -118,7 +121,9 @@ export async function openJourney(
   clock.set(o.referredOn);
   const actor = o.actor ?? { userId: null, agencyId: o.agencyId };
   const result = await engine.openCase({ personId: o.personId, leadAgencyId: o.agencyId, referralSource: o.referralSource ?? 'self', referredOn: o.referredOn, actor });
-  return new StreamDriver(engine, clock, 'case', result.row.id, actor);
+  const driver = new StreamDriver(engine, clock, 'case', result.row.id, actor);
+  driver.allowed = result.allowedEvents;
+  return driver;
 }
 
 /** Takes a journey from referral through screening, assessment and care planning to its first intervention start. */
@@ -154,5 +159,7 @@ export async function sendReferral(
     urgency: o.urgency ?? 'routine',
     actor,
   });
-  return new StreamDriver(engine, clock, 'referral', result.row.id, { userId: null, agencyId: o.toAgencyId });
+  const driver = new StreamDriver(engine, clock, 'referral', result.row.id, { userId: null, agencyId: o.toAgencyId });
+  driver.allowed = result.allowedEvents;
+  return driver;
 }
