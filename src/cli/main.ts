@@ -2,6 +2,7 @@
  * The `pathways` command line. Each sub-command lives in its own file under `commands/`;
  * this file only dispatches and prints help.
  */
+import { auditCommand } from './commands/audit.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { metricsCommand } from './commands/metrics.ts';
 
@@ -15,6 +16,7 @@ export interface Command {
 
 /** Sub-commands by name. Add one line per command. */
 const COMMANDS: Record<string, Command> = {
+  audit: auditCommand,
   migrate: migrateCommand,
   metrics: metricsCommand,
 };
