@@ -1,1 +1,234 @@
-export function CasePage(_props: Record<string, unknown>) { return <h1>CasePage</h1>; }
+/**
+ * One journey: the person (as far as this user may see), the stage, what is due, the care
+ * package, the actions allowed now and the full timeline. It refreshes live when someone
+ * else moves the journey, and explains it when that happens mid-form.
+ */
+import { useCallback, useState } from 'react';
+import type { ApiProblem} from '../lib/api-client.ts';
+import { api, listOf } from '../lib/api-client.ts';
+import { formatDate, formatDateTime, humanise } from '../lib/format.ts';
+import { eventActionLabel, stageLabel, stateValueLabel } from '../lib/labels.ts';
+import { useLiveEvents } from '../lib/live.tsx';
+import { personName } from '../lib/people.ts';
+import { Link } from '../lib/router.tsx';
+import { useSession } from '../lib/session.tsx';
+import { useResource } from '../lib/use-resource.ts';
+import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
+import { PersonPanel } from '../components/person-panel.tsx';
+import { valueLabel } from '../forms/field-words.ts';
+import { CaseActions } from './case-actions.tsx';
+import { CarePackagePanel } from './care-package-panel.tsx';
+import { CaseTimeline } from './case-timeline.tsx';
+import type { CaseView, TimelineEntry } from './case-types.ts';
+import { nextDue, overdueLabels } from './due-items.ts';
+
+interface StaffMember {
+  id: string;
+  name: string;
+  role: string;
+}
+
+function stateWords(c: CaseView): string {
+  if (!c.state) return stageLabel(c.stage);
+  const [top, child] = c.state.split('.');
+  return stateValueLabel(child ? { [top ?? '']: child } : top);
+}
+
+/** Liveevent payloads name the journey by `id` (or `caseId`). */
+function isAbout(payload: unknown, id: string): boolean {
+  if (!payload || typeof payload !== 'object') return false;
+  const p = payload as Record<string, unknown>;
+  return p.id === id || p.caseId === id || p.streamId === id || 'reconnected' in p;
+}
+
+/** The case page. */
+export function CasePage({ caseId }: { caseId: string }) {
+  const { user } = useSession();
+  const [open, setOpen] = useState<string | null>(null);
+  const [notice, setNotice] = useState<{ tone: 'ok' | 'warn' | 'info'; text: string } | null>(null);
+
+  const journey = useResource((signal) => api<CaseView>(`/cases/${caseId}`, { signal }), [caseId]);
+  const timeline = useResource(async (signal) => listOf<TimelineEntry>(await api(`/cases/${caseId}/timeline`, { signal })), [caseId]);
+  const staff = useResource(async (signal) => {
+    if (user?.role !== 'keyworker' && user?.role !== 'manager') return [] as StaffMember[];
+    return listOf<StaffMember>(await api('/users', { signal }));
+  }, [user?.role]);
+
+  const refresh = useCallback(() => {
+    journey.refresh();
+    timeline.refresh();
+  }, [journey, timeline]);
+
+  useLiveEvents(
+    ['case.changed'],
+    (_name, payload) => {
+      if (!isAbout(payload, caseId)) return;
+      const p = payload as { version?: number };
+      if (open && typeof p.version === 'number' && journey.data && p.version > journey.data.version) {
+        setNotice({ tone: 'warn', text: 'Someone else has just updated this journey. Your form still uses the version you opened; saving will tell you if it no longer fits.' });
+      }
+      refresh();
+    },
+    200,
+  );
+
+  const userName = (id: string | null) => {
+    if (!id) return 'system';
+    if (id === user?.id) return 'you';
+    return staff.data?.find((s) => s.id === id)?.name ?? 'staff at another agency';
+  };
+
+  if (journey.loading && !journey.data) return <Loading what="Loading the journey" />;
+  if (journey.error && !journey.data) {
+    return (
+      <section className="page">
+        <h1>Journey</h1>
+        <ProblemMessage problem={journey.error} onRetry={journey.reload} />
+        <p>
+          <Link to="/caseload">Back to the caseload</Link>
+        </p>
+      </section>
+    );
+  }
+  const c = journey.data;
+  if (!c) return null;
+  const flags = overdueLabels(c);
+  const due = nextDue(c);
+  const keyworkers = (staff.data ?? []).filter((s) => s.role === 'keyworker');
+  const canEditPackage = c.allowedEvents.includes('CARE_PLAN_AGREED');
+
+  const onDone = (next: CaseView, type: string) => {
+    setNotice({ tone: 'ok', text: `${eventActionLabel(type)}: saved. The journey is now ${stageLabel(next.stage).toLowerCase()}.` });
+    refresh();
+  };
+  const onConflict = (problem: ApiProblem) => {
+    const text =
+      problem.code === 'version_conflict'
+        ? 'Someone else changed this journey while you were working on it, so your change was not saved. The page now shows the latest version: check it, then try again if it still applies.'
+        : `That step is no longer allowed: ${problem.detail} The page now shows what you can do.`;
+    setNotice({ tone: 'warn', text });
+    refresh();
+  };
+
+  return (
+    <section className="page" data-case-version={c.version} data-stage={c.stage}>
+      <p>
+        <Link to="/caseload">← Caseload</Link>
+      </p>
+      <div className="page-head">
+        <div>
+          <h1>{personName(c.person)}</h1>
+          <p>
+            <span className="badge badge-info" data-testid="case-stage">
+              {stateWords(c)}
+            </span>{' '}
+            {flags.map((f) => (
+              <span key={f} className="badge badge-bad" style={{ marginRight: 4 }}>
+                {f}
+              </span>
+            ))}
+            <span className="muted">
+              {' '}
+              Version {c.version} · referred {formatDate(c.referredOn)} ({valueLabel('referralSource', c.referralSource ?? '')})
+            </span>
+          </p>
+        </div>
+      </div>
+      {notice && (
+        <Notice tone={notice.tone}>
+          <span data-testid="case-notice">{notice.text}</span>{' '}
+          <button type="button" className="link" onClick={() => setNotice(null)}>
+            Dismiss
+          </button>
+        </Notice>
+      )}
+      {journey.error && <ProblemMessage problem={journey.error} onRetry={journey.reload} />}
+      <div className="case-layout">
+        <div>
+          <PersonPanel person={c.person} withheld={c.withheld} />
+          <div className="panel">
+            <h2>Journey</h2>
+            <dl className="facts">
+              <dt>Stage</dt>
+              <dd>{stateWords(c)}</dd>
+              <dt>In stage since</dt>
+              <dd>{formatDateTime(c.stageEnteredAt)}</dd>
+              <dt>Keyworker</dt>
+              <dd>{c.keyworkerId ? userName(c.keyworkerId) : 'Not assigned'}</dd>
+              <dt>Next due</dt>
+              <dd>{due ? `${due.label}, ${formatDate(due.dueAt)}` : 'Nothing scheduled'}</dd>
+              {c.representations ? (
+                <>
+                  <dt>Re-presentations</dt>
+                  <dd>{c.representations}</dd>
+                </>
+              ) : null}
+              {c.discharge && (
+                <>
+                  <dt>Discharged</dt>
+                  <dd>
+                    {formatDate(c.discharge.dischargedOn)}: {valueLabel('reason', c.discharge.reason)}
+                  </dd>
+                </>
+              )}
+              {c.closure && (
+                <>
+                  <dt>Closed</dt>
+                  <dd>
+                    {formatDate(c.closure.closedOn)}
+                    {c.closure.sustainedRecovery ? ' (recovery sustained)' : ''}
+                  </dd>
+                </>
+              )}
+              {c.continuity && (
+                <>
+                  <dt>Released from custody</dt>
+                  <dd>
+                    {formatDate(c.continuity.releasedOn)}
+                    {c.continuity.engagedOn ? `, engaged ${formatDate(c.continuity.engagedOn)}` : ', not yet engaged'}
+                  </dd>
+                </>
+              )}
+            </dl>
+            {c.checkups && c.checkups.length > 0 && (
+              <>
+                <h3>Recovery check-ups</h3>
+                <ul>
+                  {c.checkups.map((k) => (
+                    <li key={k.index}>
+                      {k.dueDays !== null ? `Day ${k.dueDays}` : 'Extra'}: {k.completedOn ? `done ${formatDate(k.completedOn)}` : k.due ? 'due now' : 'not yet due'}
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </div>
+          <CarePackagePanel c={c} onEdit={canEditPackage ? () => setOpen('CARE_PLAN_AGREED') : undefined} />
+        </div>
+        <div>
+          <CaseActions c={c} keyworkers={keyworkers} open={open} setOpen={setOpen} onDone={onDone} onConflict={onConflict} />
+          <div className="panel">
+            <h2>Timeline</h2>
+            {timeline.error && <ProblemMessage problem={timeline.error} onRetry={timeline.reload} />}
+            {timeline.loading && !timeline.data && <Loading what="Loading the timeline" />}
+            {timeline.data && <CaseTimeline items={timeline.data} userName={userName} />}
+          </div>
+          {c.assessment && (
+            <div className="panel">
+              <h2>Assessment</h2>
+              <p className="muted">Completed {formatDate(c.assessment.completedOn)}</p>
+              <dl className="facts">
+                {Object.entries(c.assessment.domains).map(([k, v]) => (
+                  <div key={k} style={{ display: 'contents' }}>
+                    <dt>{humanise(k)}</dt>
+                    <dd>{typeof v !== 'string' ? '—' : k === 'housingNeed' || k === 'injectingStatus' ? valueLabel(k, v) : v}</dd>
+                  </div>
+                ))}
+              </dl>
+            </div>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

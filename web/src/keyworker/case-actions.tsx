@@ -1,0 +1,168 @@
+/**
+ * The actions a user may take on a journey now: one button per event in the API's
+ * `allowedEvents`, each opening a form built from that event's shared zod schema.
+ * A conflict (someone else moved the journey) is explained and the page refreshed.
+ */
+import { useMemo, useState } from 'react';
+import { CASE_EVENT_SCHEMAS } from '../../../api/schemas/case-events.ts';
+import { api, ApiProblem } from '../lib/api-client.ts';
+import { eventActionLabel } from '../lib/labels.ts';
+import { valueLabel } from '../forms/field-words.ts';
+import { EventForm } from '../forms/event-form.tsx';
+import { AutoId } from '../forms/auto-id.tsx';
+import { defaultsFor, type FormValue } from '../forms/form-value.ts';
+import { jsonSchemaOf } from '../forms/json-schema.ts';
+import type { FieldOverride } from '../forms/schema-fields.tsx';
+import type { CaseView, InterventionView } from './case-types.ts';
+
+const SCHEMA_BY_TYPE = new Map<string, (typeof CASE_EVENT_SCHEMAS)[number]>(CASE_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
+
+/** Which intervention states each intervention event applies to. */
+const INTERVENTION_FROM: Record<string, readonly string[]> = {
+  INTERVENTION_OFFERED: ['referred'],
+  INTERVENTION_STARTED: ['referred', 'offered'],
+  INTERVENTION_ENDED: ['started'],
+};
+
+const INTROS: Record<string, string> = {
+  SCREENING_COMPLETED: 'Brief advice closes the journey with an unsuccessful discharge reason (default: no appropriate treatment).',
+  CARE_PLAN_AGREED: 'List every intervention in the package. Interventions already started or ended stay in it whatever you list.',
+  INTERVENTION_STARTED: 'The first intervention start begins treatment and stops the 21-day waiting clock.',
+  DISCHARGED:
+    'A successful completion (completed – free of dependence, or occasional user) needs an exit TOP, here or recorded earlier in this episode; it leads to recovery check-ups. Any other reason closes the journey.',
+  RELAPSE_REPORTED: 'Rapid re-entry: the last care package and keyworker are restored, screening and assessment are skipped, and the re-presentation is counted.',
+  REENTRY_CONFIRMED: 'Confirms the re-entry: the journey goes back to care planning with the last care package.',
+  REVIEW_COMPLETED: 'Records the six-monthly review with its TOP; the 182-day review clock restarts.',
+  RELEASED_FROM_CUSTODY: 'Starts the 21-day continuity-of-care clock: community treatment should engage the person within 21 days.',
+};
+
+function topKindFor(type: string, c: CaseView): string | undefined {
+  if (type === 'REVIEW_COMPLETED') return 'review';
+  if (type === 'CHECKUP_COMPLETED') return 'post_exit';
+  if (type === 'TOP_RECORDED') return c.stage === 'recoveryCheckups' ? 'post_exit' : (c.tops?.length ?? 0) === 0 ? 'start' : 'review';
+  return undefined;
+}
+
+/** Starting values that fit the journey (existing package, the right TOP kind). */
+function initialFor(type: string, c: CaseView): FormValue {
+  const schema = SCHEMA_BY_TYPE.get(type);
+  if (!schema) return {};
+  const js = jsonSchemaOf(schema);
+  if (type === 'CARE_PLAN_AGREED') {
+    const current = (c.carePackage?.interventions ?? []).filter((i) => i.status !== 'started' && i.status !== 'ended');
+    return { interventions: current.length ? current.map((i) => ({ id: i.id, modality: i.modality })) : [{}] };
+  }
+  const kind = topKindFor(type, c);
+  if (kind && js.properties?.top) return { top: { ...(defaultsFor(js.properties.top) as FormValue), kind } };
+  return {};
+}
+
+export interface CaseActionsProps {
+  c: CaseView;
+  keyworkers: Array<{ id: string; name: string }>;
+  /** Open this action's form (set by the care package panel's edit button). */
+  open: string | null;
+  setOpen: (type: string | null) => void;
+  /** Called with the journey after a successful event. */
+  onDone: (next: CaseView, type: string) => void;
+  /** Called when the journey moved under us (409): the page refetches. */
+  onConflict: (problem: ApiProblem) => void;
+}
+
+/** The actions panel. */
+export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }: CaseActionsProps) {
+  const allowed = c.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t));
+  const [formKey, setFormKey] = useState(0);
+
+  const overrides = useMemo<Record<string, FieldOverride>>(() => {
+    const interventionPicker: FieldOverride = ({ id, value, onChange, describedBy, invalid }) => {
+      const states = open ? (INTERVENTION_FROM[open] ?? []) : [];
+      const options: InterventionView[] = (c.carePackage?.interventions ?? c.interventions ?? []).filter((i) => states.includes(i.status));
+      return (
+        <select id={id} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value || undefined)} aria-describedby={describedBy} aria-invalid={invalid}>
+          <option value="">{options.length ? 'Choose…' : 'No intervention can take this step'}</option>
+          {options.map((i) => (
+            <option key={i.id} value={i.id}>
+              {valueLabel('modality', i.modality)} ({i.status})
+            </option>
+          ))}
+        </select>
+      );
+    };
+    const keyworkerPicker: FieldOverride = ({ id, value, onChange, describedBy, invalid }) => (
+      <select id={id} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value || undefined)} aria-describedby={describedBy} aria-invalid={invalid}>
+        <option value="">Choose…</option>
+        {keyworkers.map((k) => (
+          <option key={k.id} value={k.id}>
+            {k.name}
+            {k.id === c.keyworkerId ? ' (current)' : ''}
+          </option>
+        ))}
+      </select>
+    );
+    const autoId: FieldOverride = ({ id, value, onChange }) => <AutoId id={id} value={value} onChange={onChange} />;
+    return { interventionId: interventionPicker, keyworkerId: keyworkerPicker, id: autoId };
+  }, [c, keyworkers, open]);
+
+  const send = async (body: Record<string, unknown>) => {
+    try {
+      const next = await api<CaseView>(`/cases/${c.id}/events`, { body });
+      setOpen(null);
+      onDone(next, String(body.type));
+    } catch (err) {
+      if (err instanceof ApiProblem && (err.code === 'version_conflict' || err.code === 'invalid_transition')) {
+        setOpen(null);
+        onConflict(err);
+        return;
+      }
+      throw err;
+    }
+  };
+
+  if (allowed.length === 0) {
+    return (
+      <div className="panel" data-testid="case-actions">
+        <h2>Actions</h2>
+        <p className="muted">{c.closedAt ? 'This journey is closed.' : 'There is nothing you can record on this journey now.'}</p>
+      </div>
+    );
+  }
+
+  const schema = open ? SCHEMA_BY_TYPE.get(open) : undefined;
+  return (
+    <div className="panel" data-testid="case-actions">
+      <h2>Actions</h2>
+      <div className="actions" role="group" aria-label="Actions allowed now">
+        {allowed.map((t) => (
+          <button
+            key={t}
+            type="button"
+            className={open === t ? undefined : t === 'DISCHARGED' ? 'secondary' : 'secondary'}
+            aria-expanded={open === t}
+            data-action={t}
+            onClick={() => {
+              setFormKey((k) => k + 1);
+              setOpen(open === t ? null : t);
+            }}
+          >
+            {eventActionLabel(t)}
+          </button>
+        ))}
+      </div>
+      {open && schema && (
+        <EventForm
+          key={`${open}-${formKey}`}
+          title={eventActionLabel(open)}
+          schema={schema}
+          envelope={{ type: open, expectedVersion: c.version }}
+          initial={initialFor(open, c)}
+          overrides={overrides}
+          intro={INTROS[open] ? <p className="hint">{INTROS[open]}</p> : undefined}
+          submitLabel={eventActionLabel(open)}
+          onSubmit={send}
+          onCancel={() => setOpen(null)}
+        />
+      )}
+    </div>
+  );
+}
