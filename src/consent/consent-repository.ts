@@ -109,13 +109,16 @@ export async function withdrawConsent(
 
 /**
  * The categories a person has consented to share with an agency on `today`: the union of
- * every active consent naming that agency or its kind.
+ * every active consent naming that agency or its kind. With `explicitOnly`, only consents
+ * naming the agency itself count (the Jobcentre Plus referral pair needs the claimant's
+ * explicit consent to that office, not a blanket one to every jobcentre).
  */
 export async function consentedCategories(
   db: Kysely<Database>,
   personId: string,
   agency: { id: string; kind: string },
   today: string,
+  options: { explicitOnly?: boolean } = {},
 ): Promise<Set<DataCategory>> {
   const rows = await db
     .selectFrom('consents')
@@ -124,7 +127,9 @@ export async function consentedCategories(
     .where('withdrawn_at', 'is', null)
     .where('given_on', '<=', today)
     .where((eb) => eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today)]))
-    .where((eb) => eb.or([eb('to_agency_id', '=', agency.id), eb('to_agency_kind', '=', agency.kind)]))
+    .where((eb) =>
+      options.explicitOnly ? eb('to_agency_id', '=', agency.id) : eb.or([eb('to_agency_id', '=', agency.id), eb('to_agency_kind', '=', agency.kind)]),
+    )
     .execute();
   const categories = new Set<DataCategory>();
   for (const row of rows) for (const c of fromRow(row).categories) categories.add(c);

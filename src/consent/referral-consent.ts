@@ -23,3 +23,28 @@ export const REFERRAL_KIND_CATEGORIES: Record<ReferralKind, readonly DataCategor
 export function missingCategories(kind: ReferralKind, consented: ReadonlySet<DataCategory>): DataCategory[] {
   return REFERRAL_KIND_CATEGORIES[kind].filter((c) => !consented.has(c));
 }
+
+/**
+ * True for the Jobcentre Plus pair, which needs the claimant's explicit consent: a work
+ * coach's treatment referral (TPR1) and the provider's attendance report back (TPR2,
+ * an employment-support referral to Jobcentre Plus).
+ */
+export function isJobcentrePair(kind: string, fromKind: string, toKind: string): boolean {
+  return (kind === 'treatment' && fromKind === 'jobcentre_plus') || (kind === 'employment_support' && toKind === 'jobcentre_plus');
+}
+
+/** The referral source a treatment journey records, from the kind of agency that referred. */
+export const REFERRAL_SOURCE_BY_AGENCY_KIND: Record<string, string> = {
+  jobcentre_plus: 'employment_service',
+  probation: 'probation',
+  prison: 'prison',
+  police_custody: 'arrest_referral_dip',
+  court: 'drr',
+  gp: 'gp',
+  hospital: 'general_hospital',
+  mental_health: 'psychiatry',
+  children_services: 'social_services',
+  treatment_provider: 'drug_service_statutory',
+  housing: 'other',
+  mutual_aid: 'other',
+};

@@ -1,0 +1,122 @@
+/**
+ * The journey as the API returns it: the stream row and the statechart's context laid out
+ * for a reader (stage, state, version, care package, interventions, TOPs, reviews,
+ * check-ups, due timers, overdue flags), with the events this user may send now. The
+ * consent cut is applied by `projectJourney` (src/access/projection.ts).
+ */
+import type { Kysely } from 'kysely';
+import { projectJourney } from '../../src/access/projection.ts';
+import type { Scope } from '../../src/access/record-access.ts';
+import type { CaseRow, Database } from '../../src/db/schema.ts';
+import type { Engine } from '../../src/engine/engine-types.ts';
+import { restoreSnapshot, type StoredSnapshot } from '../../src/engine/snapshot-codec.ts';
+import { stateLabel } from '../../src/engine/state-label.ts';
+import type { AuthUser } from '../context.ts';
+
+type Obj = Record<string, unknown>;
+
+/** Roles of the lead agency that move a journey on. */
+export const CASE_WRITER_ROLES = ['keyworker', 'manager'] as const;
+
+/** True when this user may send events to this journey. */
+export function maySendCaseEvents(user: AuthUser, row: Pick<CaseRow, 'lead_agency_id'>): boolean {
+  return row.lead_agency_id === user.agencyId && (CASE_WRITER_ROLES as readonly string[]).includes(user.role);
+}
+
+/** Which deadlines a journey is past: the waiting time, a review, continuity of care, a check-up. */
+export function overdueOf(context: Obj, stateValue: unknown, closed: boolean): { waitingTime: boolean; review: boolean; continuityOfCare: boolean; checkup: boolean; any: boolean } {
+  if (closed) return { waitingTime: false, review: false, continuityOfCare: false, checkup: false, any: false };
+  const waitingTime = context.waitingTimeBreached === true && context.treatmentStartedOn == null;
+  const review = JSON.stringify(stateValue).includes('reviewDue');
+  const continuity = context.continuity as Obj | null | undefined;
+  const continuityOfCare = !!continuity && continuity.breached === true && continuity.engagedOn == null;
+  const checkups = Array.isArray(context.checkups) ? (context.checkups as Obj[]) : [];
+  const checkup = checkups.some((c) => c.due === true && c.completedOn == null);
+  return { waitingTime, review, continuityOfCare, checkup, any: waitingTime || review || continuityOfCare || checkup };
+}
+
+/** Event types the stream accepts now, for any sender (timer events left out). */
+export function acceptedNow(engine: Engine, row: CaseRow): string[] {
+  const snapshot = restoreSnapshot(engine.registry.getMachine('case', row.machine_version), row.snapshot);
+  return engine.registry.acceptedEventTypes(snapshot).filter((t) => !engine.registry.timerEventTypes.has(t));
+}
+
+/** Pending timers of a stream, soonest first. */
+export async function dueTimers(db: Kysely<Database>, stream: 'case' | 'referral', id: string): Promise<Array<{ key: string; event: string; dueAt: string }>> {
+  const rows = await db
+    .selectFrom('timers')
+    .select(['timer_key', 'event', 'due_at'])
+    .where('stream_type', '=', stream)
+    .where('stream_id', '=', id)
+    .where('status', '=', 'pending')
+    .orderBy('due_at')
+    .execute();
+  return rows.map((r) => {
+    let type = r.event;
+    try {
+      const parsed = (JSON.parse(r.event) as { type?: unknown }).type;
+      if (typeof parsed === 'string') type = parsed;
+    } catch {
+      // an event stored as a bare type name
+    }
+    return { key: r.timer_key, event: type, dueAt: r.due_at };
+  });
+}
+
+/** The full journey view (before the consent cut). */
+export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; dueTimers: Array<{ key: string; event: string; dueAt: string }>; person?: Obj }): Obj {
+  const snapshot = JSON.parse(row.snapshot) as StoredSnapshot;
+  const c = snapshot.context;
+  const carePlan = (c.carePlan ?? null) as Obj | null;
+  return {
+    id: row.id,
+    personId: row.person_id,
+    leadAgencyId: row.lead_agency_id,
+    machineVersion: row.machine_version,
+    version: row.version,
+    stage: row.stage,
+    state: stateLabel(snapshot.value),
+    stateValue: snapshot.value,
+    status: snapshot.status,
+    keyworkerId: row.keyworker_id,
+    referralSource: row.referral_source,
+    referredOn: row.referred_on,
+    stageEnteredAt: row.stage_entered_at,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    updatedAt: row.updated_at,
+    allowedEvents: extra.allowedEvents,
+    dueTimers: extra.dueTimers,
+    overdue: overdueOf(c, snapshot.value, row.closed_at !== null),
+    carePackage: carePlan,
+    interventions: (carePlan?.interventions) ?? [],
+    assessment: c.assessment ?? null,
+    tops: c.tops ?? [],
+    reviews: c.reviews ?? [],
+    lastReviewOn: c.lastReviewOn ?? null,
+    treatmentStartedOn: c.treatmentStartedOn ?? null,
+    reenteredOn: c.reenteredOn ?? null,
+    waitingTimeBreached: c.waitingTimeBreached ?? false,
+    discharge: c.discharge ?? null,
+    closure: c.closure ?? null,
+    checkups: c.checkups ?? [],
+    representations: c.representations ?? 0,
+    continuity: c.continuity ?? null,
+    custody: c.custody ?? null,
+    ...(extra.person ? { person: extra.person } : {}),
+  };
+}
+
+/** The journey as this user may see it. */
+export async function caseView(
+  db: Kysely<Database>,
+  engine: Engine,
+  user: AuthUser,
+  row: CaseRow,
+  scope: Scope,
+  options: { person?: Obj; allowedEvents?: string[] } = {},
+): Promise<Obj> {
+  const allowed = maySendCaseEvents(user, row) ? (options.allowedEvents ?? acceptedNow(engine, row)) : [];
+  const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: await dueTimers(db, 'case', row.id), ...(options.person ? { person: options.person } : {}) });
+  return { ...projectJourney(record, scope.categories), access: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] } };
+}

@@ -1,0 +1,113 @@
+/**
+ * A referral as the API returns it to the sender or the receiver. The receiver sees the
+ * person and the reason only under consent (or a safeguarding override); the sender of a
+ * Jobcentre Plus TPR1 sees the outcome (attendance) only with the claimant's explicit
+ * consent to that jobcentre for treatment progress.
+ */
+import type { Kysely } from 'kysely';
+import { projectPerson } from '../../src/access/projection.ts';
+import { personScope } from '../../src/access/record-access.ts';
+import type { Viewer } from '../../src/access/viewer.ts';
+import { consentedCategories } from '../../src/consent/consent-repository.ts';
+import { isJobcentrePair } from '../../src/consent/referral-consent.ts';
+import type { Database, ReferralRow } from '../../src/db/schema.ts';
+import type { Engine } from '../../src/engine/engine-types.ts';
+import { restoreSnapshot, type StoredSnapshot } from '../../src/engine/snapshot-codec.ts';
+import { RECEIVER_REFERRAL_EVENTS } from '../schemas/referral-events.ts';
+import { findPerson, personRecord } from '../repositories/person-repository.ts';
+
+type Obj = Record<string, unknown>;
+
+/** Roles that handle referrals. */
+export const REFERRAL_ROLES = ['keyworker', 'referrer', 'manager'] as const;
+
+/** The events this viewer may send to this referral now. */
+export function referralEventsFor(engine: Engine, viewer: Viewer, row: ReferralRow, accepted?: string[]): string[] {
+  if (!(REFERRAL_ROLES as readonly string[]).includes(viewer.role)) return [];
+  const now = accepted ?? engine.registry.acceptedEventTypes(restoreSnapshot(engine.registry.getMachine('referral', row.machine_version), row.snapshot));
+  return now.filter((t) => {
+    if (engine.registry.timerEventTypes.has(t)) return false;
+    if (t === 'REFERRAL_CANCELLED') return row.from_agency_id === viewer.agencyId;
+    return RECEIVER_REFERRAL_EVENTS.includes(t) && row.to_agency_id === viewer.agencyId;
+  });
+}
+
+/** TPR1 / TPR2 for the Jobcentre Plus pair. */
+export function formOf(kind: string, fromKind: string, toKind: string): 'TPR1' | 'TPR2' | null {
+  if (!isJobcentrePair(kind, fromKind, toKind)) return null;
+  return kind === 'treatment' ? 'TPR1' : 'TPR2';
+}
+
+/** The referral as this viewer may see it. */
+export async function referralView(
+  db: Kysely<Database>,
+  engine: Engine,
+  viewer: Viewer,
+  row: ReferralRow,
+  today: string,
+  options: { allowedEvents?: string[] } = {},
+): Promise<Obj> {
+  const snapshot = JSON.parse(row.snapshot) as StoredSnapshot;
+  const c = snapshot.context;
+  const agencies = await db.selectFrom('agencies').select(['id', 'kind']).where('id', 'in', [row.from_agency_id, row.to_agency_id]).execute();
+  const kindOf = (id: string) => agencies.find((a) => a.id === id)?.kind ?? '';
+  const form = formOf(row.kind, kindOf(row.from_agency_id), kindOf(row.to_agency_id));
+  const direction = row.to_agency_id === viewer.agencyId ? 'inbox' : 'outbox';
+  const withheld: string[] = [];
+  const open = row.state === 'requested' || row.state === 'received' || row.state === 'accepted' || row.state === 'inProgress';
+  const acknowledge = open && (row.state === 'requested') && c.acknowledgeOverdue === true;
+  const firstContact = open && row.state !== 'inProgress' && c.firstContactOverdue === true;
+
+  const scope = await personScope(db, viewer, row.person_id, today);
+  let person: Obj | undefined;
+  if (scope) {
+    const p = await findPerson(db, row.person_id);
+    if (p) {
+      const { id, givenName, familyName, dateOfBirth, sex, postcodeDistrict, contact } = personRecord(p);
+      person = projectPerson({ id, givenName, familyName, dateOfBirth, sex, postcodeDistrict, contact }, scope.categories);
+    }
+  } else {
+    withheld.push('person');
+  }
+  const showReason = direction === 'outbox' || scope !== null;
+  if (!showReason) withheld.push('reason');
+  let showOutcome = true;
+  if (direction === 'outbox' && form === 'TPR1') {
+    const consented = await consentedCategories(db, row.person_id, { id: viewer.agencyId, kind: viewer.agencyKind }, today, { explicitOnly: true });
+    showOutcome = consented.has('treatment_progress');
+    if (!showOutcome) withheld.push('outcome');
+  }
+  return {
+    id: row.id,
+    personId: row.person_id,
+    caseId: row.case_id,
+    fromAgencyId: row.from_agency_id,
+    fromUserId: row.from_user_id,
+    toAgencyId: row.to_agency_id,
+    direction,
+    kind: row.kind,
+    form,
+    ...(showReason ? { reason: row.reason } : {}),
+    urgency: row.urgency,
+    status: row.state,
+    version: row.version,
+    acknowledgeBy: row.acknowledge_by,
+    firstContactBy: row.first_contact_by,
+    overdue: { acknowledge, firstContact, any: acknowledge || firstContact },
+    requestedAt: (c.requestedAt) ?? null,
+    receivedAt: (c.receivedAt) ?? null,
+    acceptedAt: (c.acceptedAt) ?? null,
+    firstContactOn: showOutcome ? ((c.firstContactOn) ?? null) : null,
+    closedAt: (c.closedAt) ?? null,
+    ...(showOutcome ? { outcome: (c.outcome) ?? null } : {}),
+    rejectionReason: (c.rejectionReason) ?? null,
+    failureReason: (c.failureReason) ?? null,
+    cancellationReason: (c.cancellationReason) ?? null,
+    safeguardingOverride: row.safeguarding_override ? (JSON.parse(row.safeguarding_override) as Obj) : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    allowedEvents: referralEventsFor(engine, viewer, row, options.allowedEvents),
+    ...(person ? { person } : {}),
+    withheld,
+  };
+}
