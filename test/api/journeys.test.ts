@@ -3,6 +3,8 @@
  * with consent all the way to rapid re-entry, a prison release handed over to community
  * treatment within 21 days, and a police custody (DIP) referral.
  */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-assignment --
+   response bodies are untyped JSON from supertest; the assertions are what check their shape */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/stores.ts';
 import {

@@ -19,11 +19,11 @@ process.env.PATHWAYS_SCRYPT_COST ??= '1024';
 
 /** A clock the test moves by hand. */
 export interface TestClock {
-  now(): Date;
-  set(iso: string): void;
-  advanceDays(days: number): void;
+  now: () => Date;
+  set: (iso: string) => void;
+  advanceDays: (days: number) => void;
   /** Today's date, `YYYY-MM-DD`. */
-  today(): string;
+  today: () => string;
 }
 
 export function createClock(start = '2026-03-02T10:00:00.000Z'): TestClock {
