@@ -29,6 +29,7 @@ import type {
   TransactionHook,
 } from './engine-types.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
+import { installStatementCache } from './statement-cache.ts';
 import { applyCommand, openCase, openReferral } from './stream-writer.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
 import { createUnitRunner } from './unit-runner.ts';
@@ -41,6 +42,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   const now = options.now ?? (() => new Date());
   const registry = options.registry ?? pathwaysRegistry;
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  if (store.sqlite && process.env.PATHWAYS_NO_STATEMENT_CACHE !== '1') installStatementCache(store.sqlite);
   const hooks: TransactionHook[] = [];
   const listeners: CommitListener[] = [];
   const runner = createUnitRunner(store, {

@@ -1,0 +1,33 @@
+/**
+ * What a benchmark module gives `bench/index.ts`: a name and a function that measures and
+ * returns its figures. Modules print their own progress; the runner prints the table.
+ */
+
+/** One measured figure. */
+export interface Figure {
+  /** What was measured (`engine transitions/s, 64 concurrent callers`). */
+  name: string;
+  value: number | string;
+  /** `ops/s`, `ms`, `MB`, `×`, … */
+  unit?: string;
+  /** How to read it, or the conditions it was measured under. */
+  note?: string;
+}
+
+/** A benchmark module. */
+export interface BenchModule {
+  /** Short name, used to pick modules: `npm run bench -- engine`. */
+  name: string;
+  /** One line on what the module measures. */
+  summary: string;
+  run(): Promise<Figure[]>;
+}
+
+/** A positive integer from the environment, or the default. */
+export function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
