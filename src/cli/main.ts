@@ -3,8 +3,10 @@
  * this file only dispatches and prints help.
  */
 import { auditCommand } from './commands/audit.ts';
+import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { metricsCommand } from './commands/metrics.ts';
+import { serveCommand } from './commands/serve.ts';
 
 export interface Command {
   /** One line for `pathways help`. */
@@ -17,8 +19,10 @@ export interface Command {
 /** Sub-commands by name. Add one line per command. */
 const COMMANDS: Record<string, Command> = {
   audit: auditCommand,
+  demo: demoCommand,
   migrate: migrateCommand,
   metrics: metricsCommand,
+  serve: serveCommand,
 };
 
 function printHelp(): void {
