@@ -62,3 +62,11 @@ export function newTally(): CohortTally {
 export function bump(counts: Record<string, number>, key: string, by = 1): void {
   counts[key] = (counts[key] ?? 0) + by;
 }
+
+/** Adds `from` into `into`. */
+export function mergeTally(into: CohortTally, from: CohortTally): void {
+  for (const key of ['people', 'journeys', 'referrals', 'consents', 'events', 'timers', 'pendingTimers', 'offTarget'] as const) into[key] += from[key];
+  for (const key of ['journeysByState', 'closedByReason', 'referralsByState'] as const) {
+    for (const [k, n] of Object.entries(from[key])) bump(into[key], k, n);
+  }
+}
