@@ -149,6 +149,8 @@ export async function writeTransition<S extends StreamType>(
   if (stream === 'case') {
     const caseRow = row as CaseRow;
     const keyworker = plan.snapshot.context.keyworkerId;
+    // The keyworker column mirrors the journey's context; name a bad id rather than fail on the foreign key.
+    if (typeof keyworker === 'string' && keyworker !== caseRow.keyworker_id) await requireRow(ctx.trx, 'users', keyworker, 'keyworkerId', 'user');
     const set = {
       snapshot: JSON.stringify(plan.snapshot),
       stage: plan.stage,

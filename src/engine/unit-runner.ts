@@ -178,6 +178,14 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       await store.db.connection().execute(async (conn) => {
         await sql`begin immediate`.execute(conn);
         try {
+          if (batch.length === 1) {
+            // Alone in its commit, a unit needs no savepoint: if it fails, the rollback below undoes it.
+            const ctx = newContext(conn);
+            const value = await als.run(ctx, () => batch[0]!.work(ctx));
+            await sql`commit`.execute(conn);
+            outcomes.push({ ok: true, value, ctx });
+            return;
+          }
           for (const unit of batch) {
             const ctx = newContext(conn);
             await sql`savepoint pw_unit`.execute(conn);

@@ -161,6 +161,15 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(timer.message).toMatch(/timers/);
     });
 
+    it('keeps the keyworker column in step with the journey, refusing unknown users by field', async () => {
+      const { row } = await openCase();
+      const bad = await caught(engine.apply({ stream: 'case', id: row.id, event: { type: 'KEYWORKER_ASSIGNED', keyworkerId: 'nobody' }, expectedVersion: 1, actor: world.keyworker }));
+      expect(bad.details.issues).toEqual([{ path: 'keyworkerId', message: 'unknown user' }]);
+      const moved = await engine.apply({ stream: 'case', id: row.id, event: { type: 'KEYWORKER_ASSIGNED', keyworkerId: world.probation.userId }, expectedVersion: 1, actor: world.keyworker });
+      expect(moved.row.keyworker_id).toBe(world.probation.userId);
+      expect(moved.change).toMatchObject({ fromStage: 'referred', toStage: 'referred', payload: { keyworkerId: world.probation.userId } });
+    });
+
     it('answers not_found for a stream that does not exist', async () => {
       const err = await caught(engine.apply({ stream: 'case', id: 'missing', event: { type: 'SCREENING_STARTED' }, expectedVersion: 1, actor: world.keyworker }));
       expect(err.code).toBe('not_found');
@@ -354,6 +363,25 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(stats.failed - statsBefore.failed).toBe(2);
       if (dialect === 'sqlite') expect(stats.commits - statsBefore.commits).toBe(1);
       expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 10 });
+    });
+
+    it('with group commit off, every unit commits on its own', async () => {
+      const solo = createEngine(store, { now: () => clock, groupCommit: false });
+      try {
+        await Promise.all(Array.from({ length: 5 }, () => solo.openReferral({
+          personId: world.personId,
+          fromAgencyId: world.probation.agencyId,
+          fromUserId: null,
+          toAgencyId: world.provider.agencyId,
+          kind: 'housing',
+          reason: 'Eviction notice',
+          urgency: 'urgent',
+          actor: world.officer,
+        })));
+        expect(solo.stats()).toEqual({ commits: 5, units: 5, failed: 0 });
+      } finally {
+        await solo.close();
+      }
     });
 
     it('many concurrent callers share commits and keep one unbroken chain', async () => {
