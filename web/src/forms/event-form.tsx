@@ -19,8 +19,12 @@ export interface EventFormProps {
   title: string;
   /** The event's own schema from api/schemas (`CASE_EVENT_SCHEMAS[i]`). */
   schema: z.ZodType;
-  /** Fixed fields added to the body: `type`, `expectedVersion`. */
-  envelope: { type: string } & Record<string, unknown>;
+  /** Fixed fields added to the body: `type`, `expectedVersion` (none for plain records). */
+  envelope: Record<string, unknown>;
+  /** Unique on the page; prefixes element ids (default: the event type). */
+  formId?: string;
+  /** Fields filled elsewhere on the page (not shown, but validated). */
+  hiddenFields?: readonly string[];
   /** Starting values merged over the schema's defaults. */
   initial?: FormValue;
   overrides?: Record<string, FieldOverride>;
@@ -45,8 +49,9 @@ export function EventForm(props: EventFormProps) {
   const [backdate, setBackdate] = useState(false);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
-  const idPrefix = `ev-${envelope.type.toLowerCase()}`;
-  const hasFields = Object.keys(js.properties ?? {}).some((k) => !ENVELOPE.has(k));
+  const idPrefix = `ev-${(props.formId ?? (typeof envelope.type === 'string' ? envelope.type : 'form')).toLowerCase()}`;
+  const hidden = useMemo(() => new Set([...ENVELOPE, ...(props.hiddenFields ?? [])]), [props.hiddenFields]);
+  const hasFields = Object.keys(js.properties ?? {}).some((k) => !hidden.has(k));
   const canBackdate = props.allowBackdate !== false && Boolean(js.properties?.effectiveAt);
 
   useEffect(() => headingRef.current?.focus(), []);
@@ -76,7 +81,7 @@ export function EventForm(props: EventFormProps) {
   };
 
   return (
-    <form className="action-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${idPrefix}-title`} data-event-form={envelope.type}>
+    <form className="action-form" onSubmit={(e) => void submit(e)} noValidate aria-labelledby={`${idPrefix}-title`} data-event-form={props.formId ?? (typeof envelope.type === 'string' ? envelope.type : undefined)}>
       <h3 id={`${idPrefix}-title`} ref={headingRef} tabIndex={-1}>
         {title}
       </h3>
@@ -90,7 +95,7 @@ export function EventForm(props: EventFormProps) {
         <ProblemMessage problem={problem} />
       </div>
       {!hasFields && <p className="muted">Nothing else to fill in: confirm to record it.</p>}
-      <SchemaFields schema={js} value={value} onChange={setValue} errors={errors} hidden={ENVELOPE} overrides={overrides} idPrefix={idPrefix} />
+      <SchemaFields schema={js} value={value} onChange={setValue} errors={errors} hidden={hidden} overrides={overrides} idPrefix={idPrefix} />
       {canBackdate && (
         <div className="field">
           <label className="check">

@@ -142,6 +142,34 @@ function Field(props: FieldProps) {
     );
   }
 
+  if (type === 'array' && s.items && unwrap(s.items).enum) {
+    const chosen = Array.isArray(current) ? (current as unknown[]).filter((v): v is string => typeof v === 'string') : [];
+    const options = (unwrap(s.items).enum ?? []).map(String);
+    return (
+      <fieldset className={error ? 'field-error' : undefined} data-field={path} aria-describedby={describedBy}>
+        <legend>
+          {label}
+          {optional}
+        </legend>
+        {hint}
+        <div className="inline-fields">
+          {options.map((o) => (
+            <label key={o} className="check" htmlFor={`${id}-${o}`}>
+              <input
+                id={`${id}-${o}`}
+                type="checkbox"
+                checked={chosen.includes(o)}
+                onChange={(e) => set(e.target.checked ? [...chosen, o] : chosen.filter((c) => c !== o))}
+              />
+              {valueLabel(name, o)}
+            </label>
+          ))}
+        </div>
+        <ErrorText id={`${id}-error`} message={error} />
+      </fieldset>
+    );
+  }
+
   if (type === 'array' && s.items) {
     const rows = Array.isArray(current) ? (current as unknown[]) : [];
     const item = unwrap(s.items);
