@@ -1,0 +1,105 @@
+/**
+ * Who may hear of a change, and what: the messages each agency room receives. Rooms are
+ * per agency because access is per agency (src/access/record-access.ts): a journey is seen
+ * by its lead agency, and by an agency holding a live referral for the person with
+ * consent; a referral by its sender and receiver. Every message about a journey is cut
+ * with the same projection the API uses (src/access/projection.ts), so a socket never
+ * carries a field its user could not GET.
+ */
+import type { Kysely } from 'kysely';
+import { projectJourney, projectTimelineEntry } from '../access/projection.ts';
+import { ENDED_REFERRAL_STATES, caseScope } from '../access/record-access.ts';
+import type { Viewer } from '../access/viewer.ts';
+import type { Database } from '../db/schema.ts';
+import type { AgencyDirectory, AgencyInfo } from './agency-directory.ts';
+import { DEADLINE_OF_TIMER, LIVE_EVENTS } from './live-events.ts';
+import type { RecordChange } from './record-change.ts';
+
+/** One message for one agency room. */
+export interface Delivery {
+  agencyId: string;
+  event: string;
+  payload: Record<string, unknown>;
+}
+
+/** The agency as an access-rule viewer. Case-reading roles all see the same of a record, so any of them stands for the room. */
+function agencyViewer(agency: AgencyInfo): Viewer {
+  return { userId: '', role: 'keyworker', agencyId: agency.id, agencyKind: agency.kind, agencyArea: agency.area };
+}
+
+/** The agencies a change is for; `listening` skips rooms nobody is in (no access checks for them). */
+export async function deliveriesFor(
+  db: Kysely<Database>,
+  agencies: AgencyDirectory,
+  change: RecordChange,
+  today: string,
+  listening: (agencyId: string) => boolean,
+): Promise<{ deliveries: Delivery[]; area: string | null }> {
+  return change.stream === 'case' ? caseDeliveries(db, agencies, change, today, listening) : referralDeliveries(db, agencies, change, listening);
+}
+
+async function caseDeliveries(
+  db: Kysely<Database>,
+  agencies: AgencyDirectory,
+  change: RecordChange,
+  today: string,
+  listening: (agencyId: string) => boolean,
+): Promise<{ deliveries: Delivery[]; area: string | null }> {
+  const row = await db.selectFrom('cases').select(['person_id', 'lead_agency_id']).where('id', '=', change.id).executeTakeFirst();
+  if (!row) return { deliveries: [], area: null };
+  const lead = await agencies.get(row.lead_agency_id);
+  const candidates = new Set<string>();
+  if (listening(row.lead_agency_id)) candidates.add(row.lead_agency_id);
+  const referrals = await db
+    .selectFrom('referrals')
+    .select(['from_agency_id', 'to_agency_id'])
+    .where('person_id', '=', row.person_id)
+    .where('state', 'not in', ENDED_REFERRAL_STATES)
+    .execute();
+  for (const r of referrals) {
+    for (const id of [r.from_agency_id, r.to_agency_id]) if (listening(id)) candidates.add(id);
+  }
+  const deliveries: Delivery[] = [];
+  for (const agencyId of candidates) {
+    const agency = await agencies.get(agencyId);
+    if (!agency) continue;
+    const scope = await caseScope(db, agencyViewer(agency), row, today);
+    if (!scope) continue;
+    const { withheld: _withheld, ...journey } = projectJourney({ id: change.id, version: change.version, stage: change.toStage, state: change.toState }, scope.categories);
+    const entry = projectTimelineEntry({ type: change.type, payload: {} }, scope.categories);
+    const seen = entry ? { type: change.type, at: change.effectiveAt } : {};
+    deliveries.push({ agencyId, event: LIVE_EVENTS.caseChanged, payload: { ...journey, seq: change.seq, ...seen } });
+    if (change.byTimer && entry) {
+      const base = { stream: 'case', id: change.id, version: change.version, seq: change.seq, at: change.effectiveAt };
+      deliveries.push({ agencyId, event: LIVE_EVENTS.timerFired, payload: { ...base, type: change.type } });
+      const deadline = DEADLINE_OF_TIMER[change.type];
+      if (deadline) deliveries.push({ agencyId, event: LIVE_EVENTS.deadlineBreached, payload: { ...base, deadline } });
+    }
+  }
+  return { deliveries, area: lead?.area ?? null };
+}
+
+async function referralDeliveries(
+  db: Kysely<Database>,
+  agencies: AgencyDirectory,
+  change: RecordChange,
+  listening: (agencyId: string) => boolean,
+): Promise<{ deliveries: Delivery[]; area: string | null }> {
+  const row = await db.selectFrom('referrals').select(['from_agency_id', 'to_agency_id']).where('id', '=', change.id).executeTakeFirst();
+  if (!row) return { deliveries: [], area: null };
+  const receiver = await agencies.get(row.to_agency_id);
+  const base = { id: change.id, version: change.version, seq: change.seq, at: change.effectiveAt };
+  const deliveries: Delivery[] = [];
+  for (const agencyId of [row.from_agency_id, row.to_agency_id]) {
+    if (!listening(agencyId)) continue;
+    // Sender and receiver both see a referral's status (api/views/referral-view.ts).
+    deliveries.push({ agencyId, event: LIVE_EVENTS.referralChanged, payload: { ...base, type: change.type, status: change.toState } });
+    if (change.byTimer) {
+      deliveries.push({ agencyId, event: LIVE_EVENTS.timerFired, payload: { stream: 'referral', ...base, type: change.type } });
+      const deadline = DEADLINE_OF_TIMER[change.type];
+      // Referral deadlines are the receiver's to act on: flagged to the receiving agency.
+      if (deadline && agencyId === row.to_agency_id) deliveries.push({ agencyId, event: LIVE_EVENTS.deadlineBreached, payload: { stream: 'referral', ...base, deadline } });
+    }
+  }
+  return { deliveries, area: receiver?.area ?? null };
+}

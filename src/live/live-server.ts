@@ -1,0 +1,184 @@
+/**
+ * Live updates over socket.io on the API's own port. A socket signs in with the same
+ * bearer token as the API (`io(url, { auth: { token, since? } })`) and is refused without
+ * a valid one; its token is re-checked every few seconds and the socket is disconnected
+ * once the token expires or is revoked (or the user is disabled).
+ *
+ * Sockets join their agency's room (case-reading roles) and, for managers, their area's
+ * measures room. The engine tells us about changes only after they commit; each change
+ * is turned into per-agency messages cut to what that agency may GET (audience.ts), in
+ * commit order through one queue. `metrics.changed` is coalesced per area.
+ */
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { readsCaseRecords, type Viewer } from '../access/viewer.ts';
+import type { Store } from '../db/database.ts';
+import type { Engine } from '../engine/engine-types.ts';
+import { AgencyDirectory } from './agency-directory.ts';
+import { deliveriesFor } from './audience.ts';
+import { catchUp } from './catch-up.ts';
+import { CATCH_UP_REQUEST, LIVE_EVENTS, agencyRoom, areaMetricsRoom } from './live-events.ts';
+import { MEASURES_MOVED_BY, MetricsCoalescer } from './metrics-coalescer.ts';
+import { recordChangeOf, type RecordChange } from './record-change.ts';
+
+export interface LiveOptions {
+  httpServer: HttpServer;
+  store: Store;
+  engine: Engine;
+  /** The clock (for consent dates and token expiry); default the system clock. */
+  now?: () => Date;
+  /** The viewer a bearer token signs in, or null when it is unknown, expired or revoked. */
+  authenticate(token: string): Promise<Viewer | null>;
+  /** How often every socket's token is re-checked (ms, default 2000). */
+  recheckMs?: number;
+  /** Least time between two `metrics.changed` to one area (ms, default 250). */
+  coalesceMs?: number;
+  /** Most events one catch-up reads before asking the client to continue (default 5000). */
+  catchUpLimit?: number;
+}
+
+export interface LiveServer {
+  io: Server;
+  /** Resolves once every change committed so far has been sent. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface SocketData {
+  viewer: Viewer;
+  token: string;
+}
+
+/** Every event carries one JSON object. */
+interface LiveEventsMap {
+  [event: string]: (payload: Record<string, unknown>) => void;
+}
+
+type LiveSocket = Socket<LiveEventsMap, LiveEventsMap, LiveEventsMap, SocketData>;
+
+function refusal(message: string): Error & { data: { code: string } } {
+  return Object.assign(new Error(message), { data: { code: 'unauthenticated' } });
+}
+
+const sameViewer = (a: Viewer, b: Viewer): boolean => a.userId === b.userId && a.role === b.role && a.agencyId === b.agencyId && a.agencyArea === b.agencyArea;
+
+/** Attaches socket.io to the API's http server. */
+export function attachLive(options: LiveOptions): LiveServer {
+  const now = options.now ?? (() => new Date());
+  const db = options.store.db;
+  const agencies = new AgencyDirectory(db);
+  const timerTypes = options.engine.registry.timerEventTypes;
+  const io = new Server<LiveEventsMap, LiveEventsMap, LiveEventsMap, SocketData>(options.httpServer, {
+    serveClient: false,
+    // Messages are small; anything big from a client is not ours.
+    maxHttpBufferSize: 16 * 1024,
+  });
+  const today = (): string => now().toISOString().slice(0, 10);
+  const coalescer = new MetricsCoalescer(options.coalesceMs ?? 250, (area, payload) => {
+    io.to(areaMetricsRoom(area)).emit(LIVE_EVENTS.metricsChanged, payload);
+  });
+
+  // One queue: messages leave in commit order, and a catch-up runs between live batches.
+  let queue: Promise<void> = Promise.resolve();
+  const enqueue = (task: () => Promise<void>): void => {
+    queue = queue.then(task).catch((err: unknown) => {
+      console.error('pathways live: fan-out failed:', err instanceof Error ? err.message : err);
+    });
+  };
+
+  const hasRoom = (room: string): boolean => io.sockets.adapter.rooms.has(room);
+
+  async function fanOut(change: RecordChange): Promise<void> {
+    if (io.sockets.sockets.size === 0) return;
+    const { deliveries, area } = await deliveriesFor(db, agencies, change, today(), (id) => hasRoom(agencyRoom(id)));
+    for (const d of deliveries) io.to(agencyRoom(d.agencyId)).emit(d.event, d.payload);
+    if (area && hasRoom(areaMetricsRoom(area))) coalescer.note(area, change.seq, MEASURES_MOVED_BY[change.stream]);
+  }
+
+  const unsubscribe = options.engine.onCommit((changes) => {
+    for (const change of changes) {
+      const rc = recordChangeOf(change, timerTypes);
+      enqueue(() => fanOut(rc));
+    }
+  });
+
+  io.use((socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined;
+    const token = typeof auth?.token === 'string' ? auth.token : null;
+    if (!token) {
+      next(refusal('Sign in: pass your API token as io(url, { auth: { token } }).'));
+      return;
+    }
+    options.authenticate(token).then(
+      (viewer) => {
+        if (!viewer) {
+          next(refusal('The token is unknown, expired or revoked: sign in again with POST /api/v1/auth/login.'));
+          return;
+        }
+        socket.data = { viewer, token };
+        next();
+      },
+      (err: unknown) => next(err instanceof Error ? err : new Error(String(err))),
+    );
+  });
+
+  function startCatchUp(socket: LiveSocket, since: unknown): void {
+    if (typeof since !== 'number' || !Number.isInteger(since) || since < 0) return;
+    enqueue(async () => {
+      if (socket.disconnected) return;
+      const { viewer } = socket.data;
+      const result = await catchUp(db, agencies, timerTypes, viewer, since, today(), options.catchUpLimit ?? 5000, (event, payload) =>
+        socket.emit(event, payload),
+      );
+      if (viewer.role === 'manager' && result.read > 0) {
+        socket.emit(LIVE_EVENTS.metricsChanged, { area: viewer.agencyArea, seq: result.seq, measures: [...new Set([...MEASURES_MOVED_BY.case, ...MEASURES_MOVED_BY.referral])].sort() });
+      }
+      socket.emit(LIVE_EVENTS.catchUpDone, { seq: result.seq, truncated: result.truncated });
+    });
+  }
+
+  io.on('connection', (socket) => {
+    const { viewer } = socket.data;
+    if (readsCaseRecords(viewer)) void socket.join(agencyRoom(viewer.agencyId));
+    if (viewer.role === 'manager') void socket.join(areaMetricsRoom(viewer.agencyArea));
+    startCatchUp(socket, (socket.handshake.auth as { since?: unknown }).since);
+    socket.on(CATCH_UP_REQUEST, (request: unknown) => {
+      startCatchUp(socket, (request as { since?: unknown } | null)?.since);
+    });
+  });
+
+  // Tokens expire and are revoked while sockets stay open: re-check them all, regularly.
+  let checking = false;
+  const recheck = setInterval(() => {
+    if (checking) return;
+    checking = true;
+    void (async () => {
+      for (const socket of io.sockets.sockets.values()) {
+        const current = await options.authenticate(socket.data.token).catch(() => null);
+        if (!current || !sameViewer(current, socket.data.viewer)) {
+          socket.emit(LIVE_EVENTS.sessionEnded, { reason: 'The token expired or was revoked: sign in again.' });
+          socket.disconnect(true);
+        }
+      }
+    })().finally(() => {
+      checking = false;
+    });
+  }, options.recheckMs ?? 2000);
+  recheck.unref();
+
+  return {
+    io,
+    drain: async () => {
+      await queue;
+    },
+    async close() {
+      clearInterval(recheck);
+      unsubscribe();
+      coalescer.stop();
+      await queue;
+      io.disconnectSockets(true);
+      // Close the engine.io side only: the http server belongs to the API, which closes it.
+      io.engine.close();
+    },
+  };
+}

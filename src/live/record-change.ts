@@ -1,0 +1,49 @@
+/**
+ * A change to one record as the fan-out handles it, whether it comes live from the engine
+ * after commit or from the event log during a catch-up.
+ */
+import type { StreamChange } from '../engine/engine-types.ts';
+import type { EventRow } from '../db/schema.ts';
+
+export interface RecordChange {
+  stream: 'case' | 'referral';
+  id: string;
+  version: number;
+  seq: number;
+  type: string;
+  toState: string;
+  toStage: string;
+  effectiveAt: string;
+  /** True when a durable timer (the system) delivered the event. */
+  byTimer: boolean;
+}
+
+/** From an engine change. */
+export function recordChangeOf(change: StreamChange, timerEventTypes: ReadonlySet<string>): RecordChange {
+  return {
+    stream: change.stream,
+    id: change.id,
+    version: change.version,
+    seq: change.seq,
+    type: change.type,
+    toState: change.toState,
+    toStage: change.toStage,
+    effectiveAt: change.effectiveAt,
+    byTimer: change.actor.userId === null && timerEventTypes.has(change.type),
+  };
+}
+
+/** From an event-log row (catch-up). */
+export function recordChangeOfEvent(row: EventRow, timerEventTypes: ReadonlySet<string>): RecordChange {
+  return {
+    stream: row.stream_type,
+    id: row.stream_id,
+    version: row.stream_version,
+    seq: Number(row.seq),
+    type: row.type,
+    toState: row.to_state,
+    toStage: row.to_state.split(/[.,]/)[0] ?? row.to_state,
+    effectiveAt: row.effective_at,
+    byTimer: row.user_id === null && timerEventTypes.has(row.type),
+  };
+}
