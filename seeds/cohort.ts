@@ -8,6 +8,7 @@
  * so memory stays flat however large the cohort.
  */
 import type { Store } from '../src/db/database.ts';
+import { rebuildMetrics } from '../src/metrics/rebuild.ts';
 import { availableParallelism } from 'node:os';
 import { generateBatches } from './cohort/batch-source.ts';
 import { mergeTally, newTally, type CohortTally } from './cohort/cohort-batch.ts';
@@ -37,6 +38,11 @@ export interface CohortOptions {
    */
   workers?: number;
   progress?: ProgressReporter;
+  /**
+   * Recompute the measures afterwards (default true): the seed writes rows directly, not
+   * through the engine's in-transaction hooks that keep the measures current.
+   */
+  rebuildMetrics?: boolean;
 }
 
 export interface CohortResult extends CohortTally {
@@ -44,7 +50,10 @@ export interface CohortResult extends CohortTally {
   referenceDate: string;
   /** True when this seed's cohort was already in the store, so nothing was written. */
   alreadySeeded: boolean;
+  /** Generating and writing the cohort. */
   ms: number;
+  /** Rebuilding the measures afterwards (0 when skipped). */
+  metricsMs: number;
 }
 
 /** Today's date (UTC), the default reference date. */
@@ -65,11 +74,16 @@ export async function seedCohort(store: Store, options: CohortOptions): Promise<
   const ids = idMaker(seed);
   const ctx: CohortContext = { seed, referenceMs, horizonDays: COHORT_HORIZON_DAYS, ids };
   const tally = newTally();
-  const result = (alreadySeeded: boolean): CohortResult => ({ ...tally, seed, referenceDate, alreadySeeded, ms: Math.round(performance.now() - started) });
+  let ms = 0;
+  let metricsMs = 0;
+  const result = (alreadySeeded: boolean): CohortResult => ({ ...tally, seed, referenceDate, alreadySeeded, ms, metricsMs });
 
   // The first person's id names this seed's cohort: if it is there, the cohort is.
   const existing = await store.db.selectFrom('people').select('id').where('id', '=', ids('person', 0)).executeTakeFirst();
-  if (existing || options.people <= 0) return result(Boolean(existing));
+  if (existing || options.people <= 0) {
+    ms = Math.round(performance.now() - started);
+    return result(Boolean(existing));
+  }
 
   const write = createBatchWriter(store);
   const progress = options.progress ?? silentProgress;
@@ -82,5 +96,7 @@ export async function seedCohort(store: Store, options: CohortOptions): Promise<
     progress.update(batch.done);
   }
   progress.finish();
+  ms = Math.round(performance.now() - started);
+  if (options.rebuildMetrics !== false) metricsMs = (await rebuildMetrics(store)).ms;
   return result(false);
 }

@@ -6,6 +6,7 @@ import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
 import { metricsCommand } from './commands/metrics.ts';
+import { seedCommand } from './commands/seed.ts';
 import { serveCommand } from './commands/serve.ts';
 
 export interface Command {
@@ -22,6 +23,7 @@ const COMMANDS: Record<string, Command> = {
   demo: demoCommand,
   migrate: migrateCommand,
   metrics: metricsCommand,
+  seed: seedCommand,
   serve: serveCommand,
 };
 

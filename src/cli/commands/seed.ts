@@ -1,0 +1,158 @@
+/**
+ * `pathways seed`: migrates the store, loads the reference codes and the Northbridge demo
+ * area, then a deterministic synthetic cohort (see seeds/cohort.ts), and prints what it
+ * made. Also `seedDemo`, the same steps for callers in code (the demo server).
+ */
+import { DEFAULT_COHORT_SEED, seedCohort, todayUtc, type CohortResult } from '../../../seeds/cohort.ts';
+import { loadDemoArea, type DemoAreaResult } from '../../../seeds/demo-area.ts';
+import { createProgressBar, formatSeconds, type ProgressReporter } from '../../../seeds/progress-bar.ts';
+import { loadReferenceCodes } from '../../../seeds/reference-codes.ts';
+import { openStore, type Store } from '../../db/database.ts';
+import { migrate } from '../../db/migrator.ts';
+import type { Command } from '../main.ts';
+
+/** People seeded when `--people` is not given. */
+export const DEFAULT_SEED_PEOPLE = 2000;
+
+/** Parsed `pathways seed` options. */
+export interface SeedArgs {
+  people: number;
+  seed: number;
+  referenceDate: string;
+  areaOnly: boolean;
+  workers: number | undefined;
+}
+
+const USAGE =
+  'Usage: pathways seed [--people N] [--seed S] [--reference-date YYYY-MM-DD] [--area-only] [--workers W]\n\n' +
+  'Migrates the store named by DATABASE_URL, loads the reference codes and the Northbridge demo\n' +
+  'area (agencies, staff, demo logins), then N synthetic people and their journeys, referrals,\n' +
+  'consents, events and timers. Idempotent: codes and the area are upserted, and a cohort whose\n' +
+  'seed is already in the store is not written twice.\n\n' +
+  `  --people N               people to generate (default ${DEFAULT_SEED_PEOPLE}; 330000 is national scale)\n` +
+  `  --seed S                 random seed, an integer (default ${DEFAULT_COHORT_SEED}); same seed, same data\n` +
+  '  --reference-date D       every seeded fact happens before midnight UTC of D (default today)\n' +
+  '  --area-only              load the codes and the demo area, no cohort\n' +
+  '  --workers W              generator threads (default: one per core for 20000 people or more)';
+
+/** Reads the command line; a string is a usage error to show. */
+export function parseSeedArgs(args: readonly string[], today: string = todayUtc()): SeedArgs | string {
+  const out: SeedArgs = { people: DEFAULT_SEED_PEOPLE, seed: DEFAULT_COHORT_SEED, referenceDate: today, areaOnly: false, workers: undefined };
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string | undefined => inline ?? args[++i];
+    switch (name) {
+      case '--people': {
+        const v = value();
+        if (v === undefined || !/^\d+$/.test(v.replace(/_/g, ''))) return `--people needs a whole number of people (e.g. --people 330000), got ${v === undefined ? 'nothing' : `"${v}"`}`;
+        out.people = Number(v.replace(/_/g, ''));
+        if (!Number.isSafeInteger(out.people)) return `--people ${v} is too large`;
+        break;
+      }
+      case '--seed': {
+        const v = value();
+        if (v === undefined || !/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return `--seed needs an integer (e.g. --seed 42), got ${v === undefined ? 'nothing' : `"${v}"`}`;
+        out.seed = Number(v);
+        break;
+      }
+      case '--reference-date': {
+        const v = value();
+        if (v === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
+          return `--reference-date needs a calendar date YYYY-MM-DD (e.g. --reference-date 2026-04-01), got ${v === undefined ? 'nothing' : `"${v}"`}`;
+        }
+        if (v > today) return `--reference-date ${v} is in the future (today is ${today}): seeded facts must already have happened`;
+        out.referenceDate = v;
+        break;
+      }
+      case '--workers': {
+        const v = value();
+        if (v === undefined || !/^\d+$/.test(v) || Number(v) > 64) return `--workers needs a whole number from 0 to 64, got ${v === undefined ? 'nothing' : `"${v}"`}`;
+        out.workers = Number(v);
+        break;
+      }
+      case '--area-only':
+        if (inline !== undefined) return '--area-only takes no value';
+        out.areaOnly = true;
+        break;
+      default:
+        return `unknown option "${arg}"`;
+    }
+  }
+  return out;
+}
+
+/** What `seedDemo` did. */
+export interface SeedDemoResult {
+  codes: number;
+  area: DemoAreaResult;
+  cohort: CohortResult | null;
+}
+
+/**
+ * Migrates and loads everything the demo needs: reference codes, the Northbridge area and
+ * a cohort of `people` (none when 0). Safe to call on every start.
+ */
+export async function seedDemo(
+  store: Store,
+  options: { people: number; seed?: number; referenceDate?: string; workers?: number; progress?: ProgressReporter },
+): Promise<SeedDemoResult> {
+  await migrate(store);
+  const codes = await loadReferenceCodes(store.db);
+  const area = await loadDemoArea(store.db);
+  const cohort = options.people > 0 ? await seedCohort(store, options) : null;
+  return { codes, area, cohort };
+}
+
+const table = (counts: Record<string, number>): string =>
+  Object.entries(counts)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `    ${k.padEnd(40)} ${n.toLocaleString('en-GB').padStart(9)}`)
+    .join('\n');
+
+function printSummary(result: SeedDemoResult, elapsedMs: number): void {
+  const { area, cohort } = result;
+  console.log(`Reference codes: ${result.codes}. Demo area: ${area.agencies} agencies, ${area.users} staff (${area.usersCreated} new).`);
+  if (cohort?.alreadySeeded) console.log(`Cohort of seed ${cohort.seed} is already in the store: nothing written.`);
+  else if (cohort) {
+    const n = (v: number): string => v.toLocaleString('en-GB');
+    console.log(`Cohort (seed ${cohort.seed}, reference date ${cohort.referenceDate}): ${n(cohort.people)} people, ${n(cohort.journeys)} journeys.`);
+    console.log(`  Journeys by state on the reference date:\n${table(cohort.journeysByState)}`);
+    console.log(`  Closed journeys by discharge reason:\n${table(cohort.closedByReason)}`);
+    console.log(`  Referrals: ${n(cohort.referrals)}\n${table(cohort.referralsByState)}`);
+    console.log(`  Consents: ${n(cohort.consents)}. Events: ${n(cohort.events)}. Timers: ${n(cohort.timers)} (${n(cohort.pendingTimers)} pending).`);
+    console.log(`  Generated and written in ${formatSeconds(cohort.ms / 1000)} (${n(Math.round(cohort.journeys / Math.max(cohort.ms / 1000, 0.001)))} journeys/s); measures rebuilt in ${formatSeconds(cohort.metricsMs / 1000)}.`);
+    if (cohort.offTarget > 0) console.log(`  Warning: ${cohort.offTarget} journeys did not end in the stage their scenario aimed at.`);
+  }
+  console.log(`Done in ${formatSeconds(elapsedMs / 1000)}.`);
+}
+
+export const seedCommand: Command = {
+  summary: 'Load reference codes, the Northbridge demo area and a synthetic cohort',
+  usage: USAGE,
+  async run(args) {
+    const parsed = parseSeedArgs(args);
+    if (typeof parsed === 'string') {
+      console.error(`pathways seed: ${parsed}\n\n${USAGE}`);
+      return 2;
+    }
+    const started = performance.now();
+    const store = await openStore();
+    try {
+      const people = parsed.areaOnly ? 0 : parsed.people;
+      const result = await seedDemo(store, {
+        people,
+        seed: parsed.seed,
+        referenceDate: parsed.referenceDate,
+        ...(parsed.workers !== undefined ? { workers: parsed.workers } : {}),
+        progress: createProgressBar({ unit: 'people', total: people }),
+      });
+      printSummary(result, performance.now() - started);
+      return 0;
+    } finally {
+      await store.close();
+    }
+  },
+};
