@@ -51,18 +51,18 @@ function allNodes(machine: AnyStateMachine): AnyNode[] {
   const out: AnyNode[] = [];
   const walk = (node: AnyNode): void => {
     out.push(node);
-    for (const child of Object.values(node.states) as AnyNode[]) walk(child);
+    for (const child of Object.values<AnyNode>(node.states)) walk(child);
   };
-  walk(machine.root as AnyNode);
+  walk(machine.root);
   return out;
 }
 
 /** A stable name for one transition definition: `source --EVENT#index--> targets`. */
 export function transitionKey(t: AnyTransition): string {
-  const candidates = t.source.transitions.get(t.eventType) ?? [];
+  const candidates = t.source.transitions.get(String(t.eventType)) ?? [];
   const index = candidates.indexOf(t);
   const targets = t.target ? t.target.map((n: AnyNode) => n.id).join(',') : '(self)';
-  return `${t.source.id} --${t.eventType}#${index}--> ${targets}`;
+  return `${t.source.id} --${String(t.eventType)}#${index}--> ${targets}`;
 }
 
 /** Every event transition defined in the machine. */
@@ -72,7 +72,7 @@ export function allTransitionKeys(machine: AnyStateMachine): string[] {
 
 /** Candidate transitions for an event in XState's selection order: from each atomic state up to the root. */
 function candidatesFor(snapshot: AnyMachineSnapshot, type: string): AnyTransition[] {
-  const atomic = (snapshot._nodes as AnyNode[]).filter((n) => n.type === 'atomic' || n.type === 'final');
+  const atomic = (snapshot._nodes).filter((n) => n.type === 'atomic' || n.type === 'final');
   const out: AnyTransition[] = [];
   for (const leaf of atomic) {
     for (let node: AnyNode | undefined = leaf; node; node = node.parent) out.push(...(node.transitions.get(type) ?? []));
@@ -113,15 +113,15 @@ export function exploreModel(spec: ModelSpec): ModelCoverage {
     }
     const [next] = transition(machine, snapshot, event);
     if (selected) coverage.coveredTransitions.add(transitionKey(selected));
-    for (const node of next._nodes as AnyNode[]) coverage.coveredStateNodes.add(node.id);
+    for (const node of next._nodes) coverage.coveredStateNodes.add(node.id);
     return next;
   };
 
   for (const path of paths) {
     // Replay the generated path with the pure API the engine uses.
     let [snapshot] = initialTransition(machine, spec.input);
-    for (const node of snapshot._nodes as AnyNode[]) coverage.coveredStateNodes.add(node.id);
-    for (const step of path.steps) {
+    for (const node of snapshot._nodes) coverage.coveredStateNodes.add(node.id);
+    for (const step of path.steps as Array<{ event: EventObject }>) {
       if (step.event.type === 'xstate.init') continue;
       snapshot = visit(snapshot, step.event);
     }
