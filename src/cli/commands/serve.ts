@@ -4,13 +4,16 @@
  * (and the built web app, when present) with the measures kept current and the timer
  * sweeper running. Stops cleanly on SIGINT / SIGTERM.
  */
+import { resolveToken } from '../../../api/auth/bearer-tokens.ts';
 import { ensureFirstAdmin } from '../../../api/bootstrap-admin.ts';
 import { metricsRoutes } from '../../../api/routes/metrics-routes.ts';
+import { viewerOf } from '../../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../../api/server.ts';
 import { openStore, type Store } from '../../db/database.ts';
 import { migrate } from '../../db/migrator.ts';
 import { createEngine } from '../../engine/engine.ts';
 import type { Engine } from '../../engine/engine-types.ts';
+import { attachLive } from '../../live/live-server.ts';
 import { attachMetrics } from '../../metrics/attach-metrics.ts';
 import type { Command } from '../main.ts';
 
@@ -27,12 +30,23 @@ export async function startPathways(store: Store, options: { port: number; host?
   const engine = createEngine(store);
   const detachMetrics = attachMetrics(engine);
   const server = await startServer({ store, engine, routes: metricsRoutes, port: options.port, ...(options.host ? { host: options.host } : {}) });
+  // Live updates on the same port, signed in with the same bearer tokens.
+  const live = attachLive({
+    httpServer: server.httpServer,
+    store,
+    engine,
+    authenticate: async (token) => {
+      const user = await resolveToken(store.db, token, new Date());
+      return user ? viewerOf(user) : null;
+    },
+  });
   engine.startSweeper();
   return {
     store,
     engine,
     server,
     async stop() {
+      await live.close();
       await server.close();
       await engine.close();
       detachMetrics();
