@@ -27,16 +27,25 @@ export async function headHash(trx: Kysely<Database>): Promise<string> {
 }
 
 /**
+ * The chain head as a transaction last wrote it, so a batch of appends reads it once.
+ * Whoever rolls back (part of) the transaction must reset `hash` to null.
+ */
+export interface ChainHead {
+  hash: string | null;
+}
+
+/**
  * Appends one event chained to the current head. Call inside a transaction that holds
  * the event-log lock (`lockEventLog`).
  */
-export async function appendEvent(trx: Kysely<Database>, fields: HashedEventFields): Promise<EventRow> {
-  const prev = await headHash(trx);
+export async function appendEvent(trx: Kysely<Database>, fields: HashedEventFields, head?: ChainHead): Promise<EventRow> {
+  const prev = head?.hash ?? (await headHash(trx));
   const hash = eventHash(prev, fields);
   const row = await trx
     .insertInto('events')
     .values({ ...fields, prev_hash: prev, hash })
     .returningAll()
     .executeTakeFirstOrThrow();
+  if (head) head.hash = hash;
   return { ...row, seq: Number(row.seq) };
 }

@@ -22,7 +22,7 @@ import type {
   StreamRow,
   TransactionHook,
 } from './engine-types.ts';
-import { appendEvent, lockEventLog } from './event-log.ts';
+import { appendEvent, lockEventLog, type ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
 import { stateLabel } from './state-label.ts';
@@ -38,6 +38,8 @@ export interface TxContext {
   changes: StreamChange[];
   /** Whether this transaction holds the event-log lock (PostgreSQL). */
   locked: boolean;
+  /** The chain head this transaction last wrote (shared by the units of one SQLite commit). */
+  head: ChainHead;
 }
 
 const LABEL = { case: 'journey', referral: 'referral' } as const;
@@ -184,7 +186,7 @@ export async function writeTransition<S extends StreamType>(
     recorded_at: nowIso,
     effective_at: at,
     backdate_reason: backdateReason,
-  });
+  }, ctx.head);
   await writeTimers(ctx, stream, row.id, plan, nowIso);
   return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor });
 }
@@ -260,7 +262,16 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
   };
   for (const hook of ctx.hooks) await hook(ctx.trx, change);
   ctx.changes.push(change);
-  return { row: w.row, event: w.event, change, allowedEvents: w.plan.allowedEvents };
+  const plan = w.plan;
+  return {
+    row: w.row,
+    event: w.event,
+    change,
+    // Computed on first read: most callers never look.
+    get allowedEvents() {
+      return plan.allowedEvents;
+    },
+  };
 }
 
 async function requireRow(trx: Kysely<Database>, table: 'people' | 'agencies' | 'users' | 'cases', id: string, path: string, what: string): Promise<void> {
@@ -412,7 +423,7 @@ async function logOpening<S extends StreamType>(
     recorded_at: nowIso,
     effective_at: time.effectiveAt,
     backdate_reason: time.backdateReason,
-  });
+  }, ctx.head);
   await writeTimers(ctx, stream, row.id, plan, nowIso);
   return finish(ctx, { stream, row, event: logged, plan, payload, fromState: null, fromStage: null, actor });
 }

@@ -19,6 +19,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { CommitListener, TransactionHook } from './engine-types.ts';
+import type { ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { TxContext } from './stream-writer.ts';
 
@@ -68,7 +69,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   const als = new AsyncLocalStorage<RunnerContext>();
   const counters: CommitStats = { commits: 0, units: 0, failed: 0 };
   const identity = {};
-  const newContext = (trx: Kysely<Database>): RunnerContext => ({
+  const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }): RunnerContext => ({
     trx,
     dialect: store.dialect,
     registry: options.registry,
@@ -76,6 +77,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     hooks: options.hooks,
     changes: [],
     locked: false,
+    head,
     runner: identity,
     depth: 0,
   });
@@ -106,6 +108,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       await sql.raw(`rollback to savepoint ${name}`).execute(ctx.trx);
       await sql.raw(`release savepoint ${name}`).execute(ctx.trx);
       ctx.changes.length = mark;
+      ctx.head.hash = null;
       throw err;
     } finally {
       ctx.depth -= 1;
@@ -186,8 +189,9 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
             outcomes.push({ ok: true, value, ctx });
             return;
           }
+          const head: ChainHead = { hash: null };
           for (const unit of batch) {
-            const ctx = newContext(conn);
+            const ctx = newContext(conn, head);
             await sql`savepoint pw_unit`.execute(conn);
             try {
               const value = await als.run(ctx, () => unit.work(ctx));
@@ -197,6 +201,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
               if (!store.sqlite?.inTransaction) throw error;
               await sql`rollback to savepoint pw_unit`.execute(conn);
               await sql`release savepoint pw_unit`.execute(conn);
+              head.hash = null;
               outcomes.push({ ok: false, error });
             }
           }

@@ -365,6 +365,24 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 10 });
     });
 
+    it('a command failing after its event was appended rolls back alone and the chain stays whole', async () => {
+      const referrals = [];
+      for (let i = 0; i < 5; i += 1) referrals.push((await openReferral()).row);
+      const doomed = referrals[2]!.id;
+      engine.useInTransaction(async (_trx, change) => {
+        if (change.id === doomed && change.type === 'REFERRAL_RECEIVED') throw new Error('hook refused');
+      });
+      const results = await Promise.allSettled(
+        referrals.map((r) => engine.apply({ stream: 'referral', id: r.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker })),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      expect((await counts()).events).toBe(9);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 9 });
+      // The next writer chains onto the real head, not the rolled-back one.
+      await engine.apply({ stream: 'referral', id: referrals[0]!.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 2, actor: world.keyworker });
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 10 });
+    });
+
     it('with group commit off, every unit commits on its own', async () => {
       const solo = createEngine(store, { now: () => clock, groupCommit: false });
       try {
