@@ -43,10 +43,10 @@ describe('referral statechart, model-based', () => {
     ],
     rejections: () => [
       ev({ type: 'REFERRAL_REJECTED', reason: '   ' }),
-      ev({ type: 'REFERRAL_REJECTED' }) as EventObject,
+      ev({ type: 'REFERRAL_REJECTED' }),
       ev({ type: 'REFERRAL_FAILED', reason: '' }),
       ev({ type: 'REFERRAL_COMPLETED', outcome: '' }),
-      ev({ type: 'REFERRAL_COMPLETED' }) as EventObject,
+      ev({ type: 'REFERRAL_COMPLETED' }),
     ],
     serializeState: (s) => JSON.stringify([s.value, flags(s)]),
   });
@@ -68,7 +68,7 @@ describe('intervention statechart, model-based', () => {
       ev({ type: 'INTERVENTION_ENDED', interventionId: 'psy-1', exitStatus: 'unplanned' }),
       ev({ type: 'INTERVENTION_ENDED', interventionId: 'psy-1', exitStatus: 'withdrawn' }),
     ],
-    rejections: () => [ev({ type: 'INTERVENTION_ENDED', interventionId: 'psy-1', exitStatus: 'lost' }) as EventObject],
+    rejections: () => [ev({ type: 'INTERVENTION_ENDED', interventionId: 'psy-1', exitStatus: 'lost' })],
     serializeState: (s) => JSON.stringify([s.value, (s.context as { exitStatus: string | null }).exitStatus]),
   });
 
