@@ -3,7 +3,7 @@
  * huge bodies, malformed JSON, wrong content type, bad ids and queries. Always a 4xx
  * problem that names the issue, never a 5xx, and nothing written.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
    response bodies are untyped JSON from supertest; the assertions are what check their shape */
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,0 +1,230 @@
+/**
+ * The platform around the routes: health and readiness, security headers, the OpenAPI
+ * document covering every route (with the event union), the docs page, sign-in with
+ * expiring revocable tokens and throttling, the first admin, admin limits, pagination
+ * and the audit trail's filters.
+ */
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call --
+   response bodies are untyped JSON from supertest; the assertions are what check their shape */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.ts';
+import { ensureFirstAdmin } from '../../api/bootstrap-admin.ts';
+import { apiRoutes } from '../../api/routes/index.ts';
+import { DIALECTS } from '../support/stores.ts';
+import { as, createApiHarness, makeAgency, makePerson, makeUser, type ApiHarness } from '../support/api.ts';
+
+describe.each(DIALECTS)('API platform on %s', (dialect) => {
+  let h: ApiHarness;
+  beforeEach(async () => {
+    h = await createApiHarness(dialect);
+  });
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('answers health and readiness with security headers', async () => {
+    const health = await request(h.app).get('/healthz');
+    expect(health.status).toBe(200);
+    expect(health.body).toEqual({ status: 'ok' });
+    expect(health.headers['x-content-type-options']).toBe('nosniff');
+    expect(health.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(health.headers['strict-transport-security']).toBeDefined();
+    expect(health.headers['x-powered-by']).toBeUndefined();
+    const ready = await request(h.app).get('/readyz');
+    expect(ready.status).toBe(200);
+  });
+
+  it('documents every route in OpenAPI 3.1, with one schema per event, and serves a docs page', async () => {
+    const res = await request(h.app).get('/api/v1/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body.openapi).toBe('3.1.0');
+    for (const route of apiRoutes()) {
+      const path = route.path.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+      expect(res.body.paths[path]?.[route.method], `${route.method} ${path}`).toBeDefined();
+    }
+    const events = res.body.paths['/api/v1/cases/{id}/events'].post.requestBody.content['application/json'].schema;
+    const variants = events.oneOf ?? events.anyOf;
+    const types = variants.map((v: { properties: { type: { const: string } } }) => v.properties.type.const);
+    expect(types).toEqual(expect.arrayContaining(['SCREENING_STARTED', 'CARE_PLAN_AGREED', 'DISCHARGED', 'REENTRY_CONFIRMED']));
+    expect(types).not.toContain('REVIEW_DUE');
+    const care = variants.find((v: { properties: { type: { const: string } } }) => v.properties.type.const === 'CARE_PLAN_AGREED');
+    expect(care.required).toEqual(expect.arrayContaining(['type', 'expectedVersion', 'interventions']));
+    const referralEvents = res.body.paths['/api/v1/referrals/{id}/events'].post.requestBody.content['application/json'].schema;
+    expect((referralEvents.oneOf ?? referralEvents.anyOf).length).toBe(7);
+    expect(res.body.paths['/api/v1/cases/{id}'].get.parameters[0]).toMatchObject({ name: 'id', in: 'path', required: true });
+
+    const page = await request(h.app).get('/api/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.text).toContain('/api/v1/cases/{id}/events');
+    expect(page.text).not.toMatch(/<script/i);
+  });
+
+  it('signs in, expires and revokes tokens, and never leaks the password hash', async () => {
+    const agency = await makeAgency(h, 'treatment_provider');
+    const user = await makeUser(h, agency.id, 'keyworker');
+    // An app whose tokens last 60 minutes, over the same store and clock.
+    const app = createApp({ store: h.store, engine: h.engine, now: h.clock.now, webDist: null, tokenTtlMinutes: 60 });
+    const login = await request(app).post('/api/v1/auth/login').send({ email: user.email, password: user.password });
+    expect(login.status).toBe(200);
+    expect(Date.parse(login.body.expiresAt as string) - h.clock.now().getTime()).toBe(60 * 60_000);
+    const token = login.body.token as string;
+    const me = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ id: user.id, role: 'keyworker', agency: { id: agency.id, kind: 'treatment_provider' } });
+    const stored = await h.store.db.selectFrom('auth_tokens').select('token_hash').where('user_id', '=', user.id).execute();
+    for (const row of stored) expect(row.token_hash).not.toContain(token.slice(4));
+    expect(JSON.stringify(me.body)).not.toMatch(/scrypt|password/);
+
+    h.clock.advanceDays(61 / 1440); // past the 60-minute lifetime
+    expect((await request(app).get('/api/v1/me').set('Authorization', `Bearer ${token}`)).status).toBe(401);
+
+    const again = await request(app).post('/api/v1/auth/login').send({ email: user.email, password: user.password });
+    const fresh = again.body.token as string;
+    expect((await request(app).get('/api/v1/me').set('Authorization', `Bearer ${fresh}`)).status).toBe(200);
+    expect((await request(app).post('/api/v1/auth/logout').set('Authorization', `Bearer ${fresh}`)).status).toBe(200);
+    const after = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${fresh}`);
+    expect(after.status).toBe(401);
+    expect(after.headers['www-authenticate']).toContain('Bearer');
+    expect((await request(app).get('/api/v1/me').set('Authorization', 'Bearer pwt_forged')).status).toBe(401);
+  });
+
+  it('slows down repeated failed sign-ins with 429 and Retry-After, per email and address', async () => {
+    const agency = await makeAgency(h, 'treatment_provider');
+    const user = await makeUser(h, agency.id, 'keyworker');
+    for (let i = 0; i < 5; i++) {
+      const wrong = await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: 'wrong password' });
+      expect(wrong.status).toBe(401);
+      expect(wrong.body.code).toBe('unauthenticated');
+    }
+    const limited = await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: user.password });
+    expect(limited.status).toBe(429);
+    expect(limited.body.code).toBe('rate_limited');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another email is not held up.
+    const other = await makeUser(h, agency.id, 'manager');
+    expect(other.token).toMatch(/^pwt_/);
+    h.clock.advanceDays(1 / 48); // 30 minutes: the window has passed
+    const ok = await request(h.app).post('/api/v1/auth/login').send({ email: user.email, password: user.password });
+    expect(ok.status).toBe(200);
+    const unknown = await request(h.app).post('/api/v1/auth/login').send({ email: 'nobody@test.example', password: 'whatever' });
+    expect(unknown.status).toBe(401);
+  });
+
+  it('creates the first admin only on an empty database; admins manage agencies and users but read no case records', async () => {
+    const env = { PATHWAYS_ADMIN_EMAIL: 'first.admin@test.example', PATHWAYS_ADMIN_PASSWORD: 'a long admin password' };
+    expect(await ensureFirstAdmin(h.store, env, h.clock.now())).toMatchObject({ created: true });
+    expect(await ensureFirstAdmin(h.store, { ...env, PATHWAYS_ADMIN_EMAIL: 'second@test.example' }, h.clock.now())).toMatchObject({ created: false });
+    const login = await request(h.app).post('/api/v1/auth/login').send({ email: env.PATHWAYS_ADMIN_EMAIL, password: env.PATHWAYS_ADMIN_PASSWORD });
+    expect(login.status).toBe(200);
+    const admin = { token: login.body.token as string } as Parameters<typeof as>[1];
+    const agency = await as(h, admin).post('/api/v1/agencies', { name: 'Northbridge Recovery', kind: 'treatment_provider', area: 'Northbridge' });
+    expect(agency.status).toBe(201);
+    const created = await as(h, admin).post('/api/v1/users', { email: 'kw@test.example', name: 'Kay', password: 'a long keyworker password', role: 'keyworker', agencyId: agency.body.id });
+    expect(created.status).toBe(201);
+    expect(created.body).not.toHaveProperty('passwordHash');
+    expect(JSON.stringify(created.body)).not.toContain('scrypt');
+    const list = await as(h, admin).get(`/api/v1/users?agencyId=${agency.body.id as string}`);
+    expect(list.body.items.map((u: { email: string }) => u.email)).toEqual(['kw@test.example']);
+
+    const kwLogin = await request(h.app).post('/api/v1/auth/login').send({ email: 'kw@test.example', password: 'a long keyworker password' });
+    const kw = { token: kwLogin.body.token as string } as Parameters<typeof as>[1];
+    const personId = await makePerson(h, kw);
+    expect((await as(h, admin).get(`/api/v1/people/${personId}`)).status).toBe(404);
+    expect((await as(h, admin).get('/api/v1/cases')).status).toBe(403);
+  });
+
+  it('pages journeys with a cursor and filters by stage and keyworker', async () => {
+    const agency = await makeAgency(h, 'treatment_provider');
+    const kw = await makeUser(h, agency.id, 'keyworker');
+    const other = await makeUser(h, agency.id, 'keyworker');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const personId = await makePerson(h, kw);
+      const res = await as(h, kw).post('/api/v1/cases', { personId, referralSource: 'gp', referredOn: h.clock.today(), keyworkerId: i < 3 ? kw.id : other.id });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id as string);
+      h.clock.advanceDays(0.01);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await as(h, kw).get(`/api/v1/cases?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...(page.body.items as Array<{ id: string }>).map((c) => c.id));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    // Every journey exactly once across the pages (newest referral first, ties by id).
+    expect(seen).toHaveLength(ids.length);
+    expect([...seen].sort()).toEqual([...ids].sort());
+    const mine = await as(h, kw).get('/api/v1/cases?keyworker=me');
+    expect(mine.body.items).toHaveLength(3);
+    const byOther = await as(h, kw).get(`/api/v1/cases?keyworker=${other.id}`);
+    expect(byOther.body.items).toHaveLength(2);
+    expect((await as(h, kw).get('/api/v1/cases?stage=referred')).body.items).toHaveLength(5);
+    expect((await as(h, kw).get('/api/v1/cases?stage=screening')).body.items).toHaveLength(0);
+    // The waiting time passes for all five: every one is overdue.
+    h.clock.advanceDays(22);
+    await h.engine.sweepDueTimers();
+    const overdue = await as(h, kw).get('/api/v1/cases?overdue=true');
+    expect(overdue.body.items).toHaveLength(5);
+    expect(overdue.body.items[0].overdue).toMatchObject({ waitingTime: true, any: true });
+  });
+
+  it('flags referrals past their deadlines for the receiving agency', async () => {
+    const provider = await makeAgency(h, 'treatment_provider');
+    const probation = await makeAgency(h, 'probation');
+    const officer = await makeUser(h, probation.id, 'referrer');
+    const manager = await makeUser(h, provider.id, 'manager');
+    const personId = await makePerson(h, officer);
+    await as(h, officer).post(`/api/v1/people/${personId}/consents`, { toAgencyId: provider.id, categories: ['identity', 'contact', 'substance_use'], purpose: 'Treatment' });
+    const sent = await as(h, officer).post('/api/v1/referrals', { personId, toAgencyId: provider.id, kind: 'treatment', reason: 'Probation order', urgency: 'urgent' });
+    expect(sent.status).toBe(201);
+    expect((await as(h, manager).get('/api/v1/referrals?overdue=true')).body.items).toHaveLength(0);
+    h.clock.advanceDays(1);
+    await h.engine.sweepDueTimers();
+    const late = await as(h, manager).get('/api/v1/referrals?box=inbox&overdue=true');
+    expect(late.body.items).toHaveLength(1);
+    expect(late.body.items[0].overdue).toMatchObject({ acknowledge: true, any: true });
+    expect((await as(h, manager).get('/api/v1/referrals?box=outbox')).body.items).toHaveLength(0);
+    expect((await as(h, officer).get('/api/v1/referrals?box=outbox&status=requested')).body.items).toHaveLength(1);
+  });
+
+  it('records reads and shares in the audit trail, filtered and paged for auditors', async () => {
+    const provider = await makeAgency(h, 'treatment_provider');
+    const kw = await makeUser(h, provider.id, 'keyworker');
+    const auditor = await makeUser(h, provider.id, 'auditor');
+    const personId = await makePerson(h, kw);
+    for (let i = 0; i < 3; i++) {
+      expect((await as(h, kw).get(`/api/v1/people/${personId}`)).status).toBe(200);
+      h.clock.advanceDays(0.001);
+    }
+    const reads = await as(h, auditor).get(`/api/v1/audit?personId=${personId}&userId=${kw.id}&action=read&limit=2`);
+    expect(reads.status).toBe(200);
+    expect(reads.body.items).toHaveLength(2);
+    expect(reads.body.items[0]).toMatchObject({ action: 'read', personId, userId: kw.id, agencyId: provider.id, entityType: 'person' });
+    const rest = await as(h, auditor).get(`/api/v1/audit?personId=${personId}&userId=${kw.id}&action=read&limit=2&cursor=${reads.body.nextCursor as string}`);
+    expect(rest.body.items).toHaveLength(1);
+    expect(rest.body.nextCursor).toBeNull();
+    const window = await as(h, auditor).get(`/api/v1/audit?personId=${personId}&from=2099-01-01T00:00:00Z`);
+    expect(window.body.items).toHaveLength(0);
+    // Auditors read the trail, not the person.
+    expect((await as(h, auditor).get(`/api/v1/people/${personId}`)).status).toBe(404);
+  });
+
+  it('serves the built web app for browser page requests when web/dist is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pathways-web-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>Pathways</title>');
+    const app = createApp({ store: h.store, engine: h.engine, now: () => h.clock.now(), webDist: dir });
+    const page = await request(app).get('/caseload').set('Accept', 'text/html');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<title>Pathways</title>');
+    const api = await request(app).get('/api/v1/nothing').set('Accept', 'text/html');
+    expect(api.status).toBe(404);
+  });
+});
