@@ -3,7 +3,7 @@
  * every state and transition, every guard is seen rejecting, refused events change nothing.
  */
 import { describe, expect, it } from 'vitest';
-import type { AnyMachineSnapshot, EventObject } from 'xstate';
+import type { AnyMachineSnapshot } from 'xstate';
 import { interventionMachine } from '../../machines/intervention.machine.ts';
 import { referralMachine } from '../../machines/index.ts';
 import { ev } from './builders.ts';
