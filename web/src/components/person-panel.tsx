@@ -31,7 +31,7 @@ export function PersonPanel({ person, withheld }: { person: PersonLike; withheld
               {visible.map(([k, label]) => (
                 <div key={k} style={{ display: 'contents' }}>
                   <dt>{label}</dt>
-                  <dd>{k === 'dateOfBirth' ? formatDate(String(person[k] as string)) : humanise(String(person[k] as string))}</dd>
+                  <dd>{k === 'dateOfBirth' ? formatDate(String(person[k] as string)) : k === 'sex' || k === 'ethnicity' ? humanise(String(person[k] as string)) : String(person[k] as string)}</dd>
                 </div>
               ))}
             </dl>

@@ -15,6 +15,7 @@ import { jsonSchemaOf } from '../forms/json-schema.ts';
 import type { FieldOverride } from '../forms/schema-fields.tsx';
 import type { CaseView, InterventionView } from './case-types.ts';
 
+const ORDER = CASE_EVENT_SCHEMAS.map((s) => s.shape.type.value as string);
 const SCHEMA_BY_TYPE = new Map<string, (typeof CASE_EVENT_SCHEMAS)[number]>(CASE_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
 
 /** Which intervention states each intervention event applies to. */
@@ -71,7 +72,8 @@ export interface CaseActionsProps {
 
 /** The actions panel. */
 export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }: CaseActionsProps) {
-  const allowed = c.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t));
+  // The journey's own order: the next step first, custody and admin last.
+  const allowed = c.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t)).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const [formKey, setFormKey] = useState(0);
 
   const overrides = useMemo<Record<string, FieldOverride>>(() => {

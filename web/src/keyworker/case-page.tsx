@@ -6,7 +6,7 @@
 import { useCallback, useState } from 'react';
 import type { ApiProblem} from '../lib/api-client.ts';
 import { api, listOf } from '../lib/api-client.ts';
-import { formatDate, formatDateTime, humanise } from '../lib/format.ts';
+import { formatDate, formatDateTime } from '../lib/format.ts';
 import { eventActionLabel, stageLabel, stateValueLabel } from '../lib/labels.ts';
 import { useLiveEvents } from '../lib/live.tsx';
 import { personName } from '../lib/people.ts';
@@ -15,7 +15,7 @@ import { useSession } from '../lib/session.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { PersonPanel } from '../components/person-panel.tsx';
-import { valueLabel } from '../forms/field-words.ts';
+import { fieldLabel, valueLabel } from '../forms/field-words.ts';
 import { CaseActions } from './case-actions.tsx';
 import { CarePackagePanel } from './care-package-panel.tsx';
 import { CaseTimeline } from './case-timeline.tsx';
@@ -220,7 +220,7 @@ export function CasePage({ caseId }: { caseId: string }) {
               <dl className="facts">
                 {Object.entries(c.assessment.domains).map(([k, v]) => (
                   <div key={k} style={{ display: 'contents' }}>
-                    <dt>{humanise(k)}</dt>
+                    <dt>{fieldLabel(k)}</dt>
                     <dd>{typeof v !== 'string' ? '—' : k === 'housingNeed' || k === 'injectingStatus' ? valueLabel(k, v) : v}</dd>
                   </div>
                 ))}

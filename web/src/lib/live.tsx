@@ -25,7 +25,16 @@ export function LiveProvider({ token, children }: { token: string | null; childr
       setValue({ socket: null, status: 'offline' });
       return;
     }
-    const socket = io(window.location.origin, { auth: { token }, transports: ['websocket', 'polling'] });
+    // `since` asks the server to replay what this tab missed while disconnected.
+    let lastSeq: number | null = null;
+    const socket = io(window.location.origin, {
+      auth: (cb) => cb(lastSeq === null ? { token } : { token, since: lastSeq }),
+      transports: ['websocket', 'polling'],
+    });
+    socket.onAny((_event: string, payload: unknown) => {
+      const seq = payload && typeof payload === 'object' ? (payload as { seq?: unknown }).seq : undefined;
+      if (typeof seq === 'number' && (lastSeq === null || seq > lastSeq)) lastSeq = seq;
+    });
     setValue({ socket, status: 'connecting' });
     const set = (status: LiveStatus) => setValue({ socket, status });
     socket.on('connect', () => set('live'));

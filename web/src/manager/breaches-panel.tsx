@@ -13,10 +13,18 @@ export interface LiveBreach {
   payload: Record<string, unknown>;
 }
 
+const DEADLINE_WORDS: Record<string, string> = {
+  waiting_time: 'Waiting time passed 21 days',
+  review: 'Six-monthly review became due',
+  continuity_of_care: 'Released from custody, not engaged within 21 days',
+  acknowledge: 'Referral not acknowledged in time',
+  first_contact: 'Referral: no first contact in time',
+};
+
 function describeBreach(p: Record<string, unknown>): string {
-  const what = typeof p.type === 'string' ? p.type : typeof p.timer === 'string' ? p.timer : typeof p.kind === 'string' ? p.kind : 'Deadline';
-  const stream = typeof p.stream === 'string' ? p.stream : typeof p.streamType === 'string' ? p.streamType : '';
-  return `${humanise(what)}${stream ? ` (${stream === 'case' ? 'journey' : stream})` : ''}`;
+  const deadline = typeof p.deadline === 'string' ? p.deadline : '';
+  const stream = p.stream === 'case' ? 'journey' : p.stream === 'referral' ? 'referral' : '';
+  return `${DEADLINE_WORDS[deadline] ?? humanise(deadline || 'deadline passed')}${stream ? ` (${stream})` : ''}`;
 }
 
 /** The breaches panel. */
@@ -64,17 +72,30 @@ export function BreachesPanel({ deadlines, group, agencyName, live }: { deadline
       {referrals.length === 0 ? (
         <Empty>No referral is past its acknowledge-by or first-contact-by deadline.</Empty>
       ) : (
-        <ul className="bars">
-          {referrals.map((r) => (
-            <li key={`${r.agencyId}-${r.what}`}>
-              <span>
-                {agencyName(r.agencyId)} <span className="muted">· {r.what}</span>
-              </span>
-              <span className="badge badge-bad">{r.count}</span>
-              <span className="muted">oldest {formatDays(r.oldestAgeDays)}</span>
-            </li>
-          ))}
-        </ul>
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Receiving agency</th>
+                <th scope="col">Late for</th>
+                <th scope="col" className="num">Referrals</th>
+                <th scope="col" className="num">Oldest</th>
+              </tr>
+            </thead>
+            <tbody>
+              {referrals.map((r) => (
+                <tr key={`${r.agencyId}-${r.what}`}>
+                  <th scope="row">{agencyName(r.agencyId)}</th>
+                  <td>{r.what}</td>
+                  <td className="num">
+                    <span className="badge badge-bad">{r.count}</span>
+                  </td>
+                  <td className="num">{formatDays(r.oldestAgeDays)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <h3>Announced since you opened this page</h3>
       {live.length === 0 ? (

@@ -15,7 +15,7 @@ export interface SharePoint {
 
 const W = 420;
 const H = 190;
-const PAD = { left: 40, right: 12, top: 14, bottom: 28 };
+const PAD = { left: 40, right: 26, top: 14, bottom: 28 };
 
 /** The chart; `target` is a share (0–1) drawn as a dashed line. */
 export function ShareLineChart({ title, points, target, targetLabel, id }: { title: string; points: SharePoint[]; target?: number; targetLabel?: string; id: string }) {

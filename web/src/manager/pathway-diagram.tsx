@@ -92,16 +92,16 @@ export function PathwayDiagram({ figures, changed }: { figures: Record<string, S
               <g key={n.id} data-stage={n.id} data-band={band} className={changed?.has(n.id) ? 'flash' : undefined}>
                 <rect x={x} y={y} width={n.width} height={n.height} rx={n.final ? 20 : 8} fill={style.fill} stroke={style.stroke} strokeWidth={n.final ? 3 : 2} />
                 {n.initial && <circle cx={x - 10} cy={n.y} r={5} fill="#33475b" />}
-                <text x={n.x} y={y + 20} textAnchor="middle" fontWeight={700} fontSize={14} fill={style.text}>
+                <text x={n.x} y={y + 20} textAnchor="middle" fontWeight={700} fontSize={15} fill={style.text}>
                   {stageLabel(n.id)}
                 </text>
-                <text x={n.x} y={y + 46} textAnchor="middle" fontSize={22} fontWeight={700} fill={style.text} data-testid={`stage-count-${n.id}`}>
+                <text x={n.x} y={y + 47} textAnchor="middle" fontSize={24} fontWeight={700} fill={style.text} data-testid={`stage-count-${n.id}`}>
                   {f ? f.count.toLocaleString('en-GB') : '–'}
                 </text>
-                <text x={n.x} y={y + 66} textAnchor="middle" fontSize={11.5} fill={style.text}>
+                <text x={n.x} y={y + 68} textAnchor="middle" fontSize={12.5} fill={style.text}>
                   {f && f.count > 0 && f.medianDays !== null ? `median ${formatDays(f.medianDays)}` : n.final ? 'journeys ended' : 'no one here'}
                 </text>
-                <text x={n.x} y={y + 82} textAnchor="middle" fontSize={11.5} fill={style.text}>
+                <text x={n.x} y={y + 84} textAnchor="middle" fontSize={12.5} fill={style.text}>
                   {f && f.count > 0 && f.p90Days !== null ? `90% within ${formatDays(f.p90Days)}` : ''}
                 </text>
               </g>

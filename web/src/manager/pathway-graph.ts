@@ -105,7 +105,7 @@ export function pathwayEdges(machine: AnyStateMachine, timerEvents: ReadonlySet<
 export function layoutPathway(
   machine: AnyStateMachine,
   timerEvents: ReadonlySet<string>,
-  nodeSize = { width: 168, height: 92 },
+  nodeSize = { width: 172, height: 94 },
 ): PathwayDiagram {
   const { stages, edges } = pathwayEdges(machine, timerEvents);
   const g = new dagre.graphlib.Graph({ multigraph: false });
