@@ -256,7 +256,8 @@ class PersonGenerator {
     // Outbound referrals happen while the person is in treatment.
     const from = m.firstStartAt ?? m.screeningAt;
     if (from !== null) {
-      const until = Math.min(age, m.endedAt ?? m.closedAt ?? age);
+      // Sent by the day before the reference date at the latest (the referral's own day is after midnight).
+      const until = Math.min(age - 1, m.endedAt ?? m.closedAt ?? age);
       const needs: Array<[ReferralKind, string]> = [];
       if (person.housingNeed === 'nfa_or_urgent' ? random.chance(0.7) : person.housingNeed === 'housing_problem' && random.chance(0.4)) needs.push(['housing', A.housing]);
       if (random.chance(0.14)) needs.push(['mental_health', A.mentalHealth]);

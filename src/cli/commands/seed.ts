@@ -3,9 +3,9 @@
  * area, then a deterministic synthetic cohort (see seeds/cohort.ts), and prints what it
  * made. Also `seedDemo`, the same steps for callers in code (the demo server).
  */
-import { DEFAULT_COHORT_SEED, seedCohort, todayUtc, type CohortResult } from '../../../seeds/cohort.ts';
+import { DEFAULT_COHORT_SEED, seedCohort, todayUtc, type CohortOptions, type CohortResult } from '../../../seeds/cohort.ts';
 import { loadDemoArea, type DemoAreaResult } from '../../../seeds/demo-area.ts';
-import { createProgressBar, formatSeconds, type ProgressReporter } from '../../../seeds/progress-bar.ts';
+import { createProgressBar, formatSeconds } from '../../../seeds/progress-bar.ts';
 import { loadReferenceCodes } from '../../../seeds/reference-codes.ts';
 import { openStore, type Store } from '../../db/database.ts';
 import { migrate } from '../../db/migrator.ts';
@@ -95,10 +95,7 @@ export interface SeedDemoResult {
  * Migrates and loads everything the demo needs: reference codes, the Northbridge area and
  * a cohort of `people` (none when 0). Safe to call on every start.
  */
-export async function seedDemo(
-  store: Store,
-  options: { people: number; seed?: number; referenceDate?: string; workers?: number; progress?: ProgressReporter },
-): Promise<SeedDemoResult> {
+export async function seedDemo(store: Store, options: CohortOptions): Promise<SeedDemoResult> {
   await migrate(store);
   const codes = await loadReferenceCodes(store.db);
   const area = await loadDemoArea(store.db);
