@@ -24,7 +24,7 @@ const toTreatment: PathwayEvent[] = [
   ev({ type: 'INTERVENTION_OFFERED', interventionId: 'psy-1', offeredOn: '2026-01-21' }),
   ev({ type: 'INTERVENTION_STARTED', interventionId: 'psy-1', startedOn: '2026-01-22' }),
 ];
-const successfulDischarge = ev({ type: 'DISCHARGED', reason: 'completed_drug_free', dischargedOn: '2026-06-30', exitTop: buildTop('exit', '2026-06-30') });
+const successfulDischarge: PathwayEvent = ev({ type: 'DISCHARGED' as const, reason: 'completed_drug_free' as const, dischargedOn: '2026-06-30', exitTop: buildTop('exit', '2026-06-30') });
 const toCheckups: PathwayEvent[] = [...toTreatment, successfulDischarge];
 
 describe('pathway timers as transition() returns them', () => {
