@@ -16,7 +16,7 @@
  * BENCH_DIR (parent of the temp dir; default the OS temp dir).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { openStore, type Store } from '../src/db/database.ts';
@@ -136,7 +136,10 @@ export const bench: BenchModule = {
 
         const before = engine.stats();
         const latencies: number[] = [];
+        const cpuBefore = process.cpuUsage();
         const grouped = await concurrent(engine, world, callers, concJourneys, latencies);
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuPerTransition = (cpu.user + cpu.system) / (callers * concJourneys * OPS_PER_JOURNEY);
         const after = engine.stats();
         const commits = after.commits - before.commits;
         const perCommit = (after.units - before.units) / Math.max(1, commits);
@@ -161,6 +164,12 @@ export const bench: BenchModule = {
           { name: `(c) engine, ${callers} concurrent callers (group commit)`, value: grouped, unit: 'transitions/s', note: `${callers * concJourneys * OPS_PER_JOURNEY} transitions, ${perCommit.toFixed(1)} per commit` },
           { name: '(c) / (a)', value: grouped / ceil, unit: '×' },
           { name: '(c) latency p50 / p99', value: `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)}`, unit: 'ms' },
+          {
+            name: '(c) CPU per transition',
+            value: cpuPerTransition,
+            unit: 'µs',
+            note: `so one core could do about ${Math.round(1e6 / cpuPerTransition)}/s; the machine's load (${loadavg()[0]!.toFixed(1)}) lowers the wall-clock figures`,
+          },
           { name: `(d) engine, ${callers} concurrent callers, group commit off`, value: noGroup, unit: 'transitions/s', note: `${callers * noGroupJourneys * OPS_PER_JOURNEY} transitions` },
           { name: 'group commit beats the one-sync-per-commit ceiling', value: beats ? 'yes' : 'no', note: `${(grouped / ceil).toFixed(2)}× the ceiling` },
           { name: 'verify hash chain', value: chain.rowsChecked / (verifyMs / 1000), unit: 'events/s', note: `${chain.rowsChecked} events` },
