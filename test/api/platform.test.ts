@@ -15,7 +15,7 @@ import { createApp } from '../../api/app.ts';
 import { ensureFirstAdmin } from '../../api/bootstrap-admin.ts';
 import { apiRoutes } from '../../api/routes/index.ts';
 import { DIALECTS } from '../support/stores.ts';
-import { as, createApiHarness, makeAgency, makePerson, makeUser, type ApiHarness } from '../support/api.ts';
+import { as, createApiHarness, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
 
 describe.each(DIALECTS)('API platform on %s', (dialect) => {
   let h: ApiHarness;
@@ -121,7 +121,7 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
     expect(await ensureFirstAdmin(h.store, { ...env, PATHWAYS_ADMIN_EMAIL: 'second@test.example' }, h.clock.now())).toMatchObject({ created: false });
     const login = await request(h.app).post('/api/v1/auth/login').send({ email: env.PATHWAYS_ADMIN_EMAIL, password: env.PATHWAYS_ADMIN_PASSWORD });
     expect(login.status).toBe(200);
-    const admin = { token: login.body.token as string } as Parameters<typeof as>[1];
+    const admin = { token: login.body.token as string } as TestUser;
     const agency = await as(h, admin).post('/api/v1/agencies', { name: 'Northbridge Recovery', kind: 'treatment_provider', area: 'Northbridge' });
     expect(agency.status).toBe(201);
     const created = await as(h, admin).post('/api/v1/users', { email: 'kw@test.example', name: 'Kay', password: 'a long keyworker password', role: 'keyworker', agencyId: agency.body.id });
@@ -132,7 +132,7 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
     expect(list.body.items.map((u: { email: string }) => u.email)).toEqual(['kw@test.example']);
 
     const kwLogin = await request(h.app).post('/api/v1/auth/login').send({ email: 'kw@test.example', password: 'a long keyworker password' });
-    const kw = { token: kwLogin.body.token as string } as Parameters<typeof as>[1];
+    const kw = { token: kwLogin.body.token as string } as TestUser;
     const personId = await makePerson(h, kw);
     expect((await as(h, admin).get(`/api/v1/people/${personId}`)).status).toBe(404);
     expect((await as(h, admin).get('/api/v1/cases')).status).toBe(403);
