@@ -8,6 +8,7 @@ import type { BenchModule, Figure } from './bench-types.ts';
 /** Benchmark modules, in run order. Add one line per module. */
 const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./engine.ts'),
+  () => import('./seed.ts'),
   () => import('./api.ts'),
 ];
 
