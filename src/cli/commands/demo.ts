@@ -4,12 +4,10 @@
  * serves the API and the web app on PORT (default 3000).
  */
 import { DEMO_LOGINS } from '../../../seeds/demo-area.ts';
-import { loadDemoArea } from '../../../seeds/demo-area.ts';
-import { seedCohort } from '../../../seeds/cohort.ts';
-import { loadReferenceCodes } from '../../../seeds/reference-codes.ts';
 import { openStore } from '../../db/database.ts';
 import { migrate } from '../../db/migrator.ts';
 import type { Command } from '../main.ts';
+import { seedDemo } from './seed.ts';
 import { parseServeArgs, startPathways, untilSignalled } from './serve.ts';
 
 /** People in the demo cohort: enough to fill every stage, quick to seed. */
@@ -33,10 +31,8 @@ export const demoCommand: Command = {
       const users = await store.db.selectFrom('users').select('id').limit(1).execute();
       if (users.length === 0) {
         console.log('Empty database: loading the Northbridge demo area and a synthetic cohort…');
-        await loadReferenceCodes(store.db);
-        await loadDemoArea(store.db);
-        const cohort = await seedCohort(store, { people: DEMO_COHORT_PEOPLE });
-        console.log(`Seeded ${DEMO_COHORT_PEOPLE} people in ${cohort.ms} ms.`);
+        const seeded = await seedDemo(store, { people: DEMO_COHORT_PEOPLE });
+        console.log(`Seeded ${seeded.area.agencies} agencies, ${seeded.area.users} staff and ${seeded.cohort?.journeys ?? 0} journeys.`);
       }
       const running = await startPathways(store, { host: '0.0.0.0', ...parsed });
       const url = running.server.url;
