@@ -28,7 +28,9 @@ export function decodeCursor<K extends string>(cursor: string | undefined, keys:
   if (cursor === undefined) return undefined;
   try {
     const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (typeof value === 'object' && value !== null && keys.every((k) => typeof (value as Record<string, unknown>)[k] === 'string')) {
+    const fields = value as Record<string, unknown>;
+    const fine = (v: unknown) => typeof v === 'string' && v.length <= 200 && !v.includes('\u0000');
+    if (typeof value === 'object' && value !== null && keys.every((k) => fine(fields[k]))) {
       return value as Record<K, string>;
     }
   } catch {

@@ -11,7 +11,25 @@ import type { AppContext, AuthUser } from '../context.ts';
 import { fromZodError } from '../http/problem.ts';
 import type { AnyRoute } from './route.ts';
 
+/** The path of the first string holding a NUL character, or null. */
+function nulPath(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 64 || typeof value !== 'object' || value === null) return null;
+  for (const [key, child] of Object.entries(value)) {
+    if (key.includes('\u0000')) return [...path, key];
+    const found = nulPath(child, [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
 function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  // Text with NUL characters cannot be stored (PostgreSQL refuses it) and is never meant.
+  const nul = nulPath(value);
+  if (nul) {
+    const path = nul.join('.') || where;
+    throw new PathwaysError('validation_failed', `Fix the ${where}: ${path} contains a NUL character.`, { issues: [{ path, message: 'must not contain NUL characters' }] });
+  }
   if (!schema) return value;
   const result = schema.safeParse(value);
   if (!result.success) throw fromZodError(result.error, where);

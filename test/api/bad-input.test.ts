@@ -90,6 +90,8 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
     await expectRefused(keyworker, 'post', '/api/v1/people', { givenName: 'A', familyName: 'B', dateOfBirth: '1990-12-31', sex: 'x' }, 400, 'sex');
     await expectRefused(keyworker, 'post', '/api/v1/people', { givenName: 'A', familyName: 'B', dateOfBirth: '1990-12-31', sex: 'male', postcodeDistrict: 'NOT A POSTCODE' }, 400, 'postcodeDistrict');
     await expectRefused(keyworker, 'post', '/api/v1/people', { familyName: 'B', dateOfBirth: '1990-12-31', sex: 'male' }, 400, 'givenName');
+    await expectRefused(keyworker, 'post', '/api/v1/people', { givenName: 'A\u0000B', familyName: 'B', dateOfBirth: '1990-12-31', sex: 'male' }, 400, 'givenName');
+    await expectRefused(keyworker, 'post', '/api/v1/people', { givenName: 'A', familyName: 'B', dateOfBirth: '1990-02-30', sex: 'male' }, 400, 'dateOfBirth');
     await expectRefused(keyworker, 'get', '/api/v1/people/not-an-id', undefined, 400, 'id');
     await expectRefused(keyworker, 'get', `/api/v1/people/${UNKNOWN_ID}`, undefined, 404, 'not found');
     const consents = `/api/v1/people/${personId}/consents`;
@@ -110,6 +112,8 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
     await expectRefused(keyworker, 'get', '/api/v1/cases?stage=nowhere', undefined, 400, 'stage');
     await expectRefused(keyworker, 'get', '/api/v1/cases?limit=0', undefined, 400, 'limit');
     await expectRefused(keyworker, 'get', '/api/v1/cases?cursor=garbage', undefined, 400, 'cursor');
+    const nulCursor = Buffer.from(JSON.stringify({ openedAt: '\u0000', id: 'x' })).toString('base64url');
+    await expectRefused(keyworker, 'get', `/api/v1/cases?cursor=${nulCursor}`, undefined, 400, 'cursor');
     await expectRefused(keyworker, 'get', '/api/v1/cases?overdue=maybe', undefined, 400, 'overdue');
     const events = `/api/v1/cases/${caseId}/events`;
     const v = caseVersion;
@@ -128,6 +132,8 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
     // Right shape, wrong moment or version: 409 with what to do next.
     await expectRefused(keyworker, 'post', events, { type: 'REENTRY_CONFIRMED', expectedVersion: v }, 409, 'SCREENING_STARTED');
     await expectRefused(keyworker, 'post', events, { type: 'SCREENING_STARTED', expectedVersion: v + 7 }, 409, 'version');
+    await expectRefused(keyworker, 'post', events, { type: 'SCREENING_STARTED', expectedVersion: Number.MAX_SAFE_INTEGER }, 409, 'version');
+    await expectRefused(keyworker, 'post', events, { type: 'CARE_PLAN_AGREED', expectedVersion: v, interventions: [{ id: 'a\u0000', modality: 'outreach' }] }, 400, 'interventions.0.id');
     const conflict = await as(h, keyworker).post(events, { type: 'SCREENING_STARTED', expectedVersion: v + 7 });
     expect(conflict.body).toMatchObject({ code: 'version_conflict', currentVersion: v });
     const invalid = await as(h, keyworker).post(events, { type: 'REENTRY_CONFIRMED', expectedVersion: v });
