@@ -3,7 +3,7 @@
  * `allowedEvents`, each opening a form built from that event's shared zod schema.
  * A conflict (someone else moved the journey) is explained and the page refreshed.
  */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { CASE_EVENT_SCHEMAS } from '../../../api/schemas/case-events.ts';
 import { api, ApiProblem } from '../lib/api-client.ts';
 import { eventActionLabel } from '../lib/labels.ts';
@@ -21,7 +21,7 @@ const SCHEMA_BY_TYPE = new Map<string, (typeof CASE_EVENT_SCHEMAS)[number]>(CASE
 /** Which intervention states each intervention event applies to. */
 const INTERVENTION_FROM: Record<string, readonly string[]> = {
   INTERVENTION_OFFERED: ['referred'],
-  INTERVENTION_STARTED: ['referred', 'offered'],
+  INTERVENTION_STARTED: ['offered'],
   INTERVENTION_ENDED: ['started'],
 };
 
@@ -75,6 +75,13 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
   // The journey's own order: the next step first, custody and admin last.
   const allowed = c.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t)).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const [formKey, setFormKey] = useState(0);
+  // The version the user saw when they opened the form: if someone else moves the journey
+  // meanwhile, saving must answer 409 rather than silently apply to the newer version.
+  const [openedVersion, setOpenedVersion] = useState(c.version);
+  useEffect(() => {
+    if (open) setOpenedVersion(c.version);
+    // Only when a form opens, not when the journey refreshes under it.
+  }, [open, formKey]);
 
   const overrides = useMemo<Record<string, FieldOverride>>(() => {
     const interventionPicker: FieldOverride = ({ id, value, onChange, describedBy, invalid }) => {
@@ -156,7 +163,7 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
           key={`${open}-${formKey}`}
           title={eventActionLabel(open)}
           schema={schema}
-          envelope={{ type: open, expectedVersion: c.version }}
+          envelope={{ type: open, expectedVersion: openedVersion }}
           initial={initialFor(open, c)}
           overrides={overrides}
           intro={INTROS[open] ? <p className="hint">{INTROS[open]}</p> : undefined}

@@ -1,0 +1,153 @@
+/**
+ * A keyworker's main job in a real browser: the caseload with what is due first, then one
+ * journey moved from referral through screening, assessment, a care package, treatment,
+ * a TOP, a successful discharge, relapse and rapid re-entry — every step through the
+ * buttons the API's allowedEvents produce and the forms built from the shared schemas —
+ * and a version conflict explained.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openReferredJourney } from './journey-setup.ts';
+import { apiAs, screenshot, signIn, startWebWorld, type WebWorld } from './web-world.ts';
+
+let world: WebWorld;
+
+beforeAll(async () => {
+  world = await startWebWorld({ cohort: 60 });
+}, 180_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+/** Clicks an action button, fills the form with `fill`, submits, and waits for the new stage. */
+async function act(page: Page, action: string, fill: (form: ReturnType<Page["locator"]>) => Promise<unknown>, stage?: RegExp) {
+  await page.locator(`button[data-action="${action}"]`).click();
+  const form = page.locator(`form[data-event-form="${action}"]`);
+  await form.waitFor();
+  await fill(form);
+  await form.locator('button[type=submit]').click();
+  await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/saved/);
+  if (stage) await expect.poll(() => page.getByTestId('case-stage').textContent(), { timeout: 10_000 }).toMatch(stage);
+}
+
+async function fillTop(form: ReturnType<Page['locator']>, prefix: string) {
+  await form.locator(`#${prefix}-psychologicalHealth`).fill('12');
+  await form.locator(`#${prefix}-physicalHealth`).fill('14');
+  await form.locator(`#${prefix}-qualityOfLife`).fill('11');
+}
+
+describe('keyworker', () => {
+  it('works a journey from referral to rapid re-entry', { timeout: 120_000 }, async () => {
+    const { caseId, person } = await openReferredJourney(world.url);
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+
+    // The caseload: overdue first, and the new journey is on it.
+    await page.getByTestId('caseload').waitFor();
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('My caseload');
+    const rows = page.locator('[data-testid=caseload] tbody tr');
+    expect(await rows.count()).toBeGreaterThan(1);
+    const flagged = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector('.badge-bad') !== null));
+    // Everything overdue sorts before everything that is not.
+    expect(flagged.indexOf(false) === -1 || !flagged.slice(flagged.indexOf(false)).includes(true)).toBe(true);
+    await screenshot(page, 'keyworker-caseload');
+
+    await page.getByRole('link', { name: person.name }).click();
+    await expect.poll(() => page.getByTestId('case-stage').textContent()).toMatch(/Referred/);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+
+    await act(page, 'SCREENING_STARTED', async () => {}, /Screening/);
+    await act(page, 'SCREENING_COMPLETED', (f) => f.getByLabel('Outcome').selectOption('assess'), /Assessment/);
+    await act(
+      page,
+      'ASSESSMENT_COMPLETED',
+      async (f) => {
+        await f.getByLabel('Housing need').selectOption('housing_problem');
+        await f.locator('#ev-assessment_completed-domains-substanceUse').fill('Alcohol daily, no other substances.');
+      },
+      /Care planning/,
+    );
+
+    // The care package editor: two interventions.
+    await page.getByRole('button', { name: 'Agree care package' }).first().click();
+    const pkg = page.locator('form[data-event-form="CARE_PLAN_AGREED"]');
+    await pkg.locator('#ev-care_plan_agreed-interventions-0-modality').selectOption('structured_alcohol');
+    await pkg.getByRole('button', { name: 'Add intervention' }).click();
+    await pkg.locator('#ev-care_plan_agreed-interventions-1-modality').selectOption('structured_psychosocial');
+    await screenshot(page, 'keyworker-care-package-editor');
+    await pkg.locator('button[type=submit]').click();
+    await expect.poll(() => page.locator('[data-testid=care-package] tbody tr').count(), { timeout: 10_000 }).toBe(2);
+
+    await act(page, 'INTERVENTION_OFFERED', async (f) => {
+      const value = await f.locator('#ev-intervention_offered-interventionId option').nth(1).getAttribute('value');
+      await f.locator('#ev-intervention_offered-interventionId').selectOption(value ?? '');
+    });
+    await act(
+      page,
+      'INTERVENTION_STARTED',
+      async (f) => {
+        const value = await f.locator('#ev-intervention_started-interventionId option').nth(1).getAttribute('value');
+        await f.locator('#ev-intervention_started-interventionId').selectOption(value ?? '');
+      },
+      /In treatment/,
+    );
+
+    // The TOP form is checked with the shared schema before anything is sent.
+    await page.locator('button[data-action="TOP_RECORDED"]').click();
+    const top = page.locator('form[data-event-form="TOP_RECORDED"]');
+    await top.locator('button[type=submit]').click();
+    await expect.poll(() => top.locator('.error-text').count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => top.locator('#ev-top_recorded-top-qualityOfLife-error').textContent()).toBe('This is required');
+    await top.locator('#ev-top_recorded-top-substanceDays-alcohol').fill('40');
+    await fillTop(top, 'ev-top_recorded-top');
+    await top.locator('button[type=submit]').click();
+    await expect.poll(() => top.locator('#ev-top_recorded-top-substanceDays-alcohol-error').textContent()).toMatch(/0–28/);
+    await top.locator('#ev-top_recorded-top-substanceDays-alcohol').fill('20');
+    await screenshot(page, 'keyworker-top-form');
+    await top.locator('button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('case-notice').textContent()).toMatch(/TOP outcomes: saved/);
+
+    // Discharge with a successful reason and an exit TOP: on to recovery check-ups.
+    await act(
+      page,
+      'DISCHARGED',
+      async (f) => {
+        await f.getByLabel('Reason').selectOption('completed_drug_free');
+        await f.getByLabel(/Include exit top/i).check();
+        await f.locator('#ev-discharged-exitTop-kind').selectOption('exit');
+        await fillTop(f, 'ev-discharged-exitTop');
+      },
+      /Recovery check-ups/,
+    );
+
+    // Relapse: rapid re-entry restores the package and skips screening and assessment.
+    await act(page, 'RELAPSE_REPORTED', async () => {}, /Rapid re-entry/);
+    await act(page, 'REENTRY_CONFIRMED', async () => {}, /Care planning/);
+    await expect.poll(() => page.locator('[data-testid=care-package] tbody tr').count()).toBe(2);
+    const timeline = await page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
+    for (const t of ['SCREENING_STARTED', 'CARE_PLAN_AGREED', 'DISCHARGED', 'RELAPSE_REPORTED', 'REENTRY_CONFIRMED']) expect(timeline).toContain(t);
+    await screenshot(page, 'keyworker-case');
+    expect(errors).toEqual([]);
+    expect(caseId).toBeTruthy();
+  });
+
+  it('explains a version conflict and shows the latest journey', async () => {
+    const { caseId, person, keyworkerToken } = await openReferredJourney(world.url);
+    const { page } = await world.newPage();
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+    const before = Number(await page.locator('[data-case-version]').getAttribute('data-case-version'));
+
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    await page.locator('form[data-event-form="SCREENING_STARTED"]').waitFor();
+    // Meanwhile a colleague moves the journey on.
+    await apiAs(world.url, keyworkerToken, 'POST', `/cases/${caseId}/events`, { type: 'SCREENING_STARTED', expectedVersion: before });
+    await expect.poll(() => page.locator('[data-case-version]').getAttribute('data-case-version'), { timeout: 10_000 }).toBe(String(before + 1));
+    await page.locator('form[data-event-form="SCREENING_STARTED"] button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else changed this journey|no longer allowed/);
+    await expect.poll(() => page.getByTestId('case-stage').textContent()).toMatch(/Screening/);
+    await screenshot(page, 'keyworker-conflict');
+  });
+});
