@@ -83,6 +83,21 @@ function fromBodyParser(err: BodyParserError): PathwaysError | null {
   }
 }
 
+/**
+ * Constraint violations that slipped past the checks in a race (two requests creating the
+ * same email at once) are the caller's conflict, not a server fault.
+ */
+function fromDatabase(err: unknown): PathwaysError | null {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new PathwaysError('conflict', 'That record already exists (someone created it a moment ago); reload and try again.');
+  }
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return new PathwaysError('validation_failed', 'The request names a record that does not exist; check the ids you sent.', { issues: [] });
+  }
+  return null;
+}
+
 /** The last middleware: every error becomes a problem response; unknown ones are logged and hidden. */
 export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) {
@@ -100,6 +115,11 @@ export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, next
   const parsed = typeof err === 'object' && err !== null ? fromBodyParser(err) : null;
   if (parsed) {
     sendProblem(res, parsed, req.originalUrl);
+    return;
+  }
+  const database = fromDatabase(err);
+  if (database) {
+    sendProblem(res, database, req.originalUrl);
     return;
   }
   const status = typeof err === 'object' && err !== null ? (err as BodyParserError).status : undefined;
