@@ -30,7 +30,7 @@ import type {
 } from './engine-types.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
 import { installStatementCache } from './statement-cache.ts';
-import { applyCommand, openCase, openReferral } from './stream-writer.ts';
+import { applyCommand, beginWrites, openCase, openReferral } from './stream-writer.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
 import { createUnitRunner } from './unit-runner.ts';
 
@@ -80,15 +80,18 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     },
 
     transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T> {
-      return runner.run((ctx) =>
-        fn({
+      return runner.run(async (ctx) => {
+        // The caller may write rows before any engine operation; taking the event-log lock
+        // first keeps the lock order (log, then rows) that makes PostgreSQL writers deadlock-free.
+        await beginWrites(ctx);
+        return fn({
           trx: ctx.trx,
           // Calls made from inside the unit join it (see unit-runner.ts).
           apply: (cmd) => engine.apply(cmd),
           openCase: (cmd) => engine.openCase(cmd),
           openReferral: (cmd) => engine.openReferral(cmd),
-        }),
-      );
+        });
+      });
     },
 
     useInTransaction(hook) {
