@@ -10,6 +10,8 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./engine.ts'),
   () => import('./seed.ts'),
   () => import('./api.ts'),
+  () => import('./metrics.ts'),
+  () => import('./live.ts'),
 ];
 
 function formatValue(value: number | string): string {

@@ -113,7 +113,6 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
       const given = p.reason ?? p.dischargeReason;
       const reason = typeof given === 'string' ? given : 'no_appropriate_treatment';
       const discharged = dayOf(payloadDate(p, 'dischargedOn', at));
-      counts.push({ metric: 'discharge', k: reason, day: discharged });
       if (reason === 'died') counts.push({ metric: 'death', k: '', day: discharged });
       if (facts.firstStartDay !== null) facts.endDay = discharged;
       facts.reviewBasisDay = null;

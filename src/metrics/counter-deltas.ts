@@ -6,6 +6,7 @@
  * dimension, merged per counter key so a journey that stays put writes nothing.
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
+import { weekStartOf } from './days.ts';
 import { dimensionPairs, type DimensionValues } from './dimensions.ts';
 import { REFERRAL_WAITING_STATES, type ReferralFacts } from './referral-facts.ts';
 
@@ -30,12 +31,26 @@ export class DeltaSet {
     const pairs = dimensionPairs(dims);
     for (const c of counts) {
       for (const [dim, value] of pairs) {
-        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${value}\u0000${c.k}\u0000${c.day}`;
+        // Flows broken down by a dimension are kept per ISO week (day = its Monday): per day
+        // they would be the largest table by far, and a breakdown is read over weeks anyway.
+        const day = c.metric === 'flow' && dim !== 'all' ? weekStartOf(c.day) : c.day;
+        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${day}\u0000${c.k}\u0000${value}`;
         const existing = this.byKey.get(key);
         if (existing) existing.n += sign;
-        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day: c.day, n: sign });
+        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day, n: sign });
       }
     }
+  }
+
+  /**
+   * The non-zero deltas in primary-key order (metric, agency, dim, day, k, value), so a bulk
+   * writer appends to the index instead of inserting all over it.
+   */
+  inKeyOrder(): CounterDelta[] {
+    const out: CounterDelta[] = [];
+    for (const d of this.byKey.values()) if (d.n !== 0) out.push(d);
+    const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    return out.sort((a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.dim, b.dim) || a.day - b.day || cmp(a.k, b.k) || cmp(a.value, b.value));
   }
 
   /** The non-zero deltas, sorted by key so concurrent writers touch rows in one order. */

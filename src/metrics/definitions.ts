@@ -10,7 +10,7 @@ export const FIGURE_DEFINITIONS = {
   timeInStage:
     'For open journeys, whole days from the day the current stage was entered to the as-of date. Median and 90th percentile use the nearest-rank method (the value at rank ceil(p × N) in ascending order); computed from a day histogram, so exact to the day.',
   flow:
-    'Moves between top-level stages whose effective date falls in the period, per day or per ISO week (Monday start); `from` is empty for a journey being opened.',
+    'Moves between top-level stages whose effective date falls in the period, per day or per ISO week (Monday start); `from` is empty for a journey being opened. Broken down by a dimension, flows are counted per ISO week and the period is widened to start on the Monday of its first week.',
   waitingOver21Days:
     'Open journeys still waiting for the first intervention of their episode (stage referred, screening, assessment, carePlanning, rapidReentry, or inCustody before any start: the waiting clock runs on in custody) whose wait, from the referral date (or the re-presentation date after a relapse) to the as-of date, is more than 21 days (day 22 onward; day 21 is within).',
   reviewsOverdue:

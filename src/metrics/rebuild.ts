@@ -72,7 +72,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
     const flush = async (force: boolean): Promise<void> => {
       if (force || deltas.byKey.size >= FLUSH_AT) {
-        await applyCounterDeltas(db, deltas.nonZero());
+        await applyCounterDeltas(db, deltas.inKeyOrder());
         deltas.byKey.clear();
       }
       if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));

@@ -29,7 +29,6 @@ export interface ReferralReduction {
 
 /** Applies one event to a referral's facts; `prev` is null for its first event. */
 export function reduceReferral(prev: ReferralFacts | null, subject: ReferralSubject, change: MetricChange): ReferralReduction {
-  const day = dayOf(change.effectiveAt);
   const counts: EventCount[] = [];
   const facts: ReferralFacts = prev
     ? { ...prev }
@@ -42,14 +41,9 @@ export function reduceReferral(prev: ReferralFacts | null, subject: ReferralSubj
         acknowledgeBy: subject.acknowledgeBy,
         firstContactBy: subject.firstContactBy,
       };
-  const fromState = prev ? prev.state : null;
-  if (fromState !== change.toStage) {
-    counts.push({ metric: 'ref_flow', k: `${fromState ?? ''}>${change.toStage}`, day });
-    facts.state = change.toStage;
-  }
-  if (change.type === 'ACKNOWLEDGE_DEADLINE_PASSED' || change.type === 'FIRST_CONTACT_DEADLINE_PASSED') {
-    counts.push({ metric: 'ref_breach', k: change.type === 'ACKNOWLEDGE_DEADLINE_PASSED' ? 'acknowledge' : 'first_contact', day });
-  }
+  // Referral measures are states (waiting, deadlines running), so no event counters: the
+  // referral's own history is its event log.
+  facts.state = change.toStage;
   return { facts, counts };
 }
 

@@ -14,8 +14,11 @@ export interface Flow {
 }
 
 /** Stage-to-stage moves in the period, bucketed by day or by week (the bucket's first day). */
-export async function flow(db: MetricsDb, q: MeasureQuery, granularity: 'day' | 'week'): Promise<Flow> {
-  const rows = await readCounts(db, { metric: 'flow', agencyIds: q.agencyIds, dim: q.dim, dayFrom: q.fromDay, dayTo: q.toDay });
+export async function flow(db: MetricsDb, q: MeasureQuery, asked: 'day' | 'week'): Promise<Flow> {
+  // Broken-down flows are kept per week (counter-deltas.ts): answer whole weeks.
+  const granularity = q.dim === 'all' ? asked : 'week';
+  const dayFrom = granularity === 'week' ? weekStartOf(q.fromDay) : q.fromDay;
+  const rows = await readCounts(db, { metric: 'flow', agencyIds: q.agencyIds, dim: q.dim, dayFrom, dayTo: q.toDay });
   const sums = new Map<string, number>();
   for (const r of rows) {
     const bucket = granularity === 'week' ? weekStartOf(r.day) : r.day;

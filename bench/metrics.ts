@@ -1,0 +1,115 @@
+/**
+ * Measures endpoints at growing scale: for each cohort size the synthetic cohort is seeded
+ * (seeds/cohort.ts, which rebuilds the measures afterwards), the API is started, and every
+ * `GET /api/v1/metrics/…` route is called sequentially by an area manager; we report
+ * p50/p95 response time per route and size, so growth (or its absence) shows.
+ *
+ * Sizes (env): BENCH_METRICS_SIZES (people per cohort, comma-separated; default
+ * 3300,33000,330000 — national scale takes minutes to seed), BENCH_METRICS_REQUESTS (100
+ * per route and size), BENCH_DIR (parent of the temp dirs; default the OS temp dir).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { issueToken } from '../api/auth/bearer-tokens.ts';
+import { metricsRoutes } from '../api/routes/metrics-routes.ts';
+import { startServer } from '../api/server.ts';
+import { openStore } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrator.ts';
+import { createEngine } from '../src/engine/engine.ts';
+import { attachMetrics } from '../src/metrics/attach-metrics.ts';
+import { seedCohort } from '../seeds/cohort.ts';
+import { loadDemoArea } from '../seeds/demo-area.ts';
+import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+
+const ROUTES = [
+  'summary',
+  'wip',
+  'time-in-stage',
+  'time-in-stage?breakdown=postcode_district',
+  'flow',
+  'deadlines',
+  'outcomes',
+  'outcomes?breakdown=ethnicity',
+  'referrals-waiting',
+];
+
+function sizesFromEnv(): number[] {
+  const raw = process.env.BENCH_METRICS_SIZES ?? '3300,33000,330000';
+  const sizes = raw.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`BENCH_METRICS_SIZES must be positive integers, got "${raw}"`);
+  return sizes;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+}
+
+async function runSize(people: number, requests: number): Promise<Figure[]> {
+  const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-metrics-'));
+  const store = await openStore(`sqlite:${join(dir, 'pathways.db')}`);
+  try {
+    await migrate(store);
+    await loadDemoArea(store.db);
+    process.stdout.write(`   seeding ${people.toLocaleString('en-GB')} people… `);
+    const seeded = await seedCohort(store, { people, referenceDate: '2026-11-25' });
+    console.log(`${seeded.journeys.toLocaleString('en-GB')} journeys, ${seeded.events.toLocaleString('en-GB')} events in ${(seeded.ms / 1000).toFixed(1)} s; measures rebuilt in ${(seeded.metricsMs / 1000).toFixed(1)} s`);
+    const figures: Figure[] = [
+      { name: `rebuild of the measures, ${seeded.journeys.toLocaleString('en-GB')} journeys`, value: seeded.metricsMs, unit: 'ms', note: `${seeded.events.toLocaleString('en-GB')} events replayed` },
+    ];
+
+    // A manager at the agency leading most journeys reads the measures of its area.
+    const busiest = await store.db
+      .selectFrom('cases')
+      .select(['lead_agency_id', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('lead_agency_id')
+      .orderBy('n', 'desc')
+      .executeTakeFirstOrThrow();
+    const managerId = `bench-manager-${people}`;
+    await store.db
+      .insertInto('users')
+      .values({ id: managerId, email: `${managerId}@example.test`, name: 'Bench Manager', password_hash: 'x', role: 'manager', agency_id: busiest.lead_agency_id, created_at: new Date().toISOString(), disabled_at: null })
+      .execute();
+    const now = () => new Date('2026-11-25T12:00:00.000Z');
+    const { token } = await issueToken(store.db, managerId, now(), 600);
+    const engine = createEngine(store, { now });
+    attachMetrics(engine);
+    const server = await startServer({ store, engine, now, routes: metricsRoutes, port: 0, webDist: null });
+    try {
+      for (const route of ROUTES) {
+        const url = `${server.url}/api/v1/metrics/${route}`;
+        const times: number[] = [];
+        for (let i = 0; i < requests + 5; i += 1) {
+          const t0 = performance.now();
+          const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+          await res.arrayBuffer();
+          if (res.status !== 200) throw new Error(`${route} answered ${res.status}`);
+          if (i >= 5) times.push(performance.now() - t0); // the first few warm caches up
+        }
+        times.sort((a, b) => a - b);
+        const note = `${seeded.journeys.toLocaleString('en-GB')} journeys, ${requests} sequential requests`;
+        figures.push({ name: `GET /metrics/${route} p50 @ ${people.toLocaleString('en-GB')} people`, value: percentile(times, 0.5), unit: 'ms', note });
+        figures.push({ name: `GET /metrics/${route} p95 @ ${people.toLocaleString('en-GB')} people`, value: percentile(times, 0.95), unit: 'ms', note });
+        console.log(`   ${route}: p50 ${percentile(times, 0.5).toFixed(2)} ms, p95 ${percentile(times, 0.95).toFixed(2)} ms`);
+      }
+    } finally {
+      await server.close();
+      await engine.close();
+    }
+    return figures;
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const bench: BenchModule = {
+  name: 'metrics',
+  summary: 'measures endpoints p50/p95 at 3,300, 33,000 and 330,000 seeded people (BENCH_METRICS_SIZES)',
+  async run() {
+    const requests = envInt('BENCH_METRICS_REQUESTS', 100);
+    const figures: Figure[] = [];
+    for (const people of sizesFromEnv()) figures.push(...(await runSize(people, requests)));
+    return figures;
+  },
+};
