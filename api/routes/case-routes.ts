@@ -3,10 +3,10 @@
  * journey are audited; what another agency sees is cut to its consent.
  */
 import { z } from 'zod';
-import { projectPerson, projectTimelineEntry } from '../../src/access/projection.ts';
+import { projectPerson, projectTimelineEntry, withheldOf } from '../../src/access/projection.ts';
 import { caseScope, personScope, type Scope } from '../../src/access/record-access.ts';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
-import type { CaseRow } from '../../src/db/schema.ts';
+import type { CaseRow, PersonTable } from '../../src/db/schema.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
 import type { AppContext, AuthUser } from '../context.ts';
 import { caseTimeline, listVisibleCases } from '../repositories/case-queries.ts';
@@ -29,9 +29,10 @@ export async function loadVisibleCase(ctx: AppContext, user: AuthUser, id: strin
   return { row, scope };
 }
 
-async function personSummary(ctx: AppContext, user: AuthUser, personId: string): Promise<Record<string, unknown> | undefined> {
-  const scope = await personScope(ctx.store.db, viewerOf(user), personId, todayOf(ctx));
-  const row = scope ? await findPerson(ctx.store.db, personId) : undefined;
+/** The person's name and monitoring fields for a journey view, cut to what the user may see. */
+async function personSummary(ctx: AppContext, user: AuthUser, personId: string, known?: { scope: Scope; row: PersonTable }): Promise<Record<string, unknown> | undefined> {
+  const scope = known?.scope ?? (await personScope(ctx.store.db, viewerOf(user), personId, todayOf(ctx)));
+  const row = scope ? (known?.row ?? (await findPerson(ctx.store.db, personId))) : undefined;
   if (!scope || !row) return undefined;
   const { givenName, familyName, dateOfBirth, sex, postcodeDistrict, ethnicity, id } = personRecord(row);
   return projectPerson({ id, givenName, familyName, dateOfBirth, sex, postcodeDistrict, ethnicity }, scope.categories);
@@ -113,6 +114,11 @@ export const caseRoutes = [
       const last = page.at(-1);
       const items: Record<string, unknown>[] = [];
       const scopes = new Map<string, Scope | null>();
+      // The people of the agency's own journeys are its own records: load them in one query.
+      const ownPeople = page.filter((r) => r.lead_agency_id === user.agencyId).map((r) => r.person_id);
+      const people = new Map(
+        ownPeople.length > 0 ? (await ctx.store.db.selectFrom('people').selectAll().where('id', 'in', ownPeople).execute()).map((p) => [p.id, p] as const) : [],
+      );
       for (const row of page) {
         const key = `${row.lead_agency_id}|${row.person_id}`;
         if (!scopes.has(key)) scopes.set(key, await caseScope(ctx.store.db, viewer, row, today));
@@ -122,7 +128,9 @@ export const caseRoutes = [
           const snap = JSON.parse(row.snapshot) as { value: unknown; context: Record<string, unknown> };
           if (!overdueOf(snap.context, snap.value, row.closed_at !== null).any) continue;
         }
-        items.push(await caseView(ctx.store.db, ctx.engine, user, row, scope, { person: await personSummary(ctx, user, row.person_id) }));
+        const own = people.get(row.person_id);
+        const person = await personSummary(ctx, user, row.person_id, own && scope.kind === 'holder' ? { scope, row: own } : undefined);
+        items.push(await caseView(ctx.store.db, ctx.engine, user, row, scope, person ? { person } : {}));
       }
       if (items.length > 0) {
         await recordAudit(
@@ -165,7 +173,7 @@ export const caseRoutes = [
       await recordAudit(ctx.store.db, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'read', personId: row.person_id, entityType: 'case_timeline', entityId: row.id });
       const entries = await caseTimeline(ctx.store.db, row.id);
       const items = entries.map((e) => projectTimelineEntry(e, scope.categories)).filter((e) => e !== null);
-      return { status: 200, body: { items, withheld: scope.categories === 'all' ? [] : ['see access.categories'] } };
+      return { status: 200, body: { items, withheld: withheldOf(scope.categories) } };
     },
   }),
   defineRoute({

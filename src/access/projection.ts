@@ -89,7 +89,8 @@ export const ASSESSMENT_DOMAIN_CATEGORIES: Record<string, DataCategory> = {
   relationships: 'safeguarding',
 };
 
-function withheldOf(scope: CategoryScope): DataCategory[] {
+/** The categories a scope leaves out (none for the record's holder). */
+export function withheldOf(scope: CategoryScope): DataCategory[] {
   return scope === 'all' ? [] : DATA_CATEGORIES.filter((c) => !scope.has(c));
 }
 
