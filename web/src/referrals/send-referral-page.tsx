@@ -25,7 +25,10 @@ const PERSON_HIDDEN = ['genderIdentity', 'sexualOrientation', 'religion', 'nhsNu
 /** Explains a 422 consent_required in words, naming what is missing. */
 function consentProblem(p: ApiProblem, agency: AgencyView | undefined): ApiProblem {
   if (p.code !== 'consent_required') return p;
-  const missing = Array.isArray(p.details.missing) ? (p.details.missing as unknown[]).map((m) => humanise(String(m as string)).toLowerCase()) : [];
+  // `missing` is `{categories, needed, explicit, …}` (older servers sent a bare list).
+  const raw = p.details.missing;
+  const list: unknown = Array.isArray(raw) ? raw : raw && typeof raw === 'object' ? (raw as { categories?: unknown }).categories : [];
+  const missing = Array.isArray(list) ? list.filter((m): m is string => typeof m === 'string').map((m) => humanise(m).toLowerCase()) : [];
   const text = `Not sent: the person has not consented to share ${missing.length ? missing.join(', ') : 'this information'} with ${agency?.name ?? 'that agency'}. Record their consent first, or use the safeguarding override if someone is at risk.`;
   return new ApiProblem(p.status, p.code, p.title, text, p.details);
 }
@@ -48,7 +51,8 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
 
   const others = (agencies.data ?? []).filter((a) => a.id !== user?.agencyId && (!user?.agency?.area || a.area === user.agency.area));
   const agency = others.find((a) => a.id === toAgencyId);
-  const coverage = useMemo(() => (agency && consents.data ? consentCoverage(consents.data, agency, kind) : null), [agency, consents.data, kind]);
+  const fromKind = user?.agency?.kind ?? '';
+  const coverage = useMemo(() => (agency && consents.data ? consentCoverage(consents.data, agency, kind, fromKind) : null), [agency, consents.data, kind, fromKind]);
 
   return (
     <section className="page">
@@ -145,7 +149,7 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
           <ProblemMessage problem={consents.error} onRetry={consents.reload} />
         ) : (
           <>
-            <ConsentCheck consents={consents.data ?? []} agency={agency} kind={kind} />
+            <ConsentCheck consents={consents.data ?? []} agency={agency} kind={kind} fromKind={fromKind} />
             {coverage && coverage.missing.length > 0 && !recordingConsent && (
               <button type="button" className="secondary" onClick={() => setRecordingConsent(true)}>
                 Record the person’s consent
