@@ -52,7 +52,9 @@ export function createApp(options: AppOptions): PathwaysApp {
   app.locals.ctx = ctx;
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.use(helmet());
+  // Plain HTTP is the default (TLS ends at a proxy in production), so requests must not be
+  // upgraded to https by the browser; everything else is helmet's strict default.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(jsonBody());
   app.use(mountRoutes(ctx, apiRoutes(options.routes ?? [])));
 
