@@ -76,7 +76,7 @@ const LABELS: Record<string, string> = {
   toAgencyKind: 'Every agency of this kind',
   urgency: 'Urgency',
   referralSource: 'Referral source (for the journey)',
-  safeguardingOverride: 'Send without consent (safeguarding)',
+  safeguardingOverride: 'Safeguarding override (send without consent)',
   justification: 'Why someone is at risk',
   givenName: 'Given name',
   familyName: 'Family name',
