@@ -48,8 +48,37 @@ export async function readCounts(db: MetricsDb, q: CountQuery): Promise<CountRow
 }
 
 /** Sums `n` by a key built from each row. */
-export function sumBy<K extends string>(rows: readonly CountRow[], key: (r: CountRow) => K): Map<K, number> {
+export function sumBy<R extends { n: number }, K extends string>(rows: readonly R[], key: (r: R) => K): Map<K, number> {
   const out = new Map<K, number>();
   for (const r of rows) out.set(key(r), (out.get(key(r)) ?? 0) + r.n);
   return out;
+}
+
+/** One sum over a day range. */
+export interface SumRow {
+  metric: string;
+  value: string;
+  k: string;
+  n: number;
+}
+
+/**
+ * Sums several metrics over the scope and an inclusive day range in one read, grouped by
+ * metric, breakdown value and sub-key (no days): what period figures need.
+ */
+export async function readSums(
+  db: MetricsDb,
+  q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; dayFrom?: number; dayTo?: number },
+): Promise<SumRow[]> {
+  if (q.agencyIds.length === 0 || q.metrics.length === 0) return [];
+  let query = db
+    .selectFrom('metric_counts')
+    .select(['metric', 'value', 'k', sql<number>`sum(n)`.as('n')])
+    .where('metric', 'in', q.metrics)
+    .where('agency_id', 'in', q.agencyIds)
+    .where('dim', '=', q.dim);
+  if (q.dayFrom !== undefined) query = query.where('day', '>=', q.dayFrom);
+  if (q.dayTo !== undefined) query = query.where('day', '<=', q.dayTo);
+  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(n)`, '<>', 0).execute();
+  return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
 }

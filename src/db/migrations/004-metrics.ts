@@ -3,14 +3,16 @@
  * transaction as each event, the per-stream facts the counters are derived from, and the
  * referral deadlines still running. See src/metrics/metric-tables.ts for their meaning.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Migration } from '../migrator.ts';
 
 export const metricsMigration: Migration = {
   name: '004-metrics',
-  async up(db: Kysely<unknown>) {
-    await db.schema
-      .createTable('metric_counts')
+  async up(db: Kysely<unknown>, dialect) {
+    // On SQLite the counters are a WITHOUT ROWID table: the primary key is the table, so a
+    // range read is one index walk with `n` in hand.
+    const counts = db.schema.createTable('metric_counts');
+    await (dialect === 'sqlite' ? counts.modifyEnd(sql`without rowid`) : counts)
       .addColumn('metric', 'text', (c) => c.notNull())
       .addColumn('agency_id', 'text', (c) => c.notNull())
       .addColumn('dim', 'text', (c) => c.notNull())

@@ -4,7 +4,7 @@
  * release, re-presentations and deaths in treatment. See definitions.ts for each rule.
  */
 import { REPRESENTATION_WINDOW_DAYS, STANDARD_DAYS } from '../case-facts.ts';
-import { readCounts, sumBy } from '../count-reader.ts';
+import { readSums, sumBy, type SumRow } from '../count-reader.ts';
 import { dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
@@ -38,35 +38,33 @@ const ratio = (num: number, den: number): number | null => (den > 0 ? num / den 
 export async function outcomes(db: MetricsDb, q: MeasureQuery): Promise<Outcomes> {
   const asOfDay = dayOf(q.asOf);
   const base = { agencyIds: q.agencyIds, dim: q.dim };
-  const period = { ...base, dayFrom: q.fromDay, dayTo: q.toDay };
-  const [started, txStart, txEnd, success, represented, release, engaged, awaiting, representations, deaths] = await Promise.all([
-    readCounts(db, { metric: 'started', ...period }),
-    readCounts(db, { metric: 'tx_start', ...base, dayTo: q.toDay }),
-    readCounts(db, { metric: 'tx_end', ...base, dayTo: q.fromDay - 1 }),
-    readCounts(db, { metric: 'success', ...period }),
-    readCounts(db, { metric: 'success_represented', ...period }),
-    readCounts(db, { metric: 'release', ...period }),
-    readCounts(db, { metric: 'engaged', ...period }),
-    readCounts(db, { metric: 'continuity_open', ...base, dayFrom: Math.max(q.fromDay, asOfDay - STANDARD_DAYS), dayTo: q.toDay }),
-    readCounts(db, { metric: 'representation', ...period }),
-    readCounts(db, { metric: 'death', ...period }),
-  ]);
-  const byGroup = (rows: typeof started) => sumBy(rows, (r) => r.value);
-  const startedAll = byGroup(started);
-  const startedWithin = byGroup(started.filter((r) => r.k === 'within'));
-  const inTx = byGroup(txStart);
-  for (const [g, n] of byGroup(txEnd)) inTx.set(g, (inTx.get(g) ?? 0) - n);
-  const successes = byGroup(success);
-  const repres = byGroup(represented);
   const openFrom = asOfDay - REPRESENTATION_WINDOW_DAYS;
-  const successOpen = byGroup(success.filter((r) => r.day >= openFrom));
-  const represOpen = byGroup(represented.filter((r) => r.day >= openFrom));
-  const released = byGroup(release);
-  const within = byGroup(engaged.filter((r) => r.k === 'within'));
-  const later = byGroup(engaged.filter((r) => r.k === 'beyond'));
-  const waiting = byGroup(awaiting);
-  const repCounts = byGroup(representations);
-  const deathCounts = byGroup(deaths);
+  // Five reads, each summed in the database: the period's event counters, the two ends of
+  // the in-treatment span, releases still awaiting engagement, and completions whose
+  // 6-month window is still open.
+  const [period, txStart, txEnd, awaiting, open] = await Promise.all([
+    readSums(db, { ...base, metrics: ['started', 'success', 'success_represented', 'release', 'engaged', 'representation', 'death'], dayFrom: q.fromDay, dayTo: q.toDay }),
+    readSums(db, { ...base, metrics: ['tx_start'], dayTo: q.toDay }),
+    readSums(db, { ...base, metrics: ['tx_end'], dayTo: q.fromDay - 1 }),
+    readSums(db, { ...base, metrics: ['continuity_open'], dayFrom: Math.max(q.fromDay, asOfDay - STANDARD_DAYS), dayTo: q.toDay }),
+    readSums(db, { ...base, metrics: ['success', 'success_represented'], dayFrom: Math.max(q.fromDay, openFrom), dayTo: q.toDay }),
+  ]);
+  const byGroup = (rows: SumRow[], metric: string, k?: string): Map<string, number> =>
+    sumBy(rows.filter((r) => r.metric === metric && (k === undefined || r.k === k)), (r) => r.value);
+  const startedAll = byGroup(period, 'started');
+  const startedWithin = byGroup(period, 'started', 'within');
+  const inTx = byGroup(txStart, 'tx_start');
+  for (const [g, n] of byGroup(txEnd, 'tx_end')) inTx.set(g, (inTx.get(g) ?? 0) - n);
+  const successes = byGroup(period, 'success');
+  const repres = byGroup(period, 'success_represented');
+  const successOpen = byGroup(open, 'success');
+  const represOpen = byGroup(open, 'success_represented');
+  const released = byGroup(period, 'release');
+  const within = byGroup(period, 'engaged', 'within');
+  const later = byGroup(period, 'engaged', 'beyond');
+  const waiting = byGroup(awaiting, 'continuity_open');
+  const repCounts = byGroup(period, 'representation');
+  const deathCounts = byGroup(period, 'death');
 
   const groups = (...maps: Array<Map<string, number>>): string[] => [...new Set(maps.flatMap((m) => [...m.keys()]))].sort();
   const get = (m: Map<string, number>, g: string): number => m.get(g) ?? 0;
