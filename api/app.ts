@@ -15,6 +15,7 @@ import type { Store } from '../src/db/database.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import { tokenTtlFromEnv } from './auth/bearer-tokens.ts';
 import { createLoginThrottle, type LoginThrottle } from './auth/login-throttle.ts';
+import { createTokenCache } from './auth/token-cache.ts';
 import type { AppContext } from './context.ts';
 import { jsonBody } from './http/json-body.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
@@ -30,6 +31,8 @@ export interface AppOptions {
   /** Token lifetime in minutes; defaults to PATHWAYS_TOKEN_TTL_MINUTES or 12 hours. */
   tokenTtlMinutes?: number;
   loginThrottle?: LoginThrottle;
+  /** How long a signed-in token is trusted without re-reading it (ms, default 2000; 0 turns the cache off). */
+  tokenCacheMs?: number;
   /** Further routes (for example the measures), documented alongside the rest. */
   routes?: readonly AnyRoute[];
   /** Folder of the built web app to serve at `/`; defaults to `web/dist` when it exists. */
@@ -47,6 +50,7 @@ export function createApp(options: AppOptions): PathwaysApp {
     now: options.now ?? (() => new Date()),
     tokenTtlMinutes: options.tokenTtlMinutes ?? tokenTtlFromEnv(),
     loginThrottle: options.loginThrottle ?? createLoginThrottle(),
+    tokenCache: createTokenCache(options.tokenCacheMs ?? 2000),
   };
   const app = express() as PathwaysApp;
   app.locals.ctx = ctx;

@@ -5,6 +5,7 @@
 import type { Store } from '../src/db/database.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import type { LoginThrottle } from './auth/login-throttle.ts';
+import type { TokenCache } from './auth/token-cache.ts';
 
 /** The roles of Pathways; every user has exactly one. */
 export const ROLES = ['admin', 'keyworker', 'referrer', 'manager', 'auditor'] as const;
@@ -20,6 +21,8 @@ export interface AuthUser {
   agency: { id: string; name: string; kind: string; area: string };
   /** The id of the token row this request was signed in with (for logout). */
   tokenId: string;
+  /** When that token expires. */
+  tokenExpiresAt: string;
 }
 
 /** Shared state of one running API. */
@@ -29,4 +32,5 @@ export interface AppContext {
   now: () => Date;
   tokenTtlMinutes: number;
   loginThrottle: LoginThrottle;
+  tokenCache: TokenCache;
 }

@@ -70,6 +70,7 @@ export async function resolveToken(db: Kysely<Database>, token: string, now: Dat
     agencyId: row.agencyId,
     agency: { id: row.agencyId, name: row.agencyName, kind: row.agencyKind, area: row.agencyArea },
     tokenId: row.tokenId,
+    tokenExpiresAt: row.expires_at,
   };
 }
 

@@ -65,6 +65,7 @@ export const authRoutes = [
     responses: { 200: { description: 'signed out', schema: z.object({ status: z.literal('signed_out') }) } },
     async handle({ user, ctx }) {
       await revokeToken(ctx.store.db, user.tokenId, ctx.now());
+      ctx.tokenCache.forgetTokenId(user.tokenId);
       return { status: 200, body: { status: 'signed_out' } };
     },
   }),

@@ -16,7 +16,7 @@ import { caseEventBody } from '../schemas/case-events.ts';
 import { caseSchema, createCaseBody, listCasesQuery, timelineEntrySchema } from '../schemas/case.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { defineRoute } from '../routing/route.ts';
-import { caseView, maySendCaseEvents, overdueOf } from '../views/case-view.ts';
+import { caseView, dueTimers, maySendCaseEvents, overdueOf } from '../views/case-view.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
@@ -191,27 +191,35 @@ export const caseRoutes = [
     body: caseEventBody,
     responses: { 200: { description: 'the journey after the event', schema: caseSchema } },
     async handle({ params, body, user, ctx }) {
-      const { row, scope } = await loadVisibleCase(ctx, user, params.id);
-      if (!maySendCaseEvents(user, row)) {
-        throw new PathwaysError('forbidden', 'Only keyworkers and managers of the agency leading this journey move it on.');
-      }
       const { type, expectedVersion, effectiveAt, backdateReason, ...payload } = body;
-      if (type === 'KEYWORKER_ASSIGNED') {
-        const kw = await findUser(ctx.store.db, body.keyworkerId);
-        if (!kw || kw.agency_id !== row.lead_agency_id || kw.role !== 'keyworker') {
-          throw validationError('keyworkerId must be a keyworker of the agency leading this journey.', [{ path: 'keyworkerId', message: 'not a keyworker of the lead agency' }]);
+      // Every read and the write in one unit of work: on SQLite that is one wait for a
+      // (group) commit per request instead of one per query.
+      const result = await ctx.engine.transaction(async (tx) => {
+        const row = await tx.trx.selectFrom('cases').selectAll().where('id', '=', params.id).executeTakeFirst();
+        const scope = row ? await caseScope(tx.trx, viewerOf(user), row, todayOf(ctx)) : null;
+        if (!row || !scope) throw hidden('The journey');
+        if (!maySendCaseEvents(user, row)) {
+          throw new PathwaysError('forbidden', 'Only keyworkers and managers of the agency leading this journey move it on.');
         }
-      }
-      const result = await ctx.engine.apply({
-        stream: 'case',
-        id: row.id,
-        event: { type, ...payload },
-        expectedVersion,
-        actor: { userId: user.id, agencyId: user.agencyId },
-        ...(effectiveAt ? { effectiveAt } : {}),
-        ...(backdateReason ? { backdateReason } : {}),
+        if (type === 'KEYWORKER_ASSIGNED') {
+          const kw = await findUser(tx.trx, body.keyworkerId);
+          if (!kw || kw.agency_id !== row.lead_agency_id || kw.role !== 'keyworker') {
+            throw validationError('keyworkerId must be a keyworker of the agency leading this journey.', [{ path: 'keyworkerId', message: 'not a keyworker of the lead agency' }]);
+          }
+        }
+        const applied = await tx.apply({
+          stream: 'case',
+          id: row.id,
+          event: { type, ...payload },
+          expectedVersion,
+          actor: { userId: user.id, agencyId: user.agencyId },
+          ...(effectiveAt ? { effectiveAt } : {}),
+          ...(backdateReason ? { backdateReason } : {}),
+        });
+        return { applied, scope, timers: await dueTimers(tx.trx, 'case', row.id) };
       });
-      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, result.row, scope, { allowedEvents: result.allowedEvents }) };
+      const { applied, scope, timers } = result;
+      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, dueTimers: timers }) };
     },
   }),
 ];

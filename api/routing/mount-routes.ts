@@ -39,7 +39,12 @@ function parse<T extends z.ZodType | undefined>(schema: T, value: unknown, where
 async function signIn(ctx: AppContext, req: Request): Promise<AuthUser | null> {
   const token = bearerFrom(req.headers.authorization);
   if (!token) return null;
-  return resolveToken(ctx.store.db, token, ctx.now());
+  const now = ctx.now();
+  const cached = ctx.tokenCache.get(token, now);
+  if (cached) return cached;
+  const user = await resolveToken(ctx.store.db, token, now);
+  if (user) ctx.tokenCache.set(token, user, user.tokenExpiresAt, now);
+  return user;
 }
 
 /** Builds a router serving every declared route. */

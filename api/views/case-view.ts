@@ -114,9 +114,10 @@ export async function caseView(
   user: AuthUser,
   row: CaseRow,
   scope: Scope,
-  options: { person?: Obj; allowedEvents?: string[] } = {},
+  options: { person?: Obj; allowedEvents?: string[]; dueTimers?: Array<{ key: string; event: string; dueAt: string }> } = {},
 ): Promise<Obj> {
   const allowed = maySendCaseEvents(user, row) ? (options.allowedEvents ?? acceptedNow(engine, row)) : [];
-  const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: await dueTimers(db, 'case', row.id), ...(options.person ? { person: options.person } : {}) });
+  const timers = options.dueTimers ?? (await dueTimers(db, 'case', row.id));
+  const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: timers, ...(options.person ? { person: options.person } : {}) });
   return { ...projectJourney(record, scope.categories), access: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] } };
 }
