@@ -12,6 +12,7 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./api.ts'),
   () => import('./metrics.ts'),
   () => import('./live.ts'),
+  () => import('./web.ts'),
 ];
 
 function formatValue(value: number | string): string {

@@ -1,0 +1,114 @@
+/**
+ * The web app's figures: the built bundle's size gzipped (everything, and what the first
+ * page load needs), and the time from pressing "Sign in" to the manager's dashboard
+ * showing live figures (the pathway diagram filled in and the socket connected), in
+ * Debian's Chromium against the real server over a national-scale cohort.
+ *
+ * Sizes (env): BENCH_WEB_PEOPLE (people in the cohort, default 330,000: national scale —
+ * seeding takes minutes), BENCH_WEB_RUNS (sign-ins timed, default 5), BENCH_DIR (parent
+ * of the temp dir), PATHWAYS_CHROMIUM (default /usr/bin/chromium).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { openStore } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrator.ts';
+import { startPathways } from '../src/cli/commands/serve.ts';
+import { seedCohort } from '../seeds/cohort.ts';
+import { DEMO_PASSWORD, loadDemoArea } from '../seeds/demo-area.ts';
+import { loadReferenceCodes } from '../seeds/reference-codes.ts';
+import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'web', 'dist');
+const MANAGER = 'manager@northbridge.example';
+
+const kb = (bytes: number): number => Math.round((bytes / 1024) * 10) / 10;
+
+/** Builds the app and sums gzipped sizes: all assets, and those index.html loads first. */
+function bundleFigures(): Figure[] {
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'web/vite.config.ts'], { cwd: ROOT, stdio: 'pipe' });
+  const assets = readdirSync(join(DIST, 'assets')).filter((f) => /\.(js|css)$/.test(f));
+  const gz = (file: string) => gzipSync(readFileSync(join(DIST, 'assets', file)), { level: 9 }).length;
+  const index = readFileSync(join(DIST, 'index.html'), 'utf8');
+  const initial = assets.filter((f) => index.includes(`/assets/${f}`));
+  const total = assets.reduce((n, f) => n + gz(f), 0);
+  const first = initial.reduce((n, f) => n + gz(f), 0);
+  const dashboard = assets.filter((f) => f.startsWith('dashboard-page')).reduce((n, f) => n + gz(f), 0);
+  return [
+    { name: 'web bundle, all JS and CSS (gzip -9)', value: kb(total), unit: 'KiB', note: `${assets.length} files` },
+    { name: 'web bundle, first load (sign-in page)', value: kb(first), unit: 'KiB', note: initial.join(', ') },
+    { name: 'web bundle, dashboard chunk', value: kb(dashboard), unit: 'KiB', note: 'loaded on demand for managers' },
+  ];
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+}
+
+async function dashboardFigures(people: number, runs: number): Promise<Figure[]> {
+  const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-web-'));
+  const store = await openStore(`sqlite:${join(dir, 'pathways.db')}`);
+  try {
+    await migrate(store);
+    await loadReferenceCodes(store.db);
+    await loadDemoArea(store.db);
+    process.stdout.write(`   seeding ${people.toLocaleString('en-GB')} people… `);
+    const seeded = await seedCohort(store, { people });
+    console.log(`${seeded.journeys.toLocaleString('en-GB')} journeys in ${((seeded.ms + seeded.metricsMs) / 1000).toFixed(1)} s`);
+    const running = await startPathways(store, { port: 0, host: '127.0.0.1' });
+    const browser = await chromium.launch({
+      executablePath: process.env.PATHWAYS_CHROMIUM ?? '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+    });
+    const times: number[] = [];
+    try {
+      for (let i = 0; i < runs; i++) {
+        // A fresh context each time: nothing cached, as for a manager starting the day.
+        const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+        const page = await context.newPage();
+        await page.goto(`${running.server.url}/`);
+        await page.getByLabel('Email').fill(MANAGER);
+        await page.getByLabel('Password').fill(DEMO_PASSWORD);
+        const started = performance.now();
+        await page.getByRole('button', { name: 'Sign in' }).click();
+        await page.waitForFunction(
+          () => {
+            const n = document.querySelector('[data-testid="stage-count-inTreatment"]')?.textContent ?? '';
+            return /\d/.test(n) && document.querySelector('.live-live') !== null;
+          },
+          undefined,
+          { timeout: 120_000, polling: 'raf' },
+        );
+        times.push(performance.now() - started);
+        await context.close();
+      }
+    } finally {
+      await browser.close();
+      await running.stop();
+    }
+    times.sort((a, b) => a - b);
+    const note = `${seeded.journeys.toLocaleString('en-GB')} journeys; fresh browser context per run, ${runs} runs; includes the scrypt sign-in`;
+    return [
+      { name: `sign-in to live dashboard, p50, ${people.toLocaleString('en-GB')} people`, value: Math.round(percentile(times, 0.5)), unit: 'ms', note },
+      { name: `sign-in to live dashboard, max, ${people.toLocaleString('en-GB')} people`, value: Math.round(times[times.length - 1] ?? NaN), unit: 'ms', note },
+    ];
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const bench: BenchModule = {
+  name: 'web',
+  summary: 'web bundle size (gzip) and time from sign-in to the live dashboard at national scale',
+  async run() {
+    const figures = bundleFigures();
+    for (const f of figures) console.log(`   ${f.name}: ${f.value} ${f.unit ?? ''}`);
+    figures.push(...(await dashboardFigures(envInt('BENCH_WEB_PEOPLE', 330_000), envInt('BENCH_WEB_RUNS', 5))));
+    return figures;
+  },
+};
