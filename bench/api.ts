@@ -15,7 +15,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import express from 'express';
@@ -283,7 +283,10 @@ export const bench: BenchModule = {
         const openTarget = journeyTarget(await open(256));
         const apiOpen = await openLoop(port, token, openTarget, rate, seconds);
         const closedTarget = journeyTarget(await open(clients));
+        const cpuBefore = process.cpuUsage();
         const apiClosed = await closedLoop(port, token, closedTarget, seconds);
+        const cpu = process.cpuUsage(cpuBefore);
+        const cpuPerTransition = (cpu.user + cpu.system) / Math.max(1, apiClosed.sent);
         agent.destroy();
         console.log(`   (b) API: ${(apiOpen.ok / apiOpen.seconds).toFixed(0)}/s offered ${rate}/s; closed loop ${(apiClosed.ok / apiClosed.seconds).toFixed(0)}/s`);
 
@@ -297,6 +300,12 @@ export const bench: BenchModule = {
           { name: `(b) API latency p50 / p99 at ${rate}/s`, value: lat(apiOpen), unit: 'ms', note: 'aim: p99 under 25 ms' },
           { name: `(b) API transitions, ${clients} clients closed loop`, value: apiRate, unit: 'transitions/s', note: `p50/p99 ${lat(apiClosed)} ms, ${apiClosed.failed} refused` },
           { name: '(b) / (a), closed loop', value: apiRate / ceilRate, unit: '×', note: 'aim: at least 1 (group commit)' },
+          {
+            name: '(b) CPU per API transition',
+            value: cpuPerTransition,
+            unit: 'µs',
+            note: `client and server in one process; one core could do about ${Math.round(1e6 / cpuPerTransition)}/s; load average ${loadavg()[0]!.toFixed(1)} lowers the wall-clock figures`,
+          },
         ];
       } finally {
         await running.stop();
