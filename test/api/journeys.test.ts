@@ -139,7 +139,13 @@ describe.each(DIALECTS)('journeys through the API on %s', (dialect) => {
     // TPR2: the attendance report back to the jobcentre needs the claimant's explicit consent to that office.
     const tpr2 = await as(h, keyworker).post('/api/v1/referrals', { personId, toAgencyId: jcp.id, kind: 'employment_support', reason: 'Attendance report', urgency: 'routine', caseId });
     expect(tpr2.status).toBe(422);
-    expect(tpr2.body.missing.explicit).toBe(true);
+    expect(tpr2.body.missing).toMatchObject({ explicit: true, categories: ['contact'] });
+    await giveConsent(h, coach, personId, { toAgencyId: jcp.id }, ['contact']);
+    const attendance = await as(h, keyworker).post('/api/v1/referrals', { personId, toAgencyId: jcp.id, kind: 'employment_support', reason: 'Attendance report', urgency: 'routine', caseId });
+    expect(attendance.status).toBe(201);
+    expect(attendance.body.form).toBe('TPR2');
+    const coachInbox = await as(h, coach).get('/api/v1/referrals?box=inbox');
+    expect(coachInbox.body.items.map((r: { id: string }) => r.id)).toEqual([attendance.body.id]);
   });
 
   it('prison release handed over to community treatment within 21 days', async () => {

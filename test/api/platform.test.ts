@@ -176,6 +176,23 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
     expect(overdue.body.items[0].overdue).toMatchObject({ waitingTime: true, any: true });
   });
 
+  it('lets exactly one of two writers with the same expected version win', async () => {
+    const agency = await makeAgency(h, 'treatment_provider');
+    const kw = await makeUser(h, agency.id, 'keyworker');
+    const personId = await makePerson(h, kw);
+    const opened = await as(h, kw).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: h.clock.today() });
+    const version = opened.body.version as number;
+    const [a, b] = await Promise.all([
+      as(h, kw).post(`/api/v1/cases/${opened.body.id as string}/events`, { type: 'SCREENING_STARTED', expectedVersion: version }),
+      as(h, kw).post(`/api/v1/cases/${opened.body.id as string}/events`, { type: 'KEYWORKER_ASSIGNED', keyworkerId: kw.id, expectedVersion: version }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const loser = a.status === 409 ? a : b;
+    expect(loser.body).toMatchObject({ code: 'version_conflict', currentVersion: version + 1 });
+    const events = await h.store.db.selectFrom('events').select('type').where('stream_id', '=', opened.body.id as string).execute();
+    expect(events).toHaveLength(2);
+  });
+
   it('flags referrals past their deadlines for the receiving agency', async () => {
     const provider = await makeAgency(h, 'treatment_provider');
     const probation = await makeAgency(h, 'probation');
