@@ -232,6 +232,17 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
     expect(window.body.items).toHaveLength(0);
     // Auditors read the trail, not the person.
     expect((await as(h, auditor).get(`/api/v1/people/${personId}`)).status).toBe(404);
+
+    // Reading a journey, its timeline or a list of journeys is recorded too.
+    const opened = await as(h, kw).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: h.clock.today() });
+    await as(h, kw).get(`/api/v1/cases/${opened.body.id as string}`);
+    await as(h, kw).get(`/api/v1/cases/${opened.body.id as string}/timeline`);
+    await as(h, kw).get('/api/v1/cases');
+    const journeyReads = await as(h, auditor).get(`/api/v1/audit?personId=${personId}&action=read&limit=200`);
+    const kinds = (journeyReads.body.items as Array<{ entityType: string; entityId: string; detail: { via?: string } }>).map((e) => `${e.entityType}${e.detail.via ? `:${e.detail.via}` : ''}`);
+    expect(kinds).toEqual(expect.arrayContaining(['case', 'case_timeline', 'case:list', 'person']));
+    const created = await as(h, auditor).get(`/api/v1/audit?personId=${personId}&action=create`);
+    expect(created.body.items.map((e: { entityType: string }) => e.entityType).sort()).toEqual(['case', 'person']);
   });
 
   it('serves the built web app for browser page requests when web/dist is given', async () => {
