@@ -142,6 +142,25 @@ describe.each(DIALECTS)('consent on %s', (dialect) => {
     expect(again.status).toBe(409);
   });
 
+  it('a consent ends after its last valid day', async () => {
+    const res = await as(h, keyworker).post(`/api/v1/people/${personId}/consents`, {
+      toAgencyId: probation.id,
+      categories: ['identity', 'contact', 'housing'],
+      purpose: 'Housing advice this week',
+      validUntil: h.clock.today(),
+    });
+    expect(res.status).toBe(201);
+    const sent = await as(h, keyworker).post('/api/v1/referrals', { personId, toAgencyId: probation.id, kind: 'housing', reason: 'Housing advice', urgency: 'routine' });
+    expect(sent.status).toBe(201);
+    expect((await as(h, officer).get(`/api/v1/people/${personId}`)).status).toBe(200);
+    h.clock.advanceDays(1);
+    expect((await as(h, officer).get(`/api/v1/people/${personId}`)).status).toBe(404);
+    const again = await as(h, keyworker).post('/api/v1/referrals', { personId, toAgencyId: probation.id, kind: 'housing', reason: 'Housing advice', urgency: 'routine' });
+    expect(again.status).toBe(422);
+    const listed = await as(h, keyworker).get(`/api/v1/people/${personId}/consents`);
+    expect(listed.body.items[0]).toMatchObject({ active: false, validUntil: res.body.validUntil });
+  });
+
   it('a safeguarding override sends without consent, is recorded and flagged to auditors', async () => {
     const children = await makeAgency(h, 'children_services');
     const social = await makeUser(h, children.id, 'referrer');
