@@ -7,8 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { DEMO_PASSWORD } from '../../seeds/demo-area.ts';
 import { openReferredJourney } from './journey-setup.ts';
-import { apiAs, screenshot, signIn, startWebWorld, type WebWorld } from './web-world.ts';
+import { apiAs, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
 let world: WebWorld;
 
@@ -76,6 +77,7 @@ describe('keyworker', () => {
     await pkg.getByRole('button', { name: 'Add intervention' }).click();
     await pkg.locator('#ev-care_plan_agreed-interventions-1-modality').selectOption('structured_psychosocial');
     await screenshot(page, 'keyworker-care-package-editor');
+    expect(await unlabelledControls(page)).toEqual([]);
     await pkg.locator('button[type=submit]').click();
     await expect.poll(() => page.locator('[data-testid=care-package] tbody tr').count(), { timeout: 10_000 }).toBe(2);
 
@@ -105,6 +107,7 @@ describe('keyworker', () => {
     await expect.poll(() => top.locator('#ev-top_recorded-top-substanceDays-alcohol-error').textContent()).toMatch(/0–28/);
     await top.locator('#ev-top_recorded-top-substanceDays-alcohol').fill('20');
     await screenshot(page, 'keyworker-top-form');
+    expect(await unlabelledControls(page)).toEqual([]);
     await top.locator('button[type=submit]').click();
     await expect.poll(() => page.getByTestId('case-notice').textContent()).toMatch(/TOP outcomes: saved/);
 
@@ -130,6 +133,31 @@ describe('keyworker', () => {
     await screenshot(page, 'keyworker-case');
     expect(errors).toEqual([]);
     expect(caseId).toBeTruthy();
+  });
+
+  it('signs in and out with the keyboard alone', { timeout: 60_000 }, async () => {
+    const { page } = await world.newPage();
+    await page.goto(`${world.url}/`);
+    // Focus starts in the email field; Tab moves to the password, Enter submits.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('email');
+    await page.keyboard.type('keyworker@northbridge.example');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('wrong password');
+    await page.keyboard.press('Enter');
+    // A wrong password is explained in words, never as a raw error.
+    await expect.poll(() => page.locator('.problem').textContent()).toMatch(/email or password is wrong/i);
+    await page.locator('#password').fill('');
+    await page.locator('#password').focus();
+    await page.keyboard.type(DEMO_PASSWORD);
+    await page.keyboard.press('Enter');
+    await page.getByTestId('signed-in-user').waitFor();
+    // After navigation focus moves to the page heading, so screen readers announce it.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.keyboard.press('Shift+Tab');
+    await page.getByRole('button', { name: 'Sign out' }).focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+    expect(await page.evaluate(() => sessionStorage.getItem('pathways.session'))).toBeNull();
   });
 
   it('explains a version conflict and shows the latest journey', async () => {

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pathwayMachine } from '../../machines/index.ts';
 import { openReferredJourney } from './journey-setup.ts';
-import { screenshot, signIn, startWebWorld, type WebWorld } from './web-world.ts';
+import { screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
 let world: WebWorld;
 
@@ -79,6 +79,7 @@ describe('manager dashboard', () => {
     expect(sum).toBe(all);
     await expect.poll(() => page.locator('svg.chart').count()).toBe(3);
     await screenshot(page, 'manager-dashboard-breakdown');
+    expect(await unlabelledControls(page)).toEqual([]);
     expect(errors).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENCY_IDS } from '../../seeds/demo-area.ts';
 import { addPerson, openReferredJourney } from './journey-setup.ts';
-import { apiAs, loginToken, screenshot, signIn, startWebWorld, type WebWorld } from './web-world.ts';
+import { apiAs, loginToken, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
 let world: WebWorld;
 
@@ -47,6 +47,7 @@ describe('partner staff', () => {
     await form.getByRole('button', { name: 'Send referral' }).click();
     await expect.poll(() => form.locator('.problem').textContent()).toMatch(/Not sent: the person has not consented to share identity, contact, substance use with Northbridge Recovery Partnership/);
     await screenshot(page, 'partner-consent-missing');
+    expect(await unlabelledControls(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Record the person’s consent' }).click();
     await page.locator('form[data-event-form="consent"]').getByRole('button', { name: 'Record consent' }).click();
@@ -169,6 +170,7 @@ describe('auditor', () => {
     const kinds = await actions.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
     expect(new Set(kinds)).toEqual(new Set(['read']));
     await screenshot(page, 'auditor-trail');
+    expect(await unlabelledControls(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Clear' }).click();
     await page.getByLabel('Flagged for review only').check();

@@ -157,3 +157,19 @@ export async function loginToken(url: string, email: string, password = DEMO_PAS
   if (!res.ok) throw new Error(`login ${email} → ${res.status}`);
   return ((await res.json()) as { token: string }).token;
 }
+
+/**
+ * Form controls on the page that have no accessible name (no label, aria-label or
+ * aria-labelledby): each would be unusable with a screen reader.
+ */
+export async function unlabelledControls(page: Page): Promise<string[]> {
+  return page.locator('input:not([type=hidden]), select, textarea, button').evaluateAll((els) =>
+    els
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        const named = (e.labels?.length ?? 0) > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || (e.tagName === 'BUTTON' && e.textContent?.trim());
+        return !named;
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+}

@@ -70,13 +70,13 @@ function Redirect({ to }: { to: string }) {
 }
 
 function Routed() {
-  const { user, token } = useSession();
+  const { user, token, signOut } = useSession();
   const route = useRoute();
   if (!user) return <SignInPage />;
   const home = HOME[user.role] ?? '/';
   if (route.segments.length === 0) return <Redirect to={home} />;
   return (
-    <LiveProvider token={token}>
+    <LiveProvider token={token} onSessionEnded={() => void signOut()}>
       <AppShell route={route}>
         <Suspense fallback={<Loading what="Opening page" />}>{pageFor(route, user.role)}</Suspense>
       </AppShell>

@@ -52,11 +52,23 @@ export function AppShell({ route, children }: { route: Route; children: ReactNod
   const mainRef = useRef<HTMLElement>(null);
 
   useEffect(() => {
-    const h1 = mainRef.current?.querySelector('h1');
-    if (h1) {
-      h1.setAttribute('tabindex', '-1');
-      h1.focus({ preventScroll: true });
-    }
+    // Pages load on demand, so the heading may appear a moment after the route changes:
+    // wait for it (briefly), unless the user has already moved focus somewhere.
+    let frame = 0;
+    const started = performance.now();
+    const tryFocus = () => {
+      const active = document.activeElement;
+      const userMoved = active && active !== document.body && !mainRef.current?.contains(active) && !active.closest('nav');
+      const h1 = mainRef.current?.querySelector('h1');
+      if (h1 && !userMoved) {
+        h1.setAttribute('tabindex', '-1');
+        h1.focus({ preventScroll: true });
+        return;
+      }
+      if (!userMoved && performance.now() - started < 3000) frame = requestAnimationFrame(tryFocus);
+    };
+    tryFocus();
+    return () => cancelAnimationFrame(frame);
   }, [route.path]);
 
   if (!user) return null;

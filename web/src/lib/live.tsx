@@ -18,7 +18,9 @@ interface LiveValue {
 const LiveContext = createContext<LiveValue>({ socket: null, status: 'offline' });
 
 /** Opens the socket while a token is present; closes it on sign-out. */
-export function LiveProvider({ token, children }: { token: string | null; children: ReactNode }) {
+export function LiveProvider({ token, onSessionEnded, children }: { token: string | null; onSessionEnded?: () => void; children: ReactNode }) {
+  const endedRef = useRef(onSessionEnded);
+  endedRef.current = onSessionEnded;
   const [value, setValue] = useState<LiveValue>({ socket: null, status: 'offline' });
   useEffect(() => {
     if (!token) {
@@ -40,6 +42,8 @@ export function LiveProvider({ token, children }: { token: string | null; childr
     socket.on('connect', () => set('live'));
     socket.on('disconnect', () => set('offline'));
     socket.on('connect_error', () => set('offline'));
+    // The server says the token expired or was revoked: sign out here too.
+    socket.on('session.ended', () => endedRef.current?.());
     return () => {
       socket.removeAllListeners();
       socket.disconnect();
