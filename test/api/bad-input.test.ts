@@ -200,6 +200,41 @@ describe.each(DIALECTS)('bad input on %s', (dialect) => {
     }
   });
 
+  it('random JSON on every body route never answers 5xx', async () => {
+    let seed = 20261125;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const keys = ['type', 'expectedVersion', 'personId', 'kind', 'reason', 'categories', 'top', 'interventions', 'email', 'password', 'name', 'x', ''];
+    const value = (depth: number): unknown => {
+      const r = rand();
+      if (depth > 3 || r < 0.2) return [null, true, -1, 1e308, 'SCREENING_STARTED', '', '\u202e', UNKNOWN_ID, '2026-02-30'][Math.floor(rand() * 9)];
+      if (r < 0.5) return Array.from({ length: Math.floor(rand() * 4) }, () => value(depth + 1));
+      return Object.fromEntries(Array.from({ length: Math.floor(rand() * 5) }, () => [keys[Math.floor(rand() * keys.length)]!, value(depth + 1)]));
+    };
+    const routes = [
+      '/api/v1/auth/login',
+      '/api/v1/agencies',
+      '/api/v1/users',
+      '/api/v1/people',
+      `/api/v1/people/${personId}/consents`,
+      '/api/v1/cases',
+      `/api/v1/cases/${caseId}/events`,
+      '/api/v1/referrals',
+      `/api/v1/referrals/${referralId}/events`,
+    ];
+    for (const path of routes) {
+      for (let i = 0; i < 25; i++) {
+        const body = value(0);
+        const user = path.includes('agencies') || path.includes('users') ? admin : path.includes('referrals/') ? receiver : keyworker;
+        const res = await request(h.app).post(path).set('Authorization', `Bearer ${user.token}`).set('Content-Type', 'application/json').send(JSON.stringify(body));
+        expect(res.status, `${path} ${JSON.stringify(body)} → ${JSON.stringify(res.body)}`).toBeLessThan(500);
+        if (res.status >= 400) expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+      }
+    }
+  });
+
   it('unknown routes answer a 404 problem', async () => {
     const res = await request(h.app).get('/api/v1/nothing-here');
     expect(res.status).toBe(404);
