@@ -146,7 +146,34 @@ describe('partner staff', () => {
     await page.getByRole('heading', { name: 'Referrals' }).waitFor();
     await page.waitForLoadState('networkidle');
     expect(await page.locator('main').textContent()).not.toContain(person.name.split(' ')[1]);
-    await screenshot(page, 'partner-no-consent');
+
+    // Housing holds a referral for someone whose consent was then withdrawn: it keeps the
+    // referral in its inbox but no longer sees who the person is, or why they were referred.
+    const kw = await loginToken(world.url, 'keyworker@northbridge.example');
+    const withdrawn = await addPerson(world.url, kw);
+    const consent = await apiAs<{ id: string }>(world.url, kw, 'POST', `/people/${withdrawn.id}/consents`, {
+      toAgencyId: DEMO_AGENCY_IDS.housing,
+      categories: ['identity', 'contact', 'housing'],
+      purpose: 'Housing support',
+    });
+    const referral = await apiAs<{ id: string }>(world.url, kw, 'POST', '/referrals', {
+      personId: withdrawn.id,
+      toAgencyId: DEMO_AGENCY_IDS.housing,
+      kind: 'housing',
+      reason: 'Eviction notice served last week',
+      urgency: 'routine',
+    });
+    await apiAs(world.url, kw, 'POST', `/people/${withdrawn.id}/consents/${consent.id}/withdraw`, { reason: 'Person asked us to stop sharing' });
+    const housing = await world.newPage();
+    await signIn(housing.page, world.url, 'housing@northbridge.example');
+    const row = housing.page.locator(`tr[data-referral-id="${referral.id}"]`);
+    await expect.poll(() => row.textContent()).toMatch(/Name withheld/);
+    await row.locator('a').click();
+    await expect.poll(() => housing.page.getByTestId('person-panel').textContent()).toMatch(/no consent/i);
+    const shown = (await housing.page.locator('main').textContent()) ?? '';
+    expect(shown).not.toContain(withdrawn.name.split(' ')[1]);
+    expect(shown).not.toContain('Eviction notice');
+    await screenshot(housing.page, 'partner-no-consent');
   });
 });
 
