@@ -61,7 +61,7 @@ describe('pathways seed: the command', () => {
     await store.dispose();
   });
 
-  it('exits 2 with the reason and the usage on a bad flag, and writes nothing', async () => {
+  it('exits 2 with the reason and the usage on a bad flag, and writes nothing', { timeout: 60_000 }, async () => {
     const result = await pathways(['seed', '--people', 'lots'], { DATABASE_URL: store.url });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/pathways seed: --people needs a whole number of people/);
@@ -69,7 +69,7 @@ describe('pathways seed: the command', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('migrates, seeds and prints a summary; the audit chain verifies', async () => {
+  it('migrates, seeds and prints a summary; the audit chain verifies', { timeout: 180_000 }, async () => {
     const result = await pathways(['seed', '--people', '80', '--seed', '5', '--reference-date', '2026-06-30'], { DATABASE_URL: store.url });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Demo area: 14 agencies, 25 staff/);
