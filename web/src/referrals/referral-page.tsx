@@ -19,6 +19,7 @@ import { currentDeadline, referralAgeDays } from './referral-deadline.ts';
 import { statusBadge } from './referral-boxes-page.tsx';
 import type { AgencyView, ReferralView } from './referral-types.ts';
 
+const ORDER = REFERRAL_EVENT_SCHEMAS.map((s) => s.shape.type.value as string);
 const SCHEMA_BY_TYPE = new Map<string, (typeof REFERRAL_EVENT_SCHEMAS)[number]>(REFERRAL_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
 
 const INTROS: Record<string, string> = {
@@ -57,7 +58,7 @@ export function ReferralPage({ referralId }: { referralId: string }) {
   const r = ref.data;
   if (!r) return null;
   const agencyName = (id: string) => agencies.data?.find((a) => a.id === id)?.name ?? '…';
-  const allowed = r.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t));
+  const allowed = r.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t)).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const schema = open ? SCHEMA_BY_TYPE.get(open) : undefined;
   const deadline = currentDeadline(r);
 
