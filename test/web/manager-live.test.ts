@@ -12,7 +12,7 @@ import { screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } 
 let world: WebWorld;
 
 beforeAll(async () => {
-  world = await startWebWorld({ cohort: 120 });
+  world = await startWebWorld({ cohort: 60 });
 }, 180_000);
 
 afterAll(async () => {
