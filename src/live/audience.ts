@@ -27,15 +27,21 @@ function agencyViewer(agency: AgencyInfo): Viewer {
   return { userId: '', role: 'keyworker', agencyId: agency.id, agencyKind: agency.kind, agencyArea: agency.area };
 }
 
-/** The agencies a change is for; `listening` skips rooms nobody is in (no access checks for them). */
+/**
+ * The agencies a change is for; `listening` skips rooms nobody is in (no access checks for
+ * them), and `listeningElsewhere(lead)` says whether any agency but the lead has a room.
+ */
 export async function deliveriesFor(
   db: Kysely<Database>,
   agencies: AgencyDirectory,
   change: RecordChange,
   today: string,
   listening: (agencyId: string) => boolean,
+  listeningElsewhere: (agencyId: string) => boolean = () => true,
 ): Promise<{ deliveries: Delivery[]; area: string | null }> {
-  return change.stream === 'case' ? caseDeliveries(db, agencies, change, today, listening) : referralDeliveries(db, agencies, change, listening);
+  return change.stream === 'case'
+    ? caseDeliveries(db, agencies, change, today, listening, listeningElsewhere)
+    : referralDeliveries(db, agencies, change, listening);
 }
 
 async function caseDeliveries(
@@ -44,20 +50,25 @@ async function caseDeliveries(
   change: RecordChange,
   today: string,
   listening: (agencyId: string) => boolean,
+  listeningElsewhere: (agencyId: string) => boolean,
 ): Promise<{ deliveries: Delivery[]; area: string | null }> {
-  const row = await db.selectFrom('cases').select(['person_id', 'lead_agency_id']).where('id', '=', change.id).executeTakeFirst();
+  const row = change.caseRow ?? (await db.selectFrom('cases').select(['person_id', 'lead_agency_id']).where('id', '=', change.id).executeTakeFirst());
   if (!row) return { deliveries: [], area: null };
   const lead = await agencies.get(row.lead_agency_id);
   const candidates = new Set<string>();
   if (listening(row.lead_agency_id)) candidates.add(row.lead_agency_id);
-  const referrals = await db
-    .selectFrom('referrals')
-    .select(['from_agency_id', 'to_agency_id'])
-    .where('person_id', '=', row.person_id)
-    .where('state', 'not in', ENDED_REFERRAL_STATES)
-    .execute();
-  for (const r of referrals) {
-    for (const id of [r.from_agency_id, r.to_agency_id]) if (listening(id)) candidates.add(id);
+  // Other agencies see the journey only through a live referral for the person: look them
+  // up only when some other agency is listening at all.
+  if (listeningElsewhere(row.lead_agency_id)) {
+    const referrals = await db
+      .selectFrom('referrals')
+      .select(['from_agency_id', 'to_agency_id'])
+      .where('person_id', '=', row.person_id)
+      .where('state', 'not in', ENDED_REFERRAL_STATES)
+      .execute();
+    for (const r of referrals) {
+      for (const id of [r.from_agency_id, r.to_agency_id]) if (listening(id)) candidates.add(id);
+    }
   }
   const deliveries: Delivery[] = [];
   for (const agencyId of candidates) {

@@ -87,10 +87,26 @@ export function attachLive(options: LiveOptions): LiveServer {
   };
 
   const hasRoom = (room: string): boolean => io.sockets.adapter.rooms.has(room);
+  // Agency rooms in use, kept by the adapter's room events rather than counted per change.
+  const agencyRooms = new Set<string>();
+  io.sockets.adapter.on('create-room', (room: string) => {
+    if (room.startsWith('agency:')) agencyRooms.add(room);
+  });
+  io.sockets.adapter.on('delete-room', (room: string) => {
+    agencyRooms.delete(room);
+  });
+  const agencyRoomCount = (): number => agencyRooms.size;
 
   async function fanOut(change: RecordChange): Promise<void> {
     if (io.sockets.sockets.size === 0) return;
-    const { deliveries, area } = await deliveriesFor(db, agencies, change, today(), (id) => hasRoom(agencyRoom(id)));
+    const { deliveries, area } = await deliveriesFor(
+      db,
+      agencies,
+      change,
+      today(),
+      (id) => hasRoom(agencyRoom(id)),
+      (lead) => agencyRoomCount() > (hasRoom(agencyRoom(lead)) ? 1 : 0),
+    );
     for (const d of deliveries) io.to(agencyRoom(d.agencyId)).emit(d.event, d.payload);
     if (area && hasRoom(areaMetricsRoom(area))) coalescer.note(area, change.seq, MEASURES_MOVED_BY[change.stream]);
   }

@@ -3,7 +3,7 @@
  * after commit or from the event log during a catch-up.
  */
 import type { StreamChange } from '../engine/engine-types.ts';
-import type { EventRow } from '../db/schema.ts';
+import type { CaseRow, EventRow } from '../db/schema.ts';
 
 export interface RecordChange {
   stream: 'case' | 'referral';
@@ -16,6 +16,8 @@ export interface RecordChange {
   effectiveAt: string;
   /** True when a durable timer (the system) delivered the event. */
   byTimer: boolean;
+  /** The journey's person and lead agency when known (live changes carry the row). */
+  caseRow?: { person_id: string; lead_agency_id: string };
 }
 
 /** From an engine change. */
@@ -30,6 +32,7 @@ export function recordChangeOf(change: StreamChange, timerEventTypes: ReadonlySe
     toStage: change.toStage,
     effectiveAt: change.effectiveAt,
     byTimer: change.actor.userId === null && timerEventTypes.has(change.type),
+    ...(change.stream === 'case' ? { caseRow: { person_id: (change.row as CaseRow).person_id, lead_agency_id: (change.row as CaseRow).lead_agency_id } } : {}),
   };
 }
 

@@ -25,7 +25,9 @@ async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: Met
   const stored = await db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', change.id).executeTakeFirst();
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
-  const subject = (await loadCaseSubjects(trx, [change.id])).get(change.id);
+  // The subject (agency, breakdown values) is read once, on the journey's first event; later
+  // events find it in the stored facts.
+  const subject = prev ? { personId: prev.personId, agencyId: prev.agencyId, referredOn: '', dims: prev.dims } : (await loadCaseSubjects(trx, [change.id])).get(change.id);
   if (!subject) throw new Error(`Metrics: journey ${change.id} has no case row; apply the change in the transaction that wrote it.`);
   const { facts, counts } = reduceCase(prev, subject, change);
   const deltas = new DeltaSet();
@@ -45,7 +47,9 @@ async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change:
   const stored = await db.selectFrom('metric_referral_facts').select(['version', 'facts']).where('referral_id', '=', change.id).executeTakeFirst();
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as ReferralFacts) : null;
-  const subject = (await loadReferralSubjects(trx, [change.id])).get(change.id);
+  const subject = prev
+    ? { toAgencyId: prev.toAgencyId, createdAt: prev.createdAt, acknowledgeBy: prev.acknowledgeBy, firstContactBy: prev.firstContactBy, dims: prev.dims }
+    : (await loadReferralSubjects(trx, [change.id])).get(change.id);
   if (!subject) throw new Error(`Metrics: referral ${change.id} has no referral row; apply the change in the transaction that wrote it.`);
   const { facts, counts } = reduceReferral(prev, subject, change);
   const deltas = new DeltaSet();

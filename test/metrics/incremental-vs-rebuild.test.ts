@@ -141,5 +141,5 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     expect(incremental.counts.length).toBeGreaterThan(200);
     await rebuildMetrics(store, { pageSize: 37 });
     expect(await metricSnapshot(store.db)).toEqual(incremental);
-  }, 120_000);
+  }, 300_000);
 });
