@@ -125,6 +125,14 @@ describe.each(['sqlite', 'postgres'] as const)('live updates (%s)', (dialect) =>
     expect(got.status).toBe(200);
     expect(got.body.stage).toBeUndefined();
     expect((await w.api(tokens.jcpReferrer!, 'GET', `/api/v1/cases/${cz.id}`)).status).toBe(404);
+
+    // Consent withdrawn: from then on nothing new about P flows to JCP.
+    await w.store.db.updateTable('consents').set({ withdrawn_at: '2026-03-02T10:00:00.000Z', withdrawn_by: 'test', withdrawal_reason: 'asked' }).where('person_id', '=', p).execute();
+    const after = await move(cp, { type: 'SCREENING_COMPLETED', outcome: 'assess' });
+    await spies.keyworker!.waitFor((m) => m.event === 'case.changed' && m.payload.id === after.id && m.payload.version === after.version);
+    await w.live.drain();
+    await settle();
+    expect(spies.jcpReferrer!.about(cp.id).filter((m) => m.payload.version === after.version)).toEqual([]);
   });
 
   it('catches a reconnecting client up on every change it missed', async () => {
