@@ -30,7 +30,7 @@ export interface CohortOptions {
   seed?: number;
   /** `YYYY-MM-DD`; every seeded fact happens before its midnight (UTC). Default: today. */
   referenceDate?: string;
-  /** People per transaction (default 5,000). */
+  /** People per transaction (default 5,000; 2,000 with worker threads). */
   batchSize?: number;
   /**
    * Worker threads generating batches while this thread writes. Default: one per core (at
@@ -87,8 +87,10 @@ export async function seedCohort(store: Store, options: CohortOptions): Promise<
 
   const write = createBatchWriter(store);
   const progress = options.progress ?? silentProgress;
-  const batchSize = Math.max(1, Math.floor(options.batchSize ?? 5000));
   const workers = Math.max(0, Math.floor(options.workers ?? (options.people >= 20_000 ? Math.min(4, availableParallelism()) : 0)));
+  // Smaller batches when workers run ahead: several are in memory at once (being made,
+  // in the post, waiting to be written).
+  const batchSize = Math.max(1, Math.floor(options.batchSize ?? (workers > 0 ? 2000 : 5000)));
   progress.update(0);
   for await (const batch of generateBatches(ctx, { people: options.people, batchSize, workers })) {
     await write(batch.rows);

@@ -1,7 +1,7 @@
 /**
  * Produces the cohort's batches in order, either in this thread or from worker threads.
- * Workers generate ahead (at most two batches each) while this thread writes, so a large
- * seed uses every core without holding more than a few batches in memory.
+ * Workers generate ahead (one batch each, plus one waiting) while this thread writes, so a
+ * large seed uses every core without holding more than a few batches in memory.
  */
 import { Worker } from 'node:worker_threads';
 import { newBatch, newTally, type CohortBatch, type CohortTally } from './cohort-batch.ts';
@@ -69,7 +69,8 @@ async function* fromWorkers(ctx: CohortContext, plan: BatchPlan): AsyncGenerator
   let written = 0;
   // Batch b is made by worker b mod n, so each worker's queue is in order.
   const ask = (): void => {
-    while (next < count && next < written + 2 * workers.length) {
+    // One batch in hand per worker plus one waiting: enough to keep every thread busy.
+    while (next < count && next < written + workers.length + 1) {
       workers[next % workers.length]!.postMessage(requestFor(plan, next));
       next += 1;
     }
