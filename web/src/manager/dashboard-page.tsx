@@ -86,7 +86,8 @@ export function DashboardPage() {
     return () => clearTimeout(t);
   }, [metrics.data, figures]);
 
-  useLiveEvents(['metrics.changed', 'case.changed', 'referral.changed'], () => metrics.refresh(), 300);
+  // The server coalesces `metrics.changed` per area; a refetch already running absorbs more.
+  useLiveEvents(['metrics.changed'], () => metrics.refresh(), 250);
   useLiveEvents(['metrics.changed'], () => trend.refresh(), 3000);
   useLiveEvents(
     ['deadline.breached'],
