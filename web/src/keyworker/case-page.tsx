@@ -134,6 +134,11 @@ export function CasePage({ caseId }: { caseId: string }) {
           </p>
         </div>
       </div>
+      {!c.closedAt && (
+        <p>
+          <Link to={`/referrals/new?personId=${c.personId}&caseId=${c.id}`}>Refer to another agency</Link>
+        </p>
+      )}
       {notice && (
         <Notice tone={notice.tone}>
           <span data-testid="case-notice">{notice.text}</span>{' '}
