@@ -30,6 +30,7 @@ const LABELS: Record<string, string> = {
   interventions: 'Interventions',
   modality: 'Intervention',
   interventionId: 'Intervention',
+  id: 'Reference',
   offeredOn: 'First appointment offered on',
   startedOn: 'Started on',
   endedOn: 'Ended on',
