@@ -183,7 +183,7 @@ async function replayStreams<S extends CaseSubject | ReferralSubject>(
     if (!done && lastRow) {
       while (cut > 0 && rows[cut - 1]?.stream_id === lastRow.stream_id) cut -= 1;
     }
-    if (cut === 0) {
+    if (cut === 0 && !done) {
       // One stream longer than a page: keep reading until it ends.
       pending = rows;
       if (lastRow) after = { id: lastRow.stream_id, version: lastRow.stream_version };
