@@ -43,6 +43,8 @@ export interface CohortOptions {
    * through the engine's in-transaction hooks that keep the measures current.
    */
   rebuildMetrics?: boolean;
+  /** Progress of that rebuild, given the number of events it will replay. */
+  metricsProgress?: (events: number) => ProgressReporter;
 }
 
 export interface CohortResult extends CohortTally {
@@ -99,6 +101,13 @@ export async function seedCohort(store: Store, options: CohortOptions): Promise<
   }
   progress.finish();
   ms = Math.round(performance.now() - started);
-  if (options.rebuildMetrics !== false) metricsMs = (await rebuildMetrics(store)).ms;
+  if (options.rebuildMetrics !== false) {
+    // Minutes at national scale: show it moving, as the generation did.
+    const events = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const bar = options.metricsProgress?.(Number(events.n)) ?? silentProgress;
+    bar.update(0);
+    metricsMs = (await rebuildMetrics(store, { onProgress: (n) => bar.update(n) })).ms;
+    bar.finish();
+  }
   return result(false);
 }

@@ -145,6 +145,7 @@ export const seedCommand: Command = {
         referenceDate: parsed.referenceDate,
         ...(parsed.workers !== undefined ? { workers: parsed.workers } : {}),
         progress: createProgressBar({ unit: 'people', total: people }),
+        metricsProgress: (events) => createProgressBar({ unit: 'events replayed into the measures', total: events }),
       });
       printSummary(result, performance.now() - started);
       return 0;
