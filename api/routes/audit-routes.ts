@@ -1,23 +1,11 @@
 /** The audit trail, for auditors only. */
 import { z } from 'zod';
 import { queryAudit } from '../../src/audit/audit-repository.ts';
+import { AUDIT_ACTIONS, auditActionSchema, auditEntrySchema } from '../schemas/audit.ts';
 import { dateTimeSchema, idSchema, pageOf, pageQuery, queryBoolean } from '../schemas/common.ts';
 import { defineRoute } from '../routing/route.ts';
 import { decodeCursor, encodeCursor } from './route-helpers.ts';
 
-const auditEntrySchema = z.object({
-  id: z.string(),
-  at: z.string(),
-  userId: z.string().nullable(),
-  agencyId: z.string().nullable(),
-  action: z.string(),
-  personId: z.string().nullable(),
-  entityType: z.string(),
-  entityId: z.string().nullable(),
-  purpose: z.string().nullable(),
-  detail: z.record(z.string(), z.unknown()),
-  flagged: z.boolean(),
-});
 
 export const auditRoutes = [
   defineRoute({
@@ -25,14 +13,14 @@ export const auditRoutes = [
     path: '/api/v1/audit',
     operationId: 'listAudit',
     summary: 'Who saw, shared or overrode what, when and why (newest first)',
-    description: 'Actions: read, share, override, consent_given, consent_withdrawn, login, login_failed, create, admin. `flagged=true` lists safeguarding overrides to review.',
+    description: `Actions: ${AUDIT_ACTIONS.join(', ')}. \`flagged=true\` lists safeguarding overrides to review.`,
     tag: 'audit',
     auth: ['auditor'],
     query: z.strictObject({
       personId: idSchema.optional(),
       userId: idSchema.optional(),
       agencyId: idSchema.optional(),
-      action: z.enum(['read', 'share', 'override', 'consent_given', 'consent_withdrawn', 'login', 'login_failed', 'create', 'admin']).optional(),
+      action: auditActionSchema.optional(),
       flagged: queryBoolean.optional(),
       from: dateTimeSchema.optional().describe('Entries at or after this time'),
       to: dateTimeSchema.optional().describe('Entries before this time'),

@@ -6,18 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditTable, Database } from '../db/schema.ts';
+import type { AuditAction } from './audit-actions.ts';
 
-/** Actions recorded. Reads of person-identifiable data, shares and overrides above all. */
-export type AuditAction =
-  | 'read'
-  | 'share'
-  | 'override'
-  | 'consent_given'
-  | 'consent_withdrawn'
-  | 'login'
-  | 'login_failed'
-  | 'create'
-  | 'admin';
+export type { AuditAction } from './audit-actions.ts';
 
 /** One audit entry to record. */
 export interface AuditEntry {

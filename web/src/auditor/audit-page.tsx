@@ -7,25 +7,12 @@ import { useState, type FormEvent } from 'react';
 import { api, listOf, nextCursorOf } from '../lib/api-client.ts';
 import { ApiProblem } from '../lib/api-problem.ts';
 import { formatDateTime, humanise } from '../lib/format.ts';
+import { AUDIT_ACTIONS, type AuditEntry } from '../../../api/schemas/audit.ts';
 import { navigate } from '../lib/router.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Empty, Loading, ProblemMessage } from '../components/status.tsx';
 
-interface AuditEntry {
-  id: string;
-  at: string;
-  userId: string | null;
-  agencyId: string | null;
-  action: string;
-  personId: string | null;
-  entityType: string;
-  entityId: string | null;
-  purpose: string | null;
-  detail: Record<string, unknown>;
-  flagged: boolean;
-}
 
-const ACTIONS = ['read', 'share', 'override', 'consent_given', 'consent_withdrawn', 'login', 'login_failed', 'create', 'admin'] as const;
 const FILTERS = ['personId', 'userId', 'agencyId', 'action', 'flagged', 'from', 'to'] as const;
 type Filters = Partial<Record<(typeof FILTERS)[number], string>>;
 
@@ -113,7 +100,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
           <label htmlFor="a-action">Action</label>
           <select id="a-action" value={draft.action ?? ''} onChange={(e) => set('action', e.target.value)}>
             <option value="">Any action</option>
-            {ACTIONS.map((a) => (
+            {AUDIT_ACTIONS.map((a) => (
               <option key={a} value={a}>
                 {humanise(a)}
               </option>
