@@ -30,10 +30,7 @@ export async function loadCaseSubjects(db: Kysely<Database>, caseIds: readonly s
     .where('cases.id', 'in', caseIds)
     .execute();
   for (const r of rows) {
-    const person =
-      r.sex !== null && r.date_of_birth !== null && r.details !== null
-        ? { sex: r.sex, date_of_birth: r.date_of_birth, ethnicity: r.ethnicity, postcode_district: r.postcode_district, details: r.details }
-        : undefined;
+    const person = personOf(r);
     out.set(r.id, {
       personId: r.person_id,
       agencyId: r.lead_agency_id,
@@ -71,10 +68,7 @@ export async function loadReferralSubjects(db: Kysely<Database>, referralIds: re
     .where('referrals.id', 'in', referralIds)
     .execute();
   for (const r of rows) {
-    const person =
-      r.sex !== null && r.date_of_birth !== null && r.details !== null
-        ? { sex: r.sex, date_of_birth: r.date_of_birth, ethnicity: r.ethnicity, postcode_district: r.postcode_district, details: r.details }
-        : undefined;
+    const person = personOf(r);
     out.set(r.id, {
       toAgencyId: r.to_agency_id,
       createdAt: r.created_at,
@@ -84,4 +78,11 @@ export async function loadReferralSubjects(db: Kysely<Database>, referralIds: re
     });
   }
   return out;
+}
+
+/** The person's monitoring fields from a left join (absent when the person row is missing). */
+function personOf(r: { sex: string | null; date_of_birth: string | null; ethnicity: string | null; postcode_district: string | null; details: string | null }) {
+  return r.sex !== null && r.date_of_birth !== null && r.details !== null
+    ? { sex: r.sex, date_of_birth: r.date_of_birth, ethnicity: r.ethnicity, postcode_district: r.postcode_district, details: r.details }
+    : undefined;
 }
