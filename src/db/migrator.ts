@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Dialect, Store } from './database.ts';
 import { coreMigration } from './migrations/001-core.ts';
 import { metricsMigration } from './migrations/004-metrics.ts';
+import { timerStreamIndexMigration } from './migrations/005-timer-stream-index.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -15,7 +16,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration];
 
 export interface MigrationResult {
   applied: string[];

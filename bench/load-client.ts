@@ -1,0 +1,241 @@
+/**
+ * The HTTP load generator of the API benchmark, run in its own process (`fork`) so its
+ * CPU is not the server's: the server's event loop then measures only itself, as it would
+ * with real clients on other machines.
+ *
+ * The parent sends one `LoadJob` per message; the child answers each with a `RunResult`
+ * and exits when the channel closes. `runLoad` is what the child calls, exported so the
+ * parent can share the types.
+ */
+import { Agent, request } from 'node:http';
+
+/** What the virtual clients send. */
+export type LoadTarget =
+  | { kind: 'ceiling'; clients: number }
+  /**
+   * Journeys opened beforehand: each client walks one from referral into treatment with a
+   * start and a review TOP (eight events), then takes the next unused one — so journeys
+   * stay the size real ones are, however long the run.
+   */
+  | { kind: 'journey'; caseIds: string[]; clients: number };
+
+/** One run: open loop at a fixed offered rate, or closed loop (each client back to back). */
+export interface LoadJob {
+  mode: 'open' | 'closed';
+  port: number;
+  token: string | null;
+  target: LoadTarget;
+  /** Offered requests a second (open loop only). */
+  rate: number;
+  seconds: number;
+}
+
+/** What came back from one run. */
+export interface RunResult {
+  sent: number;
+  ok: number;
+  failed: number;
+  /** Answers 409 `version_conflict` (should stay 0: a journey has one client at a time). */
+  conflicts: number;
+  /** Journeys taken from the pool. */
+  journeys: number;
+  /** Requests an open loop could not send on time because every client was busy. */
+  late: number;
+  seconds: number;
+  latencies: number[];
+}
+
+interface Target {
+  clients: number;
+  next(client: number): { path: string; body: string };
+  done(client: number, status: number, body: string): void;
+}
+
+function post(agent: Agent, port: number, path: string, body: string, token: string | null): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const CEILING_BODY = JSON.stringify({ type: 'SCREENING_STARTED', expectedVersion: 1, note: 'x'.repeat(120) });
+
+/** The journey steps each client walks, then TOP records for ever (a repeatable transition in treatment). */
+const STEPS: Array<Record<string, unknown>> = [
+  { type: 'SCREENING_STARTED' },
+  { type: 'SCREENING_COMPLETED', outcome: 'assess' },
+  { type: 'ASSESSMENT_COMPLETED', domains: { substanceUse: 'Opiates daily', housingNeed: 'none' } },
+  { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'psy-1', modality: 'structured_psychosocial' }] },
+  { type: 'INTERVENTION_OFFERED', interventionId: 'psy-1' },
+  { type: 'INTERVENTION_STARTED', interventionId: 'psy-1' },
+];
+
+function top(recordedOn: string): Record<string, unknown> {
+  return {
+    kind: 'review',
+    recordedOn,
+    substanceDays: { alcohol: 2, opiates: 0, crack: 0, cocaine: 0, amphetamines: 0, cannabis: 1, other: 0, tobacco: 28 },
+    injectingDays: 0,
+    sharedEquipment: false,
+    shopliftingDays: 0,
+    sellingDrugsDays: 0,
+    otherTheftDays: 0,
+    assaultOrViolence: false,
+    psychologicalHealth: 12,
+    physicalHealth: 13,
+    qualityOfLife: 12,
+    paidWorkDays: 8,
+    educationDays: 0,
+    acuteHousingProblem: false,
+    atRiskOfEviction: false,
+  };
+}
+
+function buildTarget(spec: LoadTarget, counts: { conflicts: number; journeys: number }): Target {
+  if (spec.kind === 'ceiling') return { clients: spec.clients, next: () => ({ path: '/ceiling', body: CEILING_BODY }), done: () => undefined };
+  const today = new Date().toISOString().slice(0, 10);
+  const script = [...STEPS, { type: 'TOP_RECORDED', top: { ...top(today), kind: 'start' } }, { type: 'TOP_RECORDED', top: top(today) }];
+  let nextJourney = 0;
+  const take = () => {
+    // The pool is sized for the run; should it run dry, a client stays on its journey and records more reviews.
+    const index = nextJourney < spec.caseIds.length ? nextJourney++ : -1;
+    if (index >= 0) counts.journeys += 1;
+    return index;
+  };
+  const state = Array.from({ length: spec.clients }, () => ({ journey: take(), version: 1, step: 0 }));
+  return {
+    clients: spec.clients,
+    next(client) {
+      const s = state[client]!;
+      const event = script[Math.min(s.step, script.length - 1)]!;
+      return { path: `/api/v1/cases/${spec.caseIds[s.journey]!}/events`, body: JSON.stringify({ ...event, expectedVersion: s.version }) };
+    },
+    done(client, status, body) {
+      const s = state[client]!;
+      if (status === 200) {
+        s.version = (JSON.parse(body) as { version: number }).version;
+        s.step += 1;
+        if (s.step >= script.length) {
+          const fresh = take();
+          if (fresh >= 0) Object.assign(s, { journey: fresh, version: 1, step: 0 });
+        }
+      } else if (status === 409) counts.conflicts += 1;
+    },
+  };
+}
+
+/** Offers `rate` requests a second for `seconds`, each to an idle client. */
+async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, 'conflicts' | 'journeys'>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const idle: number[] = Array.from({ length: target.clients }, (_, i) => i);
+  const latencies: number[] = [];
+  let sent = 0;
+  let ok = 0;
+  let failed = 0;
+  let late = 0;
+  const inflight = new Set<Promise<void>>();
+  const started = performance.now();
+  const total = Math.round(job.rate * job.seconds);
+  // Dispatch on a 1 ms tick, as many as the schedule says are due: each request's latency
+  // counts from when it was due, so a server that falls behind cannot hide it (no
+  // coordinated omission).
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - started) / 1000) * job.rate));
+      while (sent < due) {
+        const client = idle.shift();
+        if (client === undefined) {
+          late += 1;
+          break; // every client busy: the server has fallen behind; send when one frees
+        }
+        const dueAt = started + (sent / job.rate) * 1000;
+        const req = target.next(client);
+        sent += 1;
+        const p = post(agent, job.port, req.path, req.body, job.token)
+          .then((res) => {
+            latencies.push(performance.now() - dueAt);
+            if (res.status < 300) ok += 1;
+            else failed += 1;
+            target.done(client, res.status, res.body);
+          })
+          .catch(() => {
+            failed += 1;
+          })
+          .finally(() => {
+            idle.push(client);
+            inflight.delete(p);
+          });
+        inflight.add(p);
+      }
+      if (sent >= total || now - started > job.seconds * 1000 * 3) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  await Promise.all(inflight);
+  agent.destroy();
+  return { sent, ok, failed, late, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** Every client sends back to back for `seconds`. */
+async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, 'conflicts' | 'journeys'>> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const latencies: number[] = [];
+  let sent = 0;
+  let ok = 0;
+  let failed = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: target.clients }, async (_, client) => {
+      while (performance.now() - started < job.seconds * 1000) {
+        const req = target.next(client);
+        sent += 1;
+        const t0 = performance.now();
+        const res = await post(agent, job.port, req.path, req.body, job.token);
+        latencies.push(performance.now() - t0);
+        if (res.status < 300) ok += 1;
+        else failed += 1;
+        target.done(client, res.status, res.body);
+      }
+    }),
+  );
+  agent.destroy();
+  return { sent, ok, failed, late: 0, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+/** Runs one job against a server on 127.0.0.1. */
+export async function runLoad(job: LoadJob): Promise<RunResult> {
+  const counts = { conflicts: 0, journeys: 0 };
+  const target = buildTarget(job.target, counts);
+  const result = job.mode === 'open' ? await openLoop(job, target) : await closedLoop(job, target);
+  return { ...result, conflicts: counts.conflicts, journeys: counts.journeys };
+}
+
+// Child mode: answer each job the parent sends.
+if (process.send) {
+  process.on('message', (job: LoadJob) => {
+    void runLoad(job).then(
+      (result) => process.send!({ result }),
+      (err: unknown) => process.send!({ error: String(err) }),
+    );
+  });
+  process.on('disconnect', () => process.exit(0));
+}
