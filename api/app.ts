@@ -10,7 +10,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
-import helmet from 'helmet';
 import type { Store } from '../src/db/database.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import { tokenTtlFromEnv } from './auth/bearer-tokens.ts';
@@ -18,6 +17,7 @@ import { createLoginThrottle, type LoginThrottle } from './auth/login-throttle.t
 import { createTokenCache } from './auth/token-cache.ts';
 import type { AppContext } from './context.ts';
 import { jsonBody } from './http/json-body.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { apiRoutes } from './routes/index.ts';
 import { mountRoutes } from './routing/mount-routes.ts';
@@ -58,7 +58,7 @@ export function createApp(options: AppOptions): PathwaysApp {
   app.set('etag', false);
   // Plain HTTP is the default (TLS ends at a proxy in production), so requests must not be
   // upgraded to https by the browser; everything else is helmet's strict default.
-  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(jsonBody());
   app.use(mountRoutes(ctx, apiRoutes(options.routes ?? [])));
 
