@@ -33,6 +33,7 @@ import { installStatementCache } from './statement-cache.ts';
 import { applyCommand, beginWrites, openCase, openReferral } from './stream-writer.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
 import { createUnitRunner } from './unit-runner.ts';
+import { createWalSync } from './wal-sync.ts';
 
 export type * from './engine-types.ts';
 export { SYSTEM_ACTOR } from './engine-types.ts';
@@ -45,6 +46,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   if (store.sqlite && process.env.PATHWAYS_NO_STATEMENT_CACHE !== '1') installStatementCache(store.sqlite);
   const hooks: TransactionHook[] = [];
   const listeners: CommitListener[] = [];
+  const walSync = store.dialect === 'sqlite' ? createWalSync(store.sqlite) : null;
   const runner = createUnitRunner(store, {
     registry,
     now,
@@ -52,6 +54,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     listeners,
     groupCommit: options.groupCommit ?? true,
     maxBatch: options.maxBatch ?? 256,
+    walSync,
   });
 
   let sweeping = false;
@@ -144,6 +147,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     async close() {
       await engine.stop();
       await runner.idle();
+      await walSync?.close();
     },
   };
   return engine;

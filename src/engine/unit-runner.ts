@@ -6,7 +6,9 @@
  * units share a commit: they queue, and a drain loop runs every queued unit inside one
  * `BEGIN IMMEDIATE … COMMIT`, each in its own SAVEPOINT so a failing unit rolls back alone.
  * No caller hears "done" before the commit that holds its work has synced — durability is
- * the same as one commit per unit, the sync is shared (group commit).
+ * the same as one commit per unit, the sync is shared (group commit). The sync itself runs
+ * off the main thread (wal-sync.ts): while one batch's log is being synced, the next batch
+ * is already running, and one sync answers for every batch committed before it started.
  *
  * PostgreSQL has real concurrency, so each unit is its own transaction on a pooled
  * connection.
@@ -22,6 +24,7 @@ import type { CommitListener, TransactionHook } from './engine-types.ts';
 import type { ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { TxContext } from './stream-writer.ts';
+import type { WalSync } from './wal-sync.ts';
 
 export type UnitWork<T> = (ctx: TxContext) => Promise<T>;
 
@@ -33,6 +36,8 @@ export interface UnitRunnerOptions {
   listeners: CommitListener[];
   groupCommit: boolean;
   maxBatch: number;
+  /** Syncs SQLite's log after commits, off the main thread; null: each commit syncs itself. */
+  walSync: WalSync | null;
 }
 
 export interface UnitRunner {
@@ -57,6 +62,8 @@ interface RunnerContext extends TxContext {
   runner: object;
   depth: number;
 }
+
+type Outcome = { ok: true; value: unknown; ctx: RunnerContext } | { ok: false; error: unknown };
 
 interface QueuedUnit {
   work: UnitWork<unknown>;
@@ -119,7 +126,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
   const settle = (): void => {
-    if (inFlight === 0 && queue.length === 0 && !draining) {
+    if (inFlight === 0 && queue.length === 0 && !draining && awaitingSync.length === 0 && !syncing) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
@@ -150,6 +157,32 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   // ---- SQLite: group commit -----------------------------------------------------------
   const queue: QueuedUnit[] = [];
   let draining = false;
+  /** Committed batches whose log sync has not yet returned, oldest first. */
+  const awaitingSync: Array<() => void> = [];
+  const failSync: Array<(err: unknown) => void> = [];
+  let syncing = false;
+
+  /** One sync for every batch committed so far; then the next round, if more arrived meanwhile. */
+  async function syncLoop(walSync: WalSync): Promise<void> {
+    syncing = true;
+    try {
+      while (awaitingSync.length > 0) {
+        const deliver = awaitingSync.splice(0);
+        const fail = failSync.splice(0);
+        try {
+          await walSync.sync();
+        } catch (err) {
+          const error = new Error('The change was committed but could not be synced to disk; it may be lost if the machine stops. Check the disk.', { cause: err });
+          for (const f of fail) f(error);
+          continue;
+        }
+        for (const d of deliver) d();
+      }
+    } finally {
+      syncing = false;
+      settle();
+    }
+  }
 
   function runSqlite<T>(work: UnitWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -176,40 +209,12 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   }
 
   async function runBatch(batch: QueuedUnit[]): Promise<void> {
-    const outcomes: Array<{ ok: true; value: unknown; ctx: RunnerContext } | { ok: false; error: unknown }> = [];
+    const outcomes: Outcome[] = [];
+    const walSync = options.walSync;
     try {
       await store.db.connection().execute(async (conn) => {
-        await sql`begin immediate`.execute(conn);
-        try {
-          if (batch.length === 1) {
-            // Alone in its commit, a unit needs no savepoint: if it fails, the rollback below undoes it.
-            const ctx = newContext(conn);
-            const value = await als.run(ctx, () => batch[0]!.work(ctx));
-            await sql`commit`.execute(conn);
-            outcomes.push({ ok: true, value, ctx });
-            return;
-          }
-          const head: ChainHead = { hash: null };
-          for (const unit of batch) {
-            const ctx = newContext(conn, head);
-            await sql`savepoint pw_unit`.execute(conn);
-            try {
-              const value = await als.run(ctx, () => unit.work(ctx));
-              await sql`release savepoint pw_unit`.execute(conn);
-              outcomes.push({ ok: true, value, ctx });
-            } catch (error) {
-              if (!store.sqlite?.inTransaction) throw error;
-              await sql`rollback to savepoint pw_unit`.execute(conn);
-              await sql`release savepoint pw_unit`.execute(conn);
-              head.hash = null;
-              outcomes.push({ ok: false, error });
-            }
-          }
-          await sql`commit`.execute(conn);
-        } catch (err) {
-          if (store.sqlite?.inTransaction) await sql`rollback`.execute(conn);
-          throw err;
-        }
+        const transaction = () => runTransaction(conn, batch, outcomes);
+        await (walSync ? walSync.unsynced(transaction) : transaction());
       });
     } catch (err) {
       // The shared commit failed (or the transaction died): nothing of the batch is stored.
@@ -218,17 +223,67 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       return;
     }
     counters.commits += 1;
-    batch.forEach((unit, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) {
-        counters.units += 1;
-        notify(outcome.ctx);
-        unit.resolve(outcome.value);
-      } else {
-        counters.failed += 1;
-        unit.reject(outcome.error);
-      }
+    const deliver = (): void => {
+      batch.forEach((unit, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) {
+          counters.units += 1;
+          notify(outcome.ctx);
+          unit.resolve(outcome.value);
+        } else {
+          counters.failed += 1;
+          unit.reject(outcome.error);
+        }
+      });
+    };
+    if (!walSync) {
+      deliver();
+      return;
+    }
+    awaitingSync.push(deliver);
+    failSync.push((err) => {
+      counters.failed += batch.length;
+      batch.forEach((unit, i) => {
+        const outcome = outcomes[i]!;
+        unit.reject(outcome.ok ? err : outcome.error);
+      });
     });
+    if (!syncing) void syncLoop(walSync);
+  }
+
+  /** BEGIN, every unit of the batch (each under a savepoint when not alone), COMMIT. */
+  async function runTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
+    await sql`begin immediate`.execute(conn);
+    try {
+      if (batch.length === 1) {
+        // Alone in its commit, a unit needs no savepoint: if it fails, the rollback below undoes it.
+        const ctx = newContext(conn);
+        const value = await als.run(ctx, () => batch[0]!.work(ctx));
+        await sql`commit`.execute(conn);
+        outcomes.push({ ok: true, value, ctx });
+        return;
+      }
+      const head: ChainHead = { hash: null };
+      for (const unit of batch) {
+        const ctx = newContext(conn, head);
+        await sql`savepoint pw_unit`.execute(conn);
+        try {
+          const value = await als.run(ctx, () => unit.work(ctx));
+          await sql`release savepoint pw_unit`.execute(conn);
+          outcomes.push({ ok: true, value, ctx });
+        } catch (error) {
+          if (!store.sqlite?.inTransaction) throw error;
+          await sql`rollback to savepoint pw_unit`.execute(conn);
+          await sql`release savepoint pw_unit`.execute(conn);
+          head.hash = null;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      await sql`commit`.execute(conn);
+    } catch (err) {
+      if (store.sqlite?.inTransaction) await sql`rollback`.execute(conn);
+      throw err;
+    }
   }
 
   return {
@@ -239,7 +294,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     },
     stats: () => ({ ...counters }),
     idle() {
-      if (inFlight === 0 && queue.length === 0 && !draining) return Promise.resolve();
+      if (inFlight === 0 && queue.length === 0 && !draining && awaitingSync.length === 0 && !syncing) return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };
