@@ -34,7 +34,7 @@ async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: Met
   deltas.add(facts.agencyId, facts.dims, counts, 1);
   if (prev) deltas.add(prev.agencyId, prev.dims, caseStateCounts(prev), -1);
   deltas.add(facts.agencyId, facts.dims, caseStateCounts(facts), 1);
-  await applyCounterDeltas(db, deltas.nonZero());
+  await applyCounterDeltas(db, deltas.nonZero(), deltas.nonZeroBlocks());
   const row = { case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) };
   await db
     .insertInto('metric_case_facts')
@@ -56,7 +56,7 @@ async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change:
   deltas.add(facts.toAgencyId, facts.dims, counts, 1);
   if (prev) deltas.add(prev.toAgencyId, prev.dims, referralStateCounts(prev), -1);
   deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
-  await applyCounterDeltas(db, deltas.nonZero());
+  await applyCounterDeltas(db, deltas.nonZero(), deltas.nonZeroBlocks());
 
   const before = new Set(pendingDeadlines(prev).map((d) => d.deadline));
   const after = pendingDeadlines(facts);

@@ -5,6 +5,7 @@
  * stages and breakdown values — not the number of journeys.
  */
 import { sql } from 'kysely';
+import { BLOCKED_METRICS, splitRange } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
 import type { MetricsDb } from './metric-tables.ts';
 
@@ -63,14 +64,43 @@ export interface SumRow {
 }
 
 /**
- * Sums several metrics over the scope and an inclusive day range in one read, grouped by
- * metric, breakdown value and sub-key (no days): what period figures need.
+ * Sums several metrics over the scope and an inclusive day range, grouped by metric,
+ * breakdown value and sub-key (no days): what period figures need. Metrics kept per block
+ * (day-blocks.ts) are read as whole 32-day blocks plus the days at the range's ragged
+ * ends, so a year or the whole history costs a bounded number of rows.
  */
 export async function readSums(
   db: MetricsDb,
   q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; dayFrom?: number; dayTo?: number },
 ): Promise<SumRow[]> {
   if (q.agencyIds.length === 0 || q.metrics.length === 0) return [];
+  const blocked = q.metrics.filter((m) => BLOCKED_METRICS.has(m));
+  const daily = q.metrics.filter((m) => !BLOCKED_METRICS.has(m));
+  const split = splitRange(q.dayFrom, q.dayTo);
+  const reads: Array<Promise<SumRow[]>> = [];
+  if (daily.length > 0) reads.push(readDaySums(db, { ...q, metrics: daily }));
+  if (blocked.length > 0) {
+    if (split.blocks) reads.push(readBlockSums(db, { ...q, metrics: blocked, blockFrom: split.blocks.from, blockTo: split.blocks.to }));
+    for (const range of split.days) reads.push(readDaySums(db, { ...q, metrics: blocked, dayFrom: range.from, dayTo: range.to }));
+  }
+  const parts = await Promise.all(reads);
+  if (parts.length === 1) return parts[0] ?? [];
+  const sums = new Map<string, SumRow>();
+  for (const rows of parts) {
+    for (const r of rows) {
+      const key = `${r.metric}\u0000${r.value}\u0000${r.k}`;
+      const existing = sums.get(key);
+      if (existing) existing.n += r.n;
+      else sums.set(key, { ...r });
+    }
+  }
+  return [...sums.values()].filter((r) => r.n !== 0);
+}
+
+async function readDaySums(
+  db: MetricsDb,
+  q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; dayFrom?: number | undefined; dayTo?: number | undefined },
+): Promise<SumRow[]> {
   let query = db
     .selectFrom('metric_counts')
     .select(['metric', 'value', 'k', sql<number>`sum(n)`.as('n')])
@@ -79,6 +109,22 @@ export async function readSums(
     .where('dim', '=', q.dim);
   if (q.dayFrom !== undefined) query = query.where('day', '>=', q.dayFrom);
   if (q.dayTo !== undefined) query = query.where('day', '<=', q.dayTo);
+  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(n)`, '<>', 0).execute();
+  return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
+}
+
+async function readBlockSums(
+  db: MetricsDb,
+  q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; blockFrom?: number | undefined; blockTo?: number | undefined },
+): Promise<SumRow[]> {
+  let query = db
+    .selectFrom('metric_count_blocks')
+    .select(['metric', 'value', 'k', sql<number>`sum(n)`.as('n')])
+    .where('metric', 'in', q.metrics)
+    .where('agency_id', 'in', q.agencyIds)
+    .where('dim', '=', q.dim);
+  if (q.blockFrom !== undefined) query = query.where('block', '>=', q.blockFrom);
+  if (q.blockTo !== undefined) query = query.where('block', '<=', q.blockTo);
   const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(n)`, '<>', 0).execute();
   return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
 }

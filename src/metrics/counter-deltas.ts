@@ -6,6 +6,7 @@
  * dimension, merged per counter key so a journey that stays put writes nothing.
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
+import { BLOCKED_METRICS, blockOf } from './day-blocks.ts';
 import { weekStartOf } from './days.ts';
 import { dimensionPairs, type DimensionValues } from './dimensions.ts';
 import { REFERRAL_WAITING_STATES, type ReferralFacts } from './referral-facts.ts';
@@ -21,9 +22,24 @@ export interface CounterDelta {
   n: number;
 }
 
-/** Counter deltas keyed by their full key, merged as they are added. */
+/** One block counter row's key (metric_count_blocks) and the amount to add. */
+export interface BlockDelta {
+  metric: string;
+  agency_id: string;
+  k: string;
+  block: number;
+  dim: string;
+  value: string;
+  n: number;
+}
+
+/**
+ * Counter deltas keyed by their full key, merged as they are added; for the metrics kept
+ * per block (day-blocks.ts) the block deltas too, so both tables move together.
+ */
 export class DeltaSet {
   readonly byKey = new Map<string, CounterDelta>();
+  readonly blocks = new Map<string, BlockDelta>();
 
   /** Adds `sign` to each counter in `counts` for every dimension of the record. */
   add(agencyId: string, dims: DimensionValues, counts: readonly EventCount[], sign: number): void {
@@ -39,7 +55,21 @@ export class DeltaSet {
         if (existing) existing.n += sign;
         else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day, n: sign });
       }
+      if (!BLOCKED_METRICS.has(c.metric)) continue;
+      const block = blockOf(c.day);
+      for (const [dim, value] of pairs) {
+        const key = `${c.metric}\u0000${agencyId}\u0000${c.k}\u0000${block}\u0000${dim}\u0000${value}`;
+        const existing = this.blocks.get(key);
+        if (existing) existing.n += sign;
+        else this.blocks.set(key, { metric: c.metric, agency_id: agencyId, k: c.k, block, dim, value, n: sign });
+      }
     }
+  }
+
+  /** Forgets every delta (after a bulk writer has stored them). */
+  clear(): void {
+    this.byKey.clear();
+    this.blocks.clear();
   }
 
   /**
@@ -53,13 +83,30 @@ export class DeltaSet {
     return out.sort((a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.dim, b.dim) || a.day - b.day || cmp(a.k, b.k) || cmp(a.value, b.value));
   }
 
+  /** The non-zero block deltas in primary-key order (metric, agency, k, block, dim, value). */
+  blocksInKeyOrder(): BlockDelta[] {
+    const out: BlockDelta[] = [];
+    for (const d of this.blocks.values()) if (d.n !== 0) out.push(d);
+    const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+    return out.sort((a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.k, b.k) || a.block - b.block || cmp(a.dim, b.dim) || cmp(a.value, b.value));
+  }
+
   /** The non-zero deltas, sorted by key so concurrent writers touch rows in one order. */
   nonZero(): CounterDelta[] {
-    return [...this.byKey.entries()]
-      .filter(([, d]) => d.n !== 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, d]) => d);
+    return sortedNonZero(this.byKey);
   }
+
+  /** The non-zero block deltas, sorted by key like `nonZero`. */
+  nonZeroBlocks(): BlockDelta[] {
+    return sortedNonZero(this.blocks);
+  }
+}
+
+function sortedNonZero<D extends { n: number }>(byKey: ReadonlyMap<string, D>): D[] {
+  return [...byKey.entries()]
+    .filter(([, d]) => d.n !== 0)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([, d]) => d);
 }
 
 /** The state counters a journey is in (see definitions.ts for what each one means). */

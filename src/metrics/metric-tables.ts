@@ -1,5 +1,5 @@
 /**
- * The tables the measures keep (migration 004-metrics), typed for Kysely. They are kept
+ * The tables the measures keep (migrations 004-metrics and 006-metric-blocks), typed for Kysely. They are kept
  * here rather than in src/db/schema.ts because only src/metrics reads or writes them;
  * `metricsDb(db)` widens a handle to see them.
  */
@@ -19,6 +19,21 @@ export type MetricCountTable = {
   value: string;
   k: string;
   day: number;
+  n: number;
+}
+
+/**
+ * The counters of `metric_counts` summed over 32-day blocks (day-blocks.ts), for the
+ * metrics in BLOCKED_METRICS: `block` is the block's first day. Kept in the same
+ * transaction as the day counters, so a block always equals the sum of its days.
+ */
+export type MetricCountBlockTable = {
+  metric: string;
+  agency_id: string;
+  k: string;
+  block: number;
+  dim: string;
+  value: string;
   n: number;
 }
 
@@ -53,6 +68,7 @@ export type MetricDeadlineTable = {
 // A type alias, not an interface: Kysely's withTables wants an indexable record.
 export type MetricTables = {
   metric_counts: MetricCountTable;
+  metric_count_blocks: MetricCountBlockTable;
   metric_case_facts: MetricCaseFactsTable;
   metric_referral_facts: MetricReferralFactsTable;
   metric_deadlines: MetricDeadlineTable;

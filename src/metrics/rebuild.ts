@@ -62,6 +62,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
     const db = metricsDb(trx);
     await db.deleteFrom('metric_counts').execute();
+    await db.deleteFrom('metric_count_blocks').execute();
     await db.deleteFrom('metric_case_facts').execute();
     await db.deleteFrom('metric_referral_facts').execute();
     await db.deleteFrom('metric_deadlines').execute();
@@ -72,8 +73,8 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
     const flush = async (force: boolean): Promise<void> => {
       if (force || deltas.byKey.size >= FLUSH_AT) {
-        await applyCounterDeltas(db, deltas.inKeyOrder());
-        deltas.byKey.clear();
+        await applyCounterDeltas(db, deltas.inKeyOrder(), deltas.blocksInKeyOrder());
+        deltas.clear();
       }
       if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));
       if (force || referralRows.length >= ROWS_AT) await insertChunks(db, 'metric_referral_facts', referralRows.splice(0));

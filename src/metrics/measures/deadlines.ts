@@ -5,11 +5,11 @@
  */
 import { sql } from 'kysely';
 import { STANDARD_DAYS } from '../case-facts.ts';
-import { readCounts } from '../count-reader.ts';
+import { readDaySummaries } from '../day-histograms.ts';
 import { dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
-import { summariseDays, type DaySummary } from '../percentiles.ts';
+import type { DaySummary } from '../percentiles.ts';
 import type { MeasureQuery } from './measure-query.ts';
 
 /** Days between reviews (NDTMS: a review with a TOP at least every 6 months). */
@@ -35,14 +35,11 @@ export interface ReferralDeadlineRow {
 /** Journeys whose age on a histogram is more than `limit` days at the as-of day. */
 async function overAge(db: MetricsDb, q: MeasureQuery, metric: string, limit: number): Promise<{ total: number; rows: AgedRows }> {
   const asOfDay = dayOf(q.asOf);
-  const rows = await readCounts(db, { metric, agencyIds: q.agencyIds, dim: q.dim, dayTo: asOfDay - limit - 1 });
-  const byGroup = new Map<string, Map<number, number>>();
-  for (const r of rows) {
-    const h = byGroup.get(r.value) ?? new Map<number, number>();
-    h.set(asOfDay - r.day, (h.get(asOfDay - r.day) ?? 0) + r.n);
-    byGroup.set(r.value, h);
-  }
-  const out = [...byGroup.entries()].map(([group, h]) => ({ group, ...summariseDays(h) })).sort((a, b) => a.group.localeCompare(b.group));
+  // These metrics have no sub-key (k is ''), so one series per breakdown value.
+  const rows = await readDaySummaries(db, { metric, agencyIds: q.agencyIds, dim: q.dim, asOfDay, dayTo: asOfDay - limit - 1 });
+  const out = rows
+    .map(({ value, count, medianDays, p90Days, maxDays }) => ({ group: value, count, medianDays, p90Days, maxDays }))
+    .sort((a, b) => a.group.localeCompare(b.group));
   return { total: out.reduce((s, r) => s + r.count, 0), rows: out };
 }
 
