@@ -24,7 +24,7 @@ function recordHelmet(options: HelmetOptions): HeaderOp[] {
   let finished = false;
   // Helmet's middleware is synchronous; it calls next() once it has set everything.
   helmet(options)({} as never, res as never, (err?: unknown) => {
-    if (err) throw err instanceof Error ? err : new Error(String(err));
+    if (err) throw err instanceof Error ? err : new Error('helmet refused its options', { cause: err });
     finished = true;
   });
   if (!finished) throw new Error('helmet did not finish synchronously; security headers cannot be precomputed');

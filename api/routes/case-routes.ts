@@ -16,7 +16,7 @@ import { caseEventBody } from '../schemas/case-events.ts';
 import { caseSchema, createCaseBody, listCasesQuery, timelineEntrySchema } from '../schemas/case.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { defineRoute } from '../routing/route.ts';
-import { caseView, dueTimers, maySendCaseEvents, overdueOf } from '../views/case-view.ts';
+import { caseView, dueTimersIn, maySendCaseEvents, overdueOf } from '../views/case-view.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
@@ -195,7 +195,7 @@ export const caseRoutes = [
       // Every read and the write in one unit of work: on SQLite that is one wait for a
       // (group) commit per request instead of one per query.
       const result = await ctx.engine.transaction(async (tx) => {
-        const row = await tx.trx.selectFrom('cases').selectAll().where('id', '=', params.id).executeTakeFirst();
+        const row = await tx.load('case', params.id);
         const scope = row ? await caseScope(tx.trx, viewerOf(user), row, todayOf(ctx)) : null;
         if (!row || !scope) throw hidden('The journey');
         if (!maySendCaseEvents(user, row)) {
@@ -216,7 +216,7 @@ export const caseRoutes = [
           ...(effectiveAt ? { effectiveAt } : {}),
           ...(backdateReason ? { backdateReason } : {}),
         });
-        return { applied, scope, timers: await dueTimers(tx.trx, 'case', row.id) };
+        return { applied, scope, timers: await dueTimersIn(tx.sql, 'case', row.id) };
       });
       const { applied, scope, timers } = result;
       return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, dueTimers: timers }) };

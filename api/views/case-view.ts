@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { projectJourney } from '../../src/access/projection.ts';
 import type { Scope } from '../../src/access/record-access.ts';
+import type { DirectSql } from '../../src/db/direct-sql.ts';
 import type { CaseRow, Database } from '../../src/db/schema.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { restoreSnapshot, type StoredSnapshot } from '../../src/engine/snapshot-codec.ts';
@@ -41,8 +42,19 @@ export function acceptedNow(engine: Engine, row: CaseRow): string[] {
   return engine.registry.acceptedEventTypes(snapshot).filter((t) => !engine.registry.timerEventTypes.has(t));
 }
 
+/** A pending timer as the API shows it. */
+export interface DueTimer {
+  key: string;
+  event: string;
+  dueAt: string;
+}
+
+type TimerRowOf = { timer_key: string; event: string; due_at: string };
+
+const PENDING_TIMERS = "select timer_key, event, due_at from timers where stream_type = ? and stream_id = ? and status = 'pending' order by due_at";
+
 /** Pending timers of a stream, soonest first. */
-export async function dueTimers(db: Kysely<Database>, stream: 'case' | 'referral', id: string): Promise<Array<{ key: string; event: string; dueAt: string }>> {
+export async function dueTimers(db: Kysely<Database>, stream: 'case' | 'referral', id: string): Promise<DueTimer[]> {
   const rows = await db
     .selectFrom('timers')
     .select(['timer_key', 'event', 'due_at'])
@@ -51,20 +63,27 @@ export async function dueTimers(db: Kysely<Database>, stream: 'case' | 'referral
     .where('status', '=', 'pending')
     .orderBy('due_at')
     .execute();
-  return rows.map((r) => {
-    let type = r.event;
-    try {
-      const parsed = (JSON.parse(r.event) as { type?: unknown }).type;
-      if (typeof parsed === 'string') type = parsed;
-    } catch {
-      // an event stored as a bare type name
-    }
-    return { key: r.timer_key, event: type, dueAt: r.due_at };
-  });
+  return rows.map(dueTimerOf);
+}
+
+/** The same, read inside an engine transaction. */
+export async function dueTimersIn(db: DirectSql, stream: 'case' | 'referral', id: string): Promise<DueTimer[]> {
+  return (await db.all<TimerRowOf>(PENDING_TIMERS, [stream, id])).map(dueTimerOf);
+}
+
+function dueTimerOf(r: TimerRowOf): DueTimer {
+  let type = r.event;
+  try {
+    const parsed = (JSON.parse(r.event) as { type?: unknown }).type;
+    if (typeof parsed === 'string') type = parsed;
+  } catch {
+    // an event stored as a bare type name
+  }
+  return { key: r.timer_key, event: type, dueAt: r.due_at };
 }
 
 /** The full journey view (before the consent cut). */
-export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; dueTimers: Array<{ key: string; event: string; dueAt: string }>; person?: Obj }): Obj {
+export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; dueTimers: DueTimer[]; person?: Obj }): Obj {
   const snapshot = JSON.parse(row.snapshot) as StoredSnapshot;
   const c = snapshot.context;
   const carePlan = (c.carePlan ?? null) as Obj | null;
@@ -114,7 +133,7 @@ export async function caseView(
   user: AuthUser,
   row: CaseRow,
   scope: Scope,
-  options: { person?: Obj; allowedEvents?: string[]; dueTimers?: Array<{ key: string; event: string; dueAt: string }> } = {},
+  options: { person?: Obj; allowedEvents?: string[]; dueTimers?: DueTimer[] } = {},
 ): Promise<Obj> {
   const allowed = maySendCaseEvents(user, row) ? (options.allowedEvents ?? acceptedNow(engine, row)) : [];
   const timers = options.dueTimers ?? (await dueTimers(db, 'case', row.id));

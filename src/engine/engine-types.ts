@@ -4,6 +4,7 @@
  * metrics can depend on the contract alone.
  */
 import type { Kysely } from 'kysely';
+import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database, EventRow, ReferralRow, StreamType } from '../db/schema.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 
@@ -118,6 +119,10 @@ export interface ApplyResult<S extends StreamType = StreamType> {
 export interface EngineTransaction {
   /** The transaction: run your own queries here (never on the store's `db`, which would wait for this one). */
   trx: Kysely<Database>;
+  /** The same transaction for fixed SQL without the query builder (src/db/direct-sql.ts). */
+  sql: DirectSql;
+  /** A journey's or referral's row as this transaction sees it, or undefined. */
+  load<S extends StreamType>(stream: S, id: string): Promise<StreamRow<S> | undefined>;
   apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
   openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
   openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;

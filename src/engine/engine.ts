@@ -30,7 +30,7 @@ import type {
 } from './engine-types.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
 import { installStatementCache } from './statement-cache.ts';
-import { applyCommand, beginWrites, openCase, openReferral } from './stream-writer.ts';
+import { applyCommand, beginWrites, loadStream, openCase, openReferral } from './stream-writer.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
 import { createUnitRunner } from './unit-runner.ts';
 import { createWalSync } from './wal-sync.ts';
@@ -89,6 +89,8 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
         await beginWrites(ctx);
         return fn({
           trx: ctx.trx,
+          sql: ctx.sql,
+          load: (stream, id) => loadStream(ctx.sql, stream, id),
           // Calls made from inside the unit join it (see unit-runner.ts).
           apply: (cmd) => engine.apply(cmd),
           openCase: (cmd) => engine.openCase(cmd),

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../db/database.ts';
+import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database, EventRow } from '../db/schema.ts';
 import { GENESIS_HASH, eventHash, type HashedEventFields } from './hash-chain.ts';
 
@@ -21,10 +22,14 @@ export async function lockEventLog(trx: Kysely<Database>, dialect: Dialect): Pro
 }
 
 /** The hash of the newest event, or the genesis hash for an empty log. */
-export async function headHash(trx: Kysely<Database>): Promise<string> {
-  const last = await trx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+export async function headHash(db: DirectSql): Promise<string> {
+  const last = await db.get<{ hash: string }>('select hash from events order by seq desc limit 1', []);
   return last?.hash ?? GENESIS_HASH;
 }
+
+const INSERT_EVENT =
+  'insert into events (stream_type, stream_id, stream_version, type, payload, from_state, to_state, user_id, agency_id, recorded_at, effective_at, backdate_reason, prev_hash, hash) ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq';
 
 /**
  * The chain head as a transaction last wrote it, so a batch of appends reads it once.
@@ -38,14 +43,26 @@ export interface ChainHead {
  * Appends one event chained to the current head. Call inside a transaction that holds
  * the event-log lock (`lockEventLog`).
  */
-export async function appendEvent(trx: Kysely<Database>, fields: HashedEventFields, head?: ChainHead): Promise<EventRow> {
-  const prev = head?.hash ?? (await headHash(trx));
+export async function appendEvent(db: DirectSql, fields: HashedEventFields, head?: ChainHead): Promise<EventRow> {
+  const prev = head?.hash ?? (await headHash(db));
   const hash = eventHash(prev, fields);
-  const row = await trx
-    .insertInto('events')
-    .values({ ...fields, prev_hash: prev, hash })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const f = fields;
+  const inserted = await db.get<{ seq: number | string }>(INSERT_EVENT, [
+    f.stream_type,
+    f.stream_id,
+    f.stream_version,
+    f.type,
+    f.payload,
+    f.from_state,
+    f.to_state,
+    f.user_id,
+    f.agency_id,
+    f.recorded_at,
+    f.effective_at,
+    f.backdate_reason,
+    prev,
+    hash,
+  ]);
   if (head) head.hash = hash;
-  return { ...row, seq: Number(row.seq) };
+  return { seq: Number(inserted!.seq), ...fields, prev_hash: prev, hash };
 }

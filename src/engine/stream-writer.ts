@@ -9,6 +9,7 @@ import type { StateValue } from 'xstate';
 import { isReferralKind, REFERRAL_URGENCIES } from '../../machines/referral-kinds.ts';
 import { REFERRAL_TIMER_IDS } from '../../machines/index.ts';
 import type { Dialect } from '../db/database.ts';
+import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database, ReferralRow, StreamType } from '../db/schema.ts';
 import { PathwaysError, notFound, validationError } from '../errors.ts';
 import { parseInstant, resolveEffectiveTime } from './effective-time.ts';
@@ -30,6 +31,8 @@ import { stateLabel } from './state-label.ts';
 /** One open transaction as the engine sees it. */
 export interface TxContext {
   trx: Kysely<Database>;
+  /** The same transaction, for the fixed statements of the hot path (see direct-sql.ts). */
+  sql: DirectSql;
   dialect: Dialect;
   registry: MachineRegistry;
   now: () => Date;
@@ -52,13 +55,13 @@ export async function beginWrites(ctx: TxContext): Promise<void> {
 }
 
 /** Loads a stream row, or undefined. */
-export async function loadStream<S extends StreamType>(trx: Kysely<Database>, stream: S, id: string): Promise<StreamRow<S> | undefined> {
-  const row =
-    stream === 'case'
-      ? await trx.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
-      : await trx.selectFrom('referrals').selectAll().where('id', '=', id).executeTakeFirst();
-  return row as StreamRow<S> | undefined;
+export async function loadStream<S extends StreamType>(db: DirectSql, stream: S, id: string): Promise<StreamRow<S> | undefined> {
+  return db.get<StreamRow<S>>(stream === 'case' ? 'select * from cases where id = ?' : 'select * from referrals where id = ?', [id]);
 }
+
+const UPDATE_CASE =
+  'update cases set snapshot = ?, stage = ?, state_value = ?, version = ?, stage_entered_at = ?, closed_at = ?, keyworker_id = ?, updated_at = ? where id = ? and version = ?';
+const UPDATE_REFERRAL = 'update referrals set snapshot = ?, state = ?, version = ?, updated_at = ? where id = ? and version = ?';
 
 function stateValueOf(stream: StreamType, row: CaseRow | ReferralRow): StateValue {
   return stream === 'case' ? (JSON.parse((row as CaseRow).state_value) as StateValue) : (row as ReferralRow).state;
@@ -88,7 +91,7 @@ export async function applyCommand<S extends StreamType>(ctx: TxContext, cmd: Ap
     ]);
   }
   const time = resolveEffectiveTime(ctx.now(), cmd.effectiveAt, cmd.backdateReason);
-  const row = await loadStream(ctx.trx, stream, id);
+  const row = await loadStream(ctx.sql, stream, id);
   if (!row) throw notFound(`${stream === 'case' ? 'Journey' : 'Referral'} ${id}`);
   if (row.version !== cmd.expectedVersion) throw conflict(stream, id, row.version, cmd.expectedVersion);
 
@@ -152,7 +155,7 @@ export async function writeTransition<S extends StreamType>(
     const caseRow = row as CaseRow;
     const keyworker = plan.snapshot.context.keyworkerId;
     // The keyworker column mirrors the journey's context; name a bad id rather than fail on the foreign key.
-    if (typeof keyworker === 'string' && keyworker !== caseRow.keyworker_id) await requireRow(ctx.trx, 'users', keyworker, 'keyworkerId', 'user');
+    if (typeof keyworker === 'string' && keyworker !== caseRow.keyworker_id) await requireRow(ctx, 'users', keyworker, 'keyworkerId', 'user');
     const set = {
       snapshot: JSON.stringify(plan.snapshot),
       stage: plan.stage,
@@ -163,17 +166,17 @@ export async function writeTransition<S extends StreamType>(
       keyworker_id: typeof keyworker === 'string' || keyworker === null ? keyworker : caseRow.keyworker_id,
       updated_at: nowIso,
     };
-    const result = await ctx.trx.updateTable('cases').set(set).where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    const changed = await ctx.sql.run(UPDATE_CASE, [set.snapshot, set.stage, set.state_value, set.version, set.stage_entered_at, set.closed_at, set.keyworker_id, set.updated_at, row.id, row.version]);
+    if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...caseRow, ...set } as StreamRow<S>;
   } else {
     const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso };
-    const result = await ctx.trx.updateTable('referrals').set(set).where('id', '=', row.id).where('version', '=', row.version).executeTakeFirst();
-    if (Number(result.numUpdatedRows) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    const changed = await ctx.sql.run(UPDATE_REFERRAL, [set.snapshot, set.state, set.version, set.updated_at, row.id, row.version]);
+    if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...(row as ReferralRow), ...set } as StreamRow<S>;
   }
   const payload = splitEvent(event);
-  const logged = await appendEvent(ctx.trx, {
+  const logged = await appendEvent(ctx.sql, {
     stream_type: stream,
     stream_id: row.id,
     stream_version: version,
@@ -192,7 +195,7 @@ export async function writeTransition<S extends StreamType>(
 }
 
 async function lostRace(ctx: TxContext, stream: StreamType, id: string, expected: number): Promise<PathwaysError> {
-  const current = await loadStream(ctx.trx, stream, id);
+  const current = await loadStream(ctx.sql, stream, id);
   return conflict(stream, id, current?.version ?? expected, expected);
 }
 
@@ -201,34 +204,17 @@ async function writeTimers(ctx: TxContext, stream: StreamType, id: string, plan:
   const keys = new Set(plan.timersToCancel);
   for (const t of plan.timersToAdd) keys.add(t.key);
   if (keys.size > 0) {
-    await ctx.trx
-      .updateTable('timers')
-      .set({ status: 'cancelled', fired_at: null })
-      .where('stream_type', '=', stream)
-      .where('stream_id', '=', id)
-      .where('status', '=', 'pending')
-      .where('timer_key', 'in', [...keys])
-      .execute();
+    const list = [...keys];
+    await ctx.sql.run(
+      `update timers set status = 'cancelled', fired_at = null where stream_type = ? and stream_id = ? and status = 'pending' and timer_key in (${list.map(() => '?').join(', ')})`,
+      [stream, id, ...list],
+    );
   }
-  if (plan.timersToAdd.length > 0) {
-    await ctx.trx
-      .insertInto('timers')
-      .values(
-        plan.timersToAdd.map((t) => ({
-          id: randomUUID(),
-          stream_type: stream,
-          stream_id: id,
-          timer_key: t.key,
-          event: JSON.stringify(t.event),
-          due_at: t.dueAt,
-          created_at: nowIso,
-          status: 'pending',
-          fired_at: null,
-          claimed_by: null,
-          claimed_until: null,
-        })),
-      )
-      .execute();
+  for (const t of plan.timersToAdd) {
+    await ctx.sql.run(
+      "insert into timers (id, stream_type, stream_id, timer_key, event, due_at, created_at, status, fired_at, claimed_by, claimed_until) values (?, ?, ?, ?, ?, ?, ?, 'pending', null, null, null)",
+      [randomUUID(), stream, id, t.key, JSON.stringify(t.event), t.dueAt, nowIso],
+    );
   }
 }
 
@@ -274,8 +260,8 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
   };
 }
 
-async function requireRow(trx: Kysely<Database>, table: 'people' | 'agencies' | 'users' | 'cases', id: string, path: string, what: string): Promise<void> {
-  const found = await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst();
+async function requireRow(ctx: TxContext, table: 'people' | 'agencies' | 'users' | 'cases', id: string, path: string, what: string): Promise<void> {
+  const found = await ctx.sql.get(`select id from ${table} where id = ?`, [id]);
   if (!found) throw validationError(`${path} ${id} is not a known ${what}.`, [{ path, message: `unknown ${what}` }]);
 }
 
@@ -301,9 +287,9 @@ export async function openCase(ctx: TxContext, cmd: OpenCaseCommand): Promise<Ap
   if (cmd.effectiveAt !== undefined) time = resolveEffectiveTime(now, cmd.effectiveAt, cmd.backdateReason);
   else time = { effectiveAt: referred.getTime() > now.getTime() ? now.toISOString() : referred.toISOString(), backdateReason: cmd.backdateReason?.trim() || null };
 
-  await requireRow(ctx.trx, 'people', cmd.personId, 'personId', 'person');
-  await requireRow(ctx.trx, 'agencies', cmd.leadAgencyId, 'leadAgencyId', 'agency');
-  if (cmd.keyworkerId) await requireRow(ctx.trx, 'users', cmd.keyworkerId, 'keyworkerId', 'user');
+  await requireRow(ctx, 'people', cmd.personId, 'personId', 'person');
+  await requireRow(ctx, 'agencies', cmd.leadAgencyId, 'leadAgencyId', 'agency');
+  if (cmd.keyworkerId) await requireRow(ctx, 'users', cmd.keyworkerId, 'keyworkerId', 'user');
 
   const registry = ctx.registry;
   const version = registry.currentVersion('case');
@@ -351,11 +337,11 @@ export async function openReferral(ctx: TxContext, cmd: OpenReferralCommand): Pr
   }
   const now = ctx.now();
   const time = resolveEffectiveTime(now, cmd.effectiveAt, cmd.backdateReason);
-  await requireRow(ctx.trx, 'people', cmd.personId, 'personId', 'person');
-  await requireRow(ctx.trx, 'agencies', cmd.fromAgencyId, 'fromAgencyId', 'agency');
-  await requireRow(ctx.trx, 'agencies', cmd.toAgencyId, 'toAgencyId', 'agency');
-  if (cmd.fromUserId) await requireRow(ctx.trx, 'users', cmd.fromUserId, 'fromUserId', 'user');
-  if (cmd.caseId) await requireRow(ctx.trx, 'cases', cmd.caseId, 'caseId', 'journey');
+  await requireRow(ctx, 'people', cmd.personId, 'personId', 'person');
+  await requireRow(ctx, 'agencies', cmd.fromAgencyId, 'fromAgencyId', 'agency');
+  await requireRow(ctx, 'agencies', cmd.toAgencyId, 'toAgencyId', 'agency');
+  if (cmd.fromUserId) await requireRow(ctx, 'users', cmd.fromUserId, 'fromUserId', 'user');
+  if (cmd.caseId) await requireRow(ctx, 'cases', cmd.caseId, 'caseId', 'journey');
 
   const registry = ctx.registry;
   const version = registry.currentVersion('referral');
@@ -410,7 +396,7 @@ async function logOpening<S extends StreamType>(
   time: { effectiveAt: string; backdateReason: string | null },
   nowIso: string,
 ): Promise<ApplyResult<S>> {
-  const logged = await appendEvent(ctx.trx, {
+  const logged = await appendEvent(ctx.sql, {
     stream_type: stream,
     stream_id: row.id,
     stream_version: 1,

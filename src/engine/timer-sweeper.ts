@@ -34,7 +34,7 @@ export async function deliverTimer(ctx: TxContext, timerId: string, workerId: st
   const timer = await query.executeTakeFirst();
   if (!timer) return 'skipped';
   const nowIso = ctx.now().toISOString();
-  const row = await loadStream(ctx.trx, timer.stream_type, timer.stream_id);
+  const row = await loadStream(ctx.sql, timer.stream_type, timer.stream_id);
   const event = { ...(JSON.parse(timer.event) as Record<string, unknown>), at: timer.due_at } as EngineEvent;
   const plan = row ? planTransition(timer.stream_type, row.machine_version, row.snapshot, event, ctx.registry) : null;
   const outcome: Outcome = plan?.accepted ? 'fired' : 'noop';

@@ -19,6 +19,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { sql, type Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
+import { directSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import type { CommitListener, TransactionHook } from './engine-types.ts';
 import type { ChainHead } from './event-log.ts';
@@ -78,6 +79,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   const identity = {};
   const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }): RunnerContext => ({
     trx,
+    sql: directSql(trx, store.sqlite),
     dialect: store.dialect,
     registry: options.registry,
     now: options.now,

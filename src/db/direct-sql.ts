@@ -1,0 +1,59 @@
+/**
+ * Hand-written statements for the engine's hot path, run on a transaction's connection
+ * without the query builder. Kysely builds, freezes and compiles a tree for every query
+ * and passes each through several promise hops; for the dozen short statements of one
+ * journey transition that cost more than running them. Here the SQL text is fixed, so it
+ * is prepared once (better-sqlite3's statement cache) or sent as-is (PostgreSQL).
+ *
+ * Write statements with `?` placeholders; for PostgreSQL they become `$1, $2, …` (the
+ * statements here never hold a literal question mark). Rows come back exactly as Kysely
+ * returns them for the same SQL: no conversion on either side.
+ *
+ * On SQLite the statement runs synchronously on the store's single handle, which is only
+ * safe inside a unit of work of the engine (the runner holds that connection); outside
+ * one, use `store.db`.
+ */
+import type SqliteDatabase from 'better-sqlite3';
+import { CompiledQuery, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+/** Runs fixed SQL inside one transaction. */
+export interface DirectSql {
+  /** Every row. */
+  all<R>(text: string, params: readonly unknown[]): Promise<R[]>;
+  /** The first row, or undefined. */
+  get<R>(text: string, params: readonly unknown[]): Promise<R | undefined>;
+  /** A write; answers how many rows it changed. */
+  run(text: string, params: readonly unknown[]): Promise<number>;
+}
+
+const pgText = new Map<string, string>();
+
+/** `?` placeholders as PostgreSQL's numbered ones (cached per text). */
+function numbered(text: string): string {
+  let out = pgText.get(text);
+  if (out === undefined) {
+    let n = 0;
+    out = text.replace(/\?/g, () => `$${++n}`);
+    pgText.set(text, out);
+  }
+  return out;
+}
+
+/** Direct statements on `trx` (PostgreSQL) or on `sqlite` (SQLite, inside an engine unit). */
+export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database | null): DirectSql {
+  if (sqlite) {
+    return {
+      // async, so a failing statement rejects like a Kysely query instead of throwing.
+      all: async <R>(text: string, params: readonly unknown[]) => sqlite.prepare(text).all(...params) as R[],
+      get: async <R>(text: string, params: readonly unknown[]) => sqlite.prepare(text).get(...params) as R | undefined,
+      run: async (text, params) => sqlite.prepare(text).run(...params).changes,
+    };
+  }
+  const execute = <R>(text: string, params: readonly unknown[]) => trx.executeQuery<R>(CompiledQuery.raw(numbered(text), [...params]));
+  return {
+    all: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows,
+    get: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows[0],
+    run: async (text, params) => Number((await execute(text, params)).numAffectedRows ?? 0),
+  };
+}
