@@ -128,8 +128,11 @@ export interface EngineTransaction {
   openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;
 }
 
-/** Runs inside the transaction of each change; a throw rolls the change back. */
-export type TransactionHook = (trx: Kysely<Database>, change: StreamChange) => Promise<void>;
+/**
+ * Runs inside the transaction of each change; a throw rolls the change back. `sql` is the
+ * same transaction for fixed statements without the query builder (src/db/direct-sql.ts).
+ */
+export type TransactionHook = (trx: Kysely<Database>, change: StreamChange, sql: DirectSql) => Promise<void>;
 /** Runs after commit with the changes of one committed unit of work; must not throw. */
 export type CommitListener = (changes: StreamChange[]) => void;
 

@@ -246,7 +246,7 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
     effectiveAt: w.event.effective_at,
     actor: w.actor,
   };
-  for (const hook of ctx.hooks) await hook(ctx.trx, change);
+  for (const hook of ctx.hooks) await hook(ctx.trx, change, ctx.sql);
   ctx.changes.push(change);
   const plan = w.plan;
   return {
