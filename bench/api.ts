@@ -16,11 +16,10 @@
  * latency counts from when each request was due, so a server that falls behind shows it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { fork } from 'node:child_process';
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import express from 'express';
@@ -31,7 +30,7 @@ import { startPathways } from '../src/cli/commands/serve.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
-import type { LoadJob, RunResult } from './load-client.ts';
+import { startLoadClient, type LoadJob, type RunResult } from './load-client.ts';
 
 /** One JSON POST from the parent (the sign-in); returns the body. */
 function post(agent: Agent, port: number, path: string, body: string): Promise<string> {
@@ -49,25 +48,6 @@ function post(agent: Agent, port: number, path: string, body: string): Promise<s
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
-/** The load generator in its own process; `run` sends it one job and waits for the answer. */
-function startLoadClient(): { run(job: LoadJob): Promise<RunResult>; close(): void } {
-  const child = fork(resolve('bin/run-ts.js'), [resolve('bench/load-client.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return {
-    run: (job) =>
-      new Promise((ok, fail) => {
-        const onExit = (code: number | null) => fail(new Error(`the load client exited (code ${code})`));
-        child.once('exit', onExit);
-        child.once('message', (m: { result?: RunResult; error?: string }) => {
-          child.off('exit', onExit);
-          if (m.result) ok(m.result);
-          else fail(new Error(m.error ?? 'the load client failed'));
-        });
-        child.send(job);
-      }),
-    close: () => child.disconnect(),
-  };
 }
 
 /** Main-thread time (event loop busy) and process CPU while `work` runs. */

@@ -1,9 +1,10 @@
 /**
  * Live-update latency: from the HTTP response of a journey transition to the arrival of
  * its `case.changed` at a connected manager's socket, p50/p99, with journeys moved over
- * the full API at a steady rate while 50 sockets are connected. The server runs in a
- * child process (loopback only), so the load generator and the sockets do not share its
- * event loop. A message that arrives before the HTTP response counts as 0 ms.
+ * the full API at a steady rate while 50 sockets are connected. Three processes on
+ * loopback: the server, the HTTP load generator (bench/load-client.ts) and this one with
+ * the sockets, so none shares another's event loop; both ends stamp times on the
+ * machine's monotonic clock. A message that arrives before the HTTP response counts as 0 ms.
  *
  * Sizes (env): BENCH_LIVE_RATE (500 transitions/s), BENCH_LIVE_SECONDS (10),
  * BENCH_LIVE_SOCKETS (50, of which a fifth are managers), BENCH_LIVE_JOURNEYS (500),
@@ -26,6 +27,7 @@ import { createEngine } from '../src/engine/engine.ts';
 import { attachLive } from '../src/live/live-server.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { monotonicMs, startLoadClient } from './load-client.ts';
 
 const CHILD_FLAG = '--serve-live-bench';
 
@@ -124,6 +126,7 @@ export const bench: BenchModule = {
     const url = `sqlite:${join(dir, 'pathways.db')}`;
     const world = await prepare(url, socketCount, journeyCount);
     const { child, baseUrl } = await startChild(url);
+    const load = startLoadClient();
     const sockets: Array<{ socket: Socket; role: string }> = [];
     try {
       // Arrival time per manager socket and `id:version`.
@@ -140,71 +143,27 @@ export const bench: BenchModule = {
           if (l.role !== 'manager') return;
           const key = `${m.id}:${m.version}`;
           const list = arrivals.get(key) ?? [];
-          list.push(performance.now());
+          list.push(monotonicMs());
           arrivals.set(key, list);
         });
         sockets.push({ socket, role: l.role });
       }
       const managers = sockets.filter((s) => s.role === 'manager').length;
 
-      // Open-loop load: request i is due at start + i / rate; a journey with a request in
-      // flight is skipped (its next expectedVersion is not known yet).
-      const responded = new Map<string, number>();
-      const httpTimes: number[] = [];
-      const busy = new Set<string>();
-      let sent = 0;
-      let skipped = 0;
-      let failed = 0;
-      const total = rate * seconds;
-      const started = performance.now();
-      let next = 0;
-      const inflight = new Set<Promise<void>>();
-      await new Promise<void>((done) => {
-        const tick = (): void => {
-          const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate));
-          while (next < due) {
-            const c = world.cases[next % world.cases.length]!;
-            next += 1;
-            if (busy.has(c.id)) {
-              skipped += 1;
-              continue;
-            }
-            busy.add(c.id);
-            sent += 1;
-            const keyworkerId = world.keyworkerIds[next % world.keyworkerIds.length]!;
-            const t0 = performance.now();
-            const p = fetch(`${baseUrl}/api/v1/cases/${c.id}/events`, {
-              method: 'POST',
-              headers: { authorization: `Bearer ${world.writer.token}`, 'content-type': 'application/json' },
-              body: JSON.stringify({ type: 'KEYWORKER_ASSIGNED', keyworkerId, expectedVersion: c.version }),
-            })
-              .then(async (res) => {
-                const t1 = performance.now();
-                const body = (await res.json()) as { version?: number };
-                if (res.status !== 200 || typeof body.version !== 'number') {
-                  failed += 1;
-                  return;
-                }
-                httpTimes.push(t1 - t0);
-                c.version = body.version;
-                responded.set(`${c.id}:${body.version}`, t1);
-              })
-              .catch(() => {
-                failed += 1;
-              })
-              .finally(() => {
-                busy.delete(c.id);
-                inflight.delete(p);
-              });
-            inflight.add(p);
-          }
-          if (next >= total) done();
-          else setTimeout(tick, 2);
-        };
-        tick();
+      // Open-loop load from its own process: request i is due at start + i / rate, each to a
+      // journey with no request in flight; answers come back stamped on the monotonic clock.
+      const result = await load.run({
+        mode: 'open',
+        port: Number(new URL(baseUrl).port),
+        token: world.writer.token,
+        target: { kind: 'reassign', caseIds: world.cases.map((c) => c.id), keyworkerIds: world.keyworkerIds },
+        rate,
+        seconds,
       });
-      await Promise.all([...inflight]);
-      const elapsed = (performance.now() - started) / 1000;
+      const responded = new Map(result.answered);
+      const httpTimes = [...result.latencies].sort((a, b) => a - b);
+      const { sent, failed, late } = result;
+      const elapsed = result.seconds;
       // Let the last messages arrive.
       await new Promise((r) => setTimeout(r, 1500));
 
@@ -219,8 +178,8 @@ export const bench: BenchModule = {
       httpTimes.sort((a, b) => a - b);
       const note = `${sockets.length} sockets (${managers} managers), ${rate}/s for ${seconds} s, server in a child process on loopback`;
       const figures: Figure[] = [
-        { name: 'transitions sent over HTTP', value: sent, note: `${(sent / elapsed).toFixed(0)}/s achieved; ${skipped} skipped (journey busy), ${failed} failed` },
-        { name: 'transition HTTP p50', value: percentile(httpTimes, 0.5), unit: 'ms' },
+        { name: 'transitions sent over HTTP', value: sent, note: `${(responded.size / elapsed).toFixed(0)}/s answered; ${late} sent late (every journey busy), ${failed} failed` },
+        { name: 'transition HTTP p50', value: percentile(httpTimes, 0.5), unit: 'ms', note: 'from when each request was due' },
         { name: 'transition HTTP p99', value: percentile(httpTimes, 0.99), unit: 'ms' },
         { name: 'live latency (response → manager socket) p50', value: percentile(latencies, 0.5), unit: 'ms', note },
         { name: 'live latency (response → manager socket) p99', value: percentile(latencies, 0.99), unit: 'ms', note },
@@ -229,6 +188,7 @@ export const bench: BenchModule = {
       for (const f of figures) console.log(`   ${f.name}: ${typeof f.value === 'number' ? f.value.toFixed(2) : f.value}${f.unit ? ` ${f.unit}` : ''}`);
       return figures;
     } finally {
+      load.close();
       for (const s of sockets) s.socket.close();
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -7,7 +7,9 @@
  * and exits when the channel closes. `runLoad` is what the child calls, exported so the
  * parent can share the types.
  */
+import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { resolve } from 'node:path';
 
 /** What the virtual clients send. */
 export type LoadTarget =
@@ -17,7 +19,13 @@ export type LoadTarget =
    * start and a review TOP (eight events), then takes the next unused one — so journeys
    * stay the size real ones are, however long the run.
    */
-  | { kind: 'journey'; caseIds: string[]; clients: number };
+  | { kind: 'journey'; caseIds: string[]; clients: number }
+  /**
+   * One client per journey, each reassigning its journey's keyworker over and over (a
+   * transition that leaves the journey as it was, so it can repeat for ever); every answer's
+   * `id:version` is reported with the monotonic time it arrived, for the live benchmark.
+   */
+  | { kind: 'reassign'; caseIds: string[]; keyworkerIds: string[] };
 
 /** One run: open loop at a fixed offered rate, or closed loop (each client back to back). */
 export interface LoadJob {
@@ -39,6 +47,8 @@ export interface RunResult {
   conflicts: number;
   /** Journeys taken from the pool. */
   journeys: number;
+  /** `reassign` only: `[id:version, ms]` per answer, ms on the machine's monotonic clock (`monotonicMs`). */
+  answered: Array<[string, number]>;
   /** Requests an open loop could not send on time because every client was busy. */
   late: number;
   seconds: number;
@@ -107,8 +117,40 @@ function top(recordedOn: string): Record<string, unknown> {
   };
 }
 
-function buildTarget(spec: LoadTarget, counts: { conflicts: number; journeys: number }): Target {
+/** Milliseconds on CLOCK_MONOTONIC: the same clock in every process of this machine. */
+export function monotonicMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+function reassignTarget(spec: Extract<LoadTarget, { kind: 'reassign' }>, counts: Counts): Target {
+  const versions = spec.caseIds.map(() => 1);
+  let turn = 0;
+  return {
+    clients: spec.caseIds.length,
+    next(client) {
+      turn += 1;
+      const keyworkerId = spec.keyworkerIds[turn % spec.keyworkerIds.length]!;
+      return { path: `/api/v1/cases/${spec.caseIds[client]!}/events`, body: JSON.stringify({ type: 'KEYWORKER_ASSIGNED', keyworkerId, expectedVersion: versions[client] }) };
+    },
+    done(client, status, body) {
+      const at = monotonicMs();
+      if (status === 200) {
+        versions[client] = (JSON.parse(body) as { version: number }).version;
+        counts.answered.push([`${spec.caseIds[client]!}:${versions[client]}`, at]);
+      } else if (status === 409) counts.conflicts += 1;
+    },
+  };
+}
+
+interface Counts {
+  conflicts: number;
+  journeys: number;
+  answered: Array<[string, number]>;
+}
+
+function buildTarget(spec: LoadTarget, counts: Counts): Target {
   if (spec.kind === 'ceiling') return { clients: spec.clients, next: () => ({ path: '/ceiling', body: CEILING_BODY }), done: () => undefined };
+  if (spec.kind === 'reassign') return reassignTarget(spec, counts);
   const today = new Date().toISOString().slice(0, 10);
   const script = [...STEPS, { type: 'TOP_RECORDED', top: { ...top(today), kind: 'start' } }, { type: 'TOP_RECORDED', top: top(today) }];
   let nextJourney = 0;
@@ -141,7 +183,7 @@ function buildTarget(spec: LoadTarget, counts: { conflicts: number; journeys: nu
 }
 
 /** Offers `rate` requests a second for `seconds`, each to an idle client. */
-async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, 'conflicts' | 'journeys'>> {
+async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, keyof Counts>> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const idle: number[] = Array.from({ length: target.clients }, (_, i) => i);
   const latencies: number[] = [];
@@ -196,7 +238,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, '
 }
 
 /** Every client sends back to back for `seconds`. */
-async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, 'conflicts' | 'journeys'>> {
+async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, keyof Counts>> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const latencies: number[] = [];
   let sent = 0;
@@ -223,10 +265,29 @@ async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult,
 
 /** Runs one job against a server on 127.0.0.1. */
 export async function runLoad(job: LoadJob): Promise<RunResult> {
-  const counts = { conflicts: 0, journeys: 0 };
+  const counts: Counts = { conflicts: 0, journeys: 0, answered: [] };
   const target = buildTarget(job.target, counts);
   const result = job.mode === 'open' ? await openLoop(job, target) : await closedLoop(job, target);
-  return { ...result, conflicts: counts.conflicts, journeys: counts.journeys };
+  return { ...result, ...counts };
+}
+
+/** The load generator in its own process; `run` sends it one job and waits for the answer. */
+export function startLoadClient(): { run(job: LoadJob): Promise<RunResult>; close(): void } {
+  const child = fork(resolve('bin/run-ts.js'), [resolve('bench/load-client.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return {
+    run: (job) =>
+      new Promise((ok, fail) => {
+        const onExit = (code: number | null) => fail(new Error(`the load client exited (code ${code})`));
+        child.once('exit', onExit);
+        child.once('message', (m: { result?: RunResult; error?: string }) => {
+          child.off('exit', onExit);
+          if (m.result) ok(m.result);
+          else fail(new Error(m.error ?? 'the load client failed'));
+        });
+        child.send(job);
+      }),
+    close: () => child.disconnect(),
+  };
 }
 
 // Child mode: answer each job the parent sends.
