@@ -176,7 +176,7 @@ export const bench: BenchModule = {
       }
       latencies.sort((a, b) => a - b);
       httpTimes.sort((a, b) => a - b);
-      const note = `${sockets.length} sockets (${managers} managers), ${rate}/s for ${seconds} s, server in a child process on loopback`;
+      const note = `${sockets.length} sockets (${managers} managers), ${rate}/s for ${seconds} s, server, load generator and sockets in three processes on loopback`;
       const figures: Figure[] = [
         { name: 'transitions sent over HTTP', value: sent, note: `${(responded.size / elapsed).toFixed(0)}/s answered; ${late} sent late (every journey busy), ${failed} failed` },
         { name: 'transition HTTP p50', value: percentile(httpTimes, 0.5), unit: 'ms', note: 'from when each request was due' },
