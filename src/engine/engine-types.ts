@@ -133,6 +133,13 @@ export interface EngineTransaction {
  * same transaction for fixed statements without the query builder (src/db/direct-sql.ts).
  */
 export type TransactionHook = (trx: Kysely<Database>, change: StreamChange, sql: DirectSql) => Promise<void>;
+/**
+ * Runs once per commit, after every unit in it has run and just before COMMIT, with the
+ * changes of the units that succeeded, in order (on SQLite a group commit holds many
+ * units; on PostgreSQL one). For work that is cheaper done once for many changes, such as
+ * adding up counters. A throw fails the whole commit: every unit in it is refused.
+ */
+export type BeforeCommitHook = (trx: Kysely<Database>, changes: readonly StreamChange[], sql: DirectSql) => Promise<void>;
 /** Runs after commit with the changes of one committed unit of work; must not throw. */
 export type CommitListener = (changes: StreamChange[]) => void;
 
@@ -180,6 +187,8 @@ export interface Engine {
   transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T>;
   /** Adds a hook run in the transaction of every change; returns a function that removes it. */
   useInTransaction(hook: TransactionHook): () => void;
+  /** Adds a hook run once per commit, just before it (see BeforeCommitHook); returns a function that removes it. */
+  useBeforeCommit(hook: BeforeCommitHook): () => void;
   /** Adds a listener told after each commit; returns a function that removes it. */
   onCommit(listener: CommitListener): () => void;
   /** Delivers every pending timer that has fallen due, exactly once each. */

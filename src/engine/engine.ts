@@ -27,6 +27,7 @@ import type {
   SweepOptions,
   SweepResult,
   TransactionHook,
+  BeforeCommitHook,
 } from './engine-types.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
 import { installStatementCache } from './statement-cache.ts';
@@ -45,12 +46,14 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   if (store.sqlite && process.env.PATHWAYS_NO_STATEMENT_CACHE !== '1') installStatementCache(store.sqlite);
   const hooks: TransactionHook[] = [];
+  const beforeCommit: BeforeCommitHook[] = [];
   const listeners: CommitListener[] = [];
   const walSync = store.dialect === 'sqlite' ? createWalSync(store.sqlite) : null;
   const runner = createUnitRunner(store, {
     registry,
     now,
     hooks,
+    beforeCommit,
     listeners,
     groupCommit: options.groupCommit ?? true,
     maxBatch: options.maxBatch ?? 256,
@@ -102,6 +105,11 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     useInTransaction(hook) {
       hooks.push(hook);
       return remove(hooks, hook);
+    },
+
+    useBeforeCommit(hook) {
+      beforeCommit.push(hook);
+      return remove(beforeCommit, hook);
     },
 
     onCommit(listener) {

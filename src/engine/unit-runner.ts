@@ -21,7 +21,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
 import { directSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
-import type { CommitListener, TransactionHook } from './engine-types.ts';
+import type { BeforeCommitHook, CommitListener, StreamChange, TransactionHook } from './engine-types.ts';
 import type { ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { TxContext } from './stream-writer.ts';
@@ -34,6 +34,7 @@ export interface UnitRunnerOptions {
   now: () => Date;
   /** Live arrays: hooks and listeners added later apply to later units. */
   hooks: TransactionHook[];
+  beforeCommit: BeforeCommitHook[];
   listeners: CommitListener[];
   groupCommit: boolean;
   maxBatch: number;
@@ -124,6 +125,12 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   }
 
+  /** The before-commit hooks, on the changes about to commit (inside the unit context, so engine calls from a hook join it). */
+  async function beforeCommit(ctx: RunnerContext, changes: readonly StreamChange[]): Promise<void> {
+    if (changes.length === 0) return;
+    for (const hook of options.beforeCommit) await hook(ctx.trx, changes, ctx.sql);
+  }
+
   // ---- PostgreSQL: one transaction per unit -------------------------------------------
   let inFlight = 0;
   let idleWaiters: Array<() => void> = [];
@@ -140,8 +147,13 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     try {
       let ctx: RunnerContext | undefined;
       const result = await store.db.transaction().execute((trx) => {
-        ctx = newContext(trx);
-        return als.run(ctx, () => work(ctx!));
+        const unitCtx = newContext(trx);
+        ctx = unitCtx;
+        return als.run(unitCtx, async () => {
+          const value = await work(unitCtx);
+          await beforeCommit(unitCtx, unitCtx.changes);
+          return value;
+        });
       });
       counters.commits += 1;
       counters.units += 1;
@@ -260,7 +272,11 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       if (batch.length === 1) {
         // Alone in its commit, a unit needs no savepoint: if it fails, the rollback below undoes it.
         const ctx = newContext(conn);
-        const value = await als.run(ctx, () => batch[0]!.work(ctx));
+        const value = await als.run(ctx, async () => {
+          const result = await batch[0]!.work(ctx);
+          await beforeCommit(ctx, ctx.changes);
+          return result;
+        });
         await sql`commit`.execute(conn);
         outcomes.push({ ok: true, value, ctx });
         return;
@@ -280,6 +296,11 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
           head.hash = null;
           outcomes.push({ ok: false, error });
         }
+      }
+      if (options.beforeCommit.length > 0) {
+        const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
+        const ctx = newContext(conn, head);
+        await als.run(ctx, () => beforeCommit(ctx, changes));
       }
       await sql`commit`.execute(conn);
     } catch (err) {

@@ -332,6 +332,45 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(hooked).toHaveLength(2);
       expect(committed).toEqual(['REFERRAL_REQUESTED', 'REFERRAL_RECEIVED']);
     });
+
+    it('runs before-commit hooks once per commit with the changes that succeeded; their writes commit with them', async () => {
+      const referrals = [];
+      for (let i = 0; i < 4; i += 1) referrals.push((await openReferral()).row);
+      const calls: string[][] = [];
+      const off = engine.useBeforeCommit(async (_trx, changes, sql) => {
+        calls.push(changes.map((c) => `${c.id}:${c.version}`));
+        // A write made here is part of the same commit.
+        for (const c of changes) await sql.run('update referrals set reason = ? where id = ?', [`seen at ${c.version}`, c.id]);
+      });
+      const results = await Promise.allSettled(
+        referrals.map((r, i) =>
+          engine.apply({ stream: 'referral', id: r.id, event: { type: i === 2 ? 'REFERRAL_COMPLETED' : 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker }),
+        ),
+      );
+      off();
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      const seen = calls.flat().sort();
+      expect(seen).toEqual([referrals[0]!, referrals[1]!, referrals[3]!].map((r) => `${r.id}:2`).sort());
+      // SQLite shares one commit among concurrent callers, so one call; PostgreSQL one per unit.
+      expect(calls.length).toBe(dialect === 'sqlite' ? 1 : 3);
+      const reasons = await store.db.selectFrom('referrals').select(['id', 'reason']).where('reason', 'like', 'seen at %').execute();
+      expect(reasons.map((r) => r.id).sort()).toEqual([referrals[0]!.id, referrals[1]!.id, referrals[3]!.id].sort());
+    });
+
+    it('a failing before-commit hook refuses every unit of its commit and stores none of them', async () => {
+      const referrals = [];
+      for (let i = 0; i < 3; i += 1) referrals.push((await openReferral()).row);
+      const off = engine.useBeforeCommit(async () => {
+        throw new Error('counters unavailable');
+      });
+      const results = await Promise.allSettled(
+        referrals.map((r) => engine.apply({ stream: 'referral', id: r.id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker })),
+      );
+      off();
+      expect(results.every((r) => r.status === 'rejected')).toBe(true);
+      expect((await counts()).referrals.every((r) => r.version === 1)).toBe(true);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 3 });
+    });
   });
 
   describe('concurrent callers', () => {

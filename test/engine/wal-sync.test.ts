@@ -55,7 +55,7 @@ describe('log sync off the main thread (SQLite)', () => {
   });
 
   function runnerWith(wal: WalSync, listeners: Array<(changes: StreamChange[]) => void> = []): UnitRunner {
-    return createUnitRunner(store, { registry: pathwaysRegistry, now: () => new Date(), hooks: [], listeners, groupCommit: true, maxBatch: 256, walSync: wal });
+    return createUnitRunner(store, { registry: pathwaysRegistry, now: () => new Date(), hooks: [], beforeCommit: [], listeners, groupCommit: true, maxBatch: 256, walSync: wal });
   }
 
   const insertAgency = (runner: UnitRunner, id: string) =>
