@@ -7,21 +7,28 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
-import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
+import { DeltaSet, caseStateCounts, referralStateCounts, type BlockDelta, type CounterDelta } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricsDb } from './metric-tables.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
 import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
 
+/**
+ * Where a change's counter deltas go: written at once (the default), or handed to the
+ * caller to be added up with other changes' and written once per commit (attach-metrics.ts).
+ */
+export type CounterSink = (counts: readonly CounterDelta[], blocks: readonly BlockDelta[]) => Promise<void>;
+
 /** Applies one change to the measures. Idempotent: a change at or below the stored version is ignored. */
-export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange): Promise<void> {
+export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, sink?: CounterSink): Promise<void> {
   const db = metricsDb(trx);
-  if (change.stream === 'case') await applyCaseChange(db, trx, change);
-  else await applyReferralChange(db, trx, change);
+  const write: CounterSink = sink ?? ((counts, blocks) => applyCounterDeltas(db, counts, blocks));
+  if (change.stream === 'case') await applyCaseChange(db, trx, change, write);
+  else await applyReferralChange(db, trx, change, write);
 }
 
-async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange): Promise<void> {
+async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange, write: CounterSink): Promise<void> {
   const stored = await db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', change.id).executeTakeFirst();
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
@@ -34,7 +41,7 @@ async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: Met
   deltas.add(facts.agencyId, facts.dims, counts, 1);
   if (prev) deltas.add(prev.agencyId, prev.dims, caseStateCounts(prev), -1);
   deltas.add(facts.agencyId, facts.dims, caseStateCounts(facts), 1);
-  await applyCounterDeltas(db, deltas.nonZero(), deltas.nonZeroBlocks());
+  await write(deltas.nonZero(), deltas.nonZeroBlocks());
   const row = { case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) };
   await db
     .insertInto('metric_case_facts')
@@ -43,7 +50,7 @@ async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: Met
     .execute();
 }
 
-async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange): Promise<void> {
+async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange, write: CounterSink): Promise<void> {
   const stored = await db.selectFrom('metric_referral_facts').select(['version', 'facts']).where('referral_id', '=', change.id).executeTakeFirst();
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as ReferralFacts) : null;
@@ -56,7 +63,7 @@ async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change:
   deltas.add(facts.toAgencyId, facts.dims, counts, 1);
   if (prev) deltas.add(prev.toAgencyId, prev.dims, referralStateCounts(prev), -1);
   deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
-  await applyCounterDeltas(db, deltas.nonZero(), deltas.nonZeroBlocks());
+  await write(deltas.nonZero(), deltas.nonZeroBlocks());
 
   const before = new Set(pendingDeadlines(prev).map((d) => d.deadline));
   const after = pendingDeadlines(facts);
