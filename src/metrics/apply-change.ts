@@ -5,6 +5,7 @@
  * reads and writes, whatever the number of journeys.
  */
 import type { Kysely } from 'kysely';
+import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts, type BlockDelta, type CounterDelta } from './counter-deltas.ts';
@@ -20,16 +21,64 @@ import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
  */
 export type CounterSink = (counts: readonly CounterDelta[], blocks: readonly BlockDelta[]) => Promise<void>;
 
+/** How `applyMetricChange` writes: where counter deltas go, and the transaction's direct SQL for the journey facts. */
+export interface ApplyOptions {
+  sink?: CounterSink;
+  /** When given (inside an engine transaction), a journey's facts are read and written without the query builder. */
+  sql?: DirectSql;
+}
+
 /** Applies one change to the measures. Idempotent: a change at or below the stored version is ignored. */
-export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, sink?: CounterSink): Promise<void> {
+export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, options: ApplyOptions = {}): Promise<void> {
   const db = metricsDb(trx);
-  const write: CounterSink = sink ?? ((counts, blocks) => applyCounterDeltas(db, counts, blocks));
-  if (change.stream === 'case') await applyCaseChange(db, trx, change, write);
+  const write: CounterSink = options.sink ?? ((counts, blocks) => applyCounterDeltas(db, counts, blocks));
+  if (change.stream === 'case') await applyCaseChange(trx, change, write, caseFactsStore(db, options.sql));
   else await applyReferralChange(db, trx, change, write);
 }
 
-async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange, write: CounterSink): Promise<void> {
-  const stored = await db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', change.id).executeTakeFirst();
+interface CaseFactsRow {
+  case_id: string;
+  person_id: string;
+  agency_id: string;
+  version: number;
+  seq: number;
+  facts: string;
+}
+
+/** Reads and writes one journey's stored facts. */
+interface CaseFactsStore {
+  get(caseId: string): Promise<{ version: number; facts: string } | undefined>;
+  put(row: CaseFactsRow): Promise<void>;
+}
+
+const SELECT_CASE_FACTS = 'select version, facts from metric_case_facts where case_id = ?';
+const UPSERT_CASE_FACTS =
+  'insert into metric_case_facts (case_id, person_id, agency_id, version, seq, facts) values (?, ?, ?, ?, ?, ?) ' +
+  'on conflict (case_id) do update set version = excluded.version, seq = excluded.seq, facts = excluded.facts, agency_id = excluded.agency_id';
+
+function caseFactsStore(db: MetricsDb, sql: DirectSql | undefined): CaseFactsStore {
+  if (sql) {
+    return {
+      get: (caseId) => sql.get<{ version: number; facts: string }>(SELECT_CASE_FACTS, [caseId]),
+      put: async (r) => {
+        await sql.run(UPSERT_CASE_FACTS, [r.case_id, r.person_id, r.agency_id, r.version, r.seq, r.facts]);
+      },
+    };
+  }
+  return {
+    get: (caseId) => db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', caseId).executeTakeFirst(),
+    put: async (row) => {
+      await db
+        .insertInto('metric_case_facts')
+        .values(row)
+        .onConflict((oc) => oc.column('case_id').doUpdateSet({ version: row.version, seq: row.seq, facts: row.facts, agency_id: row.agency_id }))
+        .execute();
+    },
+  };
+}
+
+async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, write: CounterSink, store: CaseFactsStore): Promise<void> {
+  const stored = await store.get(change.id);
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
   // The subject (agency, breakdown values) is read once, on the journey's first event; later
@@ -42,12 +91,7 @@ async function applyCaseChange(db: MetricsDb, trx: Kysely<Database>, change: Met
   if (prev) deltas.add(prev.agencyId, prev.dims, caseStateCounts(prev), -1);
   deltas.add(facts.agencyId, facts.dims, caseStateCounts(facts), 1);
   await write(deltas.nonZero(), deltas.nonZeroBlocks());
-  const row = { case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) };
-  await db
-    .insertInto('metric_case_facts')
-    .values(row)
-    .onConflict((oc) => oc.column('case_id').doUpdateSet({ version: row.version, seq: row.seq, facts: row.facts, agency_id: row.agency_id }))
-    .execute();
+  await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
 }
 
 async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange, write: CounterSink): Promise<void> {

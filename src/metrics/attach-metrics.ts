@@ -50,9 +50,12 @@ export function sumDeltas<T extends { n: number }>(lists: ReadonlyArray<readonly
 /** Keeps the measures current from `engine`'s changes; returns a function that detaches. */
 export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'>): () => void {
   const pending = new WeakMap<StreamChange, { counts: readonly CounterDelta[]; blocks: readonly BlockDelta[] }>();
-  const offChange = engine.useInTransaction((trx, change) =>
-    applyMetricChange(trx, metricChangeOf(change), async (counts, blocks) => {
-      pending.set(change, { counts, blocks });
+  const offChange = engine.useInTransaction((trx, change, sql) =>
+    applyMetricChange(trx, metricChangeOf(change), {
+      sql,
+      sink: async (counts, blocks) => {
+        pending.set(change, { counts, blocks });
+      },
     }),
   );
   const offCommit = engine.useBeforeCommit(async (trx, changes) => {
