@@ -9,6 +9,7 @@ import { coreMigration } from './migrations/001-core.ts';
 import { metricsMigration } from './migrations/004-metrics.ts';
 import { timerStreamIndexMigration } from './migrations/005-timer-stream-index.ts';
 import { metricBlocksMigration } from './migrations/006-metric-blocks.ts';
+import { metricDayBlocksMigration } from './migrations/007-metric-day-blocks.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -17,7 +18,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration];
 
 export interface MigrationResult {
   applied: string[];

@@ -1,11 +1,13 @@
 /**
- * Reads summed counters for a scope: one metric, a set of agencies, one breakdown
- * dimension, optionally a day range. The read walks the counters' primary-key range
- * (metric, agency, dimension, day), so its cost follows the number of distinct days,
- * stages and breakdown values — not the number of journeys.
+ * Reads summed counters for a scope: one or more metrics, a set of agencies, one breakdown
+ * dimension, optionally a day range. Counters without a day block (`metric_counts`) are
+ * read along their primary key (metric, agency, dimension, day); counters with one
+ * (`metric_day_blocks`, day-blocks.ts) as whole 32-day blocks, with the day columns of the
+ * blocks at a range's ragged ends. Either way the cost follows the number of distinct
+ * days or blocks, stages and breakdown values — not the number of journeys.
  */
-import { sql } from 'kysely';
-import { BLOCKED_METRICS, splitRange } from './day-blocks.ts';
+import { sql, type RawBuilder } from 'kysely';
+import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
 import type { MetricsDb } from './metric-tables.ts';
 
@@ -29,8 +31,9 @@ export interface CountQuery {
   byAgency?: boolean;
 }
 
-/** Sums a metric's counters over the scope, grouped by breakdown value, sub-key and day. */
+/** Sums a metric's counters (one without day blocks) over the scope, grouped by breakdown value, sub-key and day. */
 export async function readCounts(db: MetricsDb, q: CountQuery): Promise<CountRow[]> {
+  if (BLOCKED_METRICS.has(q.metric)) throw new Error(`Metrics: ${q.metric} is kept in day blocks; read it with readSums, readBlockTotals or readDaySummaries.`);
   if (q.agencyIds.length === 0) return [];
   let query = db
     .selectFrom('metric_counts')
@@ -63,44 +66,30 @@ export interface SumRow {
   n: number;
 }
 
+interface SumQuery {
+  metrics: readonly string[];
+  agencyIds: readonly string[];
+  dim: Dimension;
+  dayFrom?: number | undefined;
+  dayTo?: number | undefined;
+}
+
 /**
- * Sums several metrics over the scope and an inclusive day range, grouped by metric,
- * breakdown value and sub-key (no days): what period figures need. Metrics kept per block
- * (day-blocks.ts) are read as whole 32-day blocks plus the days at the range's ragged
- * ends, so a year or the whole history costs a bounded number of rows.
+ * Sums several metrics over the scope and an inclusive day range in one read per table,
+ * grouped by metric, breakdown value and sub-key (no days): what period figures need.
  */
-export async function readSums(
-  db: MetricsDb,
-  q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; dayFrom?: number; dayTo?: number },
-): Promise<SumRow[]> {
+export async function readSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   if (q.agencyIds.length === 0 || q.metrics.length === 0) return [];
   const blocked = q.metrics.filter((m) => BLOCKED_METRICS.has(m));
   const daily = q.metrics.filter((m) => !BLOCKED_METRICS.has(m));
-  const split = splitRange(q.dayFrom, q.dayTo);
-  const reads: Array<Promise<SumRow[]>> = [];
-  if (daily.length > 0) reads.push(readDaySums(db, { ...q, metrics: daily }));
-  if (blocked.length > 0) {
-    if (split.blocks) reads.push(readBlockSums(db, { ...q, metrics: blocked, blockFrom: split.blocks.from, blockTo: split.blocks.to }));
-    for (const range of split.days) reads.push(readDaySums(db, { ...q, metrics: blocked, dayFrom: range.from, dayTo: range.to }));
-  }
-  const parts = await Promise.all(reads);
-  if (parts.length === 1) return parts[0] ?? [];
-  const sums = new Map<string, SumRow>();
-  for (const rows of parts) {
-    for (const r of rows) {
-      const key = `${r.metric}\u0000${r.value}\u0000${r.k}`;
-      const existing = sums.get(key);
-      if (existing) existing.n += r.n;
-      else sums.set(key, { ...r });
-    }
-  }
-  return [...sums.values()].filter((r) => r.n !== 0);
+  const parts = await Promise.all([
+    daily.length > 0 ? readDaySums(db, { ...q, metrics: daily }) : [],
+    blocked.length > 0 ? readBlockSums(db, { ...q, metrics: blocked }) : [],
+  ]);
+  return parts.flat();
 }
 
-async function readDaySums(
-  db: MetricsDb,
-  q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; dayFrom?: number | undefined; dayTo?: number | undefined },
-): Promise<SumRow[]> {
+async function readDaySums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   let query = db
     .selectFrom('metric_counts')
     .select(['metric', 'value', 'k', sql<number>`sum(n)`.as('n')])
@@ -113,18 +102,54 @@ async function readDaySums(
   return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
 }
 
-async function readBlockSums(
-  db: MetricsDb,
-  q: { metrics: readonly string[]; agencyIds: readonly string[]; dim: Dimension; blockFrom?: number | undefined; blockTo?: number | undefined },
-): Promise<SumRow[]> {
+/** The sum of day columns `from`–`to` of a block row (`n` when that is all of them). */
+function daySpan(from: number, to: number): RawBuilder<number> {
+  if (from === 0 && to === BLOCK_DAYS - 1) return sql<number>`n`;
+  return sql<number>`(${sql.join(DAY_COLUMNS.slice(from, to + 1).map((c) => sql.ref(c)), sql` + `)})`;
+}
+
+async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
+  // Whole blocks count `n`; the first and last block of the range only their days inside it.
+  const first = q.dayFrom === undefined ? undefined : blockOf(q.dayFrom);
+  const last = q.dayTo === undefined ? undefined : blockOf(q.dayTo);
+  const fromOffset = q.dayFrom === undefined || first === undefined ? 0 : q.dayFrom - first;
+  const toOffset = q.dayTo === undefined || last === undefined ? BLOCK_DAYS - 1 : q.dayTo - last;
+  let amount: RawBuilder<number>;
+  if (first === undefined && last === undefined) amount = sql<number>`n`;
+  else if (first !== undefined && first === last) amount = daySpan(fromOffset, toOffset);
+  else {
+    const head = first === undefined ? sql`` : sql`when block = ${first} then ${daySpan(fromOffset, BLOCK_DAYS - 1)} `;
+    const tail = last === undefined ? sql`` : sql`when block = ${last} then ${daySpan(0, toOffset)} `;
+    amount = sql<number>`case ${head}${tail}else n end`;
+  }
   let query = db
-    .selectFrom('metric_count_blocks')
-    .select(['metric', 'value', 'k', sql<number>`sum(n)`.as('n')])
+    .selectFrom('metric_day_blocks')
+    .select(['metric', 'value', 'k', sql<number>`sum(${amount})`.as('n')])
     .where('metric', 'in', q.metrics)
     .where('agency_id', 'in', q.agencyIds)
     .where('dim', '=', q.dim);
-  if (q.blockFrom !== undefined) query = query.where('block', '>=', q.blockFrom);
-  if (q.blockTo !== undefined) query = query.where('block', '<=', q.blockTo);
-  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(n)`, '<>', 0).execute();
+  if (first !== undefined) query = query.where('block', '>=', first);
+  if (last !== undefined) query = query.where('block', '<=', last);
+  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(${amount})`, '<>', 0).execute();
   return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
+}
+
+/** A blocked metric's total over all its days, by sub-key and breakdown value (and agency when asked). */
+export async function readBlockTotals(
+  db: MetricsDb,
+  q: { metric: string; agencyIds: readonly string[]; dim: Dimension; byAgency?: boolean },
+): Promise<Array<{ agencyId?: string; k: string; value: string; n: number }>> {
+  if (q.agencyIds.length === 0) return [];
+  const query = db
+    .selectFrom('metric_day_blocks')
+    .select(['k', 'value', sql<number>`sum(n)`.as('n')])
+    .where('metric', '=', q.metric)
+    .where('agency_id', 'in', q.agencyIds)
+    .where('dim', '=', q.dim);
+  if (q.byAgency) {
+    const rows = await query.select('agency_id').groupBy(['agency_id', 'k', 'value']).having(sql`sum(n)`, '<>', 0).execute();
+    return rows.map((r) => ({ agencyId: r.agency_id, k: r.k, value: r.value, n: Number(r.n) }));
+  }
+  const rows = await query.groupBy(['k', 'value']).having(sql`sum(n)`, '<>', 0).execute();
+  return rows.map((r) => ({ k: r.k, value: r.value, n: Number(r.n) }));
 }

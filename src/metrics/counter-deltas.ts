@@ -3,7 +3,8 @@
  * (it is in a stage, it has waited since a day, …) for as long as it is in that state; an
  * event adds to "event" counters (a flow, a start, a completion) once. The delta of one
  * change is: events + state after − state before, each expanded over every breakdown
- * dimension, merged per counter key so a journey that stays put writes nothing.
+ * dimension, merged per counter key so a journey that stays put writes nothing. Metrics
+ * with a day go to their 32-day block row (day-blocks.ts), the rest to `metric_counts`.
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
 import { BLOCKED_METRICS, blockOf } from './day-blocks.ts';
@@ -22,7 +23,11 @@ export interface CounterDelta {
   n: number;
 }
 
-/** One block counter row's key (metric_count_blocks) and the amount to add. */
+/**
+ * One day's delta of a metric kept in day blocks (metric_day_blocks): the block row's key,
+ * the day's place in the block (0–31) and the amount, which goes to that day's column and
+ * to the block's total. Several days of one block are several deltas.
+ */
 export interface BlockDelta {
   metric: string;
   agency_id: string;
@@ -30,13 +35,11 @@ export interface BlockDelta {
   block: number;
   dim: string;
   value: string;
+  offset: number;
   n: number;
 }
 
-/**
- * Counter deltas keyed by their full key, merged as they are added; for the metrics kept
- * per block (day-blocks.ts) the block deltas too, so both tables move together.
- */
+/** Counter deltas keyed by their full key, merged as they are added. */
 export class DeltaSet {
   readonly byKey = new Map<string, CounterDelta>();
   readonly blocks = new Map<string, BlockDelta>();
@@ -46,6 +49,17 @@ export class DeltaSet {
     if (counts.length === 0) return;
     const pairs = dimensionPairs(dims);
     for (const c of counts) {
+      if (BLOCKED_METRICS.has(c.metric)) {
+        const block = blockOf(c.day);
+        const offset = c.day - block;
+        for (const [dim, value] of pairs) {
+          const key = `${c.metric}\u0000${agencyId}\u0000${c.k}\u0000${block}\u0000${dim}\u0000${value}\u0000${offset}`;
+          const existing = this.blocks.get(key);
+          if (existing) existing.n += sign;
+          else this.blocks.set(key, { metric: c.metric, agency_id: agencyId, k: c.k, block, dim, value, offset, n: sign });
+        }
+        continue;
+      }
       for (const [dim, value] of pairs) {
         // Flows broken down by a dimension are kept per ISO week (day = its Monday): per day
         // they would be the largest table by far, and a breakdown is read over weeks anyway.
@@ -54,14 +68,6 @@ export class DeltaSet {
         const existing = this.byKey.get(key);
         if (existing) existing.n += sign;
         else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day, n: sign });
-      }
-      if (!BLOCKED_METRICS.has(c.metric)) continue;
-      const block = blockOf(c.day);
-      for (const [dim, value] of pairs) {
-        const key = `${c.metric}\u0000${agencyId}\u0000${c.k}\u0000${block}\u0000${dim}\u0000${value}`;
-        const existing = this.blocks.get(key);
-        if (existing) existing.n += sign;
-        else this.blocks.set(key, { metric: c.metric, agency_id: agencyId, k: c.k, block, dim, value, n: sign });
       }
     }
   }
@@ -83,28 +89,30 @@ export class DeltaSet {
     return out.sort((a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.dim, b.dim) || a.day - b.day || cmp(a.k, b.k) || cmp(a.value, b.value));
   }
 
-  /** The non-zero block deltas in primary-key order (metric, agency, k, block, dim, value). */
+  /** The non-zero block deltas in primary-key order (metric, agency, k, block, dim, value), then by day. */
   blocksInKeyOrder(): BlockDelta[] {
     const out: BlockDelta[] = [];
     for (const d of this.blocks.values()) if (d.n !== 0) out.push(d);
     const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-    return out.sort((a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.k, b.k) || a.block - b.block || cmp(a.dim, b.dim) || cmp(a.value, b.value));
+    return out.sort(
+      (a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.k, b.k) || a.block - b.block || cmp(a.dim, b.dim) || cmp(a.value, b.value) || a.offset - b.offset,
+    );
   }
 
   /** The non-zero deltas, sorted by key so concurrent writers touch rows in one order. */
   nonZero(): CounterDelta[] {
-    return sortedNonZero(this.byKey);
+    return sortedByKey(this.byKey, (d) => d.n !== 0);
   }
 
   /** The non-zero block deltas, sorted by key like `nonZero`. */
   nonZeroBlocks(): BlockDelta[] {
-    return sortedNonZero(this.blocks);
+    return sortedByKey(this.blocks, (d) => d.n !== 0);
   }
 }
 
-function sortedNonZero<D extends { n: number }>(byKey: ReadonlyMap<string, D>): D[] {
+function sortedByKey<D>(byKey: ReadonlyMap<string, D>, keep: (d: D) => boolean): D[] {
   return [...byKey.entries()]
-    .filter(([, d]) => d.n !== 0)
+    .filter(([, d]) => keep(d))
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([, d]) => d);
 }
@@ -115,7 +123,7 @@ export function caseStateCounts(f: CaseFacts | null): EventCount[] {
   const out: EventCount[] = [];
   const open = f.stage !== 'closed';
   if (open) {
-    out.push({ metric: 'wip', k: f.stage, day: 0 });
+    // One per open journey, on the day it entered its stage: its total is the work in progress.
     out.push({ metric: 'stage_age', k: f.stage, day: f.stageDay });
     if (f.startedDay === null && WAITING_STAGES.has(f.stage)) out.push({ metric: 'waiting', k: '', day: f.clockDay });
     if (f.releaseDay !== null && f.engagedDay === null) out.push({ metric: 'continuity_open', k: '', day: f.releaseDay });
@@ -131,7 +139,5 @@ export function caseStateCounts(f: CaseFacts | null): EventCount[] {
 /** The state counters a referral is in. */
 export function referralStateCounts(f: ReferralFacts | null): EventCount[] {
   if (!f) return [];
-  const out: EventCount[] = [{ metric: 'ref_state', k: f.state, day: 0 }];
-  if (REFERRAL_WAITING_STATES.has(f.state)) out.push({ metric: 'ref_waiting', k: f.state, day: f.createdDay });
-  return out;
+  return REFERRAL_WAITING_STATES.has(f.state) ? [{ metric: 'ref_waiting', k: f.state, day: f.createdDay }] : [];
 }

@@ -1,15 +1,16 @@
 /**
- * Writes counter deltas: one statement per chunk that adds each delta to its stored count,
- * creating rows as needed, for the day counters (`metric_counts`) and their blocks
- * (`metric_count_blocks`, day-blocks.ts). The rows travel as one JSON text (SQLite,
- * `json_each`) or as column arrays (PostgreSQL, `unnest`), so the statement text is the
- * same whatever the number of rows and costs nothing to build. On PostgreSQL a change's
- * counters and blocks go in one statement (one round trip). Rows that fall to zero stay
- * (cheaper than deleting and re-inserting as journeys move); readers ignore them and a
- * rebuild drops them.
+ * Writes counter deltas: one statement per chunk that adds each delta to its stored row,
+ * creating rows as needed, for the counters without a day block (`metric_counts`) and the
+ * day blocks (`metric_day_blocks`, day-blocks.ts). The rows travel as one JSON text
+ * (SQLite, `json_each`) or as column arrays (PostgreSQL, `unnest`), so each statement's
+ * text is fixed — built once here, never compiled per call — whatever the number of rows.
+ * On PostgreSQL the rows for both tables go in one statement (one round trip). Rows that
+ * fall to zero stay (cheaper than deleting and re-inserting as journeys move); readers
+ * ignore them and a rebuild drops them.
  */
-import { PostgresAdapter, sql, type Kysely, type RawBuilder } from 'kysely';
+import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { BlockDelta, CounterDelta } from './counter-deltas.ts';
+import { BLOCK_DAYS, DAY_COLUMNS } from './day-blocks.ts';
 
 const CHUNK = 20_000;
 
@@ -18,53 +19,94 @@ export function isPostgres<DB>(db: Kysely<DB>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
 
-function pgCounts(rows: readonly CounterDelta[]): RawBuilder<unknown> {
-  return sql`
-    insert into metric_counts (metric, agency_id, dim, day, k, value, n)
-    select * from unnest(${rows.map((r) => r.metric)}::text[], ${rows.map((r) => r.agency_id)}::text[], ${rows.map((r) => r.dim)}::text[],
-                         ${rows.map((r) => r.day)}::int[], ${rows.map((r) => r.k)}::text[], ${rows.map((r) => r.value)}::text[], ${rows.map((r) => r.n)}::int[])
-    on conflict (metric, agency_id, dim, day, k, value) do update set n = metric_counts.n + excluded.n`;
-}
-
-function pgBlocks(rows: readonly BlockDelta[]): RawBuilder<unknown> {
-  return sql`
-    insert into metric_count_blocks (metric, agency_id, k, block, dim, value, n)
-    select * from unnest(${rows.map((r) => r.metric)}::text[], ${rows.map((r) => r.agency_id)}::text[], ${rows.map((r) => r.k)}::text[],
-                         ${rows.map((r) => r.block)}::int[], ${rows.map((r) => r.dim)}::text[], ${rows.map((r) => r.value)}::text[], ${rows.map((r) => r.n)}::int[])
-    on conflict (metric, agency_id, k, block, dim, value) do update set n = metric_count_blocks.n + excluded.n`;
-}
+const DAY_LIST = DAY_COLUMNS.join(', ');
+// n and every day column add up: `d0 = metric_day_blocks.d0 + excluded.d0`, …
+const BLOCK_SUMS = ['n', ...DAY_COLUMNS].map((c) => `${c} = metric_day_blocks.${c} + excluded.${c}`).join(', ');
+const COUNTS_KEY = 'on conflict (metric, agency_id, dim, day, k, value) do update set n = metric_counts.n + excluded.n';
+const BLOCKS_KEY = `on conflict (metric, agency_id, k, block, dim, value) do update set ${BLOCK_SUMS}`;
 
 // `where true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-function sqliteCounts(rows: readonly CounterDelta[]): RawBuilder<unknown> {
-  const json = JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.dim, r.day, r.k, r.value, r.n]));
-  return sql`
-    insert into metric_counts (metric, agency_id, dim, day, k, value, n)
-    select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 from json_each(${json}) where true
-    on conflict (metric, agency_id, dim, day, k, value) do update set n = metric_counts.n + excluded.n`;
+const SQLITE_COUNTS = `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+  select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 from json_each(?) where true
+  ${COUNTS_KEY}`;
+// One JSON row per day delta, [metric, agency, k, block, dim, value, amount, day offset],
+// spread over the day columns after one parse (reading 32 columns out of the JSON would
+// parse it 32 times). Two days of one block add up, as SQLite applies an upsert row by row.
+const SQLITE_BLOCKS = `with r as materialized (
+    select value ->> 0 as m, value ->> 1 as a, value ->> 2 as k, value ->> 3 as b, value ->> 4 as d, value ->> 5 as v, value ->> 6 as x, value ->> 7 as o
+    from json_each(?))
+  insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
+  select m, a, k, b, d, v, x, ${DAY_COLUMNS.map((_, i) => `(o = ${i}) * x`).join(', ')} from r where true
+  ${BLOCKS_KEY}`;
+
+const pgArrays = (first: number, types: readonly string[]): string => types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
+const COUNT_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int'];
+const BLOCK_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int', ...DAY_COLUMNS.map(() => 'int')];
+const pgCountsText = (first: number): string => `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+  select * from unnest(${pgArrays(first, COUNT_TYPES)})
+  ${COUNTS_KEY}`;
+const pgBlocksText = (first: number): string => `insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
+  select * from unnest(${pgArrays(first, BLOCK_TYPES)})
+  ${BLOCKS_KEY}`;
+const PG_COUNTS = pgCountsText(1);
+const PG_BLOCKS = pgBlocksText(1);
+// Both in one round trip (PostgreSQL runs data-modifying CTEs).
+const PG_BOTH = `with day_counts as (${pgCountsText(1)}) ${pgBlocksText(1 + COUNT_TYPES.length)}`;
+
+function pgCountParams(rows: readonly CounterDelta[]): unknown[] {
+  return [rows.map((r) => r.metric), rows.map((r) => r.agency_id), rows.map((r) => r.dim), rows.map((r) => r.day), rows.map((r) => r.k), rows.map((r) => r.value), rows.map((r) => r.n)];
 }
 
-function sqliteBlocks(rows: readonly BlockDelta[]): RawBuilder<unknown> {
-  const json = JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.k, r.block, r.dim, r.value, r.n]));
-  return sql`
-    insert into metric_count_blocks (metric, agency_id, k, block, dim, value, n)
-    select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 from json_each(${json}) where true
-    on conflict (metric, agency_id, k, block, dim, value) do update set n = metric_count_blocks.n + excluded.n`;
+/**
+ * PostgreSQL refuses an upsert that reaches one row twice, so the day deltas are first
+ * gathered into one row per block: its total and its 32 days.
+ */
+function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
+  const rows = new Map<string, { d: BlockDelta; n: number; days: number[] }>();
+  for (const d of deltas) {
+    const key = `${d.metric}\u0000${d.agency_id}\u0000${d.k}\u0000${d.block}\u0000${d.dim}\u0000${d.value}`;
+    let row = rows.get(key);
+    if (!row) {
+      row = { d, n: 0, days: new Array<number>(BLOCK_DAYS).fill(0) };
+      rows.set(key, row);
+    }
+    row.n += d.n;
+    row.days[d.offset] = (row.days[d.offset] ?? 0) + d.n;
+  }
+  const list = [...rows.values()];
+  return [
+    list.map((r) => r.d.metric),
+    list.map((r) => r.d.agency_id),
+    list.map((r) => r.d.k),
+    list.map((r) => r.d.block),
+    list.map((r) => r.d.dim),
+    list.map((r) => r.d.value),
+    list.map((r) => r.n),
+    ...DAY_COLUMNS.map((_, i) => list.map((r) => r.days[i] ?? 0)),
+  ];
 }
 
-/** Adds each delta's `n` to its counter row, and each block delta's to its block row. */
+function sqliteCountParams(rows: readonly CounterDelta[]): unknown[] {
+  return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.dim, r.day, r.k, r.value, r.n]))];
+}
+
+function sqliteBlockParams(rows: readonly BlockDelta[]): unknown[] {
+  return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.k, r.block, r.dim, r.value, r.n, r.offset]))];
+}
+
+/** Adds each delta's `n` to its counter row, and each day delta to its block row's day and total. */
 export async function applyCounterDeltas<DB>(db: Kysely<DB>, deltas: readonly CounterDelta[], blocks: readonly BlockDelta[] = []): Promise<void> {
-  const postgres = isPostgres(db);
-  if (postgres && deltas.length > 0 && blocks.length > 0 && deltas.length <= CHUNK && blocks.length <= CHUNK) {
-    // One change's rows: both upserts in one statement (PostgreSQL runs data-modifying CTEs).
-    await sql`with day_counts as (${pgCounts(deltas)}) ${pgBlocks(blocks)}`.execute(db);
+  const run = (text: string, params: unknown[]) => db.executeQuery(CompiledQuery.raw(text, params));
+  if (isPostgres(db)) {
+    if (deltas.length > 0 && blocks.length > 0 && deltas.length <= CHUNK && blocks.length <= CHUNK) {
+      await run(PG_BOTH, [...pgCountParams(deltas), ...pgBlockParams(blocks)]);
+      return;
+    }
+    for (let i = 0; i < deltas.length; i += CHUNK) await run(PG_COUNTS, pgCountParams(deltas.slice(i, i + CHUNK)));
+    // A chunk boundary may cut one block's days in two: two statements, each upserting it once.
+    for (let i = 0; i < blocks.length; i += CHUNK) await run(PG_BLOCKS, pgBlockParams(blocks.slice(i, i + CHUNK)));
     return;
   }
-  for (let i = 0; i < deltas.length; i += CHUNK) {
-    const rows = deltas.slice(i, i + CHUNK);
-    await (postgres ? pgCounts(rows) : sqliteCounts(rows)).execute(db);
-  }
-  for (let i = 0; i < blocks.length; i += CHUNK) {
-    const rows = blocks.slice(i, i + CHUNK);
-    await (postgres ? pgBlocks(rows) : sqliteBlocks(rows)).execute(db);
-  }
+  for (let i = 0; i < deltas.length; i += CHUNK) await run(SQLITE_COUNTS, sqliteCountParams(deltas.slice(i, i + CHUNK)));
+  for (let i = 0; i < blocks.length; i += CHUNK) await run(SQLITE_BLOCKS, sqliteBlockParams(blocks.slice(i, i + CHUNK)));
 }

@@ -1,13 +1,14 @@
 /**
- * The tables the measures keep (migrations 004-metrics and 006-metric-blocks), typed for Kysely. They are kept
- * here rather than in src/db/schema.ts because only src/metrics reads or writes them;
- * `metricsDb(db)` widens a handle to see them.
+ * The tables the measures keep (migrations 004-metrics and 007-metric-day-blocks), typed
+ * for Kysely. They are kept here rather than in src/db/schema.ts because only src/metrics
+ * reads or writes them; `metricsDb(db)` widens a handle to see them.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
+import type { DayColumn } from './day-blocks.ts';
 
 /**
- * Every aggregate is a row of counts: `metric` names it, `agency_id` the agency it belongs
+ * Counters without a day block (today only `flow`; see day-blocks.ts): `metric` names it, `agency_id` the agency it belongs
  * to (the lead agency of a journey, the receiving agency of a referral), `dim`/`value` the
  * breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`, reason, …) and
  * `day` a calendar day number (0 when the measure has no day).
@@ -23,11 +24,11 @@ export type MetricCountTable = {
 }
 
 /**
- * The counters of `metric_counts` summed over 32-day blocks (day-blocks.ts), for the
- * metrics in BLOCKED_METRICS: `block` is the block's first day. Kept in the same
- * transaction as the day counters, so a block always equals the sum of its days.
+ * Counters with a day, in rows of 32 days (day-blocks.ts), for the metrics in
+ * BLOCKED_METRICS: `block` is the block's first day, `d0`…`d31` the count of each of its
+ * days and `n` their sum. Kept in the same transaction as each change, like the counters.
  */
-export type MetricCountBlockTable = {
+export type MetricDayBlockTable = {
   metric: string;
   agency_id: string;
   k: string;
@@ -35,7 +36,7 @@ export type MetricCountBlockTable = {
   dim: string;
   value: string;
   n: number;
-}
+} & Record<DayColumn, number>;
 
 /** The per-journey facts the reducer keeps between events (JSON of CaseFacts). */
 export type MetricCaseFactsTable = {
@@ -68,7 +69,7 @@ export type MetricDeadlineTable = {
 // A type alias, not an interface: Kysely's withTables wants an indexable record.
 export type MetricTables = {
   metric_counts: MetricCountTable;
-  metric_count_blocks: MetricCountBlockTable;
+  metric_day_blocks: MetricDayBlockTable;
   metric_case_facts: MetricCaseFactsTable;
   metric_referral_facts: MetricReferralFactsTable;
   metric_deadlines: MetricDeadlineTable;

@@ -26,6 +26,7 @@ export interface RebuildReport {
   journeys: number;
   referrals: number;
   events: number;
+  /** Rows of `metric_counts` and `metric_day_blocks` together. */
   counterRows: number;
   ms: number;
 }
@@ -62,7 +63,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
     const db = metricsDb(trx);
     await db.deleteFrom('metric_counts').execute();
-    await db.deleteFrom('metric_count_blocks').execute();
+    await db.deleteFrom('metric_day_blocks').execute();
     await db.deleteFrom('metric_case_facts').execute();
     await db.deleteFrom('metric_referral_facts').execute();
     await db.deleteFrom('metric_deadlines').execute();
@@ -120,7 +121,8 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
 
     await flush(true);
     const counted = await db.selectFrom('metric_counts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { journeys, referrals, events, counterRows: Number(counted.n), ms: Math.round(performance.now() - started) };
+    const blocks = await db.selectFrom('metric_day_blocks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { journeys, referrals, events, counterRows: Number(counted.n) + Number(blocks.n), ms: Math.round(performance.now() - started) };
   });
 }
 

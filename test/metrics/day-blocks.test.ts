@@ -1,117 +1,114 @@
 /**
- * The 32-day blocks (src/metrics/day-blocks.ts) and the exact readers built on them: on
- * counters spread over years and breakdowns, with journeys that moved away (rows back to
- * zero) and days after the as-of day, every histogram summary and every range sum read
- * through the blocks equals the one computed from every day counter, on both stores; and
- * the migration that introduces the blocks fills them from the day counters already kept.
+ * The day blocks (src/metrics/day-blocks.ts) and the readers built on them: on counters
+ * spread over years and breakdowns, with journeys that moved on (rows back to zero), moves
+ * within one block and days after the as-of day, every histogram summary, range sum and
+ * total read from the blocks equals the one worked out here from the counted facts
+ * themselves, on both stores; and the migration that introduces the blocks carries the
+ * day counters a store already kept into them.
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metricBlocksMigration } from '../../src/db/migrations/006-metric-blocks.ts';
-import { readSums } from '../../src/metrics/count-reader.ts';
+import { metricDayBlocksMigration } from '../../src/db/migrations/007-metric-day-blocks.ts';
+import { readBlockTotals, readSums } from '../../src/metrics/count-reader.ts';
 import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
 import { applyCounterDeltas } from '../../src/metrics/counter-store.ts';
-import { BLOCK_DAYS, blockOf, splitRange } from '../../src/metrics/day-blocks.ts';
+import { BLOCK_DAYS, blockOf } from '../../src/metrics/day-blocks.ts';
 import { readDaySummaries } from '../../src/metrics/day-histograms.ts';
-import { DIMENSIONS, type DimensionValues } from '../../src/metrics/dimensions.ts';
+import { DIMENSIONS, dimensionPairs, type Dimension, type DimensionValues } from '../../src/metrics/dimensions.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
 import { summariseDays } from '../../src/metrics/percentiles.ts';
 import { createRandom } from '../../seeds/prng.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
-import { blocksFromDays, metricSnapshot } from './metric-snapshot.ts';
+import { metricSnapshot, unsoundBlocks } from './metric-snapshot.ts';
 
 describe('day blocks', () => {
   it('start on multiples of 32 days, before 1970 too', () => {
     expect(BLOCK_DAYS).toBe(32);
-    expect(blockOf(0)).toBe(0);
-    expect(blockOf(31)).toBe(0);
-    expect(blockOf(32)).toBe(32);
-    expect(blockOf(-1)).toBe(-32);
-    expect(blockOf(-32)).toBe(-32);
-    expect(blockOf(-33)).toBe(-64);
-  });
-
-  it('cut a range into whole blocks and ragged ends', () => {
-    expect(splitRange(32, 95)).toEqual({ blocks: { from: 32, to: 64 }, days: [] });
-    expect(splitRange(30, 100)).toEqual({ blocks: { from: 32, to: 64 }, days: [{ from: 30, to: 31 }, { from: 96, to: 100 }] });
-    expect(splitRange(33, 94)).toEqual({ days: [{ from: 33, to: 94 }] });
-    expect(splitRange(40, 50)).toEqual({ days: [{ from: 40, to: 50 }] });
-    expect(splitRange(undefined, 100)).toEqual({ blocks: { from: undefined, to: 64 }, days: [{ from: 96, to: 100 }] });
-    expect(splitRange(undefined, 95)).toEqual({ blocks: { from: undefined, to: 64 }, days: [] });
-    expect(splitRange(30, undefined)).toEqual({ blocks: { from: 32, to: undefined }, days: [{ from: 30, to: 31 }] });
-    expect(splitRange(undefined, undefined)).toEqual({ blocks: { from: undefined, to: undefined }, days: [] });
-    // A range inside one block, or ending before its first whole block.
-    expect(splitRange(0, 30)).toEqual({ days: [{ from: 0, to: 30 }] });
-    expect(splitRange(-5, 3)).toEqual({ days: [{ from: -5, to: 3 }] });
+    expect([0, 31, 32, 63, 64].map(blockOf)).toEqual([0, 0, 32, 32, 64]);
+    expect([-1, -32, -33].map(blockOf)).toEqual([-32, -32, -64]);
   });
 });
 
 const AS_OF_DAY = 20_600; // 2026-05-28, the middle of a block
-const SEXES = ['female', 'male'];
-const DISTRICTS = ['NB1', 'NB2', 'NB3', 'not_recorded'];
-const STAGES = ['assessment', 'inTreatment', 'referred'];
 
-describe.each(DIALECTS)('readers through the blocks equal the day counters (%s)', (dialect) => {
+/** One counted fact: a journey's counter on a day, +1 while it holds, −1 when it moved on. */
+interface Fact {
+  agency: string;
+  dims: DimensionValues;
+  metric: string;
+  k: string;
+  day: number;
+  n: number;
+}
+
+const valueIn = (f: Fact, dim: Dimension): string => (dimensionPairs(f.dims).find(([d]) => d === dim) as [Dimension, string])[1];
+
+describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s)', (dialect) => {
   let store: TestStore;
-  let agencies: string[];
+  const agencies = ['agency-a', 'agency-b', 'agency-c'];
+  const facts: Fact[] = [];
 
   beforeAll(async () => {
     store = await createTestStore(dialect);
     const random = createRandom(32);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)] as T;
-    agencies = ['agency-a', 'agency-b', 'agency-c'];
-    const deltas = new DeltaSet();
-    const moves = new DeltaSet();
+    const first = new DeltaSet();
+    const later = new DeltaSet();
+    const count = (set: DeltaSet, f: Fact): void => {
+      facts.push(f);
+      set.add(f.agency, f.dims, [{ metric: f.metric, k: f.k, day: f.day }], f.n);
+    };
     for (let i = 0; i < 700; i += 1) {
       const dims: DimensionValues = {
-        sex: pick(SEXES),
+        sex: pick(['female', 'male']),
         age_band: pick(['18-24', '35-44']),
         ethnicity: pick(['white_british', 'asian_indian', 'not_stated']),
-        postcode_district: pick(DISTRICTS),
+        postcode_district: pick(['NB1', 'NB2', 'NB3', 'not_recorded']),
         referral_source: pick(['self', 'gp']),
         substance: pick(['opiate', 'alcohol_only']),
       };
       const agency = pick(agencies);
       // Days over about three years, a few after the as-of day; heavier near it.
       const day = AS_OF_DAY + 40 - Math.floor(random.next() ** 2 * 1100);
-      const stage = pick(STAGES);
-      deltas.add(agency, dims, [{ metric: 'stage_age', k: stage, day }, { metric: 'started', k: pick(['within', 'beyond']), day }, { metric: 'flow', k: `x>${stage}`, day }], 1);
-      // Moved on since: its state counters go back down (rows left at n = 0 stay in the store).
-      if (random.next() < 0.2) moves.add(agency, dims, [{ metric: 'stage_age', k: stage, day }], -1);
+      const stage = pick(['assessment', 'inTreatment', 'referred']);
+      count(first, { agency, dims, metric: 'stage_age', k: stage, day, n: 1 });
+      count(first, { agency, dims, metric: 'started', k: pick(['within', 'beyond']), day, n: 1 });
+      count(first, { agency, dims, metric: 'flow', k: `x>${stage}`, day, n: 1 });
+      const roll = random.next();
+      // Moved on since (its row goes back down, maybe to zero), or its day moved within the block.
+      if (roll < 0.2) count(later, { agency, dims, metric: 'stage_age', k: stage, day, n: -1 });
+      else if (roll < 0.3 && blockOf(day + 1) === blockOf(day)) {
+        count(later, { agency, dims, metric: 'stage_age', k: stage, day, n: -1 });
+        count(later, { agency, dims, metric: 'stage_age', k: stage, day: day + 1, n: 1 });
+      }
     }
-    // The day counters in two statements and the blocks in one, then the moves as a change would.
-    const all = deltas.nonZero();
-    await applyCounterDeltas(store.db, all.slice(0, 2000), []);
-    await applyCounterDeltas(store.db, all.slice(2000), deltas.nonZeroBlocks());
-    await applyCounterDeltas(store.db, moves.nonZero(), moves.nonZeroBlocks());
-    const zeroRows = await metricsDb(store.db).selectFrom('metric_counts').select('n').where('n', '=', 0).execute();
-    expect(zeroRows.length).toBeGreaterThan(50);
-    expect((await metricSnapshot(store.db)).blocks).toEqual(await blocksFromDays(store.db));
+    // The first counts in two statements of each table, then the moves as a change would write them.
+    const rows = first.nonZero();
+    const blocks = first.nonZeroBlocks();
+    await applyCounterDeltas(store.db, rows.slice(0, 1000), blocks.slice(0, 1500));
+    await applyCounterDeltas(store.db, rows.slice(1000), blocks.slice(1500));
+    await applyCounterDeltas(store.db, later.nonZero(), later.nonZeroBlocks());
+    expect(await unsoundBlocks(store.db)).toEqual([]);
   });
   afterAll(async () => {
     await store.dispose();
   });
 
-  async function dayRows(metric: string, dim: string, scope: readonly string[]) {
-    return metricsDb(store.db).selectFrom('metric_counts').selectAll().where('metric', '=', metric).where('dim', '=', dim).where('agency_id', 'in', scope).execute();
-  }
-
-  it('histogram summaries (count, median, 90th percentile, maximum) for every breakdown, as-of day and cut-off', async () => {
+  it('histogram summaries (count, median, 90th percentile, maximum) for every breakdown, scope, as-of day and cut-off', async () => {
     const asOfDays = [AS_OF_DAY, blockOf(AS_OF_DAY), blockOf(AS_OF_DAY) - 1, blockOf(AS_OF_DAY) + BLOCK_DAYS - 1, AS_OF_DAY - 400, AS_OF_DAY + 100];
     let compared = 0;
     for (const dim of DIMENSIONS) {
       for (const scope of [agencies, agencies.slice(1, 2)]) {
-        const rows = await dayRows('stage_age', dim, scope);
         for (const asOfDay of asOfDays) {
           for (const dayTo of [undefined, asOfDay - 22, blockOf(asOfDay - 200) - 1, blockOf(asOfDay - 200)]) {
             for (const byAgency of [false, true]) {
               const expected = new Map<string, Map<number, number>>();
-              for (const r of rows) {
-                if (dayTo !== undefined && Number(r.day) > dayTo) continue;
-                const key = `${byAgency ? r.agency_id : ''}|${r.k}|${r.value}`;
+              for (const f of facts) {
+                if (f.metric !== 'stage_age' || !scope.includes(f.agency) || (dayTo !== undefined && f.day > dayTo)) continue;
+                const key = `${byAgency ? f.agency : ''}|${f.k}|${valueIn(f, dim)}`;
                 const h = expected.get(key) ?? new Map<number, number>();
-                const age = Math.max(0, asOfDay - Number(r.day));
-                h.set(age, (h.get(age) ?? 0) + Number(r.n));
+                const age = Math.max(0, asOfDay - f.day);
+                h.set(age, (h.get(age) ?? 0) + f.n);
                 expected.set(key, h);
               }
               const want = [...expected.entries()]
@@ -132,7 +129,7 @@ describe.each(DIALECTS)('readers through the blocks equal the day counters (%s)'
     expect(compared).toBeGreaterThan(2000);
   });
 
-  it('range sums for every breakdown, over ranges with and without whole blocks, open at either end', async () => {
+  it('range sums for every breakdown, over ranges inside one block, across blocks and open at either end', async () => {
     const b = blockOf(AS_OF_DAY);
     const ranges: Array<[number | undefined, number | undefined]> = [
       [undefined, undefined],
@@ -142,20 +139,22 @@ describe.each(DIALECTS)('readers through the blocks equal the day counters (%s)'
       [b, b + BLOCK_DAYS - 1],
       [b - BLOCK_DAYS, b + BLOCK_DAYS],
       [b + 1, b + 2],
+      [b + 3, b + 3],
       [AS_OF_DAY - 600, undefined],
       [b - 5 * BLOCK_DAYS - 1, b - 1],
+      [b - 1, b],
     ];
     for (const dim of DIMENSIONS) {
-      const rows = [...(await dayRows('started', dim, agencies)), ...(await dayRows('flow', dim, agencies))];
       for (const [dayFrom, dayTo] of ranges) {
         const want = new Map<string, number>();
-        for (const r of rows) {
-          const day = Number(r.day);
-          if ((dayFrom !== undefined && day < dayFrom) || (dayTo !== undefined && day > dayTo)) continue;
-          const key = `${r.metric}|${r.value}|${r.k}`;
-          want.set(key, (want.get(key) ?? 0) + Number(r.n));
+        for (const f of facts) {
+          if (f.metric === 'flow' && dim !== 'all') continue; // kept per week when broken down
+          if ((dayFrom !== undefined && f.day < dayFrom) || (dayTo !== undefined && f.day > dayTo)) continue;
+          const key = `${f.metric}|${valueIn(f, dim)}|${f.k}`;
+          want.set(key, (want.get(key) ?? 0) + f.n);
         }
-        const got = await readSums(metricsDb(store.db), { metrics: ['started', 'flow'], agencyIds: agencies, dim, dayFrom, dayTo });
+        const metrics = dim === 'all' ? ['started', 'stage_age', 'flow'] : ['started', 'stage_age'];
+        const got = await readSums(metricsDb(store.db), { metrics, agencyIds: agencies, dim, dayFrom, dayTo });
         expect(got.map((r) => `${r.metric}|${r.value}|${r.k} ${r.n}`).sort(), `${dim} ${dayFrom}–${dayTo}`).toEqual(
           [...want.entries()].filter(([, n]) => n !== 0).map(([key, n]) => `${key} ${n}`).sort(),
         );
@@ -163,11 +162,53 @@ describe.each(DIALECTS)('readers through the blocks equal the day counters (%s)'
     }
   });
 
-  it('the migration fills the blocks from the day counters a store already keeps', async () => {
-    const kept = (await metricSnapshot(store.db)).blocks;
-    expect(kept.length).toBeGreaterThan(500);
-    await sql`drop table metric_count_blocks`.execute(store.db);
-    await metricBlocksMigration.up(store.db as never, dialect);
-    expect((await metricSnapshot(store.db)).blocks).toEqual(kept);
+  it('totals over every day, by agency or summed', async () => {
+    for (const dim of DIMENSIONS) {
+      for (const byAgency of [false, true]) {
+        const want = new Map<string, number>();
+        for (const f of facts) {
+          if (f.metric !== 'stage_age') continue;
+          const key = `${byAgency ? f.agency : ''}|${f.k}|${valueIn(f, dim)}`;
+          want.set(key, (want.get(key) ?? 0) + f.n);
+        }
+        const got = await readBlockTotals(metricsDb(store.db), { metric: 'stage_age', agencyIds: agencies, dim, byAgency });
+        expect(got.map((r) => `${r.agencyId ?? ''}|${r.k}|${r.value} ${r.n}`).sort()).toEqual(
+          [...want.entries()].filter(([, n]) => n !== 0).map(([key, n]) => `${key} ${n}`).sort(),
+        );
+      }
+    }
+  });
+
+  it('the migration carries the day counters a store kept into day blocks, and leaves only flows behind', async () => {
+    const kept = await metricSnapshot(store.db);
+    expect(kept.blocks.length).toBeGreaterThan(500);
+    // The store as it was before: every counter a day row of metric_counts, with work in
+    // progress and referral states beside them.
+    const legacy = new Map<string, { metric: string; agency_id: string; dim: string; day: number; k: string; value: string; n: number }>();
+    const put = (metric: string, agency: string, dim: string, day: number, k: string, value: string, n: number): void => {
+      const key = [metric, agency, dim, day, k, value].join('|');
+      const row = legacy.get(key) ?? { metric, agency_id: agency, dim, day, k, value, n: 0 };
+      row.n += n;
+      legacy.set(key, row);
+    };
+    for (const f of facts) {
+      if (f.metric === 'flow') continue;
+      for (const [dim, value] of dimensionPairs(f.dims)) {
+        put(f.metric, f.agency, dim, f.day, f.k, value, f.n);
+        if (f.metric === 'stage_age') put('wip', f.agency, dim, 0, f.k, value, f.n);
+      }
+    }
+    put('ref_state', 'agency-a', 'all', 0, 'requested', 'all', 3);
+    const m = metricsDb(store.db);
+    await m.deleteFrom('metric_counts').where('metric', '<>', 'flow').execute();
+    const rows = [...legacy.values()];
+    for (let i = 0; i < rows.length; i += 500) await m.insertInto('metric_counts').values(rows.slice(i, i + 500)).execute();
+    await sql`drop table metric_day_blocks`.execute(store.db);
+
+    await metricDayBlocksMigration.up(store.db as never, dialect);
+    const after = await metricSnapshot(store.db);
+    expect(after.blocks).toEqual(kept.blocks);
+    expect(after.counts).toEqual(kept.counts);
+    expect((await m.selectFrom('metric_counts').select('metric').distinct().execute()).map((r) => r.metric)).toEqual(['flow']);
   });
 });

@@ -1,5 +1,5 @@
 /** Work in progress: open journeys per stage, per breakdown value and per agency. */
-import { readCounts } from '../count-reader.ts';
+import { readBlockTotals } from '../count-reader.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { MeasureQuery } from './measure-query.ts';
@@ -15,8 +15,10 @@ export interface WorkInProgress {
 
 /** Open journeys by stage (and breakdown), and by agency and stage. */
 export async function workInProgress(db: MetricsDb, q: MeasureQuery): Promise<WorkInProgress> {
-  const rows = await readCounts(db, { metric: 'wip', agencyIds: q.agencyIds, dim: q.dim });
-  const byAgency = await readCounts(db, { metric: 'wip', agencyIds: q.agencyIds, dim: 'all', byAgency: true });
+  // Every open journey has one stage-age counter, on the day it entered its stage: their
+  // totals per stage are the work in progress.
+  const rows = await readBlockTotals(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim: q.dim });
+  const byAgency = await readBlockTotals(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim: 'all', byAgency: true });
   return {
     workInProgress: {
       definition: FIGURE_DEFINITIONS.workInProgress,
