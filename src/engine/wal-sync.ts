@@ -10,7 +10,7 @@
  * hears is exactly as durable as with FULL: an acknowledged commit is on disk.
  *
  * Why that holds: in WAL mode a commit is a run of frames appended to the `-wal` file;
- * fsync of that file (Linux syncs the file, whichever descriptor asks) makes every frame
+ * fdatasync of that file (Linux syncs the file, whichever descriptor asks) makes every frame
  * written before the call durable. SQLite itself syncs the log before each checkpoint
  * copies it into the database, so a checkpoint never moves unsynced frames; and frames
  * past the last sync that a crash tears are ignored on recovery by their checksums — WAL
@@ -57,7 +57,8 @@ export function createWalSync(sqlite: SqliteDatabase.Database | null): WalSync |
     async sync() {
       // The log exists once the first commit is written, which is before the first sync.
       handle ??= open(walPath, 'r');
-      await (await handle).sync();
+      // fdatasync, as SQLite itself syncs its log on Linux: the data and the file's size, not its times.
+      await (await handle).datasync();
     },
     async close() {
       if (handle) await (await handle).close();
