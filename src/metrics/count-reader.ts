@@ -9,16 +9,8 @@
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
+import { jsonRows, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
-
-/** One summed counter. `agencyId` is set only when asked to keep agencies apart. */
-export interface CountRow {
-  agencyId?: string;
-  value: string;
-  k: string;
-  day: number;
-  n: number;
-}
 
 export interface CountQuery {
   metric: string;
@@ -27,28 +19,30 @@ export interface CountQuery {
   /** Inclusive day range. */
   dayFrom?: number;
   dayTo?: number;
-  /** Keep agencies apart instead of summing over them. */
-  byAgency?: boolean;
 }
 
-/** Sums a metric's counters (one without day blocks) over the scope, grouped by breakdown value, sub-key and day. */
-export async function readCounts(db: MetricsDb, q: CountQuery): Promise<CountRow[]> {
+/** One stored counter row of `metric_counts`: agency, breakdown value, sub-key, day, count. */
+export type StoredCount = [agencyId: string, value: string, k: string, day: number, n: number];
+
+/**
+ * A metric's counter rows (one without day blocks) in the scope, as stored: one per agency,
+ * not added up. They come in one JSON value (json-rows.ts); the caller adds them up as it
+ * needs (grouping in the database would sort them all into a temporary tree first, several
+ * times slower).
+ */
+export async function readStoredCounts(db: MetricsDb, q: CountQuery): Promise<StoredCount[]> {
   if (BLOCKED_METRICS.has(q.metric)) throw new Error(`Metrics: ${q.metric} is kept in day blocks; read it with readSums, readBlockTotals or readDaySummaries.`);
   if (q.agencyIds.length === 0) return [];
   let query = db
     .selectFrom('metric_counts')
-    .select(['value', 'k', 'day', sql<number>`sum(n)`.as('n')])
+    .select(jsonRows(db, ['agency_id', 'value', 'k', 'day', 'n']).as('rows'))
     .where('metric', '=', q.metric)
     .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim);
+    .where('dim', '=', q.dim)
+    .where('n', '<>', 0);
   if (q.dayFrom !== undefined) query = query.where('day', '>=', q.dayFrom);
   if (q.dayTo !== undefined) query = query.where('day', '<=', q.dayTo);
-  if (q.byAgency) {
-    const rows = await query.select('agency_id').groupBy(['agency_id', 'value', 'k', 'day']).having(sql`sum(n)`, '<>', 0).execute();
-    return rows.map((r) => ({ agencyId: r.agency_id, value: r.value, k: r.k, day: Number(r.day), n: Number(r.n) }));
-  }
-  const rows = await query.groupBy(['value', 'k', 'day']).having(sql`sum(n)`, '<>', 0).execute();
-  return rows.map((r) => ({ value: r.value, k: r.k, day: Number(r.day), n: Number(r.n) }));
+  return parseJsonRows((await query.executeTakeFirst())?.rows) as StoredCount[];
 }
 
 /** Sums `n` by a key built from each row. */
