@@ -1,5 +1,5 @@
 /** Reads of journeys for the API: visibility-filtered lists and the timeline. */
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { ENDED_REFERRAL_STATES } from '../../src/access/record-access.ts';
 import type { Viewer } from '../../src/access/viewer.ts';
 import type { CaseRow, Database } from '../../src/db/schema.ts';
@@ -14,31 +14,10 @@ export interface CaseListFilter {
   limit: number;
 }
 
-/**
- * Journeys the viewer's agency leads, plus those of people for whom it holds a live
- * referral and an active consent (the consent cut is applied per row afterwards).
- */
-export async function listVisibleCases(db: Kysely<Database>, viewer: Viewer, today: string, f: CaseListFilter): Promise<CaseRow[]> {
-  let q = db.selectFrom('cases').selectAll();
-  q = q.where((eb) =>
-    eb.or([
-      eb('lead_agency_id', '=', viewer.agencyId),
-      eb(
-        'person_id',
-        'in',
-        eb
-          .selectFrom('referrals as r')
-          .innerJoin('consents as c', 'c.person_id', 'r.person_id')
-          .select('r.person_id')
-          .where((w) => w.or([w('r.from_agency_id', '=', viewer.agencyId), w('r.to_agency_id', '=', viewer.agencyId)]))
-          .where('r.state', 'not in', ENDED_REFERRAL_STATES)
-          .where('c.withdrawn_at', 'is', null)
-          .where('c.given_on', '<=', today)
-          .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
-          .where((w) => w.or([w('c.to_agency_id', '=', viewer.agencyId), w('c.to_agency_kind', '=', viewer.agencyKind)])),
-      ),
-    ]),
-  );
+type CaseQuery = SelectQueryBuilder<Database, 'cases', CaseRow>;
+
+/** The list's filters and cursor on a query of journeys. */
+function filtered(q: CaseQuery, f: CaseListFilter): CaseQuery {
   if (f.stage) q = q.where('stage', '=', f.stage);
   if (f.keyworkerId) q = q.where('keyworker_id', '=', f.keyworkerId);
   if (f.personId) q = q.where('person_id', '=', f.personId);
@@ -55,10 +34,49 @@ export async function listVisibleCases(db: Kysely<Database>, viewer: Viewer, tod
     );
   }
   const before = f.before;
-  if (before) {
-    q = q.where((eb) => eb.or([eb('opened_at', '<', before.openedAt), eb.and([eb('opened_at', '=', before.openedAt), eb('id', '<', before.id)])]));
-  }
-  return q.orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1).execute();
+  // A row-value comparison, so both stores walk the (agency, opened_at, id) index from the cursor.
+  if (before) q = q.where((eb) => eb(eb.refTuple('opened_at', 'id'), '<', eb.tuple(before.openedAt, before.id)));
+  return q.orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+}
+
+/** Newest first, as the list is ordered. */
+function newestFirst(a: CaseRow, b: CaseRow): number {
+  if (a.opened_at !== b.opened_at) return a.opened_at < b.opened_at ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+/**
+ * Journeys the viewer's agency leads, plus those of people for whom it holds a live
+ * referral and an active consent (the consent cut is applied per row afterwards).
+ *
+ * Two queries, each walking an index in list order and stopping at the page size, merged:
+ * one condition joining both (`lead agency = me OR person shared with me`) cannot use an
+ * index for the order, and sorted every journey of a large provider — seconds at national
+ * scale — for each page.
+ */
+export async function listVisibleCases(db: Kysely<Database>, viewer: Viewer, today: string, f: CaseListFilter): Promise<CaseRow[]> {
+  const led = filtered(db.selectFrom('cases').selectAll().where('lead_agency_id', '=', viewer.agencyId), f).execute();
+  const shared = filtered(
+    db
+      .selectFrom('cases')
+      .selectAll()
+      .where('lead_agency_id', '!=', viewer.agencyId)
+      .where('person_id', 'in', (eb) =>
+        eb
+          .selectFrom('referrals as r')
+          .innerJoin('consents as c', 'c.person_id', 'r.person_id')
+          .select('r.person_id')
+          .where((w) => w.or([w('r.from_agency_id', '=', viewer.agencyId), w('r.to_agency_id', '=', viewer.agencyId)]))
+          .where('r.state', 'not in', ENDED_REFERRAL_STATES)
+          .where('c.withdrawn_at', 'is', null)
+          .where('c.given_on', '<=', today)
+          .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
+          .where((w) => w.or([w('c.to_agency_id', '=', viewer.agencyId), w('c.to_agency_kind', '=', viewer.agencyKind)])),
+      ),
+    f,
+  ).execute();
+  const rows = [...(await led), ...(await shared)];
+  return rows.sort(newestFirst).slice(0, f.limit + 1);
 }
 
 /** The event log of one journey, oldest first. */

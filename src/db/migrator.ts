@@ -10,6 +10,7 @@ import { metricsMigration } from './migrations/004-metrics.ts';
 import { timerStreamIndexMigration } from './migrations/005-timer-stream-index.ts';
 import { metricBlocksMigration } from './migrations/006-metric-blocks.ts';
 import { metricDayBlocksMigration } from './migrations/007-metric-day-blocks.ts';
+import { caseListIndexMigration } from './migrations/008-case-list-index.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -18,7 +19,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration];
 
 export interface MigrationResult {
   applied: string[];

@@ -15,7 +15,7 @@ import { createApp } from '../../api/app.ts';
 import { ensureFirstAdmin } from '../../api/bootstrap-admin.ts';
 import { apiRoutes } from '../../api/routes/index.ts';
 import { DIALECTS } from '../support/stores.ts';
-import { as, createApiHarness, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
+import { as, createApiHarness, giveConsent, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
 
 describe.each(DIALECTS)('API platform on %s', (dialect) => {
   let h: ApiHarness;
@@ -136,6 +136,39 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
     const personId = await makePerson(h, kw);
     expect((await as(h, admin).get(`/api/v1/people/${personId}`)).status).toBe(404);
     expect((await as(h, admin).get('/api/v1/cases')).status).toBe(403);
+  });
+
+  it('pages its own journeys and those shared with it as one list, newest first, each once', async () => {
+    const here = await makeAgency(h, 'treatment_provider');
+    const there = await makeAgency(h, 'treatment_provider');
+    const kw = await makeUser(h, here.id, 'keyworker');
+    const theirs = await makeUser(h, there.id, 'keyworker');
+    const expected: Array<{ id: string; shared: boolean }> = [];
+    for (let i = 0; i < 6; i++) {
+      const shared = i % 2 === 1;
+      const owner = shared ? theirs : kw;
+      const personId = await makePerson(h, owner);
+      // One referral date each, a day apart: the list is newest referral first.
+      const referredOn = new Date(Date.parse(h.clock.today()) - (10 - i) * 86_400_000).toISOString().slice(0, 10);
+      const res = await as(h, owner).post('/api/v1/cases', { personId, referralSource: 'self', referredOn });
+      expect(res.status).toBe(201);
+      if (shared) {
+        // The other provider refers the person on to this one, with consent: this agency may now see that journey.
+        await giveConsent(h, theirs, personId, { toAgencyId: here.id }, ['identity', 'contact', 'substance_use']);
+        const sent = await as(h, theirs).post('/api/v1/referrals', { personId, toAgencyId: here.id, kind: 'treatment', reason: 'Moving to the area', urgency: 'routine', caseId: res.body.id });
+        expect(sent.status).toBe(201);
+      }
+      expected.unshift({ id: res.body.id as string, shared });
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await as(h, kw).get(`/api/v1/cases?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...(page.body.items as Array<{ id: string }>).map((c) => c.id));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(expected.map((e) => e.id));
   });
 
   it('pages journeys with a cursor and filters by stage and keyworker', async () => {
