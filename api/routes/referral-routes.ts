@@ -16,6 +16,7 @@ import { PathwaysError, validationError } from '../../src/errors.ts';
 import type { ReferralKind } from '../../machines/referral-kinds.ts';
 import type { AppContext, AuthUser } from '../context.ts';
 import { findAgency } from '../repositories/agency-repository.ts';
+import { listAgencyReferrals } from '../repositories/referral-queries.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { createReferralBody, listReferralsQuery, referralSchema } from '../schemas/referral.ts';
 import { referralEventBody } from '../schemas/referral-events.ts';
@@ -183,25 +184,15 @@ export const referralRoutes = [
     responses: { 200: { description: 'a page of referrals', schema: pageOf(referralSchema) } },
     async handle({ query, user, ctx }) {
       const before = decodeCursor(query.cursor, ['createdAt', 'id'] as const);
-      let q = ctx.store.db.selectFrom('referrals').selectAll();
-      if (query.box === 'inbox') q = q.where('to_agency_id', '=', user.agencyId);
-      else if (query.box === 'outbox') q = q.where('from_agency_id', '=', user.agencyId);
-      else q = q.where((eb) => eb.or([eb('to_agency_id', '=', user.agencyId), eb('from_agency_id', '=', user.agencyId)]));
-      if (query.status) q = q.where('state', '=', query.status);
-      if (query.kind) q = q.where('kind', '=', query.kind);
-      if (query.personId) q = q.where('person_id', '=', query.personId);
-      if (query.overdue) {
-        q = q.where((eb) =>
-          eb.or([
-            eb.and([eb('state', '=', 'requested'), eb('snapshot', 'like', '%"acknowledgeOverdue":true%')]),
-            eb.and([eb('state', 'in', ['requested', 'received', 'accepted']), eb('snapshot', 'like', '%"firstContactOverdue":true%')]),
-          ]),
-        );
-      }
-      if (before) {
-        q = q.where((eb) => eb.or([eb('created_at', '<', before.createdAt), eb.and([eb('created_at', '=', before.createdAt), eb('id', '<', before.id)])]));
-      }
-      const rows = await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(query.limit + 1).execute();
+      const rows = await listAgencyReferrals(ctx.store.db, user.agencyId, {
+        box: query.box === 'inbox' || query.box === 'outbox' ? query.box : 'both',
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.kind ? { kind: query.kind } : {}),
+        ...(query.personId ? { personId: query.personId } : {}),
+        ...(query.overdue ? { overdueOnly: true } : {}),
+        ...(before ? { before } : {}),
+        limit: query.limit,
+      });
       const page = rows.slice(0, query.limit);
       const viewer = viewerOf(user);
       const today = todayOf(ctx);

@@ -11,6 +11,7 @@ import { timerStreamIndexMigration } from './migrations/005-timer-stream-index.t
 import { metricBlocksMigration } from './migrations/006-metric-blocks.ts';
 import { metricDayBlocksMigration } from './migrations/007-metric-day-blocks.ts';
 import { caseListIndexMigration } from './migrations/008-case-list-index.ts';
+import { referralListIndexMigration } from './migrations/009-referral-list-index.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -19,7 +20,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration];
 
 export interface MigrationResult {
   applied: string[];

@@ -171,6 +171,36 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
     expect(seen).toEqual(expected.map((e) => e.id));
   });
 
+  it('pages an agency\'s inbox and outbox together, newest first, each referral once', async () => {
+    const provider = await makeAgency(h, 'treatment_provider');
+    const housing = await makeAgency(h, 'housing');
+    const kw = await makeUser(h, provider.id, 'keyworker');
+    const officer = await makeUser(h, housing.id, 'referrer');
+    const expected: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const outgoing = i % 2 === 0;
+      const [from, toAgencyId] = outgoing ? [kw, housing.id] : [officer, provider.id];
+      const personId = await makePerson(h, from);
+      const kind = outgoing ? 'housing' : 'treatment';
+      await giveConsent(h, from, personId, { toAgencyId }, outgoing ? ['identity', 'contact', 'housing'] : ['identity', 'contact', 'substance_use']);
+      const sent = await as(h, from).post('/api/v1/referrals', { personId, toAgencyId, kind, reason: 'Needs support', urgency: 'routine' });
+      expect(sent.status).toBe(201);
+      expected.unshift(sent.body.id as string);
+      h.clock.advanceDays(0.01);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await as(h, kw).get(`/api/v1/referrals?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.status).toBe(200);
+      seen.push(...(page.body.items as Array<{ id: string }>).map((r) => r.id));
+      cursor = page.body.nextCursor as string | null;
+    } while (cursor);
+    expect(seen).toEqual(expected);
+    expect((await as(h, kw).get('/api/v1/referrals?box=outbox')).body.items).toHaveLength(3);
+    expect((await as(h, kw).get('/api/v1/referrals?box=inbox&status=requested')).body.items).toHaveLength(2);
+  });
+
   it('pages journeys with a cursor and filters by stage and keyworker', async () => {
     const agency = await makeAgency(h, 'treatment_provider');
     const kw = await makeUser(h, agency.id, 'keyworker');
