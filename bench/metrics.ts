@@ -26,16 +26,35 @@ import { seedCohort } from '../seeds/cohort.ts';
 import { loadDemoArea } from '../seeds/demo-area.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
 
+// Every route undivided and by the breakdowns and periods that cost most (as of the
+// bench's 2026-11-25): a year or ten of outcomes, a year of daily or weekly flows. Flows are
+// bounded by their answer: a year of weekly flows by ethnicity is some 10,000 rows.
+const YEAR = 'from=2025-11-26';
+const TEN_YEARS = 'from=2016-11-27';
+const DIMS = ['sex', 'age_band', 'ethnicity', 'postcode_district', 'referral_source', 'substance'];
 const ROUTES = [
   'summary',
   'wip',
+  'wip?breakdown=ethnicity',
   'time-in-stage',
-  'time-in-stage?breakdown=postcode_district',
+  ...DIMS.map((d) => `time-in-stage?breakdown=${d}`),
   'flow',
+  'flow?breakdown=ethnicity',
+  'flow?breakdown=referral_source',
+  `flow?${YEAR}`,
+  `flow?granularity=week&${YEAR}`,
+  `flow?breakdown=ethnicity&${YEAR}`,
+  `flow?breakdown=postcode_district&${YEAR}`,
   'deadlines',
+  'deadlines?breakdown=postcode_district',
+  'deadlines?breakdown=referral_source',
   'outcomes',
-  'outcomes?breakdown=ethnicity',
+  ...DIMS.map((d) => `outcomes?breakdown=${d}`),
+  `outcomes?breakdown=referral_source&${TEN_YEARS}`,
+  'outcomes?breakdown=postcode_district&from=2026-10-29',
   'referrals-waiting',
+  'referrals-waiting?breakdown=ethnicity',
+  'referrals-waiting?breakdown=postcode_district',
 ];
 
 function sizesFromEnv(): number[] {

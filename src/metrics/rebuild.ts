@@ -73,7 +73,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     const referralRows: Array<Insertable<MetricTables['metric_referral_facts']>> = [];
     const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
     const flush = async (force: boolean): Promise<void> => {
-      if (force || deltas.byKey.size >= FLUSH_AT) {
+      if (force || deltas.byKey.size + deltas.blocks.size >= FLUSH_AT) {
         await applyCounterDeltas(db, deltas.inKeyOrder(), deltas.blocksInKeyOrder());
         deltas.clear();
       }
