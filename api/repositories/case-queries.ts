@@ -1,5 +1,5 @@
 /** Reads of journeys for the API: visibility-filtered lists and the timeline. */
-import type { Kysely, SelectQueryBuilder } from 'kysely';
+import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import { ENDED_REFERRAL_STATES } from '../../src/access/record-access.ts';
 import type { Viewer } from '../../src/access/viewer.ts';
 import type { CaseRow, Database } from '../../src/db/schema.ts';
@@ -45,38 +45,66 @@ function newestFirst(a: CaseRow, b: CaseRow): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
+/** Above this many referrals, an agency's shared journeys are found by walking journeys newest first. */
+const DENSE_REFERRALS = 2000;
+
 /**
  * Journeys the viewer's agency leads, plus those of people for whom it holds a live
  * referral and an active consent (the consent cut is applied per row afterwards).
  *
- * Two queries, each walking an index in list order and stopping at the page size, merged:
- * one condition joining both (`lead agency = me OR person shared with me`) cannot use an
- * index for the order, and sorted every journey of a large provider — seconds at national
- * scale — for each page.
+ * Two queries, each in list order and stopping at the page size, merged: one condition
+ * joining both (`lead agency = me OR person shared with me`) cannot use an index for the
+ * order, and sorted every journey of a large provider — ten seconds a page at national
+ * scale. Its own journeys are a walk of (agency, opened_at, id). The shared ones are found
+ * one of two ways: for an agency with few referrals, from the people it holds referrals
+ * for; for one with many (a large provider holds hundreds of thousands), by walking every
+ * journey newest first and keeping those of people it holds a referral and a consent
+ * for, which stops as soon as the page is full.
  */
-export async function listVisibleCases(db: Kysely<Database>, viewer: Viewer, today: string, f: CaseListFilter): Promise<CaseRow[]> {
-  const led = filtered(db.selectFrom('cases').selectAll().where('lead_agency_id', '=', viewer.agencyId), f).execute();
-  const shared = filtered(
-    db
-      .selectFrom('cases')
-      .selectAll()
-      .where('lead_agency_id', '!=', viewer.agencyId)
-      .where('person_id', 'in', (eb) =>
+export async function listVisibleCases(
+  db: Kysely<Database>,
+  viewer: Viewer,
+  today: string,
+  f: CaseListFilter,
+  options: { denseReferrals?: number } = {},
+): Promise<CaseRow[]> {
+  const me = viewer.agencyId;
+  const led = filtered(db.selectFrom('cases').selectAll().where('lead_agency_id', '=', me), f).execute();
+  const liveReferral = (eb: ExpressionBuilder<Database, 'referrals'>) =>
+    eb.and([eb.or([eb('from_agency_id', '=', me), eb('to_agency_id', '=', me)]), eb('state', 'not in', ENDED_REFERRAL_STATES)]);
+  const activeConsent = (eb: ExpressionBuilder<Database, 'consents'>) =>
+    eb.and([
+      eb('withdrawn_at', 'is', null),
+      eb('given_on', '<=', today),
+      eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today)]),
+      eb.or([eb('to_agency_id', '=', me), eb('to_agency_kind', '=', viewer.agencyKind)]),
+    ]);
+  const others = db.selectFrom('cases').selectAll().where('lead_agency_id', '!=', me);
+  const shared = (await isDense(db, me, options.denseReferrals ?? DENSE_REFERRALS))
+    ? others
+        .where((eb) => eb.exists(eb.selectFrom('referrals').select('referrals.id').whereRef('referrals.person_id', '=', 'cases.person_id').where(liveReferral)))
+        .where((eb) => eb.exists(eb.selectFrom('consents').select('consents.id').whereRef('consents.person_id', '=', 'cases.person_id').where(activeConsent)))
+    : others.where('person_id', 'in', (eb) =>
         eb
           .selectFrom('referrals as r')
           .innerJoin('consents as c', 'c.person_id', 'r.person_id')
           .select('r.person_id')
-          .where((w) => w.or([w('r.from_agency_id', '=', viewer.agencyId), w('r.to_agency_id', '=', viewer.agencyId)]))
+          .where((w) => w.or([w('r.from_agency_id', '=', me), w('r.to_agency_id', '=', me)]))
           .where('r.state', 'not in', ENDED_REFERRAL_STATES)
           .where('c.withdrawn_at', 'is', null)
           .where('c.given_on', '<=', today)
           .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
-          .where((w) => w.or([w('c.to_agency_id', '=', viewer.agencyId), w('c.to_agency_kind', '=', viewer.agencyKind)])),
-      ),
-    f,
-  ).execute();
-  const rows = [...(await led), ...(await shared)];
+          .where((w) => w.or([w('c.to_agency_id', '=', me), w('c.to_agency_kind', '=', viewer.agencyKind)])),
+      );
+  const rows = [...(await led), ...(await filtered(shared, f).execute())];
   return rows.sort(newestFirst).slice(0, f.limit + 1);
+}
+
+/** Whether the agency sends or receives at least `dense` referrals (counting stops there). */
+async function isDense(db: Kysely<Database>, agencyId: string, dense: number): Promise<boolean> {
+  if (dense <= 0) return true;
+  const count = async (column: 'to_agency_id' | 'from_agency_id') => (await db.selectFrom('referrals').select('id').where(column, '=', agencyId).limit(dense).execute()).length;
+  return (await count('to_agency_id')) + (await count('from_agency_id')) >= dense;
 }
 
 /** The event log of one journey, oldest first. */

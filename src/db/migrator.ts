@@ -12,6 +12,7 @@ import { metricBlocksMigration } from './migrations/006-metric-blocks.ts';
 import { metricDayBlocksMigration } from './migrations/007-metric-day-blocks.ts';
 import { caseListIndexMigration } from './migrations/008-case-list-index.ts';
 import { referralListIndexMigration } from './migrations/009-referral-list-index.ts';
+import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -20,7 +21,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration, sharedCaseIndexMigration];
 
 export interface MigrationResult {
   applied: string[];

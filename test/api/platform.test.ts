@@ -13,6 +13,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { ensureFirstAdmin } from '../../api/bootstrap-admin.ts';
+import { listVisibleCases } from '../../api/repositories/case-queries.ts';
 import { apiRoutes } from '../../api/routes/index.ts';
 import { DIALECTS } from '../support/stores.ts';
 import { as, createApiHarness, giveConsent, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
@@ -169,6 +170,15 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
       cursor = page.body.nextCursor as string | null;
     } while (cursor);
     expect(seen).toEqual(expected.map((e) => e.id));
+    // Both ways of finding the shared journeys (from the agency's referrals, or walking
+    // all journeys for an agency with many) give the same pages.
+    const viewer = { userId: kw.id, role: 'keyworker', agencyId: here.id, agencyKind: 'treatment_provider', agencyArea: 'Testshire' } as const;
+    for (const limit of [1, 2, 10]) {
+      const fromReferrals = await listVisibleCases(h.store.db, viewer, h.clock.today(), { limit }, { denseReferrals: 1_000_000 });
+      const walking = await listVisibleCases(h.store.db, viewer, h.clock.today(), { limit }, { denseReferrals: 0 });
+      expect(walking.map((r) => r.id)).toEqual(fromReferrals.map((r) => r.id));
+      expect(fromReferrals.map((r) => r.id)).toEqual(expected.slice(0, limit + 1).map((e) => e.id));
+    }
   });
 
   it('pages an agency\'s inbox and outbox together, newest first, each referral once', async () => {
