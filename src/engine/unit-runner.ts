@@ -17,7 +17,7 @@
  * joins that unit under a nested SAVEPOINT instead of queueing behind it.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
 import { directSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
@@ -108,15 +108,15 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   async function nested<T>(ctx: RunnerContext, work: UnitWork<T>): Promise<T> {
     const name = `pw_nested_${ctx.depth + 1}`;
     const mark = ctx.changes.length;
-    await sql.raw(`savepoint ${name}`).execute(ctx.trx);
+    await ctx.sql.run(`savepoint ${name}`, []);
     ctx.depth += 1;
     try {
       const result = await work(ctx);
-      await sql.raw(`release savepoint ${name}`).execute(ctx.trx);
+      await ctx.sql.run(`release savepoint ${name}`, []);
       return result;
     } catch (err) {
-      await sql.raw(`rollback to savepoint ${name}`).execute(ctx.trx);
-      await sql.raw(`release savepoint ${name}`).execute(ctx.trx);
+      await ctx.sql.run(`rollback to savepoint ${name}`, []);
+      await ctx.sql.run(`release savepoint ${name}`, []);
       ctx.changes.length = mark;
       ctx.head.hash = null;
       throw err;
@@ -265,9 +265,14 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     if (!syncing) void syncLoop(walSync);
   }
 
+  /** Transaction control on SQLite's one handle, which the drain loop holds: prepared once, run directly. */
+  const control = (text: string): void => {
+    store.sqlite!.prepare(text).run();
+  };
+
   /** BEGIN, every unit of the batch (each under a savepoint when not alone), COMMIT. */
   async function runTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
-    await sql`begin immediate`.execute(conn);
+    control('begin immediate');
     try {
       if (batch.length === 1) {
         // Alone in its commit, a unit needs no savepoint: if it fails, the rollback below undoes it.
@@ -277,22 +282,22 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
           await beforeCommit(ctx, ctx.changes);
           return result;
         });
-        await sql`commit`.execute(conn);
+        control('commit');
         outcomes.push({ ok: true, value, ctx });
         return;
       }
       const head: ChainHead = { hash: null };
       for (const unit of batch) {
         const ctx = newContext(conn, head);
-        await sql`savepoint pw_unit`.execute(conn);
+        control('savepoint pw_unit');
         try {
           const value = await als.run(ctx, () => unit.work(ctx));
-          await sql`release savepoint pw_unit`.execute(conn);
+          control('release savepoint pw_unit');
           outcomes.push({ ok: true, value, ctx });
         } catch (error) {
           if (!store.sqlite?.inTransaction) throw error;
-          await sql`rollback to savepoint pw_unit`.execute(conn);
-          await sql`release savepoint pw_unit`.execute(conn);
+          control('rollback to savepoint pw_unit');
+          control('release savepoint pw_unit');
           head.hash = null;
           outcomes.push({ ok: false, error });
         }
@@ -302,9 +307,9 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         const ctx = newContext(conn, head);
         await als.run(ctx, () => beforeCommit(ctx, changes));
       }
-      await sql`commit`.execute(conn);
+      control('commit');
     } catch (err) {
-      if (store.sqlite?.inTransaction) await sql`rollback`.execute(conn);
+      if (store.sqlite?.inTransaction) control('rollback');
       throw err;
     }
   }
