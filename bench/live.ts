@@ -105,7 +105,7 @@ async function prepare(url: string, sockets: number, journeys: number) {
 }
 
 async function startChild(url: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(process.execPath, [resolve('bin/run-ts.js'), resolve('bench/live.ts'), CHILD_FLAG, url], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', resolve('bin/run-ts.js'), resolve('bench/live.ts'), CHILD_FLAG, url], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   const baseUrl = await new Promise<string>((ok, fail) => {
     child.once('exit', (code) => fail(new Error(`the bench server exited early (code ${code})`)));
