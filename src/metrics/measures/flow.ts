@@ -36,30 +36,63 @@ export async function flow(db: MetricsDb, q: MeasureQuery, asked: 'day' | 'week'
   const granularity = q.dim === 'all' ? asked : 'week';
   const dayFrom = granularity === 'week' ? weekStartOf(q.fromDay) : q.fromDay;
   const rows = await readStoredCounts(db, { metric: 'flow', agencyIds: q.agencyIds, dim: q.dim, dayFrom, dayTo: q.toDay });
-  const sums = new Map<string, { bucket: number; move: string; group: string; count: number }>();
-  for (const [, group, move, day, n] of rows) {
+  // A year broken down is tens of thousands of rows: moves and groups are numbered once,
+  // and rows are added up and sorted on numbers.
+  const moves = new Interned();
+  const groups = new Interned();
+  const sums = new Map<number, { bucket: number; move: number; group: number; count: number }>();
+  for (const [, value, k, day, n] of rows) {
     const bucket = granularity === 'week' ? weekStartOf(day) : day;
-    const key = `${bucket}\u0000${move}\u0000${group}`;
+    const move = moves.id(k);
+    const group = groups.id(value);
+    const key = (bucket * 65_536 + move) * 65_536 + group;
     const hit = sums.get(key);
     if (hit) hit.count += n;
     else sums.set(key, { bucket, move, group, count: n });
   }
-  const moves = [...sums.values()].filter((m) => m.count !== 0).map(({ bucket, move, group, count }) => {
-    const cut = move.indexOf('>');
-    return { bucket, from: move.slice(0, cut), to: move.slice(cut + 1), group, count };
+  const ends = moves.names.map((m) => {
+    const cut = m.indexOf('>');
+    return { from: m.slice(0, cut), to: m.slice(cut + 1) };
   });
   // Periods are ISO dates, whose text order is their day order; names sort by their ranks.
-  const rank = localeRanks(moves.flatMap((m) => [m.from, m.to, m.group]));
-  const keyed = moves.map((m) => ({ m, from: rank.get(m.from) ?? 0, to: rank.get(m.to) ?? 0, group: rank.get(m.group) ?? 0 }));
-  keyed.sort((a, b) => a.m.bucket - b.m.bucket || a.from - b.from || a.to - b.to || a.group - b.group);
+  const rank = localeRanks([...ends.flatMap((e) => [e.from, e.to]), ...groups.names]);
+  const r = (name: string): number => rank.get(name) ?? 0;
+  const fromRank = ends.map((e) => r(e.from));
+  const toRank = ends.map((e) => r(e.to));
+  const groupRank = groups.names.map(r);
+  const list = [...sums.values()].filter((x) => x.count !== 0);
+  list.sort(
+    (a, b) =>
+      a.bucket - b.bucket ||
+      (fromRank[a.move] ?? 0) - (fromRank[b.move] ?? 0) ||
+      (toRank[a.move] ?? 0) - (toRank[b.move] ?? 0) ||
+      (groupRank[a.group] ?? 0) - (groupRank[b.group] ?? 0),
+  );
   const periods = new Map<number, string>();
-  const out = keyed.map(({ m: { bucket, from, to, group, count } }) => {
+  const out = list.map(({ bucket, move, group, count }) => {
     let period = periods.get(bucket);
     if (period === undefined) {
       period = dateOfDay(bucket);
       periods.set(bucket, period);
     }
-    return { period, from, to, group, count };
+    const end = ends[move] ?? { from: '', to: '' };
+    return { period, from: end.from, to: end.to, group: groups.names[group] ?? '', count };
   });
   return { flow: { definition: FIGURE_DEFINITIONS.flow, granularity, rows: out } };
+}
+
+/** Small numbers for repeated names, in order of first sight. */
+class Interned {
+  readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+
+  id(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
 }
