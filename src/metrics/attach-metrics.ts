@@ -58,12 +58,12 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       },
     }),
   );
-  const offCommit = engine.useBeforeCommit(async (trx, changes) => {
+  const offCommit = engine.useBeforeCommit(async (trx, changes, sql) => {
     const held = changes.map((c) => pending.get(c)).filter((p) => p !== undefined);
     if (held.length === 0) return;
     const counts = sumDeltas(held.map((p) => p.counts));
     const blocks = sumDeltas(held.map((p) => p.blocks));
-    if (counts.length > 0 || blocks.length > 0) await applyCounterDeltas(metricsDb(trx), counts, blocks);
+    if (counts.length > 0 || blocks.length > 0) await applyCounterDeltas(metricsDb(trx), counts, blocks, sql);
   });
   return () => {
     offChange();

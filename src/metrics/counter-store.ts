@@ -9,6 +9,7 @@
  * ignore them and a rebuild drops them.
  */
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
+import type { DirectSql } from '../db/direct-sql.ts';
 import type { BlockDelta, CounterDelta } from './counter-deltas.ts';
 import { BLOCK_DAYS, DAY_COLUMNS } from './day-blocks.ts';
 
@@ -39,19 +40,32 @@ const SQLITE_BLOCKS = `with r as materialized (
   select m, a, k, b, d, v, x, ${DAY_COLUMNS.map((_, i) => `(o = ${i}) * x`).join(', ')} from r where true
   ${BLOCKS_KEY}`;
 
-const pgArrays = (first: number, types: readonly string[]): string => types.map((t, i) => `$${first + i}::${t}[]`).join(', ');
+// `?` placeholders throughout (as DirectSql takes them); numbered for PostgreSQL when run through Kysely.
+const pgArrays = (types: readonly string[]): string => types.map((t) => `?::${t}[]`).join(', ');
 const COUNT_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int'];
 const BLOCK_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int', ...DAY_COLUMNS.map(() => 'int')];
-const pgCountsText = (first: number): string => `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
-  select * from unnest(${pgArrays(first, COUNT_TYPES)})
+const pgCountsText = (): string => `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+  select * from unnest(${pgArrays(COUNT_TYPES)})
   ${COUNTS_KEY}`;
-const pgBlocksText = (first: number): string => `insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
-  select * from unnest(${pgArrays(first, BLOCK_TYPES)})
+const pgBlocksText = (): string => `insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
+  select * from unnest(${pgArrays(BLOCK_TYPES)})
   ${BLOCKS_KEY}`;
-const PG_COUNTS = pgCountsText(1);
-const PG_BLOCKS = pgBlocksText(1);
+const PG_COUNTS = pgCountsText();
+const PG_BLOCKS = pgBlocksText();
 // Both in one round trip (PostgreSQL runs data-modifying CTEs).
-const PG_BOTH = `with day_counts as (${pgCountsText(1)}) ${pgBlocksText(1 + COUNT_TYPES.length)}`;
+const PG_BOTH = `with day_counts as (${pgCountsText()}) ${pgBlocksText()}`;
+
+const numberedText = new Map<string, string>();
+/** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts here hold no other question mark). */
+function numbered(text: string): string {
+  let out = numberedText.get(text);
+  if (out === undefined) {
+    let n = 0;
+    out = text.replace(/\?/g, () => `$${++n}`);
+    numberedText.set(text, out);
+  }
+  return out;
+}
 
 function pgCountParams(rows: readonly CounterDelta[]): unknown[] {
   return [rows.map((r) => r.metric), rows.map((r) => r.agency_id), rows.map((r) => r.dim), rows.map((r) => r.day), rows.map((r) => r.k), rows.map((r) => r.value), rows.map((r) => r.n)];
@@ -94,10 +108,18 @@ function sqliteBlockParams(rows: readonly BlockDelta[]): unknown[] {
   return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.k, r.block, r.dim, r.value, r.n, r.offset]))];
 }
 
-/** Adds each delta's `n` to its counter row, and each day delta to its block row's day and total. */
-export async function applyCounterDeltas<DB>(db: Kysely<DB>, deltas: readonly CounterDelta[], blocks: readonly BlockDelta[] = []): Promise<void> {
-  const run = (text: string, params: unknown[]) => db.executeQuery(CompiledQuery.raw(text, params));
-  if (isPostgres(db)) {
+/**
+ * Adds each delta's `n` to its counter row, and each day delta to its block row's day and
+ * total. Inside an engine transaction pass its `DirectSql` (src/db/direct-sql.ts): the
+ * fixed texts then skip the query builder altogether.
+ */
+export async function applyCounterDeltas<DB>(db: Kysely<DB>, deltas: readonly CounterDelta[], blocks: readonly BlockDelta[] = [], direct?: DirectSql): Promise<void> {
+  const postgres = isPostgres(db);
+  const run = async (text: string, params: unknown[]): Promise<void> => {
+    if (direct) await direct.run(text, params);
+    else await db.executeQuery(CompiledQuery.raw(postgres ? numbered(text) : text, params));
+  };
+  if (postgres) {
     if (deltas.length > 0 && blocks.length > 0 && deltas.length <= CHUNK && blocks.length <= CHUNK) {
       await run(PG_BOTH, [...pgCountParams(deltas), ...pgBlockParams(blocks)]);
       return;
