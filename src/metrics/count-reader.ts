@@ -98,6 +98,8 @@ async function readDaySums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
 
 /** The sum of day columns `from`–`to` of a block row (`n` when that is all of them). */
 function daySpan(from: number, to: number): RawBuilder<number> {
+  // A period that ends before it starts holds no days.
+  if (from > to) return sql<number>`0`;
   if (from === 0 && to === BLOCK_DAYS - 1) return sql<number>`n`;
   return sql<number>`(${sql.join(DAY_COLUMNS.slice(from, to + 1).map((c) => sql.ref(c)), sql` + `)})`;
 }
