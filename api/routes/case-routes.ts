@@ -212,6 +212,7 @@ export const caseRoutes = [
           id: row.id,
           event: { type, ...payload },
           expectedVersion,
+          row,
           actor: { userId: user.id, agencyId: user.agencyId },
           ...(effectiveAt ? { effectiveAt } : {}),
           ...(backdateReason ? { backdateReason } : {}),
@@ -219,7 +220,7 @@ export const caseRoutes = [
         return { applied, scope, timers: await dueTimersIn(tx.sql, 'case', row.id) };
       });
       const { applied, scope, timers } = result;
-      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, dueTimers: timers }) };
+      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, dueTimers: timers, snapshot: applied.snapshot }) };
     },
   }),
 ];

@@ -83,8 +83,8 @@ function dueTimerOf(r: TimerRowOf): DueTimer {
 }
 
 /** The full journey view (before the consent cut). */
-export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; dueTimers: DueTimer[]; person?: Obj }): Obj {
-  const snapshot = JSON.parse(row.snapshot) as StoredSnapshot;
+export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; dueTimers: DueTimer[]; person?: Obj; snapshot?: StoredSnapshot }): Obj {
+  const snapshot = extra.snapshot ?? (JSON.parse(row.snapshot) as StoredSnapshot);
   const c = snapshot.context;
   const carePlan = (c.carePlan ?? null) as Obj | null;
   return {
@@ -133,10 +133,11 @@ export async function caseView(
   user: AuthUser,
   row: CaseRow,
   scope: Scope,
-  options: { person?: Obj; allowedEvents?: string[]; dueTimers?: DueTimer[] } = {},
+  /** `snapshot`: the row's snapshot already parsed (as the engine returns it after a change). */
+  options: { person?: Obj; allowedEvents?: string[]; dueTimers?: DueTimer[]; snapshot?: StoredSnapshot } = {},
 ): Promise<Obj> {
   const allowed = maySendCaseEvents(user, row) ? (options.allowedEvents ?? acceptedNow(engine, row)) : [];
   const timers = options.dueTimers ?? (await dueTimers(db, 'case', row.id));
-  const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: timers, ...(options.person ? { person: options.person } : {}) });
+  const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: timers, ...(options.person ? { person: options.person } : {}), ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
   return { ...projectJourney(record, scope.categories), access: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] } };
 }

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database, EventRow, ReferralRow, StreamType } from '../db/schema.ts';
 import type { MachineRegistry } from './machine-registry.ts';
+import type { StoredSnapshot } from './snapshot-codec.ts';
 
 /** Who did it. Timers act as the system: both null. */
 export interface Actor {
@@ -37,6 +38,11 @@ export interface ApplyCommand<S extends StreamType = StreamType> {
   /** ISO-8601 time the fact happened (default now). More than a day back needs `backdateReason`. */
   effectiveAt?: string;
   backdateReason?: string;
+  /**
+   * The stream's row, when the caller has just read it in the same transaction: saves
+   * reading it again. A stale row cannot do harm: the update is guarded by its version.
+   */
+  row?: StreamRow<S>;
 }
 
 /** Open a treatment journey (a `case` stream running the `pathway` machine). */
@@ -113,6 +119,8 @@ export interface ApplyResult<S extends StreamType = StreamType> {
   change: StreamChange<S>;
   /** Event types the stream accepts now (timer-only events left out). */
   allowedEvents: string[];
+  /** The stream's new snapshot as an object (`row.snapshot` is the same as JSON). */
+  snapshot: StoredSnapshot;
 }
 
 /** Engine operations bound to one open transaction. */

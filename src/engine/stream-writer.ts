@@ -91,7 +91,7 @@ export async function applyCommand<S extends StreamType>(ctx: TxContext, cmd: Ap
     ]);
   }
   const time = resolveEffectiveTime(ctx.now(), cmd.effectiveAt, cmd.backdateReason);
-  const row = await loadStream(ctx.sql, stream, id);
+  const row = cmd.row && cmd.row.id === id ? cmd.row : await loadStream(ctx.sql, stream, id);
   if (!row) throw notFound(`${stream === 'case' ? 'Journey' : 'Referral'} ${id}`);
   if (row.version !== cmd.expectedVersion) throw conflict(stream, id, row.version, cmd.expectedVersion);
 
@@ -257,6 +257,7 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
     get allowedEvents() {
       return plan.allowedEvents;
     },
+    snapshot: plan.snapshot,
   };
 }
 
