@@ -143,6 +143,10 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
       [AS_OF_DAY - 600, undefined],
       [b - 5 * BLOCK_DAYS - 1, b - 1],
       [b - 1, b],
+      // Ends before it starts (outcomes ask so for a period that closed long before the
+      // as-of day): within one block and across blocks, nothing.
+      [b + 5, b + 2],
+      [b + BLOCK_DAYS + 3, b - 3],
     ];
     for (const dim of DIMENSIONS) {
       for (const [dayFrom, dayTo] of ranges) {
