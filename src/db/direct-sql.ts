@@ -2,8 +2,11 @@
  * Hand-written statements for the engine's hot path, run on a transaction's connection
  * without the query builder. Kysely builds, freezes and compiles a tree for every query
  * and passes each through several promise hops; for the dozen short statements of one
- * journey transition that cost more than running them. Here the SQL text is fixed, so it
- * is prepared once (better-sqlite3's statement cache) or sent as-is (PostgreSQL).
+ * journey transition that cost more than running them. Here the SQL text is fixed, so on
+ * SQLite it is prepared once: the engine installs a statement cache on the store's handle
+ * (src/engine/statement-cache.ts), and this module prepares through it; a handle without
+ * that cache (PATHWAYS_NO_STATEMENT_CACHE=1) prepares on every call. PostgreSQL gets the
+ * text as-is.
  *
  * Write statements with `?` placeholders; for PostgreSQL they become `$1, $2, …` (the
  * statements here never hold a literal question mark). Rows come back exactly as Kysely
