@@ -103,26 +103,47 @@ describe('log sync off the main thread (SQLite)', () => {
     await runner.idle();
   });
 
-  it('runs the next batch while a sync is in flight, and one sync answers for every batch committed before it', async () => {
+  const agenciesIn = async (ids: string[]) => (await store.db.selectFrom('agencies').select('id').where('id', 'in', ids).execute()).length;
+
+  it('lets the next batch gather while a sync is in flight, then commits it whole under one more sync', async () => {
     const gated = gatedSync(real);
     const runner = runnerWith(gated.wal);
     const first = insertAgency(runner, 'ag-a');
     await vi.waitFor(() => expect(gated.sync.calls).toBe(1));
-    // Two more batches commit while the first sync waits.
+    // Two more units arrive while the first sync waits: they wait to share the next commit.
     const second = insertAgency(runner, 'ag-b');
     await new Promise((r) => setImmediate(r));
     const third = insertAgency(runner, 'ag-c');
-    await vi.waitFor(async () => expect((await store.db.selectFrom('agencies').select('id').where('id', 'in', ['ag-b', 'ag-c']).execute()).length).toBe(2));
-    expect(runner.stats().commits).toBeGreaterThanOrEqual(2);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await agenciesIn(['ag-b', 'ag-c'])).toBe(0);
+    expect(runner.stats().commits).toBe(1);
+    gated.release();
+    await first;
+    await vi.waitFor(() => expect(gated.sync.calls).toBe(2));
+    expect(runner.stats().commits).toBe(2);
+    expect(await agenciesIn(['ag-b', 'ag-c'])).toBe(2);
+    gated.release();
+    await expect(Promise.all([second, third])).resolves.toEqual(['ag-b', 'ag-c']);
+    let idle = false;
+    await runner.idle().then(() => (idle = true));
+    expect(idle).toBe(true);
+  });
+
+  it('does not hold a full batch back: it commits while the sync is in flight, and one sync answers for both', async () => {
+    const gated = gatedSync(real);
+    const runner = createUnitRunner(store, { registry: pathwaysRegistry, now: () => new Date(), hooks: [], beforeCommit: [], listeners: [], groupCommit: true, maxBatch: 2, walSync: gated.wal });
+    const first = insertAgency(runner, 'ag-a');
+    await vi.waitFor(() => expect(gated.sync.calls).toBe(1));
+    const rest = [insertAgency(runner, 'ag-b'), insertAgency(runner, 'ag-c')];
+    // A full batch (maxBatch 2) commits at once, before the first sync returns.
+    await vi.waitFor(async () => expect(await agenciesIn(['ag-b', 'ag-c'])).toBe(2));
     gated.release();
     await first;
     await vi.waitFor(() => expect(gated.sync.calls).toBe(2));
     gated.release();
-    await expect(Promise.all([second, third])).resolves.toEqual(['ag-b', 'ag-c']);
+    await expect(Promise.all(rest)).resolves.toEqual(['ag-b', 'ag-c']);
     expect(gated.sync.calls).toBe(2);
-    let idle = false;
-    await runner.idle().then(() => (idle = true));
-    expect(idle).toBe(true);
+    await runner.idle();
   });
 
   it('a failed sync is an error to every caller in it, and listeners hear nothing', async () => {
