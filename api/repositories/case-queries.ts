@@ -3,6 +3,7 @@ import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
 import { ENDED_REFERRAL_STATES } from '../../src/access/record-access.ts';
 import type { Viewer } from '../../src/access/viewer.ts';
 import type { CaseRow, Database } from '../../src/db/schema.ts';
+import { mergeNewestFirst } from './merge-pages.ts';
 
 export interface CaseListFilter {
   stage?: string;
@@ -37,12 +38,6 @@ function filtered(q: CaseQuery, f: CaseListFilter): CaseQuery {
   // A row-value comparison, so both stores walk the (agency, opened_at, id) index from the cursor.
   if (before) q = q.where((eb) => eb(eb.refTuple('opened_at', 'id'), '<', eb.tuple(before.openedAt, before.id)));
   return q.orderBy('opened_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
-}
-
-/** Newest first, as the list is ordered. */
-function newestFirst(a: CaseRow, b: CaseRow): number {
-  if (a.opened_at !== b.opened_at) return a.opened_at < b.opened_at ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
 }
 
 /** Above this many referrals, an agency's shared journeys are found by walking journeys newest first. */
@@ -96,8 +91,7 @@ export async function listVisibleCases(
           .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
           .where((w) => w.or([w('c.to_agency_id', '=', me), w('c.to_agency_kind', '=', viewer.agencyKind)])),
       );
-  const rows = [...(await led), ...(await filtered(shared, f).execute())];
-  return rows.sort(newestFirst).slice(0, f.limit + 1);
+  return mergeNewestFirst([await led, await filtered(shared, f).execute()], (r) => r.opened_at, f.limit);
 }
 
 /** Whether the agency sends or receives at least `dense` referrals (counting stops there). */

@@ -6,6 +6,7 @@
  */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database, ReferralRow } from '../../src/db/schema.ts';
+import { mergeNewestFirst } from './merge-pages.ts';
 
 export interface ReferralListFilter {
   box: 'inbox' | 'outbox' | 'both';
@@ -37,16 +38,10 @@ function filtered(q: ReferralQuery, f: ReferralListFilter): ReferralQuery {
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
 }
 
-function newestFirst(a: ReferralRow, b: ReferralRow): number {
-  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
 /** One page (plus one row, to tell whether more follow) of the agency's referrals. */
 export async function listAgencyReferrals(db: Kysely<Database>, agencyId: string, f: ReferralListFilter): Promise<ReferralRow[]> {
   const inbox = f.box !== 'outbox' ? filtered(db.selectFrom('referrals').selectAll().where('to_agency_id', '=', agencyId), f).execute() : Promise.resolve([]);
   // The two boxes never share a row: the engine refuses a referral to its own sender.
   const outbox = f.box !== 'inbox' ? filtered(db.selectFrom('referrals').selectAll().where('from_agency_id', '=', agencyId), f).execute() : Promise.resolve([]);
-  const rows = [...(await inbox), ...(await outbox)];
-  return rows.sort(newestFirst).slice(0, f.limit + 1);
+  return mergeNewestFirst([await inbox, await outbox], (r) => r.created_at, f.limit);
 }
