@@ -11,7 +11,7 @@ import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts, type BlockDelta, type CounterDelta } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
-import { metricsDb, type MetricsDb } from './metric-tables.ts';
+import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
 import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
 
@@ -36,19 +36,10 @@ export async function applyMetricChange(trx: Kysely<Database>, change: MetricCha
   else await applyReferralChange(db, trx, change, write);
 }
 
-interface CaseFactsRow {
-  case_id: string;
-  person_id: string;
-  agency_id: string;
-  version: number;
-  seq: number;
-  facts: string;
-}
-
 /** Reads and writes one journey's stored facts. */
 interface CaseFactsStore {
   get(caseId: string): Promise<{ version: number; facts: string } | undefined>;
-  put(row: CaseFactsRow): Promise<void>;
+  put(row: MetricCaseFactsTable): Promise<void>;
 }
 
 const SELECT_CASE_FACTS = 'select version, facts from metric_case_facts where case_id = ?';
