@@ -8,6 +8,7 @@
  * one engine.
  */
 import { existsSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
 import type { Store } from '../src/db/database.ts';
@@ -17,10 +18,11 @@ import { createLoginThrottle, type LoginThrottle } from './auth/login-throttle.t
 import { createTokenCache } from './auth/token-cache.ts';
 import type { AppContext } from './context.ts';
 import { jsonBody } from './http/json-body.ts';
-import { securityHeaders } from './http/security-headers.ts';
+import { securityHeaderList, securityHeaders } from './http/security-headers.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { apiRoutes } from './routes/index.ts';
 import { mountRoutes } from './routing/mount-routes.ts';
+import { createRouteDispatch } from './routing/route-dispatch.ts';
 import type { AnyRoute } from './routing/route.ts';
 
 export interface AppOptions {
@@ -39,8 +41,16 @@ export interface AppOptions {
   webDist?: string | null;
 }
 
-/** The Express app, with the context its routes use (for the live fan-out). */
-export type PathwaysApp = Express & { locals: { ctx: AppContext } };
+/**
+ * The app as a request handler for node's http server (or supertest): the declared routes
+ * served directly (api/routing/route-dispatch.ts), everything else by the Express app.
+ */
+export type PathwaysApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+  /** The context its routes use (for the live fan-out). */
+  locals: { ctx: AppContext };
+  /** The Express app behind the dispatcher. */
+  express: Express;
+};
 
 /** Builds the app. Nothing listens until the caller does (see `server.ts`). */
 export function createApp(options: AppOptions): PathwaysApp {
@@ -52,15 +62,16 @@ export function createApp(options: AppOptions): PathwaysApp {
     loginThrottle: options.loginThrottle ?? createLoginThrottle(),
     tokenCache: createTokenCache(options.tokenCacheMs ?? 2000),
   };
-  const app = express() as PathwaysApp;
-  app.locals.ctx = ctx;
+  const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   // Plain HTTP is the default (TLS ends at a proxy in production), so requests must not be
   // upgraded to https by the browser; everything else is helmet's strict default.
-  app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  const helmetOptions = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
+  const routes = apiRoutes(options.routes ?? []);
+  app.use(securityHeaders(helmetOptions));
   app.use(jsonBody());
-  app.use(mountRoutes(ctx, apiRoutes(options.routes ?? [])));
+  app.use(mountRoutes(ctx, routes));
 
   const webDist = options.webDist === undefined ? join(import.meta.dirname, '..', 'web', 'dist') : options.webDist;
   if (webDist && existsSync(join(webDist, 'index.html'))) {
@@ -74,5 +85,6 @@ export function createApp(options: AppOptions): PathwaysApp {
   }
   app.use(notFoundHandler);
   app.use(problemHandler);
-  return app;
+  const dispatch = createRouteDispatch(ctx, routes, securityHeaderList(helmetOptions), app);
+  return Object.assign(dispatch, { locals: { ctx }, express: app });
 }

@@ -37,13 +37,19 @@ export function problemBody(err: PathwaysError, instance?: string): Record<strin
   };
 }
 
+/** The status, extra headers and JSON text of one problem response. */
+export function problemResponse(err: PathwaysError, instance?: string): { status: number; headers: Array<[string, string]>; body: string } {
+  const headers: Array<[string, string]> = [];
+  if (err.code === 'rate_limited' && typeof err.details.retryAfterSeconds === 'number') headers.push(['Retry-After', String(err.details.retryAfterSeconds)]);
+  if (err.code === 'unauthenticated') headers.push(['WWW-Authenticate', 'Bearer realm="pathways"']);
+  return { status: err.status, headers, body: JSON.stringify(problemBody(err, instance)) };
+}
+
 /** Sends one problem response. */
 export function sendProblem(res: Response, err: PathwaysError, instance?: string): void {
-  if (err.code === 'rate_limited' && typeof err.details.retryAfterSeconds === 'number') {
-    res.setHeader('Retry-After', String(err.details.retryAfterSeconds));
-  }
-  if (err.code === 'unauthenticated') res.setHeader('WWW-Authenticate', 'Bearer realm="pathways"');
-  res.status(err.status).type('application/problem+json').send(JSON.stringify(problemBody(err, instance)));
+  const problem = problemResponse(err, instance);
+  for (const [name, value] of problem.headers) res.setHeader(name, value);
+  res.status(problem.status).type('application/problem+json').send(problem.body);
 }
 
 /** Turns zod issues into `validation_failed` with dotted field paths (`interventions.0.modality`). */
@@ -98,37 +104,27 @@ function fromDatabase(err: unknown): PathwaysError | null {
   return null;
 }
 
-/** The last middleware: every error becomes a problem response; unknown ones are logged and hidden. */
+/** Any failure as the problem to answer with; unknown ones are logged and hidden. */
+export function problemOf(err: unknown): PathwaysError {
+  if (isPathwaysError(err)) return err;
+  if (err instanceof z.ZodError) return fromZodError(err, 'body');
+  const parsed = typeof err === 'object' && err !== null ? fromBodyParser(err) : null;
+  if (parsed) return parsed;
+  const database = fromDatabase(err);
+  if (database) return database;
+  const status = typeof err === 'object' && err !== null ? (err as BodyParserError).status : undefined;
+  if (typeof status === 'number' && status >= 400 && status < 500) return new PathwaysError('validation_failed', 'The request could not be read.', { issues: [] });
+  console.error('pathways api: unexpected error', err);
+  return new PathwaysError('internal_error', 'Something went wrong on our side; try again, and report it if it persists.');
+}
+
+/** The last middleware: every error becomes a problem response. */
 export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) {
     next(err);
     return;
   }
-  if (isPathwaysError(err)) {
-    sendProblem(res, err, req.originalUrl);
-    return;
-  }
-  if (err instanceof z.ZodError) {
-    sendProblem(res, fromZodError(err, 'body'), req.originalUrl);
-    return;
-  }
-  const parsed = typeof err === 'object' && err !== null ? fromBodyParser(err) : null;
-  if (parsed) {
-    sendProblem(res, parsed, req.originalUrl);
-    return;
-  }
-  const database = fromDatabase(err);
-  if (database) {
-    sendProblem(res, database, req.originalUrl);
-    return;
-  }
-  const status = typeof err === 'object' && err !== null ? (err as BodyParserError).status : undefined;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    sendProblem(res, new PathwaysError('validation_failed', 'The request could not be read.', { issues: [] }), req.originalUrl);
-    return;
-  }
-  console.error('pathways api: unexpected error', err);
-  sendProblem(res, new PathwaysError('internal_error', 'Something went wrong on our side; try again, and report it if it persists.'), req.originalUrl);
+  sendProblem(res, problemOf(err), req.originalUrl);
 };
 
 /** Unknown routes answer a 404 problem rather than Express's HTML page. */

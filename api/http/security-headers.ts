@@ -31,6 +31,15 @@ function recordHelmet(options: HelmetOptions): HeaderOp[] {
   return ops;
 }
 
+/**
+ * Helmet's headers for `options` as one flat list (`[name, value, name, value, …]`), for a
+ * response written with `writeHead` directly. Only the headers it sets: what it removes
+ * (`X-Powered-By`) is never set on such a response.
+ */
+export function securityHeaderList(options: HelmetOptions): ReadonlyArray<string | number | readonly string[]> {
+  return recordHelmet(options).flatMap((op) => ('set' in op ? [op.set, op.value] : []));
+}
+
 /** Middleware setting helmet's headers for `options`. */
 export function securityHeaders(options: HelmetOptions): RequestHandler {
   const ops = recordHelmet(options);

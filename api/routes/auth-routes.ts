@@ -24,9 +24,8 @@ export const authRoutes = [
     auth: 'public',
     body: loginBody,
     responses: { 200: { description: 'signed in', schema: loginResponse } },
-    async handle({ body, ctx, req }) {
+    async handle({ body, ctx, ip }) {
       const now = ctx.now();
-      const ip = req.ip ?? 'unknown';
       const wait = ctx.loginThrottle.retryAfterSeconds(body.email, ip, now);
       if (wait > 0) {
         throw new PathwaysError('rate_limited', `Too many failed sign-ins for this email; try again in ${wait} seconds.`, { retryAfterSeconds: wait });

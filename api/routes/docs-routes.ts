@@ -33,9 +33,8 @@ export function docsRoutes(allRoutes: () => readonly AnyRoute[]): AnyRoute[] {
       tag: 'docs',
       auth: 'public',
       responses: { 200: { description: 'an HTML page' } },
-      async handle({ res }) {
-        res.type('text/html; charset=utf-8').send(renderDocsPage(doc()));
-        return { status: 200, body: undefined, sent: true };
+      async handle() {
+        return { status: 200, body: renderDocsPage(doc()), contentType: 'text/html; charset=utf-8' };
       },
     }),
   ];

@@ -4,7 +4,6 @@
  * requests (`mount-routes.ts`) and produces the OpenAPI document (`openapi-document.ts`),
  * so the documentation cannot drift from behaviour.
  */
-import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext, AuthUser, Role } from '../context.ts';
 
@@ -17,17 +16,17 @@ export interface RouteInput<P, Q, B, U> {
   body: B;
   user: U;
   ctx: AppContext;
-  req: Request;
-  res: Response;
+  /** The client's address (the socket's; Pathways trusts no forwarding header). */
+  ip: string;
 }
 
-/** What a handler returns; the mounting code sends it as JSON. */
+/** What a handler returns; it is sent as JSON unless `contentType` says otherwise. */
 export interface RouteResult {
   status: number;
   body: unknown;
   headers?: Record<string, string>;
-  /** True when the handler already wrote the response itself (HTML pages). */
-  sent?: boolean;
+  /** Send `body` (a string) as it is, with this content type (HTML pages). */
+  contentType?: string;
 }
 
 export interface ResponseSpec {

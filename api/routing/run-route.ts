@@ -1,0 +1,91 @@
+/**
+ * One declared route, run: sign-in, role check, validation of params, query and body with
+ * the declared zod schemas, then the handler. Both ways a request reaches a route use it —
+ * the lean dispatcher in front of Express (`route-dispatch.ts`) and Express's own router
+ * (`mount-routes.ts`) — so the two cannot answer differently. Every refusal is thrown as a
+ * `PathwaysError`; the caller turns it into a problem response.
+ */
+import type { z } from 'zod';
+import { PathwaysError } from '../../src/errors.ts';
+import { bearerFrom, resolveToken } from '../auth/bearer-tokens.ts';
+import type { AppContext, AuthUser } from '../context.ts';
+import { fromZodError } from '../http/problem.ts';
+import type { AnyRoute, RouteResult } from './route.ts';
+
+/** A request as the route sees it before validation. */
+export interface RawRouteInput {
+  params: Record<string, string>;
+  query: unknown;
+  /** The parsed JSON body; undefined when the request had none. */
+  body: unknown;
+  /** The Authorization header, if any. */
+  authorization: string | undefined;
+  /** The client's address. */
+  ip: string;
+}
+
+/** The path of the first string holding a NUL character, or null. */
+function nulPath(value: unknown, path: string[] = [], depth = 0): string[] | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null;
+  if (depth > 64 || typeof value !== 'object' || value === null) return null;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    if (key.includes('\u0000')) return [...path, key];
+    const found = nulPath((value as Record<string, unknown>)[key], [...path, key], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+  // Text with NUL characters cannot be stored (PostgreSQL refuses it) and is never meant.
+  const nul = nulPath(value);
+  if (nul) {
+    const path = nul.join('.') || where;
+    throw new PathwaysError('validation_failed', `Fix the ${where}: ${path} contains a NUL character.`, { issues: [{ path, message: 'must not contain NUL characters' }] });
+  }
+  if (!schema) return value;
+  const result = schema.safeParse(value);
+  if (!result.success) throw fromZodError(result.error, where);
+  return result.data;
+}
+
+async function signIn(ctx: AppContext, authorization: string | undefined): Promise<AuthUser | null> {
+  const token = bearerFrom(authorization);
+  if (!token) return null;
+  const now = ctx.now();
+  const cached = ctx.tokenCache.get(token, now);
+  if (cached) return cached;
+  const user = await resolveToken(ctx.store.db, token, now);
+  if (user) ctx.tokenCache.set(token, user, user.tokenExpiresAt, now);
+  return user;
+}
+
+/** Runs `route` for one request; resolves with what to send, or throws a `PathwaysError`. */
+export async function runRoute(ctx: AppContext, route: AnyRoute, raw: RawRouteInput): Promise<RouteResult> {
+  let user: AuthUser | null = null;
+  if (route.auth !== 'public') {
+    user = await signIn(ctx, raw.authorization);
+    if (!user) {
+      throw new PathwaysError('unauthenticated', 'Sign in with POST /api/v1/auth/login and send the token as Authorization: Bearer TOKEN.');
+    }
+    if (!(route.auth as readonly string[]).includes(user.role)) {
+      if (route.hideFromOtherRoles) throw new PathwaysError('not_found', 'The record was not found.');
+      throw new PathwaysError('forbidden', `This route is for ${(route.auth as readonly string[]).join(', ')} users; you are signed in as ${user.role}.`);
+    }
+  } else if (raw.authorization) {
+    user = await signIn(ctx, raw.authorization);
+  }
+  const schemas = route as { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
+  const params = parse(schemas.params, raw.params, 'params');
+  const query = parse(schemas.query, raw.query, 'query');
+  // A body-less POST (logout, withdraw) arrives as undefined; treat it as {}.
+  const body = schemas.body ? parse(schemas.body, raw.body ?? {}, 'body') : undefined;
+  return route.handle({ params, query, body, user, ctx, ip: raw.ip });
+}
+
+/** The bytes and content type of a route's answer: JSON unless the route names its own type. */
+export function encodeResult(result: RouteResult): { contentType: string; payload: string | undefined } {
+  if (result.contentType !== undefined) return { contentType: result.contentType, payload: typeof result.body === 'string' ? result.body : undefined };
+  return { contentType: 'application/json; charset=utf-8', payload: result.body === undefined ? undefined : JSON.stringify(result.body) };
+}
