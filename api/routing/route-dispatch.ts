@@ -154,7 +154,9 @@ function readJson(req: IncomingMessage): Promise<unknown> {
         reject(NOT_JSON());
       }
     };
-    const cut = (): void => fail(new PathwaysError('malformed_json', 'The request body could not be read; send it again in full.'));
+    const cut = (): void => {
+      if (!settled) fail(new PathwaysError('malformed_json', 'The request body could not be read; send it again in full.'));
+    };
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', cut);
