@@ -139,6 +139,7 @@ export interface EngineTransaction {
 /**
  * Runs inside the transaction of each change; a throw rolls the change back. `sql` is the
  * same transaction for fixed statements without the query builder (src/db/direct-sql.ts).
+ * A hook must not call the engine (that would wait for the transaction it runs in).
  */
 export type TransactionHook = (trx: Kysely<Database>, change: StreamChange, sql: DirectSql) => Promise<void>;
 /**
@@ -191,7 +192,11 @@ export interface Engine {
   apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
   openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
   openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;
-  /** Runs `fn` atomically: every engine operation and query in it commits together or not at all. */
+  /**
+   * Runs `fn` atomically: every engine operation and query in it commits together or not at
+   * all. Inside `fn` use `tx` for everything — a call on the engine itself from there waits
+   * for this transaction to end, which waits for `fn`: it never returns.
+   */
   transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T>;
   /** Adds a hook run in the transaction of every change; returns a function that removes it. */
   useInTransaction(hook: TransactionHook): () => void;

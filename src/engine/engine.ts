@@ -94,10 +94,10 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
           trx: ctx.trx,
           sql: ctx.sql,
           load: (stream, id) => loadStream(ctx.sql, stream, id),
-          // Calls made from inside the unit join it (see unit-runner.ts).
-          apply: (cmd) => engine.apply(cmd),
-          openCase: (cmd) => engine.openCase(cmd),
-          openReferral: (cmd) => engine.openReferral(cmd),
+          // Calls made through `tx` join the unit under a savepoint (see unit-runner.ts).
+          apply: (cmd) => runner.join(ctx, (c) => applyCommand(c, cmd)),
+          openCase: (cmd) => runner.join(ctx, (c) => openCase(c, cmd)),
+          openReferral: (cmd) => runner.join(ctx, (c) => openReferral(c, cmd)),
         });
       });
     },

@@ -13,10 +13,13 @@
  * PostgreSQL has real concurrency, so each unit is its own transaction on a pooled
  * connection.
  *
- * An engine call made while a unit is running (inside `transaction(fn)`, or from a hook)
- * joins that unit under a nested SAVEPOINT instead of queueing behind it.
+ * An engine call made inside a unit joins it explicitly (`join`, which `transaction(fn)`'s
+ * `tx` methods use) under a nested SAVEPOINT. The runner does not find the running unit by
+ * itself: that would take an AsyncLocalStorage, whose promise hooks cost every promise in
+ * the process (about 3% of a transition's main-thread time). So code running inside a unit
+ * must use the unit's `tx`; a top-level engine call from there would queue behind the
+ * unit it is part of and never run.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
 import { directSql } from '../db/direct-sql.ts';
@@ -43,8 +46,10 @@ export interface UnitRunnerOptions {
 }
 
 export interface UnitRunner {
-  /** Runs `work` atomically (joining the current unit when called from inside one). */
+  /** Runs `work` atomically, as a unit of its own. */
   run<T>(work: UnitWork<T>): Promise<T>;
+  /** Runs `work` inside the running unit `ctx` (one this runner gave out), under a savepoint. */
+  join<T>(ctx: TxContext, work: UnitWork<T>): Promise<T>;
   /** Resolves once nothing is queued or running. */
   idle(): Promise<void>;
   /** Commits made and units they held, for benchmarks and tests of group commit. */
@@ -75,7 +80,6 @@ interface QueuedUnit {
 
 /** Creates the runner for a store. */
 export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
-  const als = new AsyncLocalStorage<RunnerContext>();
   const counters: CommitStats = { commits: 0, units: 0, failed: 0 };
   const identity = {};
   const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }): RunnerContext => ({
@@ -125,7 +129,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   }
 
-  /** The before-commit hooks, on the changes about to commit (inside the unit context, so engine calls from a hook join it). */
+  /** The before-commit hooks, on the changes about to commit. */
   async function beforeCommit(ctx: RunnerContext, changes: readonly StreamChange[]): Promise<void> {
     if (changes.length === 0) return;
     for (const hook of options.beforeCommit) await hook(ctx.trx, changes, ctx.sql);
@@ -149,11 +153,11 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       const result = await store.db.transaction().execute((trx) => {
         const unitCtx = newContext(trx);
         ctx = unitCtx;
-        return als.run(unitCtx, async () => {
+        return (async () => {
           const value = await work(unitCtx);
           await beforeCommit(unitCtx, unitCtx.changes);
           return value;
-        });
+        })();
       });
       counters.commits += 1;
       counters.units += 1;
@@ -293,11 +297,8 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       if (batch.length === 1) {
         // Alone in its commit, a unit needs no savepoint: if it fails, the rollback below undoes it.
         const ctx = newContext(conn);
-        const value = await als.run(ctx, async () => {
-          const result = await batch[0]!.work(ctx);
-          await beforeCommit(ctx, ctx.changes);
-          return result;
-        });
+        const value = await batch[0]!.work(ctx);
+        await beforeCommit(ctx, ctx.changes);
         control('commit');
         outcomes.push({ ok: true, value, ctx });
         return;
@@ -307,7 +308,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         const ctx = newContext(conn, head);
         control('savepoint pw_unit');
         try {
-          const value = await als.run(ctx, () => unit.work(ctx));
+          const value = await unit.work(ctx);
           control('release savepoint pw_unit');
           outcomes.push({ ok: true, value, ctx });
         } catch (error) {
@@ -321,7 +322,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       if (options.beforeCommit.length > 0) {
         const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
         const ctx = newContext(conn, head);
-        await als.run(ctx, () => beforeCommit(ctx, changes));
+        await beforeCommit(ctx, changes);
       }
       control('commit');
     } catch (err) {
@@ -332,9 +333,12 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   return {
     run<T>(work: UnitWork<T>): Promise<T> {
-      const current = als.getStore();
-      if (current && current.runner === identity) return nested(current, work);
       return store.dialect === 'sqlite' ? runSqlite(work) : runPostgres(work);
+    },
+    join<T>(ctx: TxContext, work: UnitWork<T>): Promise<T> {
+      const running = ctx as RunnerContext;
+      if (running.runner !== identity) throw new Error('Engine: join() was given a transaction of another engine.');
+      return nested(running, work);
     },
     stats: () => ({ ...counters }),
     idle() {
