@@ -16,7 +16,8 @@ export interface TokenCache {
 
 interface Entry {
   user: AuthUser | null;
-  expiresAt: string | null;
+  /** The token's expiry in epoch ms (Infinity when it has none). */
+  expiresMs: number;
   cachedUntil: number;
 }
 
@@ -27,7 +28,8 @@ export function createTokenCache(ttlMs = 2000, maxEntries = 10_000): TokenCache 
     get(token, now) {
       const entry = entries.get(token);
       if (!entry) return undefined;
-      if (entry.cachedUntil <= now.getTime() || (entry.expiresAt !== null && entry.expiresAt <= now.toISOString())) {
+      const t = now.getTime();
+      if (entry.cachedUntil <= t || entry.expiresMs <= t) {
         entries.delete(token);
         return undefined;
       }
@@ -39,7 +41,9 @@ export function createTokenCache(ttlMs = 2000, maxEntries = 10_000): TokenCache 
         const oldest = entries.keys().next().value;
         if (oldest !== undefined) entries.delete(oldest);
       }
-      entries.set(token, { user, expiresAt, cachedUntil: now.getTime() + ttlMs });
+      const expiresMs = expiresAt === null ? Infinity : Date.parse(expiresAt);
+      // An expiry that does not parse is treated as already passed: the token is read again.
+      entries.set(token, { user, expiresMs: Number.isNaN(expiresMs) ? -Infinity : expiresMs, cachedUntil: now.getTime() + ttlMs });
     },
     forgetTokenId(tokenId) {
       for (const [token, entry] of entries) if (entry.user?.tokenId === tokenId) entries.delete(token);
