@@ -22,18 +22,8 @@ function filtered(q: CaseQuery, f: CaseListFilter): CaseQuery {
   if (f.stage) q = q.where('stage', '=', f.stage);
   if (f.keyworkerId) q = q.where('keyworker_id', '=', f.keyworkerId);
   if (f.personId) q = q.where('person_id', '=', f.personId);
-  if (f.overdueOnly) {
-    // A coarse filter in SQL on the stored JSON (same text on both stores); the exact
-    // rule (`overdueOf`) is applied to the rows afterwards.
-    q = q.where('closed_at', 'is', null).where((eb) =>
-      eb.or([
-        eb('state_value', 'like', '%reviewDue%'),
-        eb('snapshot', 'like', '%"waitingTimeBreached":true%'),
-        eb('snapshot', 'like', '%"breached":true%'),
-        eb('snapshot', 'like', '%"due":true%'),
-      ]),
-    );
-  }
+  // Kept by the engine with every change (machines/overdue.ts); partial indexes hold only these rows.
+  if (f.overdueOnly) q = q.where('overdue', '=', 1);
   const before = f.before;
   // A row-value comparison, so both stores walk the (agency, opened_at, id) index from the cursor.
   if (before) q = q.where((eb) => eb(eb.refTuple('opened_at', 'id'), '<', eb.tuple(before.openedAt, before.id)));

@@ -16,7 +16,7 @@ import { caseEventBody } from '../schemas/case-events.ts';
 import { caseSchema, createCaseBody, listCasesQuery, timelineEntrySchema } from '../schemas/case.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { defineRoute } from '../routing/route.ts';
-import { caseView, dueTimersIn, maySendCaseEvents, overdueOf } from '../views/case-view.ts';
+import { caseView, dueTimersIn, maySendCaseEvents } from '../views/case-view.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
@@ -124,10 +124,6 @@ export const caseRoutes = [
         if (!scopes.has(key)) scopes.set(key, await caseScope(ctx.store.db, viewer, row, today));
         const scope = scopes.get(key);
         if (!scope) continue;
-        if (query.overdue) {
-          const snap = JSON.parse(row.snapshot) as { value: unknown; context: Record<string, unknown> };
-          if (!overdueOf(snap.context, snap.value, row.closed_at !== null).any) continue;
-        }
         const own = people.get(row.person_id);
         const person = await personSummary(ctx, user, row.person_id, own && scope.kind === 'holder' ? { scope, row: own } : undefined);
         items.push(await caseView(ctx.store.db, ctx.engine, user, row, scope, person ? { person } : {}));

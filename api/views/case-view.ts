@@ -12,6 +12,7 @@ import type { CaseRow, Database } from '../../src/db/schema.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { restoreSnapshot, type StoredSnapshot } from '../../src/engine/snapshot-codec.ts';
 import { stateLabel } from '../../src/engine/state-label.ts';
+import { overdueOf } from '../../machines/overdue.ts';
 import type { AuthUser } from '../context.ts';
 
 type Obj = Record<string, unknown>;
@@ -22,18 +23,6 @@ export const CASE_WRITER_ROLES = ['keyworker', 'manager'] as const;
 /** True when this user may send events to this journey. */
 export function maySendCaseEvents(user: AuthUser, row: Pick<CaseRow, 'lead_agency_id'>): boolean {
   return row.lead_agency_id === user.agencyId && (CASE_WRITER_ROLES as readonly string[]).includes(user.role);
-}
-
-/** Which deadlines a journey is past: the waiting time, a review, continuity of care, a check-up. */
-export function overdueOf(context: Obj, stateValue: unknown, closed: boolean): { waitingTime: boolean; review: boolean; continuityOfCare: boolean; checkup: boolean; any: boolean } {
-  if (closed) return { waitingTime: false, review: false, continuityOfCare: false, checkup: false, any: false };
-  const waitingTime = context.waitingTimeBreached === true && context.treatmentStartedOn == null;
-  const review = JSON.stringify(stateValue).includes('reviewDue');
-  const continuity = context.continuity as Obj | null | undefined;
-  const continuityOfCare = !!continuity && continuity.breached === true && continuity.engagedOn == null;
-  const checkups = Array.isArray(context.checkups) ? (context.checkups as Obj[]) : [];
-  const checkup = checkups.some((c) => c.due === true && c.completedOn == null);
-  return { waitingTime, review, continuityOfCare, checkup, any: waitingTime || review || continuityOfCare || checkup };
 }
 
 /** Event types the stream accepts now, for any sender (timer events left out). */

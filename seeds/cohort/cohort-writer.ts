@@ -20,7 +20,7 @@ export type BatchWriter = (batch: CohortBatch) => Promise<void>;
 
 const COLUMNS = {
   people: ['id', 'given_name', 'family_name', 'date_of_birth', 'sex', 'ethnicity', 'postcode_district', 'details', 'created_by_agency_id', 'created_at'],
-  cases: ['id', 'person_id', 'lead_agency_id', 'keyworker_id', 'machine_version', 'stage', 'state_value', 'snapshot', 'version', 'referral_source', 'referred_on', 'stage_entered_at', 'opened_at', 'closed_at', 'updated_at'],
+  cases: ['id', 'person_id', 'lead_agency_id', 'keyworker_id', 'machine_version', 'stage', 'state_value', 'snapshot', 'version', 'referral_source', 'referred_on', 'stage_entered_at', 'opened_at', 'closed_at', 'updated_at', 'overdue'],
   referrals: ['id', 'person_id', 'case_id', 'from_agency_id', 'from_user_id', 'to_agency_id', 'kind', 'reason', 'urgency', 'machine_version', 'state', 'snapshot', 'version', 'acknowledge_by', 'first_contact_by', 'safeguarding_override', 'created_at', 'updated_at'],
   consents: ['id', 'person_id', 'to_agency_id', 'to_agency_kind', 'categories', 'purpose', 'given_on', 'valid_until', 'recorded_by', 'recorded_at', 'withdrawn_at', 'withdrawn_by', 'withdrawal_reason'],
   events: ['stream_type', 'stream_id', 'stream_version', 'type', 'payload', 'from_state', 'to_state', 'user_id', 'agency_id', 'recorded_at', 'effective_at', 'backdate_reason', 'prev_hash', 'hash'],

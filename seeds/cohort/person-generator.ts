@@ -17,6 +17,7 @@ import { ReferralGenerator } from './referral-generator.ts';
 import { drawScenario, type Scenario } from './scenarios.ts';
 import { pickAge } from './story-builder.ts';
 import { StreamReplay } from './stream-replay.ts';
+import { overdueFlag } from '../../machines/overdue.ts';
 
 export type { CohortContext } from './person-scope.ts';
 
@@ -138,6 +139,7 @@ class PersonGenerator {
       opened_at: replay.openedAt,
       closed_at: replay.closedAt,
       updated_at: replay.updatedAt,
+      overdue: overdueFlag(replay.snapshot, replay.closedAt !== null),
     });
     this.s.collect(replay);
     const label = stateLabel(replay.stateValue);

@@ -93,6 +93,8 @@ export interface CaseTable {
   opened_at: string;
   closed_at: string | null;
   updated_at: string;
+  /** 1 when the open journey is past a deadline (machines/overdue.ts), kept with every change. */
+  overdue: number;
 }
 
 /** One referral between agencies (the `referral` statechart). */

@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import type { StateValue } from 'xstate';
 import { isReferralKind, REFERRAL_URGENCIES } from '../../machines/referral-kinds.ts';
 import { REFERRAL_TIMER_IDS } from '../../machines/index.ts';
+import { overdueFlag } from '../../machines/overdue.ts';
 import type { Dialect } from '../db/database.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database, ReferralRow, StreamType } from '../db/schema.ts';
@@ -60,7 +61,7 @@ export async function loadStream<S extends StreamType>(db: DirectSql, stream: S,
 }
 
 const UPDATE_CASE =
-  'update cases set snapshot = ?, stage = ?, state_value = ?, version = ?, stage_entered_at = ?, closed_at = ?, keyworker_id = ?, updated_at = ? where id = ? and version = ?';
+  'update cases set snapshot = ?, stage = ?, state_value = ?, version = ?, stage_entered_at = ?, closed_at = ?, keyworker_id = ?, updated_at = ?, overdue = ? where id = ? and version = ?';
 const UPDATE_REFERRAL = 'update referrals set snapshot = ?, state = ?, version = ?, updated_at = ? where id = ? and version = ?';
 
 function stateValueOf(stream: StreamType, row: CaseRow | ReferralRow): StateValue {
@@ -156,17 +157,19 @@ export async function writeTransition<S extends StreamType>(
     const keyworker = plan.snapshot.context.keyworkerId;
     // The keyworker column mirrors the journey's context; name a bad id rather than fail on the foreign key.
     if (typeof keyworker === 'string' && keyworker !== caseRow.keyworker_id) await requireRow(ctx, 'users', keyworker, 'keyworkerId', 'user');
+    const closedAt = plan.done ? (caseRow.closed_at ?? at) : null;
     const set = {
       snapshot: JSON.stringify(plan.snapshot),
       stage: plan.stage,
       state_value: JSON.stringify(plan.stateValue),
       version,
       stage_entered_at: plan.stage !== caseRow.stage ? at : caseRow.stage_entered_at,
-      closed_at: plan.done ? (caseRow.closed_at ?? at) : null,
+      closed_at: closedAt,
       keyworker_id: typeof keyworker === 'string' || keyworker === null ? keyworker : caseRow.keyworker_id,
       updated_at: nowIso,
+      overdue: overdueFlag(plan.snapshot, closedAt !== null),
     };
-    const changed = await ctx.sql.run(UPDATE_CASE, [set.snapshot, set.stage, set.state_value, set.version, set.stage_entered_at, set.closed_at, set.keyworker_id, set.updated_at, row.id, row.version]);
+    const changed = await ctx.sql.run(UPDATE_CASE, [set.snapshot, set.stage, set.state_value, set.version, set.stage_entered_at, set.closed_at, set.keyworker_id, set.updated_at, set.overdue, row.id, row.version]);
     if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...caseRow, ...set } as StreamRow<S>;
   } else {
@@ -314,6 +317,7 @@ export async function openCase(ctx: TxContext, cmd: OpenCaseCommand): Promise<Ap
     opened_at: time.effectiveAt,
     closed_at: plan.done ? time.effectiveAt : null,
     updated_at: nowIso,
+    overdue: overdueFlag(plan.snapshot, plan.done),
   };
   await ctx.trx.insertInto('cases').values(row).execute();
   return logOpening(ctx, 'case', row, plan, 'CASE_OPENED', input, cmd.actor, time, nowIso);

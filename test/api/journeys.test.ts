@@ -119,6 +119,8 @@ describe.each(DIALECTS)('journeys through the API on %s', (dialect) => {
     const overdue = await as(h, keyworker).get('/api/v1/cases?overdue=true');
     expect(overdue.body.items.map((i: { id: string }) => i.id)).toContain(caseId);
     c = (await caseEvents(h, keyworker, caseId, c.version, [{ type: 'CHECKUP_COMPLETED', checkupOn: today(), top: makeTop('post_exit', today()) }])) as typeof c;
+    const cleared = await as(h, keyworker).get('/api/v1/cases?overdue=true');
+    expect(cleared.body.items.map((i: { id: string }) => i.id)).not.toContain(caseId);
 
     // Relapse: the work coach refers again; accepting re-opens the same journey as a rapid re-entry.
     h.clock.advanceDays(20);
