@@ -14,6 +14,7 @@ import { caseListIndexMigration } from './migrations/008-case-list-index.ts';
 import { referralListIndexMigration } from './migrations/009-referral-list-index.ts';
 import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts';
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
+import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -22,7 +23,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration, sharedCaseIndexMigration, caseOverdueMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration, sharedCaseIndexMigration, caseOverdueMigration, caseKeyworkerIndexMigration];
 
 export interface MigrationResult {
   applied: string[];
