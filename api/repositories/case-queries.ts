@@ -54,7 +54,7 @@ export async function listVisibleCases(
   options: { denseReferrals?: number } = {},
 ): Promise<CaseRow[]> {
   const me = viewer.agencyId;
-  const led = filtered(db.selectFrom('cases').selectAll().where('lead_agency_id', '=', me), f).execute();
+  const led = await filtered(db.selectFrom('cases').selectAll().where('lead_agency_id', '=', me), f).execute();
   const liveReferral = (eb: ExpressionBuilder<Database, 'referrals'>) =>
     eb.and([eb.or([eb('from_agency_id', '=', me), eb('to_agency_id', '=', me)]), eb('state', 'not in', ENDED_REFERRAL_STATES)]);
   const activeConsent = (eb: ExpressionBuilder<Database, 'consents'>) =>
@@ -64,7 +64,12 @@ export async function listVisibleCases(
       eb.or([eb('valid_until', 'is', null), eb('valid_until', '>=', today)]),
       eb.or([eb('to_agency_id', '=', me), eb('to_agency_kind', '=', viewer.agencyKind)]),
     ]);
-  const others = db.selectFrom('cases').selectAll().where('lead_agency_id', '!=', me);
+  let others = db.selectFrom('cases').selectAll().where('lead_agency_id', '!=', me);
+  // A full page of its own journeys bounds the page: a shared journey older than the last
+  // of them cannot be on it, so the walk for shared ones stops there (for a large provider,
+  // a few minutes of journeys instead of every other agency's).
+  const lastOwn = led.length > f.limit ? led[f.limit] : undefined;
+  if (lastOwn) others = others.where((eb) => eb(eb.refTuple('opened_at', 'id'), '>', eb.tuple(lastOwn.opened_at, lastOwn.id)));
   const shared = (await isDense(db, me, options.denseReferrals ?? DENSE_REFERRALS))
     ? others
         .where((eb) => eb.exists(eb.selectFrom('referrals').select('referrals.id').whereRef('referrals.person_id', '=', 'cases.person_id').where(liveReferral)))
@@ -83,7 +88,7 @@ export async function listVisibleCases(
           .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
           .where((w) => w.or([w('c.to_agency_id', '=', me), w('c.to_agency_kind', '=', viewer.agencyKind)])),
       );
-  return mergeNewestFirst([await led, await filtered(shared, f).execute()], (r) => r.opened_at, f.limit);
+  return mergeNewestFirst([led, await filtered(shared, f).execute()], (r) => r.opened_at, f.limit);
 }
 
 /** Whether the agency sends or receives at least `dense` referrals (counting stops there). */
