@@ -13,6 +13,7 @@ import { metricDayBlocksMigration } from './migrations/007-metric-day-blocks.ts'
 import { caseListIndexMigration } from './migrations/008-case-list-index.ts';
 import { referralListIndexMigration } from './migrations/009-referral-list-index.ts';
 import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts';
+import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -21,7 +22,7 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration, sharedCaseIndexMigration];
+export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration, sharedCaseIndexMigration, metricDayTotalsMigration];
 
 export interface MigrationResult {
   applied: string[];

@@ -2,8 +2,8 @@
  * Reads summed counters for a scope: one or more metrics, a set of agencies, one breakdown
  * dimension, optionally a day range. Counters without a day block (`metric_counts`) are
  * read along their primary key (metric, agency, dimension, day); counters with one
- * (`metric_day_blocks`, day-blocks.ts) as whole 32-day blocks, with the day columns of the
- * blocks at a range's ragged ends. Either way the cost follows the number of distinct
+ * (`metric_day_totals` and `metric_day_blocks`, day-blocks.ts) as whole 32-day blocks,
+ * with the day columns of the blocks at a range's ragged ends. Either way the cost follows the number of distinct
  * days or blocks, stages and breakdown values — not the number of journeys.
  */
 import { sql, type RawBuilder } from 'kysely';
@@ -54,6 +54,8 @@ export function sumBy<R extends { n: number }, K extends string>(rows: readonly 
 
 /** One sum over a day range. */
 export interface SumRow {
+  /** The agency, when the sums were asked per agency. */
+  agencyId?: string;
   metric: string;
   value: string;
   k: string;
@@ -66,6 +68,8 @@ interface SumQuery {
   dim: Dimension;
   dayFrom?: number | undefined;
   dayTo?: number | undefined;
+  /** Keep agencies apart (day-block metrics only). */
+  byAgency?: boolean;
 }
 
 /**
@@ -76,6 +80,7 @@ export async function readSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   if (q.agencyIds.length === 0 || q.metrics.length === 0) return [];
   const blocked = q.metrics.filter((m) => BLOCKED_METRICS.has(m));
   const daily = q.metrics.filter((m) => !BLOCKED_METRICS.has(m));
+  if (q.byAgency && daily.length > 0) throw new Error(`Metrics: sums per agency are kept for day-block metrics only, not ${daily.join(', ')}.`);
   const parts = await Promise.all([
     daily.length > 0 ? readDaySums(db, { ...q, metrics: daily }) : [],
     blocked.length > 0 ? readBlockSums(db, { ...q, metrics: blocked }) : [],
@@ -96,12 +101,46 @@ async function readDaySums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
 }
 
-/** The sum of day columns `from`–`to` of a block row (`n` when that is all of them). */
-function daySpan(from: number, to: number): RawBuilder<number> {
+/** The sum of day columns `from`–`to` of a block row of table `t` (its `n` when that is all of them). */
+function daySpan(t: string, from: number, to: number): RawBuilder<number> {
   // A period that ends before it starts holds no days.
   if (from > to) return sql<number>`0`;
-  if (from === 0 && to === BLOCK_DAYS - 1) return sql<number>`n`;
-  return sql<number>`(${sql.join(DAY_COLUMNS.slice(from, to + 1).map((c) => sql.ref(c)), sql` + `)})`;
+  if (from === 0 && to === BLOCK_DAYS - 1) return sql<number>`${sql.ref(`${t}.n`)}`;
+  return sql<number>`(${sql.join(DAY_COLUMNS.slice(from, to + 1).map((c) => sql.ref(`${t}.${c}`)), sql` + `)})`;
+}
+
+/** Which day-block rows a reader wants: metrics over agencies, one dimension, a block range. */
+interface BlockScope {
+  metrics: readonly string[];
+  agencyIds: readonly string[];
+  dim: Dimension;
+  firstBlock?: number | undefined;
+  lastBlock?: number | undefined;
+}
+
+/**
+ * The FROM and WHERE clauses of the day-block rows in `scope`, as rows `b` with `b.value`
+ * their breakdown value: the undivided rows are `metric_day_totals` itself; a breakdown
+ * walks the non-zero total rows `t` of the range and, for each, seeks the breakdown rows of
+ * that one dimension in `metric_day_blocks` (whose key starts metric, agency, sub-key,
+ * block, dimension). Every count is at least zero, so a total of zero has no breakdown rows
+ * to find. The cost is the range's total rows plus the dimension's rows in it — never
+ * another dimension's, whatever the number of journeys behind them. `cross join` keeps
+ * SQLite's planner from turning the walk around.
+ */
+export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; value: RawBuilder<string>; groupValue: RawBuilder<unknown> } {
+  const range = (t: string): RawBuilder<unknown> =>
+    sql`${sql.ref(`${t}.metric`)} in (${sql.join(scope.metrics)}) and ${sql.ref(`${t}.agency_id`)} in (${sql.join(scope.agencyIds)}) and ${sql.ref(`${t}.n`)} <> 0${
+      scope.firstBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} >= ${scope.firstBlock}`
+    }${scope.lastBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} <= ${scope.lastBlock}`}`;
+  // `groupValue` follows a GROUP BY list (PostgreSQL refuses a constant there).
+  if (scope.dim === 'all') return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)`, groupValue: sql`` };
+  return {
+    from: sql`from metric_day_totals t cross join metric_day_blocks b
+      where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block and b.dim = ${scope.dim} and b.n <> 0`,
+    value: sql<string>`b.value`,
+    groupValue: sql`, b.value`,
+  };
 }
 
 async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
@@ -111,23 +150,20 @@ async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   const fromOffset = q.dayFrom === undefined || first === undefined ? 0 : q.dayFrom - first;
   const toOffset = q.dayTo === undefined || last === undefined ? BLOCK_DAYS - 1 : q.dayTo - last;
   let amount: RawBuilder<number>;
-  if (first === undefined && last === undefined) amount = sql<number>`n`;
-  else if (first !== undefined && first === last) amount = daySpan(fromOffset, toOffset);
+  if (first === undefined && last === undefined) amount = sql<number>`b.n`;
+  else if (first !== undefined && first === last) amount = daySpan('b', fromOffset, toOffset);
   else {
-    const head = first === undefined ? sql`` : sql`when block = ${first} then ${daySpan(fromOffset, BLOCK_DAYS - 1)} `;
-    const tail = last === undefined ? sql`` : sql`when block = ${last} then ${daySpan(0, toOffset)} `;
-    amount = sql<number>`case ${head}${tail}else n end`;
+    const head = first === undefined ? sql`` : sql`when b.block = ${first} then ${daySpan('b', fromOffset, BLOCK_DAYS - 1)} `;
+    const tail = last === undefined ? sql`` : sql`when b.block = ${last} then ${daySpan('b', 0, toOffset)} `;
+    amount = sql<number>`case ${head}${tail}else b.n end`;
   }
-  let query = db
-    .selectFrom('metric_day_blocks')
-    .select(['metric', 'value', 'k', sql<number>`sum(${amount})`.as('n')])
-    .where('metric', 'in', q.metrics)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim);
-  if (first !== undefined) query = query.where('block', '>=', first);
-  if (last !== undefined) query = query.where('block', '<=', last);
-  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(${amount})`, '<>', 0).execute();
-  return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
+  const { from, value, groupValue } = blockRowsFrom({ ...q, firstBlock: first, lastBlock: last });
+  const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
+  const groupAgency = q.byAgency ? sql`, b.agency_id` : sql``;
+  const { rows } = await sql<{ agency_id: string; metric: string; value: string; k: string; n: number | string }>`
+    select ${agency} as agency_id, b.metric as metric, ${value} as value, b.k as k, sum(${amount}) as n ${from}
+    group by b.metric, b.k${groupValue}${groupAgency} having sum(${amount}) <> 0`.execute(db);
+  return rows.map((r) => ({ ...(q.byAgency ? { agencyId: r.agency_id } : {}), metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
 }
 
 /** A blocked metric's total over all its days, by sub-key and breakdown value (and agency when asked). */
@@ -136,16 +172,15 @@ export async function readBlockTotals(
   q: { metric: string; agencyIds: readonly string[]; dim: Dimension; byAgency?: boolean },
 ): Promise<Array<{ agencyId?: string; k: string; value: string; n: number }>> {
   if (q.agencyIds.length === 0) return [];
-  const query = db
-    .selectFrom('metric_day_blocks')
-    .select(['k', 'value', sql<number>`sum(n)`.as('n')])
-    .where('metric', '=', q.metric)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim);
+  const { from, value, groupValue } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim });
   if (q.byAgency) {
-    const rows = await query.select('agency_id').groupBy(['agency_id', 'k', 'value']).having(sql`sum(n)`, '<>', 0).execute();
+    const { rows } = await sql<{ agency_id: string; k: string; value: string; n: number | string }>`
+      select b.agency_id as agency_id, b.k as k, ${value} as value, sum(b.n) as n ${from}
+      group by b.agency_id, b.k${groupValue} having sum(b.n) <> 0`.execute(db);
     return rows.map((r) => ({ agencyId: r.agency_id, k: r.k, value: r.value, n: Number(r.n) }));
   }
-  const rows = await query.groupBy(['k', 'value']).having(sql`sum(n)`, '<>', 0).execute();
+  const { rows } = await sql<{ k: string; value: string; n: number | string }>`
+    select b.k as k, ${value} as value, sum(b.n) as n ${from}
+    group by b.k${groupValue} having sum(b.n) <> 0`.execute(db);
   return rows.map((r) => ({ k: r.k, value: r.value, n: Number(r.n) }));
 }

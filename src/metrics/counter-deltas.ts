@@ -7,10 +7,12 @@
  * with a day go to their 32-day block row (day-blocks.ts), the rest to `metric_counts`.
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
-import { BLOCKED_METRICS, blockOf } from './day-blocks.ts';
-import { weekStartOf } from './days.ts';
-import { dimensionPairs, type DimensionValues } from './dimensions.ts';
-import { REFERRAL_WAITING_STATES, type ReferralFacts } from './referral-facts.ts';
+import { BLOCKED_METRICS, UNDIVIDED_METRICS, blockOf } from './day-blocks.ts';
+import { dayOf, weekStartOf } from './days.ts';
+import { dimensionPairs, type Dimension, type DimensionValues } from './dimensions.ts';
+import { REFERRAL_WAITING_STATES, pendingDeadlines, type ReferralFacts } from './referral-facts.ts';
+
+const UNDIVIDED: ReadonlyArray<[Dimension, string]> = [['all', 'all']];
 
 /** One counter row's key and the amount to add. */
 export interface CounterDelta {
@@ -52,7 +54,7 @@ export class DeltaSet {
       if (BLOCKED_METRICS.has(c.metric)) {
         const block = blockOf(c.day);
         const offset = c.day - block;
-        for (const [dim, value] of pairs) {
+        for (const [dim, value] of UNDIVIDED_METRICS.has(c.metric) ? UNDIVIDED : pairs) {
           const key = `${c.metric}\u0000${agencyId}\u0000${c.k}\u0000${block}\u0000${dim}\u0000${value}\u0000${offset}`;
           const existing = this.blocks.get(key);
           if (existing) existing.n += sign;
@@ -136,8 +138,13 @@ export function caseStateCounts(f: CaseFacts | null): EventCount[] {
   return out;
 }
 
-/** The state counters a referral is in. */
+/**
+ * The state counters a referral is in: waiting on its receiver (on the day it was sent),
+ * and each deadline still running (on the day it falls due).
+ */
 export function referralStateCounts(f: ReferralFacts | null): EventCount[] {
   if (!f) return [];
-  return REFERRAL_WAITING_STATES.has(f.state) ? [{ metric: 'ref_waiting', k: f.state, day: f.createdDay }] : [];
+  const out: EventCount[] = REFERRAL_WAITING_STATES.has(f.state) ? [{ metric: 'ref_waiting', k: f.state, day: f.createdDay }] : [];
+  for (const d of pendingDeadlines(f)) out.push({ metric: 'ref_due', k: d.deadline, day: dayOf(d.dueAt) });
+  return out;
 }

@@ -6,6 +6,12 @@
  * and stays exact to the day (a percentile or a ragged period end reads the day columns).
  * One change touches the rows of one block for every dimension, which lie together in the
  * key order, so keeping them costs about one page per metric moved.
+ *
+ * The undivided rows (`all`) are kept apart, in `metric_day_totals` (metric, agency, block,
+ * sub-key): a headline read is then one key range per metric and agency whatever the
+ * breakdown values in use, and a breakdown read visits the total rows of its period and,
+ * for each, seeks the breakdown rows of that one dimension (count-reader.ts), so neither
+ * walks another dimension's rows. Writing them costs about one more page per change.
  */
 
 /** Days per block. Blocks start on day numbers that are multiples of it (1970-01-01 is day 0). */
@@ -38,7 +44,14 @@ export const BLOCKED_METRICS: ReadonlySet<string> = new Set([
   'engaged',
   'representation',
   'death',
+  'ref_due',
 ]);
+
+/**
+ * Blocked metrics kept undivided only (no breakdown rows): `ref_due`, the running referral
+ * deadlines per day due, is read per agency, never by a breakdown.
+ */
+export const UNDIVIDED_METRICS: ReadonlySet<string> = new Set(['ref_due']);
 
 /** The first day of the block holding `day` (floor, so days before 1970 work too). */
 export function blockOf(day: number): number {

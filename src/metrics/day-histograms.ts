@@ -5,9 +5,11 @@
  * whatever the number of journeys, and the summary is the nearest-rank one of
  * percentiles.ts over every day.
  */
+import { sql } from 'kysely';
+import { blockRowsFrom } from './count-reader.ts';
 import { DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
-import { jsonRows, parseJsonRows } from './json-rows.ts';
+import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 import { summariseDays, type DaySummary } from './percentiles.ts';
 
@@ -38,15 +40,9 @@ export async function readDaySummaries(db: MetricsDb, q: DaySummaryQuery): Promi
   if (q.agencyIds.length === 0) return [];
   // The rows as stored, one per agency, in one JSON value (json-rows.ts), added up here: a
   // GROUP BY summing 33 columns costs the database several times more.
-  let query = db
-    .selectFrom('metric_day_blocks')
-    .select(jsonRows(db, ['agency_id', 'k', 'value', 'block', ...DAY_COLUMNS]).as('rows'))
-    .where('metric', '=', q.metric)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim)
-    .where('n', '<>', 0);
-  if (q.dayTo !== undefined) query = query.where('block', '<=', blockOf(q.dayTo));
-  const found = await query.executeTakeFirst();
+  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim, lastBlock: q.dayTo === undefined ? undefined : blockOf(q.dayTo) });
+  const columns = [sql.ref('b.agency_id'), sql.ref('b.k'), value, sql.ref('b.block'), ...DAY_COLUMNS.map((c) => sql.ref(`b.${c}`))];
+  const found = (await sql<{ rows: unknown }>`select ${jsonRowsOf(db, columns)} as rows ${from}`.execute(db)).rows[0];
 
   const series = new Map<string, { agencyId?: string; k: string; value: string; ages: Map<number, number> }>();
   for (const row of parseJsonRows(found?.rows)) {

@@ -9,6 +9,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDayBlocksMigration } from '../../src/db/migrations/007-metric-day-blocks.ts';
+import { metricDayTotalsMigration } from '../../src/db/migrations/011-metric-day-totals.ts';
 import { readBlockTotals, readSums } from '../../src/metrics/count-reader.ts';
 import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
 import { applyCounterDeltas } from '../../src/metrics/counter-store.ts';
@@ -183,7 +184,7 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     }
   });
 
-  it('the migration carries the day counters a store kept into day blocks, and leaves only flows behind', async () => {
+  it('the migrations carry the day counters a store kept into day blocks (007) and the undivided ones into day totals (011), and leave only flows behind', async () => {
     const kept = await metricSnapshot(store.db);
     expect(kept.blocks.length).toBeGreaterThan(500);
     // The store as it was before: every counter a day row of metric_counts, with work in
@@ -209,8 +210,14 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     for (let i = 0; i < rows.length; i += 500) await m.insertInto('metric_counts').values(rows.slice(i, i + 500)).execute();
     await sql`drop table metric_day_blocks`.execute(store.db);
 
+    // And as before 011: the undivided rows among the breakdowns, no table of totals.
+    await sql`drop table metric_day_totals`.execute(store.db);
+    await sql`drop index metric_deadlines_since`.execute(store.db);
+
     await metricDayBlocksMigration.up(store.db as never, dialect);
+    await metricDayTotalsMigration.up(store.db as never, dialect);
     const after = await metricSnapshot(store.db);
+    expect(await m.selectFrom('metric_day_blocks').select('dim').where('dim', '=', 'all').execute()).toEqual([]);
     expect(after.blocks).toEqual(kept.blocks);
     expect(after.counts).toEqual(kept.counts);
     expect((await m.selectFrom('metric_counts').select('metric').distinct().execute()).map((r) => r.metric)).toEqual(['flow']);

@@ -5,8 +5,10 @@
  */
 import { sql } from 'kysely';
 import { STANDARD_DAYS } from '../case-facts.ts';
+import { readSums } from '../count-reader.ts';
+import { isPostgres } from '../counter-store.ts';
 import { readDaySummaries } from '../day-histograms.ts';
-import { dayOf } from '../days.ts';
+import { dateOfDay, dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
@@ -43,20 +45,49 @@ async function overAge(db: MetricsDb, q: MeasureQuery, metric: string, limit: nu
   return { total: out.reduce((s, r) => s + r.count, 0), rows: out };
 }
 
+/**
+ * Overdue referrals per receiving agency, bounded by days and agencies rather than by the
+ * referrals overdue: those due on a day before the as-of day are the running-deadline day
+ * blocks (`ref_due`, undivided, sub-key the deadline) summed up to the day before; those due
+ * on the as-of day itself before the as-of time are one day's rows of the running
+ * deadlines (an index range). The oldest overdue referral of an agency is the first of its
+ * running deadlines in order of sending that is overdue: a deadline falls due soon after
+ * sending, so the walk passes over at most the few not yet due, sent in the last days.
+ */
 async function overdueReferrals(db: MetricsDb, q: MeasureQuery, deadline: 'acknowledge' | 'first_contact'): Promise<ReferralDeadlineRow[]> {
   if (q.agencyIds.length === 0) return [];
   const asOfDay = dayOf(q.asOf);
-  const rows = await db
-    .selectFrom('metric_deadlines')
-    .select(['agency_id', sql<number>`count(*)`.as('n'), sql<string>`min(since_at)`.as('oldest')])
-    .where('agency_id', 'in', q.agencyIds)
-    .where('deadline', '=', deadline)
-    .where('due_at', '<', q.asOf)
-    .groupBy('agency_id')
-    .execute();
-  return rows
-    .map((r) => ({ agencyId: r.agency_id, count: Number(r.n), oldestAgeDays: asOfDay - dayOf(r.oldest) }))
-    .sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+  const [before, today] = await Promise.all([
+    readSums(db, { metrics: ['ref_due'], agencyIds: q.agencyIds, dim: 'all', dayTo: asOfDay - 1, byAgency: true }),
+    db
+      .selectFrom('metric_deadlines')
+      .select(['agency_id', sql<number>`count(*)`.as('n')])
+      .where('agency_id', 'in', q.agencyIds)
+      .where('deadline', '=', deadline)
+      // Day numbers are the date part of the ISO text (days.ts), so this is the as-of day on.
+      .where('due_at', '>=', dateOfDay(asOfDay))
+      .where('due_at', '<', q.asOf)
+      .groupBy('agency_id')
+      .execute(),
+  ]);
+  const counts = new Map<string, number>();
+  for (const r of before) if (r.k === deadline && r.agencyId !== undefined) counts.set(r.agencyId, (counts.get(r.agencyId) ?? 0) + r.n);
+  for (const r of today) counts.set(r.agency_id, (counts.get(r.agency_id) ?? 0) + Number(r.n));
+  const postgres = isPostgres(db);
+  const rows = await Promise.all(
+    [...counts.entries()]
+      .filter(([, n]) => n > 0)
+      .map(async ([agencyId, count]) => {
+        // SQLite is told the index: without statistics it may pick the due-time one and sort.
+        const oldest = await sql<{ since_at: string }>`
+          select since_at from metric_deadlines ${postgres ? sql`` : sql`indexed by metric_deadlines_since`}
+          where agency_id = ${agencyId} and deadline = ${deadline} and due_at < ${q.asOf}
+          order by since_at limit 1`.execute(db);
+        const since = oldest.rows[0]?.since_at;
+        return { agencyId, count, oldestAgeDays: since === undefined ? 0 : asOfDay - dayOf(since) };
+      }),
+  );
+  return rows.sort((a, b) => a.agencyId.localeCompare(b.agencyId));
 }
 
 /** Every deadline set for the scope, as of `q.asOf`. */
