@@ -21,8 +21,8 @@ export interface CountQuery {
   dayTo?: number;
 }
 
-/** One stored counter row of `metric_counts`: agency, breakdown value, sub-key, day, count. */
-export type StoredCount = [agencyId: string, value: string, k: string, day: number, n: number];
+/** One stored counter row of `metric_counts` (of one of the agencies): breakdown value, sub-key, day, count. */
+export type StoredCount = [value: string, k: string, day: number, n: number];
 
 /**
  * A metric's counter rows (one without day blocks) in the scope, as stored: one per agency,
@@ -35,7 +35,8 @@ export async function readStoredCounts(db: MetricsDb, q: CountQuery): Promise<St
   if (q.agencyIds.length === 0) return [];
   let query = db
     .selectFrom('metric_counts')
-    .select(jsonRows(db, ['agency_id', 'value', 'k', 'day', 'n']).as('rows'))
+    // Not the agency: no reader keeps agencies apart, and its id is the longest text of a row.
+    .select(jsonRows(db, ['value', 'k', 'day', 'n']).as('rows'))
     .where('metric', '=', q.metric)
     .where('agency_id', 'in', q.agencyIds)
     .where('dim', '=', q.dim)

@@ -37,19 +37,29 @@ export async function flow(db: MetricsDb, q: MeasureQuery, asked: 'day' | 'week'
   const dayFrom = granularity === 'week' ? weekStartOf(q.fromDay) : q.fromDay;
   const rows = await readStoredCounts(db, { metric: 'flow', agencyIds: q.agencyIds, dim: q.dim, dayFrom, dayTo: q.toDay });
   // A year broken down is tens of thousands of rows: moves and groups are numbered once,
-  // and rows are added up and sorted on numbers.
+  // rows are added up in one dense array indexed by (bucket, move, group), and the answer
+  // is read out of it in order — buckets ascending, moves and groups by their ranks — so
+  // nothing is sorted but the few names.
+  const step = granularity === 'week' ? 7 : 1;
   const moves = new Interned();
   const groups = new Interned();
-  const sums = new Map<number, { bucket: number; move: number; group: number; count: number }>();
-  for (const [, value, k, day, n] of rows) {
-    const bucket = granularity === 'week' ? weekStartOf(day) : day;
-    const move = moves.id(k);
-    const group = groups.id(value);
-    const key = (bucket * 65_536 + move) * 65_536 + group;
-    const hit = sums.get(key);
-    if (hit) hit.count += n;
-    else sums.set(key, { bucket, move, group, count: n });
-  }
+  const moveOf = new Int32Array(rows.length);
+  const groupOf = new Int32Array(rows.length);
+  rows.forEach(([value, k], i) => {
+    moveOf[i] = moves.id(k);
+    groupOf[i] = groups.id(value);
+  });
+  const buckets = Math.floor((q.toDay - dayFrom) / step) + 1;
+  const nm = moves.names.length;
+  const ng = groups.names.length;
+  const sums = new Float64Array(buckets * nm * ng);
+  rows.forEach(([, , day, n], i) => {
+    const bucket = Math.floor((day - dayFrom) / step);
+    if (bucket < 0 || bucket >= buckets) return;
+    const at = (bucket * nm + (moveOf[i] as number)) * ng + (groupOf[i] as number);
+    sums[at] = (sums[at] as number) + n;
+  });
+
   const ends = moves.names.map((m) => {
     const cut = m.indexOf('>');
     return { from: m.slice(0, cut), to: m.slice(cut + 1) };
@@ -57,27 +67,22 @@ export async function flow(db: MetricsDb, q: MeasureQuery, asked: 'day' | 'week'
   // Periods are ISO dates, whose text order is their day order; names sort by their ranks.
   const rank = localeRanks([...ends.flatMap((e) => [e.from, e.to]), ...groups.names]);
   const r = (name: string): number => rank.get(name) ?? 0;
-  const fromRank = ends.map((e) => r(e.from));
-  const toRank = ends.map((e) => r(e.to));
-  const groupRank = groups.names.map(r);
-  const list = [...sums.values()].filter((x) => x.count !== 0);
-  list.sort(
-    (a, b) =>
-      a.bucket - b.bucket ||
-      (fromRank[a.move] ?? 0) - (fromRank[b.move] ?? 0) ||
-      (toRank[a.move] ?? 0) - (toRank[b.move] ?? 0) ||
-      (groupRank[a.group] ?? 0) - (groupRank[b.group] ?? 0),
-  );
-  const periods = new Map<number, string>();
-  const out = list.map(({ bucket, move, group, count }) => {
-    let period = periods.get(bucket);
-    if (period === undefined) {
-      period = dateOfDay(bucket);
-      periods.set(bucket, period);
+  const moveOrder = ends.map((_, i) => i).sort((a, b) => r(ends[a]?.from ?? '') - r(ends[b]?.from ?? '') || r(ends[a]?.to ?? '') - r(ends[b]?.to ?? ''));
+  const groupOrder = groups.names.map((_, i) => i).sort((a, b) => r(groups.names[a] ?? '') - r(groups.names[b] ?? ''));
+  const out: Flow['flow']['rows'] = [];
+  for (let bucket = 0; bucket < buckets; bucket += 1) {
+    let period: string | undefined;
+    for (const move of moveOrder) {
+      const base = (bucket * nm + move) * ng;
+      const end = ends[move] ?? { from: '', to: '' };
+      for (const group of groupOrder) {
+        const count = sums[base + group] as number;
+        if (count === 0) continue;
+        period ??= dateOfDay(dayFrom + bucket * step);
+        out.push({ period, from: end.from, to: end.to, group: groups.names[group] ?? '', count });
+      }
     }
-    const end = ends[move] ?? { from: '', to: '' };
-    return { period, from: end.from, to: end.to, group: groups.names[group] ?? '', count };
-  });
+  }
   return { flow: { definition: FIGURE_DEFINITIONS.flow, granularity, rows: out } };
 }
 
