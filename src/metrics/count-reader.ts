@@ -9,7 +9,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
-import { jsonRows, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 
 export interface CountQuery {
@@ -19,31 +18,6 @@ export interface CountQuery {
   /** Inclusive day range. */
   dayFrom?: number;
   dayTo?: number;
-}
-
-/** One stored counter row of `metric_counts` (of one of the agencies): breakdown value, sub-key, day, count. */
-export type StoredCount = [value: string, k: string, day: number, n: number];
-
-/**
- * A metric's counter rows (one without day blocks) in the scope, as stored: one per agency,
- * not added up. They come in one JSON value (json-rows.ts); the caller adds them up as it
- * needs (grouping in the database would sort them all into a temporary tree first, several
- * times slower).
- */
-export async function readStoredCounts(db: MetricsDb, q: CountQuery): Promise<StoredCount[]> {
-  if (BLOCKED_METRICS.has(q.metric)) throw new Error(`Metrics: ${q.metric} is kept in day blocks; read it with readSums, readBlockTotals or readDaySummaries.`);
-  if (q.agencyIds.length === 0) return [];
-  let query = db
-    .selectFrom('metric_counts')
-    // Not the agency: no reader keeps agencies apart, and its id is the longest text of a row.
-    .select(jsonRows(db, ['value', 'k', 'day', 'n']).as('rows'))
-    .where('metric', '=', q.metric)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim)
-    .where('n', '<>', 0);
-  if (q.dayFrom !== undefined) query = query.where('day', '>=', q.dayFrom);
-  if (q.dayTo !== undefined) query = query.where('day', '<=', q.dayTo);
-  return parseJsonRows((await query.executeTakeFirst())?.rows) as StoredCount[];
 }
 
 /** Sums `n` by a key built from each row. */

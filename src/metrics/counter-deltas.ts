@@ -7,8 +7,8 @@
  * with a day go to their 32-day block row (day-blocks.ts), the rest to `metric_counts`.
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
-import { BLOCKED_METRICS, UNDIVIDED_METRICS, blockOf } from './day-blocks.ts';
-import { dayOf, weekStartOf } from './days.ts';
+import { BLOCKED_METRICS, FLOW_WEEKS, UNDIVIDED_METRICS, blockOf, weekBlockOf } from './day-blocks.ts';
+import { dayOf } from './days.ts';
 import { dimensionPairs, type Dimension, type DimensionValues } from './dimensions.ts';
 import { REFERRAL_WAITING_STATES, pendingDeadlines, type ReferralFacts } from './referral-facts.ts';
 
@@ -51,27 +51,35 @@ export class DeltaSet {
     if (counts.length === 0) return;
     const pairs = dimensionPairs(dims);
     for (const c of counts) {
+      if (c.metric === 'flow') {
+        // Undivided per day; broken down per week, in week blocks (day-blocks.ts).
+        const block = blockOf(c.day);
+        this.bump('flow', agencyId, c.k, block, 'all', 'all', c.day - block, sign);
+        const week = weekBlockOf(c.day);
+        for (const [dim, value] of pairs) if (dim !== 'all') this.bump(FLOW_WEEKS, agencyId, c.k, week.block, dim, value, week.offset, sign);
+        continue;
+      }
       if (BLOCKED_METRICS.has(c.metric)) {
         const block = blockOf(c.day);
         const offset = c.day - block;
-        for (const [dim, value] of UNDIVIDED_METRICS.has(c.metric) ? UNDIVIDED : pairs) {
-          const key = `${c.metric}\u0000${agencyId}\u0000${c.k}\u0000${block}\u0000${dim}\u0000${value}\u0000${offset}`;
-          const existing = this.blocks.get(key);
-          if (existing) existing.n += sign;
-          else this.blocks.set(key, { metric: c.metric, agency_id: agencyId, k: c.k, block, dim, value, offset, n: sign });
-        }
+        for (const [dim, value] of UNDIVIDED_METRICS.has(c.metric) ? UNDIVIDED : pairs) this.bump(c.metric, agencyId, c.k, block, dim, value, offset, sign);
         continue;
       }
       for (const [dim, value] of pairs) {
-        // Flows broken down by a dimension are kept per ISO week (day = its Monday): per day
-        // they would be the largest table by far, and a breakdown is read over weeks anyway.
-        const day = c.metric === 'flow' && dim !== 'all' ? weekStartOf(c.day) : c.day;
-        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${day}\u0000${c.k}\u0000${value}`;
+        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${c.day}\u0000${c.k}\u0000${value}`;
         const existing = this.byKey.get(key);
         if (existing) existing.n += sign;
-        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day, n: sign });
+        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day: c.day, n: sign });
       }
     }
+  }
+
+  /** Adds `sign` to one day (or week) of one block row. */
+  private bump(metric: string, agencyId: string, k: string, block: number, dim: string, value: string, offset: number, sign: number): void {
+    const key = `${metric}\u0000${agencyId}\u0000${k}\u0000${block}\u0000${dim}\u0000${value}\u0000${offset}`;
+    const existing = this.blocks.get(key);
+    if (existing) existing.n += sign;
+    else this.blocks.set(key, { metric, agency_id: agencyId, k, block, dim, value, offset, n: sign });
   }
 
   /** Forgets every delta (after a bulk writer has stored them). */

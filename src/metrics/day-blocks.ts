@@ -26,10 +26,11 @@ export type DayColumn =
   | 'd16' | 'd17' | 'd18' | 'd19' | 'd20' | 'd21' | 'd22' | 'd23' | 'd24' | 'd25' | 'd26' | 'd27' | 'd28' | 'd29' | 'd30' | 'd31';
 
 /**
- * Metrics kept in day blocks (and only there). Not `flow`: it is read as rows per day or
- * week over a period and kept per week when broken down, in `metric_counts`.
+ * Metrics kept in day blocks (and only there). `flow` too: undivided, per day in
+ * `metric_day_totals`; broken down, per ISO week in week blocks (FLOW_WEEKS, below).
  */
 export const BLOCKED_METRICS: ReadonlySet<string> = new Set([
+  'flow',
   'stage_age',
   'waiting',
   'continuity_open',
@@ -52,6 +53,27 @@ export const BLOCKED_METRICS: ReadonlySet<string> = new Set([
  * deadlines per day due, is read per agency, never by a breakdown.
  */
 export const UNDIVIDED_METRICS: ReadonlySet<string> = new Set(['ref_due']);
+
+/**
+ * Flows broken down by a dimension are kept per ISO week (per day they would be the largest
+ * rows by far, and a breakdown is read over weeks anyway), in `metric_day_blocks` rows of
+ * metric `flow_weeks` whose 32 columns are 32 weeks: `block` is the Monday starting the
+ * block, `d0`…`d31` its weeks. A year broken down is then two or three rows per move and
+ * group instead of 53.
+ */
+export const FLOW_WEEKS = 'flow_weeks';
+
+/** Days in a block of 32 weeks. */
+export const WEEK_BLOCK_DAYS = BLOCK_DAYS * 7;
+
+// 1970-01-05, the first Monday: week blocks start on it, every 224 days.
+const FIRST_MONDAY = 4;
+
+/** The week block holding `day`: its first Monday and the place of `day`'s week in it (0–31). */
+export function weekBlockOf(day: number): { block: number; offset: number } {
+  const block = Math.floor((day - FIRST_MONDAY) / WEEK_BLOCK_DAYS) * WEEK_BLOCK_DAYS + FIRST_MONDAY;
+  return { block, offset: Math.floor((day - block) / 7) };
+}
 
 /** The first day of the block holding `day` (floor, so days before 1970 work too). */
 export function blockOf(day: number): number {

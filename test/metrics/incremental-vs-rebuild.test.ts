@@ -146,7 +146,7 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
       expect(types, `the walk reached ${t}`).toContain(t);
     }
     const incremental = await metricSnapshot(store.db);
-    expect(incremental.counts.length).toBeGreaterThan(200);
+    expect(incremental.blocks.filter((b) => b.includes(`"flow_weeks"`)).length).toBeGreaterThan(100);
     // The 32-day blocks kept with each change: every total is the sum of its days, none below zero.
     expect(incremental.blocks.length).toBeGreaterThan(100);
     expect(await unsoundBlocks(store.db)).toEqual([]);
@@ -182,17 +182,26 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
 
     const m = metricsDb(store.db);
     expect((await m.selectFrom('metric_day_totals').select('k').where('metric', '=', 'ref_due').distinct().execute()).map((r) => r.k).sort()).toEqual(['acknowledge', 'first_contact']);
-    // Back to the store as migration 010 left it: undivided rows among the breakdowns, no
-    // running-deadline counters, no table of totals.
+    // Back to the store as migration 010 left it: undivided rows among the breakdowns, flows
+    // in metric_counts, no running-deadline counters, no table of totals.
     const days = sql.join(DAY_COLUMNS.map((c) => sql.ref(c)));
+    // Flows a row per day (undivided) or per ISO week (broken down) of metric_counts.
+    for (const [i, c] of DAY_COLUMNS.entries()) {
+      await sql`insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+        select 'flow', agency_id, 'all', block + ${i}, k, 'all', ${sql.ref(c)} from metric_day_totals where metric = 'flow' and ${sql.ref(c)} <> 0`.execute(store.db);
+      await sql`insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+        select 'flow', agency_id, dim, block + ${7 * i}, k, value, ${sql.ref(c)} from metric_day_blocks where metric = 'flow_weeks' and ${sql.ref(c)} <> 0`.execute(store.db);
+    }
+    await sql`delete from metric_day_blocks where metric = 'flow_weeks'`.execute(store.db);
     await sql`insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${days})
-      select metric, agency_id, k, block, 'all', 'all', n, ${days} from metric_day_totals where metric <> 'ref_due'`.execute(store.db);
+      select metric, agency_id, k, block, 'all', 'all', n, ${days} from metric_day_totals where metric not in ('ref_due', 'flow')`.execute(store.db);
     await sql`drop table metric_day_totals`.execute(store.db);
     await sql`drop index metric_deadlines_since`.execute(store.db);
 
     await metricDayTotalsMigration.up(store.db as never, dialect);
     expect(await metricSnapshot(store.db)).toEqual(kept);
     expect(await m.selectFrom('metric_day_blocks').select('dim').where('dim', '=', 'all').execute()).toEqual([]);
+    expect(await m.selectFrom('metric_counts').select('metric').execute()).toEqual([]);
   });
 
   it('overdue referrals, from the running-deadline day blocks, equal a count of the running deadlines at any as-of time', async () => {

@@ -5,6 +5,9 @@
  * figures grew with the number of breakdown values in use (with the journeys). The `all`
  * rows are carried over and leave `metric_day_blocks`, which keeps the breakdowns only.
  *
+ * Flows move into the day blocks as well (per day undivided, per week broken down), so a
+ * year of them is a few rows per move and group instead of one per day or week.
+ *
  * Also new: `ref_due`, the referral deadlines still running counted per day they fall due
  * (undivided, sub-key the deadline), filled here from `metric_deadlines`, so counting the
  * overdue ones reads day blocks instead of every overdue referral; and an index of the
@@ -50,6 +53,31 @@ export const metricDayTotalsMigration: Migration = {
       select 'ref_due', agency_id, ${block}, deadline, count(*), ${sql.join(daySums)}
       from metric_deadlines
       group by agency_id, ${block}, deadline`.execute(db);
+
+    // Flows leave `metric_counts` for the day blocks too: undivided, per day, into the totals
+    // (32 days a row); broken down, kept per ISO week (their days are Mondays), into
+    // `metric_day_blocks` rows of metric `flow_weeks` whose 32 day columns are 32 weeks
+    // from a Monday, blocks starting on 1970-01-05 (day 4) every 224 days.
+    const dayBlock = sql`(day - ((day % ${sql.lit(DAYS)}) + ${sql.lit(DAYS)}) % ${sql.lit(DAYS)})`;
+    const flowDays = Array.from({ length: DAYS }, (_, i) => sql`sum(case when day - ${dayBlock} = ${sql.lit(i)} then n else 0 end)`);
+    await sql`
+      insert into metric_day_totals (metric, agency_id, block, k, n, ${sql.join(dayColumns)})
+      select 'flow', agency_id, ${dayBlock}, k, sum(n), ${sql.join(flowDays)}
+      from metric_counts
+      where metric = 'flow' and dim = 'all'
+      group by agency_id, ${dayBlock}, k
+      having sum(n) <> 0`.execute(db);
+    const span = DAYS * 7;
+    const weekBlock = sql`(day - ((((day - 4) % ${sql.lit(span)}) + ${sql.lit(span)}) % ${sql.lit(span)}))`;
+    const weekSums = Array.from({ length: DAYS }, (_, i) => sql`sum(case when day - ${weekBlock} = ${sql.lit(i * 7)} then n else 0 end)`);
+    await sql`
+      insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${sql.join(dayColumns)})
+      select 'flow_weeks', agency_id, k, ${weekBlock}, dim, value, sum(n), ${sql.join(weekSums)}
+      from metric_counts
+      where metric = 'flow' and dim <> 'all'
+      group by agency_id, k, ${weekBlock}, dim, value
+      having sum(n) <> 0`.execute(db);
+    await sql`delete from metric_counts where metric = 'flow'`.execute(db);
 
     await db.schema.createIndex('metric_deadlines_since').on('metric_deadlines').columns(['agency_id', 'deadline', 'since_at', 'due_at']).execute();
   },
