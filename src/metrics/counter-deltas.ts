@@ -82,6 +82,55 @@ export class DeltaSet {
     else this.blocks.set(key, { metric, agency_id: agencyId, k, block, dim, value, offset, n: sign });
   }
 
+  /**
+   * Adds another set's deltas to this one (the deltas of the changes in one commit): the
+   * keys are already built, so this is a map merge. `other` is left as it was.
+   */
+  merge(other: DeltaSet): void {
+    for (const [key, d] of other.byKey) {
+      const existing = this.byKey.get(key);
+      if (existing) existing.n += d.n;
+      else this.byKey.set(key, { ...d });
+    }
+    for (const [key, d] of other.blocks) {
+      const existing = this.blocks.get(key);
+      if (existing) existing.n += d.n;
+      else this.blocks.set(key, { ...d });
+    }
+  }
+
+  /** True when no delta is left to write. */
+  isEmpty(): boolean {
+    for (const d of this.byKey.values()) if (d.n !== 0) return false;
+    for (const d of this.blocks.values()) if (d.n !== 0) return false;
+    return true;
+  }
+
+  /**
+   * Adds a record's move from the state counters `before` (under `beforeAgency`) to `after`
+   * (under `afterAgency`). Counters it holds on both sides under the same agency cancel
+   * before they are spread over the dimensions, so a change that moves one stage writes
+   * that stage's rows only (most of a journey's state stays put from one event to the next).
+   */
+  addMove(beforeAgency: string | null, before: readonly EventCount[], afterAgency: string, after: readonly EventCount[], dims: DimensionValues): void {
+    let gone = before;
+    let come = after;
+    if (beforeAgency === afterAgency && before.length > 0 && after.length > 0) {
+      // Pairs cancel one for one (a counter held twice cancels twice).
+      const left = [...after];
+      const dropped: EventCount[] = [];
+      for (const b of before) {
+        const i = left.findIndex((a) => a.metric === b.metric && a.k === b.k && a.day === b.day);
+        if (i >= 0) left.splice(i, 1);
+        else dropped.push(b);
+      }
+      gone = dropped;
+      come = left;
+    }
+    if (beforeAgency !== null) this.add(beforeAgency, dims, gone, -1);
+    this.add(afterAgency, dims, come, 1);
+  }
+
   /** Forgets every delta (after a bulk writer has stored them). */
   clear(): void {
     this.byKey.clear();
