@@ -45,10 +45,11 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
   );
   const offCommit = engine.useBeforeCommit(async (trx, changes, sql) => {
     // The commit's deltas merged by their keys (built once, per change), then sorted once.
+    // Each change's set is used up here: a change reaches one commit only.
     const total = new DeltaSet();
     for (const c of changes) {
       const deltas = pending.get(c);
-      if (deltas) total.merge(deltas);
+      if (deltas) total.absorb(deltas);
     }
     if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZero(), total.nonZeroBlocks(), sql);
   });

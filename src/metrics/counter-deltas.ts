@@ -83,19 +83,20 @@ export class DeltaSet {
   }
 
   /**
-   * Adds another set's deltas to this one (the deltas of the changes in one commit): the
-   * keys are already built, so this is a map merge. `other` is left as it was.
+   * Takes another set's deltas into this one (the deltas of the changes in one commit): the
+   * keys are already built, so this is a map merge, and a counter this set does not hold
+   * yet is taken over rather than copied — `other` must not be used afterwards.
    */
-  merge(other: DeltaSet): void {
+  absorb(other: DeltaSet): void {
     for (const [key, d] of other.byKey) {
       const existing = this.byKey.get(key);
       if (existing) existing.n += d.n;
-      else this.byKey.set(key, { ...d });
+      else this.byKey.set(key, d);
     }
     for (const [key, d] of other.blocks) {
       const existing = this.blocks.get(key);
       if (existing) existing.n += d.n;
-      else this.blocks.set(key, { ...d });
+      else this.blocks.set(key, d);
     }
   }
 
