@@ -1,24 +1,16 @@
 /**
  * Reads summed counters for a scope: one or more metrics, a set of agencies, one breakdown
- * dimension, optionally a day range. Counters without a day block (`metric_counts`) are
- * read along their primary key (metric, agency, dimension, day); counters with one
- * (`metric_day_totals` and `metric_day_blocks`, day-blocks.ts) as whole 32-day blocks,
- * with the day columns of the blocks at a range's ragged ends. Either way the cost follows the number of distinct
- * days or blocks, stages and breakdown values — not the number of journeys.
+ * dimension, optionally a day range. Counters with a day block (`metric_day_totals` and
+ * `metric_day_blocks`, day-blocks.ts; every metric today) are read as whole 32-day blocks,
+ * with the day columns of the blocks at a range's ragged ends; any without one
+ * (`metric_counts`) along its primary key (metric, agency, dimension, day). Either way the
+ * cost follows the number of distinct days or blocks, stages and breakdown values — not
+ * the number of journeys.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
 import type { MetricsDb } from './metric-tables.ts';
-
-export interface CountQuery {
-  metric: string;
-  agencyIds: readonly string[];
-  dim: Dimension;
-  /** Inclusive day range. */
-  dayFrom?: number;
-  dayTo?: number;
-}
 
 /** Sums `n` by a key built from each row. */
 export function sumBy<R extends { n: number }, K extends string>(rows: readonly R[], key: (r: R) => K): Map<K, number> {

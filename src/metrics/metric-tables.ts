@@ -1,18 +1,19 @@
 /**
  * The tables the measures keep (migrations 004-metrics, 007-metric-day-blocks and
- * 011-metric-day-totals), typed
- * for Kysely. They are kept here rather than in src/db/schema.ts because only src/metrics
- * reads or writes them; `metricsDb(db)` widens a handle to see them.
+ * 011-metric-day-totals), typed for Kysely. They are kept here rather than in
+ * src/db/schema.ts because only src/metrics reads or writes them; `metricsDb(db)` widens a
+ * handle to see them.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { DayColumn } from './day-blocks.ts';
 
 /**
- * Counters without a day block (today only `flow`; see day-blocks.ts): `metric` names it, `agency_id` the agency it belongs
- * to (the lead agency of a journey, the receiving agency of a referral), `dim`/`value` the
- * breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`, reason, …) and
- * `day` a calendar day number (0 when the measure has no day).
+ * Counters without a day block (none today: every metric is kept in day blocks, see
+ * day-blocks.ts; the table stays for any that is not): `metric` names it, `agency_id` the
+ * agency it belongs to (the lead agency of a journey, the receiving agency of a referral),
+ * `dim`/`value` the breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`,
+ * reason, …) and `day` a calendar day number (0 when the measure has no day).
  */
 export type MetricCountTable = {
   metric: string;
