@@ -93,7 +93,9 @@ interface BlockScope {
  * block, dimension). Every count is at least zero, so a total of zero has no breakdown rows
  * to find. The cost is the range's total rows plus the dimension's rows in it — never
  * another dimension's, whatever the number of journeys behind them. `cross join` keeps
- * SQLite's planner from turning the walk around.
+ * SQLite's planner from turning the walk around, and `t.block + 0` keeps it from carrying
+ * the block range over to `b` (it would then walk every block of the range, in every
+ * dimension, for each total row instead of seeking one block of one dimension).
  */
 export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; value: RawBuilder<string>; groupValue: RawBuilder<unknown> } {
   const range = (t: string): RawBuilder<unknown> =>
@@ -104,7 +106,7 @@ export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; v
   if (scope.dim === 'all') return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)`, groupValue: sql`` };
   return {
     from: sql`from metric_day_totals t cross join metric_day_blocks b
-      where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block and b.dim = ${scope.dim} and b.n <> 0`,
+      where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block + 0 and b.dim = ${scope.dim} and b.n <> 0`,
     value: sql<string>`b.value`,
     groupValue: sql`, b.value`,
   };
