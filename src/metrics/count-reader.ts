@@ -10,6 +10,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
+import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 
 /** Sums `n` by a key built from each row. */
@@ -97,18 +98,16 @@ interface BlockScope {
  * the block range over to `b` (it would then walk every block of the range, in every
  * dimension, for each total row instead of seeking one block of one dimension).
  */
-export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; value: RawBuilder<string>; groupValue: RawBuilder<unknown> } {
+export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; value: RawBuilder<string> } {
   const range = (t: string): RawBuilder<unknown> =>
     sql`${sql.ref(`${t}.metric`)} in (${sql.join(scope.metrics)}) and ${sql.ref(`${t}.agency_id`)} in (${sql.join(scope.agencyIds)}) and ${sql.ref(`${t}.n`)} <> 0${
       scope.firstBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} >= ${scope.firstBlock}`
     }${scope.lastBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} <= ${scope.lastBlock}`}`;
-  // `groupValue` follows a GROUP BY list (PostgreSQL refuses a constant there).
-  if (scope.dim === 'all') return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)`, groupValue: sql`` };
+  if (scope.dim === 'all') return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)` };
   return {
     from: sql`from metric_day_totals t cross join metric_day_blocks b
       where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block + 0 and b.dim = ${scope.dim} and b.n <> 0`,
     value: sql<string>`b.value`,
-    groupValue: sql`, b.value`,
   };
 }
 
@@ -126,13 +125,19 @@ async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
     const tail = last === undefined ? sql`` : sql`when b.block = ${last} then ${daySpan('b', 0, toOffset)} `;
     amount = sql<number>`case ${head}${tail}else b.n end`;
   }
-  const { from, value, groupValue } = blockRowsFrom({ ...q, firstBlock: first, lastBlock: last });
+  const { from, value } = blockRowsFrom({ ...q, firstBlock: first, lastBlock: last });
+  // The rows as found, one per agency and block, added up here: a GROUP BY would sort them
+  // all into a temporary tree first, several times the cost of finding them.
   const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
-  const groupAgency = q.byAgency ? sql`, b.agency_id` : sql``;
-  const { rows } = await sql<{ agency_id: string; metric: string; value: string; k: string; n: number | string }>`
-    select ${agency} as agency_id, b.metric as metric, ${value} as value, b.k as k, sum(${amount}) as n ${from}
-    group by b.metric, b.k${groupValue}${groupAgency} having sum(${amount}) <> 0`.execute(db);
-  return rows.map((r) => ({ ...(q.byAgency ? { agencyId: r.agency_id } : {}), metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
+  const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [agency, sql`b.metric`, value, sql`b.k`, amount])} as rows ${from}`.execute(db);
+  const sums = new Map<string, SumRow>();
+  for (const [agencyId, metric, v, k, n] of parseJsonRows(rows[0]?.rows) as Array<[string, string, string, string, number]>) {
+    const key = `${agencyId}\u0000${metric}\u0000${v}\u0000${k}`;
+    const hit = sums.get(key);
+    if (hit) hit.n += Number(n);
+    else sums.set(key, { ...(q.byAgency ? { agencyId } : {}), metric, value: v, k, n: Number(n) });
+  }
+  return [...sums.values()].filter((r) => r.n !== 0);
 }
 
 /** A blocked metric's total over all its days, by sub-key and breakdown value (and agency when asked). */
@@ -141,15 +146,15 @@ export async function readBlockTotals(
   q: { metric: string; agencyIds: readonly string[]; dim: Dimension; byAgency?: boolean },
 ): Promise<Array<{ agencyId?: string; k: string; value: string; n: number }>> {
   if (q.agencyIds.length === 0) return [];
-  const { from, value, groupValue } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim });
-  if (q.byAgency) {
-    const { rows } = await sql<{ agency_id: string; k: string; value: string; n: number | string }>`
-      select b.agency_id as agency_id, b.k as k, ${value} as value, sum(b.n) as n ${from}
-      group by b.agency_id, b.k${groupValue} having sum(b.n) <> 0`.execute(db);
-    return rows.map((r) => ({ agencyId: r.agency_id, k: r.k, value: r.value, n: Number(r.n) }));
+  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim });
+  // Added up here, as readBlockSums does.
+  const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`b.agency_id`, sql`b.k`, value, sql`b.n`])} as rows ${from}`.execute(db);
+  const sums = new Map<string, { agencyId?: string; k: string; value: string; n: number }>();
+  for (const [agencyId, k, v, n] of parseJsonRows(rows[0]?.rows) as Array<[string, string, string, number]>) {
+    const key = `${q.byAgency ? agencyId : ''}\u0000${k}\u0000${v}`;
+    const hit = sums.get(key);
+    if (hit) hit.n += Number(n);
+    else sums.set(key, { ...(q.byAgency ? { agencyId } : {}), k, value: v, n: Number(n) });
   }
-  const { rows } = await sql<{ k: string; value: string; n: number | string }>`
-    select b.k as k, ${value} as value, sum(b.n) as n ${from}
-    group by b.k${groupValue} having sum(b.n) <> 0`.execute(db);
-  return rows.map((r) => ({ k: r.k, value: r.value, n: Number(r.n) }));
+  return [...sums.values()].filter((r) => r.n !== 0);
 }

@@ -7,7 +7,7 @@
  */
 import { sql } from 'kysely';
 import { blockRowsFrom } from './count-reader.ts';
-import { DAY_COLUMNS, blockOf } from './day-blocks.ts';
+import { BLOCK_DAYS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
 import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
@@ -41,32 +41,35 @@ export async function readDaySummaries(db: MetricsDb, q: DaySummaryQuery): Promi
   // The rows as stored, one per agency, in one JSON value (json-rows.ts), added up here: a
   // GROUP BY summing 33 columns costs the database several times more.
   const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim, lastBlock: q.dayTo === undefined ? undefined : blockOf(q.dayTo) });
-  const columns = [sql.ref('b.agency_id'), sql.ref('b.k'), value, sql.ref('b.block'), ...DAY_COLUMNS.map((c) => sql.ref(`b.${c}`))];
+  // The agency only when kept apart: its id is the longest text of a row.
+  const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
+  const columns = [agency, sql.ref('b.k'), value, sql.ref('b.block'), ...DAY_COLUMNS.map((c) => sql.ref(`b.${c}`))];
   const found = (await sql<{ rows: unknown }>`select ${jsonRowsOf(db, columns)} as rows ${from}`.execute(db)).rows[0];
 
-  const series = new Map<string, { agencyId?: string; k: string; value: string; ages: Map<number, number> }>();
+  const series = new Map<string, { agencyId: string; k: string; value: string; ages: Map<number, number> }>();
+  const last = q.dayTo ?? Number.POSITIVE_INFINITY;
   for (const row of parseJsonRows(found?.rows)) {
-    const [rowAgency, k, value, block] = row as [string, string, string, number];
-    const agencyId = q.byAgency ? rowAgency : undefined;
-    const key = `${agencyId ?? ''}${SEP}${k}${SEP}${value}`;
+    const [agencyId, k, value, block] = row as [string, string, string, number];
+    const key = `${agencyId}${SEP}${k}${SEP}${value}`;
     let s = series.get(key);
     if (!s) {
       s = { agencyId, k, value, ages: new Map() };
       series.set(key, s);
     }
-    for (let i = 0; i < DAY_COLUMNS.length; i += 1) {
+    const { ages } = s;
+    const days = Math.min(BLOCK_DAYS, last - block + 1);
+    for (let i = 0; i < days; i += 1) {
       const n = row[4 + i] as number;
-      const day = block + i;
-      if (n === 0 || (q.dayTo !== undefined && day > q.dayTo)) continue;
-      const age = Math.max(0, q.asOfDay - day);
-      s.ages.set(age, (s.ages.get(age) ?? 0) + n);
+      if (n === 0) continue;
+      const age = Math.max(0, q.asOfDay - block - i);
+      ages.set(age, (ages.get(age) ?? 0) + n);
     }
   }
   const out: DaySummaryRow[] = [];
   for (const s of series.values()) {
     const summary = summariseDays(s.ages);
     if (summary.count === 0) continue;
-    out.push({ ...(q.byAgency ? { agencyId: s.agencyId ?? '' } : {}), k: s.k, value: s.value, ...summary });
+    out.push({ ...(q.byAgency ? { agencyId: s.agencyId } : {}), k: s.k, value: s.value, ...summary });
   }
   return out;
 }
