@@ -5,13 +5,19 @@
  * p50/p95 response time per route and size, so growth (or its absence) shows.
  *
  * Sizes (env): BENCH_METRICS_SIZES (people per cohort, comma-separated; default
- * 3300,33000,330000 — national scale takes minutes to seed), BENCH_METRICS_REQUESTS (100
+ * 3300,33000,330000 — national scale takes minutes to seed; empty for none), BENCH_METRICS_REQUESTS (100
  * per route and size), BENCH_DIR (parent of the temp dirs; default the OS temp dir),
  * BENCH_METRICS_KEEP (a folder: keep each size's store there as pathways-<people>.db and
  * reuse it next time — seeding national scale takes a long while; the measures are
  * rebuilt on every run, and timed).
+ *
+ * Then what keeping the measures costs the engine: the same concurrent journeys (64
+ * callers, BENCH_METRICS_WRITE_JOURNEYS each, 8 by default; 0 skips it) on a fresh store
+ * with and without the measures attached, in the same run: transitions/s, CPU per
+ * transition and pages written per transition (WAL frames; the WAL is not checkpointed
+ * while it runs).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { issueToken } from '../api/auth/bearer-tokens.ts';
@@ -20,7 +26,7 @@ import { startServer } from '../api/server.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { rebuildMetrics } from '../src/metrics/rebuild.ts';
-import { createEngine } from '../src/engine/engine.ts';
+import { createEngine, type Engine, type EventInput } from '../src/engine/engine.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { seedCohort } from '../seeds/cohort.ts';
 import { loadDemoArea } from '../seeds/demo-area.ts';
@@ -59,6 +65,8 @@ const ROUTES = [
 
 function sizesFromEnv(): number[] {
   const raw = process.env.BENCH_METRICS_SIZES ?? '3300,33000,330000';
+  // Empty: only the engine's write cost.
+  if (raw.trim() === '') return [];
   const sizes = raw.split(',').map((s) => Number(s.trim()));
   if (sizes.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`BENCH_METRICS_SIZES must be positive integers, got "${raw}"`);
   return sizes;
@@ -134,6 +142,120 @@ async function runSize(people: number, requests: number): Promise<Figure[]> {
   }
 }
 
+/** One journey from referral into treatment after the opening (as bench/engine.ts runs it). */
+const JOURNEY: EventInput[] = [
+  { type: 'SCREENING_STARTED' },
+  { type: 'SCREENING_COMPLETED', outcome: 'assess' },
+  { type: 'ASSESSMENT_COMPLETED', domains: {} },
+  { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'int-1', modality: 'structured_psychosocial' }] },
+  { type: 'INTERVENTION_OFFERED', interventionId: 'int-1' },
+  { type: 'INTERVENTION_STARTED', interventionId: 'int-1' },
+];
+
+interface WriteRun {
+  transitionsPerSecond: number;
+  cpuMicros: number;
+  pages: number;
+  perCommit: number;
+}
+
+/** `callers` concurrent callers each running `journeys` journeys for people of varied breakdowns. */
+async function writeRun(store: Awaited<ReturnType<typeof openStore>>, engine: Engine, tag: string, callers: number, journeys: number): Promise<WriteRun> {
+  const at = new Date().toISOString();
+  const agencyId = `write-${tag}`;
+  await store.db.insertInto('agencies').values({ id: agencyId, name: `Write bench ${tag}`, kind: 'treatment_provider', area: 'Bench', created_at: at }).execute();
+  const people = Array.from({ length: 40 }, (_, i) => `write-${tag}-${i}`);
+  for (const [i, id] of people.entries()) {
+    await store.db
+      .insertInto('people')
+      .values({
+        id,
+        given_name: 'Bench',
+        family_name: `Person ${i}`,
+        date_of_birth: `${1960 + (i % 40)}-03-0${1 + (i % 9)}`,
+        sex: i % 2 === 0 ? 'female' : 'male',
+        ethnicity: ['white_british', 'asian_indian', 'black_african', 'mixed_other', null][i % 5] ?? null,
+        postcode_district: `NB${i % 12}`,
+        details: JSON.stringify({ substanceGroup: ['opiate', 'alcohol_only', 'non_opiate'][i % 3] }),
+        created_by_agency_id: agencyId,
+        created_at: at,
+      })
+      .execute();
+  }
+  const actor = { userId: null, agencyId };
+  const wal = `${store.sqlite?.name ?? ''}-wal`;
+  const walBytes = (): number => statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
+  const pageSize = Number(store.sqlite?.pragma('page_size', { simple: true }) ?? 4096);
+  store.sqlite?.pragma('wal_checkpoint(TRUNCATE)');
+  store.sqlite?.pragma('wal_autocheckpoint = 0');
+  const walBefore = walBytes();
+  const stats = engine.stats();
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: callers }, async (_, c) => {
+      for (let j = 0; j < journeys; j += 1) {
+        const personId = people[(c * journeys + j) % people.length] as string;
+        const opened = await engine.openCase({ personId, leadAgencyId: agencyId, referralSource: ['self', 'gp', 'probation'][j % 3] as string, referredOn: at.slice(0, 10), actor });
+        let version = opened.row.version;
+        for (const event of JOURNEY) version = (await engine.apply({ stream: 'case', id: opened.row.id, event, expectedVersion: version, actor })).row.version;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const after = engine.stats();
+  const transitions = callers * journeys * (1 + JOURNEY.length);
+  const pages = (walBytes() - walBefore) / (pageSize + 24);
+  store.sqlite?.pragma('wal_autocheckpoint = 1000');
+  store.sqlite?.pragma('wal_checkpoint(TRUNCATE)');
+  return {
+    transitionsPerSecond: transitions / seconds,
+    cpuMicros: (cpu.user + cpu.system) / transitions,
+    pages: pages / transitions,
+    perCommit: (after.units - stats.units) / Math.max(1, after.commits - stats.commits),
+  };
+}
+
+/** The engine's cost of keeping the measures: the same load without and with them, on a fresh store. */
+async function writeCost(journeys: number): Promise<Figure[]> {
+  const callers = 64;
+  const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-metric-writes-'));
+  const store = await openStore(`sqlite:${join(dir, 'pathways.db')}`);
+  try {
+    await migrate(store);
+    const runs: Array<[string, WriteRun]> = [];
+    // Twice each, alternating, so a warm-up or a neighbour's burst does not favour one side.
+    for (const round of [1, 2]) {
+      for (const withMeasures of [false, true]) {
+        const engine = createEngine(store);
+        const detach = withMeasures ? attachMetrics(engine) : () => undefined;
+        const run = await writeRun(store, engine, `${withMeasures ? 'm' : 'n'}${round}`, callers, journeys);
+        detach();
+        await engine.close();
+        runs.push([withMeasures ? 'with measures' : 'without measures', run]);
+        console.log(
+          `   writes ${withMeasures ? 'with' : 'without'} measures (round ${round}): ${run.transitionsPerSecond.toFixed(0)} transitions/s, ` +
+            `${run.cpuMicros.toFixed(0)} µs CPU and ${run.pages.toFixed(2)} pages per transition, ${run.perCommit.toFixed(1)} per commit`,
+        );
+      }
+    }
+    const figures: Figure[] = [];
+    for (const label of ['without measures', 'with measures']) {
+      const mine = runs.filter(([l]) => l === label).map(([, r]) => r);
+      const mean = (f: (r: WriteRun) => number): number => mine.reduce((s, r) => s + f(r), 0) / mine.length;
+      const note = `${callers} concurrent callers × ${journeys} journeys of ${1 + JOURNEY.length} transitions, fresh store, mean of 2 rounds`;
+      figures.push({ name: `engine ${label}: transitions/s`, value: Math.round(mean((r) => r.transitionsPerSecond)), unit: 'transitions/s', note });
+      figures.push({ name: `engine ${label}: CPU per transition`, value: Math.round(mean((r) => r.cpuMicros)), unit: 'µs', note });
+      figures.push({ name: `engine ${label}: pages written per transition`, value: Number(mean((r) => r.pages).toFixed(2)), unit: 'pages', note: 'WAL frames / transitions' });
+    }
+    return figures;
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const bench: BenchModule = {
   name: 'metrics',
   summary: 'measures endpoints p50/p95 at 3,300, 33,000 and 330,000 seeded people (BENCH_METRICS_SIZES)',
@@ -141,6 +263,8 @@ export const bench: BenchModule = {
     const requests = envInt('BENCH_METRICS_REQUESTS', 100);
     const figures: Figure[] = [];
     for (const people of sizesFromEnv()) figures.push(...(await runSize(people, requests)));
+    const writeJourneys = envInt('BENCH_METRICS_WRITE_JOURNEYS', 8);
+    if (writeJourneys > 0) figures.push(...(await writeCost(writeJourneys)));
     return figures;
   },
 };

@@ -13,6 +13,7 @@ import { metricDayBlocksMigration } from './migrations/007-metric-day-blocks.ts'
 import { caseListIndexMigration } from './migrations/008-case-list-index.ts';
 import { referralListIndexMigration } from './migrations/009-referral-list-index.ts';
 import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts';
+import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts';
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 
@@ -23,7 +24,19 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append new ones; never edit a shipped one. */
-export const MIGRATIONS: readonly Migration[] = [coreMigration, metricsMigration, timerStreamIndexMigration, metricBlocksMigration, metricDayBlocksMigration, caseListIndexMigration, referralListIndexMigration, sharedCaseIndexMigration, caseOverdueMigration, caseKeyworkerIndexMigration];
+export const MIGRATIONS: readonly Migration[] = [
+  coreMigration,
+  metricsMigration,
+  timerStreamIndexMigration,
+  metricBlocksMigration,
+  metricDayBlocksMigration,
+  caseListIndexMigration,
+  referralListIndexMigration,
+  sharedCaseIndexMigration,
+  metricDayTotalsMigration,
+  caseOverdueMigration,
+  caseKeyworkerIndexMigration,
+];
 
 export interface MigrationResult {
   applied: string[];

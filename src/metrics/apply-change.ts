@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
-import { DeltaSet, caseStateCounts, referralStateCounts, type BlockDelta, type CounterDelta } from './counter-deltas.ts';
+import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
@@ -19,7 +19,7 @@ import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
  * Where a change's counter deltas go: written at once (the default), or handed to the
  * caller to be added up with other changes' and written once per commit (attach-metrics.ts).
  */
-export type CounterSink = (counts: readonly CounterDelta[], blocks: readonly BlockDelta[]) => Promise<void>;
+export type CounterSink = (deltas: DeltaSet) => Promise<void>;
 
 /** How `applyMetricChange` writes: where counter deltas go, and the transaction's direct SQL for the journey facts. */
 export interface ApplyOptions {
@@ -31,8 +31,8 @@ export interface ApplyOptions {
 /** Applies one change to the measures. Idempotent: a change at or below the stored version is ignored. */
 export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, options: ApplyOptions = {}): Promise<void> {
   const db = metricsDb(trx);
-  const write: CounterSink = options.sink ?? ((counts, blocks) => applyCounterDeltas(db, counts, blocks));
-  if (change.stream === 'case') await applyCaseChange(trx, change, write, caseFactsStore(db, options.sql));
+  const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZero(), deltas.nonZeroBlocks()));
+  if (change.stream === 'case') await applyCaseChange(trx, change, write, caseFactsStore(db, options.sql), options.sql);
   else await applyReferralChange(db, trx, change, write);
 }
 
@@ -68,20 +68,20 @@ function caseFactsStore(db: MetricsDb, sql: DirectSql | undefined): CaseFactsSto
   };
 }
 
-async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, write: CounterSink, store: CaseFactsStore): Promise<void> {
+async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, write: CounterSink, store: CaseFactsStore, direct: DirectSql | undefined): Promise<void> {
   const stored = await store.get(change.id);
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
   // The subject (agency, breakdown values) is read once, on the journey's first event; later
   // events find it in the stored facts.
-  const subject = prev ? { personId: prev.personId, agencyId: prev.agencyId, referredOn: '', dims: prev.dims } : (await loadCaseSubjects(trx, [change.id])).get(change.id);
+  const subject = prev ? { personId: prev.personId, agencyId: prev.agencyId, referredOn: '', dims: prev.dims } : (await loadCaseSubjects(trx, [change.id], direct)).get(change.id);
   if (!subject) throw new Error(`Metrics: journey ${change.id} has no case row; apply the change in the transaction that wrote it.`);
   const { facts, counts } = reduceCase(prev, subject, change);
   const deltas = new DeltaSet();
   deltas.add(facts.agencyId, facts.dims, counts, 1);
-  if (prev) deltas.add(prev.agencyId, prev.dims, caseStateCounts(prev), -1);
-  deltas.add(facts.agencyId, facts.dims, caseStateCounts(facts), 1);
-  await write(deltas.nonZero(), deltas.nonZeroBlocks());
+  // A journey's breakdown values never change (dimensions.ts), its agency may.
+  deltas.addMove(prev ? prev.agencyId : null, caseStateCounts(prev), facts.agencyId, caseStateCounts(facts), facts.dims);
+  await write(deltas);
   await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
 }
 
@@ -96,9 +96,8 @@ async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change:
   const { facts, counts } = reduceReferral(prev, subject, change);
   const deltas = new DeltaSet();
   deltas.add(facts.toAgencyId, facts.dims, counts, 1);
-  if (prev) deltas.add(prev.toAgencyId, prev.dims, referralStateCounts(prev), -1);
-  deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
-  await write(deltas.nonZero(), deltas.nonZeroBlocks());
+  deltas.addMove(prev ? prev.toAgencyId : null, referralStateCounts(prev), facts.toAgencyId, referralStateCounts(facts), facts.dims);
+  await write(deltas);
 
   const before = new Set(pendingDeadlines(prev).map((d) => d.deadline));
   const after = pendingDeadlines(facts);

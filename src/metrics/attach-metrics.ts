@@ -12,7 +12,7 @@
  */
 import type { Engine, StreamChange } from '../engine/engine-types.ts';
 import { applyMetricChange } from './apply-change.ts';
-import type { BlockDelta, CounterDelta } from './counter-deltas.ts';
+import { DeltaSet } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
@@ -32,38 +32,26 @@ export function metricChangeOf(change: StreamChange): MetricChange {
   };
 }
 
-/** Adds up rows that differ only in `n`; drops those that come to zero. */
-export function sumDeltas<T extends { n: number }>(lists: ReadonlyArray<readonly T[]>): T[] {
-  const byKey = new Map<string, T>();
-  for (const list of lists) {
-    for (const row of list) {
-      let key = '';
-      for (const field in row) if (field !== 'n') key += `${String(row[field])}\u0001`;
-      const hit = byKey.get(key);
-      if (hit) hit.n += row.n;
-      else byKey.set(key, { ...row });
-    }
-  }
-  return [...byKey.values()].filter((r) => r.n !== 0);
-}
-
 /** Keeps the measures current from `engine`'s changes; returns a function that detaches. */
 export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'>): () => void {
-  const pending = new WeakMap<StreamChange, { counts: readonly CounterDelta[]; blocks: readonly BlockDelta[] }>();
+  const pending = new WeakMap<StreamChange, DeltaSet>();
   const offChange = engine.useInTransaction((trx, change, sql) =>
     applyMetricChange(trx, metricChangeOf(change), {
       sql,
-      sink: async (counts, blocks) => {
-        pending.set(change, { counts, blocks });
+      sink: async (deltas) => {
+        pending.set(change, deltas);
       },
     }),
   );
   const offCommit = engine.useBeforeCommit(async (trx, changes, sql) => {
-    const held = changes.map((c) => pending.get(c)).filter((p) => p !== undefined);
-    if (held.length === 0) return;
-    const counts = sumDeltas(held.map((p) => p.counts));
-    const blocks = sumDeltas(held.map((p) => p.blocks));
-    if (counts.length > 0 || blocks.length > 0) await applyCounterDeltas(metricsDb(trx), counts, blocks, sql);
+    // The commit's deltas merged by their keys (built once, per change), then sorted once.
+    // Each change's set is used up here: a change reaches one commit only.
+    const total = new DeltaSet();
+    for (const c of changes) {
+      const deltas = pending.get(c);
+      if (deltas) total.absorb(deltas);
+    }
+    if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZero(), total.nonZeroBlocks(), sql);
   });
   return () => {
     offChange();

@@ -1,49 +1,17 @@
 /**
  * Reads summed counters for a scope: one or more metrics, a set of agencies, one breakdown
- * dimension, optionally a day range. Counters without a day block (`metric_counts`) are
- * read along their primary key (metric, agency, dimension, day); counters with one
- * (`metric_day_blocks`, day-blocks.ts) as whole 32-day blocks, with the day columns of the
- * blocks at a range's ragged ends. Either way the cost follows the number of distinct
- * days or blocks, stages and breakdown values — not the number of journeys.
+ * dimension, optionally a day range. Counters with a day block (`metric_day_totals` and
+ * `metric_day_blocks`, day-blocks.ts; every metric today) are read as whole 32-day blocks,
+ * with the day columns of the blocks at a range's ragged ends; any without one
+ * (`metric_counts`) along its primary key (metric, agency, dimension, day). Either way the
+ * cost follows the number of distinct days or blocks, stages and breakdown values — not
+ * the number of journeys.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
-import { jsonRows, parseJsonRows } from './json-rows.ts';
+import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
-
-export interface CountQuery {
-  metric: string;
-  agencyIds: readonly string[];
-  dim: Dimension;
-  /** Inclusive day range. */
-  dayFrom?: number;
-  dayTo?: number;
-}
-
-/** One stored counter row of `metric_counts`: agency, breakdown value, sub-key, day, count. */
-export type StoredCount = [agencyId: string, value: string, k: string, day: number, n: number];
-
-/**
- * A metric's counter rows (one without day blocks) in the scope, as stored: one per agency,
- * not added up. They come in one JSON value (json-rows.ts); the caller adds them up as it
- * needs (grouping in the database would sort them all into a temporary tree first, several
- * times slower).
- */
-export async function readStoredCounts(db: MetricsDb, q: CountQuery): Promise<StoredCount[]> {
-  if (BLOCKED_METRICS.has(q.metric)) throw new Error(`Metrics: ${q.metric} is kept in day blocks; read it with readSums, readBlockTotals or readDaySummaries.`);
-  if (q.agencyIds.length === 0) return [];
-  let query = db
-    .selectFrom('metric_counts')
-    .select(jsonRows(db, ['agency_id', 'value', 'k', 'day', 'n']).as('rows'))
-    .where('metric', '=', q.metric)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim)
-    .where('n', '<>', 0);
-  if (q.dayFrom !== undefined) query = query.where('day', '>=', q.dayFrom);
-  if (q.dayTo !== undefined) query = query.where('day', '<=', q.dayTo);
-  return parseJsonRows((await query.executeTakeFirst())?.rows) as StoredCount[];
-}
 
 /** Sums `n` by a key built from each row. */
 export function sumBy<R extends { n: number }, K extends string>(rows: readonly R[], key: (r: R) => K): Map<K, number> {
@@ -54,6 +22,8 @@ export function sumBy<R extends { n: number }, K extends string>(rows: readonly 
 
 /** One sum over a day range. */
 export interface SumRow {
+  /** The agency, when the sums were asked per agency. */
+  agencyId?: string;
   metric: string;
   value: string;
   k: string;
@@ -66,6 +36,8 @@ interface SumQuery {
   dim: Dimension;
   dayFrom?: number | undefined;
   dayTo?: number | undefined;
+  /** Keep agencies apart (day-block metrics only). */
+  byAgency?: boolean;
 }
 
 /**
@@ -76,6 +48,7 @@ export async function readSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   if (q.agencyIds.length === 0 || q.metrics.length === 0) return [];
   const blocked = q.metrics.filter((m) => BLOCKED_METRICS.has(m));
   const daily = q.metrics.filter((m) => !BLOCKED_METRICS.has(m));
+  if (q.byAgency && daily.length > 0) throw new Error(`Metrics: sums per agency are kept for day-block metrics only, not ${daily.join(', ')}.`);
   const parts = await Promise.all([
     daily.length > 0 ? readDaySums(db, { ...q, metrics: daily }) : [],
     blocked.length > 0 ? readBlockSums(db, { ...q, metrics: blocked }) : [],
@@ -96,12 +69,46 @@ async function readDaySums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
 }
 
-/** The sum of day columns `from`–`to` of a block row (`n` when that is all of them). */
-function daySpan(from: number, to: number): RawBuilder<number> {
+/** The sum of day columns `from`–`to` of a block row of table `t` (its `n` when that is all of them). */
+function daySpan(t: string, from: number, to: number): RawBuilder<number> {
   // A period that ends before it starts holds no days.
   if (from > to) return sql<number>`0`;
-  if (from === 0 && to === BLOCK_DAYS - 1) return sql<number>`n`;
-  return sql<number>`(${sql.join(DAY_COLUMNS.slice(from, to + 1).map((c) => sql.ref(c)), sql` + `)})`;
+  if (from === 0 && to === BLOCK_DAYS - 1) return sql<number>`${sql.ref(`${t}.n`)}`;
+  return sql<number>`(${sql.join(DAY_COLUMNS.slice(from, to + 1).map((c) => sql.ref(`${t}.${c}`)), sql` + `)})`;
+}
+
+/** Which day-block rows a reader wants: metrics over agencies, one dimension, a block range. */
+interface BlockScope {
+  metrics: readonly string[];
+  agencyIds: readonly string[];
+  dim: Dimension;
+  firstBlock?: number | undefined;
+  lastBlock?: number | undefined;
+}
+
+/**
+ * The FROM and WHERE clauses of the day-block rows in `scope`, as rows `b` with `b.value`
+ * their breakdown value: the undivided rows are `metric_day_totals` itself; a breakdown
+ * walks the non-zero total rows `t` of the range and, for each, seeks the breakdown rows of
+ * that one dimension in `metric_day_blocks` (whose key starts metric, agency, sub-key,
+ * block, dimension). Every count is at least zero, so a total of zero has no breakdown rows
+ * to find. The cost is the range's total rows plus the dimension's rows in it — never
+ * another dimension's, whatever the number of journeys behind them. `cross join` keeps
+ * SQLite's planner from turning the walk around, and `t.block + 0` keeps it from carrying
+ * the block range over to `b` (it would then walk every block of the range, in every
+ * dimension, for each total row instead of seeking one block of one dimension).
+ */
+export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; value: RawBuilder<string> } {
+  const range = (t: string): RawBuilder<unknown> =>
+    sql`${sql.ref(`${t}.metric`)} in (${sql.join(scope.metrics)}) and ${sql.ref(`${t}.agency_id`)} in (${sql.join(scope.agencyIds)}) and ${sql.ref(`${t}.n`)} <> 0${
+      scope.firstBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} >= ${scope.firstBlock}`
+    }${scope.lastBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} <= ${scope.lastBlock}`}`;
+  if (scope.dim === 'all') return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)` };
+  return {
+    from: sql`from metric_day_totals t cross join metric_day_blocks b
+      where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block + 0 and b.dim = ${scope.dim} and b.n <> 0`,
+    value: sql<string>`b.value`,
+  };
 }
 
 async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
@@ -111,23 +118,26 @@ async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   const fromOffset = q.dayFrom === undefined || first === undefined ? 0 : q.dayFrom - first;
   const toOffset = q.dayTo === undefined || last === undefined ? BLOCK_DAYS - 1 : q.dayTo - last;
   let amount: RawBuilder<number>;
-  if (first === undefined && last === undefined) amount = sql<number>`n`;
-  else if (first !== undefined && first === last) amount = daySpan(fromOffset, toOffset);
+  if (first === undefined && last === undefined) amount = sql<number>`b.n`;
+  else if (first !== undefined && first === last) amount = daySpan('b', fromOffset, toOffset);
   else {
-    const head = first === undefined ? sql`` : sql`when block = ${first} then ${daySpan(fromOffset, BLOCK_DAYS - 1)} `;
-    const tail = last === undefined ? sql`` : sql`when block = ${last} then ${daySpan(0, toOffset)} `;
-    amount = sql<number>`case ${head}${tail}else n end`;
+    const head = first === undefined ? sql`` : sql`when b.block = ${first} then ${daySpan('b', fromOffset, BLOCK_DAYS - 1)} `;
+    const tail = last === undefined ? sql`` : sql`when b.block = ${last} then ${daySpan('b', 0, toOffset)} `;
+    amount = sql<number>`case ${head}${tail}else b.n end`;
   }
-  let query = db
-    .selectFrom('metric_day_blocks')
-    .select(['metric', 'value', 'k', sql<number>`sum(${amount})`.as('n')])
-    .where('metric', 'in', q.metrics)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim);
-  if (first !== undefined) query = query.where('block', '>=', first);
-  if (last !== undefined) query = query.where('block', '<=', last);
-  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(${amount})`, '<>', 0).execute();
-  return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
+  const { from, value } = blockRowsFrom({ ...q, firstBlock: first, lastBlock: last });
+  // The rows as found, one per agency and block, added up here: a GROUP BY would sort them
+  // all into a temporary tree first, several times the cost of finding them.
+  const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
+  const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [agency, sql`b.metric`, value, sql`b.k`, amount])} as rows ${from}`.execute(db);
+  const sums = new Map<string, SumRow>();
+  for (const [agencyId, metric, v, k, n] of parseJsonRows(rows[0]?.rows) as Array<[string, string, string, string, number]>) {
+    const key = `${agencyId}\u0000${metric}\u0000${v}\u0000${k}`;
+    const hit = sums.get(key);
+    if (hit) hit.n += Number(n);
+    else sums.set(key, { ...(q.byAgency ? { agencyId } : {}), metric, value: v, k, n: Number(n) });
+  }
+  return [...sums.values()].filter((r) => r.n !== 0);
 }
 
 /** A blocked metric's total over all its days, by sub-key and breakdown value (and agency when asked). */
@@ -136,16 +146,15 @@ export async function readBlockTotals(
   q: { metric: string; agencyIds: readonly string[]; dim: Dimension; byAgency?: boolean },
 ): Promise<Array<{ agencyId?: string; k: string; value: string; n: number }>> {
   if (q.agencyIds.length === 0) return [];
-  const query = db
-    .selectFrom('metric_day_blocks')
-    .select(['k', 'value', sql<number>`sum(n)`.as('n')])
-    .where('metric', '=', q.metric)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim);
-  if (q.byAgency) {
-    const rows = await query.select('agency_id').groupBy(['agency_id', 'k', 'value']).having(sql`sum(n)`, '<>', 0).execute();
-    return rows.map((r) => ({ agencyId: r.agency_id, k: r.k, value: r.value, n: Number(r.n) }));
+  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim });
+  // Added up here, as readBlockSums does.
+  const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`b.agency_id`, sql`b.k`, value, sql`b.n`])} as rows ${from}`.execute(db);
+  const sums = new Map<string, { agencyId?: string; k: string; value: string; n: number }>();
+  for (const [agencyId, k, v, n] of parseJsonRows(rows[0]?.rows) as Array<[string, string, string, number]>) {
+    const key = `${q.byAgency ? agencyId : ''}\u0000${k}\u0000${v}`;
+    const hit = sums.get(key);
+    if (hit) hit.n += Number(n);
+    else sums.set(key, { ...(q.byAgency ? { agencyId } : {}), k, value: v, n: Number(n) });
   }
-  const rows = await query.groupBy(['k', 'value']).having(sql`sum(n)`, '<>', 0).execute();
-  return rows.map((r) => ({ k: r.k, value: r.value, n: Number(r.n) }));
+  return [...sums.values()].filter((r) => r.n !== 0);
 }

@@ -7,10 +7,12 @@
  * with a day go to their 32-day block row (day-blocks.ts), the rest to `metric_counts`.
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
-import { BLOCKED_METRICS, blockOf } from './day-blocks.ts';
-import { weekStartOf } from './days.ts';
-import { dimensionPairs, type DimensionValues } from './dimensions.ts';
-import { REFERRAL_WAITING_STATES, type ReferralFacts } from './referral-facts.ts';
+import { BLOCKED_METRICS, FLOW_WEEKS, UNDIVIDED_METRICS, blockOf, weekBlockOf } from './day-blocks.ts';
+import { dayOf } from './days.ts';
+import { dimensionPairs, type Dimension, type DimensionValues } from './dimensions.ts';
+import { REFERRAL_WAITING_STATES, pendingDeadlines, type ReferralFacts } from './referral-facts.ts';
+
+const UNDIVIDED: ReadonlyArray<[Dimension, string]> = [['all', 'all']];
 
 /** One counter row's key and the amount to add. */
 export interface CounterDelta {
@@ -49,27 +51,85 @@ export class DeltaSet {
     if (counts.length === 0) return;
     const pairs = dimensionPairs(dims);
     for (const c of counts) {
+      if (c.metric === 'flow') {
+        // Undivided per day; broken down per week, in week blocks (day-blocks.ts).
+        const block = blockOf(c.day);
+        this.bump('flow', agencyId, c.k, block, 'all', 'all', c.day - block, sign);
+        const week = weekBlockOf(c.day);
+        for (const [dim, value] of pairs) if (dim !== 'all') this.bump(FLOW_WEEKS, agencyId, c.k, week.block, dim, value, week.offset, sign);
+        continue;
+      }
       if (BLOCKED_METRICS.has(c.metric)) {
         const block = blockOf(c.day);
         const offset = c.day - block;
-        for (const [dim, value] of pairs) {
-          const key = `${c.metric}\u0000${agencyId}\u0000${c.k}\u0000${block}\u0000${dim}\u0000${value}\u0000${offset}`;
-          const existing = this.blocks.get(key);
-          if (existing) existing.n += sign;
-          else this.blocks.set(key, { metric: c.metric, agency_id: agencyId, k: c.k, block, dim, value, offset, n: sign });
-        }
+        for (const [dim, value] of UNDIVIDED_METRICS.has(c.metric) ? UNDIVIDED : pairs) this.bump(c.metric, agencyId, c.k, block, dim, value, offset, sign);
         continue;
       }
       for (const [dim, value] of pairs) {
-        // Flows broken down by a dimension are kept per ISO week (day = its Monday): per day
-        // they would be the largest table by far, and a breakdown is read over weeks anyway.
-        const day = c.metric === 'flow' && dim !== 'all' ? weekStartOf(c.day) : c.day;
-        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${day}\u0000${c.k}\u0000${value}`;
+        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${c.day}\u0000${c.k}\u0000${value}`;
         const existing = this.byKey.get(key);
         if (existing) existing.n += sign;
-        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day, n: sign });
+        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day: c.day, n: sign });
       }
     }
+  }
+
+  /** Adds `sign` to one day (or week) of one block row. */
+  private bump(metric: string, agencyId: string, k: string, block: number, dim: string, value: string, offset: number, sign: number): void {
+    const key = `${metric}\u0000${agencyId}\u0000${k}\u0000${block}\u0000${dim}\u0000${value}\u0000${offset}`;
+    const existing = this.blocks.get(key);
+    if (existing) existing.n += sign;
+    else this.blocks.set(key, { metric, agency_id: agencyId, k, block, dim, value, offset, n: sign });
+  }
+
+  /**
+   * Takes another set's deltas into this one (the deltas of the changes in one commit): the
+   * keys are already built, so this is a map merge, and a counter this set does not hold
+   * yet is taken over rather than copied — `other` must not be used afterwards.
+   */
+  absorb(other: DeltaSet): void {
+    for (const [key, d] of other.byKey) {
+      const existing = this.byKey.get(key);
+      if (existing) existing.n += d.n;
+      else this.byKey.set(key, d);
+    }
+    for (const [key, d] of other.blocks) {
+      const existing = this.blocks.get(key);
+      if (existing) existing.n += d.n;
+      else this.blocks.set(key, d);
+    }
+  }
+
+  /** True when no delta is left to write. */
+  isEmpty(): boolean {
+    for (const d of this.byKey.values()) if (d.n !== 0) return false;
+    for (const d of this.blocks.values()) if (d.n !== 0) return false;
+    return true;
+  }
+
+  /**
+   * Adds a record's move from the state counters `before` (under `beforeAgency`) to `after`
+   * (under `afterAgency`). Counters it holds on both sides under the same agency cancel
+   * before they are spread over the dimensions, so a change that moves one stage writes
+   * that stage's rows only (most of a journey's state stays put from one event to the next).
+   */
+  addMove(beforeAgency: string | null, before: readonly EventCount[], afterAgency: string, after: readonly EventCount[], dims: DimensionValues): void {
+    let gone = before;
+    let come = after;
+    if (beforeAgency === afterAgency && before.length > 0 && after.length > 0) {
+      // Pairs cancel one for one (a counter held twice cancels twice).
+      const left = [...after];
+      const dropped: EventCount[] = [];
+      for (const b of before) {
+        const i = left.findIndex((a) => a.metric === b.metric && a.k === b.k && a.day === b.day);
+        if (i >= 0) left.splice(i, 1);
+        else dropped.push(b);
+      }
+      gone = dropped;
+      come = left;
+    }
+    if (beforeAgency !== null) this.add(beforeAgency, dims, gone, -1);
+    this.add(afterAgency, dims, come, 1);
   }
 
   /** Forgets every delta (after a bulk writer has stored them). */
@@ -136,8 +196,13 @@ export function caseStateCounts(f: CaseFacts | null): EventCount[] {
   return out;
 }
 
-/** The state counters a referral is in. */
+/**
+ * The state counters a referral is in: waiting on its receiver (on the day it was sent),
+ * and each deadline still running (on the day it falls due).
+ */
 export function referralStateCounts(f: ReferralFacts | null): EventCount[] {
   if (!f) return [];
-  return REFERRAL_WAITING_STATES.has(f.state) ? [{ metric: 'ref_waiting', k: f.state, day: f.createdDay }] : [];
+  const out: EventCount[] = REFERRAL_WAITING_STATES.has(f.state) ? [{ metric: 'ref_waiting', k: f.state, day: f.createdDay }] : [];
+  for (const d of pendingDeadlines(f)) out.push({ metric: 'ref_due', k: d.deadline, day: dayOf(d.dueAt) });
+  return out;
 }

@@ -1,10 +1,11 @@
 /**
  * Writes counter deltas: one statement per chunk that adds each delta to its stored row,
  * creating rows as needed, for the counters without a day block (`metric_counts`) and the
- * day blocks (`metric_day_blocks`, day-blocks.ts). The rows travel as one JSON text
+ * day blocks (`metric_day_totals` for the undivided rows, `metric_day_blocks` for the
+ * breakdowns; day-blocks.ts). The rows travel as one JSON text
  * (SQLite, `json_each`) or as column arrays (PostgreSQL, `unnest`), so each statement's
  * text is fixed — built once here, never compiled per call — whatever the number of rows.
- * On PostgreSQL the rows for both tables go in one statement (one round trip). Rows that
+ * On PostgreSQL the rows for all three tables go in one statement (one round trip). Rows that
  * fall to zero stay (cheaper than deleting and re-inserting as journeys move); readers
  * ignore them and a rebuild drops them.
  */
@@ -22,9 +23,10 @@ export function isPostgres<DB>(db: Kysely<DB>): boolean {
 
 const DAY_LIST = DAY_COLUMNS.join(', ');
 // n and every day column add up: `d0 = metric_day_blocks.d0 + excluded.d0`, …
-const BLOCK_SUMS = ['n', ...DAY_COLUMNS].map((c) => `${c} = metric_day_blocks.${c} + excluded.${c}`).join(', ');
+const sums = (table: string): string => ['n', ...DAY_COLUMNS].map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
 const COUNTS_KEY = 'on conflict (metric, agency_id, dim, day, k, value) do update set n = metric_counts.n + excluded.n';
-const BLOCKS_KEY = `on conflict (metric, agency_id, k, block, dim, value) do update set ${BLOCK_SUMS}`;
+const BLOCKS_KEY = `on conflict (metric, agency_id, k, block, dim, value) do update set ${sums('metric_day_blocks')}`;
+const TOTALS_KEY = `on conflict (metric, agency_id, block, k) do update set ${sums('metric_day_totals')}`;
 
 // `where true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
 const SQLITE_COUNTS = `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
@@ -33,27 +35,40 @@ const SQLITE_COUNTS = `insert into metric_counts (metric, agency_id, dim, day, k
 // One JSON row per day delta, [metric, agency, k, block, dim, value, amount, day offset],
 // spread over the day columns after one parse (reading 32 columns out of the JSON would
 // parse it 32 times). Two days of one block add up, as SQLite applies an upsert row by row.
+const SQLITE_DAY_SPREAD = DAY_COLUMNS.map((_, i) => `(o = ${i}) * x`).join(', ');
 const SQLITE_BLOCKS = `with r as materialized (
     select value ->> 0 as m, value ->> 1 as a, value ->> 2 as k, value ->> 3 as b, value ->> 4 as d, value ->> 5 as v, value ->> 6 as x, value ->> 7 as o
     from json_each(?))
   insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
-  select m, a, k, b, d, v, x, ${DAY_COLUMNS.map((_, i) => `(o = ${i}) * x`).join(', ')} from r where true
+  select m, a, k, b, d, v, x, ${SQLITE_DAY_SPREAD} from r where true
   ${BLOCKS_KEY}`;
+// The undivided rows: [metric, agency, k, block, amount, day offset].
+const SQLITE_TOTALS = `with r as materialized (
+    select value ->> 0 as m, value ->> 1 as a, value ->> 2 as k, value ->> 3 as b, value ->> 4 as x, value ->> 5 as o
+    from json_each(?))
+  insert into metric_day_totals (metric, agency_id, block, k, n, ${DAY_LIST})
+  select m, a, b, k, x, ${SQLITE_DAY_SPREAD} from r where true
+  ${TOTALS_KEY}`;
 
 // `?` placeholders throughout (as DirectSql takes them); numbered for PostgreSQL when run through Kysely.
 const pgArrays = (types: readonly string[]): string => types.map((t) => `?::${t}[]`).join(', ');
 const COUNT_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int'];
 const BLOCK_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int', ...DAY_COLUMNS.map(() => 'int')];
+const TOTAL_TYPES = ['text', 'text', 'int', 'text', 'int', ...DAY_COLUMNS.map(() => 'int')];
 const pgCountsText = (): string => `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
   select * from unnest(${pgArrays(COUNT_TYPES)})
   ${COUNTS_KEY}`;
 const pgBlocksText = (): string => `insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
   select * from unnest(${pgArrays(BLOCK_TYPES)})
   ${BLOCKS_KEY}`;
+const pgTotalsText = (): string => `insert into metric_day_totals (metric, agency_id, block, k, n, ${DAY_LIST})
+  select * from unnest(${pgArrays(TOTAL_TYPES)})
+  ${TOTALS_KEY}`;
 const PG_COUNTS = pgCountsText();
 const PG_BLOCKS = pgBlocksText();
-// Both in one round trip (PostgreSQL runs data-modifying CTEs).
-const PG_BOTH = `with day_counts as (${pgCountsText()}) ${pgBlocksText()}`;
+const PG_TOTALS = pgTotalsText();
+// All three in one round trip (PostgreSQL runs data-modifying CTEs); empty arrays insert nothing.
+const PG_ALL = `with day_counts as (${pgCountsText()}), day_totals as (${pgTotalsText()}) ${pgBlocksText()}`;
 
 const numberedText = new Map<string, string>();
 /** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts here hold no other question mark). */
@@ -75,7 +90,7 @@ function pgCountParams(rows: readonly CounterDelta[]): unknown[] {
  * PostgreSQL refuses an upsert that reaches one row twice, so the day deltas are first
  * gathered into one row per block: its total and its 32 days.
  */
-function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
+function pgBlockRows(deltas: readonly BlockDelta[]): Array<{ d: BlockDelta; n: number; days: number[] }> {
   const rows = new Map<string, { d: BlockDelta; n: number; days: number[] }>();
   for (const d of deltas) {
     const key = `${d.metric}\u0000${d.agency_id}\u0000${d.k}\u0000${d.block}\u0000${d.dim}\u0000${d.value}`;
@@ -87,7 +102,11 @@ function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
     row.n += d.n;
     row.days[d.offset] = (row.days[d.offset] ?? 0) + d.n;
   }
-  const list = [...rows.values()];
+  return [...rows.values()];
+}
+
+function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
+  const list = pgBlockRows(deltas);
   return [
     list.map((r) => r.d.metric),
     list.map((r) => r.d.agency_id),
@@ -95,6 +114,18 @@ function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
     list.map((r) => r.d.block),
     list.map((r) => r.d.dim),
     list.map((r) => r.d.value),
+    list.map((r) => r.n),
+    ...DAY_COLUMNS.map((_, i) => list.map((r) => r.days[i] ?? 0)),
+  ];
+}
+
+function pgTotalParams(deltas: readonly BlockDelta[]): unknown[] {
+  const list = pgBlockRows(deltas);
+  return [
+    list.map((r) => r.d.metric),
+    list.map((r) => r.d.agency_id),
+    list.map((r) => r.d.block),
+    list.map((r) => r.d.k),
     list.map((r) => r.n),
     ...DAY_COLUMNS.map((_, i) => list.map((r) => r.days[i] ?? 0)),
   ];
@@ -108,6 +139,10 @@ function sqliteBlockParams(rows: readonly BlockDelta[]): unknown[] {
   return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.k, r.block, r.dim, r.value, r.n, r.offset]))];
 }
 
+function sqliteTotalParams(rows: readonly BlockDelta[]): unknown[] {
+  return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.k, r.block, r.n, r.offset]))];
+}
+
 /**
  * Adds each delta's `n` to its counter row, and each day delta to its block row's day and
  * total. Inside an engine transaction pass its `DirectSql` (src/db/direct-sql.ts): the
@@ -119,16 +154,22 @@ export async function applyCounterDeltas<DB>(db: Kysely<DB>, deltas: readonly Co
     if (direct) await direct.run(text, params);
     else await db.executeQuery(CompiledQuery.raw(postgres ? numbered(text) : text, params));
   };
+  // Undivided day deltas go to metric_day_totals, the breakdowns to metric_day_blocks.
+  const totals: BlockDelta[] = [];
+  const divided: BlockDelta[] = [];
+  for (const b of blocks) (b.dim === 'all' ? totals : divided).push(b);
   if (postgres) {
-    if (deltas.length > 0 && blocks.length > 0 && deltas.length <= CHUNK && blocks.length <= CHUNK) {
-      await run(PG_BOTH, [...pgCountParams(deltas), ...pgBlockParams(blocks)]);
+    if (deltas.length <= CHUNK && totals.length <= CHUNK && divided.length <= CHUNK) {
+      if (deltas.length + totals.length + divided.length > 0) await run(PG_ALL, [...pgCountParams(deltas), ...pgTotalParams(totals), ...pgBlockParams(divided)]);
       return;
     }
     for (let i = 0; i < deltas.length; i += CHUNK) await run(PG_COUNTS, pgCountParams(deltas.slice(i, i + CHUNK)));
     // A chunk boundary may cut one block's days in two: two statements, each upserting it once.
-    for (let i = 0; i < blocks.length; i += CHUNK) await run(PG_BLOCKS, pgBlockParams(blocks.slice(i, i + CHUNK)));
+    for (let i = 0; i < totals.length; i += CHUNK) await run(PG_TOTALS, pgTotalParams(totals.slice(i, i + CHUNK)));
+    for (let i = 0; i < divided.length; i += CHUNK) await run(PG_BLOCKS, pgBlockParams(divided.slice(i, i + CHUNK)));
     return;
   }
   for (let i = 0; i < deltas.length; i += CHUNK) await run(SQLITE_COUNTS, sqliteCountParams(deltas.slice(i, i + CHUNK)));
-  for (let i = 0; i < blocks.length; i += CHUNK) await run(SQLITE_BLOCKS, sqliteBlockParams(blocks.slice(i, i + CHUNK)));
+  for (let i = 0; i < totals.length; i += CHUNK) await run(SQLITE_TOTALS, sqliteTotalParams(totals.slice(i, i + CHUNK)));
+  for (let i = 0; i < divided.length; i += CHUNK) await run(SQLITE_BLOCKS, sqliteBlockParams(divided.slice(i, i + CHUNK)));
 }

@@ -5,9 +5,11 @@
  * whatever the number of journeys, and the summary is the nearest-rank one of
  * percentiles.ts over every day.
  */
-import { DAY_COLUMNS, blockOf } from './day-blocks.ts';
+import { sql } from 'kysely';
+import { blockRowsFrom } from './count-reader.ts';
+import { BLOCK_DAYS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from './dimensions.ts';
-import { jsonRows, parseJsonRows } from './json-rows.ts';
+import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 import { summariseDays, type DaySummary } from './percentiles.ts';
 
@@ -38,39 +40,36 @@ export async function readDaySummaries(db: MetricsDb, q: DaySummaryQuery): Promi
   if (q.agencyIds.length === 0) return [];
   // The rows as stored, one per agency, in one JSON value (json-rows.ts), added up here: a
   // GROUP BY summing 33 columns costs the database several times more.
-  let query = db
-    .selectFrom('metric_day_blocks')
-    .select(jsonRows(db, ['agency_id', 'k', 'value', 'block', ...DAY_COLUMNS]).as('rows'))
-    .where('metric', '=', q.metric)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim)
-    .where('n', '<>', 0);
-  if (q.dayTo !== undefined) query = query.where('block', '<=', blockOf(q.dayTo));
-  const found = await query.executeTakeFirst();
+  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim, lastBlock: q.dayTo === undefined ? undefined : blockOf(q.dayTo) });
+  // The agency only when kept apart: its id is the longest text of a row.
+  const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
+  const columns = [agency, sql.ref('b.k'), value, sql.ref('b.block'), ...DAY_COLUMNS.map((c) => sql.ref(`b.${c}`))];
+  const found = (await sql<{ rows: unknown }>`select ${jsonRowsOf(db, columns)} as rows ${from}`.execute(db)).rows[0];
 
-  const series = new Map<string, { agencyId?: string; k: string; value: string; ages: Map<number, number> }>();
+  const series = new Map<string, { agencyId: string; k: string; value: string; ages: Map<number, number> }>();
+  const last = q.dayTo ?? Number.POSITIVE_INFINITY;
   for (const row of parseJsonRows(found?.rows)) {
-    const [rowAgency, k, value, block] = row as [string, string, string, number];
-    const agencyId = q.byAgency ? rowAgency : undefined;
-    const key = `${agencyId ?? ''}${SEP}${k}${SEP}${value}`;
+    const [agencyId, k, value, block] = row as [string, string, string, number];
+    const key = `${agencyId}${SEP}${k}${SEP}${value}`;
     let s = series.get(key);
     if (!s) {
       s = { agencyId, k, value, ages: new Map() };
       series.set(key, s);
     }
-    for (let i = 0; i < DAY_COLUMNS.length; i += 1) {
+    const { ages } = s;
+    const days = Math.min(BLOCK_DAYS, last - block + 1);
+    for (let i = 0; i < days; i += 1) {
       const n = row[4 + i] as number;
-      const day = block + i;
-      if (n === 0 || (q.dayTo !== undefined && day > q.dayTo)) continue;
-      const age = Math.max(0, q.asOfDay - day);
-      s.ages.set(age, (s.ages.get(age) ?? 0) + n);
+      if (n === 0) continue;
+      const age = Math.max(0, q.asOfDay - block - i);
+      ages.set(age, (ages.get(age) ?? 0) + n);
     }
   }
   const out: DaySummaryRow[] = [];
   for (const s of series.values()) {
     const summary = summariseDays(s.ages);
     if (summary.count === 0) continue;
-    out.push({ ...(q.byAgency ? { agencyId: s.agencyId ?? '' } : {}), k: s.k, value: s.value, ...summary });
+    out.push({ ...(q.byAgency ? { agencyId: s.agencyId } : {}), k: s.k, value: s.value, ...summary });
   }
   return out;
 }

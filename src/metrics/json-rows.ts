@@ -10,7 +10,12 @@ import { isPostgres } from './counter-store.ts';
 
 /** The aggregate that folds the rows' `columns` (trusted names) into one JSON array. */
 export function jsonRows<DB>(db: Kysely<DB>, columns: readonly string[]): RawBuilder<unknown> {
-  const list = sql.join(columns.map((c) => sql.ref(c)));
+  return jsonRowsOf(db, columns.map((c) => sql.ref(c)));
+}
+
+/** The same over expressions (qualified columns, constants). */
+export function jsonRowsOf<DB>(db: Kysely<DB>, columns: ReadonlyArray<RawBuilder<unknown>>): RawBuilder<unknown> {
+  const list = sql.join(columns);
   return isPostgres(db) ? sql`json_agg(json_build_array(${list}))` : sql`json_group_array(json_array(${list}))`;
 }
 

@@ -1,17 +1,19 @@
 /**
- * The tables the measures keep (migrations 004-metrics and 007-metric-day-blocks), typed
- * for Kysely. They are kept here rather than in src/db/schema.ts because only src/metrics
- * reads or writes them; `metricsDb(db)` widens a handle to see them.
+ * The tables the measures keep (migrations 004-metrics, 007-metric-day-blocks and
+ * 011-metric-day-totals), typed for Kysely. They are kept here rather than in
+ * src/db/schema.ts because only src/metrics reads or writes them; `metricsDb(db)` widens a
+ * handle to see them.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { DayColumn } from './day-blocks.ts';
 
 /**
- * Counters without a day block (today only `flow`; see day-blocks.ts): `metric` names it, `agency_id` the agency it belongs
- * to (the lead agency of a journey, the receiving agency of a referral), `dim`/`value` the
- * breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`, reason, …) and
- * `day` a calendar day number (0 when the measure has no day).
+ * Counters without a day block (none today: every metric is kept in day blocks, see
+ * day-blocks.ts; the table stays for any that is not): `metric` names it, `agency_id` the
+ * agency it belongs to (the lead agency of a journey, the receiving agency of a referral),
+ * `dim`/`value` the breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`,
+ * reason, …) and `day` a calendar day number (0 when the measure has no day).
  */
 export type MetricCountTable = {
   metric: string;
@@ -24,9 +26,10 @@ export type MetricCountTable = {
 }
 
 /**
- * Counters with a day, in rows of 32 days (day-blocks.ts), for the metrics in
- * BLOCKED_METRICS: `block` is the block's first day, `d0`…`d31` the count of each of its
- * days and `n` their sum. Kept in the same transaction as each change, like the counters.
+ * Counters with a day broken down by a dimension, in rows of 32 days (day-blocks.ts), for
+ * the metrics in BLOCKED_METRICS: `block` is the block's first day, `d0`…`d31` the count
+ * of each of its days and `n` their sum. Kept in the same transaction as each change, like
+ * the counters. The undivided rows (`all`) are in `metric_day_totals`.
  */
 export type MetricDayBlockTable = {
   metric: string;
@@ -35,6 +38,20 @@ export type MetricDayBlockTable = {
   block: number;
   dim: string;
   value: string;
+  n: number;
+} & Record<DayColumn, number>;
+
+/**
+ * The undivided (`all`) day blocks of the metrics in BLOCKED_METRICS, keyed by metric,
+ * agency, block and sub-key: the same columns as `metric_day_blocks` without `dim` and
+ * `value`. Each block row of a breakdown partitions the total row of its metric, agency,
+ * sub-key and block, so a breakdown is read by visiting the total rows of its period.
+ */
+export type MetricDayTotalTable = {
+  metric: string;
+  agency_id: string;
+  block: number;
+  k: string;
   n: number;
 } & Record<DayColumn, number>;
 
@@ -70,6 +87,7 @@ export type MetricDeadlineTable = {
 export type MetricTables = {
   metric_counts: MetricCountTable;
   metric_day_blocks: MetricDayBlockTable;
+  metric_day_totals: MetricDayTotalTable;
   metric_case_facts: MetricCaseFactsTable;
   metric_referral_facts: MetricReferralFactsTable;
   metric_deadlines: MetricDeadlineTable;

@@ -26,7 +26,7 @@ export interface RebuildReport {
   journeys: number;
   referrals: number;
   events: number;
-  /** Rows of `metric_counts` and `metric_day_blocks` together. */
+  /** Rows of `metric_counts`, `metric_day_blocks` and `metric_day_totals` together. */
   counterRows: number;
   ms: number;
 }
@@ -64,6 +64,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     const db = metricsDb(trx);
     await db.deleteFrom('metric_counts').execute();
     await db.deleteFrom('metric_day_blocks').execute();
+    await db.deleteFrom('metric_day_totals').execute();
     await db.deleteFrom('metric_case_facts').execute();
     await db.deleteFrom('metric_referral_facts').execute();
     await db.deleteFrom('metric_deadlines').execute();
@@ -122,7 +123,8 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     await flush(true);
     const counted = await db.selectFrom('metric_counts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const blocks = await db.selectFrom('metric_day_blocks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { journeys, referrals, events, counterRows: Number(counted.n) + Number(blocks.n), ms: Math.round(performance.now() - started) };
+    const totals = await db.selectFrom('metric_day_totals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    return { journeys, referrals, events, counterRows: Number(counted.n) + Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
   });
 }
 

@@ -4,15 +4,30 @@
  * after that the values travel in the stored facts.
  */
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/schema.ts';
+import type { DirectSql } from '../db/direct-sql.ts';
+import type { CaseRow, Database } from '../db/schema.ts';
 import { dimensionValues } from './dimensions.ts';
 import type { CaseSubject, ReferralSubject } from './metric-change.ts';
 
-/** Subjects of the given journeys, by case id (missing ids are left out). */
-export async function loadCaseSubjects(db: Kysely<Database>, caseIds: readonly string[]): Promise<Map<string, CaseSubject>> {
+const ONE_CASE_SUBJECT = `select cases.id, cases.person_id, cases.lead_agency_id, cases.referred_on, cases.referral_source,
+  people.sex, people.date_of_birth, people.ethnicity, people.postcode_district, people.details
+  from cases left join people on people.id = cases.person_id where cases.id = ?`;
+
+/**
+ * Subjects of the given journeys, by case id (missing ids are left out). Inside an engine
+ * transaction pass its `DirectSql`: one journey's subject is then read with a fixed text.
+ */
+export async function loadCaseSubjects(db: Kysely<Database>, caseIds: readonly string[], direct?: DirectSql): Promise<Map<string, CaseSubject>> {
   const out = new Map<string, CaseSubject>();
   if (caseIds.length === 0) return out;
-  const rows = await db
+  type Row = Pick<CaseRow, 'id' | 'person_id' | 'lead_agency_id' | 'referred_on' | 'referral_source'> & {
+    sex: string | null;
+    date_of_birth: string | null;
+    ethnicity: string | null;
+    postcode_district: string | null;
+    details: string | null;
+  };
+  const rows: Row[] = direct && caseIds.length === 1 ? await direct.all<Row>(ONE_CASE_SUBJECT, caseIds) : await db
     .selectFrom('cases')
     .leftJoin('people', 'people.id', 'cases.person_id')
     .select([

@@ -9,10 +9,12 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDayBlocksMigration } from '../../src/db/migrations/007-metric-day-blocks.ts';
+import { metricDayTotalsMigration } from '../../src/db/migrations/011-metric-day-totals.ts';
 import { readBlockTotals, readSums } from '../../src/metrics/count-reader.ts';
 import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
 import { applyCounterDeltas } from '../../src/metrics/counter-store.ts';
-import { BLOCK_DAYS, blockOf } from '../../src/metrics/day-blocks.ts';
+import { BLOCK_DAYS, blockOf, weekBlockOf } from '../../src/metrics/day-blocks.ts';
+import { dateOfDay, dayOf, weekStartOf } from '../../src/metrics/days.ts';
 import { readDaySummaries } from '../../src/metrics/day-histograms.ts';
 import { DIMENSIONS, dimensionPairs, type Dimension, type DimensionValues } from '../../src/metrics/dimensions.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
@@ -26,6 +28,21 @@ describe('day blocks', () => {
     expect(BLOCK_DAYS).toBe(32);
     expect([0, 31, 32, 63, 64].map(blockOf)).toEqual([0, 0, 32, 32, 64]);
     expect([-1, -32, -33].map(blockOf)).toEqual([-32, -32, -64]);
+  });
+
+  it('of weeks start on Mondays every 32 weeks from 1970-01-05 (day 4), and place a day in its week', () => {
+    expect(weekBlockOf(4)).toEqual({ block: 4, offset: 0 });
+    expect(weekBlockOf(10)).toEqual({ block: 4, offset: 0 });
+    expect(weekBlockOf(11)).toEqual({ block: 4, offset: 1 });
+    expect(weekBlockOf(4 + 223)).toEqual({ block: 4, offset: 31 });
+    expect(weekBlockOf(4 + 224)).toEqual({ block: 228, offset: 0 });
+    expect(weekBlockOf(3)).toEqual({ block: 4 - 224, offset: 31 });
+    // 2026-11-23 is a Monday.
+    const monday = dayOf('2026-11-23');
+    const { block, offset } = weekBlockOf(monday + 6);
+    expect(block + 7 * offset).toBe(monday);
+    expect(dateOfDay(block)).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(new Date(`${dateOfDay(block)}T00:00:00Z`).getUTCDay()).toBe(1);
   });
 });
 
@@ -183,11 +200,12 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     }
   });
 
-  it('the migration carries the day counters a store kept into day blocks, and leaves only flows behind', async () => {
+  it('the migrations carry the day counters a store kept into day blocks (007), then the undivided ones into day totals and the flows into day and week blocks (011)', async () => {
     const kept = await metricSnapshot(store.db);
     expect(kept.blocks.length).toBeGreaterThan(500);
-    // The store as it was before: every counter a day row of metric_counts, with work in
-    // progress and referral states beside them.
+    expect(kept.blocks.filter((b) => b.includes('"flow_weeks"')).length).toBeGreaterThan(100);
+    // The store as it was before: every counter a day row of metric_counts (flows broken
+    // down a row per ISO week), with work in progress and referral states beside them.
     const legacy = new Map<string, { metric: string; agency_id: string; dim: string; day: number; k: string; value: string; n: number }>();
     const put = (metric: string, agency: string, dim: string, day: number, k: string, value: string, n: number): void => {
       const key = [metric, agency, dim, day, k, value].join('|');
@@ -196,7 +214,10 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
       legacy.set(key, row);
     };
     for (const f of facts) {
-      if (f.metric === 'flow') continue;
+      if (f.metric === 'flow') {
+        for (const [dim, value] of dimensionPairs(f.dims)) put('flow', f.agency, dim, dim === 'all' ? f.day : weekStartOf(f.day), f.k, value, f.n);
+        continue;
+      }
       for (const [dim, value] of dimensionPairs(f.dims)) {
         put(f.metric, f.agency, dim, f.day, f.k, value, f.n);
         if (f.metric === 'stage_age') put('wip', f.agency, dim, 0, f.k, value, f.n);
@@ -204,15 +225,21 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     }
     put('ref_state', 'agency-a', 'all', 0, 'requested', 'all', 3);
     const m = metricsDb(store.db);
-    await m.deleteFrom('metric_counts').where('metric', '<>', 'flow').execute();
+    await m.deleteFrom('metric_counts').execute();
     const rows = [...legacy.values()];
     for (let i = 0; i < rows.length; i += 500) await m.insertInto('metric_counts').values(rows.slice(i, i + 500)).execute();
     await sql`drop table metric_day_blocks`.execute(store.db);
 
+    // And as before 011: the undivided rows among the breakdowns, no table of totals.
+    await sql`drop table metric_day_totals`.execute(store.db);
+    await sql`drop index metric_deadlines_since`.execute(store.db);
+
     await metricDayBlocksMigration.up(store.db as never, dialect);
+    await metricDayTotalsMigration.up(store.db as never, dialect);
     const after = await metricSnapshot(store.db);
+    expect(await m.selectFrom('metric_day_blocks').select('dim').where('dim', '=', 'all').execute()).toEqual([]);
     expect(after.blocks).toEqual(kept.blocks);
-    expect(after.counts).toEqual(kept.counts);
-    expect((await m.selectFrom('metric_counts').select('metric').distinct().execute()).map((r) => r.metric)).toEqual(['flow']);
+    expect(after.counts).toEqual([]);
+    expect(kept.counts).toEqual([]);
   });
 });

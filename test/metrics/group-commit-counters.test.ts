@@ -1,30 +1,77 @@
 /**
  * Counters written once per commit (attach-metrics.ts): concurrent transitions that share
  * a SQLite group commit — some of them refused and rolled back inside it — must leave
- * exactly the counters a rebuild computes, on both stores; and adding up deltas keeps every
- * distinct counter apart.
+ * exactly the counters a rebuild computes, on both stores; adding up the deltas of a commit
+ * keeps every distinct counter apart; and a change writes only the counters it moved.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
-import { attachMetrics, sumDeltas } from '../../src/metrics/attach-metrics.ts';
+import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
+import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
+import type { DimensionValues } from '../../src/metrics/dimensions.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 import { addAgency, addPerson, openJourney, testClock, type StreamDriver } from './cohort-builder.ts';
 import { metricSnapshot } from './metric-snapshot.ts';
 
-describe('sumDeltas', () => {
-  it('adds rows that differ only in n, keeps the others apart and drops zeros', () => {
-    const a = { metric: 'wip', agency_id: 'A', dim: 'sex', day: 10, k: 'screening', value: 'female', n: 1 };
-    expect(
-      sumDeltas([
-        [a, { ...a, value: 'male' }],
-        [{ ...a, n: 2 }, { ...a, k: 'assessment', n: -1 }, { ...a, value: 'male', n: -1 }],
-      ]),
-    ).toEqual([
-      { ...a, n: 3 },
-      { ...a, k: 'assessment', n: -1 },
-    ]);
+const dims: DimensionValues = { sex: 'female', age_band: '25-34', ethnicity: 'white_british', postcode_district: 'NB1', referral_source: 'self', substance: 'opiate' };
+
+/** A set's non-zero deltas as text, for comparing sets however they were built. */
+const linesOf = (d: DeltaSet): string[] => [...d.nonZero(), ...d.nonZeroBlocks()].map((x) => JSON.stringify(x)).sort();
+
+describe('delta sets', () => {
+  it('absorbing adds deltas of the same counter and keeps the others apart', () => {
+    const a = new DeltaSet();
+    a.add('A', dims, [{ metric: 'stage_age', k: 'screening', day: 100 }, { metric: 'flow', k: 'referred>screening', day: 100 }], 1);
+    const b = new DeltaSet();
+    b.add('A', dims, [{ metric: 'stage_age', k: 'screening', day: 100 }], 2);
+    b.add('A', dims, [{ metric: 'stage_age', k: 'assessment', day: 101 }], -1);
+    const merged = new DeltaSet();
+    merged.absorb(a);
+    merged.absorb(b);
+    const direct = new DeltaSet();
+    direct.add('A', dims, [{ metric: 'stage_age', k: 'screening', day: 100 }, { metric: 'flow', k: 'referred>screening', day: 100 }], 1);
+    direct.add('A', dims, [{ metric: 'stage_age', k: 'screening', day: 100 }], 2);
+    direct.add('A', dims, [{ metric: 'stage_age', k: 'assessment', day: 101 }], -1);
+    expect(linesOf(merged)).toEqual(linesOf(direct));
+    expect(merged.nonZeroBlocks().find((d) => d.k === 'screening' && d.dim === 'all')?.n).toBe(3);
+    const undo = new DeltaSet();
+    undo.add('A', dims, [{ metric: 'stage_age', k: 'screening', day: 100 }, { metric: 'flow', k: 'referred>screening', day: 100 }], -1);
+    const again = new DeltaSet();
+    again.add('A', dims, [{ metric: 'stage_age', k: 'screening', day: 100 }, { metric: 'flow', k: 'referred>screening', day: 100 }], 1);
+    const none = new DeltaSet();
+    none.absorb(again);
+    none.absorb(undo);
+    expect(none.isEmpty()).toBe(true);
+    expect(merged.isEmpty()).toBe(false);
+  });
+
+  it('a move writes only the counters that changed, and the same deltas as taking the old state off and putting the new one on', () => {
+    const before = [
+      { metric: 'stage_age', k: 'assessment', day: 100 },
+      { metric: 'waiting', k: '', day: 90 },
+      { metric: 'tx_start', k: '', day: 80 },
+    ];
+    const after = [
+      { metric: 'stage_age', k: 'carePlanning', day: 104 },
+      { metric: 'waiting', k: '', day: 90 },
+      { metric: 'tx_start', k: '', day: 80 },
+    ];
+    for (const [fromAgency, toAgency] of [
+      ['A', 'A'],
+      ['A', 'B'],
+      [null, 'A'],
+    ] as const) {
+      const moved = new DeltaSet();
+      moved.addMove(fromAgency, fromAgency === null ? [] : before, toAgency, after, dims);
+      const plain = new DeltaSet();
+      if (fromAgency !== null) plain.add(fromAgency, dims, before, -1);
+      plain.add(toAgency, dims, after, 1);
+      expect(linesOf(moved), `${fromAgency} → ${toAgency}`).toEqual(linesOf(plain));
+      // Kept in the same agency, the unchanged counters are never spread over the dimensions.
+      if (fromAgency === toAgency) expect(moved.blocks.size).toBe(2 * 7);
+    }
   });
 });
 
@@ -65,7 +112,7 @@ describe.each(DIALECTS)('counters written once per commit (%s)', (dialect) => {
     if (dialect === 'sqlite') expect(engine.stats().commits).toBeLessThan(engine.stats().units);
 
     const incremental = await metricSnapshot(store.db);
-    expect(incremental.counts.length).toBeGreaterThan(20);
+    expect(incremental.blocks.length).toBeGreaterThan(20);
     await rebuildMetrics(store);
     expect(await metricSnapshot(store.db)).toEqual(incremental);
   });

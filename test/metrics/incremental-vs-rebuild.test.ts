@@ -3,14 +3,20 @@
  * (every event the statecharts allow, refused ones included, timers swept as the clock
  * moves on) must leave exactly the counters a rebuild from the event log computes.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricDayTotalsMigration } from '../../src/db/migrations/011-metric-day-totals.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
+import { DAY_COLUMNS } from '../../src/metrics/day-blocks.ts';
+import { dayOf } from '../../src/metrics/days.ts';
+import { deadlines } from '../../src/metrics/measures/deadlines.ts';
+import { metricsDb } from '../../src/metrics/metric-tables.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import { createRandom } from '../../seeds/prng.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
-import { addAgency, addPerson, openJourney, sendReferral, testClock, top, type StreamDriver } from './cohort-builder.ts';
+import { addAgency, addPerson, openJourney, sendReferral, testClock, top, type StreamDriver, type TestClock } from './cohort-builder.ts';
 import { metricSnapshot, unsoundBlocks } from './metric-snapshot.ts';
 
 const REASONS = ['completed_drug_free', 'completed_occasional_user', 'dropped_out', 'died', 'moved_away', 'transferred_in_custody'];
@@ -66,6 +72,8 @@ function payloadFor(type: string, date: string, pick: <T>(xs: readonly T[]) => T
 describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) => {
   let store: TestStore;
   let engine: Engine;
+  let clock: TestClock;
+  let agencies: string[] = [];
 
   beforeAll(async () => {
     store = await createTestStore(dialect);
@@ -78,10 +86,10 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
   it('after a random sequence of events and timers', async () => {
     const random = createRandom(20261125);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)] as T;
-    const clock = testClock('2026-01-01T12:00:00.000Z');
+    clock = testClock('2026-01-01T12:00:00.000Z');
     engine = createEngine(store, { now: clock.now });
     attachMetrics(engine);
-    const agencies = [await addAgency(store.db, 'treatment_provider', 'North'), await addAgency(store.db, 'probation', 'North'), await addAgency(store.db, 'treatment_provider', 'South')];
+    agencies = [await addAgency(store.db, 'treatment_provider', 'North'), await addAgency(store.db, 'probation', 'North'), await addAgency(store.db, 'treatment_provider', 'South')];
     let day = Date.parse('2026-01-01T12:00:00.000Z');
     const today = () => new Date(day).toISOString().slice(0, 10);
     const streams: StreamDriver[] = [];
@@ -138,7 +146,7 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
       expect(types, `the walk reached ${t}`).toContain(t);
     }
     const incremental = await metricSnapshot(store.db);
-    expect(incremental.counts.length).toBeGreaterThan(200);
+    expect(incremental.blocks.filter((b) => b.includes(`"flow_weeks"`)).length).toBeGreaterThan(100);
     // The 32-day blocks kept with each change: every total is the sum of its days, none below zero.
     expect(incremental.blocks.length).toBeGreaterThan(100);
     expect(await unsoundBlocks(store.db)).toEqual([]);
@@ -146,4 +154,92 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     await rebuildMetrics(store, { pageSize: 3 });
     expect(await metricSnapshot(store.db)).toEqual(incremental);
   }, 300_000);
+
+  it('migration 011 carries the undivided rows into day totals and counts the running referral deadlines as a rebuild does', async () => {
+    // Referrals sent hours apart over a few days, some acknowledged or contacted since, and
+    // no timer swept: deadlines still running, some past.
+    const random = createRandom(11);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)] as T;
+    let at = Date.parse('2027-06-01T08:00:00.000Z');
+    for (let i = 0; i < 40; i += 1) {
+      at += Math.floor(random.next() * 20) * 3_600_000;
+      const fromAgencyId = pick(agencies);
+      const personId = await addPerson(store.db, fromAgencyId, { sex: pick(['female', 'male']) });
+      const toAgencyId = pick(agencies.filter((a) => a !== fromAgencyId));
+      const r = await sendReferral(engine, clock, { personId, fromAgencyId, toAgencyId, kind: pick(['treatment', 'housing']), at: new Date(at).toISOString(), urgency: pick(['routine', 'urgent']) });
+      const roll = random.next();
+      if (roll < 0.3) await r.on(new Date(at + 3_600_000).toISOString(), { type: 'REFERRAL_RECEIVED' });
+      else if (roll < 0.4) {
+        await r.on(new Date(at + 3_600_000).toISOString(), { type: 'REFERRAL_RECEIVED' });
+        await r.on(new Date(at + 7_200_000).toISOString(), { type: 'REFERRAL_ACCEPTED' });
+        await r.on(new Date(at + 7_200_000).toISOString(), { type: 'FIRST_CONTACT_MADE', contactOn: new Date(at).toISOString().slice(0, 10) });
+      }
+    }
+    const incremental = await metricSnapshot(store.db);
+    await rebuildMetrics(store);
+    const kept = await metricSnapshot(store.db);
+    expect(kept).toEqual(incremental);
+
+    const m = metricsDb(store.db);
+    expect((await m.selectFrom('metric_day_totals').select('k').where('metric', '=', 'ref_due').distinct().execute()).map((r) => r.k).sort()).toEqual(['acknowledge', 'first_contact']);
+    // Back to the store as migration 010 left it: undivided rows among the breakdowns, flows
+    // in metric_counts, no running-deadline counters, no table of totals.
+    const days = sql.join(DAY_COLUMNS.map((c) => sql.ref(c)));
+    // Flows a row per day (undivided) or per ISO week (broken down) of metric_counts.
+    for (const [i, c] of DAY_COLUMNS.entries()) {
+      await sql`insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+        select 'flow', agency_id, 'all', block + ${i}, k, 'all', ${sql.ref(c)} from metric_day_totals where metric = 'flow' and ${sql.ref(c)} <> 0`.execute(store.db);
+      await sql`insert into metric_counts (metric, agency_id, dim, day, k, value, n)
+        select 'flow', agency_id, dim, block + ${7 * i}, k, value, ${sql.ref(c)} from metric_day_blocks where metric = 'flow_weeks' and ${sql.ref(c)} <> 0`.execute(store.db);
+    }
+    await sql`delete from metric_day_blocks where metric = 'flow_weeks'`.execute(store.db);
+    await sql`insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${days})
+      select metric, agency_id, k, block, 'all', 'all', n, ${days} from metric_day_totals where metric not in ('ref_due', 'flow')`.execute(store.db);
+    await sql`drop table metric_day_totals`.execute(store.db);
+    await sql`drop index metric_deadlines_since`.execute(store.db);
+
+    await metricDayTotalsMigration.up(store.db as never, dialect);
+    expect(await metricSnapshot(store.db)).toEqual(kept);
+    expect(await m.selectFrom('metric_day_blocks').select('dim').where('dim', '=', 'all').execute()).toEqual([]);
+    expect(await m.selectFrom('metric_counts').select('metric').execute()).toEqual([]);
+  });
+
+  it('overdue referrals, from the running-deadline day blocks, equal a count of the running deadlines at any as-of time', async () => {
+    const m = metricsDb(store.db);
+    const running = await m.selectFrom('metric_deadlines').selectAll().execute();
+    const agencyIds = agencies;
+    expect(running.length).toBeGreaterThan(5);
+    // Every due time itself (not yet overdue), a moment after it, and its day's midnight.
+    const moments = new Set<string>();
+    for (const r of running.slice(0, 40)) {
+      moments.add(r.due_at);
+      moments.add(new Date(Date.parse(r.due_at) + 1).toISOString());
+      moments.add(`${r.due_at.slice(0, 10)}T00:00:00.000Z`);
+    }
+    let overdueSeen = 0;
+    for (const asOf of moments) {
+      const day = dayOf(asOf);
+      const got = await deadlines(m, { agencyIds, dim: 'all', asOf, fromDay: day - 364, toDay: day });
+      for (const [deadline, figure] of [
+        ['acknowledge', got.referralsNotAcknowledged],
+        ['first_contact', got.referralsNotContacted],
+      ] as const) {
+        const want = new Map<string, { count: number; oldest: string }>();
+        for (const r of running) {
+          if (r.deadline !== deadline || !(r.due_at < asOf)) continue;
+          const w = want.get(r.agency_id) ?? { count: 0, oldest: r.since_at };
+          w.count += 1;
+          if (r.since_at < w.oldest) w.oldest = r.since_at;
+          want.set(r.agency_id, w);
+        }
+        const expected = [...want.entries()]
+          .map(([agencyId, w]) => ({ agencyId, count: w.count, oldestAgeDays: day - dayOf(w.oldest) }))
+          .sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+        expect(figure.byAgency, `${deadline} as of ${asOf}`).toEqual(expected);
+        expect(figure.total).toBe(expected.reduce((s, r) => s + r.count, 0));
+        overdueSeen += figure.total;
+      }
+    }
+    expect(overdueSeen).toBeGreaterThan(0);
+  });
 });

@@ -245,7 +245,7 @@ describe.each(DIALECTS)('measures on a hand-computed cohort (%s)', (dialect) => 
 
   it('gives the same counters after a rebuild from the event log', async () => {
     const before = await metricSnapshot(store.db);
-    expect(before.counts.length).toBeGreaterThan(100);
+    expect(before.blocks.length).toBeGreaterThan(100);
     const report = await rebuildMetrics(store);
     expect(report.journeys).toBe(16);
     expect(report.referrals).toBe(4);

@@ -11,7 +11,7 @@ export async function metricSnapshot(
 ): Promise<{ counts: string[]; blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[] }> {
   const m = metricsDb(db);
   const counts = await m.selectFrom('metric_counts').selectAll().where('n', '<>', 0).execute();
-  const blocks = await m.selectFrom('metric_day_blocks').selectAll().execute();
+  const blocks = await dayBlockRows(db);
   const caseFacts = await m.selectFrom('metric_case_facts').selectAll().execute();
   const referralFacts = await m.selectFrom('metric_referral_facts').selectAll().execute();
   const deadlines = await m.selectFrom('metric_deadlines').selectAll().execute();
@@ -25,9 +25,28 @@ export async function metricSnapshot(
   };
 }
 
+/**
+ * Every day-block row in one shape: the breakdown rows of `metric_day_blocks` and the
+ * undivided rows of `metric_day_totals` as rows of dimension and value `all`.
+ */
+export async function dayBlockRows(db: Kysely<Database>): Promise<Array<Record<string, unknown> & { n: number }>> {
+  const m = metricsDb(db);
+  const divided = await m.selectFrom('metric_day_blocks').selectAll().execute();
+  const totals = await m.selectFrom('metric_day_totals').selectAll().execute();
+  return [
+    ...divided,
+    ...totals.map(({ metric, agency_id, k, block, n, ...days }) => ({ metric, agency_id, k, block, dim: 'all', value: 'all', n, ...days })),
+  ].map((r) => {
+    // One column order whichever table a row came from.
+    const out: Record<string, unknown> & { n: number } = { metric: r.metric, agency_id: r.agency_id, k: r.k, block: r.block, dim: r.dim, value: r.value, n: r.n };
+    for (const c of DAY_COLUMNS) out[c] = (r as Record<string, unknown>)[c];
+    return out;
+  });
+}
+
 /** Day-block rows whose total is not the sum of their days, or with a day below zero (none, when the blocks are sound). */
 export async function unsoundBlocks(db: Kysely<Database>): Promise<string[]> {
-  const rows = await metricsDb(db).selectFrom('metric_day_blocks').selectAll().execute();
+  const rows = await dayBlockRows(db);
   return rows
     .filter((r) => {
       const days = DAY_COLUMNS.map((c) => Number(r[c]));

@@ -186,7 +186,7 @@ describe.each(DIALECTS)('the synthetic cohort on %s', (dialect) => {
   });
 
   it('rebuilt the measures, and does not write the same seed twice', async () => {
-    const counters = await store.db.selectFrom('metric_counts' as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const counters = await store.db.selectFrom('metric_day_totals' as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(Number((counters).n)).toBeGreaterThan(0);
     const before = await store.db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const again = await seedCohort(store, { people: PEOPLE, referenceDate: REFERENCE_DATE, seed: 7 });

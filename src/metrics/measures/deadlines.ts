@@ -5,8 +5,10 @@
  */
 import { sql } from 'kysely';
 import { STANDARD_DAYS } from '../case-facts.ts';
+import { readSums } from '../count-reader.ts';
+import { isPostgres } from '../counter-store.ts';
 import { readDaySummaries } from '../day-histograms.ts';
-import { dayOf } from '../days.ts';
+import { dateOfDay, dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
@@ -43,31 +45,61 @@ async function overAge(db: MetricsDb, q: MeasureQuery, metric: string, limit: nu
   return { total: out.reduce((s, r) => s + r.count, 0), rows: out };
 }
 
-async function overdueReferrals(db: MetricsDb, q: MeasureQuery, deadline: 'acknowledge' | 'first_contact'): Promise<ReferralDeadlineRow[]> {
-  if (q.agencyIds.length === 0) return [];
+type ReferralDeadline = 'acknowledge' | 'first_contact';
+
+/**
+ * Overdue referrals per receiving agency and deadline, bounded by days and agencies rather
+ * than by the referrals overdue: those due on a day before the as-of day are the
+ * running-deadline day blocks (`ref_due`, undivided, sub-key the deadline) summed up to the
+ * day before; those due on the as-of day itself before the as-of time are one day's rows of
+ * the running deadlines (an index range). The oldest overdue referral of an agency is the
+ * first of its running deadlines in order of sending that is overdue: a deadline falls due
+ * soon after sending, so the walk passes over at most the few not yet due, sent in the
+ * last days. Two reads in all, whatever the number of agencies.
+ */
+async function overdueReferrals(db: MetricsDb, q: MeasureQuery): Promise<Record<ReferralDeadline, ReferralDeadlineRow[]>> {
+  const out: Record<ReferralDeadline, ReferralDeadlineRow[]> = { acknowledge: [], first_contact: [] };
+  if (q.agencyIds.length === 0) return out;
   const asOfDay = dayOf(q.asOf);
-  const rows = await db
-    .selectFrom('metric_deadlines')
-    .select(['agency_id', sql<number>`count(*)`.as('n'), sql<string>`min(since_at)`.as('oldest')])
-    .where('agency_id', 'in', q.agencyIds)
-    .where('deadline', '=', deadline)
-    .where('due_at', '<', q.asOf)
-    .groupBy('agency_id')
-    .execute();
-  return rows
-    .map((r) => ({ agencyId: r.agency_id, count: Number(r.n), oldestAgeDays: asOfDay - dayOf(r.oldest) }))
-    .sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+  // Day numbers are the date part of the ISO text (days.ts): due_at >= the as-of date is the as-of day on.
+  const today = dateOfDay(asOfDay);
+  // SQLite is told the index: without statistics it may take the due-time one and sort.
+  const bySending = isPostgres(db) ? sql`` : sql`indexed by metric_deadlines_since`;
+  const perDeadline = (deadline: ReferralDeadline, as: string) => sql`
+    (select count(*) from metric_deadlines d where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at >= ${today} and d.due_at < ${q.asOf}) as ${sql.ref(`${as}_today`)},
+    (select d.since_at from metric_deadlines d ${bySending}
+      where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at < ${q.asOf} order by d.since_at limit 1) as ${sql.ref(`${as}_oldest`)}`;
+  const [before, agencies] = await Promise.all([
+    readSums(db, { metrics: ['ref_due'], agencyIds: q.agencyIds, dim: 'all', dayTo: asOfDay - 1, byAgency: true }),
+    sql<{ id: string; ack_today: number | string; ack_oldest: string | null; contact_today: number | string; contact_oldest: string | null }>`
+      select a.id as id, ${perDeadline('acknowledge', 'ack')}, ${perDeadline('first_contact', 'contact')}
+      from agencies a where a.id in (${sql.join(q.agencyIds)})`.execute(db),
+  ]);
+  const earlier = new Map<string, number>();
+  for (const r of before) earlier.set(`${r.agencyId ?? ''}\u0000${r.k}`, r.n);
+  for (const row of agencies.rows) {
+    for (const [deadline, todayCount, oldest] of [
+      ['acknowledge', row.ack_today, row.ack_oldest],
+      ['first_contact', row.contact_today, row.contact_oldest],
+    ] as const) {
+      const count = (earlier.get(`${row.id}\u0000${deadline}`) ?? 0) + Number(todayCount);
+      if (count > 0) out[deadline].push({ agencyId: row.id, count, oldestAgeDays: oldest === null ? 0 : asOfDay - dayOf(oldest) });
+    }
+  }
+  for (const rows of Object.values(out)) rows.sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+  return out;
 }
 
 /** Every deadline set for the scope, as of `q.asOf`. */
 export async function deadlines(db: MetricsDb, q: MeasureQuery): Promise<Deadlines> {
-  const [waiting, reviews, continuity, notAck, notContacted] = await Promise.all([
+  const [waiting, reviews, continuity, overdue] = await Promise.all([
     overAge(db, q, 'waiting', STANDARD_DAYS),
     overAge(db, q, 'review_basis', REVIEW_INTERVAL_DAYS),
     overAge(db, q, 'continuity_open', STANDARD_DAYS),
-    overdueReferrals(db, q, 'acknowledge'),
-    overdueReferrals(db, q, 'first_contact'),
+    overdueReferrals(db, q),
   ]);
+  const notAck = overdue.acknowledge;
+  const notContacted = overdue.first_contact;
   return {
     waitingOver21Days: { definition: FIGURE_DEFINITIONS.waitingOver21Days, ...waiting },
     reviewsOverdue: { definition: FIGURE_DEFINITIONS.reviewsOverdue, ...reviews },

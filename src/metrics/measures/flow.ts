@@ -1,7 +1,9 @@
 /** Flow between stages: moves per day or ISO week in the period. */
-import { readStoredCounts } from '../count-reader.ts';
+import { sql } from 'kysely';
+import { BLOCK_DAYS, DAY_COLUMNS, FLOW_WEEKS, WEEK_BLOCK_DAYS, blockOf, weekBlockOf } from '../day-blocks.ts';
 import { dateOfDay, weekStartOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
+import { jsonRowsOf, parseJsonRows } from '../json-rows.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { MeasureQuery } from './measure-query.ts';
 
@@ -30,26 +32,83 @@ function localeRanks(values: Iterable<string>): Map<string, number> {
   return ranks;
 }
 
+/**
+ * The period's flow rows as [move, group, day, count], the day a bucket's first day. Read
+ * from the day blocks (day-blocks.ts), a row per block of 32 days (undivided) or 32 weeks
+ * (broken down) for each agency, move and group: a year is a dozen rows per move
+ * undivided, two or three per move and group broken down. A breakdown visits only the
+ * moves with an undivided count in the period (counts are never below zero, so a move
+ * without one has none in any group) and seeks each one's week blocks of the one dimension.
+ */
+async function flowRows(db: MetricsDb, q: MeasureQuery, dayFrom: number): Promise<Array<[string, string, number, number]>> {
+  if (q.agencyIds.length === 0) return [];
+  const days = sql.join(DAY_COLUMNS.map((c) => sql.ref(`b.${c}`)));
+  const out: Array<[string, string, number, number]> = [];
+  const inPeriod = sql`t.metric = 'flow' and t.agency_id in (${sql.join(q.agencyIds)}) and t.block >= ${blockOf(dayFrom)} and t.block <= ${blockOf(q.toDay)} and t.n <> 0`;
+  if (q.dim === 'all') {
+    const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`t.k`, sql`t.block`, ...DAY_COLUMNS.map((c) => sql.ref(`t.${c}`))])} as rows
+      from metric_day_totals t where ${inPeriod}`.execute(db);
+    for (const row of parseJsonRows(rows[0]?.rows)) {
+      const k = row[0] as string;
+      const block = row[1] as number;
+      // Only the period's days: a bucket (a week) may run past the period's end.
+      for (let i = Math.max(0, dayFrom - block); i < BLOCK_DAYS && block + i <= q.toDay; i += 1) {
+        const n = row[2 + i] as number;
+        if (n !== 0) out.push([k, 'all', block + i, n]);
+      }
+    }
+    return out;
+  }
+  const weekBlocks: number[] = [];
+  for (let b = weekBlockOf(dayFrom).block; b <= q.toDay; b += WEEK_BLOCK_DAYS) weekBlocks.push(b);
+  // The moves with a count in the period: distinct (agency, move) of the undivided blocks.
+  const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`b.k`, sql`b.value`, sql`b.block`, days])} as rows
+    from (select distinct t.agency_id, t.k from metric_day_totals t where ${inPeriod}) m
+    cross join metric_day_blocks b
+    where b.metric = ${FLOW_WEEKS} and b.agency_id = m.agency_id and b.k = m.k and b.block in (${sql.join(weekBlocks)}) and b.dim = ${q.dim} and b.n <> 0`.execute(db);
+  for (const row of parseJsonRows(rows[0]?.rows)) {
+    const k = row[0] as string;
+    const value = row[1] as string;
+    const block = row[2] as number;
+    for (let i = 0; i < BLOCK_DAYS; i += 1) {
+      const n = row[3 + i] as number;
+      if (n !== 0) out.push([k, value, block + 7 * i, n]);
+    }
+  }
+  return out;
+}
+
 /** Stage-to-stage moves in the period, bucketed by day or by week (the bucket's first day). */
 export async function flow(db: MetricsDb, q: MeasureQuery, asked: 'day' | 'week'): Promise<Flow> {
-  // Broken-down flows are kept per week (counter-deltas.ts): answer whole weeks.
+  // Broken-down flows are kept per week (day-blocks.ts): answer whole weeks.
   const granularity = q.dim === 'all' ? asked : 'week';
   const dayFrom = granularity === 'week' ? weekStartOf(q.fromDay) : q.fromDay;
-  const rows = await readStoredCounts(db, { metric: 'flow', agencyIds: q.agencyIds, dim: q.dim, dayFrom, dayTo: q.toDay });
+  const rows = await flowRows(db, q, dayFrom);
   // A year broken down is tens of thousands of rows: moves and groups are numbered once,
-  // and rows are added up and sorted on numbers.
+  // rows are added up in one dense array indexed by (bucket, move, group), and the answer
+  // is read out of it in order — buckets ascending, moves and groups by their ranks — so
+  // nothing is sorted but the few names.
+  const step = granularity === 'week' ? 7 : 1;
   const moves = new Interned();
   const groups = new Interned();
-  const sums = new Map<number, { bucket: number; move: number; group: number; count: number }>();
-  for (const [, value, k, day, n] of rows) {
-    const bucket = granularity === 'week' ? weekStartOf(day) : day;
-    const move = moves.id(k);
-    const group = groups.id(value);
-    const key = (bucket * 65_536 + move) * 65_536 + group;
-    const hit = sums.get(key);
-    if (hit) hit.count += n;
-    else sums.set(key, { bucket, move, group, count: n });
-  }
+  const moveOf = new Int32Array(rows.length);
+  const groupOf = new Int32Array(rows.length);
+  rows.forEach(([k, value], i) => {
+    moveOf[i] = moves.id(k);
+    groupOf[i] = groups.id(value);
+  });
+  // A period that ends before it starts holds no buckets.
+  const buckets = Math.max(0, Math.floor((q.toDay - dayFrom) / step) + 1);
+  const nm = moves.names.length;
+  const ng = groups.names.length;
+  const sums = new Float64Array(buckets * nm * ng);
+  rows.forEach(([, , day, n], i) => {
+    const bucket = Math.floor((day - dayFrom) / step);
+    if (bucket < 0 || bucket >= buckets) return;
+    const at = (bucket * nm + (moveOf[i] as number)) * ng + (groupOf[i] as number);
+    sums[at] = (sums[at] as number) + n;
+  });
+
   const ends = moves.names.map((m) => {
     const cut = m.indexOf('>');
     return { from: m.slice(0, cut), to: m.slice(cut + 1) };
@@ -57,27 +116,22 @@ export async function flow(db: MetricsDb, q: MeasureQuery, asked: 'day' | 'week'
   // Periods are ISO dates, whose text order is their day order; names sort by their ranks.
   const rank = localeRanks([...ends.flatMap((e) => [e.from, e.to]), ...groups.names]);
   const r = (name: string): number => rank.get(name) ?? 0;
-  const fromRank = ends.map((e) => r(e.from));
-  const toRank = ends.map((e) => r(e.to));
-  const groupRank = groups.names.map(r);
-  const list = [...sums.values()].filter((x) => x.count !== 0);
-  list.sort(
-    (a, b) =>
-      a.bucket - b.bucket ||
-      (fromRank[a.move] ?? 0) - (fromRank[b.move] ?? 0) ||
-      (toRank[a.move] ?? 0) - (toRank[b.move] ?? 0) ||
-      (groupRank[a.group] ?? 0) - (groupRank[b.group] ?? 0),
-  );
-  const periods = new Map<number, string>();
-  const out = list.map(({ bucket, move, group, count }) => {
-    let period = periods.get(bucket);
-    if (period === undefined) {
-      period = dateOfDay(bucket);
-      periods.set(bucket, period);
+  const moveOrder = ends.map((_, i) => i).sort((a, b) => r(ends[a]?.from ?? '') - r(ends[b]?.from ?? '') || r(ends[a]?.to ?? '') - r(ends[b]?.to ?? ''));
+  const groupOrder = groups.names.map((_, i) => i).sort((a, b) => r(groups.names[a] ?? '') - r(groups.names[b] ?? ''));
+  const out: Flow['flow']['rows'] = [];
+  for (let bucket = 0; bucket < buckets; bucket += 1) {
+    let period: string | undefined;
+    for (const move of moveOrder) {
+      const base = (bucket * nm + move) * ng;
+      const end = ends[move] ?? { from: '', to: '' };
+      for (const group of groupOrder) {
+        const count = sums[base + group] as number;
+        if (count === 0) continue;
+        period ??= dateOfDay(dayFrom + bucket * step);
+        out.push({ period, from: end.from, to: end.to, group: groups.names[group] ?? '', count });
+      }
     }
-    const end = ends[move] ?? { from: '', to: '' };
-    return { period, from: end.from, to: end.to, group: groups.names[group] ?? '', count };
-  });
+  }
   return { flow: { definition: FIGURE_DEFINITIONS.flow, granularity, rows: out } };
 }
 
