@@ -123,11 +123,18 @@ function readJson(req: IncomingMessage): Promise<unknown> {
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const fail = (err: PathwaysError): void => {
-      if (settled) return;
+    // Settled once: the listeners go, so the request holds nothing of this read afterwards.
+    const settle = (): boolean => {
+      if (settled) return false;
       settled = true;
       req.off('data', onData);
-      reject(err);
+      req.off('end', onEnd);
+      req.off('error', cut);
+      req.off('close', cut);
+      return true;
+    };
+    const fail = (err: PathwaysError): void => {
+      if (settle()) reject(err);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
@@ -135,8 +142,7 @@ function readJson(req: IncomingMessage): Promise<unknown> {
       else chunks.push(chunk);
     };
     const onEnd = (): void => {
-      if (settled) return;
-      settled = true;
+      if (!settle()) return;
       const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8').replace(/^\uFEFF/, '');
       if (text.length === 0) {
         resolve({});
@@ -154,9 +160,9 @@ function readJson(req: IncomingMessage): Promise<unknown> {
         reject(NOT_JSON());
       }
     };
-    const cut = (): void => {
+    function cut(): void {
       if (!settled) fail(new PathwaysError('malformed_json', 'The request body could not be read; send it again in full.'));
-    };
+    }
     req.on('data', onData);
     req.once('end', onEnd);
     req.once('error', cut);
