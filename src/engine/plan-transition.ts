@@ -206,12 +206,13 @@ export function planTransition(
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
   // xstate hands back the very same snapshot when no transition was enabled.
   if (next === current) {
-    const storedObject = typeof stored === 'string' ? persistSnapshot(current) : stored;
+    const storedObject = typeof stored === 'string' ? persistSnapshot(current, false) : stored;
     const plan = new Plan(false, storedObject, current, registry.stageOf(stream, current.value), registry);
     diagnose(plan, machine, current, event.type);
     return plan;
   }
-  const plan = new Plan(true, persistSnapshot(next), next, registry.stageOf(stream, next.value), registry);
+  // A caller planning from a stored object chains plans: keep the live snapshot for its next one.
+  const plan = new Plan(true, persistSnapshot(next, typeof stored !== 'string'), next, registry.stageOf(stream, next.value), registry);
   addTimerActions(plan, actions, event.at);
   return plan;
 }

@@ -19,8 +19,13 @@ export interface StoredSnapshot {
 // plans (the cohort generator does hundreds of thousands) skips re-resolving each one.
 const live = new WeakMap<StoredSnapshot, AnyMachineSnapshot>();
 
-/** The storable form of a live snapshot. */
-export function persistSnapshot(snapshot: AnyMachineSnapshot): StoredSnapshot {
+/**
+ * The storable form of a live snapshot. `remember`: keep the live snapshot beside the
+ * stored object, for a caller that will plan from that object again (the cohort generator
+ * chains plans); the engine, which stores JSON and reads it back, does not ask — a weakly
+ * held live snapshot per transition is garbage the young generation keeps copying.
+ */
+export function persistSnapshot(snapshot: AnyMachineSnapshot, remember = true): StoredSnapshot {
   const stored: StoredSnapshot = {
     value: snapshot.value as StateValue,
     context: snapshot.context as Record<string, unknown>,
@@ -37,7 +42,7 @@ export function persistSnapshot(snapshot: AnyMachineSnapshot): StoredSnapshot {
     }
     if (out) stored.historyValue = out;
   }
-  live.set(stored, snapshot);
+  if (remember) live.set(stored, snapshot);
   return stored;
 }
 

@@ -49,7 +49,11 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
     const total = new DeltaSet();
     for (const c of changes) {
       const deltas = pending.get(c);
-      if (deltas) total.absorb(deltas);
+      if (!deltas) continue;
+      total.absorb(deltas);
+      // Dropped now rather than when the change dies: a change outlives its commit (the
+      // caller's answer, the live fan-out), and its spent set would go on being copied.
+      pending.delete(c);
     }
     if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZero(), total.nonZeroBlocks(), sql);
   });
