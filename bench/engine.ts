@@ -25,8 +25,8 @@ import { createEngine, type Actor, type Engine, type EventInput } from '../src/e
 import { verifyChain } from '../src/engine/hash-chain.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
 
-/** The events of one journey from referral into treatment, after CASE_OPENED. */
-const JOURNEY: EventInput[] = [
+/** The events of one journey from referral into treatment, after CASE_OPENED (bench/metrics.ts walks it too). */
+export const JOURNEY: EventInput[] = [
   { type: 'SCREENING_STARTED' },
   { type: 'SCREENING_COMPLETED', outcome: 'assess' },
   { type: 'ASSESSMENT_COMPLETED', domains: {} },

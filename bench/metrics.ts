@@ -26,11 +26,12 @@ import { startServer } from '../api/server.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { rebuildMetrics } from '../src/metrics/rebuild.ts';
-import { createEngine, type Engine, type EventInput } from '../src/engine/engine.ts';
+import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { seedCohort } from '../seeds/cohort.ts';
 import { loadDemoArea } from '../seeds/demo-area.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { JOURNEY } from './engine.ts';
 
 // Every route undivided and by the breakdowns and periods that cost most (as of the
 // bench's 2026-11-25): a year or ten of outcomes, a year of daily or weekly flows. Flows are
@@ -141,16 +142,6 @@ async function runSize(people: number, requests: number): Promise<Figure[]> {
     if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
-
-/** One journey from referral into treatment after the opening (as bench/engine.ts runs it). */
-const JOURNEY: EventInput[] = [
-  { type: 'SCREENING_STARTED' },
-  { type: 'SCREENING_COMPLETED', outcome: 'assess' },
-  { type: 'ASSESSMENT_COMPLETED', domains: {} },
-  { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'int-1', modality: 'structured_psychosocial' }] },
-  { type: 'INTERVENTION_OFFERED', interventionId: 'int-1' },
-  { type: 'INTERVENTION_STARTED', interventionId: 'int-1' },
-];
 
 interface WriteRun {
   transitionsPerSecond: number;
