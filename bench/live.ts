@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { io as connect, type Socket } from 'socket.io-client';
-import { issueToken, resolveToken } from '../api/auth/bearer-tokens.ts';
+import { issueToken, resolveToken } from '../src/auth/bearer-tokens.ts';
 import { metricsRoutes } from '../api/routes/metrics-routes.ts';
 import { viewerOf } from '../api/routes/route-helpers.ts';
 import { startServer } from '../api/server.ts';

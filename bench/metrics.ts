@@ -20,7 +20,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { issueToken } from '../api/auth/bearer-tokens.ts';
+import { issueToken } from '../src/auth/bearer-tokens.ts';
 import { metricsRoutes } from '../api/routes/metrics-routes.ts';
 import { startServer } from '../api/server.ts';
 import { openStore } from '../src/db/database.ts';

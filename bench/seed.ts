@@ -9,7 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { seedCohort } from '../seeds/cohort.ts';
 import { createProgressBar } from '../seeds/progress-bar.ts';
-import { seedDemo } from '../src/cli/commands/seed.ts';
+import { seedDemo } from '../cli/commands/seed.ts';
 import { openStore } from '../src/db/database.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
 

@@ -17,7 +17,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
-import { startPathways } from '../src/cli/commands/serve.ts';
+import { startPathways } from '../cli/commands/serve.ts';
 import { seedCohort } from '../seeds/cohort.ts';
 import { DEMO_PASSWORD, loadDemoArea } from '../seeds/demo-area.ts';
 import { loadReferenceCodes } from '../seeds/reference-codes.ts';

@@ -52,3 +52,13 @@ export function isReferralKind(value: unknown): value is ReferralKind {
 export function defaultReferralDeadlines(kind: ReferralKind, urgency: ReferralUrgency): ReferralDeadlines {
   return REFERRAL_KIND_DEADLINES[kind][urgency];
 }
+
+/** Events the receiving agency sends; the sender sends only REFERRAL_CANCELLED. */
+export const RECEIVER_REFERRAL_EVENTS: readonly string[] = [
+  'REFERRAL_RECEIVED',
+  'REFERRAL_ACCEPTED',
+  'REFERRAL_REJECTED',
+  'FIRST_CONTACT_MADE',
+  'REFERRAL_COMPLETED',
+  'REFERRAL_FAILED',
+];

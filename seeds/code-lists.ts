@@ -7,7 +7,7 @@
  * Every list stays editable in the `codes` table; these are only the starting values.
  */
 import { REFERRAL_KINDS, type ReferralKind } from '../machines/referral-kinds.ts';
-import { DATA_CATEGORIES, type DataCategory } from '../src/consent/data-categories.ts';
+import { DATA_CATEGORIES, type DataCategory } from '../machines/data-categories.ts';
 
 /** One code of one system, as loaded into the `codes` table. */
 export interface CodeEntry {

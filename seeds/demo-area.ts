@@ -4,7 +4,7 @@
  * so a password changed after seeding stays changed.
  */
 import type { Kysely } from 'kysely';
-import { hashPassword } from '../api/auth/password.ts';
+import { hashPassword } from '../src/auth/password.ts';
 import type { Database } from '../src/db/schema.ts';
 import { DEMO_AGENCIES, DEMO_AREA, DEMO_PASSWORD, DEMO_USERS } from './demo-area-data.ts';
 

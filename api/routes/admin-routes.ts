@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
-import { hashPassword } from '../auth/password.ts';
-import { ROLES } from '../context.ts';
+import { hashPassword } from '../../src/auth/password.ts';
+import { ROLES } from '../../src/auth/auth-user.ts';
 import {
   agencyView,
   findAgency,
@@ -13,7 +13,7 @@ import {
   listAgencies,
   listUsers,
   userView,
-} from '../repositories/agency-repository.ts';
+} from '../../src/agencies/agency-repository.ts';
 import { agencySchema, createAgencyBody } from '../schemas/agency.ts';
 import { idSchema } from '../schemas/common.ts';
 import { createUserBody, roleSchema, userSchema } from '../schemas/user.ts';

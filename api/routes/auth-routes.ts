@@ -2,10 +2,10 @@
 import { z } from 'zod';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { PathwaysError } from '../../src/errors.ts';
-import { issueToken, revokeToken } from '../auth/bearer-tokens.ts';
-import { hashPassword, verifyPassword } from '../auth/password.ts';
-import { ROLES } from '../context.ts';
-import { findAgency, findUserByEmail, userView } from '../repositories/agency-repository.ts';
+import { issueToken, revokeToken } from '../../src/auth/bearer-tokens.ts';
+import { hashPassword, verifyPassword } from '../../src/auth/password.ts';
+import { ROLES } from '../../src/auth/auth-user.ts';
+import { findAgency, findUserByEmail, userView } from '../../src/agencies/agency-repository.ts';
 import { loginBody, loginResponse, userSchema } from '../schemas/user.ts';
 import { defineRoute } from '../routing/route.ts';
 import { nowIso } from './route-helpers.ts';

@@ -8,15 +8,16 @@ import { caseScope, personScope, type Scope } from '../../src/access/record-acce
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import type { CaseRow, PersonTable } from '../../src/db/schema.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
-import type { AppContext, AuthUser } from '../context.ts';
-import { caseTimeline, listVisibleCases } from '../repositories/case-queries.ts';
-import { findUser } from '../repositories/agency-repository.ts';
-import { findPerson, personRecord } from '../repositories/person-repository.ts';
+import type { AuthUser } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
+import { caseTimeline, listVisibleCases } from '../../src/journeys/journey-queries.ts';
+import { findUser } from '../../src/agencies/agency-repository.ts';
+import { findPerson, personRecord } from '../../src/people/person-repository.ts';
 import { caseEventBody } from '../schemas/case-events.ts';
 import { caseSchema, createCaseBody, listCasesQuery, timelineEntrySchema } from '../schemas/case.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { defineRoute } from '../routing/route.ts';
-import { caseView, dueTimersIn, maySendCaseEvents } from '../views/case-view.ts';
+import { caseView, dueTimersIn, maySendCaseEvents } from '../../src/journeys/journey-view.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;

@@ -16,7 +16,8 @@ import { timeInStage } from '../../src/metrics/measures/time-in-stage.ts';
 import { workInProgress } from '../../src/metrics/measures/work-in-progress.ts';
 import { METRIC_READER_ROLES, resolveMetricScope } from '../../src/metrics/metric-scope.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
-import type { AppContext, AuthUser } from '../context.ts';
+import type { AuthUser } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
 import { defineRoute } from '../routing/route.ts';
 import { viewerOf } from './route-helpers.ts';
 import {

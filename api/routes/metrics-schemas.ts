@@ -4,7 +4,7 @@
  * document states what every number means, word for word as the responses do.
  */
 import { z } from 'zod';
-import { DIMENSIONS } from '../../src/metrics/dimensions.ts';
+import { DIMENSIONS } from '../../machines/measure-dimensions.ts';
 import { FIGURE_DEFINITIONS, type FigureName } from '../../src/metrics/definitions.ts';
 import { dateSchema, dateTimeSchema, idSchema } from '../schemas/common.ts';
 

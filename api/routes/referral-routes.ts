@@ -9,19 +9,20 @@ import type { Kysely } from 'kysely';
 import { caseScope, personScope } from '../../src/access/record-access.ts';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { consentedCategories } from '../../src/consent/consent-repository.ts';
-import { REFERRAL_KIND_CATEGORIES, REFERRAL_SOURCE_BY_AGENCY_KIND, isJobcentrePair, missingCategories } from '../../src/consent/referral-consent.ts';
+import { REFERRAL_KIND_CATEGORIES, REFERRAL_SOURCE_BY_AGENCY_KIND, isJobcentrePair, missingCategories } from '../../machines/referral-consent.ts';
 import type { Database, ReferralRow } from '../../src/db/schema.ts';
 import type { EngineTransaction } from '../../src/engine/engine-types.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
 import type { ReferralKind } from '../../machines/referral-kinds.ts';
-import type { AppContext, AuthUser } from '../context.ts';
-import { findAgency } from '../repositories/agency-repository.ts';
-import { listAgencyReferrals } from '../repositories/referral-queries.ts';
+import type { AuthUser } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
+import { findAgency } from '../../src/agencies/agency-repository.ts';
+import { listAgencyReferrals } from '../../src/referrals/referral-queries.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { createReferralBody, listReferralsQuery, referralSchema } from '../schemas/referral.ts';
 import { referralEventBody } from '../schemas/referral-events.ts';
 import { defineRoute } from '../routing/route.ts';
-import { REFERRAL_ROLES, referralView } from '../views/referral-view.ts';
+import { REFERRAL_ROLES, referralView } from '../../src/referrals/referral-view.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 async function loadVisibleReferral(ctx: AppContext, user: AuthUser, id: string): Promise<ReferralRow> {

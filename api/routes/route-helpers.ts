@@ -1,7 +1,8 @@
 /** Small helpers the route files share. */
 import { PathwaysError } from '../../src/errors.ts';
 import type { Viewer } from '../../src/access/viewer.ts';
-import type { AppContext, AuthUser } from '../context.ts';
+import type { AuthUser } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
 
 /** The access-rule view of a signed-in user. */
 export function viewerOf(user: AuthUser): Viewer {

@@ -5,7 +5,8 @@
  * so the documentation cannot drift from behaviour.
  */
 import type { z } from 'zod';
-import type { AppContext, AuthUser, Role } from '../context.ts';
+import type { AuthUser, Role } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 

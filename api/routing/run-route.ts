@@ -7,8 +7,9 @@
  */
 import type { z } from 'zod';
 import { PathwaysError } from '../../src/errors.ts';
-import { bearerFrom, resolveToken } from '../auth/bearer-tokens.ts';
-import type { AppContext, AuthUser } from '../context.ts';
+import { bearerFrom, resolveToken } from '../../src/auth/bearer-tokens.ts';
+import type { AuthUser } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
 import { fromZodError } from '../http/problem.ts';
 import type { AnyRoute, RouteResult } from './route.ts';
 

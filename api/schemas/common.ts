@@ -2,7 +2,7 @@
  * Building blocks shared by the request and response schemas (and the web app's forms).
  */
 import { z } from 'zod';
-import { DATA_CATEGORIES } from '../../src/consent/data-categories.ts';
+import { DATA_CATEGORIES } from '../../machines/data-categories.ts';
 
 /** A record id (UUID). */
 export const idSchema = z.uuid({ message: 'must be an id (UUID)' });

@@ -30,12 +30,4 @@ export const REFERRAL_EVENT_SCHEMAS = [
 export const referralEventBody = z.discriminatedUnion('type', REFERRAL_EVENT_SCHEMAS);
 export type ReferralEventBody = z.infer<typeof referralEventBody>;
 
-/** Events the receiving agency sends; the sender sends only REFERRAL_CANCELLED. */
-export const RECEIVER_REFERRAL_EVENTS: readonly string[] = [
-  'REFERRAL_RECEIVED',
-  'REFERRAL_ACCEPTED',
-  'REFERRAL_REJECTED',
-  'FIRST_CONTACT_MADE',
-  'REFERRAL_COMPLETED',
-  'REFERRAL_FAILED',
-];
+

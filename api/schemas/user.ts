@@ -1,6 +1,6 @@
 /** Staff accounts and sign-in. */
 import { z } from 'zod';
-import { ROLES } from '../context.ts';
+import { ROLES } from '../../src/auth/auth-user.ts';
 import { idSchema, shortText } from './common.ts';
 
 export const roleSchema = z.enum(ROLES);

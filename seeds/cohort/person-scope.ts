@@ -3,7 +3,7 @@
  * lead agency that holds their journey, and the helpers every stream of theirs writes
  * through (dating story steps, collecting replayed rows, consents and the audit trail).
  */
-import type { DataCategory } from '../../src/consent/data-categories.ts';
+import type { DataCategory } from '../../machines/data-categories.ts';
 import type { EngineEvent } from '../../src/engine/plan-transition.ts';
 import { DEMO_AGENCY_IDS, DEMO_USERS, demoSenderOf } from '../demo-area-data.ts';
 import { createRandom, mixSeed, type Random } from '../prng.ts';

@@ -7,7 +7,7 @@
  */
 import type { ReferralSource } from '../../machines/codes.ts';
 import type { ReferralKind, ReferralUrgency } from '../../machines/referral-kinds.ts';
-import type { DataCategory } from '../../src/consent/data-categories.ts';
+import type { DataCategory } from '../../machines/data-categories.ts';
 import { DEMO_AGENCY_IDS, demoSenderOf } from '../demo-area-data.ts';
 import { bump } from './cohort-batch.ts';
 import type { JourneyStory } from './journey-story.ts';

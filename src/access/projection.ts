@@ -7,7 +7,7 @@
  * Every projection lists what it left out in `withheld`, so a screen can say "not shared"
  * rather than show a gap that looks like "none".
  */
-import { covers, DATA_CATEGORIES, type CategoryScope, type DataCategory } from '../consent/data-categories.ts';
+import { covers, DATA_CATEGORIES, type CategoryScope, type DataCategory } from '../../machines/data-categories.ts';
 
 type Obj = Record<string, unknown>;
 

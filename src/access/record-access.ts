@@ -15,8 +15,8 @@ import type { Kysely } from 'kysely';
 import type { ReferralKind } from '../../machines/referral-kinds.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
 import { consentedCategories } from '../consent/consent-repository.ts';
-import type { CategoryScope, DataCategory } from '../consent/data-categories.ts';
-import { REFERRAL_KIND_CATEGORIES } from '../consent/referral-consent.ts';
+import type { CategoryScope, DataCategory } from '../../machines/data-categories.ts';
+import { REFERRAL_KIND_CATEGORIES } from '../../machines/referral-consent.ts';
 import { readsCaseRecords, type Viewer } from './viewer.ts';
 
 /** Referral states in which the referral no longer carries any sharing. */

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ConsentTable, Database } from '../db/schema.ts';
-import { DATA_CATEGORIES, type DataCategory } from './data-categories.ts';
+import { DATA_CATEGORIES, type DataCategory } from '../../machines/data-categories.ts';
 
 /** A consent as the rest of Pathways sees it. */
 export interface Consent {

@@ -103,7 +103,7 @@ async function referralDeliveries(
   const deliveries: Delivery[] = [];
   for (const agencyId of [row.from_agency_id, row.to_agency_id]) {
     if (!listening(agencyId)) continue;
-    // Sender and receiver both see a referral's status (api/views/referral-view.ts).
+    // Sender and receiver both see a referral's status (src/referrals/referral-view.ts).
     deliveries.push({ agencyId, event: LIVE_EVENTS.referralChanged, payload: { ...base, type: change.type, status: change.toState } });
     if (change.byTimer) {
       deliveries.push({ agencyId, event: LIVE_EVENTS.timerFired, payload: { stream: 'referral', ...base, type: change.type } });

@@ -7,7 +7,7 @@
  * else the event's effective time; all in whole UTC days (see days.ts).
  */
 import { dayOf } from './days.ts';
-import type { DimensionValues } from './dimensions.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { payloadDate, type CaseSubject, type MetricChange } from './metric-change.ts';
 
 /** Discharge reasons that count as a successful completion (DOMAIN.md, PHOF C19). */

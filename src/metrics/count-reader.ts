@@ -9,7 +9,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
-import type { Dimension } from './dimensions.ts';
+import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 

@@ -9,7 +9,7 @@
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
 import { BLOCKED_METRICS, FLOW_WEEKS, UNDIVIDED_METRICS, blockOf, weekBlockOf } from './day-blocks.ts';
 import { dayOf } from './days.ts';
-import { dimensionPairs, type Dimension, type DimensionValues } from './dimensions.ts';
+import { dimensionPairs, type Dimension, type DimensionValues } from '../../machines/measure-dimensions.ts';
 import { REFERRAL_WAITING_STATES, pendingDeadlines, type ReferralFacts } from './referral-facts.ts';
 
 const UNDIVIDED: ReadonlyArray<[Dimension, string]> = [['all', 'all']];

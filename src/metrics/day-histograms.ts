@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import { blockRowsFrom } from './count-reader.ts';
 import { BLOCK_DAYS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
-import type { Dimension } from './dimensions.ts';
+import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 import { summariseDays, type DaySummary } from './percentiles.ts';

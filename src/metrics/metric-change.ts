@@ -4,7 +4,7 @@
  * from the engine's change; the rebuild builds it from an event-log row, so both paths feed
  * the same reducers and cannot drift apart.
  */
-import type { DimensionValues } from './dimensions.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 
 export interface MetricChange {
   stream: 'case' | 'referral';

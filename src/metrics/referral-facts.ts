@@ -4,7 +4,7 @@
  * Referral measures belong to the receiving agency: they show whose inbox is slow.
  */
 import { dayOf } from './days.ts';
-import type { DimensionValues } from './dimensions.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import type { EventCount } from './case-facts.ts';
 import type { MetricChange, ReferralSubject } from './metric-change.ts';
 

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
-import { dimensionValues } from './dimensions.ts';
+import { dimensionValues } from '../../machines/measure-dimensions.ts';
 import type { CaseSubject, ReferralSubject } from './metric-change.ts';
 
 const ONE_CASE_SUBJECT = `select cases.id, cases.person_id, cases.lead_agency_id, cases.referred_on, cases.referral_source,

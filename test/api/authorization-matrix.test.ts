@@ -6,8 +6,8 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
    response bodies are untyped JSON from supertest; the assertions are what check their shape */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../../api/context.ts';
-import { ROLES } from '../../api/context.ts';
+import type { Role } from '../../src/auth/auth-user.ts';
+import { ROLES } from '../../src/auth/auth-user.ts';
 import { DIALECTS } from '../support/stores.ts';
 import { as, createApiHarness, giveConsent, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
 

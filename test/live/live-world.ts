@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import { issueToken, resolveToken } from '../../api/auth/bearer-tokens.ts';
+import { issueToken, resolveToken } from '../../src/auth/bearer-tokens.ts';
 import { metricsRoutes } from '../../api/routes/metrics-routes.ts';
 import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';

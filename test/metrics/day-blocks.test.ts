@@ -16,7 +16,7 @@ import { applyCounterDeltas } from '../../src/metrics/counter-store.ts';
 import { BLOCK_DAYS, blockOf, weekBlockOf } from '../../src/metrics/day-blocks.ts';
 import { dateOfDay, dayOf, weekStartOf } from '../../src/metrics/days.ts';
 import { readDaySummaries } from '../../src/metrics/day-histograms.ts';
-import { DIMENSIONS, dimensionPairs, type Dimension, type DimensionValues } from '../../src/metrics/dimensions.ts';
+import { DIMENSIONS, dimensionPairs, type Dimension, type DimensionValues } from '../../machines/measure-dimensions.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
 import { summariseDays } from '../../src/metrics/percentiles.ts';
 import { createRandom } from '../../seeds/prng.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
 import { applyCounterDeltas } from '../../src/metrics/counter-store.ts';
 import { dateOfDay, weekStartOf } from '../../src/metrics/days.ts';
-import type { DimensionValues } from '../../src/metrics/dimensions.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { flow } from '../../src/metrics/measures/flow.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
 import { createRandom } from '../../seeds/prng.ts';

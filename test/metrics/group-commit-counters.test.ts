@@ -9,7 +9,7 @@ import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
-import type { DimensionValues } from '../../src/metrics/dimensions.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 import { addAgency, addPerson, openJourney, testClock, type StreamDriver } from './cohort-builder.ts';

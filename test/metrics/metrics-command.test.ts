@@ -3,7 +3,7 @@
  * wiped) with the ones the event log gives, and refuses anything but `rebuild`.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.ts';
+import { main } from '../../cli/main.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';

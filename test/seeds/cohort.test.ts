@@ -6,7 +6,7 @@ import type { PathwayContext } from '../../machines/pathway-types.ts';
 import { seedCohort, type CohortResult } from '../../seeds/cohort.ts';
 import { OPEN_TARGETS } from '../../seeds/cohort/scenarios.ts';
 import { REFERRAL_STATES } from '../../seeds/cohort/referral-story.ts';
-import { seedDemo } from '../../src/cli/commands/seed.ts';
+import { seedDemo } from '../../cli/commands/seed.ts';
 import type { CaseRow } from '../../src/db/schema.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import { verifyChain } from '../../src/engine/hash-chain.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPassword } from '../../api/auth/password.ts';
+import { verifyPassword } from '../../src/auth/password.ts';
 import { DISCHARGE_REASONS, REFERRAL_SOURCES } from '../../machines/codes.ts';
 import { AGENCY_KINDS, ETHNICITIES } from '../../seeds/code-lists.ts';
-import { DATA_CATEGORIES } from '../../src/consent/data-categories.ts';
+import { DATA_CATEGORIES } from '../../machines/data-categories.ts';
 import { DEMO_AGENCIES, DEMO_AGENCY_IDS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_USERS, loadDemoArea } from '../../seeds/demo-area.ts';
 import { loadReferenceCodes, referenceCodeCount } from '../../seeds/reference-codes.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';

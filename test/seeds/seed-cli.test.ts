@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProgressBar } from '../../seeds/progress-bar.ts';
-import { DEFAULT_SEED_PEOPLE, parseSeedArgs } from '../../src/cli/commands/seed.ts';
+import { DEFAULT_SEED_PEOPLE, parseSeedArgs } from '../../cli/commands/seed.ts';
 import { verifyChain } from '../../src/engine/hash-chain.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
 

@@ -14,7 +14,7 @@ import { DEMO_PASSWORD } from '../../seeds/demo-area.ts';
 import { loadDemoArea } from '../../seeds/demo-area.ts';
 import { loadReferenceCodes } from '../../seeds/reference-codes.ts';
 import { seedCohort } from '../../seeds/cohort.ts';
-import { startPathways, type RunningPathways } from '../../src/cli/commands/serve.ts';
+import { startPathways, type RunningPathways } from '../../cli/commands/serve.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
 
 // Demo passwords are hashed on load; a low scrypt cost keeps the suite quick.

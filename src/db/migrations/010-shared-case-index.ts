@@ -1,5 +1,5 @@
 /**
- * Indexes for the journeys shared with an agency (api/repositories/case-queries.ts). An
+ * Indexes for the journeys shared with an agency (src/journeys/journey-queries.ts). An
  * agency holding many referrals finds them by walking all journeys newest first,
  * `(opened_at, id)`, and checking each person's referrals and consents; the consent check
  * is answered from the index alone when it holds every column the rule reads. That index

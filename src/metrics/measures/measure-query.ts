@@ -2,7 +2,7 @@
  * The inputs every measure takes: whose counters (agencies), which breakdown, the as-of
  * moment (ages and deadlines are measured to it) and, for flows and outcomes, a period.
  */
-import type { Dimension } from '../dimensions.ts';
+import type { Dimension } from '../../../machines/measure-dimensions.ts';
 
 export interface MeasureQuery {
   /** The agencies whose counters are summed (the caller's scope, already access-checked). */

@@ -4,7 +4,7 @@
  * on the socket and refetches the measures (at most a few times a second) when they change.
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { DIMENSIONS } from '../../../src/metrics/dimensions.ts';
+import { DIMENSIONS } from '../../../machines/measure-dimensions.ts';
 import { api, listOf } from '../lib/api-client.ts';
 import { formatDateTime, formatPercent, humanise } from '../lib/format.ts';
 import { useLiveEvents, useLiveStatus } from '../lib/live.tsx';

@@ -3,7 +3,7 @@
  * referral shares, which of them the person has consented to share with the receiving
  * agency, and what is missing (Caldicott principle 3: the minimum necessary).
  */
-import { isJobcentrePair, REFERRAL_KIND_CATEGORIES } from '../../../src/consent/referral-consent.ts';
+import { isJobcentrePair, REFERRAL_KIND_CATEGORIES } from '../../../machines/referral-consent.ts';
 import { humanise } from '../lib/format.ts';
 import type { ReferralKind } from '../../../machines/referral-kinds.ts';
 import type { AgencyView, ConsentView } from './referral-types.ts';

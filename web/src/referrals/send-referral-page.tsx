@@ -8,7 +8,7 @@ import { createConsentBody } from '../../../api/schemas/consent.ts';
 import { createPersonBody } from '../../../api/schemas/person.ts';
 import { createReferralBody } from '../../../api/schemas/referral.ts';
 import { REFERRAL_KINDS, type ReferralKind } from '../../../machines/referral-kinds.ts';
-import { REFERRAL_KIND_CATEGORIES } from '../../../src/consent/referral-consent.ts';
+import { REFERRAL_KIND_CATEGORIES } from '../../../machines/referral-consent.ts';
 import { api, ApiProblem, listOf } from '../lib/api-client.ts';
 import { humanise } from '../lib/format.ts';
 import { personName } from '../lib/people.ts';

@@ -5,8 +5,8 @@
  * walks, since one condition on either column cannot use an index for the order.
  */
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import type { Database, ReferralRow } from '../../src/db/schema.ts';
-import { mergeNewestFirst } from './merge-pages.ts';
+import type { Database, ReferralRow } from '../db/schema.ts';
+import { mergeNewestFirst } from '../db/merge-pages.ts';
 
 export interface ReferralListFilter {
   box: 'inbox' | 'outbox' | 'both';

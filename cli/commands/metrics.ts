@@ -1,5 +1,5 @@
-import { openStore } from '../../db/database.ts';
-import { rebuildMetrics } from '../../metrics/rebuild.ts';
+import { openStore } from '../../src/db/database.ts';
+import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import type { Command } from '../main.ts';
 
 /** `pathways metrics rebuild`: recompute every measure from the event log and base tables. */

@@ -5,8 +5,8 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../src/db/schema.ts';
-import { ROLES, type AuthUser, type Role } from '../context.ts';
+import type { Database } from '../db/schema.ts';
+import { ROLES, type AuthUser, type Role } from './auth-user.ts';
 
 const PREFIX = 'pwt_';
 

@@ -3,7 +3,7 @@
  * needs before it may be sent. Caldicott principle 3 (the minimum necessary): each kind
  * shares identity and contact plus only what the receiving service needs to act.
  */
-import type { ReferralKind } from '../../machines/referral-kinds.ts';
+import type { ReferralKind } from './referral-kinds.ts';
 import type { DataCategory } from './data-categories.ts';
 
 /** Categories a referral of each kind shares with the receiving agency. */

@@ -5,15 +5,15 @@
  * consent cut is applied by `projectJourney` (src/access/projection.ts).
  */
 import type { Kysely } from 'kysely';
-import { projectJourney } from '../../src/access/projection.ts';
-import type { Scope } from '../../src/access/record-access.ts';
-import type { DirectSql } from '../../src/db/direct-sql.ts';
-import type { CaseRow, Database } from '../../src/db/schema.ts';
-import type { Engine } from '../../src/engine/engine-types.ts';
-import { restoreSnapshot, type StoredSnapshot } from '../../src/engine/snapshot-codec.ts';
-import { stateLabel } from '../../src/engine/state-label.ts';
+import { projectJourney } from '../access/projection.ts';
+import type { Scope } from '../access/record-access.ts';
+import type { DirectSql } from '../db/direct-sql.ts';
+import type { CaseRow, Database } from '../db/schema.ts';
+import type { Engine } from '../engine/engine-types.ts';
+import { restoreSnapshot, type StoredSnapshot } from '../engine/snapshot-codec.ts';
+import { stateLabel } from '../engine/state-label.ts';
 import { overdueOf } from '../../machines/overdue.ts';
-import type { AuthUser } from '../context.ts';
+import type { AuthUser } from '../auth/auth-user.ts';
 
 type Obj = Record<string, unknown>;
 

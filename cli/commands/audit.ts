@@ -1,5 +1,5 @@
-import { openStore } from '../../db/database.ts';
-import { verifyChain } from '../../engine/hash-chain.ts';
+import { openStore } from '../../src/db/database.ts';
+import { verifyChain } from '../../src/engine/hash-chain.ts';
 import type { Command } from '../main.ts';
 
 /** `pathways audit verify`: walk the event log's hash chain and report the first broken link. */

@@ -1,14 +1,31 @@
 /** People: identity and monitoring fields in columns, the rest as JSON `details`. */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database, PersonTable } from '../../src/db/schema.ts';
-import type { CreatePersonBody } from '../schemas/person.ts';
+import type { Database, PersonTable } from '../db/schema.ts';
 
 /** The full person record (before any consent cut). */
 export type PersonRecord = Record<string, unknown> & { id: string };
 
 /** Inserts a person registered by an agency. */
-export async function insertPerson(db: Kysely<Database>, input: CreatePersonBody, agencyId: string, at: string): Promise<PersonTable> {
+/** What recording a person needs (the API's `POST /people` body is one). */
+export interface PersonInput {
+  givenName: string;
+  familyName: string;
+  dateOfBirth: string;
+  sex: string;
+  ethnicity?: string | undefined;
+  postcodeDistrict?: string | undefined;
+  genderIdentity?: string | undefined;
+  sexualOrientation?: string | undefined;
+  religion?: string | undefined;
+  disability?: boolean | undefined;
+  pregnant?: boolean | undefined;
+  parentalResponsibility?: boolean | undefined;
+  nhsNumber?: string | undefined;
+  contact?: { phone?: string | undefined; email?: string | undefined; address?: string | undefined } | undefined;
+}
+
+export async function insertPerson(db: Kysely<Database>, input: PersonInput, agencyId: string, at: string): Promise<PersonTable> {
   const { givenName, familyName, dateOfBirth, sex, ethnicity, postcodeDistrict, ...details } = input;
   const row: PersonTable = {
     id: randomUUID(),

@@ -1,9 +1,9 @@
 /** Reads of journeys for the API: visibility-filtered lists and the timeline. */
 import type { ExpressionBuilder, Kysely, SelectQueryBuilder } from 'kysely';
-import { ENDED_REFERRAL_STATES } from '../../src/access/record-access.ts';
-import type { Viewer } from '../../src/access/viewer.ts';
-import type { CaseRow, Database } from '../../src/db/schema.ts';
-import { mergeNewestFirst } from './merge-pages.ts';
+import { ENDED_REFERRAL_STATES } from '../access/record-access.ts';
+import type { Viewer } from '../access/viewer.ts';
+import type { CaseRow, Database } from '../db/schema.ts';
+import { mergeNewestFirst } from '../db/merge-pages.ts';
 
 export interface CaseListFilter {
   stage?: string;

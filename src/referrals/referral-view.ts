@@ -5,16 +5,16 @@
  * consent to that jobcentre for treatment progress.
  */
 import type { Kysely } from 'kysely';
-import { projectPerson } from '../../src/access/projection.ts';
-import { personScope } from '../../src/access/record-access.ts';
-import type { Viewer } from '../../src/access/viewer.ts';
-import { consentedCategories } from '../../src/consent/consent-repository.ts';
-import { isJobcentrePair } from '../../src/consent/referral-consent.ts';
-import type { Database, ReferralRow } from '../../src/db/schema.ts';
-import type { Engine } from '../../src/engine/engine-types.ts';
-import { restoreSnapshot, type StoredSnapshot } from '../../src/engine/snapshot-codec.ts';
-import { RECEIVER_REFERRAL_EVENTS } from '../schemas/referral-events.ts';
-import { findPerson, personRecord } from '../repositories/person-repository.ts';
+import { projectPerson } from '../access/projection.ts';
+import { personScope } from '../access/record-access.ts';
+import type { Viewer } from '../access/viewer.ts';
+import { consentedCategories } from '../consent/consent-repository.ts';
+import { isJobcentrePair } from '../../machines/referral-consent.ts';
+import type { Database, ReferralRow } from '../db/schema.ts';
+import type { Engine } from '../engine/engine-types.ts';
+import { restoreSnapshot, type StoredSnapshot } from '../engine/snapshot-codec.ts';
+import { RECEIVER_REFERRAL_EVENTS } from '../../machines/referral-kinds.ts';
+import { findPerson, personRecord } from '../people/person-repository.ts';
 
 type Obj = Record<string, unknown>;
 

@@ -3,9 +3,9 @@
  * with its demo logins and a small synthetic cohort when the database is empty, and
  * serves the API and the web app on PORT (default 3000).
  */
-import { DEMO_LOGINS } from '../../../seeds/demo-area.ts';
-import { openStore } from '../../db/database.ts';
-import { migrate } from '../../db/migrator.ts';
+import { DEMO_LOGINS } from '../../seeds/demo-area.ts';
+import { openStore } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrator.ts';
 import type { Command } from '../main.ts';
 import { seedDemo } from './seed.ts';
 import { parseServeArgs, startPathways, untilSignalled } from './serve.ts';

@@ -1,7 +1,7 @@
 /** Agencies and staff accounts: plain functions taking `db` (or a transaction) first. */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { AgencyTable, Database, UserTable } from '../../src/db/schema.ts';
+import type { AgencyTable, Database, UserTable } from '../db/schema.ts';
 
 /** An agency as the API returns it. */
 export function agencyView(row: AgencyTable) {

@@ -5,7 +5,7 @@
  * through this process removes its entry at once. Another process's revocation is seen
  * within `ttlMs`.
  */
-import type { AuthUser } from '../context.ts';
+import type { AuthUser } from './auth-user.ts';
 
 export interface TokenCache {
   get(token: string, now: Date): AuthUser | null | undefined;

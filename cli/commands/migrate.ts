@@ -1,5 +1,5 @@
-import { openStore } from '../../db/database.ts';
-import { migrate } from '../../db/migrator.ts';
+import { openStore } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrator.ts';
 import type { Command } from '../main.ts';
 
 export const migrateCommand: Command = {

@@ -4,8 +4,8 @@
  * (every user belongs to one agency; an administrator's holds no case records).
  */
 import type { Store } from '../src/db/database.ts';
-import { hashPassword } from './auth/password.ts';
-import { countUsers, insertAgency, insertUser } from './repositories/agency-repository.ts';
+import { hashPassword } from '../src/auth/password.ts';
+import { countUsers, insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
 
 /** Creates the first admin when the store has no users and both variables are set; says what it did. */
 export async function ensureFirstAdmin(

@@ -3,12 +3,12 @@
  * area, then a deterministic synthetic cohort (see seeds/cohort.ts), and prints what it
  * made. Also `seedDemo`, the same steps for callers in code (the demo server).
  */
-import { DEFAULT_COHORT_SEED, seedCohort, todayUtc, type CohortOptions, type CohortResult } from '../../../seeds/cohort.ts';
-import { loadDemoArea, type DemoAreaResult } from '../../../seeds/demo-area.ts';
-import { createProgressBar, formatSeconds } from '../../../seeds/progress-bar.ts';
-import { loadReferenceCodes } from '../../../seeds/reference-codes.ts';
-import { openStore, type Store } from '../../db/database.ts';
-import { migrate } from '../../db/migrator.ts';
+import { DEFAULT_COHORT_SEED, seedCohort, todayUtc, type CohortOptions, type CohortResult } from '../../seeds/cohort.ts';
+import { loadDemoArea, type DemoAreaResult } from '../../seeds/demo-area.ts';
+import { createProgressBar, formatSeconds } from '../../seeds/progress-bar.ts';
+import { loadReferenceCodes } from '../../seeds/reference-codes.ts';
+import { openStore, type Store } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrator.ts';
 import type { Command } from '../main.ts';
 
 /** People seeded when `--people` is not given. */

@@ -4,17 +4,17 @@
  * (and the built web app, when present) with the measures kept current and the timer
  * sweeper running. Stops cleanly on SIGINT / SIGTERM.
  */
-import { resolveToken } from '../../../api/auth/bearer-tokens.ts';
-import { ensureFirstAdmin } from '../../../api/bootstrap-admin.ts';
-import { metricsRoutes } from '../../../api/routes/metrics-routes.ts';
-import { viewerOf } from '../../../api/routes/route-helpers.ts';
-import { startServer, type RunningServer } from '../../../api/server.ts';
-import { openStore, type Store } from '../../db/database.ts';
-import { migrate } from '../../db/migrator.ts';
-import { createEngine } from '../../engine/engine.ts';
-import type { Engine } from '../../engine/engine-types.ts';
-import { attachLive } from '../../live/live-server.ts';
-import { attachMetrics } from '../../metrics/attach-metrics.ts';
+import { resolveToken } from '../../src/auth/bearer-tokens.ts';
+import { ensureFirstAdmin } from '../bootstrap-admin.ts';
+import { metricsRoutes } from '../../api/routes/metrics-routes.ts';
+import { viewerOf } from '../../api/routes/route-helpers.ts';
+import { startServer, type RunningServer } from '../../api/server.ts';
+import { openStore, type Store } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrator.ts';
+import { createEngine } from '../../src/engine/engine.ts';
+import type { Engine } from '../../src/engine/engine-types.ts';
+import { attachLive } from '../../src/live/live-server.ts';
+import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import type { Command } from '../main.ts';
 
 /** A running Pathways: store, engine and http server, and how to stop them. */
