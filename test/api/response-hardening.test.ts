@@ -65,7 +65,7 @@ describe.each(DIALECTS)('response hardening on %s', (dialect) => {
       ];
       const statuses = answers.map((r) => r.status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 200, 404, 401, 404, 400, 200, 200]);
-      for (const res of answers) expect(res.headers['cache-control'], `${res.req.method} ${res.req.path}`).toBe('no-store');
+      answers.forEach((res, i) => expect(res.headers['cache-control'], `answer ${i}`).toBe('no-store'));
     });
 
     it('lets the published API description, the docs page and the health checks be cached', async () => {
