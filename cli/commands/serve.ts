@@ -6,7 +6,6 @@
  */
 import { resolveToken } from '../../src/auth/bearer-tokens.ts';
 import { ensureFirstAdmin } from '../bootstrap-admin.ts';
-import { metricsRoutes } from '../../api/routes/metrics-routes.ts';
 import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
@@ -29,7 +28,7 @@ export interface RunningPathways {
 export async function startPathways(store: Store, options: { port: number; host?: string }): Promise<RunningPathways> {
   const engine = createEngine(store);
   const detachMetrics = attachMetrics(engine);
-  const server = await startServer({ store, engine, routes: metricsRoutes, port: options.port, ...(options.host ? { host: options.host } : {}) });
+  const server = await startServer({ store, engine, port: options.port, ...(options.host ? { host: options.host } : {}) });
   // Live updates on the same port, signed in with the same bearer tokens.
   const live = attachLive({
     httpServer: server.httpServer,
