@@ -17,6 +17,7 @@ import { DEFAULT_TOKEN_TTL_MINUTES } from '../src/auth/bearer-tokens.ts';
 import { createLoginThrottle, type LoginThrottle } from '../src/auth/login-throttle.ts';
 import { createTokenCache } from '../src/auth/token-cache.ts';
 import type { AppContext } from './context.ts';
+import { noStore } from './http/cache-control.ts';
 import { jsonBody } from './http/json-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -73,6 +74,7 @@ export function createApp(options: AppOptions): PathwaysApp {
   // upgraded to https by the browser; everything else is helmet's strict default.
   app.use(requestLog(logger));
   app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(noStore());
   app.use(jsonBody());
   app.use(mountRoutes(ctx, apiRoutes(options.routes ?? [])));
   const webDist = options.webDist === undefined ? DEFAULT_WEB_DIST : options.webDist;
