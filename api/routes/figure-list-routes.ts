@@ -53,7 +53,8 @@ async function exported(ctx: AppContext, user: AuthUser, what: string, filters: 
     status: 200,
     body: csv,
     contentType: 'text/csv; charset=utf-8',
-    headers: { 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'no-store' },
+    // Cache-Control: no-store is on every /api/v1 answer already.
+    headers: { 'Content-Disposition': `attachment; filename="${name}"` },
   };
 }
 
