@@ -56,7 +56,8 @@ export function PathwayDiagram({ figures, changed, stageHref }: { figures: Recor
       <div className="diagram-wrap">
         <svg
           className="diagram"
-          role="img"
+          // With links in it the drawing is a group of them, not one image (an image's parts cannot be focused).
+          role={stageHref ? 'group' : 'img'}
           aria-label={`Pathway stages with people in each: ${summary}`}
           viewBox={`0 0 ${diagram.width} ${diagram.height}`}
           width={diagram.width}
@@ -109,7 +110,8 @@ export function PathwayDiagram({ figures, changed, stageHref }: { figures: Recor
             // Closed journeys are not work in progress: the final stage has no list.
             if (!stageHref || n.final) return box;
             return (
-              <a key={n.id} href={stageHref(n.id)} aria-label={`${stageLabel(n.id)}: ${f?.count ?? 0} people; open the list`} data-testid={`stage-link-${n.id}`}>
+              <a key={n.id} href={stageHref(n.id)} data-testid={`stage-link-${n.id}`}>
+                <title>{`Open the list of the ${f?.count ?? 0} journeys in ${stageLabel(n.id).toLowerCase()}`}</title>
                 {box}
               </a>
             );
