@@ -17,6 +17,7 @@ import { tokenTtlFromEnv } from '../src/auth/bearer-tokens.ts';
 import { createLoginThrottle, type LoginThrottle } from '../src/auth/login-throttle.ts';
 import { createTokenCache } from '../src/auth/token-cache.ts';
 import type { AppContext } from './context.ts';
+import { noStore } from './http/cache-control.ts';
 import { jsonBody } from './http/json-body.ts';
 import { securityHeaderList, securityHeaders } from './http/security-headers.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
@@ -70,6 +71,7 @@ export function createApp(options: AppOptions): PathwaysApp {
   const helmetOptions = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
   const routes = apiRoutes(options.routes ?? []);
   app.use(securityHeaders(helmetOptions));
+  app.use(noStore());
   app.use(jsonBody());
   app.use(mountRoutes(ctx, routes));
 

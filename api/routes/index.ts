@@ -5,6 +5,7 @@ import { auditRoutes } from './audit-routes.ts';
 import { caseRoutes } from './case-routes.ts';
 import { authRoutes } from './auth-routes.ts';
 import { docsRoutes } from './docs-routes.ts';
+import { figureListRoutes } from './figure-list-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { peopleRoutes } from './people-routes.ts';
 import { referralRoutes } from './referral-routes.ts';
@@ -12,6 +13,6 @@ import { referralRoutes } from './referral-routes.ts';
 /** The routes of the API plus any `extra` ones (documented with the rest). */
 export function apiRoutes(extra: readonly AnyRoute[] = []): AnyRoute[] {
   const all: AnyRoute[] = [];
-  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...peopleRoutes, ...caseRoutes, ...referralRoutes, ...auditRoutes, ...extra, ...docsRoutes(() => all));
+  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...peopleRoutes, ...caseRoutes, ...referralRoutes, ...auditRoutes, ...figureListRoutes, ...extra, ...docsRoutes(() => all));
   return all;
 }

@@ -16,6 +16,7 @@ import { parse as parseQuery } from 'node:querystring';
 import { PathwaysError } from '../../src/errors.ts';
 import type { AppContext } from '../context.ts';
 import { BODY_LIMIT_BYTES } from '../http/json-body.ts';
+import { mustNotStore, NO_STORE } from '../http/cache-control.ts';
 import { problemOf, problemResponse } from '../http/problem.ts';
 import type { AnyRoute } from './route.ts';
 import { encodeResult, runRoute } from './run-route.ts';
@@ -194,7 +195,8 @@ export function createRouteDispatch(
       return;
     }
     const problem = problemResponse(problemOf(err), req.url);
-    send(res, problem.status, 'application/problem+json; charset=utf-8', problem.body, problem.headers);
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    send(res, problem.status, 'application/problem+json; charset=utf-8', problem.body, mustNotStore(path) ? [...problem.headers, NO_STORE] : problem.headers);
   };
 
   return (req, res) => {
@@ -222,7 +224,8 @@ export function createRouteDispatch(
         ip: req.socket.remoteAddress ?? 'unknown',
       });
       const { contentType, payload } = encodeResult(result);
-      send(res, result.status, contentType, payload, Object.entries(result.headers ?? {}));
+      const extra = Object.entries(result.headers ?? {});
+      send(res, result.status, contentType, payload, mustNotStore(path) ? [...extra, NO_STORE] : extra);
     };
     input().catch((err: unknown) => fail(req, res, err));
   };

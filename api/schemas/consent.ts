@@ -1,7 +1,7 @@
 /** Consent to share a person's data with an agency (or every agency of a kind). */
 import { z } from 'zod';
 import { agencyKindSchema } from './agency.ts';
-import { dataCategorySchema, dateSchema, idSchema, shortText } from './common.ts';
+import { dataCategorySchema, factDateSchema, idSchema, shortText, validUntilSchema } from './common.ts';
 
 /** `POST /api/v1/people/:id/consents` body: exactly one of `toAgencyId` and `toAgencyKind`. */
 export const createConsentBody = z
@@ -10,8 +10,8 @@ export const createConsentBody = z
     toAgencyKind: agencyKindSchema.optional(),
     categories: z.array(dataCategorySchema).min(1, 'name at least one category').max(20),
     purpose: shortText(500),
-    givenOn: dateSchema.optional().describe('Date the person gave consent (default today)'),
-    validUntil: dateSchema.optional().describe('Last day the consent is valid (inclusive)'),
+    givenOn: factDateSchema.optional().describe('Date the person gave consent (default today)'),
+    validUntil: validUntilSchema.optional().describe('Last day the consent is valid (inclusive)'),
   })
   .refine((b) => (b.toAgencyId === undefined) !== (b.toAgencyKind === undefined), {
     message: 'give exactly one of toAgencyId and toAgencyKind',
@@ -22,7 +22,7 @@ export const createConsentBody = z
 export const withdrawConsentBody = z.strictObject({ reason: shortText(500).optional() });
 
 /** `POST …/consents/:cid/renew` body: the new last valid day (null: no end date). */
-export const renewConsentBody = z.strictObject({ validUntil: dateSchema.nullable().describe('New last valid day (inclusive), today or later; null for no end date') });
+export const renewConsentBody = z.strictObject({ validUntil: validUntilSchema.describe('New last valid day (inclusive), today or later') });
 
 export const consentParams = z.strictObject({ id: idSchema, cid: idSchema });
 

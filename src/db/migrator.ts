@@ -17,6 +17,7 @@ import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts'
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 import { recordStreamsMigration } from './migrations/014-record-streams.ts';
+import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
   recordStreamsMigration,
+  metricCaseClocksMigration,
 ];
 
 export interface MigrationResult {
