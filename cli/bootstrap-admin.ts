@@ -5,6 +5,7 @@
  */
 import type { Store } from '../src/db/database.ts';
 import { hashPassword } from '../src/auth/password.ts';
+import { passwordProblem } from '../src/auth/password-policy.ts';
 import { countUsers, insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
 
 /** Creates the first admin when the store has no users and both variables are set; says what it did. */
@@ -17,7 +18,8 @@ export async function ensureFirstAdmin(
   const password = env.PATHWAYS_ADMIN_PASSWORD;
   if (!email || !password) return { created: false, reason: 'PATHWAYS_ADMIN_EMAIL / PATHWAYS_ADMIN_PASSWORD not set' };
   if ((await countUsers(store.db)) > 0) return { created: false, reason: 'users already exist' };
-  if (password.length < 12) throw new Error('PATHWAYS_ADMIN_PASSWORD must be at least 12 characters.');
+  const weak = await passwordProblem(password, { email });
+  if (weak) throw new Error(`PATHWAYS_ADMIN_PASSWORD ${weak}.`);
   const passwordHash = await hashPassword(password);
   await store.db.transaction().execute(async (trx) => {
     const agency = await insertAgency(trx, { name: 'Pathways administration', kind: 'administration', area: env.PATHWAYS_AREA ?? 'all', createdAt: now.toISOString() });

@@ -11,6 +11,7 @@ import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
+import { STARTUP_LOCKS, withStartupLock } from '../../src/db/startup-lock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
@@ -99,7 +100,8 @@ export const serveCommand: Command = {
     const store = await openStore();
     try {
       await migrate(store);
-      const admin = await ensureFirstAdmin(store);
+      // Several nodes may start together on one empty database: one creates the admin.
+      const admin = await withStartupLock(store, STARTUP_LOCKS.bootstrap, () => ensureFirstAdmin(store));
       if (admin.created) console.log(`Created the first administrator: ${admin.email}`);
       const running = await startPathways(store, parsed);
       console.log(`Pathways listening on ${running.server.url} (API docs: ${running.server.url}/api/docs)`);
