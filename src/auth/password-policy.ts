@@ -27,7 +27,7 @@ export async function passwordProblem(password: string, account: { email: string
   // The whole address, or the name before @ on its own; zxcvbn weighs the name inside a longer phrase.
   if (lower.includes(email) || lower.trim() === local) return 'must not be or contain the email address';
   const inputs = [email, local, ...(account.name ? account.name.toLowerCase().split(/\s+/) : [])].filter((s) => s.length > 0);
-  const result = await strength().check(password, inputs);
+  const result = strength().check(password, inputs);
   if (result.score < MIN_PASSWORD_SCORE) {
     const why = result.feedback.warning ? ` (${result.feedback.warning})` : '';
     return `is too easy to guess${why}: use a longer phrase of unrelated words`;
