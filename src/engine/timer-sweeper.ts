@@ -108,21 +108,11 @@ export async function sweepDueTimers(
     result[outcome] += 1;
   };
   const failures: unknown[] = [];
-  if (store.dialect === 'sqlite') {
-    // Queued together, they share one group commit and still run in due order.
-    const settled = await Promise.allSettled(ids.map((id) => runner.run((ctx) => deliverTimer(ctx, id, workerId))));
-    for (const s of settled) {
-      if (s.status === 'fulfilled') count(s.value);
-      else failures.push(s.reason);
-    }
-  } else {
-    for (const id of ids) {
-      try {
-        count(await runner.run((ctx) => deliverTimer(ctx, id, workerId, claimToken)));
-      } catch (err) {
-        failures.push(err);
-      }
-    }
+  // Queued together, they share group commits and still run in due order.
+  const settled = await Promise.allSettled(ids.map((id) => runner.run((ctx) => deliverTimer(ctx, id, workerId, claimToken))));
+  for (const s of settled) {
+    if (s.status === 'fulfilled') count(s.value);
+    else failures.push(s.reason);
   }
   // A failing timer stays pending and is retried by the next sweep; the others are done.
   for (const err of failures) console.error('pathways engine: a timer could not be delivered; it stays pending', err);
