@@ -41,6 +41,7 @@ export async function startPathways(store: Store, options: { port: number; host?
       return user ? viewerOf(user) : null;
     },
   });
+  await live.ready;
   engine.startSweeper();
   return {
     store,
