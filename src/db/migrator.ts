@@ -18,6 +18,7 @@ import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts'
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
+import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
   signInThrottleMigration,
+  metricCaseClocksMigration,
 ];
 
 export interface MigrationResult {
