@@ -14,6 +14,8 @@ import { migrate } from '../../src/db/migrator.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
+import { agencyRoom } from '../../src/live/live-events.ts';
+import { attachAttendanceReports } from '../../src/keywork/attendance-reports.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import type { Command } from '../main.ts';
 
@@ -40,12 +42,15 @@ export async function startPathways(store: Store, options: { port: number; host?
       return user ? viewerOf(user) : null;
     },
   });
+  // Attendance goes back to the referring agency where the person agreed (or the law requires it).
+  const detachReports = attachAttendanceReports({ engine, db: store.db, io: live.io, room: agencyRoom });
   engine.startSweeper();
   return {
     store,
     engine,
     server,
     async stop() {
+      detachReports();
       await live.close();
       await server.close();
       await engine.close();
