@@ -240,6 +240,21 @@ export interface TaskTable {
   done_by: string | null;
 }
 
+/** Failed sign-ins in the current window, per scope (`pair`, `account`, `address`) and subject. */
+export interface SignInFailureTable {
+  scope: string;
+  subject: string;
+  window_start: string;
+  failures: number;
+}
+
+/** Where a user last signed in successfully (the address as the server saw it). */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_success_at: string;
+}
+
 export interface MigrationTable {
   name: string;
   applied_at: string;
@@ -261,6 +276,8 @@ export interface Database {
   contact_entries: ContactEntryTable;
   tasks: TaskTable;
   pathways_migrations: MigrationTable;
+  sign_in_failures: SignInFailureTable;
+  sign_in_addresses: SignInAddressTable;
 }
 
 export type CaseRow = Selectable<CaseTable>;
