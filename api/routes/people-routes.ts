@@ -9,12 +9,16 @@ import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { createConsent, findConsent, isConsentActive, listConsents, withdrawConsent, type Consent } from '../../src/consent/consent-repository.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
 import { findAgency } from '../../src/agencies/agency-repository.ts';
-import { findPerson, insertPerson, personRecord } from '../../src/people/person-repository.ts';
+import { findPerson, personRecord } from '../../src/people/person-repository.ts';
+import { identifiersOf } from '../../src/people/identifier-repository.ts';
+import { searchPeople } from '../../src/people/person-search.ts';
+import { personSummary } from '../../src/people/person-summary.ts';
+import { registerPerson } from '../../src/people/register-person.ts';
 import { idParams } from '../schemas/common.ts';
 import { consentParams, consentSchema, createConsentBody, withdrawConsentBody } from '../schemas/consent.ts';
-import { createPersonBody, personSchema } from '../schemas/person.ts';
+import { createPersonBody, duplicateCandidateSchema, personSchema, personSearchPage, searchPeopleQuery } from '../schemas/person.ts';
 import { defineRoute } from '../routing/route.ts';
-import { hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
+import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
 
@@ -24,21 +28,46 @@ function consentView(c: Consent, today: string) {
 
 export const peopleRoutes = [
   defineRoute({
+    method: 'get',
+    path: '/api/v1/people',
+    operationId: 'searchPeople',
+    summary: 'Find a person by name, date of birth, identifier or postcode district',
+    description:
+      'Searches only the people your agency may see: those it holds (registered or leads a journey of) and those shared with it (a live referral and the person\'s consent to identity). ' +
+      'q: part of a name, either order, case and accents ignored, common slips forgiven (same sound); or a whole identifier. All criteria given must match. ' +
+      'Pages in a stable order (nextCursor); there is no total. Every search is recorded in the audit trail (who searched for what).',
+    tag: 'people',
+    auth: CARE_ROLES,
+    query: searchPeopleQuery,
+    responses: { 200: { description: 'a page of people', schema: personSearchPage } },
+    async handle({ query, user, ctx }) {
+      const { cursor, limit, ...input } = query;
+      const after = decodeCursor(cursor, ['after'] as const)?.after;
+      const page = await searchPeople(ctx.store.db, viewerOf(user), input, { today: todayOf(ctx), at: nowIso(ctx), cursor: after, limit });
+      return {
+        status: 200,
+        body: { items: page.items.map(personSummary), nextCursor: page.nextCursor === null ? null : encodeCursor({ after: page.nextCursor }) },
+      };
+    },
+  }),
+  defineRoute({
     method: 'post',
     path: '/api/v1/people',
     operationId: 'createPerson',
-    summary: 'Register a person (identity, contact and equality-monitoring fields)',
+    summary: 'Register a person (identity, identifiers, contact and equality-monitoring fields)',
+    description:
+      'Answers 409 possible_duplicate, with details.candidates (the people you may see with the same NHS number, or the same name and date of birth, and matchedOn), unless confirmNew is true. ' +
+      'An identifier already on another record your agency registered answers 409 conflict. A date of birth in the future or giving an age outside 10–110 is refused.',
     tag: 'people',
     auth: CARE_ROLES,
     body: createPersonBody,
-    responses: { 201: { description: 'registered; your agency holds the record', schema: personSchema } },
+    responses: {
+      201: { description: 'registered; your agency holds the record', schema: personSchema },
+      409: { description: 'possible_duplicate: details.candidates lists the look-alikes', schema: z.object({ candidates: z.array(duplicateCandidateSchema) }) },
+    },
     async handle({ body, user, ctx }) {
-      const row = await ctx.store.db.transaction().execute(async (trx) => {
-        const created = await insertPerson(trx, body, user.agencyId, nowIso(ctx));
-        await recordAudit(trx, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'create', personId: created.id, entityType: 'person', entityId: created.id });
-        return created;
-      });
-      return { status: 201, body: { ...projectPerson(personRecord(row), 'all'), access: { scope: 'holder', categories: ['all'] } } };
+      const { row, identifiers } = await registerPerson(ctx.store.db, viewerOf(user), body, { at: nowIso(ctx), today: todayOf(ctx) });
+      return { status: 201, body: { ...projectPerson({ ...personRecord(row), identifiers }, 'all'), access: { scope: 'holder', categories: ['all'] } } };
     },
   }),
   defineRoute({
@@ -66,7 +95,8 @@ export const peopleRoutes = [
         entityId: row.id,
         detail: { scope: scope.kind, categories },
       });
-      return { status: 200, body: { ...projectPerson(personRecord(row), scope.categories), access: { scope: scope.kind, categories } } };
+      const identifiers = await identifiersOf(ctx.store.db, row.id);
+      return { status: 200, body: { ...projectPerson({ ...personRecord(row), identifiers }, scope.categories), access: { scope: scope.kind, categories } } };
     },
   }),
   defineRoute({
