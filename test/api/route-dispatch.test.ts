@@ -91,7 +91,7 @@ describe('route dispatch in front of Express', () => {
   });
 
   it('reads JSON bodies with a charset, a byte order mark, in chunks, and compressed ones through Express', async () => {
-    const body = { givenName: 'Sam', familyName: 'Chunked', dateOfBirth: '1990-01-01', sex: 'male', ethnicity: 'white_british', postcodeDistrict: 'NB1' };
+    const body = { givenName: 'Sam', familyName: 'Chunked', dateOfBirth: '1990-01-01', sex: 'male', ethnicity: 'white_british', postcodeDistrict: 'NB1', confirmNew: true }; // the same person four times: past the duplicate check
     const auth = { Authorization: `Bearer ${keyworker.token}` };
     const withCharset = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json; charset=UTF-8' }, (req) => req.end(JSON.stringify(body)));
     expect(withCharset.status).toBe(201);
