@@ -43,7 +43,7 @@ export const peopleRoutes = [
     async handle({ query, user, ctx }) {
       const { cursor, limit, ...input } = query;
       const after = decodeCursor(cursor, ['after'] as const)?.after;
-      const page = await searchPeople(ctx.store.db, viewerOf(user), input, { today: todayOf(ctx), at: nowIso(ctx), cursor: after, limit });
+      const page = await searchPeople({ db: ctx.store.db, engine: ctx.engine }, viewerOf(user), input, { today: todayOf(ctx), at: nowIso(ctx), cursor: after, limit });
       return {
         status: 200,
         body: { items: page.items.map(personSummary), nextCursor: page.nextCursor === null ? null : encodeCursor({ after: page.nextCursor }) },

@@ -13,6 +13,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database, PersonTable } from '../db/schema.ts';
+import type { Engine } from '../engine/engine-types.ts';
 import { ENDED_REFERRAL_STATES, personScope, type Scope } from '../access/record-access.ts';
 import type { Viewer } from '../access/viewer.ts';
 import { recordAudit } from '../audit/audit-repository.ts';
@@ -138,21 +139,27 @@ export async function findPeople(
   return { items, nextCursor: merged.length > options.limit ? (ids[ids.length - 1] ?? null) : null };
 }
 
-/** Searches the people `viewer` may see; records the search in the audit trail. */
+/**
+ * Searches the people `viewer` may see, and records the search in the audit trail. The
+ * entry is written through the engine's unit of work (on SQLite it joins the group commit
+ * and is synced off the main thread, where a write of its own would wait for an fsync),
+ * while the search reads; the answer waits for both, so no search goes unrecorded.
+ */
 export async function searchPeople(
-  db: Kysely<Database>,
+  deps: { db: Kysely<Database>; engine: Pick<Engine, 'transaction'> },
   viewer: Viewer,
   input: PersonSearchInput,
   options: { today: string; at: string; cursor?: string | undefined; limit: number },
 ): Promise<PersonSearchPage> {
   const conditions = searchConditions(input);
-  await recordAudit(db, {
+  const entry = {
     at: options.at,
     userId: viewer.userId,
     agencyId: viewer.agencyId,
-    action: 'search',
+    action: 'search' as const,
     entityType: 'person',
     detail: Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== '')),
-  });
-  return findPeople(db, viewer, conditions, options);
+  };
+  const [, page] = await Promise.all([deps.engine.transaction((tx) => recordAudit(tx.trx, entry)), findPeople(deps.db, viewer, conditions, options)]);
+  return page;
 }
