@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { checkIdentifier, IDENTIFIER_SYSTEMS } from '../../machines/person-identifiers.ts';
-import { dateSchema, idSchema, pageOf, pageQuery, shortText } from './common.ts';
+import { dateOfBirthSchema, dateSchema, idSchema, pageOf, pageQuery, shortText } from './common.ts';
 
 /** An identifier system (`machines/person-identifiers.ts`). */
 export const identifierSystemSchema = z.enum(IDENTIFIER_SYSTEMS);
@@ -30,7 +30,7 @@ export const SEXES = ['female', 'male', 'indeterminate', 'not_known'] as const;
 export const createPersonBody = z.strictObject({
   givenName: shortText(100),
   familyName: shortText(100),
-  dateOfBirth: dateSchema,
+  dateOfBirth: dateOfBirthSchema,
   sex: z.enum(SEXES),
   ethnicity: z.string().trim().regex(/^[a-z_]{1,60}$/, 'must be an ethnicity code, e.g. white_british').optional(),
   postcodeDistrict: z

@@ -17,6 +17,7 @@ import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts'
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
+import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -38,6 +39,7 @@ export const MIGRATIONS: readonly Migration[] = [
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
   personIdentifiersAndSearchMigration,
+  metricCaseClocksMigration,
 ];
 
 export interface MigrationResult {

@@ -1,10 +1,10 @@
 /**
- * Registering a person: the date of birth checked for sense, identifiers checked and kept,
+ * Registering a person (its date of birth is checked for sense by the API's schema):
+ * identifiers checked and kept,
  * people who look the same caught before a second record is made, and the record, its
  * identifiers, its search terms and the audit entry written in one transaction.
  */
 import type { Kysely } from 'kysely';
-import { dateOfBirthProblem } from '../../machines/date-of-birth.ts';
 import { checkIdentifier, type IdentifierSystem } from '../../machines/person-identifiers.ts';
 import type { Viewer } from '../access/viewer.ts';
 import { recordAudit } from '../audit/audit-repository.ts';
@@ -54,8 +54,6 @@ export async function registerPerson(
   input: RegisterPersonInput,
   clock: { at: string; today: string },
 ): Promise<{ row: PersonTable; identifiers: PersonIdentifier[]; confirmedOver: DuplicateCandidate[] }> {
-  const dobProblem = dateOfBirthProblem(input.dateOfBirth, clock.today);
-  if (dobProblem) throw validationError(`dateOfBirth ${dobProblem}.`, [{ path: 'dateOfBirth', message: dobProblem }]);
   const identifiers = keptIdentifiers(input);
   const nhsNumber = identifiers.find((id) => id.system === 'nhs_number')?.value;
   const { identifiers: _ids, confirmNew, ...record } = input;
