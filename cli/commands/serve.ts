@@ -10,6 +10,7 @@ import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
+import { STARTUP_LOCKS, withStartupLock } from '../../src/db/startup-lock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
@@ -64,6 +65,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
       return user ? viewerOf(user) : null;
     },
   });
+  await live.ready;
   engine.startSweeper();
   return {
     store,
@@ -133,7 +135,8 @@ export const serveCommand: Command = {
     const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       await migrate(store);
-      const admin = await ensureFirstAdmin(store, config.firstAdmin);
+      // Several nodes may start together on one empty database: one creates the admin.
+      const admin = await withStartupLock(store, STARTUP_LOCKS.bootstrap, () => ensureFirstAdmin(store, config.firstAdmin));
       if (admin.created) console.log(`Created the first administrator: ${admin.email}`);
       const running = await startPathways(store, { ...serveOptions(config, logger), ...parsed });
       console.log(`Pathways listening on ${running.server.url} (API docs: ${running.server.url}/api/docs)`);
