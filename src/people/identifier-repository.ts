@@ -15,6 +15,18 @@ export interface PersonIdentifier {
   agencyId?: string;
 }
 
+/** An identifier in its kept form, as an event carries it. */
+export interface KeptIdentifier {
+  system: IdentifierSystem;
+  value: string;
+}
+
+/** The identifiers with the NHS number field folded in (when given and not already there). */
+export function withNhsNumber(identifiers: readonly KeptIdentifier[], nhsNumber: unknown): KeptIdentifier[] {
+  if (typeof nhsNumber !== 'string' || identifiers.some((i) => i.system === 'nhs_number')) return [...identifiers];
+  return [...identifiers, { system: 'nhs_number', value: nhsNumber }];
+}
+
 /** Every identifier of a person, national ones first. */
 export async function identifiersOf(db: Kysely<Database>, personId: string): Promise<PersonIdentifier[]> {
   return (await identifiersOfMany(db, [personId])).get(personId) ?? [];
@@ -72,4 +84,14 @@ export async function addIdentifiers(
       .onConflict((oc) => oc.columns(['person_id', 'system', 'agency_id']).doUpdateSet({ value: id.value, recorded_at: at }))
       .execute();
   }
+}
+
+/**
+ * Replaces the identifiers a person's registering agency recorded (a correction): those
+ * left out go, the rest are written as `addIdentifiers` does. Local ids of other agencies
+ * stay.
+ */
+export async function replaceIdentifiers(db: Kysely<Database>, personId: string, registeredBy: string, identifiers: readonly KeptIdentifier[], at: string): Promise<void> {
+  await db.deleteFrom('person_identifiers').where('person_id', '=', personId).where('agency_id', '=', registeredBy).execute();
+  await addIdentifiers(db, personId, registeredBy, identifiers, at, (i) => `identifiers.${i}.value`);
 }

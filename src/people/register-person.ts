@@ -1,19 +1,17 @@
 /**
  * Registering a person (its date of birth is checked for sense by the API's schema):
- * identifiers checked and kept,
- * people who look the same caught before a second record is made, and the record, its
- * identifiers, its search terms and the audit entry written in one transaction.
+ * identifiers checked and kept, people who look the same caught before a second record
+ * is made, and the event, its projection and the audit entry written in one engine unit.
  */
-import type { Kysely } from 'kysely';
 import { checkIdentifier, type IdentifierSystem } from '../../machines/person-identifiers.ts';
 import type { Viewer } from '../access/viewer.ts';
 import { recordAudit } from '../audit/audit-repository.ts';
-import type { Database, PersonTable } from '../db/schema.ts';
+import type { PersonTable } from '../db/schema.ts';
+import type { Engine } from '../engine/engine-types.ts';
 import { PathwaysError, validationError } from '../errors.ts';
 import { findDuplicateCandidates, type DuplicateCandidate } from './duplicate-check.ts';
-import { addIdentifiers, identifiersOf, type PersonIdentifier } from './identifier-repository.ts';
-import { insertPerson, type PersonInput } from './person-repository.ts';
-import { reindexPerson } from './search-index.ts';
+import { identifiersOf, type PersonIdentifier } from './identifier-repository.ts';
+import { findPerson, type PersonInput } from './person-repository.ts';
 import { personSummary } from './person-summary.ts';
 
 /** What registering a person takes: the record, its identifiers, and whether to go ahead past look-alikes. */
@@ -43,22 +41,43 @@ function keptIdentifiers(input: RegisterPersonInput): Array<{ system: Identifier
 }
 
 /**
- * Registers a person for the viewer's agency. When people the viewer may see share the NHS
- * number, or the normalised name and date of birth, answers `possible_duplicate` (409) with
- * them as `details.candidates`, unless `confirmNew`; then the record is made and the audit
- * entry says it was confirmed over those candidates.
+ * A correction's identifier fields in kept form (`PERSON_DETAILS_CORRECTED` carries them so):
+ * `identifiers` (a new set; null clears it) and `nhsNumber`; `validation_failed` naming
+ * the field when one is not valid.
+ */
+export function keptIdentifierChanges(changes: Record<string, unknown>): Record<string, unknown> {
+  const out = { ...changes };
+  if (Array.isArray(changes.identifiers)) {
+    out.identifiers = keptIdentifiers({ identifiers: changes.identifiers as RegisterPersonInput['identifiers'] } as RegisterPersonInput);
+  }
+  if (typeof changes.nhsNumber === 'string') {
+    const check = checkIdentifier('nhs_number', changes.nhsNumber);
+    if (!check.ok) throw validationError(`nhsNumber: ${check.message}.`, [{ path: 'nhsNumber', message: check.message }]);
+    out.nhsNumber = check.value;
+  }
+  return out;
+}
+
+/**
+ * Registers a person for the viewer's agency: one engine unit opening the person's stream
+ * with `PERSON_RECORDED` (identifiers in its payload; the projection writes the row, the
+ * identifiers and the search terms). When people the viewer may see share the NHS number,
+ * or the normalised name and date of birth, answers `possible_duplicate` (409) with them as
+ * `details.candidates`, unless `confirmNew`; then the event (`confirmedOver`) and the
+ * audit entry name the candidates passed over. The check runs in the unit that writes, so
+ * two clerks registering the same person at once cannot both miss each other.
  */
 export async function registerPerson(
-  db: Kysely<Database>,
+  engine: Pick<Engine, 'transaction'>,
   viewer: Viewer,
   input: RegisterPersonInput,
   clock: { at: string; today: string },
-): Promise<{ row: PersonTable; identifiers: PersonIdentifier[]; confirmedOver: DuplicateCandidate[] }> {
+): Promise<{ row: PersonTable; version: number; identifiers: PersonIdentifier[]; confirmedOver: DuplicateCandidate[] }> {
   const identifiers = keptIdentifiers(input);
   const nhsNumber = identifiers.find((id) => id.system === 'nhs_number')?.value;
-  const { identifiers: _ids, confirmNew, ...record } = input;
-  return db.transaction().execute(async (trx) => {
-    const candidates = await findDuplicateCandidates(trx, viewer, { givenName: input.givenName, familyName: input.familyName, dateOfBirth: input.dateOfBirth, nhsNumber }, clock.today);
+  const { identifiers: _ids, confirmNew, nhsNumber: _nhs, ...record } = input;
+  return engine.transaction(async (tx) => {
+    const candidates = await findDuplicateCandidates(tx.trx, viewer, { givenName: input.givenName, familyName: input.familyName, dateOfBirth: input.dateOfBirth, nhsNumber }, clock.today);
     if (candidates.length > 0 && confirmNew !== true) {
       throw new PathwaysError(
         'possible_duplicate',
@@ -66,19 +85,32 @@ export async function registerPerson(
         { candidates: candidates.map((c) => ({ ...personSummary(c), matchedOn: c.matchedOn })) },
       );
     }
-    const row = await insertPerson(trx, { ...record, ...(nhsNumber !== undefined ? { nhsNumber } : {}) }, viewer.agencyId, clock.at);
-    await addIdentifiers(trx, row.id, viewer.agencyId, identifiers, clock.at, (i) => (identifiers[i]?.system === 'nhs_number' && input.nhsNumber !== undefined ? 'nhsNumber' : `identifiers.${i}.value`));
-    await reindexPerson(trx, row.id);
-    await recordAudit(trx, {
+    const confirmedOver = candidates.map((c) => c.row.id);
+    const opened = await tx.openRecord({
+      stream: 'person',
+      event: {
+        type: 'PERSON_RECORDED',
+        ...record,
+        ...(nhsNumber !== undefined ? { nhsNumber } : {}),
+        ...(identifiers.length > 0 ? { identifiers } : {}),
+        ...(confirmedOver.length > 0 ? { confirmedOver } : {}),
+        createdByAgencyId: viewer.agencyId,
+      },
+      actor: { userId: viewer.userId, agencyId: viewer.agencyId },
+    });
+    const id = opened.row.id;
+    await recordAudit(tx.trx, {
       at: clock.at,
       userId: viewer.userId,
       agencyId: viewer.agencyId,
       action: 'create',
-      personId: row.id,
+      personId: id,
       entityType: 'person',
-      entityId: row.id,
+      entityId: id,
       ...(candidates.length > 0 ? { detail: { confirmedNew: true, candidates: candidates.map((c) => ({ id: c.row.id, matchedOn: c.matchedOn })) } } : {}),
     });
-    return { row, identifiers: await identifiersOf(trx, row.id), confirmedOver: candidates };
+    const row = await findPerson(tx.trx, id);
+    if (!row) throw new Error(`person ${id} was not projected`);
+    return { row, version: opened.row.version, identifiers: await identifiersOf(tx.trx, id), confirmedOver: candidates };
   });
 }
