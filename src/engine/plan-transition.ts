@@ -7,7 +7,8 @@
  * value and stage, and which durable timers to add (each delayed `raise` becomes a timer
  * due at `event.at + delay`) or cancel (each `cancel`).
  */
-import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
+import { getNextTransitions, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
+import { inertInitialTransition, inertTransition, type CollectedAction } from '../../machines/inert-transition.ts';
 import type { StreamType } from '../db/schema.ts';
 import { pathwaysRegistry, type MachineRegistry } from './machine-registry.ts';
 import { persistSnapshot, restoreSnapshot, type StoredSnapshot } from './snapshot-codec.ts';
@@ -91,60 +92,13 @@ class Plan implements TransitionPlan {
   }
 }
 
-// One inert actor scope per machine, reused: xstate's own `transition()` builds a fresh
-// actor (and computes a throwaway initial snapshot) on every call, which is most of its
-// cost. The machines are pure, so the scope only needs to collect the actions.
-interface InertScope {
-  actionExecutor: (action: { type: string; params?: unknown }) => void;
-  [key: string]: unknown;
-}
-const scopes = new WeakMap<AnyStateMachine, InertScope>();
-let collected: Array<{ type: string; params?: unknown }> = [];
-const collect = (action: { type: string; params?: unknown }): void => {
-  collected.push(action);
-};
-
-function scopeFor(machine: AnyStateMachine): InertScope {
-  let scope = scopes.get(machine);
-  if (!scope) {
-    // The same inert scope xstate's `transition()` builds, made once: an unstarted actor
-    // lends `self` and `system` (for inspection events); actions are collected, never run.
-    const self = createActor(machine);
-    const noop = (): void => undefined;
-    scope = {
-      self,
-      system: self.system,
-      id: '',
-      sessionId: '',
-      logger: noop,
-      defer: noop,
-      emit: noop,
-      stopChild: noop,
-      actionExecutor: collect,
-    };
-    scopes.set(machine, scope);
-  }
-  return scope;
-}
-
-function run<T>(fn: () => T): [T, Array<{ type: string; params?: unknown }>] {
-  const previous = collected;
-  collected = [];
-  try {
-    const result = fn();
-    return [result, collected];
-  } finally {
-    collected = previous;
-  }
-}
-
 interface RaiseParams {
   event: EventObject & Record<string, unknown>;
   id?: string;
   delay?: number;
 }
 
-function addTimerActions(plan: Plan, actions: Array<{ type: string; params?: unknown }>, at: string): void {
+function addTimerActions(plan: Plan, actions: CollectedAction[], at: string): void {
   let base: number | undefined;
   for (const action of actions) {
     if (action.type === 'xstate.raise') {
@@ -180,8 +134,7 @@ export function planInitial(
   registry: MachineRegistry = pathwaysRegistry,
 ): TransitionPlan {
   const machine = registry.getMachine(stream, version);
-  const scope = scopeFor(machine);
-  const [next, actions] = run(() => machine.getInitialSnapshot(scope as never, input) as AnyMachineSnapshot);
+  const [next, actions] = inertInitialTransition(machine, input);
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
   const plan = new Plan(true, persistSnapshot(next), next, registry.stageOf(stream, next.value), registry);
   addTimerActions(plan, actions, at);
@@ -201,8 +154,7 @@ export function planTransition(
 ): TransitionPlan {
   const machine = registry.getMachine(stream, version);
   const current = restoreSnapshot(machine, stored);
-  const scope = scopeFor(machine);
-  const [next, actions] = run(() => machine.transition(current, event, scope as never) as AnyMachineSnapshot);
+  const [next, actions] = inertTransition(machine, current, event);
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
   // xstate hands back the very same snapshot when no transition was enabled.
   if (next === current) {
@@ -217,21 +169,12 @@ export function planTransition(
   return plan;
 }
 
-interface TransitionDefinitionLike {
-  guard?: unknown;
-}
-
 function diagnose(plan: Plan, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, type: string): void {
   if (!allEventTypes(machine).has(type)) {
     plan.refusal = 'unknown_event';
     return;
   }
-  const candidates: TransitionDefinitionLike[] = [];
-  for (const node of snapshot._nodes) {
-    const transitions = (node as unknown as { transitions: Map<string, TransitionDefinitionLike[]> }).transitions;
-    const list = transitions.get(type) ?? transitions.get('*');
-    if (list) candidates.push(...list);
-  }
+  const candidates = getNextTransitions(snapshot).filter((t) => t.eventType === type || t.eventType === '*');
   if (candidates.length === 0) {
     plan.refusal = 'not_handled';
     return;
@@ -262,9 +205,7 @@ const eventTypes = new WeakMap<AnyStateMachine, Set<string>>();
 export function allEventTypes(machine: AnyStateMachine): Set<string> {
   let types = eventTypes.get(machine);
   if (!types) {
-    types = new Set();
-    const idMap = (machine as unknown as { idMap: Map<string, { transitions: Map<string, unknown> }> }).idMap;
-    for (const node of idMap.values()) for (const key of node.transitions.keys()) types.add(key);
+    types = new Set(machine.events as string[]);
     eventTypes.set(machine, types);
   }
   return types;
