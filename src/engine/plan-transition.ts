@@ -8,6 +8,7 @@
  * due at `event.at + delay`) or cancel (each `cancel`).
  */
 import { getNextTransitions, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
+import { allowedNow, type AllowedNow, type EventOptions } from '../../machines/allowed-now.ts';
 import { inertInitialTransition, inertTransition, type CollectedAction } from '../../machines/inert-transition.ts';
 import type { StreamType } from '../db/schema.ts';
 import { pathwaysRegistry, type MachineRegistry } from './machine-registry.ts';
@@ -52,8 +53,13 @@ export interface TransitionPlan {
   timersToAdd: PlannedTimer[];
   /** Keys of timers to cancel; cancels apply before the adds of the same plan. */
   timersToCancel: string[];
-  /** Event types the resulting state accepts (timer-only events left out). Computed on first read. */
+  /**
+   * Event types the resulting state would accept with some payload, guards evaluated
+   * (timer-only events left out). Computed on first read.
+   */
   readonly allowedEvents: string[];
+  /** For events that depend on a field, the values accepted now (machines/allowed-now.ts). Computed on first read. */
+  readonly eventOptions: EventOptions;
   /** Set when refused. */
   refusal?: RefusalReason;
   /** For `guard_refused`: the names of the guards (domain rules) that said no. */
@@ -65,7 +71,7 @@ class Plan implements TransitionPlan {
   timersToCancel: string[] = [];
   refusal?: RefusalReason;
   refusedBy?: string[];
-  private allowed: string[] | undefined;
+  private choices: AllowedNow | undefined;
 
   constructor(
     readonly accepted: boolean,
@@ -73,6 +79,8 @@ class Plan implements TransitionPlan {
     private readonly live: AnyMachineSnapshot,
     readonly stage: string,
     private readonly registry: MachineRegistry,
+    /** The effective time of the planned event; probes of what is allowed next carry it. */
+    private readonly at: string,
   ) {}
 
   get stateValue(): StateValue {
@@ -84,12 +92,26 @@ class Plan implements TransitionPlan {
   }
 
   get allowedEvents(): string[] {
-    if (!this.allowed) {
-      const timers = this.registry.timerEventTypes;
-      this.allowed = this.done ? [] : this.registry.acceptedEventTypes(this.live).filter((t) => !timers.has(t));
-    }
-    return this.allowed;
+    this.choices ??= allowedNowOf(this.registry, this.live, this.at);
+    return this.choices.allowedEvents;
   }
+
+  get eventOptions(): EventOptions {
+    this.choices ??= allowedNowOf(this.registry, this.live, this.at);
+    return this.choices.eventOptions;
+  }
+}
+
+/**
+ * What a live snapshot accepts now from a user (timer-only events left out), guards
+ * evaluated: the list the API shows as `allowedEvents` and `eventOptions`.
+ * @param at - ISO time probes carry (now, or the effective time of the event just planned)
+ */
+export function allowedNowOf(registry: MachineRegistry, snapshot: AnyMachineSnapshot, at: string): AllowedNow {
+  if (snapshot.status !== 'active') return { allowedEvents: [], eventOptions: {} };
+  const timers = registry.timerEventTypes;
+  const choices = allowedNow(snapshot, at);
+  return { allowedEvents: choices.allowedEvents.filter((t) => !timers.has(t)), eventOptions: choices.eventOptions };
 }
 
 interface RaiseParams {
@@ -136,7 +158,7 @@ export function planInitial(
   const machine = registry.getMachine(stream, version);
   const [next, actions] = inertInitialTransition(machine, input);
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
-  const plan = new Plan(true, persistSnapshot(next), next, registry.stageOf(stream, next.value), registry);
+  const plan = new Plan(true, persistSnapshot(next), next, registry.stageOf(stream, next.value), registry, at);
   addTimerActions(plan, actions, at);
   return plan;
 }
@@ -159,12 +181,12 @@ export function planTransition(
   // xstate hands back the very same snapshot when no transition was enabled.
   if (next === current) {
     const storedObject = typeof stored === 'string' ? persistSnapshot(current, false) : stored;
-    const plan = new Plan(false, storedObject, current, registry.stageOf(stream, current.value), registry);
+    const plan = new Plan(false, storedObject, current, registry.stageOf(stream, current.value), registry, event.at);
     diagnose(plan, machine, current, event.type);
     return plan;
   }
   // A caller planning from a stored object chains plans: keep the live snapshot for its next one.
-  const plan = new Plan(true, persistSnapshot(next, typeof stored !== 'string'), next, registry.stageOf(stream, next.value), registry);
+  const plan = new Plan(true, persistSnapshot(next, typeof stored !== 'string'), next, registry.stageOf(stream, next.value), registry, event.at);
   addTimerActions(plan, actions, event.at);
   return plan;
 }
