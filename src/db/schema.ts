@@ -183,6 +183,21 @@ export interface CodeTable {
   sort_order: number;
 }
 
+/** Failed sign-ins in the current window, per scope (`pair`, `account`, `address`) and subject. */
+export interface SignInFailureTable {
+  scope: string;
+  subject: string;
+  window_start: string;
+  failures: number;
+}
+
+/** Where a user last signed in successfully (the address as the server saw it). */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_success_at: string;
+}
+
 export interface MigrationTable {
   name: string;
   applied_at: string;
@@ -201,6 +216,8 @@ export interface Database {
   audit_log: AuditTable;
   codes: CodeTable;
   pathways_migrations: MigrationTable;
+  sign_in_failures: SignInFailureTable;
+  sign_in_addresses: SignInAddressTable;
 }
 
 export type CaseRow = Selectable<CaseTable>;

@@ -189,6 +189,11 @@ export interface EngineOptions {
   registry?: MachineRegistry;
   /** Names this engine's timer claims (default host:pid:random). */
   workerId?: string;
+  /**
+   * SQLite only: sync the log inside each COMMIT on the main thread (`PATHWAYS_SYNC_IN_COMMIT=1`
+   * for `pathways serve`) instead of after it on the thread pool (default false).
+   */
+  syncInCommit?: boolean;
 }
 
 export interface Engine {
