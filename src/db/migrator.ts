@@ -17,6 +17,7 @@ import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts'
 import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts';
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
+import { recordStreamsMigration } from './migrations/014-record-streams.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
@@ -39,6 +40,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metricDayTotalsMigration,
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
+  recordStreamsMigration,
   signInThrottleMigration,
   metricCaseClocksMigration,
 ];
