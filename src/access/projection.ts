@@ -155,6 +155,8 @@ export function projectTimelineEntry<T extends Obj & { type: string; payload: Ob
   if (scope === 'all') return entry;
   if (!covers(scope, 'treatment_progress')) return null;
   if (CUSTODY_EVENTS.has(entry.type) && !covers(scope, 'offending')) return null;
+  // A contact entry is shared only where the person agreed to its own category.
+  if (entry.type === 'CONTACT_RECORDED' && !covers(scope, entry.payload.category as DataCategory)) return null;
   const payload: Obj = { ...entry.payload };
   for (const key of ['top', 'exitTop']) if (key in payload) payload[key] = cutTop(payload[key], scope);
   if ('domains' in payload) payload.domains = cutDomains(payload.domains, scope);
