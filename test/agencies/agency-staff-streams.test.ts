@@ -24,7 +24,7 @@ describe.each(DIALECTS)('agency and staff streams on %s', (dialect) => {
     await h.close();
   });
 
-  const events = (stream: string, id: string) =>
+  const events = (stream: 'agency' | 'user', id: string) =>
     h.store.db.selectFrom('events').select(['type', 'stream_version', 'user_id']).where('stream_type', '=', stream).where('stream_id', '=', id).orderBy('stream_version').execute();
 
   it('creates, corrects, deactivates and reactivates an agency through its stream', async () => {
