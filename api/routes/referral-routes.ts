@@ -126,7 +126,7 @@ export const referralRoutes = [
         throw validationError('A referral goes to another agency, not your own.', [{ path: 'toAgencyId', message: 'is your own agency' }]);
       }
       if (body.caseId) {
-        const c = await ctx.store.db.selectFrom('cases').select(['person_id', 'lead_agency_id']).where('id', '=', body.caseId).executeTakeFirst();
+        const c = await ctx.store.db.selectFrom('cases').select(['id', 'person_id', 'lead_agency_id']).where('id', '=', body.caseId).executeTakeFirst();
         if (!c || c.person_id !== body.personId || !(await caseScope(ctx.store.db, viewer, c, today))) {
           throw validationError('caseId must be a journey of this person that you may see.', [{ path: 'caseId', message: 'unknown journey for this person' }]);
         }

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { projectJourney } from '../access/projection.ts';
 import type { Scope } from '../access/record-access.ts';
+import { journeyAsOf } from '../access/stream-as-of.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
 import type { Engine } from '../engine/engine-types.ts';
@@ -82,6 +83,7 @@ export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; du
     leadAgencyId: row.lead_agency_id,
     machineVersion: row.machine_version,
     version: row.version,
+    open: row.closed_at === null,
     stage: row.stage,
     state: stateLabel(snapshot.value),
     stateValue: snapshot.value,
@@ -125,8 +127,21 @@ export async function caseView(
   /** `snapshot`: the row's snapshot already parsed (as the engine returns it after a change). */
   options: { person?: Obj; allowedEvents?: string[]; dueTimers?: DueTimer[]; snapshot?: StoredSnapshot } = {},
 ): Promise<Obj> {
+  const access = { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] };
+  if (scope.sharedUntil) {
+    // Consent withdrawn: the journey as it stood then, nothing recorded later, no timers.
+    const then = await journeyAsOf(db, engine.registry, row, scope.sharedUntil);
+    if (!then) return { ...projectJourney({ id: row.id, personId: row.person_id, leadAgencyId: row.lead_agency_id, machineVersion: row.machine_version, version: 0, open: true }, scope.categories), access, ...withdrawn(scope.sharedUntil) };
+    const record = journeyRecord(then.row, { allowedEvents: [], dueTimers: [], snapshot: then.snapshot });
+    return { ...projectJourney(record, scope.categories), access, ...withdrawn(scope.sharedUntil) };
+  }
   const allowed = maySendCaseEvents(user, row) ? (options.allowedEvents ?? acceptedNow(engine, row)) : [];
   const timers = options.dueTimers ?? (await dueTimers(db, 'case', row.id));
   const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: timers, ...(options.person ? { person: options.person } : {}), ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
-  return { ...projectJourney(record, scope.categories), access: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] } };
+  return { ...projectJourney(record, scope.categories), access, consentWithdrawn: false, sharedUntil: null };
+}
+
+/** The marks of a record shown as it stood when consent was withdrawn. */
+function withdrawn(sharedUntil: string): { consentWithdrawn: true; sharedUntil: string } {
+  return { consentWithdrawn: true, sharedUntil };
 }
