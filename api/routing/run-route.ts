@@ -1,9 +1,8 @@
 /**
  * One declared route, run: sign-in, role check, validation of params, query and body with
- * the declared zod schemas, then the handler. Both ways a request reaches a route use it —
- * the lean dispatcher in front of Express (`route-dispatch.ts`) and Express's own router
- * (`mount-routes.ts`) — so the two cannot answer differently. Every refusal is thrown as a
- * `PathwaysError`; the caller turns it into a problem response.
+ * the declared zod schemas, then the handler. Express's router (`mount-routes.ts`) calls it
+ * for every request a route serves. Every refusal is thrown as a `PathwaysError`; the app's
+ * problem handler turns it into a problem response.
  */
 import type { z } from 'zod';
 import { PathwaysError } from '../../src/errors.ts';

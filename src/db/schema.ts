@@ -4,10 +4,13 @@
  * as text), calendar dates are `YYYY-MM-DD`, and structured values are JSON text, so one
  * query runs unchanged on either store.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 
-/** A stream is one statechart instance: a care journey or a referral. */
-export type StreamType = 'case' | 'referral';
+/**
+ * A stream is one statechart instance: a care journey, a referral, or a record (a person
+ * with their consents, an agency, a member of staff) kept in `record_streams`.
+ */
+export type StreamType = 'case' | 'referral' | 'person' | 'agency' | 'user';
 
 export interface AgencyTable {
   id: string;
@@ -16,6 +19,8 @@ export interface AgencyTable {
   kind: string;
   area: string;
   created_at: string;
+  /** Set by `AGENCY_DEACTIVATED` (migration 014); null while active. */
+  deactivated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -120,6 +125,20 @@ export interface ReferralTable {
   updated_at: string;
 }
 
+/** The stream row of a person, agency or member of staff (migration 014); the tables of those records are its projections. */
+export interface RecordStreamTable {
+  stream_type: StreamType;
+  id: string;
+  machine_version: number;
+  /** The top-level state (`recorded`, `active`, `deactivated`). */
+  state: string;
+  /** The persisted XState snapshot as JSON. */
+  snapshot: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The append-only event log, one hash chain across all streams. */
 export interface EventTable {
   seq: Generated<number>;
@@ -183,6 +202,21 @@ export interface CodeTable {
   sort_order: number;
 }
 
+/** Failed sign-ins in the current window, per scope (`pair`, `account`, `address`) and subject. */
+export interface SignInFailureTable {
+  scope: string;
+  subject: string;
+  window_start: string;
+  failures: number;
+}
+
+/** Where a user last signed in successfully (the address as the server saw it). */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_success_at: string;
+}
+
 export interface MigrationTable {
   name: string;
   applied_at: string;
@@ -200,11 +234,15 @@ export interface Database {
   timers: TimerTable;
   audit_log: AuditTable;
   codes: CodeTable;
+  record_streams: RecordStreamTable;
   pathways_migrations: MigrationTable;
+  sign_in_failures: SignInFailureTable;
+  sign_in_addresses: SignInAddressTable;
 }
 
 export type CaseRow = Selectable<CaseTable>;
 export type ReferralRow = Selectable<ReferralTable>;
+export type RecordStreamRow = Selectable<RecordStreamTable>;
 export type EventRow = Selectable<EventTable>;
 export type NewEvent = Insertable<EventTable>;
 export type TimerRow = Selectable<TimerTable>;

@@ -3,10 +3,10 @@
  * after commit or from the event log during a catch-up.
  */
 import type { StreamChange } from '../engine/engine-types.ts';
-import type { CaseRow, EventRow } from '../db/schema.ts';
+import type { CaseRow, EventRow, StreamType } from '../db/schema.ts';
 
 export interface RecordChange {
-  stream: 'case' | 'referral';
+  stream: StreamType;
   id: string;
   version: number;
   seq: number;
@@ -20,6 +20,8 @@ export interface RecordChange {
   recordedAt: string;
   /** The agency that sent the event (null for the system). */
   actorAgencyId: string | null;
+  /** For a new consent: the agency it names (other consent events look it up). */
+  consentAgencyId?: string;
   /** The journey's person and lead agency when known (live changes carry the row). */
   caseRow?: { person_id: string; lead_agency_id: string };
 }
@@ -38,6 +40,7 @@ export function recordChangeOf(change: StreamChange, timerEventTypes: ReadonlySe
     byTimer: change.actor.userId === null && timerEventTypes.has(change.type),
     recordedAt: change.event.recorded_at,
     actorAgencyId: change.actor.agencyId ?? null,
+    ...(change.stream === 'person' && typeof change.payload.toAgencyId === 'string' ? { consentAgencyId: change.payload.toAgencyId } : {}),
     ...(change.stream === 'case' ? { caseRow: { person_id: (change.row as CaseRow).person_id, lead_agency_id: (change.row as CaseRow).lead_agency_id } } : {}),
   };
 }

@@ -64,6 +64,7 @@ describe('machine registry', () => {
     expect([...TIMER_EVENT_TYPES].sort()).toEqual([
       'ACKNOWLEDGE_DEADLINE_PASSED',
       'CHECKUP_DUE',
+      'CONSENT_EXPIRED',
       'CONTINUITY_OF_CARE_BREACHED',
       'FIRST_CONTACT_DEADLINE_PASSED',
       'RECOVERY_SUSTAINED',
