@@ -153,9 +153,10 @@ function cutReason(value: unknown, scope: CategoryScope): unknown {
 /**
  * A journey view cut to the scope. TOP records, reviews, check-ups and the assessment are
  * cut field by field (substance use, offending, health, employment, housing); a viewer who
- * is not the holder may send nothing, so `allowedEvents` is emptied. Custody is offending
- * information: a viewer with treatment progress but not offending sees a journey in
- * custody at the stage it was paused in, and no discharge reason that names custody.
+ * is not the holder may send nothing, so `allowedEvents` and `eventOptions` are emptied.
+ * Custody is offending information: a viewer with treatment progress but not offending
+ * sees a journey in custody at the stage it was paused in, and no discharge reason that
+ * names custody.
  */
 export function projectJourney<T extends Obj>(journey: T, scope: CategoryScope): Obj & { withheld: DataCategory[] } {
   if (scope === 'all') return { ...journey, withheld: [] };
@@ -186,6 +187,7 @@ export function projectJourney<T extends Obj>(journey: T, scope: CategoryScope):
     out.assessment = { ...(covers(scope, 'treatment_progress') ? { completedOn: a.completedOn } : {}), domains: cutDomains(a.domains, scope) };
   }
   if ('allowedEvents' in journey) out.allowedEvents = [];
+  if ('eventOptions' in journey) out.eventOptions = {};
   if ('person' in journey && journey.person && typeof journey.person === 'object') out.person = projectPerson(journey.person as Obj, scope);
   out.withheld = withheldOf(scope);
   return out as Obj & { withheld: DataCategory[] };
@@ -203,6 +205,8 @@ export function projectTimelineEntry<T extends Obj & { type: string; payload: Ob
   if (!covers(scope, 'treatment_progress')) return null;
   const offending = covers(scope, 'offending');
   if (!offending && (CUSTODY_EVENTS.has(entry.type) || inCustody(entry.toState))) return null;
+  // A contact entry is shared only where the person agreed to its own category.
+  if (entry.type === 'CONTACT_RECORDED' && !covers(scope, entry.payload.category as DataCategory)) return null;
   const payload: Obj = { ...entry.payload };
   for (const key of ['top', 'exitTop']) if (key in payload) payload[key] = cutTop(payload[key], scope);
   if ('domains' in payload) payload.domains = cutDomains(payload.domains, scope);

@@ -132,8 +132,12 @@ function refusal(stream: StreamType, plan: TransitionPlan, type: string): Pathwa
     plan.refusal === 'guard_refused'
       ? `${type} is not allowed in state ${state}: the rule ${rules.join(' / ')} refused it (check the event's fields).`
       : `${type} is not allowed in state ${state}.`;
-  return new PathwaysError('invalid_transition', `${why} ${allowed}`, {
+  // Say which values would pass, when the event is allowed with other fields.
+  const options = Object.entries(plan.eventOptions[type] ?? {}).map(([field, values]) => `${field} one of ${values.join(', ')}`);
+  const accepted = options.length > 0 ? ` ${type} is accepted now with ${options.join('; ')}.` : '';
+  return new PathwaysError('invalid_transition', `${why}${accepted} ${allowed}`, {
     allowedEvents,
+    eventOptions: plan.eventOptions,
     state,
     stage: plan.stage,
     ...(rules.length > 0 ? { rule: rules.join(' / '), rules } : {}),
@@ -275,6 +279,9 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
     // Computed on first read: most callers never look.
     get allowedEvents() {
       return plan.allowedEvents;
+    },
+    get eventOptions() {
+      return plan.eventOptions;
     },
     snapshot: plan.snapshot,
   };
