@@ -3,7 +3,7 @@
  * it) runs each stream, which events a snapshot accepts, and which events only timers
  * may send. Old versions stay here so stored journeys keep loading.
  */
-import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
+import { getNextTransitions, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import { pathwayMachine } from './pathway.machine.ts';
 import { PATHWAY_TIMER_EVENT_TYPES } from './pathway-types.ts';
 import { referralMachine, REFERRAL_TIMER_EVENT_TYPES } from './referral.machine.ts';
@@ -99,10 +99,10 @@ export function getMachine(stream: StreamType, version: number): AnyStateMachine
 export function acceptedEventTypes(snapshot: AnyMachineSnapshot): string[] {
   if (snapshot.status !== 'active') return [];
   const types = new Set<string>();
-  for (const node of snapshot._nodes) {
-    for (const type of node.ownEvents as readonly string[]) {
-      if (!type.startsWith('xstate.') && type !== '*') types.add(type);
-    }
+  for (const t of getNextTransitions(snapshot)) {
+    const type: string = String(t.eventType);
+    // Eventless (`always`) transitions have an empty type; delayed ones are `xstate.after…`.
+    if (type !== '' && !type.startsWith('xstate.') && type !== '*') types.add(type);
   }
   return [...types].sort();
 }

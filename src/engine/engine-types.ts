@@ -4,6 +4,7 @@
  * metrics can depend on the contract alone.
  */
 import type { Kysely } from 'kysely';
+import type { EventOptions } from '../../machines/allowed-now.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { RecordStreamType } from '../../machines/index.ts';
 import type { CaseRow, Database, EventRow, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
@@ -133,8 +134,10 @@ export interface ApplyResult<S extends StreamType = StreamType> {
   row: StreamRow<S>;
   event: EventRow;
   change: StreamChange<S>;
-  /** Event types the stream accepts now (timer-only events left out). */
+  /** Event types the stream accepts now with some payload, guards evaluated (timer-only events left out). */
   allowedEvents: string[];
+  /** For events that depend on a field, the values accepted now (`{ DISCHARGED: { reason: [...] } }`). */
+  eventOptions: EventOptions;
   /** The stream's new snapshot as an object (`row.snapshot` is the same as JSON). */
   snapshot: StoredSnapshot;
 }

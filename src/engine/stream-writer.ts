@@ -30,6 +30,7 @@ import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
 import { projectRecordChange } from './record-projections.ts';
 import { stateLabel } from './state-label.ts';
+import { indexPersonForAgency } from '../people/search-index.ts';
 
 /** One open transaction as the engine sees it. */
 export interface TxContext {
@@ -132,8 +133,12 @@ function refusal(stream: StreamType, plan: TransitionPlan, type: string): Pathwa
     plan.refusal === 'guard_refused'
       ? `${type} is not allowed in state ${state}: the rule ${rules.join(' / ')} refused it (check the event's fields).`
       : `${type} is not allowed in state ${state}.`;
-  return new PathwaysError('invalid_transition', `${why} ${allowed}`, {
+  // Say which values would pass, when the event is allowed with other fields.
+  const options = Object.entries(plan.eventOptions[type] ?? {}).map(([field, values]) => `${field} one of ${values.join(', ')}`);
+  const accepted = options.length > 0 ? ` ${type} is accepted now with ${options.join('; ')}.` : '';
+  return new PathwaysError('invalid_transition', `${why}${accepted} ${allowed}`, {
     allowedEvents,
+    eventOptions: plan.eventOptions,
     state,
     stage: plan.stage,
     ...(rules.length > 0 ? { rule: rules.join(' / '), rules } : {}),
@@ -276,6 +281,9 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
     get allowedEvents() {
       return plan.allowedEvents;
     },
+    get eventOptions() {
+      return plan.eventOptions;
+    },
     snapshot: plan.snapshot,
   };
 }
@@ -336,6 +344,8 @@ export async function openCase(ctx: TxContext, cmd: OpenCaseCommand): Promise<Ap
     overdue: overdueFlag(plan.snapshot, plan.done),
   };
   await ctx.trx.insertInto('cases').values(row).execute();
+  // The lead agency now holds the person: they are found by its searches from this commit on.
+  await indexPersonForAgency(ctx.trx, cmd.personId, cmd.leadAgencyId);
   return logOpening(ctx, 'case', row, plan, 'CASE_OPENED', input, cmd.actor, time, nowIso);
 }
 
