@@ -171,7 +171,7 @@ export function PathwayDiagram({ figures, changed, stageHref }: { figures: Recor
           </li>
         </ul>
         <p className="hint">
-          Colour shows the share of people past a policy deadline, only in stages that have one: the 21-day wait for a first intervention (referral to care planning, rapid re-entry,
+          Colour marks the share of people past a policy deadline, only in stages that have one: the 21-day wait for a first intervention (referral to care planning, rapid re-entry,
           custody) and the six-monthly review in treatment. Drawn from the pathway statechart.
         </p>
       </figcaption>
