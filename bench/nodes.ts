@@ -22,7 +22,7 @@ import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { createEngine } from '../src/engine/engine.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
-import { insertPerson } from '../src/people/person-repository.ts';
+import { recordPerson } from '../src/people/person-commands.ts';
 import { startServeProcess } from '../test/support/serve-process.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
 import { startLoadClient, type RunResult } from './load-client.ts';
@@ -70,7 +70,8 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   const open = async (n: number): Promise<string[]> =>
     Promise.all(
       Array.from({ length: n }, async () => {
-        const person = await insertPerson(store.db, { givenName: 'Bench', familyName: 'Person', dateOfBirth: '1980-01-01', sex: 'male' }, agency.id, at);
+        const viewer = { userId: user.id, role: 'keyworker' as const, agencyId: agency.id, agencyKind: agency.kind, agencyArea: agency.area };
+        const { row: person } = await recordPerson(engine, viewer, { givenName: 'Bench', familyName: 'Person', dateOfBirth: '1980-01-01', sex: 'male' }, at);
         const opened = await engine.openCase({ personId: person.id, leadAgencyId: agency.id, referralSource: 'self', referredOn: at.slice(0, 10), actor: { userId: user.id, agencyId: agency.id } });
         return opened.row.id;
       }),

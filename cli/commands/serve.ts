@@ -14,6 +14,8 @@ import { STARTUP_LOCKS, withStartupLock } from '../../src/db/startup-lock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
+import { agencyRoom } from '../../src/live/live-events.ts';
+import { attachAttendanceReports } from '../../src/keywork/attendance-reports.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { pino, type Logger } from 'pino';
 import { webAppBuilt } from '../../api/http/web-app.ts';
@@ -66,12 +68,15 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     },
   });
   await live.ready;
+  // Attendance goes back to the referring agency where the person agreed (or the law requires it).
+  const detachReports = attachAttendanceReports({ engine, db: store.db, io: live.io, room: agencyRoom });
   engine.startSweeper();
   return {
     store,
     engine,
     server,
     async stop() {
+      detachReports();
       await live.close();
       await server.close();
       await engine.close();

@@ -17,7 +17,10 @@ import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts'
 import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts';
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
+import { recordStreamsMigration } from './migrations/014-record-streams.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
+import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
+import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
 export interface Migration {
@@ -39,7 +42,10 @@ export const MIGRATIONS: readonly Migration[] = [
   metricDayTotalsMigration,
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
+  recordStreamsMigration,
   signInThrottleMigration,
+  personIdentifiersAndSearchMigration,
+  keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];
 

@@ -126,7 +126,7 @@ export function attachLive(options: LiveOptions): LiveServer {
       (lead) => agencyRoomCount() > (hasRoom(agencyRoom(lead)) ? 1 : 0),
     );
     for (const d of deliveries) io.to(agencyRoom(d.agencyId)).emit(d.event, d.payload);
-    if (area && hasRoom(areaMetricsRoom(area))) coalescer.note(area, change.seq, MEASURES_MOVED_BY[change.stream]);
+    if (area && (change.stream === 'case' || change.stream === 'referral') && hasRoom(areaMetricsRoom(area))) coalescer.note(area, change.seq, MEASURES_MOVED_BY[change.stream]);
   }
 
   // The newest seq handed to the fan-out: what a socket shed now has been sent up to.
