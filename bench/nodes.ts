@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { hashPassword, setPasswordHashCost } from '../src/auth/password.ts';
-import { insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
+import { createAgency, createStaff } from '../src/agencies/agency-commands.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { createEngine } from '../src/engine/engine.ts';
@@ -61,12 +61,13 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   const store = await openStore(url);
   await migrate(store);
   const at = new Date().toISOString();
-  const agency = await insertAgency(store.db, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench', createdAt: at });
-  const password = 'bench keyworker password';
-  const user = await insertUser(store.db, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id, createdAt: at });
   // Journeys for the warm-up and the run: eight events each, at up to twice the offered rate.
   const engine = createEngine(store);
   attachMetrics(engine);
+  const system = { userId: null, agencyId: null };
+  const { row: agency } = await createAgency(engine, system, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench' });
+  const password = 'bench keyworker password';
+  const { row: user } = await createStaff(engine, system, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id });
   const open = async (n: number): Promise<string[]> =>
     Promise.all(
       Array.from({ length: n }, async () => {
