@@ -13,6 +13,8 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./metrics.ts'),
   () => import('./live.ts'),
   () => import('./web.ts'),
+  () => import('./people-search.ts'),
+  () => import('./nodes.ts'),
 ];
 
 function formatValue(value: number | string): string {
