@@ -186,6 +186,12 @@ export interface EngineOptions {
   registry?: MachineRegistry;
   /** Names this engine's timer claims (default host:pid:random). */
   workerId?: string;
+  /**
+   * The service's time zone (IANA name, default Europe/London): journeys and referrals
+   * opened by this engine count their calendar days and fall due at local midnight there
+   * (machines/calendar-days.ts); the measures count days in it too.
+   */
+  timeZone?: string;
 }
 
 export interface Engine {
@@ -216,4 +222,6 @@ export interface Engine {
   stats(): { commits: number; units: number; failed: number };
   /** The statecharts this engine runs. */
   readonly registry: MachineRegistry;
+  /** The service's time zone (EngineOptions.timeZone). */
+  readonly timeZone: string;
 }
