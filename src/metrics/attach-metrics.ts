@@ -18,7 +18,7 @@ import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
 
 /** The measures' view of an engine change. */
-export function metricChangeOf(change: StreamChange): MetricChange {
+export function metricChangeOf(change: StreamChange, timeZone?: string): MetricChange {
   return {
     stream: change.stream,
     id: change.id,
@@ -29,14 +29,16 @@ export function metricChangeOf(change: StreamChange): MetricChange {
     fromStage: change.fromStage,
     toStage: change.toStage,
     effectiveAt: change.effectiveAt,
+    timeZone,
   };
 }
 
 /** Keeps the measures current from `engine`'s changes; returns a function that detaches. */
-export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'>): () => void {
+export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'> & { timeZone?: string }): () => void {
+  const timeZone = engine.timeZone;
   const pending = new WeakMap<StreamChange, DeltaSet>();
   const offChange = engine.useInTransaction((trx, change, sql) =>
-    applyMetricChange(trx, metricChangeOf(change), {
+    applyMetricChange(trx, metricChangeOf(change, timeZone), {
       sql,
       sink: async (deltas) => {
         pending.set(change, deltas);
