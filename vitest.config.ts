@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     allowOnly: false,
     globalSetup: ['test/support/global-setup.ts'],
+    // Low password-hashing cost in every test file (test/support/fast-hashing.ts).
+    setupFiles: ['test/support/fast-hashing.ts'],
   },
 });

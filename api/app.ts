@@ -1,56 +1,58 @@
 /**
- * The Pathways HTTP API as an Express 5 app: security headers, JSON bodies (≤ 1 MB),
- * the declared routes, the web app's built files when present, and one error handler
+ * The Pathways HTTP API as an Express 5 app: a request id and log line per request,
+ * security headers, JSON bodies (≤ 1 MB), every declared route (the measures included),
+ * the web app's built files — or a page saying how to build them —, and one error handler
  * that answers every failure as `application/problem+json`.
  *
  * `createApp` takes the store and engine rather than opening them, so tests run the real
  * app against a real store through supertest, and the server and the live fan-out share
  * one engine.
  */
-import { existsSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import express, { type Express } from 'express';
+import { pino, type Logger } from 'pino';
 import type { Store } from '../src/db/database.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
-import { tokenTtlFromEnv } from '../src/auth/bearer-tokens.ts';
+import { DEFAULT_TOKEN_TTL_MINUTES } from '../src/auth/bearer-tokens.ts';
 import { createLoginThrottle, type LoginThrottle } from '../src/auth/login-throttle.ts';
 import { createTokenCache } from '../src/auth/token-cache.ts';
 import type { AppContext } from './context.ts';
+import { noStore } from './http/cache-control.ts';
 import { jsonBody } from './http/json-body.ts';
-import { securityHeaderList, securityHeaders } from './http/security-headers.ts';
+import { requestLog } from './http/request-log.ts';
+import { securityHeaders } from './http/security-headers.ts';
 import { notFoundHandler, problemHandler } from './http/problem.ts';
 import { apiRoutes } from './routes/index.ts';
 import { mountRoutes } from './routing/mount-routes.ts';
-import { createRouteDispatch } from './routing/route-dispatch.ts';
 import type { AnyRoute } from './routing/route.ts';
+import { webAppRoutes } from './http/web-app.ts';
 
 export interface AppOptions {
   store: Store;
   engine: Engine;
   /** The clock (tests move it); defaults to the system clock. */
   now?: () => Date;
-  /** Token lifetime in minutes; defaults to PATHWAYS_TOKEN_TTL_MINUTES or 12 hours. */
+  /** Token lifetime in minutes; defaults to 720 (12 hours). */
   tokenTtlMinutes?: number;
   loginThrottle?: LoginThrottle;
   /** How long a signed-in token is trusted without re-reading it (ms, default 2000; 0 turns the cache off). */
   tokenCacheMs?: number;
-  /** Further routes (for example the measures), documented alongside the rest. */
+  /** Further routes, documented alongside the rest (the API's own are always served). */
   routes?: readonly AnyRoute[];
-  /** Folder of the built web app to serve at `/`; defaults to `web/dist` when it exists. */
+  /** Folder of the built web app to serve at `/`; defaults to `web/dist`; null serves no web app and no build page. */
   webDist?: string | null;
+  /** Where request lines and unexpected errors go; defaults to warnings and errors only, on stderr. */
+  logger?: Logger;
 }
 
-/**
- * The app as a request handler for node's http server (or supertest): the declared routes
- * served directly (api/routing/route-dispatch.ts), everything else by the Express app.
- */
-export type PathwaysApp = ((req: IncomingMessage, res: ServerResponse) => void) & {
+/** The app: an Express app, usable as node's request handler (or by supertest). */
+export type PathwaysApp = Express & {
   /** The context its routes use (for the live fan-out). */
   locals: { ctx: AppContext };
-  /** The Express app behind the dispatcher. */
-  express: Express;
 };
+
+/** Where `npm run build:web` writes the web app. */
+export const DEFAULT_WEB_DIST = join(import.meta.dirname, '..', 'web', 'dist');
 
 /** Builds the app. Nothing listens until the caller does (see `server.ts`). */
 export function createApp(options: AppOptions): PathwaysApp {
@@ -58,33 +60,26 @@ export function createApp(options: AppOptions): PathwaysApp {
     store: options.store,
     engine: options.engine,
     now: options.now ?? (() => new Date()),
-    tokenTtlMinutes: options.tokenTtlMinutes ?? tokenTtlFromEnv(),
+    tokenTtlMinutes: options.tokenTtlMinutes ?? DEFAULT_TOKEN_TTL_MINUTES,
     loginThrottle: options.loginThrottle ?? createLoginThrottle(),
     tokenCache: createTokenCache(options.tokenCacheMs ?? 2000),
   };
-  const app = express();
+  const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
+  const app = express() as PathwaysApp;
+  app.locals.ctx = ctx;
   app.disable('x-powered-by');
+  // API answers are never cached, so an ETag would only cost a hash of every body.
   app.set('etag', false);
   // Plain HTTP is the default (TLS ends at a proxy in production), so requests must not be
   // upgraded to https by the browser; everything else is helmet's strict default.
-  const helmetOptions = { contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } };
-  const routes = apiRoutes(options.routes ?? []);
-  app.use(securityHeaders(helmetOptions));
+  app.use(requestLog(logger));
+  app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(noStore());
   app.use(jsonBody());
-  app.use(mountRoutes(ctx, routes));
-
-  const webDist = options.webDist === undefined ? join(import.meta.dirname, '..', 'web', 'dist') : options.webDist;
-  if (webDist && existsSync(join(webDist, 'index.html'))) {
-    app.use(express.static(webDist, { index: 'index.html', maxAge: '1h' }));
-    // Client-side routes of the web app load its index when a browser asks for a page;
-    // API paths, and clients that do not ask for HTML, keep the 404 problem.
-    app.get(/^\/(?!api\/|api$|healthz|readyz).*/, (req, res, next) => {
-      if (req.accepts(['json', 'html']) === 'html' && req.headers.accept?.includes('text/html')) res.sendFile(join(webDist, 'index.html'));
-      else next();
-    });
-  }
+  app.use(mountRoutes(ctx, apiRoutes(options.routes ?? [])));
+  const webDist = options.webDist === undefined ? DEFAULT_WEB_DIST : options.webDist;
+  if (webDist) app.use(webAppRoutes(webDist));
   app.use(notFoundHandler);
   app.use(problemHandler);
-  const dispatch = createRouteDispatch(ctx, routes, securityHeaderList(helmetOptions), app);
-  return Object.assign(dispatch, { locals: { ctx }, express: app });
+  return app;
 }

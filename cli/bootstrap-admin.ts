@@ -1,26 +1,26 @@
 /**
  * The first administrator. On a database with no users, `serve` creates one from
- * `PATHWAYS_ADMIN_EMAIL` and `PATHWAYS_ADMIN_PASSWORD`, in an agency of its own
- * (every user belongs to one agency; an administrator's holds no case records).
+ * `PATHWAYS_ADMIN_EMAIL` and `PATHWAYS_ADMIN_PASSWORD` (parsed and checked by `config.ts`),
+ * in an agency of its own (every user belongs to one agency; an administrator's holds no
+ * case records).
  */
 import type { Store } from '../src/db/database.ts';
 import { hashPassword } from '../src/auth/password.ts';
 import { countUsers, insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
+import type { PathwaysConfig } from './config.ts';
 
-/** Creates the first admin when the store has no users and both variables are set; says what it did. */
+/** Creates the first admin when the store has no users and one is configured; says what it did. */
 export async function ensureFirstAdmin(
   store: Store,
-  env: NodeJS.ProcessEnv = process.env,
+  admin: PathwaysConfig['firstAdmin'],
   now: Date = new Date(),
 ): Promise<{ created: boolean; email?: string; reason?: string }> {
-  const email = env.PATHWAYS_ADMIN_EMAIL?.trim();
-  const password = env.PATHWAYS_ADMIN_PASSWORD;
-  if (!email || !password) return { created: false, reason: 'PATHWAYS_ADMIN_EMAIL / PATHWAYS_ADMIN_PASSWORD not set' };
+  if (!admin) return { created: false, reason: 'PATHWAYS_ADMIN_EMAIL / PATHWAYS_ADMIN_PASSWORD not set' };
+  const { email, password, area } = admin;
   if ((await countUsers(store.db)) > 0) return { created: false, reason: 'users already exist' };
-  if (password.length < 12) throw new Error('PATHWAYS_ADMIN_PASSWORD must be at least 12 characters.');
   const passwordHash = await hashPassword(password);
   await store.db.transaction().execute(async (trx) => {
-    const agency = await insertAgency(trx, { name: 'Pathways administration', kind: 'administration', area: env.PATHWAYS_AREA ?? 'all', createdAt: now.toISOString() });
+    const agency = await insertAgency(trx, { name: 'Pathways administration', kind: 'administration', area, createdAt: now.toISOString() });
     await insertUser(trx, { email, name: 'Administrator', passwordHash, role: 'admin', agencyId: agency.id, createdAt: now.toISOString() });
   });
   return { created: true, email };

@@ -7,6 +7,8 @@
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { z } from 'zod';
 import { PathwaysError, isPathwaysError, type ErrorCode } from '../../src/errors.ts';
+import { requestLogOf } from './request-log.ts';
+import { sendText } from './send-text.ts';
 
 const TITLES: Record<ErrorCode, string> = {
   validation_failed: 'The request is not valid',
@@ -48,8 +50,7 @@ export function problemResponse(err: PathwaysError, instance?: string): { status
 /** Sends one problem response. */
 export function sendProblem(res: Response, err: PathwaysError, instance?: string): void {
   const problem = problemResponse(err, instance);
-  for (const [name, value] of problem.headers) res.setHeader(name, value);
-  res.status(problem.status).type('application/problem+json').send(problem.body);
+  sendText(res, problem.status, 'application/problem+json; charset=utf-8', problem.body, problem.headers);
 }
 
 /** Turns zod issues into `validation_failed` with dotted field paths (`interventions.0.modality`). */
@@ -104,7 +105,7 @@ function fromDatabase(err: unknown): PathwaysError | null {
   return null;
 }
 
-/** Any failure as the problem to answer with; unknown ones are logged and hidden. */
+/** Any failure as the problem to answer with; unknown ones become `internal_error` (the caller logs them). */
 export function problemOf(err: unknown): PathwaysError {
   if (isPathwaysError(err)) return err;
   if (err instanceof z.ZodError) return fromZodError(err, 'body');
@@ -114,7 +115,6 @@ export function problemOf(err: unknown): PathwaysError {
   if (database) return database;
   const status = typeof err === 'object' && err !== null ? (err as BodyParserError).status : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) return new PathwaysError('validation_failed', 'The request could not be read.', { issues: [] });
-  console.error('pathways api: unexpected error', err);
   return new PathwaysError('internal_error', 'Something went wrong on our side; try again, and report it if it persists.');
 }
 
@@ -124,7 +124,14 @@ export const problemHandler: ErrorRequestHandler = (err: unknown, req, res, next
     next(err);
     return;
   }
-  sendProblem(res, problemOf(err), req.originalUrl);
+  const problem = problemOf(err);
+  if (problem.code === 'internal_error') {
+    // The stack is for the operator; the caller gets the request id to quote.
+    const log = requestLogOf(res);
+    if (log) log.logger.error({ requestId: log.id, route: log.route, err }, 'unexpected error');
+    else console.error('pathways api: unexpected error', err);
+  }
+  sendProblem(res, problem, req.originalUrl);
 };
 
 /** Unknown routes answer a 404 problem rather than Express's HTML page. */

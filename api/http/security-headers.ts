@@ -31,23 +31,14 @@ function recordHelmet(options: HelmetOptions): HeaderOp[] {
   return ops;
 }
 
-/**
- * Helmet's headers for `options` as one flat list (`[name, value, name, value, …]`), for a
- * response written with `writeHead` directly. Only the headers it sets: what it removes
- * (`X-Powered-By`) is never set on such a response.
- */
-export function securityHeaderList(options: HelmetOptions): ReadonlyArray<string | number | readonly string[]> {
-  return recordHelmet(options).flatMap((op) => ('set' in op ? [op.set, op.value] : []));
-}
-
 /** Middleware setting helmet's headers for `options`. */
 export function securityHeaders(options: HelmetOptions): RequestHandler {
   const ops = recordHelmet(options);
-  return (_req, res, next) => {
-    for (const op of ops) {
-      if ('set' in op) res.setHeader(op.set, op.value);
-      else res.removeHeader(op.remove);
-    }
+  const set = ops.flatMap((op) => ('set' in op ? [[op.set, op.value] as const] : []));
+  const removed = ops.flatMap((op) => ('remove' in op ? [op.remove] : []));
+  return function setSecurityHeaders(_req, res, next) {
+    for (const [name, value] of set) res.setHeader(name, value);
+    for (const name of removed) res.removeHeader(name);
     next();
   };
 }

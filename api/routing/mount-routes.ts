@@ -1,11 +1,13 @@
 /**
- * The declared routes as an Express router: the way in for requests the lean dispatcher
- * (`route-dispatch.ts`) leaves to Express — HEAD and OPTIONS, paths in another letter case
- * or with a trailing slash, bodies in another charset or encoding. The route runs exactly
- * as it does there (`run-route.ts`); only the sending differs.
+ * The declared routes as one Express router: the only way a request reaches a route.
+ * Each route gets one handler, built once at start-up; it runs the route (`run-route.ts`:
+ * sign-in, role, validation, handler) and writes the answer in one go (`send-text.ts`).
+ * A refusal thrown on the way is passed to the app's problem handler by Express 5.
  */
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../context.ts';
+import { noteRoute } from '../http/request-log.ts';
+import { sendText } from '../http/send-text.ts';
 import { encodeResult, runRoute } from './run-route.ts';
 import type { AnyRoute } from './route.ts';
 
@@ -13,18 +15,17 @@ import type { AnyRoute } from './route.ts';
 export function mountRoutes(ctx: AppContext, routes: readonly AnyRoute[]): Router {
   const router = Router();
   for (const route of routes) {
-    router[route.method](route.path, async (req, res) => {
+    router[route.method](route.path, async function serveRoute(req: Request, res: Response): Promise<void> {
+      noteRoute(res, route.path);
       const result = await runRoute(ctx, route, {
         params: req.params as Record<string, string>,
         query: req.query,
         body: req.body as unknown,
         authorization: req.headers.authorization,
-        ip: req.ip ?? 'unknown',
+        ip: req.socket.remoteAddress ?? 'unknown',
       });
-      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       const { contentType, payload } = encodeResult(result);
-      res.status(result.status).type(contentType);
-      res.send(payload);
+      sendText(res, result.status, contentType, payload, result.headers ? Object.entries(result.headers) : undefined);
     });
   }
   return router;

@@ -1,9 +1,8 @@
 /**
  * One declared route, run: sign-in, role check, validation of params, query and body with
- * the declared zod schemas, then the handler. Both ways a request reaches a route use it —
- * the lean dispatcher in front of Express (`route-dispatch.ts`) and Express's own router
- * (`mount-routes.ts`) — so the two cannot answer differently. Every refusal is thrown as a
- * `PathwaysError`; the caller turns it into a problem response.
+ * the declared zod schemas, then the handler. Express's router (`mount-routes.ts`) calls it
+ * for every request a route serves. Every refusal is thrown as a `PathwaysError`; the app's
+ * problem handler turns it into a problem response.
  */
 import type { z } from 'zod';
 import { PathwaysError } from '../../src/errors.ts';
@@ -11,6 +10,7 @@ import { bearerFrom, resolveToken } from '../../src/auth/bearer-tokens.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
 import { fromZodError } from '../http/problem.ts';
+import { parseWithClock } from '../schemas/common.ts';
 import type { AnyRoute, RouteResult } from './route.ts';
 
 /** A request as the route sees it before validation. */
@@ -38,7 +38,7 @@ function nulPath(value: unknown, path: string[] = [], depth = 0): string[] | nul
   return null;
 }
 
-function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query' | 'params'): unknown {
+function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'query' | 'params', now: Date): unknown {
   // Text with NUL characters cannot be stored (PostgreSQL refuses it) and is never meant.
   const nul = nulPath(value);
   if (nul) {
@@ -46,7 +46,8 @@ function parse(schema: z.ZodType | undefined, value: unknown, where: 'body' | 'q
     throw new PathwaysError('validation_failed', `Fix the ${where}: ${path} contains a NUL character.`, { issues: [{ path, message: 'must not contain NUL characters' }] });
   }
   if (!schema) return value;
-  const result = schema.safeParse(value);
+  // Dates are checked against the app's clock (api/schemas/common.ts).
+  const result = parseWithClock(now, () => schema.safeParse(value));
   if (!result.success) throw fromZodError(result.error, where);
   return result.data;
 }
@@ -78,10 +79,11 @@ export async function runRoute(ctx: AppContext, route: AnyRoute, raw: RawRouteIn
     user = await signIn(ctx, raw.authorization);
   }
   const schemas = route as { params?: z.ZodType; query?: z.ZodType; body?: z.ZodType };
-  const params = parse(schemas.params, raw.params, 'params');
-  const query = parse(schemas.query, raw.query, 'query');
+  const now = ctx.now();
+  const params = parse(schemas.params, raw.params, 'params', now);
+  const query = parse(schemas.query, raw.query, 'query', now);
   // A body-less POST (logout, withdraw) arrives as undefined; treat it as {}.
-  const body = schemas.body ? parse(schemas.body, raw.body ?? {}, 'body') : undefined;
+  const body = schemas.body ? parse(schemas.body, raw.body ?? {}, 'body', now) : undefined;
   return route.handle({ params, query, body, user, ctx, ip: raw.ip });
 }
 

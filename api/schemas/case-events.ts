@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { DISCHARGE_REASONS, HOUSING_NEEDS, INJECTING_STATUSES, INTERVENTION_EXIT_STATUSES, INTERVENTION_MODALITIES } from '../../machines/codes.ts';
-import { dateSchema, dateTimeSchema } from './common.ts';
+import { effectiveAtSchema, factDateSchema } from './common.ts';
 import { topSchema } from './top.ts';
 
 const note = z.string().trim().max(4000);
@@ -15,7 +15,7 @@ const note = z.string().trim().max(4000);
 /** Fields every event body carries. */
 export const eventEnvelope = {
   expectedVersion: z.int().min(0).describe('The version you last read; a stale one answers 409 version_conflict'),
-  effectiveAt: dateTimeSchema.optional().describe('When the fact happened, if earlier than now'),
+  effectiveAt: effectiveAtSchema.optional().describe('When the fact happened, if earlier than now'),
   backdateReason: z.string().trim().min(1).max(500).optional().describe('Why the event is recorded late (required by the engine when backdating)'),
 };
 
@@ -44,11 +44,11 @@ export const CASE_EVENT_SCHEMAS = [
     { outcome: z.enum(['assess', 'brief_advice']), dischargeReason: z.enum(DISCHARGE_REASONS).optional() },
     'Screening ends: on to assessment, or brief advice (closes the journey).',
   ),
-  event('ASSESSMENT_COMPLETED', { domains: assessmentDomainsSchema, completedOn: dateSchema.optional() }, 'Comprehensive assessment across the domains.'),
+  event('ASSESSMENT_COMPLETED', { domains: assessmentDomainsSchema, completedOn: factDateSchema.optional() }, 'Comprehensive assessment across the domains.'),
   event(
     'CARE_PLAN_AGREED',
     {
-      carePlanDate: dateSchema.optional(),
+      carePlanDate: factDateSchema.optional(),
       interventions: z
         .array(z.strictObject({ id: interventionId, modality: z.enum(INTERVENTION_MODALITIES) }))
         .min(1, 'a care plan needs at least one intervention')
@@ -56,26 +56,26 @@ export const CASE_EVENT_SCHEMAS = [
     },
     'The tailored care package (at least one intervention).',
   ),
-  event('INTERVENTION_OFFERED', { interventionId, offeredOn: dateSchema.optional() }, 'First appointment of an intervention offered.'),
-  event('INTERVENTION_STARTED', { interventionId, startedOn: dateSchema.optional() }, 'An intervention starts; the first start begins treatment.'),
+  event('INTERVENTION_OFFERED', { interventionId, offeredOn: factDateSchema.optional() }, 'First appointment of an intervention offered.'),
+  event('INTERVENTION_STARTED', { interventionId, startedOn: factDateSchema.optional() }, 'An intervention starts; the first start begins treatment.'),
   event(
     'INTERVENTION_ENDED',
-    { interventionId, endedOn: dateSchema.optional(), exitStatus: z.enum(INTERVENTION_EXIT_STATUSES) },
+    { interventionId, endedOn: factDateSchema.optional(), exitStatus: z.enum(INTERVENTION_EXIT_STATUSES) },
     'An intervention ends (planned, unplanned by the person, withdrawn by the service).',
   ),
   event('TOP_RECORDED', { top: topSchema }, 'A Treatment Outcomes Profile is recorded.'),
-  event('REVIEW_COMPLETED', { reviewedOn: dateSchema.optional(), top: topSchema }, 'The six-monthly review with its TOP.'),
+  event('REVIEW_COMPLETED', { reviewedOn: factDateSchema.optional(), top: topSchema }, 'The six-monthly review with its TOP.'),
   event(
     'DISCHARGED',
-    { reason: z.enum(DISCHARGE_REASONS), dischargedOn: dateSchema, exitTop: topSchema.optional() },
+    { reason: z.enum(DISCHARGE_REASONS), dischargedOn: factDateSchema, exitTop: topSchema.optional() },
     'Discharge with a reason; a successful one needs an exit TOP and leads to recovery check-ups.',
   ),
-  event('CHECKUP_COMPLETED', { checkupOn: dateSchema.optional(), top: topSchema.optional() }, 'A recovery check-up.'),
-  event('RELAPSE_REPORTED', { reportedOn: dateSchema.optional() }, 'Relapse during recovery check-ups: rapid re-entry.'),
+  event('CHECKUP_COMPLETED', { checkupOn: factDateSchema.optional(), top: topSchema.optional() }, 'A recovery check-up.'),
+  event('RELAPSE_REPORTED', { reportedOn: factDateSchema.optional() }, 'Relapse during recovery check-ups: rapid re-entry.'),
   event('REENTRY_CONFIRMED', {}, 'Rapid re-entry confirmed: back to care planning with the last package.'),
-  event('CUSTODY_STARTED', { custodyOn: dateSchema.optional() }, 'The person enters custody; the journey pauses.'),
-  event('RELEASED_FROM_CUSTODY', { releasedOn: dateSchema.optional() }, 'Release; the 21-day continuity-of-care clock starts.'),
-  event('COMMUNITY_ENGAGED', { engagedOn: dateSchema.optional() }, 'Engaged by community treatment after release.'),
+  event('CUSTODY_STARTED', { custodyOn: factDateSchema.optional() }, 'The person enters custody; the journey pauses.'),
+  event('RELEASED_FROM_CUSTODY', { releasedOn: factDateSchema.optional() }, 'Release; the 21-day continuity-of-care clock starts.'),
+  event('COMMUNITY_ENGAGED', { engagedOn: factDateSchema.optional() }, 'Engaged by community treatment after release.'),
   event('KEYWORKER_ASSIGNED', { keyworkerId: z.uuid() }, 'A keyworker takes the case.'),
 ] as const;
 

@@ -1,14 +1,14 @@
 /** Treatment journeys (`cases`) as the API takes and returns them. */
 import { z } from 'zod';
 import { REFERRAL_SOURCES } from '../../machines/codes.ts';
-import { dateSchema, idSchema, pageQuery, queryBoolean } from './common.ts';
+import { factDateSchema, idSchema, pageQuery, queryBoolean } from './common.ts';
 import { topSchema } from './top.ts';
 
 /** `POST /api/v1/cases` body: the journey opens at the caller's agency. */
 export const createCaseBody = z.strictObject({
   personId: idSchema,
   referralSource: z.enum(REFERRAL_SOURCES),
-  referredOn: dateSchema.describe('Referral date; the 21-day waiting clock runs from here'),
+  referredOn: factDateSchema.describe('Referral date; the 21-day waiting clock runs from here'),
   keyworkerId: idSchema.optional(),
   checkupScheduleDays: z.array(z.int().min(1).max(730)).min(1).max(12).optional().describe('Recovery check-up days after completion (default 28, 91, 182)'),
 });

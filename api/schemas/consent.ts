@@ -1,7 +1,7 @@
 /** Consent to share a person's data with an agency (or every agency of a kind). */
 import { z } from 'zod';
 import { agencyKindSchema } from './agency.ts';
-import { dataCategorySchema, dateSchema, idSchema, shortText } from './common.ts';
+import { dataCategorySchema, factDateSchema, idSchema, shortText, validUntilSchema } from './common.ts';
 
 /** `POST /api/v1/people/:id/consents` body: exactly one of `toAgencyId` and `toAgencyKind`. */
 export const createConsentBody = z
@@ -10,8 +10,8 @@ export const createConsentBody = z
     toAgencyKind: agencyKindSchema.optional(),
     categories: z.array(dataCategorySchema).min(1, 'name at least one category').max(20),
     purpose: shortText(500),
-    givenOn: dateSchema.optional().describe('Date the person gave consent (default today)'),
-    validUntil: dateSchema.optional().describe('Last day the consent is valid (inclusive)'),
+    givenOn: factDateSchema.optional().describe('Date the person gave consent (default today)'),
+    validUntil: validUntilSchema.optional().describe('Last day the consent is valid (inclusive)'),
   })
   .refine((b) => (b.toAgencyId === undefined) !== (b.toAgencyKind === undefined), {
     message: 'give exactly one of toAgencyId and toAgencyKind',

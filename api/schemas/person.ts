@@ -4,7 +4,7 @@
  * (src/access/projection.ts); a field left out is listed in `withheld`.
  */
 import { z } from 'zod';
-import { dateSchema, idSchema, shortText } from './common.ts';
+import { dateOfBirthSchema, idSchema, shortText } from './common.ts';
 
 export const SEXES = ['female', 'male', 'indeterminate', 'not_known'] as const;
 
@@ -12,7 +12,7 @@ export const SEXES = ['female', 'male', 'indeterminate', 'not_known'] as const;
 export const createPersonBody = z.strictObject({
   givenName: shortText(100),
   familyName: shortText(100),
-  dateOfBirth: dateSchema,
+  dateOfBirth: dateOfBirthSchema,
   sex: z.enum(SEXES),
   ethnicity: z.string().trim().regex(/^[a-z_]{1,60}$/, 'must be an ethnicity code, e.g. white_british').optional(),
   postcodeDistrict: z

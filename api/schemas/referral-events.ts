@@ -4,11 +4,11 @@
  * here: referral steps rarely race, and without it the current version is used.
  */
 import { z } from 'zod';
-import { dateSchema, dateTimeSchema } from './common.ts';
+import { effectiveAtSchema, factDateSchema } from './common.ts';
 
 const envelope = {
   expectedVersion: z.int().min(0).optional().describe('The version you last read; a stale one answers 409 version_conflict'),
-  effectiveAt: dateTimeSchema.optional(),
+  effectiveAt: effectiveAtSchema.optional(),
   backdateReason: z.string().trim().min(1).max(500).optional(),
 };
 const reason = z.string().trim().min(1, 'give a reason').max(2000);
@@ -20,7 +20,7 @@ export const REFERRAL_EVENT_SCHEMAS = [
   event('REFERRAL_RECEIVED', {}, 'The receiving agency acknowledges the referral.'),
   event('REFERRAL_ACCEPTED', {}, 'Accepted; a treatment referral opens (or re-opens) the journey at the provider.'),
   event('REFERRAL_REJECTED', { reason }, 'Declined, with a reason the sender sees.'),
-  event('FIRST_CONTACT_MADE', { contactOn: dateSchema.optional() }, 'First contact with the person.'),
+  event('FIRST_CONTACT_MADE', { contactOn: factDateSchema.optional() }, 'First contact with the person.'),
   event('REFERRAL_COMPLETED', { outcome: z.string().trim().min(1, 'give the outcome').max(2000) }, 'Completed with an outcome: closes the loop to the sender.'),
   event('REFERRAL_FAILED', { reason }, 'Could not be completed, with a reason.'),
   event('REFERRAL_CANCELLED', { reason: reason.optional() }, 'Withdrawn by the sender.'),

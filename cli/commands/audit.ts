@@ -1,5 +1,6 @@
 import { openStore } from '../../src/db/database.ts';
 import { verifyChain } from '../../src/engine/hash-chain.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import type { Command } from '../main.ts';
 
 /** `pathways audit verify`: walk the event log's hash chain and report the first broken link. */
@@ -10,12 +11,14 @@ export const auditCommand: Command = {
     'Walks every event in order, recomputing each hash and checking each row links to the one\n' +
     'before it. Prints the rows checked and OK, or the first broken row (seq) and why.\n' +
     'Exit status: 0 when the chain is intact, 1 when it is broken.',
-  async run(args) {
-    if (args[0] !== 'verify' || args.length > 1) {
-      console.error(`pathways audit: expected "verify"${args[0] ? `, got "${args.join(' ')}"` : ''}\n${this.usage}`);
+  async run(args, config) {
+    const parsed = parseCommandArgs(args, {}, 1);
+    const problem = typeof parsed === 'string' ? parsed : parsed.positionals[0] !== 'verify' ? `expected "verify"${args[0] ? `, got "${args.join(' ')}"` : ''}` : null;
+    if (problem) {
+      console.error(`pathways audit: ${problem}\n${this.usage}`);
       return 2;
     }
-    const store = await openStore();
+    const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       const report = await verifyChain(store.db);
       if (report.ok) {

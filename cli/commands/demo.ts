@@ -8,7 +8,8 @@ import { openStore } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
 import type { Command } from '../main.ts';
 import { seedDemo } from './seed.ts';
-import { parseServeArgs, startPathways, untilSignalled } from './serve.ts';
+import { pino } from 'pino';
+import { parseServeArgs, serveOptions, startPathways, untilSignalled } from './serve.ts';
 
 /** People in the demo cohort: enough to fill every stage, quick to seed. */
 export const DEMO_COHORT_PEOPLE = 400;
@@ -19,13 +20,13 @@ export const demoCommand: Command = {
     'Usage: pathways demo [--port P] [--host H]\n\n' +
     `On an empty database, loads the reference codes, the Northbridge demo area and ${DEMO_COHORT_PEOPLE} people,\n` +
     'then serves the API and the web app. DATABASE_URL picks the store (default ./data/pathways.db).',
-  async run(args) {
-    const parsed = parseServeArgs(args, { port: Number(process.env.PORT ?? 3000) });
+  async run(args, config) {
+    const parsed = parseServeArgs(args, { port: config.port });
     if (typeof parsed === 'string') {
       console.error(`pathways demo: ${parsed}\n${this.usage}`);
       return 2;
     }
-    const store = await openStore();
+    const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       await migrate(store);
       const users = await store.db.selectFrom('users').select('id').limit(1).execute();
@@ -34,7 +35,7 @@ export const demoCommand: Command = {
         const seeded = await seedDemo(store, { people: DEMO_COHORT_PEOPLE });
         console.log(`Seeded ${seeded.area.agencies} agencies, ${seeded.area.users} staff and ${seeded.cohort?.journeys ?? 0} journeys.`);
       }
-      const running = await startPathways(store, { host: '0.0.0.0', ...parsed });
+      const running = await startPathways(store, { ...serveOptions(config, pino({ level: config.logLevel })), host: '0.0.0.0', ...parsed });
       const url = running.server.url;
       console.log(`\nPathways demo: ${url}   (API reference: ${url}/api/docs)\n`);
       console.log('Demo logins (password for all: ' + (DEMO_LOGINS[0]?.password ?? '') + '):');

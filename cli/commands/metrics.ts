@@ -1,5 +1,6 @@
 import { openStore } from '../../src/db/database.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
+import { parseCommandArgs } from '../command-args.ts';
 import type { Command } from '../main.ts';
 
 /** `pathways metrics rebuild`: recompute every measure from the event log and base tables. */
@@ -9,12 +10,14 @@ export const metricsCommand: Command = {
     'Usage: pathways metrics rebuild\n\n' +
     'Replays every journey and referral event through the measures and replaces the stored\n' +
     'counters in one transaction. Writers wait while it runs (minutes at national scale).',
-  async run(args) {
-    if (args[0] !== 'rebuild' || args.length > 1) {
-      console.error(`pathways metrics: expected "rebuild"${args[0] ? `, got "${args.join(' ')}"` : ''}\n${this.usage}`);
+  async run(args, config) {
+    const parsed = parseCommandArgs(args, {}, 1);
+    const problem = typeof parsed === 'string' ? parsed : parsed.positionals[0] !== 'rebuild' ? `expected "rebuild"${args[0] ? `, got "${args.join(' ')}"` : ''}` : null;
+    if (problem) {
+      console.error(`pathways metrics: ${problem}\n${this.usage}`);
       return 2;
     }
-    const store = await openStore();
+    const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       let last = 0;
       const report = await rebuildMetrics(store, {

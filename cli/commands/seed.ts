@@ -9,6 +9,7 @@ import { createProgressBar, formatSeconds } from '../../seeds/progress-bar.ts';
 import { loadReferenceCodes } from '../../seeds/reference-codes.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
+import { parseCommandArgs, type OptionSpec } from '../command-args.ts';
 import type { Command } from '../main.ts';
 
 /** People seeded when `--people` is not given. */
@@ -35,51 +36,40 @@ const USAGE =
   '  --area-only              load the codes and the demo area, no cohort\n' +
   '  --workers W              generator threads (default: one per core for 20000 people or more)';
 
+/** The options `pathways seed` takes. */
+const SEED_OPTIONS: Record<string, OptionSpec> = {
+  people: { type: 'string', hint: 'a whole number of people (e.g. --people 330000)' },
+  seed: { type: 'string', hint: 'an integer (e.g. --seed 42)' },
+  'reference-date': { type: 'string', hint: 'a calendar date YYYY-MM-DD (e.g. --reference-date 2026-04-01)' },
+  workers: { type: 'string', hint: 'a whole number from 0 to 64' },
+  'area-only': { type: 'boolean' },
+};
+
 /** Reads the command line; a string is a usage error to show. */
 export function parseSeedArgs(args: readonly string[], today: string = todayUtc()): SeedArgs | string {
-  const out: SeedArgs = { people: DEFAULT_SEED_PEOPLE, seed: DEFAULT_COHORT_SEED, referenceDate: today, areaOnly: false, workers: undefined };
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    const eq = arg.indexOf('=');
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
-    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string | undefined => inline ?? args[++i];
-    switch (name) {
-      case '--people': {
-        const v = value();
-        if (v === undefined || !/^\d+$/.test(v.replace(/_/g, ''))) return `--people needs a whole number of people (e.g. --people 330000), got ${v === undefined ? 'nothing' : `"${v}"`}`;
-        out.people = Number(v.replace(/_/g, ''));
-        if (!Number.isSafeInteger(out.people)) return `--people ${v} is too large`;
-        break;
-      }
-      case '--seed': {
-        const v = value();
-        if (v === undefined || !/^-?\d+$/.test(v) || !Number.isSafeInteger(Number(v))) return `--seed needs an integer (e.g. --seed 42), got ${v === undefined ? 'nothing' : `"${v}"`}`;
-        out.seed = Number(v);
-        break;
-      }
-      case '--reference-date': {
-        const v = value();
-        if (v === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(v) || new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) !== v) {
-          return `--reference-date needs a calendar date YYYY-MM-DD (e.g. --reference-date 2026-04-01), got ${v === undefined ? 'nothing' : `"${v}"`}`;
-        }
-        if (v > today) return `--reference-date ${v} is in the future (today is ${today}): seeded facts must already have happened`;
-        out.referenceDate = v;
-        break;
-      }
-      case '--workers': {
-        const v = value();
-        if (v === undefined || !/^\d+$/.test(v) || Number(v) > 64) return `--workers needs a whole number from 0 to 64, got ${v === undefined ? 'nothing' : `"${v}"`}`;
-        out.workers = Number(v);
-        break;
-      }
-      case '--area-only':
-        if (inline !== undefined) return '--area-only takes no value';
-        out.areaOnly = true;
-        break;
-      default:
-        return `unknown option "${arg}"`;
+  const parsed = parseCommandArgs(args, SEED_OPTIONS);
+  if (typeof parsed === 'string') return parsed;
+  const { people, seed, 'reference-date': referenceDate, workers, 'area-only': areaOnly } = parsed.values as Record<string, string | undefined> & { 'area-only'?: boolean };
+  const out: SeedArgs = { people: DEFAULT_SEED_PEOPLE, seed: DEFAULT_COHORT_SEED, referenceDate: today, areaOnly: areaOnly === true, workers: undefined };
+  if (people !== undefined) {
+    if (!/^\d+$/.test(people.replace(/_/g, ''))) return `--people needs ${SEED_OPTIONS.people!.hint}, got "${people}"`;
+    out.people = Number(people.replace(/_/g, ''));
+    if (!Number.isSafeInteger(out.people)) return `--people ${people} is too large`;
+  }
+  if (seed !== undefined) {
+    if (!/^-?\d+$/.test(seed) || !Number.isSafeInteger(Number(seed))) return `--seed needs ${SEED_OPTIONS.seed!.hint}, got "${seed}"`;
+    out.seed = Number(seed);
+  }
+  if (referenceDate !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(referenceDate) || new Date(`${referenceDate}T00:00:00Z`).toISOString().slice(0, 10) !== referenceDate) {
+      return `--reference-date needs ${SEED_OPTIONS['reference-date']!.hint}, got "${referenceDate}"`;
     }
+    if (referenceDate > today) return `--reference-date ${referenceDate} is in the future (today is ${today}): seeded facts must already have happened`;
+    out.referenceDate = referenceDate;
+  }
+  if (workers !== undefined) {
+    if (!/^\d+$/.test(workers) || Number(workers) > 64) return `--workers needs ${SEED_OPTIONS.workers!.hint}, got "${workers}"`;
+    out.workers = Number(workers);
   }
   return out;
 }
@@ -129,14 +119,14 @@ function printSummary(result: SeedDemoResult, elapsedMs: number): void {
 export const seedCommand: Command = {
   summary: 'Load reference codes, the Northbridge demo area and a synthetic cohort',
   usage: USAGE,
-  async run(args) {
+  async run(args, config) {
     const parsed = parseSeedArgs(args);
     if (typeof parsed === 'string') {
       console.error(`pathways seed: ${parsed}\n\n${USAGE}`);
       return 2;
     }
     const started = performance.now();
-    const store = await openStore();
+    const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       const people = parsed.areaOnly ? 0 : parsed.people;
       const result = await seedDemo(store, {

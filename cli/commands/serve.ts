@@ -6,7 +6,6 @@
  */
 import { resolveToken } from '../../src/auth/bearer-tokens.ts';
 import { ensureFirstAdmin } from '../bootstrap-admin.ts';
-import { metricsRoutes } from '../../api/routes/metrics-routes.ts';
 import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
@@ -15,6 +14,10 @@ import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
+import { pino, type Logger } from 'pino';
+import { webAppBuilt } from '../../api/http/web-app.ts';
+import { parseCommandArgs, type OptionSpec } from '../command-args.ts';
+import type { PathwaysConfig } from '../config.ts';
 import type { Command } from '../main.ts';
 
 /** A running Pathways: store, engine and http server, and how to stop them. */
@@ -25,11 +28,32 @@ export interface RunningPathways {
   stop(): Promise<void>;
 }
 
+/** How `startPathways` runs; everything but the port has a default. */
+export interface StartOptions {
+  port: number;
+  host?: string;
+  tokenTtlMinutes?: number;
+  /** Request lines and unexpected errors (default: warnings and errors on stderr). */
+  logger?: Logger;
+  /** The built web app (default `web/dist`). */
+  webDist?: string;
+  /** SQLite: sync inside each COMMIT (`PATHWAYS_SYNC_IN_COMMIT`). */
+  syncInCommit?: boolean;
+}
+
 /** Starts everything on an open, migrated store (shared by `serve` and `demo`). */
-export async function startPathways(store: Store, options: { port: number; host?: string }): Promise<RunningPathways> {
-  const engine = createEngine(store);
+export async function startPathways(store: Store, options: StartOptions): Promise<RunningPathways> {
+  const engine = createEngine(store, options.syncInCommit ? { syncInCommit: true } : {});
   const detachMetrics = attachMetrics(engine);
-  const server = await startServer({ store, engine, routes: metricsRoutes, port: options.port, ...(options.host ? { host: options.host } : {}) });
+  const server = await startServer({
+    store,
+    engine,
+    port: options.port,
+    ...(options.host ? { host: options.host } : {}),
+    ...(options.tokenTtlMinutes ? { tokenTtlMinutes: options.tokenTtlMinutes } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.webDist ? { webDist: options.webDist } : {}),
+  });
   // Live updates on the same port, signed in with the same bearer tokens.
   const live = attachLive({
     httpServer: server.httpServer,
@@ -62,25 +86,33 @@ export function untilSignalled(): Promise<string> {
   });
 }
 
+/** The options `serve` and `demo` take. */
+const SERVE_OPTIONS: Record<string, OptionSpec> = {
+  port: { type: 'string', hint: 'a port number 0–65535 (e.g. --port 8080)' },
+  host: { type: 'string', hint: 'an address to listen on (e.g. --host 0.0.0.0)' },
+};
+
 /** Parses `--port N` and `--host H`; returns an error message for anything else. */
 export function parseServeArgs(args: string[], defaults: { port: number }): { port: number; host?: string } | string {
-  let port = defaults.port;
-  let host: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i];
-    const value = args[i + 1];
-    if (arg === '--port' && value !== undefined) {
-      port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port must be a number 0–65535, not "${value}"`;
-      i++;
-    } else if (arg === '--host' && value !== undefined) {
-      host = value;
-      i++;
-    } else {
-      return `unexpected argument "${arg}"`;
-    }
-  }
+  const parsed = parseCommandArgs(args, SERVE_OPTIONS);
+  if (typeof parsed === 'string') return parsed;
+  const { port: rawPort, host } = parsed.values as { port?: string; host?: string };
+  const port = rawPort === undefined ? defaults.port : /^\d+$/.test(rawPort) ? Number(rawPort) : NaN;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port needs ${SERVE_OPTIONS.port!.hint}, got "${rawPort}"`;
+  if (host !== undefined && host.trim() === '') return `--host needs ${SERVE_OPTIONS.host!.hint}, got ""`;
   return host ? { port, host } : { port };
+}
+
+/** What every served process does with its configuration: logs, web app check, start options. */
+export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<StartOptions, 'port' | 'host'> {
+  if (!webAppBuilt(config.webDist)) {
+    // Loud, because the product is only half there: the API answers, the browser gets a page saying how to build the app.
+    console.warn(
+      `\n*** The web app is not built (no ${config.webDist}/index.html). The API is served; / shows how to build it.\n` +
+        '*** Run `npm run build:web` once, then start again.\n',
+    );
+  }
+  return { tokenTtlMinutes: config.tokenTtlMinutes, logger, webDist: config.webDist, syncInCommit: config.syncInCommit };
 }
 
 export const serveCommand: Command = {
@@ -89,19 +121,21 @@ export const serveCommand: Command = {
     'Usage: pathways serve [--port P] [--host H]\n\n' +
     'Migrates the store named by DATABASE_URL, creates the first admin on an empty database from\n' +
     'PATHWAYS_ADMIN_EMAIL and PATHWAYS_ADMIN_PASSWORD, and serves on H:P (default 127.0.0.1, PORT or 3000).\n' +
-    'PATHWAYS_TOKEN_TTL_MINUTES sets how long sign-in tokens last (default 720).',
-  async run(args) {
-    const parsed = parseServeArgs(args, { port: Number(process.env.PORT ?? 3000) });
+    'PATHWAYS_TOKEN_TTL_MINUTES sets how long sign-in tokens last (default 720); one JSON log line per\n' +
+    'request goes to stdout (PATHWAYS_LOG_LEVEL, default info). `pathways help` lists every variable.',
+  async run(args, config) {
+    const parsed = parseServeArgs(args, { port: config.port });
     if (typeof parsed === 'string') {
       console.error(`pathways serve: ${parsed}\n${this.usage}`);
       return 2;
     }
-    const store = await openStore();
+    const logger = pino({ level: config.logLevel });
+    const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       await migrate(store);
-      const admin = await ensureFirstAdmin(store);
+      const admin = await ensureFirstAdmin(store, config.firstAdmin);
       if (admin.created) console.log(`Created the first administrator: ${admin.email}`);
-      const running = await startPathways(store, parsed);
+      const running = await startPathways(store, { ...serveOptions(config, logger), ...parsed });
       console.log(`Pathways listening on ${running.server.url} (API docs: ${running.server.url}/api/docs)`);
       const signal = await untilSignalled();
       console.log(`Stopping (${signal})…`);

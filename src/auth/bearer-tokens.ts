@@ -1,7 +1,8 @@
 /**
  * Opaque bearer tokens. The caller gets 32 random bytes; the database keeps only their
- * SHA-256, so a copy of the database does not sign anyone in. Tokens expire
- * (`PATHWAYS_TOKEN_TTL_MINUTES`, default 12 hours) and can be revoked one by one.
+ * SHA-256, so a copy of the database does not sign anyone in. Tokens expire (the lifetime
+ * is the caller's: `PATHWAYS_TOKEN_TTL_MINUTES` for `pathways serve`, default 12 hours) and
+ * can be revoked one by one.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
@@ -10,11 +11,8 @@ import { ROLES, type AuthUser, type Role } from './auth-user.ts';
 
 const PREFIX = 'pwt_';
 
-/** Token lifetime in minutes from `PATHWAYS_TOKEN_TTL_MINUTES`, default 12 hours. */
-export function tokenTtlFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = Number(env.PATHWAYS_TOKEN_TTL_MINUTES);
-  return Number.isFinite(value) && value > 0 ? value : 12 * 60;
-}
+/** Token lifetime in minutes when nobody says otherwise: a working day and then some. */
+export const DEFAULT_TOKEN_TTL_MINUTES = 12 * 60;
 
 function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

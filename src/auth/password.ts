@@ -9,9 +9,10 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 
 const SCHEME = 'scrypt';
 // N=2^15, r=8 uses 32 MiB per hash: memory-hard enough to make offline guessing costly,
-// quick enough (~50–100 ms) for an interactive login. Tests may lower the cost through
-// PATHWAYS_SCRYPT_COST (a power of two) to keep suites fast.
+// quick enough (~50–100 ms) for an interactive login. Tests lower the cost
+// (`setPasswordHashCost`; PATHWAYS_SCRYPT_COST for the command line) to keep suites fast.
 const DEFAULT_COST = 2 ** 15;
+let cost = DEFAULT_COST;
 const BLOCK_SIZE = 8;
 const PARALLELISM = 1;
 const KEY_LENGTH = 32;
@@ -28,10 +29,17 @@ function derive(password: string, salt: Buffer, options: ScryptOptions): Promise
   });
 }
 
-function configuredCost(): number {
-  const raw = Number(process.env.PATHWAYS_SCRYPT_COST);
-  // Only powers of two above 1 are valid scrypt costs; anything else falls back.
-  return Number.isInteger(raw) && raw >= 1024 && (raw & (raw - 1)) === 0 ? raw : DEFAULT_COST;
+/**
+ * Sets the scrypt cost of new hashes for this process (existing hashes keep their own).
+ * A process-wide setting rather than an argument, because every hash in a process should
+ * cost the same and hashes are made in many places (sign-up, the first admin, seeds).
+ * @param n - a power of two from 1024 to 2^20
+ */
+export function setPasswordHashCost(n: number): void {
+  if (!Number.isInteger(n) || n < 1024 || n > 2 ** 20 || (n & (n - 1)) !== 0) {
+    throw new RangeError(`The scrypt cost must be a power of two from 1024 to ${2 ** 20}, not ${n}.`);
+  }
+  cost = n;
 }
 
 /**
@@ -41,7 +49,7 @@ function configuredCost(): number {
  */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(SALT_LENGTH);
-  const N = configuredCost();
+  const N = cost;
   const key = await derive(password, salt, { N, r: BLOCK_SIZE, p: PARALLELISM });
   return `${SCHEME}$N=${N},r=${BLOCK_SIZE},p=${PARALLELISM}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }

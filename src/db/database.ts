@@ -1,5 +1,6 @@
 /**
- * Opens the store named by `DATABASE_URL` (see `parseDatabaseUrl`) as a Kysely instance.
+ * Opens the store named by a URL (`DATABASE_URL` for the command line; see `parseDatabaseUrl`)
+ * as a Kysely instance.
  *
  * SQLite runs in WAL mode with `synchronous=FULL`: these are care records, and a commit
  * the caller was told about must survive a power cut.
@@ -27,11 +28,17 @@ export interface Store {
 pg.types.setTypeParser(20, (v) => Number(v));
 pg.types.setTypeParser(1700, (v) => Number(v));
 
-/** Opens a store from a URL (defaults to `process.env.DATABASE_URL`). */
-export async function openStore(url: string | undefined = process.env.DATABASE_URL): Promise<Store> {
+/** How a store is opened, beyond its URL. */
+export interface StoreOptions {
+  /** PostgreSQL connections in the pool (default 10). */
+  pgPoolSize?: number;
+}
+
+/** Opens a store from a URL (undefined: the embedded default, SQLite at `./data/pathways.db`). */
+export async function openStore(url: string | undefined, options: StoreOptions = {}): Promise<Store> {
   const config = parseDatabaseUrl(url);
   if (config.dialect === 'sqlite') return openSqlite(config);
-  return openPostgres(config);
+  return openPostgres(config, options.pgPoolSize ?? 10);
 }
 
 function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store {
@@ -51,7 +58,7 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
   };
 }
 
-async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }>): Promise<Store> {
+async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }>, poolSize: number): Promise<Store> {
   const { schema } = config;
   if (schema) {
     // Create the schema with a short-lived client so the pool's connections can all
@@ -66,7 +73,7 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
   }
   const pool = new pg.Pool({
     connectionString: config.connectionString,
-    max: Number(process.env.PATHWAYS_PG_POOL ?? 10),
+    max: poolSize,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

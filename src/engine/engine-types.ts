@@ -192,6 +192,11 @@ export interface EngineOptions {
    * (machines/calendar-days.ts); the measures count days in it too.
    */
   timeZone?: string;
+  /**
+   * SQLite only: sync the log inside each COMMIT on the main thread (`PATHWAYS_SYNC_IN_COMMIT=1`
+   * for `pathways serve`) instead of after it on the thread pool (default false).
+   */
+  syncInCommit?: boolean;
 }
 
 export interface Engine {

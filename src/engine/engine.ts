@@ -56,7 +56,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   const hooks: TransactionHook[] = [];
   const beforeCommit: BeforeCommitHook[] = [];
   const listeners: CommitListener[] = [];
-  const walSync = store.dialect === 'sqlite' ? createWalSync(store.sqlite) : null;
+  const walSync = store.dialect === 'sqlite' ? createWalSync(store.sqlite, options.syncInCommit ?? false) : null;
   const runner = createUnitRunner(store, {
     registry,
     now,

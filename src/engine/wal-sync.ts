@@ -23,7 +23,7 @@
  *
  * Only for a WAL-mode file database; `createWalSync` answers null for anything else (an
  * in-memory store), and the engine then commits with FULL as before.
- * `PATHWAYS_SYNC_IN_COMMIT=1` turns this off (fsync inside each commit, as SQLite does).
+ * `syncInCommit` turns this off (fsync inside each commit, as SQLite does; `PATHWAYS_SYNC_IN_COMMIT=1`).
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type SqliteDatabase from 'better-sqlite3';
@@ -37,9 +37,9 @@ export interface WalSync {
   close(): Promise<void>;
 }
 
-/** A WAL sync for `sqlite`, or null when its commits must sync themselves. */
-export function createWalSync(sqlite: SqliteDatabase.Database | null): WalSync | null {
-  if (!sqlite || sqlite.memory || process.env.PATHWAYS_SYNC_IN_COMMIT === '1') return null;
+/** A WAL sync for `sqlite`, or null when its commits must sync themselves (or `syncInCommit` asks them to). */
+export function createWalSync(sqlite: SqliteDatabase.Database | null, syncInCommit = false): WalSync | null {
+  if (!sqlite || sqlite.memory || syncInCommit) return null;
   if (String(sqlite.pragma('journal_mode', { simple: true })).toLowerCase() !== 'wal') return null;
   const walPath = `${sqlite.name}-wal`;
   const relax = sqlite.prepare('pragma synchronous = NORMAL');

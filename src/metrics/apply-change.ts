@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
+import { clockRowsOf, syncCaseClocks } from './case-clocks.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
@@ -80,8 +81,11 @@ async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, writ
   const deltas = new DeltaSet();
   deltas.add(facts.agencyId, facts.dims, counts, 1);
   // A journey's breakdown values never change (dimensions.ts), its agency may.
-  deltas.addMove(prev ? prev.agencyId : null, caseStateCounts(prev), facts.agencyId, caseStateCounts(facts), facts.dims);
+  const before = caseStateCounts(prev);
+  const after = caseStateCounts(facts);
+  deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
   await write(deltas);
+  await syncCaseClocks(trx, direct, prev ? clockRowsOf(change.id, prev.agencyId, before) : [], clockRowsOf(change.id, facts.agencyId, after));
   await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
 }
 

@@ -15,6 +15,7 @@ import type { Database, EventRow } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
+import { clearCaseClocks, clockRowsOf, insertCaseClocks, type CaseClockRow } from './case-clocks.ts';
 import type { MetricChange, CaseSubject, ReferralSubject } from './metric-change.ts';
 import { metricsDb, type MetricTables, type MetricsDb } from './metric-tables.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
@@ -70,11 +71,13 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     await db.deleteFrom('metric_case_facts').execute();
     await db.deleteFrom('metric_referral_facts').execute();
     await db.deleteFrom('metric_deadlines').execute();
+    await clearCaseClocks(trx);
 
     const deltas = new DeltaSet();
     const caseRows: Array<Insertable<MetricTables['metric_case_facts']>> = [];
     const referralRows: Array<Insertable<MetricTables['metric_referral_facts']>> = [];
     const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
+    const clockRows: CaseClockRow[] = [];
     const flush = async (force: boolean): Promise<void> => {
       if (force || deltas.byKey.size + deltas.blocks.size >= FLUSH_AT) {
         await applyCounterDeltas(db, deltas.inKeyOrder(), deltas.blocksInKeyOrder());
@@ -83,6 +86,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
       if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));
       if (force || referralRows.length >= ROWS_AT) await insertChunks(db, 'metric_referral_facts', referralRows.splice(0));
       if (force || deadlineRows.length >= ROWS_AT) await insertChunks(db, 'metric_deadlines', deadlineRows.splice(0));
+      if (force || clockRows.length >= ROWS_AT) await insertCaseClocks(trx, clockRows.splice(0));
     };
     let events = 0;
     const progress = (n: number): void => {
@@ -100,7 +104,9 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
         last = row;
       }
       if (!facts || !last) return;
-      deltas.add(facts.agencyId, facts.dims, caseStateCounts(facts), 1);
+      const state = caseStateCounts(facts);
+      deltas.add(facts.agencyId, facts.dims, state, 1);
+      clockRows.push(...clockRowsOf(id, facts.agencyId, state));
       caseRows.push({ case_id: id, person_id: facts.personId, agency_id: facts.agencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(facts) });
       await flush(false);
     });

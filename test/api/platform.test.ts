@@ -13,6 +13,7 @@ import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../api/app.ts';
 import { ensureFirstAdmin } from '../../cli/bootstrap-admin.ts';
+import { loadConfig } from '../../cli/config.ts';
 import { listVisibleCases } from '../../src/journeys/journey-queries.ts';
 import { apiRoutes } from '../../api/routes/index.ts';
 import { DIALECTS } from '../support/stores.ts';
@@ -118,8 +119,8 @@ describe.each(DIALECTS)('API platform on %s', (dialect) => {
 
   it('creates the first admin only on an empty database; admins manage agencies and users but read no case records', async () => {
     const env = { PATHWAYS_ADMIN_EMAIL: 'first.admin@test.example', PATHWAYS_ADMIN_PASSWORD: 'a long admin password' };
-    expect(await ensureFirstAdmin(h.store, env, h.clock.now())).toMatchObject({ created: true });
-    expect(await ensureFirstAdmin(h.store, { ...env, PATHWAYS_ADMIN_EMAIL: 'second@test.example' }, h.clock.now())).toMatchObject({ created: false });
+    expect(await ensureFirstAdmin(h.store, loadConfig(env).firstAdmin, h.clock.now())).toMatchObject({ created: true });
+    expect(await ensureFirstAdmin(h.store, loadConfig({ ...env, PATHWAYS_ADMIN_EMAIL: 'second@test.example' }).firstAdmin, h.clock.now())).toMatchObject({ created: false });
     const login = await request(h.app).post('/api/v1/auth/login').send({ email: env.PATHWAYS_ADMIN_EMAIL, password: env.PATHWAYS_ADMIN_PASSWORD });
     expect(login.status).toBe(200);
     const admin = { token: login.body.token as string } as TestUser;

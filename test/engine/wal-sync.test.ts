@@ -72,12 +72,7 @@ describe('log sync off the main thread (SQLite)', () => {
     } finally {
       await memory.close();
     }
-    vi.stubEnv('PATHWAYS_SYNC_IN_COMMIT', '1');
-    try {
-      expect(createWalSync(store.sqlite)).toBeNull();
-    } finally {
-      vi.unstubAllEnvs();
-    }
+    expect(createWalSync(store.sqlite, true)).toBeNull();
   });
 
   it('tells no caller of a commit until its sync returns, and the row is committed before', async () => {

@@ -14,8 +14,6 @@ import { restoreSnapshot } from '../../src/engine/snapshot-codec.ts';
 import { stateLabel } from '../../src/engine/state-label.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 
-process.env.PATHWAYS_SCRYPT_COST = '1024';
-
 const REFERENCE_DATE = '2026-06-30';
 const REFERENCE_MIDNIGHT = `${REFERENCE_DATE}T00:00:00.000Z`;
 const PEOPLE = 400;

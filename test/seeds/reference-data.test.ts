@@ -7,8 +7,6 @@ import { DEMO_AGENCIES, DEMO_AGENCY_IDS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_USERS,
 import { loadReferenceCodes, referenceCodeCount } from '../../seeds/reference-codes.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 
-// The lowest scrypt cost the hasher accepts keeps 25 demo users quick to hash.
-process.env.PATHWAYS_SCRYPT_COST = '1024';
 
 describe.each(DIALECTS)('reference codes and the demo area on %s', (dialect) => {
   let store: TestStore;

@@ -14,8 +14,6 @@ import type { Dialect } from '../../src/db/database.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createTestStore, type TestStore } from './stores.ts';
 
-// Passwords are hashed with a low scrypt cost in tests; production keeps the default.
-process.env.PATHWAYS_SCRYPT_COST ??= '1024';
 
 /** A clock the test moves by hand. */
 export interface TestClock {

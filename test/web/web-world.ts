@@ -17,8 +17,6 @@ import { seedCohort } from '../../seeds/cohort.ts';
 import { startPathways, type RunningPathways } from '../../cli/commands/serve.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
 
-// Demo passwords are hashed on load; a low scrypt cost keeps the suite quick.
-process.env.PATHWAYS_SCRYPT_COST ??= '1024';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const DIST_INDEX = join(ROOT, 'web', 'dist', 'index.html');

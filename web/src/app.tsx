@@ -49,10 +49,11 @@ function pageFor(route: Route, role: Role): ReactNode {
     case 'caseload':
       return <CaseloadPage query={route.query} />;
     case 'cases':
-      return id ? <CasePage caseId={id} /> : <CaseloadPage query={route.query} />;
+      // Keyed by id: a form or notice opened on one record never carries over to the next.
+      return id ? <CasePage key={id} caseId={id} /> : <CaseloadPage query={route.query} />;
     case 'referrals':
       if (id === 'new') return <SendReferralPage query={route.query} />;
-      return id ? <ReferralPage referralId={id} /> : <ReferralBoxesPage query={route.query} />;
+      return id ? <ReferralPage key={id} referralId={id} /> : <ReferralBoxesPage query={route.query} />;
     case 'dashboard':
       return <DashboardPage />;
     case 'audit':

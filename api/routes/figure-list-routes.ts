@@ -1,0 +1,150 @@
+/**
+ * `GET /api/v1/metrics/journeys`, `…/referrals`, `…/caseloads`: the lists behind the
+ * dashboard's figures, scoped as the figures are (a manager's own area, or one agency of
+ * it), oldest first, with names where the manager may see them; `format=csv` exports the
+ * whole list with its definition, and the export is recorded in the audit trail.
+ */
+import { recordAudit } from '../../src/audit/audit-repository.ts';
+import { CASELOAD_DEFINITION, caseloads } from '../../src/metrics/caseloads.ts';
+import type { DrillCursor } from '../../src/metrics/drill-down.ts';
+import { journeysBehindFigure, referralsBehindFigure, type FigureList } from '../../src/metrics/figure-lists.ts';
+import { METRIC_READER_ROLES, resolveMetricScope } from '../../src/metrics/metric-scope.ts';
+import type { AuthUser } from '../../src/auth/auth-user.ts';
+import type { AppContext } from '../context.ts';
+import { toCsv } from '../http/csv.ts';
+import { defineRoute, type RouteResult } from '../routing/route.ts';
+import { caseloadQuery, caseloadResponse, journeyListQuery, journeyListResponse, referralListQuery, referralListResponse } from '../schemas/figure-lists.ts';
+import { decodeCursor, encodeCursor, nowIso, viewerOf } from './route-helpers.ts';
+
+/** Rows in one CSV export at most (a national area's largest stage). */
+const EXPORT_LIMIT = 400_000;
+const EXPORT_PAGE = 5_000;
+
+const tag = 'metrics';
+const forbidden = { description: 'not a manager, or another area or agency than your own' };
+
+function cursorOf(cursor: string | undefined): DrillCursor | undefined {
+  return decodeCursor(cursor, ['at', 'id'] as const);
+}
+
+/** Reads every page of a list (for an export), up to the export limit. */
+async function everyPage<T>(read: (after: DrillCursor | undefined, limit: number) => Promise<FigureList<T>>): Promise<FigureList<T>> {
+  const first = await read(undefined, EXPORT_PAGE);
+  const items = [...first.items];
+  let next = first.next;
+  while (next && items.length < EXPORT_LIMIT) {
+    const page = await read(next, EXPORT_PAGE);
+    items.push(...page.items);
+    next = page.next;
+  }
+  return { ...first, items, next: null };
+}
+
+async function exported(ctx: AppContext, user: AuthUser, what: string, filters: Record<string, unknown>, rows: number, csv: string, name: string): Promise<RouteResult> {
+  await recordAudit(ctx.store.db, {
+    at: nowIso(ctx),
+    userId: user.id,
+    agencyId: user.agencyId,
+    action: 'export',
+    entityType: what,
+    detail: { filters, rows },
+  });
+  return {
+    status: 200,
+    body: csv,
+    contentType: 'text/csv; charset=utf-8',
+    // Cache-Control: no-store is on every /api/v1 answer already.
+    headers: { 'Content-Disposition': `attachment; filename="${name}"` },
+  };
+}
+
+export const figureListRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/metrics/journeys',
+    operationId: 'metricsJourneys',
+    summary: 'The journeys behind a figure (work in progress of a stage, or a deadline), oldest first',
+    description: 'The list holds exactly what the figure counts: its `total` equals the figure of the same scope and as-of time.',
+    tag,
+    auth: METRIC_READER_ROLES,
+    query: journeyListQuery,
+    responses: { 200: { description: 'a page of journeys (or CSV with format=csv)', schema: journeyListResponse }, 403: forbidden },
+    async handle({ query, ctx, user }) {
+      const viewer = viewerOf(user);
+      const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
+      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      const read = (after: DrillCursor | undefined, limit: number) =>
+        journeysBehindFigure(ctx.store.db, ctx.store.dialect, viewer, { agencyIds: scope.agencyIds, figure: query.figure, stage: query.stage, asOf, after, limit });
+      if (query.format === 'csv') {
+        const all = await everyPage(read);
+        const csv = toCsv(
+          all.definition,
+          ['journey', 'person', 'agency', 'keyworker', 'stage', 'since', 'days', 'overdue'],
+          all.items.map((j) => [j.id, j.person?.name ?? 'withheld', j.agency.name, j.keyworker?.name ?? '', j.stage, j.since, j.days, j.overdue ? 'yes' : 'no']),
+        );
+        return exported(ctx, user, 'metrics_journeys', { figure: query.figure, stage: query.stage ?? null, agencyId: query.agencyId ?? null, asOf }, all.items.length, csv, `${query.figure}${query.stage ? `-${query.stage}` : ''}.csv`);
+      }
+      const page = await read(cursorOf(query.cursor), query.limit);
+      return {
+        status: 200,
+        body: { figure: query.figure, definition: page.definition, total: page.total, area: scope.area, asOf, items: page.items, nextCursor: page.next ? encodeCursor({ ...page.next }) : null },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/metrics/referrals',
+    operationId: 'metricsReferrals',
+    summary: 'The referrals behind a figure (waiting, not acknowledged, not contacted), oldest first',
+    description: 'The list holds exactly what the figure counts; `agencyId` narrows to one receiving agency.',
+    tag,
+    auth: METRIC_READER_ROLES,
+    query: referralListQuery,
+    responses: { 200: { description: 'a page of referrals (or CSV with format=csv)', schema: referralListResponse }, 403: forbidden },
+    async handle({ query, ctx, user }) {
+      const viewer = viewerOf(user);
+      const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
+      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      const read = (after: DrillCursor | undefined, limit: number) =>
+        referralsBehindFigure(ctx.store.db, viewer, { agencyIds: scope.agencyIds, figure: query.figure, state: query.state, asOf, after, limit });
+      if (query.format === 'csv') {
+        const all = await everyPage(read);
+        const csv = toCsv(
+          all.definition,
+          ['referral', 'person', 'from', 'to', 'kind', 'state', 'sent', 'due', 'days'],
+          all.items.map((r) => [r.id, r.person?.name ?? 'withheld', r.from.name, r.to.name, r.kind, r.state, r.sentAt, r.dueAt ?? '', r.days]),
+        );
+        return exported(ctx, user, 'metrics_referrals', { figure: query.figure, state: query.state ?? null, agencyId: query.agencyId ?? null, asOf }, all.items.length, csv, `${query.figure}.csv`);
+      }
+      const page = await read(cursorOf(query.cursor), query.limit);
+      return {
+        status: 200,
+        body: { figure: query.figure, definition: page.definition, total: page.total, area: scope.area, asOf, items: page.items, nextCursor: page.next ? encodeCursor({ ...page.next }) : null },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/metrics/caseloads',
+    operationId: 'metricsCaseloads',
+    summary: 'Caseload, overdue and waiting journeys per keyworker and per team',
+    tag,
+    auth: METRIC_READER_ROLES,
+    query: caseloadQuery,
+    responses: { 200: { description: 'caseloads (or CSV with format=csv)', schema: caseloadResponse }, 403: forbidden },
+    async handle({ query, ctx, user }) {
+      const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
+      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      const loads = await caseloads(ctx.store.db, scope.agencyIds, asOf);
+      if (query.format === 'csv') {
+        const csv = toCsv(
+          CASELOAD_DEFINITION,
+          ['team', 'keyworker', 'open', 'overdue', 'waiting', 'waitingOver21Days'],
+          loads.keyworkers.map((k) => [k.agency.name, k.keyworker?.name ?? 'unassigned', k.open, k.overdue, k.waiting, k.waitingOver21Days]),
+        );
+        return exported(ctx, user, 'metrics_caseloads', { agencyId: query.agencyId ?? null, asOf }, loads.keyworkers.length, csv, 'caseloads.csv');
+      }
+      return { status: 200, body: { area: scope.area, asOf, definition: CASELOAD_DEFINITION, ...loads } };
+    },
+  }),
+];

@@ -1,0 +1,120 @@
+/**
+ * The process's configuration: every environment variable Pathways reads, parsed once at
+ * start-up by one zod schema. A wrong value stops the command before anything opens, with a
+ * message naming the variable and what it takes. The values go down to `src/` and `api/`
+ * as options: nothing below the command line reads the environment.
+ *
+ * The README's Configuration table lists the same variables (`CONFIG_VARIABLES` is what
+ * `pathways help` prints and what the README is checked against).
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SQLITE_PATH, parseDatabaseUrl } from '../src/config.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Blank means unset: `FOO= pathways serve` behaves as if FOO were not there. */
+const optionalText = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.string().trim().optional());
+
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+      .transform(Number)
+      .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .default(fallback),
+  );
+
+const flag = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.enum(['0', '1'], 'must be 1 (on) or 0 (off)').default('0').transform((v) => v === '1'));
+
+/** Every variable: what it means, for `pathways help` and the README. */
+export const CONFIG_VARIABLES = {
+  DATABASE_URL: `the store: a file path or sqlite:PATH (SQLite), or postgres://… (PostgreSQL; ?schema=NAME for a schema of its own); default ${DEFAULT_SQLITE_PATH}`,
+  PORT: 'port for serve and demo when --port is not given; default 3000',
+  PATHWAYS_ADMIN_EMAIL: 'the first administrator, created by serve on a database with no users (with PATHWAYS_ADMIN_PASSWORD)',
+  PATHWAYS_ADMIN_PASSWORD: 'that administrator’s password, at least 12 characters',
+  PATHWAYS_AREA: 'the area of the first administrator’s agency; default all',
+  PATHWAYS_TOKEN_TTL_MINUTES: 'how long a sign-in token lasts, in minutes; default 720',
+  PATHWAYS_SCRYPT_COST: 'scrypt cost (N, a power of two from 1024) for new password hashes; default 32768 (lower only for tests)',
+  PATHWAYS_PG_POOL: 'PostgreSQL connections per process; default 10',
+  PATHWAYS_SYNC_IN_COMMIT: '1: SQLite syncs its log inside each COMMIT on the main thread instead of after it on the thread pool; default 0',
+  PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
+  PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
+} as const;
+
+const schema = z.object({
+  DATABASE_URL: optionalText.superRefine((value, issue) => {
+    try {
+      parseDatabaseUrl(value);
+    } catch (err) {
+      issue.addIssue({ code: 'custom', message: err instanceof Error ? err.message.replace(/^DATABASE_URL /, '') : String(err) });
+    }
+  }),
+  PORT: wholeNumber(0, 65535, 3000),
+  PATHWAYS_ADMIN_EMAIL: optionalText.pipe(z.email('must be an email address').optional()),
+  PATHWAYS_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional().or(z.literal('').transform(() => undefined)),
+  PATHWAYS_AREA: optionalText,
+  PATHWAYS_TOKEN_TTL_MINUTES: wholeNumber(1, 60 * 24 * 366, 720),
+  PATHWAYS_SCRYPT_COST: wholeNumber(1024, 2 ** 20, 2 ** 15).refine((n) => (n & (n - 1)) === 0, 'must be a power of two (1024, 2048, … 32768)'),
+  PATHWAYS_PG_POOL: wholeNumber(1, 1000, 10),
+  PATHWAYS_SYNC_IN_COMMIT: flag,
+  PATHWAYS_LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
+  LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
+  PATHWAYS_WEB_DIST: optionalText,
+});
+
+/** The parsed configuration, as the commands use it. */
+export interface PathwaysConfig {
+  /** The store's URL as given (undefined: the embedded default). */
+  databaseUrl: string | undefined;
+  pgPoolSize: number;
+  syncInCommit: boolean;
+  port: number;
+  tokenTtlMinutes: number;
+  scryptCost: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  webDist: string;
+  /** The first administrator, when both variables are set. */
+  firstAdmin: { email: string; password: string; area: string } | null;
+}
+
+/** A configuration the process cannot start with; the message names each bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; message: string }>) {
+    super(
+      `the configuration is not valid:\n${problems.map((p) => `  ${p.variable} ${p.message}`).join('\n')}\n` +
+        'Fix the variables named above (see the Configuration table in the README), then run the command again.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses `env` (default: the process's); throws a `ConfigError` naming every bad variable. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): PathwaysConfig {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => ({ variable: String(issue.path[0] ?? 'environment'), message: issue.message })));
+  }
+  const v = parsed.data;
+  if ((v.PATHWAYS_ADMIN_EMAIL === undefined) !== (v.PATHWAYS_ADMIN_PASSWORD === undefined)) {
+    const missing = v.PATHWAYS_ADMIN_EMAIL === undefined ? 'PATHWAYS_ADMIN_EMAIL' : 'PATHWAYS_ADMIN_PASSWORD';
+    throw new ConfigError([{ variable: missing, message: 'must be set too: the first administrator needs both an email and a password' }]);
+  }
+  return {
+    databaseUrl: v.DATABASE_URL,
+    pgPoolSize: v.PATHWAYS_PG_POOL,
+    syncInCommit: v.PATHWAYS_SYNC_IN_COMMIT,
+    port: v.PORT,
+    tokenTtlMinutes: v.PATHWAYS_TOKEN_TTL_MINUTES,
+    scryptCost: v.PATHWAYS_SCRYPT_COST,
+    logLevel: v.PATHWAYS_LOG_LEVEL ?? v.LOG_LEVEL ?? 'info',
+    webDist: v.PATHWAYS_WEB_DIST ?? join(import.meta.dirname, '..', 'web', 'dist'),
+    firstAdmin:
+      v.PATHWAYS_ADMIN_EMAIL !== undefined && v.PATHWAYS_ADMIN_PASSWORD !== undefined
+        ? { email: v.PATHWAYS_ADMIN_EMAIL, password: v.PATHWAYS_ADMIN_PASSWORD, area: v.PATHWAYS_AREA ?? 'all' }
+        : null,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * The journeys behind the figures: one row per journey and counted state (`metric_case_clocks`),
+ * the same entries `caseStateCounts` adds to the counters — its stage and the day it entered
+ * it, the day its waiting clock started, its review basis, its release without engagement.
+ * A figure is a count of these entries (a stage's work in progress, those older than a
+ * standard); the list behind it is a walk of the same rows, so the list's length equals
+ * the figure by construction, and a page costs an index range whatever the number of
+ * journeys. Kept in the transaction of each change (apply-change.ts) and by a rebuild.
+ */
+import type { Kysely } from 'kysely';
+import type { DirectSql } from '../db/direct-sql.ts';
+import type { Database } from '../db/schema.ts';
+import type { EventCount } from './case-facts.ts';
+
+/** The counted states a list can be drawn from (the age histograms and the stage ages). */
+export const CLOCK_METRICS: ReadonlySet<string> = new Set(['stage_age', 'waiting', 'review_basis', 'continuity_open']);
+
+/** One journey's entry in a counted state. */
+export interface CaseClockRow {
+  case_id: string;
+  metric: string;
+  k: string;
+  agency_id: string;
+  day: number;
+}
+
+/** The clock rows of one journey's counted states. */
+export function clockRowsOf(caseId: string, agencyId: string, counts: readonly EventCount[]): CaseClockRow[] {
+  return counts.filter((c) => CLOCK_METRICS.has(c.metric)).map((c) => ({ case_id: caseId, metric: c.metric, k: c.k, agency_id: agencyId, day: c.day }));
+}
+
+const DELETE = 'delete from metric_case_clocks where case_id = ? and metric = ?';
+const INSERT = 'insert into metric_case_clocks (case_id, metric, k, agency_id, day) values (?, ?, ?, ?, ?)';
+
+/**
+ * Moves one journey's rows from its counted states before a change to those after it:
+ * only the entries that changed are written (most events move none or one).
+ */
+export async function syncCaseClocks(
+  trx: Kysely<Database>,
+  sql: DirectSql | undefined,
+  before: readonly CaseClockRow[],
+  after: readonly CaseClockRow[],
+): Promise<void> {
+  const key = (r: CaseClockRow): string => `${r.metric}\u0000${r.k}\u0000${r.agency_id}\u0000${r.day}`;
+  const kept = new Set(after.map(key));
+  const had = new Set(before.map(key));
+  const gone = before.filter((r) => !kept.has(key(r)));
+  const added = after.filter((r) => !had.has(key(r)));
+  const db = trx.withTables<{ metric_case_clocks: CaseClockRow }>();
+  for (const r of gone) {
+    if (sql) await sql.run(DELETE, [r.case_id, r.metric]);
+    else await db.deleteFrom('metric_case_clocks').where('case_id', '=', r.case_id).where('metric', '=', r.metric).execute();
+  }
+  for (const r of added) {
+    if (sql) await sql.run(INSERT, [r.case_id, r.metric, r.k, r.agency_id, r.day]);
+    else await db.insertInto('metric_case_clocks').values(r).execute();
+  }
+}
+
+/** Writes many rows at once (a rebuild), under the stores' bound-parameter limits. */
+export async function insertCaseClocks(trx: Kysely<Database>, rows: readonly CaseClockRow[]): Promise<void> {
+  const db = trx.withTables<{ metric_case_clocks: CaseClockRow }>();
+  for (let i = 0; i < rows.length; i += 500) await db.insertInto('metric_case_clocks').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Empties the table before a rebuild. */
+export async function clearCaseClocks(trx: Kysely<Database>): Promise<void> {
+  await trx.withTables<{ metric_case_clocks: CaseClockRow }>().deleteFrom('metric_case_clocks').execute();
+}

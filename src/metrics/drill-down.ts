@@ -1,0 +1,156 @@
+/**
+ * The lists behind the dashboard's figures: which journeys make up a stage's work in
+ * progress or a deadline count, and which referrals wait on an agency. Each list walks the
+ * same rows its figure counts — `metric_case_clocks` for journeys (case-clocks.ts),
+ * `metric_deadlines` and the referrals' own state for referrals — so its length equals
+ * the figure, and a page is one index range, oldest first, whatever the number of journeys.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { STANDARD_DAYS } from './case-facts.ts';
+import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
+import { REFERRAL_WAITING_STATES } from './referral-facts.ts';
+import { dayOf } from './days.ts';
+
+/** Journey figures a list can be opened from, and the counted state each is made of. */
+export const JOURNEY_FIGURES = {
+  /** Open journeys (of one stage with `stage`): the stage ages. */
+  workInProgress: { metric: 'stage_age', overDays: null },
+  waitingOver21Days: { metric: 'waiting', overDays: STANDARD_DAYS },
+  reviewsOverdue: { metric: 'review_basis', overDays: REVIEW_INTERVAL_DAYS },
+  continuityOver21Days: { metric: 'continuity_open', overDays: STANDARD_DAYS },
+} as const;
+export type JourneyFigure = keyof typeof JOURNEY_FIGURES;
+export const JOURNEY_FIGURE_NAMES = Object.keys(JOURNEY_FIGURES) as [JourneyFigure, ...JourneyFigure[]];
+
+/** Referral figures a list can be opened from. */
+export const REFERRAL_FIGURES = ['referralsWaiting', 'referralsNotAcknowledged', 'referralsNotContacted'] as const;
+export type ReferralFigure = (typeof REFERRAL_FIGURES)[number];
+
+/** Where a page starts: after this position in list order (a day number or a sending time, then the id). */
+export interface DrillCursor {
+  at: string;
+  id: string;
+}
+
+/** The stores differ in one thing here: SQLite is told which index to walk. */
+export type DrillDialect = 'sqlite' | 'postgres';
+
+export interface JourneyDrillQuery {
+  agencyIds: readonly string[];
+  figure: JourneyFigure;
+  /** Work in progress of one stage. */
+  stage?: string | undefined;
+  asOf: string;
+  after?: DrillCursor | undefined;
+  limit: number;
+}
+
+/** One journey of a figure: which, where, and the day its counted state began. */
+export interface JourneyDrillRow {
+  caseId: string;
+  agencyId: string;
+  stage: string;
+  /** The day the counted state began (stage entered, waiting clock started, review basis, release). */
+  day: number;
+}
+
+function journeyWhere(q: JourneyDrillQuery): RawBuilder<unknown> {
+  const spec = JOURNEY_FIGURES[q.figure];
+  const parts: Array<RawBuilder<unknown>> = [sql`c.metric = ${spec.metric}`, sql`c.agency_id in (${sql.join(q.agencyIds.map((a) => sql`${a}`))})`];
+  if (q.figure === 'workInProgress' && q.stage) parts.push(sql`c.k = ${q.stage}`);
+  // A figure counts those past its standard on the as-of day: day N is within, N + 1 over.
+  if (spec.overDays !== null) parts.push(sql`c.day <= ${dayOf(q.asOf) - spec.overDays - 1}`);
+  return sql.join(parts, sql` and `);
+}
+
+/** How many journeys the figure holds (the list's length). */
+export async function countJourneysBehind(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
+  if (q.agencyIds.length === 0) return 0;
+  const r = await sql<{ n: number | string }>`select count(*) as n from metric_case_clocks c where ${journeyWhere(q)}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** One page of the journeys behind a figure, oldest counted state first. */
+export async function listJourneysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<JourneyDrillRow[]> {
+  if (q.agencyIds.length === 0) return [];
+  const day = q.after ? Number(q.after.at) : 0;
+  const after = q.after ? sql` and (c.day > ${day} or (c.day = ${day} and c.case_id > ${q.after.id}))` : sql``;
+  // One agency walks its own index range; an area walks the metric's range in order and
+  // keeps its agencies' rows, stopping at the page (SQLite is told which, having no statistics).
+  const hint = dialect === 'sqlite' ? sql.raw(q.agencyIds.length === 1 ? 'indexed by metric_case_clocks_agency' : 'indexed by metric_case_clocks_metric') : sql``;
+  const r = await sql<{ case_id: string; agency_id: string; k: string; day: number | string }>`
+    select c.case_id, c.agency_id, c.k, c.day from metric_case_clocks c ${hint}
+    where ${journeyWhere(q)}${after}
+    order by c.day, c.case_id limit ${q.limit}`.execute(db);
+  const rows = r.rows.map((row) => ({ caseId: row.case_id, agencyId: row.agency_id, stage: row.k, day: Number(row.day) }));
+  if (q.figure === 'workInProgress') return rows;
+  // The deadline clocks have no sub-key: the stage is the journey's own.
+  const stages = await stagesOf(db, rows.map((x) => x.caseId));
+  return rows.map((x) => ({ ...x, stage: stages.get(x.caseId) ?? '' }));
+}
+
+async function stagesOf(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('cases').select(['id', 'stage']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.stage]));
+}
+
+export interface ReferralDrillQuery {
+  agencyIds: readonly string[];
+  figure: ReferralFigure;
+  /** Referrals waiting in one state (requested, received, accepted). */
+  state?: string | undefined;
+  asOf: string;
+  after?: DrillCursor | undefined;
+  limit: number;
+}
+
+/** One referral of a figure. */
+export interface ReferralDrillRow {
+  referralId: string;
+  /** The receiving agency. */
+  agencyId: string;
+  state: string;
+  /** When it was sent. */
+  createdAt: string;
+  /** For deadline figures, when the deadline fell. */
+  dueAt: string | null;
+}
+
+const DEADLINE_OF: Record<Exclude<ReferralFigure, 'referralsWaiting'>, string> = {
+  referralsNotAcknowledged: 'acknowledge',
+  referralsNotContacted: 'first_contact',
+};
+
+function referralWhere(q: ReferralDrillQuery): RawBuilder<unknown> {
+  const agencies = sql.join(q.agencyIds.map((a) => sql`${a}`));
+  if (q.figure === 'referralsWaiting') {
+    const states = q.state ? [q.state] : [...REFERRAL_WAITING_STATES];
+    return sql`r.to_agency_id in (${agencies}) and r.state in (${sql.join(states.map((s) => sql`${s}`))})`;
+  }
+  return sql`d.agency_id in (${agencies}) and d.deadline = ${DEADLINE_OF[q.figure]} and d.due_at < ${q.asOf}`;
+}
+
+function referralFrom(q: ReferralDrillQuery): RawBuilder<unknown> {
+  return q.figure === 'referralsWaiting' ? sql`referrals r` : sql`metric_deadlines d join referrals r on r.id = d.stream_id`;
+}
+
+/** How many referrals the figure holds. */
+export async function countReferralsBehind(db: Kysely<Database>, q: ReferralDrillQuery): Promise<number> {
+  if (q.agencyIds.length === 0) return 0;
+  const r = await sql<{ n: number | string }>`select count(*) as n from ${referralFrom(q)} where ${referralWhere(q)}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** One page of the referrals behind a figure, oldest first (by sending time). */
+export async function listReferralsBehind(db: Kysely<Database>, q: ReferralDrillQuery): Promise<ReferralDrillRow[]> {
+  if (q.agencyIds.length === 0) return [];
+  const after = q.after ? sql` and (r.created_at > ${q.after.at} or (r.created_at = ${q.after.at} and r.id > ${q.after.id}))` : sql``;
+  const due = q.figure === 'referralsWaiting' ? sql`null` : sql`d.due_at`;
+  const r = await sql<{ id: string; to_agency_id: string; state: string; created_at: string; due_at: string | null }>`
+    select r.id, r.to_agency_id, r.state, r.created_at, ${due} as due_at from ${referralFrom(q)}
+    where ${referralWhere(q)}${after}
+    order by r.created_at, r.id limit ${q.limit}`.execute(db);
+  return r.rows.map((row) => ({ referralId: row.id, agencyId: row.to_agency_id, state: row.state, createdAt: row.created_at, dueAt: row.due_at }));
+}
