@@ -32,6 +32,8 @@ export interface AppOptions {
   engine: Engine;
   /** The clock (tests move it); defaults to the system clock. */
   now?: () => Date;
+  /** Set when `PATHWAYS_CLOCK` moves `now`: one line saying how, shown by `/readyz`. */
+  clockNotice?: string;
   /** Token lifetime in minutes; defaults to 720 (12 hours). */
   tokenTtlMinutes?: number;
   loginThrottle?: LoginThrottle;
@@ -63,6 +65,7 @@ export function createApp(options: AppOptions): PathwaysApp {
     tokenTtlMinutes: options.tokenTtlMinutes ?? DEFAULT_TOKEN_TTL_MINUTES,
     loginThrottle: options.loginThrottle ?? createLoginThrottle(),
     tokenCache: createTokenCache(options.tokenCacheMs ?? 2000),
+    ...(options.clockNotice ? { clockNotice: options.clockNotice } : {}),
   };
   const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
   const app = express() as PathwaysApp;
