@@ -16,6 +16,7 @@ import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts'
 import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts';
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
+import { calendarDayTimersMigration } from './migrations/030-calendar-day-timers.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
 export interface Migration {
@@ -37,6 +38,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metricDayTotalsMigration,
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
+  calendarDayTimersMigration,
   metricCaseClocksMigration,
 ];
 

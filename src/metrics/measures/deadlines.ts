@@ -51,8 +51,9 @@ type ReferralDeadline = 'acknowledge' | 'first_contact';
  * Overdue referrals per receiving agency and deadline, bounded by days and agencies rather
  * than by the referrals overdue: those due on a day before the as-of day are the
  * running-deadline day blocks (`ref_due`, undivided, sub-key the deadline) summed up to the
- * day before; those due on the as-of day itself before the as-of time are one day's rows of
- * the running deadlines (an index range). The oldest overdue referral of an agency is the
+ * day before; those due on the as-of day itself up to the as-of time (overdue from the due
+ * instant, when the sweeper delivers the timer) are one day's rows of the running deadlines
+ * (an index range); the as-of day starts at local midnight. The oldest overdue referral of an agency is the
  * first of its running deadlines in order of sending that is overdue: a deadline falls due
  * soon after sending, so the walk passes over at most the few not yet due, sent in the
  * last days. Two reads in all, whatever the number of agencies.
@@ -66,9 +67,9 @@ async function overdueReferrals(db: MetricsDb, q: MeasureQuery): Promise<Record<
   // SQLite is told the index: without statistics it may take the due-time one and sort.
   const bySending = isPostgres(db) ? sql`` : sql`indexed by metric_deadlines_since`;
   const perDeadline = (deadline: ReferralDeadline, as: string) => sql`
-    (select count(*) from metric_deadlines d where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at >= ${today} and d.due_at < ${q.asOf}) as ${sql.ref(`${as}_today`)},
+    (select count(*) from metric_deadlines d where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at >= ${today} and d.due_at <= ${q.asOf}) as ${sql.ref(`${as}_today`)},
     (select d.since_at from metric_deadlines d ${bySending}
-      where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at < ${q.asOf} order by d.since_at limit 1) as ${sql.ref(`${as}_oldest`)}`;
+      where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at <= ${q.asOf} order by d.since_at limit 1) as ${sql.ref(`${as}_oldest`)}`;
   const [before, agencies] = await Promise.all([
     readSums(db, { metrics: ['ref_due'], agencyIds: q.agencyIds, dim: 'all', dayTo: asOfDay - 1, byAgency: true }),
     sql<{ id: string; ack_today: number | string; ack_oldest: string | null; contact_today: number | string; contact_oldest: string | null }>`
