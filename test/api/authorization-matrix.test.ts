@@ -39,7 +39,8 @@ interface RouteCase {
   expected(role: Role, relation: Relation): number;
 }
 
-const newPersonBody = { givenName: 'Matrix', familyName: 'Fresh', dateOfBirth: '1990-01-01', sex: 'male' };
+// A different person each time: the same one twice is caught as a possible duplicate.
+const newPersonBody = () => ({ givenName: 'Matrix', familyName: `Fresh ${Math.random().toString(36).slice(2)}`, dateOfBirth: '1990-01-01', sex: 'male' });
 
 async function freshConsent(w: World): Promise<string> {
   return giveConsent(w.h, w.users.own.keyworker, w.personId, { toAgencyKind: 'housing' }, ['identity']);
@@ -69,7 +70,8 @@ const ROUTES: RouteCase[] = [
     expected: (role) => (role === 'admin' ? 201 : 403),
   },
   { name: 'GET /api/v1/users', request: async () => ({ method: 'get', path: '/api/v1/users' }), expected: (role) => (['admin', 'manager', 'keyworker'].includes(role) ? 200 : 403) },
-  { name: 'POST /api/v1/people', request: async () => ({ method: 'post', path: '/api/v1/people', body: newPersonBody }), expected: (role) => (CARE.includes(role) ? 201 : 403) },
+  { name: 'POST /api/v1/people', request: async () => ({ method: 'post', path: '/api/v1/people', body: newPersonBody() }), expected: (role) => (CARE.includes(role) ? 201 : 403) },
+  { name: 'GET /api/v1/people', request: async () => ({ method: 'get', path: '/api/v1/people?q=matrix' }), expected: (role) => (CARE.includes(role) ? 200 : 403) },
   {
     name: 'GET /api/v1/people/:id',
     request: async (w) => ({ method: 'get', path: `/api/v1/people/${w.personId}` }),
