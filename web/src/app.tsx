@@ -27,6 +27,7 @@ export const HOME: Record<Role, string> = {
   referrer: '/referrals?box=inbox',
   manager: '/dashboard',
   auditor: '/audit',
+  area_auditor: '/audit',
   admin: '/admin',
 };
 
@@ -36,7 +37,7 @@ const SECTION_ROLES: Record<string, Role[]> = {
   cases: ['keyworker', 'manager', 'referrer'],
   referrals: ['keyworker', 'referrer', 'manager'],
   dashboard: ['manager'],
-  audit: ['auditor'],
+  audit: ['auditor', 'area_auditor'],
   admin: ['admin'],
 };
 
