@@ -111,4 +111,20 @@ describe('manager drill-down', () => {
     expect(await page.getByTestId('caseloads').locator('tr.group-row').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);
   });
+
+  it('draws trends with denominators, the running month marked, and groups side by side in words', { timeout: 90_000 }, async () => {
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'manager@northbridge.example');
+    await page.locator('svg.chart').first().waitFor();
+    // The latest complete month with what it is of; the running month marked "so far".
+    await expect.poll(() => page.getByTestId('chart-waiting-latest').textContent()).toMatch(/: [\d.]+% \([\d,]+ of [\d,]+\)$/);
+    expect(await page.locator('svg.chart').first().textContent()).toContain('so far');
+    await page.getByLabel('Break down by').selectOption('age_band');
+    await expect.poll(() => page.locator('svg[data-chart="chart-completion"] [data-series]').count()).toBeGreaterThan(1);
+    const names = await page.locator('svg[data-chart="chart-completion"] [data-series]').evaluateAll((gs) => gs.map((g) => g.getAttribute('data-series') ?? ''));
+    for (const n of names) expect(n).toMatch(/^(Under 18|\d+ to \d+|\d+ and over|Not recorded)$/);
+    expect(await wcagViolations(page)).toEqual([]);
+    await screenshot(page, 'manager-trends-by-age');
+    expect(errors).toEqual([]);
+  });
 });

@@ -10,6 +10,7 @@ import { issuesByPath, jsonSchemaOf } from '../../web/src/forms/json-schema.ts';
 import { pathwayEdges } from '../../web/src/manager/pathway-graph.ts';
 import { lateBand } from '../../web/src/manager/stage-status.ts';
 import { layoutLanes } from '../../web/src/manager/pathway-lanes.ts';
+import { groupLabel } from '../../web/src/manager/group-label.ts';
 
 const schemaOf = (type: string) => {
   const s = CASE_EVENT_SCHEMAS.find((x) => x.shape.type.value === type);
@@ -52,6 +53,18 @@ describe('how far past its deadline a stage is', () => {
     // Time in treatment after it, or check-ups, are never "late".
     expect(lateBand('recoveryCheckups', 100, 50)).toBe('untargeted');
     expect(lateBand('closed', 5, 0)).toBe('untargeted');
+  });
+});
+
+describe('breakdown groups in words', () => {
+  it('says age bands as ranges and codes as words', () => {
+    expect(groupLabel('18-24')).toBe('18 to 24');
+    expect(groupLabel('65+')).toBe('65 and over');
+    expect(groupLabel('under_18')).toBe('Under 18');
+    expect(groupLabel('not_recorded')).toBe('Not recorded');
+    expect(groupLabel('white_british')).toBe('White british');
+    expect(groupLabel('NB1')).toBe('NB1');
+    expect(groupLabel('all')).toBe('Everyone');
   });
 });
 

@@ -13,6 +13,7 @@ import { Loading, ProblemMessage } from '../components/status.tsx';
 import { Link } from '../lib/router.tsx';
 import { BreachesPanel, type LiveBreach } from './breaches-panel.tsx';
 import { CaseloadPanel } from './caseload-panel.tsx';
+import { groupLabel } from './group-label.ts';
 import { journeysPath, referralsPath, type FigureScope } from './figure-links.ts';
 import { lastMonths, loadCaseloads, loadLiveMetrics, loadOutcomeTrend, type LiveMetrics, type MetricsFilter } from './metrics-api.ts';
 import { PathwayDiagram, type StageFigures } from './pathway-diagram.tsx';
@@ -121,6 +122,13 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
     if (!metrics.data || breakdown === 'all') return [];
     return [...new Set(metrics.data.wip.workInProgress.rows.map((r) => r.group))].filter((g) => g !== 'all').sort();
   }, [metrics.data, breakdown]);
+  // Side by side in the trends: the six largest groups (by open journeys).
+  const trendGroups = useMemo(() => {
+    if (!metrics.data || breakdown === 'all') return ['all'];
+    const size = new Map<string, number>();
+    for (const r of metrics.data.wip.workInProgress.rows) if (r.group !== 'all') size.set(r.group, (size.get(r.group) ?? 0) + r.count);
+    return [...size.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 6).map(([g]) => g);
+  }, [metrics.data, breakdown]);
   useEffect(() => {
     if (breakdown !== 'all' && groups.length > 0 && !groups.includes(group)) setGroup(groups[0] ?? 'all');
   }, [breakdown, groups, group]);
@@ -159,7 +167,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
               <select id="f-group" value={group} onChange={(e) => setGroup(e.target.value)}>
                 {groups.map((g) => (
                   <option key={g} value={g}>
-                    {humanise(g)}
+                    {groupLabel(g)}
                   </option>
                 ))}
               </select>
@@ -241,7 +249,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
       {metrics.data && (
         <>
           <div className="panel">
-            <h2>Where people are now{breakdown !== 'all' ? ` · ${humanise(breakdown)}: ${humanise(effectiveGroup)}` : ''}</h2>
+            <h2>Where people are now{breakdown !== 'all' ? ` · ${humanise(breakdown)}: ${groupLabel(effectiveGroup)}` : ''}</h2>
             <PathwayDiagram figures={figures} changed={changed} stageHref={(stage: string) => `#${journeysPath('workInProgress', scope, stage)}`} />
             <p className="hint">{metrics.data.timeInStage.timeInStage.definition}</p>
           </div>
@@ -259,7 +267,8 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
         <h2>Outcomes over the last six months</h2>
         {trend.error && <ProblemMessage problem={trend.error} onRetry={trend.reload} />}
         {!trend.data && trend.loading && <Loading what="Loading outcome trends" />}
-        {trend.data && <TrendCharts trend={trend.data} group={effectiveGroup} />}
+        {breakdown !== 'all' && <p className="hint">The {trendGroups.length} largest groups by {humanise(breakdown).toLowerCase()}, side by side.</p>}
+        {trend.data && <TrendCharts trend={trend.data} groups={trendGroups} />}
       </div>
     </section>
   );

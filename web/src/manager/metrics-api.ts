@@ -58,6 +58,8 @@ export interface MonthPeriod {
   label: string;
   from: string;
   to: string;
+  /** The month is still running: its figure counts only the days so far. */
+  partial: boolean;
 }
 
 /** The last `n` calendar months up to `today` (the current one is partial). */
@@ -68,6 +70,7 @@ export function lastMonths(n: number, today = new Date()): MonthPeriod[] {
     const end = new Date(Date.UTC(start.getUTCFullYear(), start.getUTCMonth() + 1, 0));
     const to = end > today ? today : end;
     out.push({
+      partial: end > today,
       label: start.toLocaleDateString('en-GB', { month: 'short', year: '2-digit', timeZone: 'UTC' }),
       from: start.toISOString().slice(0, 10),
       to: to.toISOString().slice(0, 10),
