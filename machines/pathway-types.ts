@@ -122,6 +122,11 @@ export interface PathwayInput {
   keyworkerId?: string | null;
   /** Recovery check-up schedule in days after successful completion; default [28, 91, 182]. */
   checkupScheduleDays?: number[];
+  /**
+   * A journey opened by a referral from a prison on release: the release day. The journey
+   * starts with `continuity` set and the 21-day continuity-of-care clock running.
+   */
+  releasedOn?: string | null;
 }
 
 /** An intervention as agreed in a care plan. */
