@@ -87,7 +87,8 @@ describe.each(DIALECTS)('referral paths on %s', (dialect) => {
     const [journey] = await cases();
     expect(journey).toMatchObject({ referred_on: '2026-03-10', opened_at: '2026-03-10T00:00:00.000Z' });
     const timers = await h.store.db.selectFrom('timers').select(['timer_key', 'due_at']).where('stream_id', '=', journey!.id).where('status', '=', 'pending').execute();
-    expect(timers).toEqual([{ timer_key: 'waiting-time', due_at: '2026-03-31T00:00:00.000Z' }]);
+    // Day 21 after the referral date is within; the breach is the first instant of day 22 in London (BST).
+    expect(timers).toEqual([{ timer_key: 'waiting-time', due_at: '2026-03-31T23:00:00.000Z' }]);
   });
 
   it('starts the continuity-of-care clock on a journey opened by a referral on release from prison', async () => {
