@@ -83,6 +83,17 @@ describe('planTransition', () => {
     expect(after.accepted).toBe(false);
   });
 
+  it('a finished journey refuses every event, even the root-level ones XState alone would take', () => {
+    const opened = planInitial('case', 1, { referralSource: 'self', referredOn: '2026-03-02' }, SENT);
+    const booked = planTransition('case', 1, opened.snapshot, { type: 'APPOINTMENT_BOOKED', at, appointmentId: 'a1', kind: 'keywork', startsAt: '2026-03-05T10:00:00.000Z' });
+    expect(booked.accepted).toBe(true);
+    const closed = planTransition('case', 1, booked.snapshot, { type: 'DISCHARGED', at, reason: 'moved_away', dischargedOn: '2026-03-03' });
+    expect(closed.done).toBe(true);
+    expect(closed.allowedEvents).toEqual([]);
+    const late = planTransition('case', 1, JSON.stringify(closed.snapshot), { type: 'APPOINTMENT_CANCELLED', at, appointmentId: 'a1', by: 'service' });
+    expect(late).toMatchObject({ accepted: false, refusal: 'not_handled', allowedEvents: [] });
+  });
+
   it('does not carry timers between plans (the planner keeps no state)', () => {
     const a = planTransition('referral', 1, sent.snapshot, { type: 'REFERRAL_ACCEPTED', at });
     const b = planTransition('referral', 1, sent.snapshot, { type: 'REFERRAL_RECEIVED', at });
