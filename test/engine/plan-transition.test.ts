@@ -15,7 +15,8 @@ describe('planInitial', () => {
     expect(plan.timersToCancel).toEqual([]);
     expect(plan.timersToAdd).toEqual([
       { key: 'acknowledge-deadline', event: { type: 'ACKNOWLEDGE_DEADLINE_PASSED', at: '' }, dueAt: '2026-03-04T09:00:00.000Z' },
-      { key: 'first-contact-deadline', event: { type: 'FIRST_CONTACT_DEADLINE_PASSED', at: '' }, dueAt: '2026-03-23T09:00:00.000Z' },
+      // Day deadlines fall at local midnight after day N (21 days from 2 March: the end of 23 March, London still on GMT).
+      { key: 'first-contact-deadline', event: { type: 'FIRST_CONTACT_DEADLINE_PASSED', at: '' }, dueAt: '2026-03-24T00:00:00.000Z' },
     ]);
     expect(plan.allowedEvents).toEqual(['REFERRAL_ACCEPTED', 'REFERRAL_CANCELLED', 'REFERRAL_RECEIVED', 'REFERRAL_REJECTED']);
     // The stored form is plain JSON that round-trips.
