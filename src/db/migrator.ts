@@ -20,6 +20,7 @@ import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-ind
 import { recordStreamsMigration } from './migrations/014-record-streams.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
 import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
+import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
@@ -45,6 +46,7 @@ export const MIGRATIONS: readonly Migration[] = [
   recordStreamsMigration,
   signInThrottleMigration,
   personIdentifiersAndSearchMigration,
+  personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];
