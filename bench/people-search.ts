@@ -101,7 +101,7 @@ async function run(): Promise<Figure[]> {
     const already = await store.db.selectFrom('people').select('id').limit(1).executeTakeFirst();
     if (!already) {
       await loadReferenceCodes(store.db);
-      await loadDemoArea(store.db);
+      await loadDemoArea(store);
       process.stdout.write(`   seeding ${size.toLocaleString('en-GB')} people… `);
       const t0 = performance.now();
       if (process.env.BENCH_PEOPLE_FULL === '1') await seedCohort(store, { people: size, referenceDate: '2026-11-25', rebuildMetrics: false });

@@ -108,12 +108,13 @@ const ROUTES: RouteCase[] = [
   {
     name: 'GET /api/v1/cases/:id',
     request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}` }),
-    expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404),
+    // The no-consent agency keeps what it held: the journey as it stood at the withdrawal (no person).
+    expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404),
   },
   {
     name: 'GET /api/v1/cases/:id/timeline',
     request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/timeline` }),
-    expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404),
+    expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404),
   },
   {
     name: 'POST /api/v1/cases/:id/events',
@@ -122,8 +123,9 @@ const ROUTES: RouteCase[] = [
       return { method: 'post', path: `/api/v1/cases/${w.caseId}/events`, body: { type: 'KEYWORKER_ASSIGNED', keyworkerId: w.users.own.keyworker.id, expectedVersion: row.version } };
     },
     expected: (role, rel) => {
-      if (!CARE.includes(role) || rel !== 'own') return 404;
-      return role === 'referrer' ? 403 : 200;
+      if (!CARE.includes(role) || rel === 'other') return 404;
+      // The no-consent agency may read the journey as it was, never move it on.
+      return role === 'referrer' || rel === 'noConsent' ? 403 : 200;
     },
   },
   {
@@ -152,8 +154,66 @@ const ROUTES: RouteCase[] = [
       return rel === 'own' ? 200 : rel === 'other' ? 404 : 422;
     },
   },
-  { name: 'GET /api/v1/audit', request: async () => ({ method: 'get', path: '/api/v1/audit' }), expected: (role) => (role === 'auditor' ? 200 : 403) },
+  { name: 'GET /api/v1/audit', request: async () => ({ method: 'get', path: '/api/v1/audit' }), expected: (role) => (role === 'auditor' || role === 'area_auditor' ? 200 : 403) },
 ];
+
+const TEAM: readonly Role[] = ['keyworker', 'manager'];
+
+/** A fresh appointment on the world's journey, booked by its own keyworker. */
+async function freshAppointment(w: World, startsAt = '2026-03-01T09:00:00Z'): Promise<string> {
+  const res = await as(w.h, w.users.own.keyworker).post(`/api/v1/cases/${w.caseId}/appointments`, { kind: 'keywork', startsAt });
+  if (res.status !== 201) throw new Error(`appointment not booked: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** A fresh open task: an appointment in the past, missed. */
+async function freshTask(w: World): Promise<string> {
+  const id = await freshAppointment(w);
+  const res = await as(w.h, w.users.own.keyworker).post(`/api/v1/appointments/${id}/events`, { type: 'APPOINTMENT_MISSED' });
+  if (res.status !== 200) throw new Error(`appointment not missed: ${JSON.stringify(res.body)}`);
+  return `dna-${id}`;
+}
+
+/** A keyworker's day: the holder's keyworkers and managers write; a partner reads only what consent allows. */
+const ownTeam = (role: Role, rel: Relation, ok: number) => {
+  if (!CARE.includes(role) || rel === 'other') return 404;
+  // The no-consent agency still reads the journey as it stood at the withdrawal: it may see it, never write to it.
+  return role === 'referrer' || rel === 'noConsent' ? 403 : ok;
+};
+const KEYWORK_ROUTES: RouteCase[] = [
+  { name: 'GET /api/v1/cases/:id/appointments', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/appointments` }), expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404) },
+  { name: 'POST /api/v1/cases/:id/appointments', request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/appointments`, body: { kind: 'group', startsAt: '2026-04-01T10:00:00Z' } }), expected: (role, rel) => ownTeam(role, rel, 201) },
+  {
+    name: 'POST /api/v1/appointments/:id/events',
+    request: async (w) => ({ method: 'post', path: `/api/v1/appointments/${await freshAppointment(w, '2026-04-02T10:00:00Z')}/events`, body: { type: 'APPOINTMENT_CANCELLED', by: 'service' } }),
+    expected: (role, rel) => (TEAM.includes(role) && rel === 'own' ? 200 : 404),
+  },
+  { name: 'GET /api/v1/cases/:id/contacts', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/contacts` }), expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404) },
+  {
+    name: 'POST /api/v1/cases/:id/contacts',
+    request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/contacts`, body: { contactOn: w.h.clock.today(), mode: 'phone', category: 'treatment_progress', summary: 'Called' } }),
+    expected: (role, rel) => ownTeam(role, rel, 201),
+  },
+  { name: 'GET /api/v1/tasks', request: async () => ({ method: 'get', path: '/api/v1/tasks' }), expected: (role) => (TEAM.includes(role) ? 200 : 403) },
+  {
+    name: 'POST /api/v1/tasks/:id/events',
+    request: async (w) => ({ method: 'post', path: `/api/v1/tasks/${await freshTask(w)}/events`, body: { type: 'TASK_COMPLETED' } }),
+    expected: (role, rel) => (TEAM.includes(role) && rel === 'own' ? 200 : 404),
+  },
+  { name: 'GET /api/v1/my-day', request: async () => ({ method: 'get', path: '/api/v1/my-day' }), expected: (role) => (TEAM.includes(role) ? 200 : 403) },
+  { name: 'GET /api/v1/team-queue', request: async () => ({ method: 'get', path: '/api/v1/team-queue' }), expected: (role) => (TEAM.includes(role) ? 200 : 403) },
+  {
+    name: 'POST /api/v1/cases/:id/assignment',
+    request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/assignment`, body: { keyworkerId: w.users.own.keyworker.id, reason: 'Matrix' } }),
+    expected: (role, rel) => (TEAM.includes(role) ? (rel === 'own' ? 200 : rel === 'noConsent' ? 403 : 404) : 404),
+  },
+  {
+    name: 'GET /api/v1/referrals/:id/attendance',
+    request: async (w) => ({ method: 'get', path: `/api/v1/referrals/${w.referralId}/attendance` }),
+    expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404),
+  },
+];
+ROUTES.push(...KEYWORK_ROUTES);
 
 describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
   let w: World;
@@ -174,9 +234,11 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     const familyName = 'Matrixperson';
     const personId = await makePerson(h, users.own.keyworker, { familyName });
     const opened = await as(h, users.own.keyworker).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: h.clock.today() });
-    // A referral to probation sent with consent, then the consent withdrawn: probation holds a referral but no consent.
+    // A referral to probation sent with consent, then (a minute later) the consent withdrawn:
+    // probation holds a referral and the journey as it stood at the withdrawal, but no consent.
     const consentId = await giveConsent(h, users.own.keyworker, personId, { toAgencyId: agencies.noConsent.id }, ['identity', 'contact', 'housing']);
     const referral = await as(h, users.own.keyworker).post('/api/v1/referrals', { personId, toAgencyId: agencies.noConsent.id, kind: 'housing', reason: 'Housing help', urgency: 'routine', caseId: opened.body.id });
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000).toISOString());
     await as(h, users.own.keyworker).post(`/api/v1/people/${personId}/consents/${consentId}/withdraw`, {});
     await giveConsent(h, users.own.keyworker, personId, { toAgencyId: agencies.partner.id }, ['identity', 'contact']);
     w = { h, users, agencies, personId, familyName, caseId: opened.body.id as string, referralId: referral.body.id as string };

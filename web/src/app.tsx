@@ -21,6 +21,8 @@ const FigureListPage = lazy(() => import('./manager/figure-list-page.tsx').then(
 const AuditPage = lazy(() => import('./auditor/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const PeoplePage = lazy(() => import('./people/people-page.tsx').then((m) => ({ default: m.PeoplePage })));
 const PersonPage = lazy(() => import('./people/person-page.tsx').then((m) => ({ default: m.PersonPage })));
+const MyDayPage = lazy(() => import('./keywork/my-day-page.tsx').then((m) => ({ default: m.MyDayPage })));
+const TeamQueuePage = lazy(() => import('./keywork/team-queue-page.tsx').then((m) => ({ default: m.TeamQueuePage })));
 const AdminPage = lazy(() => import('./pages/admin-page.tsx').then((m) => ({ default: m.AdminPage })));
 
 /** Where each role lands after signing in. */
@@ -29,6 +31,7 @@ export const HOME: Record<Role, string> = {
   referrer: '/referrals?box=inbox',
   manager: '/dashboard',
   auditor: '/audit',
+  area_auditor: '/audit',
   admin: '/admin',
 };
 
@@ -38,8 +41,10 @@ const SECTION_ROLES: Record<string, Role[]> = {
   cases: ['keyworker', 'manager', 'referrer'],
   referrals: ['keyworker', 'referrer', 'manager'],
   people: ['keyworker', 'referrer', 'manager'],
+  'my-day': ['keyworker', 'manager'],
+  'team-queue': ['keyworker', 'manager'],
   dashboard: ['manager'],
-  audit: ['auditor'],
+  audit: ['auditor', 'area_auditor'],
   admin: ['admin'],
 };
 
@@ -58,6 +63,10 @@ function pageFor(route: Route, role: Role): ReactNode {
     case 'referrals':
       if (id === 'new') return <SendReferralPage query={route.query} />;
       return id ? <ReferralPage key={id} referralId={id} /> : <ReferralBoxesPage query={route.query} />;
+    case 'my-day':
+      return <MyDayPage />;
+    case 'team-queue':
+      return <TeamQueuePage />;
     case 'dashboard':
       // The lists behind the figures: `#/dashboard/journeys?figure=…`, `#/dashboard/referrals?figure=…`.
       if (id === 'journeys' || id === 'referrals') return <FigureListPage key={`${id}?${route.query.toString()}`} kind={id} query={route.query} />;

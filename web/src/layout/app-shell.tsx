@@ -20,7 +20,9 @@ interface NavItem {
 
 const NAV: Record<Role, NavItem[]> = {
   keyworker: [
+    { to: '/my-day', label: 'My day', section: 'my-day' },
     { to: '/caseload', label: 'My caseload', section: 'caseload' },
+    { to: '/team-queue', label: 'Team queue', section: 'team-queue' },
     { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
   ],
   referrer: [
@@ -30,9 +32,11 @@ const NAV: Record<Role, NavItem[]> = {
   manager: [
     { to: '/dashboard', label: 'Dashboard', section: 'dashboard' },
     { to: '/caseload', label: 'Cases', section: 'caseload' },
+    { to: '/team-queue', label: 'Team queue', section: 'team-queue' },
     { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
   ],
   auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
+  area_auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
   admin: [{ to: '/admin', label: 'Agencies and staff', section: 'admin' }],
 };
 
@@ -41,6 +45,7 @@ const ROLE_LABEL: Record<Role, string> = {
   referrer: 'Referral officer',
   manager: 'Manager',
   auditor: 'Auditor',
+  area_auditor: 'Area auditor',
   admin: 'Administrator',
 };
 
