@@ -22,6 +22,7 @@ import { referralSourceMigration } from './migrations/015-referral-source.ts';
 import { calendarDayTimersMigration } from './migrations/030-calendar-day-timers.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
 import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
+import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
@@ -49,6 +50,7 @@ export const MIGRATIONS: readonly Migration[] = [
   calendarDayTimersMigration,
   signInThrottleMigration,
   personIdentifiersAndSearchMigration,
+  personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];
