@@ -43,6 +43,7 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_SYNC_IN_COMMIT: '1: SQLite syncs its log inside each COMMIT on the main thread instead of after it on the thread pool; default 0',
   PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
   PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
+  PATHWAYS_METRICS_TOKEN: 'bearer token for GET /metrics (Prometheus, operators only); unset: no /metrics',
 } as const;
 
 const schema = z.object({
@@ -64,6 +65,7 @@ const schema = z.object({
   PATHWAYS_LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   PATHWAYS_WEB_DIST: optionalText,
+  PATHWAYS_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (it guards operational figures)').optional()),
 });
 
 /** The parsed configuration, as the commands use it. */
@@ -77,6 +79,8 @@ export interface PathwaysConfig {
   scryptCost: number;
   logLevel: (typeof LOG_LEVELS)[number];
   webDist: string;
+  /** The operator token for `GET /metrics`, or null (no /metrics). */
+  metricsToken: string | null;
   /** The first administrator, when both variables are set. */
   firstAdmin: { email: string; password: string; area: string } | null;
 }
@@ -112,6 +116,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     scryptCost: v.PATHWAYS_SCRYPT_COST,
     logLevel: v.PATHWAYS_LOG_LEVEL ?? v.LOG_LEVEL ?? 'info',
     webDist: v.PATHWAYS_WEB_DIST ?? join(import.meta.dirname, '..', 'web', 'dist'),
+    metricsToken: v.PATHWAYS_METRICS_TOKEN ?? null,
     firstAdmin:
       v.PATHWAYS_ADMIN_EMAIL !== undefined && v.PATHWAYS_ADMIN_PASSWORD !== undefined
         ? { email: v.PATHWAYS_ADMIN_EMAIL, password: v.PATHWAYS_ADMIN_PASSWORD, area: v.PATHWAYS_AREA ?? 'all' }
