@@ -1,6 +1,6 @@
 /** Liveness and readiness probes. */
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { checkStoreAnswers } from '../../src/db/store-ready.ts';
 import { defineRoute } from '../routing/route.ts';
 
 const health = z.object({ status: z.literal('ok') });
@@ -31,7 +31,7 @@ export const healthRoutes = [
     },
     async handle({ ctx }) {
       try {
-        await sql`select 1`.execute(ctx.store.db);
+        await checkStoreAnswers(ctx.store.db);
         return { status: 200, body: { status: 'ok' } };
       } catch (err) {
         return { status: 503, body: { status: 'unavailable', detail: err instanceof Error ? err.message : String(err) } };

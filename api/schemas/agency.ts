@@ -35,4 +35,3 @@ export const agencySchema = z.object({
   area: z.string(),
   createdAt: z.string(),
 });
-export type Agency = z.infer<typeof agencySchema>;

@@ -36,7 +36,6 @@ export const createPersonBody = z.strictObject({
     })
     .optional(),
 });
-export type CreatePersonBody = z.infer<typeof createPersonBody>;
 
 /** A person as the API returns it; fields outside the viewer's consented categories are absent. */
 export const personSchema = z.object({
@@ -60,4 +59,3 @@ export const personSchema = z.object({
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
   withheld: z.array(z.string()).describe('Categories of data this viewer has no consent to see'),
 });
-export type PersonView = z.infer<typeof personSchema>;

@@ -4,7 +4,7 @@
  * as text), calendar dates are `YYYY-MM-DD`, and structured values are JSON text, so one
  * query runs unchanged on either store.
  */
-import type { Generated, Insertable, Selectable } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 
 /** A stream is one statechart instance: a care journey or a referral. */
 export type StreamType = 'case' | 'referral';
@@ -206,5 +206,4 @@ export interface Database {
 export type CaseRow = Selectable<CaseTable>;
 export type ReferralRow = Selectable<ReferralTable>;
 export type EventRow = Selectable<EventTable>;
-export type NewEvent = Insertable<EventTable>;
 export type TimerRow = Selectable<TimerTable>;
