@@ -61,8 +61,11 @@ export function createApp(options: AppOptions): PathwaysApp {
     engine: options.engine,
     now: options.now ?? (() => new Date()),
     tokenTtlMinutes: options.tokenTtlMinutes ?? DEFAULT_TOKEN_TTL_MINUTES,
-    loginThrottle: options.loginThrottle ?? createLoginThrottle(),
-    tokenCache: createTokenCache(options.tokenCacheMs ?? 2000),
+    loginThrottle: options.loginThrottle ?? createLoginThrottle(options.store.db),
+    // On PostgreSQL several nodes may serve one database: a token revoked through one must
+    // fail on the next request to any other, so each request reads the token row (an
+    // indexed lookup that does not wait on writers there). SQLite is one process.
+    tokenCache: createTokenCache(options.tokenCacheMs ?? (options.store.dialect === 'postgres' ? 0 : 2000)),
   };
   const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
   const app = express() as PathwaysApp;

@@ -26,7 +26,7 @@ import SqliteDatabase from 'better-sqlite3';
 import express from 'express';
 import { hashPassword } from '../src/auth/password.ts';
 import { insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
-import { insertPerson } from '../src/people/person-repository.ts';
+import { recordPerson } from '../src/people/person-commands.ts';
 import { startPathways } from '../cli/commands/serve.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
@@ -140,7 +140,8 @@ export const bench: BenchModule = {
           const ids: string[] = [];
           await Promise.all(
             Array.from({ length: n }, async () => {
-              const person = await insertPerson(store.db, { givenName: 'Bench', familyName: 'Person', dateOfBirth: '1980-01-01', sex: 'male' }, agency.id, at);
+              const viewer = { userId: user.id, role: 'keyworker' as const, agencyId: agency.id, agencyKind: agency.kind, agencyArea: agency.area };
+              const { row: person } = await recordPerson(running.engine, viewer, { givenName: 'Bench', familyName: 'Person', dateOfBirth: '1980-01-01', sex: 'male' }, at);
               const opened = await running.engine.openCase({ personId: person.id, leadAgencyId: agency.id, referralSource: 'self', referredOn: at.slice(0, 10), actor: { userId: user.id, agencyId: agency.id } });
               ids.push(opened.row.id);
             }),

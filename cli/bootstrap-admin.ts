@@ -6,6 +6,7 @@
  */
 import type { Store } from '../src/db/database.ts';
 import { hashPassword } from '../src/auth/password.ts';
+import { passwordProblem } from '../src/auth/password-policy.ts';
 import { countUsers, insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
 import type { PathwaysConfig } from './config.ts';
 
@@ -18,6 +19,8 @@ export async function ensureFirstAdmin(
   if (!admin) return { created: false, reason: 'PATHWAYS_ADMIN_EMAIL / PATHWAYS_ADMIN_PASSWORD not set' };
   const { email, password, area } = admin;
   if ((await countUsers(store.db)) > 0) return { created: false, reason: 'users already exist' };
+  const weak = await passwordProblem(password, { email });
+  if (weak) throw new Error(`PATHWAYS_ADMIN_PASSWORD ${weak}.`);
   const passwordHash = await hashPassword(password);
   await store.db.transaction().execute(async (trx) => {
     const agency = await insertAgency(trx, { name: 'Pathways administration', kind: 'administration', area, createdAt: now.toISOString() });

@@ -3,10 +3,13 @@
  * it) runs each stream, which events a snapshot accepts, and which events only timers
  * may send. Old versions stay here so stored journeys keep loading.
  */
-import type { AnyMachineSnapshot, AnyStateMachine, StateValue } from 'xstate';
+import { getNextTransitions, type AnyMachineSnapshot, type AnyStateMachine, type StateValue } from 'xstate';
 import { pathwayMachine } from './pathway.machine.ts';
 import { PATHWAY_TIMER_EVENT_TYPES } from './pathway-types.ts';
 import { referralMachine, REFERRAL_TIMER_EVENT_TYPES } from './referral.machine.ts';
+import { personMachine, PERSON_OPENING_EVENT, PERSON_TIMER_EVENT_TYPES } from './person.machine.ts';
+import { agencyMachine, AGENCY_OPENING_EVENT } from './agency.machine.ts';
+import { staffMachine, STAFF_OPENING_EVENT } from './staff.machine.ts';
 
 export type {
   PathwayContext,
@@ -29,15 +32,46 @@ export type { ReferralContext, ReferralEvent, ReferralEventType, ReferralInput }
 export { REFERRAL_EVENT_TYPES, REFERRAL_TIMER_EVENT_TYPES, REFERRAL_TIMER_IDS } from './referral.machine.ts';
 export type { InterventionRecord, InterventionStatus, InterventionEvent } from './intervention.machine.ts';
 export type { TopRecord, TopKind } from './top-record.ts';
-export { pathwayMachine, referralMachine };
+export type { PersonContext, PersonEvent, PersonEventType, PersonConsentState, PersonConsentStatus } from './person.machine.ts';
+export { PERSON_EVENT_TYPES, PERSON_OPENING_EVENT, PERSON_TIMER_EVENT_TYPES, consentExpiryTimerId } from './person.machine.ts';
+export type { AgencyContext, AgencyEvent, AgencyEventType } from './agency.machine.ts';
+export { AGENCY_EVENT_TYPES, AGENCY_OPENING_EVENT } from './agency.machine.ts';
+export type { StaffContext, StaffEvent, StaffEventType, StaffRole } from './staff.machine.ts';
+export { STAFF_EVENT_TYPES, STAFF_OPENING_EVENT, STAFF_ROLES } from './staff.machine.ts';
+export { pathwayMachine, referralMachine, personMachine, agencyMachine, staffMachine };
 
-/** Kinds of event stream: a treatment journey (`case`) or a referral between agencies. */
-export type StreamType = 'case' | 'referral';
+/**
+ * Kinds of event stream: a treatment journey (`case`), a referral between agencies, and
+ * the records every other write goes through: a person (with their consents), an agency,
+ * a member of staff (`user`).
+ */
+export type StreamType = 'case' | 'referral' | 'person' | 'agency' | 'user';
+
+/** The stream types whose row is a generic `record_streams` row with projections beside it. */
+export type RecordStreamType = Exclude<StreamType, 'case' | 'referral'>;
+
+/** Every record stream type. */
+export const RECORD_STREAM_TYPES: readonly RecordStreamType[] = ['person', 'agency', 'user'];
+
+/** True for the stream types kept in `record_streams`. */
+export function isRecordStream(stream: string): stream is RecordStreamType {
+  return (RECORD_STREAM_TYPES as readonly string[]).includes(stream);
+}
+
+/** The event that opens each record stream (its creation, logged at version 1). */
+export const OPENING_EVENTS: Record<RecordStreamType, string> = {
+  person: PERSON_OPENING_EVENT,
+  agency: AGENCY_OPENING_EVENT,
+  user: STAFF_OPENING_EVENT,
+};
 
 /** Machine versions per stream type; `current` is the version new streams start on. */
 export const MACHINES: Record<StreamType, { current: number; versions: Record<number, AnyStateMachine> }> = {
   case: { current: 1, versions: { 1: pathwayMachine } },
   referral: { current: 1, versions: { 1: referralMachine } },
+  person: { current: 1, versions: { 1: personMachine } },
+  agency: { current: 1, versions: { 1: agencyMachine } },
+  user: { current: 1, versions: { 1: staffMachine } },
 };
 
 /**
@@ -65,16 +99,16 @@ export function getMachine(stream: StreamType, version: number): AnyStateMachine
 export function acceptedEventTypes(snapshot: AnyMachineSnapshot): string[] {
   if (snapshot.status !== 'active') return [];
   const types = new Set<string>();
-  for (const node of snapshot._nodes) {
-    for (const type of node.ownEvents as readonly string[]) {
-      if (!type.startsWith('xstate.') && type !== '*') types.add(type);
-    }
+  for (const t of getNextTransitions(snapshot)) {
+    const type: string = String(t.eventType);
+    // Eventless (`always`) transitions have an empty type; delayed ones are `xstate.after…`.
+    if (type !== '' && !type.startsWith('xstate.') && type !== '*') types.add(type);
   }
   return [...types].sort();
 }
 
 /** Events only timers send; the engine refuses them from users. */
-export const TIMER_EVENT_TYPES: ReadonlySet<string> = new Set<string>([...PATHWAY_TIMER_EVENT_TYPES, ...REFERRAL_TIMER_EVENT_TYPES]);
+export const TIMER_EVENT_TYPES: ReadonlySet<string> = new Set<string>([...PATHWAY_TIMER_EVENT_TYPES, ...REFERRAL_TIMER_EVENT_TYPES, ...PERSON_TIMER_EVENT_TYPES]);
 
 /**
  * The top-level state name of a state value (`{ inTreatment: 'active' }` → `inTreatment`),

@@ -5,6 +5,7 @@
 import type { DischargeReason, HousingNeed, InjectingStatus, InterventionExitStatus, InterventionModality, ReferralSource } from './codes.ts';
 import type { InterventionRecord } from './intervention.machine.ts';
 import type { TopRecord } from './top-record.ts';
+import { KEYWORK_EVENT_TYPES, type KeyworkContext, type KeyworkEvent } from './keywork-types.ts';
 
 /** The tailored care package: a care plan date and its interventions. */
 export interface CarePlan {
@@ -85,8 +86,8 @@ export interface AssessmentRecord {
   domains: AssessmentDomains;
 }
 
-/** Everything a treatment journey remembers. */
-export interface PathwayContext {
+/** Everything a treatment journey remembers (with a keyworker's day: appointments, contacts, tasks). */
+export interface PathwayContext extends KeyworkContext {
   referralSource: ReferralSource;
   referredOn: string;
   keyworkerId: string | null;
@@ -157,7 +158,8 @@ export type PathwayEvent =
   | ({ type: 'REVIEW_DUE' } & At)
   | ({ type: 'CHECKUP_DUE'; index: number } & At)
   | ({ type: 'RECOVERY_SUSTAINED' } & At)
-  | ({ type: 'CONTINUITY_OF_CARE_BREACHED' } & At);
+  | ({ type: 'CONTINUITY_OF_CARE_BREACHED' } & At)
+  | KeyworkEvent;
 
 /** The type string of any pathway event. */
 export type PathwayEventType = PathwayEvent['type'];
@@ -190,6 +192,7 @@ export const PATHWAY_EVENT_TYPES = [
   'RELEASED_FROM_CUSTODY',
   'COMMUNITY_ENGAGED',
   'KEYWORKER_ASSIGNED',
+  ...KEYWORK_EVENT_TYPES,
   ...PATHWAY_TIMER_EVENT_TYPES,
 ] as const satisfies readonly PathwayEventType[];
 

@@ -14,6 +14,20 @@ import {
 import { checkupTimerId, PATHWAY_TIMER_IDS, type PathwayContext, type PathwayEvent, type PathwayInput, type ResumableStage } from './pathway-types.ts';
 import { CONTINUITY_OF_CARE_DAYS, DAY_MS, isIsoDate, RECOVERY_SUSTAINED_DAYS, REVIEW_INTERVAL_DAYS, toDate, WAITING_TIME_DAYS } from './time.ts';
 import { isTopRecord } from './top-record.ts';
+import { applyKeyworkEvent, keyworkRefusal } from './keywork-rules.ts';
+import { KEYWORK_EVENT_TYPES, type KeyworkEvent } from './keywork-types.ts';
+
+const KEYWORK_TYPES: ReadonlySet<string> = new Set(KEYWORK_EVENT_TYPES);
+
+function isKeyworkAccepted(context: PathwayContext, event: PathwayEvent): boolean {
+  const kw = asKeyworkEvent(event);
+  return kw !== null && keyworkRefusal(context, kw) === null;
+}
+
+/** The keyworker's-day event carried by a pathway event, if it is one. */
+function asKeyworkEvent(event: PathwayEvent): KeyworkEvent | null {
+  return KEYWORK_TYPES.has(event.type) ? (event as KeyworkEvent) : null;
+}
 
 /** The intervention event carried by a pathway event, if it is one. */
 function asInterventionEvent(event: PathwayEvent): InterventionEvent | null {
@@ -79,6 +93,10 @@ export const pathwayMachine = setup({
     continuityAtRisk: ({ context }) => context.continuity !== null && context.continuity.engagedOn === null && !context.continuity.breached,
     /** A keyworker id is given. */
     hasKeyworkerId: ({ event }) => event.type === 'KEYWORKER_ASSIGNED' && typeof event.keyworkerId === 'string' && event.keyworkerId.length > 0,
+    /** A keyworker's-day event the journey's appointments, contacts and tasks accept (machines/keywork-rules.ts). */
+    appointmentAccepted: ({ context, event }) => isKeyworkAccepted(context, event),
+    contactAccepted: ({ context, event }) => isKeyworkAccepted(context, event),
+    taskAccepted: ({ context, event }) => isKeyworkAccepted(context, event),
   },
   actions: {
     /** Starts the 21-day waiting clock at referral and re-entry, but not on return from custody (the clock kept running). */
@@ -185,7 +203,16 @@ export const pathwayMachine = setup({
       event.type === 'COMMUNITY_ENGAGED' && context.continuity ? { continuity: { ...context.continuity, engagedOn: toDate(event.engagedOn ?? event.at) } } : {},
     ),
     flagContinuityBreached: assign(({ context }) => (context.continuity ? { continuity: { ...context.continuity, breached: true } } : {})),
-    assignKeyworker: assign(({ event }) => (event.type === 'KEYWORKER_ASSIGNED' ? { keyworkerId: event.keyworkerId } : {})),
+    // Tasks nobody held (the journey had no keyworker) go to the keyworker now assigned.
+    assignKeyworker: assign(({ context, event }) =>
+      event.type === 'KEYWORKER_ASSIGNED'
+        ? { keyworkerId: event.keyworkerId, ...(context.tasks ? { tasks: context.tasks.map((t) => (t.status === 'open' && t.assigneeId === null ? { ...t, assigneeId: event.keyworkerId } : t)) } : {}) }
+        : {},
+    ),
+    recordKeywork: assign(({ context, event }) => {
+      const kw = asKeyworkEvent(event);
+      return kw ? applyKeyworkEvent(context, kw) : {};
+    }),
   },
 }).createMachine({
   id: 'pathway',
@@ -211,6 +238,16 @@ export const pathwayMachine = setup({
     custody: null,
   }),
   initial: 'referred',
+  // A keyworker's day goes on in every open stage; a closed journey takes no more entries.
+  on: {
+    APPOINTMENT_BOOKED: { guard: 'appointmentAccepted', actions: 'recordKeywork' },
+    APPOINTMENT_ATTENDED: { guard: 'appointmentAccepted', actions: 'recordKeywork' },
+    APPOINTMENT_MISSED: { guard: 'appointmentAccepted', actions: 'recordKeywork' },
+    APPOINTMENT_CANCELLED: { guard: 'appointmentAccepted', actions: 'recordKeywork' },
+    CONTACT_RECORDED: { guard: 'contactAccepted', actions: 'recordKeywork' },
+    TASK_ASSIGNED: { guard: 'taskAccepted', actions: 'recordKeywork' },
+    TASK_COMPLETED: { guard: 'taskAccepted', actions: 'recordKeywork' },
+  },
   states: {
     referred: {
       entry: 'startWaitingClock',

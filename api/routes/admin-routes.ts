@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
 import { hashPassword } from '../../src/auth/password.ts';
+import { requireStrongPassword } from '../../src/auth/password-policy.ts';
 import { ROLES } from '../../src/auth/auth-user.ts';
 import {
   agencyView,
@@ -69,6 +70,7 @@ export const adminRoutes = [
       if (await findUserByEmail(ctx.store.db, body.email)) {
         throw new PathwaysError('conflict', `A user with email ${body.email} already exists.`, { issues: [{ path: 'email', message: 'already in use' }] });
       }
+      await requireStrongPassword(body.password, { email: body.email, name: body.name });
       const passwordHash = await hashPassword(body.password);
       const row = await ctx.store.db.transaction().execute(async (trx) => {
         const created = await insertUser(trx, { email: body.email, name: body.name, passwordHash, role: body.role, agencyId: body.agencyId, createdAt: nowIso(ctx) });

@@ -19,23 +19,24 @@ export const authRoutes = [
     path: '/api/v1/auth/login',
     operationId: 'login',
     summary: 'Sign in with email and password',
-    description: 'Returns an opaque bearer token (expires after PATHWAYS_TOKEN_TTL_MINUTES, default 12 hours). Repeated failures for one email from one address answer 429 with Retry-After.',
+    description: 'Returns an opaque bearer token (expires after PATHWAYS_TOKEN_TTL_MINUTES, default 12 hours). Repeated failures answer 429 with Retry-After: per account from one address, per account from anywhere (except from an address the account signed in from before), and per address across accounts. Shared by every node (kept in the database).',
     tag: 'auth',
     auth: 'public',
     body: loginBody,
     responses: { 200: { description: 'signed in', schema: loginResponse } },
     async handle({ body, ctx, ip }) {
       const now = ctx.now();
-      const wait = ctx.loginThrottle.retryAfterSeconds(body.email, ip, now);
-      if (wait > 0) {
-        throw new PathwaysError('rate_limited', `Too many failed sign-ins for this email; try again in ${wait} seconds.`, { retryAfterSeconds: wait });
-      }
       const user = await findUserByEmail(ctx.store.db, body.email);
+      const attempt = { email: body.email, ip, userId: user?.id ?? null };
+      const wait = await ctx.loginThrottle.retryAfterSeconds(attempt, now);
+      if (wait > 0) {
+        throw new PathwaysError('rate_limited', `Too many failed sign-ins for this account or from this address; try again in ${wait} seconds.`, { retryAfterSeconds: wait });
+      }
       const ok = user
         ? user.disabled_at === null && (await verifyPassword(body.password, user.password_hash))
         : await verifyPassword(body.password, await (decoyHash ??= hashPassword('decoy password, never valid')));
       if (!user || !ok || !(ROLES as readonly string[]).includes(user.role)) {
-        ctx.loginThrottle.recordFailure(body.email, ip, now);
+        await ctx.loginThrottle.recordFailure(attempt, now);
         await recordAudit(ctx.store.db, {
           at: now.toISOString(),
           userId: user?.id ?? null,
@@ -47,7 +48,7 @@ export const authRoutes = [
         });
         throw new PathwaysError('unauthenticated', 'The email or password is wrong; check both and try again.');
       }
-      ctx.loginThrottle.recordSuccess(body.email, ip);
+      await ctx.loginThrottle.recordSuccess(attempt, now);
       const { token, expiresAt } = await issueToken(ctx.store.db, user.id, now, ctx.tokenTtlMinutes);
       await recordAudit(ctx.store.db, { at: nowIso(ctx), userId: user.id, agencyId: user.agency_id, action: 'login', entityType: 'user', entityId: user.id, detail: { ip } });
       const agency = await findAgency(ctx.store.db, user.agency_id);

@@ -1,18 +1,20 @@
 /**
- * People and their consents. Reading a person is recorded in the audit trail; what
- * another agency sees is cut to its consented categories.
+ * People and their consents. Every write is an event on the person's stream (src/people/
+ * person-commands.ts); reading a person is recorded in the audit trail; what another
+ * agency sees is cut to its consented categories.
  */
 import { z } from 'zod';
 import { personScope } from '../../src/access/record-access.ts';
 import { projectPerson } from '../../src/access/projection.ts';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
-import { createConsent, findConsent, isConsentActive, listConsents, withdrawConsent, type Consent } from '../../src/consent/consent-repository.ts';
-import { PathwaysError, validationError } from '../../src/errors.ts';
-import { findAgency } from '../../src/agencies/agency-repository.ts';
-import { findPerson, insertPerson, personRecord } from '../../src/people/person-repository.ts';
+import { isConsentActive, listConsents, type Consent } from '../../src/consent/consent-repository.ts';
+import { validationError } from '../../src/errors.ts';
+import { correctPersonDetails, giveConsent, recordPerson, renewConsent, withdrawConsent } from '../../src/people/person-commands.ts';
+import { findPerson, personRecord, personVersion } from '../../src/people/person-repository.ts';
+import { personTimeline } from '../../src/people/person-timeline.ts';
 import { idParams } from '../schemas/common.ts';
-import { consentParams, consentSchema, createConsentBody, withdrawConsentBody } from '../schemas/consent.ts';
-import { createPersonBody, personSchema } from '../schemas/person.ts';
+import { consentParams, consentSchema, createConsentBody, renewConsentBody, withdrawConsentBody } from '../schemas/consent.ts';
+import { correctPersonBody, createPersonBody, personSchema, personTimelineEntrySchema } from '../schemas/person.ts';
 import { defineRoute } from '../routing/route.ts';
 import { hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
@@ -28,17 +30,14 @@ export const peopleRoutes = [
     path: '/api/v1/people',
     operationId: 'createPerson',
     summary: 'Register a person (identity, contact and equality-monitoring fields)',
+    description: 'Opens the person\'s stream with `PERSON_RECORDED`.',
     tag: 'people',
     auth: CARE_ROLES,
     body: createPersonBody,
     responses: { 201: { description: 'registered; your agency holds the record', schema: personSchema } },
     async handle({ body, user, ctx }) {
-      const row = await ctx.store.db.transaction().execute(async (trx) => {
-        const created = await insertPerson(trx, body, user.agencyId, nowIso(ctx));
-        await recordAudit(trx, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'create', personId: created.id, entityType: 'person', entityId: created.id });
-        return created;
-      });
-      return { status: 201, body: { ...projectPerson(personRecord(row), 'all'), access: { scope: 'holder', categories: ['all'] } } };
+      const { row, version } = await recordPerson(ctx.engine, viewerOf(user), body, nowIso(ctx));
+      return { status: 201, body: { ...projectPerson(personRecord(row), 'all'), version, access: { scope: 'holder', categories: ['all'] } } };
     },
   }),
   defineRoute({
@@ -66,7 +65,66 @@ export const peopleRoutes = [
         entityId: row.id,
         detail: { scope: scope.kind, categories },
       });
-      return { status: 200, body: { ...projectPerson(personRecord(row), scope.categories), access: { scope: scope.kind, categories } } };
+      const version = await personVersion(ctx.store.db, row.id);
+      return {
+        status: 200,
+        body: { ...projectPerson(personRecord(row), scope.categories), ...(version !== null ? { version } : {}), access: { scope: scope.kind, categories } },
+      };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/api/v1/people/:id',
+    operationId: 'correctPerson',
+    summary: "Correct a person's details (the holder only)",
+    description: 'Records `PERSON_DETAILS_CORRECTED` with the fields given; `null` clears an optional field. Pass `expectedVersion` (the `version` you read) to be refused with 409 if someone changed the record since.',
+    tag: 'people',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    body: correctPersonBody,
+    responses: { 200: { description: 'corrected', schema: personSchema } },
+    async handle({ params, body, user, ctx }) {
+      const { expectedVersion, ...changes } = body;
+      for (const key of Object.keys(changes)) if ((changes as Record<string, unknown>)[key] === undefined) delete (changes as Record<string, unknown>)[key];
+      for (const required of ['givenName', 'familyName', 'dateOfBirth', 'sex'] as const) {
+        if ((changes as Record<string, unknown>)[required] === null) throw validationError(`${required} cannot be cleared.`, [{ path: required, message: 'required' }]);
+      }
+      const { row, version } = await correctPersonDetails(ctx.engine, viewerOf(user), params.id, changes, {
+        ...(expectedVersion !== undefined ? { expectedVersion } : {}),
+        today: todayOf(ctx),
+        at: nowIso(ctx),
+      });
+      return { status: 200, body: { ...projectPerson(personRecord(row), 'all'), version, access: { scope: 'holder', categories: ['all'] } } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/people/:id/timeline',
+    operationId: 'getPersonTimeline',
+    summary: "A person's stream as a timeline: recorded, corrections, and each consent given, renewed, withdrawn or expired",
+    description: 'Cut like the person: the holder sees every entry; an agency the record is shared with sees the details it may see and only the consents naming it.',
+    tag: 'people',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    responses: { 200: { description: 'the timeline, oldest first', schema: z.object({ items: z.array(personTimelineEntrySchema) }) } },
+    async handle({ params, user, ctx }) {
+      const viewer = viewerOf(user);
+      const scope = await personScope(ctx.store.db, viewer, params.id, todayOf(ctx));
+      if (!scope) throw hidden('The person');
+      const items = await personTimeline(ctx.store.db, viewer, params.id, scope);
+      await recordAudit(ctx.store.db, {
+        at: nowIso(ctx),
+        userId: user.id,
+        agencyId: user.agencyId,
+        action: 'read',
+        personId: params.id,
+        entityType: 'person_timeline',
+        entityId: params.id,
+        detail: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] },
+      });
+      return { status: 200, body: { items } };
     },
   }),
   defineRoute({
@@ -92,7 +150,8 @@ export const peopleRoutes = [
     path: '/api/v1/people/:id/consents',
     operationId: 'createConsent',
     summary: 'Record consent to share categories of data with an agency (or every agency of a kind)',
-    description: 'Recorded by the agency that holds the person\'s record. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding.',
+    description:
+      "Recorded by the agency that holds the person's record, as `CONSENT_GIVEN` on the person's stream. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding.",
     tag: 'consent',
     auth: CARE_ROLES,
     hideFromOtherRoles: true,
@@ -100,46 +159,44 @@ export const peopleRoutes = [
     body: createConsentBody,
     responses: { 201: { description: 'recorded', schema: consentSchema } },
     async handle({ params, body, user, ctx }) {
-      const scope = await personScope(ctx.store.db, viewerOf(user), params.id, todayOf(ctx));
-      if (!scope) throw hidden('The person');
-      if (scope.kind !== 'holder') {
-        throw new PathwaysError('forbidden', 'Only the agency that holds this person\'s record (registered them or leads their journey) records their consents.');
-      }
-      if (body.toAgencyId && !(await findAgency(ctx.store.db, body.toAgencyId))) {
-        throw validationError('toAgencyId names no agency; list them with GET /api/v1/agencies.', [{ path: 'toAgencyId', message: 'unknown agency' }]);
-      }
       const today = todayOf(ctx);
       const givenOn = body.givenOn ?? today;
       if (givenOn > today) throw validationError('givenOn cannot be in the future.', [{ path: 'givenOn', message: 'must not be after today' }]);
       if (body.validUntil !== undefined && body.validUntil < givenOn) {
         throw validationError('validUntil is before the consent was given.', [{ path: 'validUntil', message: 'must be on or after givenOn' }]);
       }
-      const consent = await ctx.store.db.transaction().execute(async (trx) => {
-        const created = await createConsent(trx, {
-          personId: params.id,
+      const consent = await giveConsent(
+        ctx.engine,
+        viewerOf(user),
+        params.id,
+        {
           toAgencyId: body.toAgencyId ?? null,
           toAgencyKind: body.toAgencyKind ?? null,
           categories: body.categories,
           purpose: body.purpose,
           givenOn,
           validUntil: body.validUntil ?? null,
-          recordedBy: user.id,
-          recordedAt: nowIso(ctx),
-        });
-        await recordAudit(trx, {
-          at: nowIso(ctx),
-          userId: user.id,
-          agencyId: user.agencyId,
-          action: 'consent_given',
-          personId: params.id,
-          entityType: 'consent',
-          entityId: created.id,
-          purpose: body.purpose,
-          detail: { toAgencyId: created.toAgencyId, toAgencyKind: created.toAgencyKind, categories: created.categories, validUntil: created.validUntil },
-        });
-        return created;
-      });
+        },
+        { today, at: nowIso(ctx) },
+      );
       return { status: 201, body: consentView(consent, today) };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/people/:id/consents/:cid/renew',
+    operationId: 'renewConsent',
+    summary: 'Renew a consent to a new last valid day (the holder only); an expired consent comes back into force',
+    description: "Records `CONSENT_RENEWED` on the person's stream. A withdrawn consent is not renewed (409): record a new one.",
+    tag: 'consent',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: consentParams,
+    body: renewConsentBody,
+    responses: { 200: { description: 'renewed', schema: consentSchema } },
+    async handle({ params, body, user, ctx }) {
+      const consent = await renewConsent(ctx.engine, viewerOf(user), params.id, params.cid, body.validUntil, { today: todayOf(ctx), at: nowIso(ctx) });
+      return { status: 200, body: consentView(consent, todayOf(ctx)) };
     },
   }),
   defineRoute({
@@ -147,6 +204,7 @@ export const peopleRoutes = [
     path: '/api/v1/people/:id/consents/:cid/withdraw',
     operationId: 'withdrawConsent',
     summary: 'Withdraw a consent: from the commit on nothing new flows to that agency and it loses access',
+    description: "Records `CONSENT_WITHDRAWN` on the person's stream.",
     tag: 'consent',
     auth: CARE_ROLES,
     hideFromOtherRoles: true,
@@ -154,43 +212,8 @@ export const peopleRoutes = [
     body: withdrawConsentBody,
     responses: { 200: { description: 'withdrawn', schema: consentSchema } },
     async handle({ params, body, user, ctx }) {
-      const scope = await personScope(ctx.store.db, viewerOf(user), params.id, todayOf(ctx));
-      const existing = scope ? await findConsent(ctx.store.db, params.id, params.cid) : undefined;
-      // The holder, or the agency the consent names, may record a withdrawal the person tells them of.
-      const named = existing && (existing.toAgencyId === user.agencyId || existing.toAgencyKind === user.agency.kind);
-      if (!scope || !existing || (scope.kind !== 'holder' && !named)) throw hidden('The consent');
-      if (existing.withdrawnAt !== null) {
-        throw new PathwaysError('conflict', `This consent was already withdrawn at ${existing.withdrawnAt}.`);
-      }
-      const at = nowIso(ctx);
-      await ctx.store.db.transaction().execute(async (trx) => {
-        const changed = await withdrawConsent(trx, params.cid, user.id, at, body.reason ?? null);
-        if (!changed) throw new PathwaysError('conflict', 'This consent was withdrawn by someone else a moment ago.');
-        // Referrals still open to an agency this consent covered: recorded, so an auditor sees what the withdrawal cut.
-        const affected = await trx
-          .selectFrom('referrals')
-          .innerJoin('agencies', 'agencies.id', 'referrals.to_agency_id')
-          .select(['referrals.id'])
-          .where('referrals.person_id', '=', params.id)
-          .where('referrals.state', 'in', ['requested', 'received', 'accepted', 'inProgress'])
-          .where((eb) =>
-            existing.toAgencyId !== null ? eb('referrals.to_agency_id', '=', existing.toAgencyId) : eb('agencies.kind', '=', existing.toAgencyKind ?? ''),
-          )
-          .execute();
-        await recordAudit(trx, {
-          at,
-          userId: user.id,
-          agencyId: user.agencyId,
-          action: 'consent_withdrawn',
-          personId: params.id,
-          entityType: 'consent',
-          entityId: params.cid,
-          purpose: body.reason ?? null,
-          detail: { toAgencyId: existing.toAgencyId, toAgencyKind: existing.toAgencyKind, openReferrals: affected.map((r) => r.id) },
-        });
-      });
-      const updated = await findConsent(ctx.store.db, params.id, params.cid);
-      return { status: 200, body: consentView(updated as Consent, todayOf(ctx)) };
+      const consent = await withdrawConsent(ctx.engine, viewerOf(user), params.id, params.cid, body.reason ?? null, { today: todayOf(ctx), at: nowIso(ctx) });
+      return { status: 200, body: consentView(consent, todayOf(ctx)) };
     },
   }),
 ];

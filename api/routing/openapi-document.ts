@@ -54,6 +54,7 @@ const PROBLEM_SCHEMA: JsonObject = {
     instance: { type: 'string' },
     issues: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
     allowedEvents: { type: 'array', items: { type: 'string' } },
+    eventOptions: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'array', items: { type: 'string' } } } },
     currentVersion: { type: 'integer' },
     missing: { type: 'object' },
   },

@@ -55,6 +55,10 @@ export const caseSchema = z.object({
   closedAt: z.string().nullable().optional(),
   updatedAt: z.string().optional(),
   allowedEvents: z.array(z.string()).describe('Events THIS user may send now'),
+  eventOptions: z
+    .record(z.string(), z.record(z.string(), z.array(z.string())))
+    .optional()
+    .describe('For allowed events that depend on a field: the values accepted now, e.g. {"DISCHARGED": {"reason": ["dropped_out", …]}}'),
   dueTimers: z.array(timerSchema).optional(),
   overdue: z.object({ waitingTime: z.boolean(), review: z.boolean(), continuityOfCare: z.boolean(), checkup: z.boolean(), any: z.boolean() }).optional(),
   carePackage: z.object({ carePlanDate: z.string(), interventions: z.array(interventionSchema) }).nullable().optional(),

@@ -21,6 +21,9 @@ export const createConsentBody = z
 /** `POST …/consents/:cid/withdraw` body (optional). */
 export const withdrawConsentBody = z.strictObject({ reason: shortText(500).optional() });
 
+/** `POST …/consents/:cid/renew` body: the new last valid day (null: no end date). */
+export const renewConsentBody = z.strictObject({ validUntil: validUntilSchema.describe('New last valid day (inclusive), today or later') });
+
 export const consentParams = z.strictObject({ id: idSchema, cid: idSchema });
 
 /** A consent as the API returns it. */

@@ -4,7 +4,7 @@
  * page, and `format=csv` for an export.
  */
 import { z } from 'zod';
-import { JOURNEY_FIGURE_NAMES, REFERRAL_FIGURES } from '../../src/metrics/drill-down.ts';
+import { JOURNEY_LIST_FIGURES, REFERRAL_LIST_FIGURES } from '../../machines/figure-lists.ts';
 import { dateTimeSchema, idSchema, pageQuery } from './common.ts';
 
 const scope = {
@@ -16,7 +16,7 @@ const scope = {
 
 /** `GET /api/v1/metrics/journeys` query. */
 export const journeyListQuery = z.strictObject({
-  figure: z.enum(JOURNEY_FIGURE_NAMES).default('workInProgress').describe('The figure whose journeys to list'),
+  figure: z.enum(JOURNEY_LIST_FIGURES).default('workInProgress').describe('The figure whose journeys to list'),
   stage: z.string().trim().regex(/^[A-Za-z]{1,40}$/, 'must be a stage name, e.g. inTreatment').optional().describe('With workInProgress: one stage'),
   ...scope,
   ...pageQuery,
@@ -24,7 +24,7 @@ export const journeyListQuery = z.strictObject({
 
 /** `GET /api/v1/metrics/referrals` query. */
 export const referralListQuery = z.strictObject({
-  figure: z.enum(REFERRAL_FIGURES).default('referralsWaiting').describe('The figure whose referrals to list'),
+  figure: z.enum(REFERRAL_LIST_FIGURES).default('referralsWaiting').describe('The figure whose referrals to list'),
   state: z.enum(['requested', 'received', 'accepted']).optional().describe('With referralsWaiting: one state'),
   ...scope,
   ...pageQuery,

@@ -56,6 +56,43 @@ export const personSchema = z.object({
   contact: z.object({ phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() }).optional(),
   createdByAgencyId: z.string().optional(),
   createdAt: z.string().optional(),
+  version: z.number().int().optional().describe("The person stream's version (send it back as expectedVersion when correcting)"),
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
   withheld: z.array(z.string()).describe('Categories of data this viewer has no consent to see'),
+});
+const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+/**
+ * `PATCH /api/v1/people/:id` body: the fields to correct (`PERSON_DETAILS_CORRECTED`);
+ * `null` clears an optional field. `expectedVersion` (optional) refuses the correction
+ * with 409 if the record changed since you read it.
+ */
+export const correctPersonBody = z.strictObject({
+  givenName: createPersonBody.shape.givenName.optional(),
+  familyName: createPersonBody.shape.familyName.optional(),
+  dateOfBirth: dateOfBirthSchema.optional(),
+  sex: z.enum(SEXES).optional(),
+  ethnicity: clearable(createPersonBody.shape.ethnicity.unwrap()),
+  postcodeDistrict: clearable(createPersonBody.shape.postcodeDistrict.unwrap()),
+  genderIdentity: clearable(createPersonBody.shape.genderIdentity.unwrap()),
+  sexualOrientation: clearable(createPersonBody.shape.sexualOrientation.unwrap()),
+  religion: clearable(createPersonBody.shape.religion.unwrap()),
+  disability: clearable(z.boolean()),
+  pregnant: clearable(z.boolean()),
+  parentalResponsibility: clearable(z.boolean()),
+  nhsNumber: clearable(createPersonBody.shape.nhsNumber.unwrap()),
+  contact: clearable(createPersonBody.shape.contact.unwrap()),
+  expectedVersion: z.number().int().min(1).optional(),
+});
+
+/** One entry of `GET /api/v1/people/:id/timeline`. */
+export const personTimelineEntrySchema = z.object({
+  seq: z.number().int(),
+  version: z.number().int(),
+  type: z.string().describe('PERSON_RECORDED, PERSON_DETAILS_CORRECTED, CONSENT_GIVEN, CONSENT_RENEWED, CONSENT_WITHDRAWN, CONSENT_EXPIRED'),
+  at: z.string(),
+  recordedAt: z.string(),
+  byUserId: z.string().nullable(),
+  byAgencyId: z.string().nullable(),
+  payload: z.record(z.string(), z.unknown()),
 });

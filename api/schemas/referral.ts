@@ -62,6 +62,10 @@ export const referralSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   allowedEvents: z.array(z.string()).describe('Events THIS user may send now'),
+  eventOptions: z
+    .record(z.string(), z.record(z.string(), z.array(z.string())))
+    .optional()
+    .describe('For allowed events that depend on a field: the values accepted now, e.g. {"DISCHARGED": {"reason": ["dropped_out", …]}}'),
   person: z.record(z.string(), z.unknown()).optional().describe('The person, cut to what this user may see'),
   withheld: z.array(z.string()),
 });

@@ -10,9 +10,12 @@ import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
+import { STARTUP_LOCKS, withStartupLock } from '../../src/db/startup-lock.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
+import { agencyRoom } from '../../src/live/live-events.ts';
+import { attachAttendanceReports } from '../../src/keywork/attendance-reports.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { pino, type Logger } from 'pino';
 import { webAppBuilt } from '../../api/http/web-app.ts';
@@ -64,12 +67,16 @@ export async function startPathways(store: Store, options: StartOptions): Promis
       return user ? viewerOf(user) : null;
     },
   });
+  await live.ready;
+  // Attendance goes back to the referring agency where the person agreed (or the law requires it).
+  const detachReports = attachAttendanceReports({ engine, db: store.db, io: live.io, room: agencyRoom });
   engine.startSweeper();
   return {
     store,
     engine,
     server,
     async stop() {
+      detachReports();
       await live.close();
       await server.close();
       await engine.close();
@@ -133,7 +140,8 @@ export const serveCommand: Command = {
     const store = await openStore(config.databaseUrl, { pgPoolSize: config.pgPoolSize });
     try {
       await migrate(store);
-      const admin = await ensureFirstAdmin(store, config.firstAdmin);
+      // Several nodes may start together on one empty database: one creates the admin.
+      const admin = await withStartupLock(store, STARTUP_LOCKS.bootstrap, () => ensureFirstAdmin(store, config.firstAdmin));
       if (admin.created) console.log(`Created the first administrator: ${admin.email}`);
       const running = await startPathways(store, { ...serveOptions(config, logger), ...parsed });
       console.log(`Pathways listening on ${running.server.url} (API docs: ${running.server.url}/api/docs)`);

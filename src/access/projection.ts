@@ -125,7 +125,7 @@ export function projectPerson<T extends Obj>(person: T, scope: CategoryScope): O
 /**
  * A journey view cut to the scope. TOP records, reviews, check-ups and the assessment are
  * cut field by field (substance use, offending, health, employment, housing); a viewer who
- * is not the holder may send nothing, so `allowedEvents` is emptied.
+ * is not the holder may send nothing, so `allowedEvents` and `eventOptions` are emptied.
  */
 export function projectJourney<T extends Obj>(journey: T, scope: CategoryScope): Obj & { withheld: DataCategory[] } {
   if (scope === 'all') return { ...journey, withheld: [] };
@@ -138,6 +138,7 @@ export function projectJourney<T extends Obj>(journey: T, scope: CategoryScope):
     out.assessment = { ...(covers(scope, 'treatment_progress') ? { completedOn: a.completedOn } : {}), domains: cutDomains(a.domains, scope) };
   }
   if ('allowedEvents' in journey) out.allowedEvents = [];
+  if ('eventOptions' in journey) out.eventOptions = {};
   if ('person' in journey && journey.person && typeof journey.person === 'object') out.person = projectPerson(journey.person as Obj, scope);
   out.withheld = withheldOf(scope);
   return out as Obj & { withheld: DataCategory[] };
@@ -154,6 +155,8 @@ export function projectTimelineEntry<T extends Obj & { type: string; payload: Ob
   if (scope === 'all') return entry;
   if (!covers(scope, 'treatment_progress')) return null;
   if (CUSTODY_EVENTS.has(entry.type) && !covers(scope, 'offending')) return null;
+  // A contact entry is shared only where the person agreed to its own category.
+  if (entry.type === 'CONTACT_RECORDED' && !covers(scope, entry.payload.category as DataCategory)) return null;
   const payload: Obj = { ...entry.payload };
   for (const key of ['top', 'exitTop']) if (key in payload) payload[key] = cutTop(payload[key], scope);
   if ('domains' in payload) payload.domains = cutDomains(payload.domains, scope);

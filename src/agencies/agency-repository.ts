@@ -1,15 +1,19 @@
 /** Agencies and staff accounts: plain functions taking `db` (or a transaction) first. */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { AgencyTable, Database, UserTable } from '../db/schema.ts';
 
+/** An agency row as read. */
+export type AgencyRow = Selectable<AgencyTable>;
+
 /** An agency as the API returns it. */
-export function agencyView(row: AgencyTable) {
+export function agencyView(row: AgencyRow) {
   return { id: row.id, name: row.name, kind: row.kind, area: row.area, createdAt: row.created_at };
 }
 
 /** A user as the API returns it: never the password hash. */
-export function userView(row: UserTable, agency?: AgencyTable) {
+export function userView(row: UserTable, agency?: AgencyRow) {
   return {
     id: row.id,
     email: row.email,
@@ -21,17 +25,17 @@ export function userView(row: UserTable, agency?: AgencyTable) {
   };
 }
 
-export async function insertAgency(db: Kysely<Database>, input: { name: string; kind: string; area: string; createdAt: string }): Promise<AgencyTable> {
-  const row: AgencyTable = { id: randomUUID(), name: input.name, kind: input.kind, area: input.area, created_at: input.createdAt };
+export async function insertAgency(db: Kysely<Database>, input: { name: string; kind: string; area: string; createdAt: string }): Promise<AgencyRow> {
+  const row: AgencyRow = { id: randomUUID(), name: input.name, kind: input.kind, area: input.area, created_at: input.createdAt, deactivated_at: null };
   await db.insertInto('agencies').values(row).execute();
   return row;
 }
 
-export async function findAgency(db: Kysely<Database>, id: string): Promise<AgencyTable | undefined> {
+export async function findAgency(db: Kysely<Database>, id: string): Promise<AgencyRow | undefined> {
   return db.selectFrom('agencies').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-export async function listAgencies(db: Kysely<Database>): Promise<AgencyTable[]> {
+export async function listAgencies(db: Kysely<Database>): Promise<AgencyRow[]> {
   return db.selectFrom('agencies').selectAll().orderBy('name').orderBy('id').execute();
 }
 

@@ -3,8 +3,9 @@
  * (SQLite and PostgreSQL both have transactional DDL), together with the row that
  * records it, so a failed migration leaves nothing half-applied.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Dialect, Store } from './database.ts';
+import { STARTUP_LOCKS, withStartupLock } from './startup-lock.ts';
 import { coreMigration } from './migrations/001-core.ts';
 import { metricsMigration } from './migrations/004-metrics.ts';
 import { timerStreamIndexMigration } from './migrations/005-timer-stream-index.ts';
@@ -16,6 +17,9 @@ import { sharedCaseIndexMigration } from './migrations/010-shared-case-index.ts'
 import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts';
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
+import { recordStreamsMigration } from './migrations/014-record-streams.ts';
+import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
+import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
 export interface Migration {
@@ -37,6 +41,9 @@ export const MIGRATIONS: readonly Migration[] = [
   metricDayTotalsMigration,
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
+  recordStreamsMigration,
+  signInThrottleMigration,
+  keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];
 
@@ -45,8 +52,15 @@ export interface MigrationResult {
   alreadyApplied: string[];
 }
 
-/** Brings the store's schema up to date. Safe to run concurrently: PostgreSQL takes an advisory lock. */
+/**
+ * Brings the store's schema up to date. Safe to run concurrently: on PostgreSQL the whole
+ * run, creating the migrations table included, holds a session advisory lock.
+ */
 export async function migrate(store: Store): Promise<MigrationResult> {
+  return withStartupLock(store, STARTUP_LOCKS.migrate, () => migrateLocked(store));
+}
+
+async function migrateLocked(store: Store): Promise<MigrationResult> {
   const { db, dialect } = store;
   await db.schema
     .createTable('pathways_migrations')
@@ -59,7 +73,6 @@ export async function migrate(store: Store): Promise<MigrationResult> {
   const alreadyApplied: string[] = [];
   for (const migration of MIGRATIONS) {
     const done = await db.transaction().execute(async (trx) => {
-      if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(7031001)`.execute(trx);
       const existing = await trx
         .selectFrom('pathways_migrations')
         .select('name')

@@ -4,10 +4,13 @@
  * as text), calendar dates are `YYYY-MM-DD`, and structured values are JSON text, so one
  * query runs unchanged on either store.
  */
-import type { Generated, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
-/** A stream is one statechart instance: a care journey or a referral. */
-export type StreamType = 'case' | 'referral';
+/**
+ * A stream is one statechart instance: a care journey, a referral, or a record (a person
+ * with their consents, an agency, a member of staff) kept in `record_streams`.
+ */
+export type StreamType = 'case' | 'referral' | 'person' | 'agency' | 'user';
 
 export interface AgencyTable {
   id: string;
@@ -16,6 +19,8 @@ export interface AgencyTable {
   kind: string;
   area: string;
   created_at: string;
+  /** Set by `AGENCY_DEACTIVATED` (migration 014); null while active. */
+  deactivated_at: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface UserTable {
@@ -120,6 +125,20 @@ export interface ReferralTable {
   updated_at: string;
 }
 
+/** The stream row of a person, agency or member of staff (migration 014); the tables of those records are its projections. */
+export interface RecordStreamTable {
+  stream_type: StreamType;
+  id: string;
+  machine_version: number;
+  /** The top-level state (`recorded`, `active`, `deactivated`). */
+  state: string;
+  /** The persisted XState snapshot as JSON. */
+  snapshot: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
 /** The append-only event log, one hash chain across all streams. */
 export interface EventTable {
   seq: Generated<number>;
@@ -183,6 +202,78 @@ export interface CodeTable {
   sort_order: number;
 }
 
+/** An appointment of a journey (read model of its APPOINTMENT_* events). */
+export interface AppointmentTable {
+  id: string;
+  case_id: string;
+  person_id: string;
+  /** The agency leading the journey. */
+  agency_id: string;
+  kind: string;
+  starts_at: string;
+  with_whom: string | null;
+  partner_agency_id: string | null;
+  /** booked | attended | did_not_attend | cancelled_by_person | cancelled_by_service */
+  status: string;
+  outcome: string | null;
+  cancellation_reason: string | null;
+  booked_by: string | null;
+  booked_at: string;
+  settled_by: string | null;
+  settled_at: string | null;
+}
+
+/** A dated contact entry (read model of CONTACT_RECORDED); append-only. */
+export interface ContactEntryTable {
+  id: string;
+  case_id: string;
+  person_id: string;
+  agency_id: string;
+  contact_on: string;
+  mode: string;
+  /** The data category the entry belongs to: it is shared only where consent covers it. */
+  category: string;
+  summary: string;
+  /** The entry this one corrects. */
+  corrects: string | null;
+  author_id: string | null;
+  recorded_at: string;
+}
+
+/** A task a journey's rules made (read model of the journey's tasks). */
+export interface TaskTable {
+  id: string;
+  case_id: string;
+  person_id: string;
+  agency_id: string;
+  /** dna_follow_up | case_review */
+  kind: string;
+  appointment_id: string | null;
+  due_on: string;
+  assignee_id: string | null;
+  /** open | done */
+  status: string;
+  created_at: string;
+  assigned_reason: string | null;
+  done_at: string | null;
+  done_by: string | null;
+}
+
+/** Failed sign-ins in the current window, per scope (`pair`, `account`, `address`) and subject. */
+export interface SignInFailureTable {
+  scope: string;
+  subject: string;
+  window_start: string;
+  failures: number;
+}
+
+/** Where a user last signed in successfully (the address as the server saw it). */
+export interface SignInAddressTable {
+  user_id: string;
+  address: string;
+  last_success_at: string;
+}
+
 export interface MigrationTable {
   name: string;
   applied_at: string;
@@ -200,10 +291,17 @@ export interface Database {
   timers: TimerTable;
   audit_log: AuditTable;
   codes: CodeTable;
+  appointments: AppointmentTable;
+  contact_entries: ContactEntryTable;
+  tasks: TaskTable;
+  record_streams: RecordStreamTable;
   pathways_migrations: MigrationTable;
+  sign_in_failures: SignInFailureTable;
+  sign_in_addresses: SignInAddressTable;
 }
 
 export type CaseRow = Selectable<CaseTable>;
 export type ReferralRow = Selectable<ReferralTable>;
+export type RecordStreamRow = Selectable<RecordStreamTable>;
 export type EventRow = Selectable<EventTable>;
 export type TimerRow = Selectable<TimerTable>;

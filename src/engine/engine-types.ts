@@ -4,8 +4,10 @@
  * metrics can depend on the contract alone.
  */
 import type { Kysely } from 'kysely';
+import type { EventOptions } from '../../machines/allowed-now.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
-import type { CaseRow, Database, EventRow, ReferralRow, StreamType } from '../db/schema.ts';
+import type { RecordStreamType } from '../../machines/index.ts';
+import type { CaseRow, Database, EventRow, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { StoredSnapshot } from './snapshot-codec.ts';
 
@@ -19,7 +21,7 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = Object.freeze({ userId: null, agencyId: null });
 
 /** The row type of a stream. */
-export type StreamRow<S extends StreamType> = S extends 'case' ? CaseRow : ReferralRow;
+export type StreamRow<S extends StreamType> = S extends 'case' ? CaseRow : S extends 'referral' ? ReferralRow : RecordStreamRow;
 
 /** One event for one stream: `{ type, ...payload }`; the engine fills in `at`. */
 export interface EventInput {
@@ -87,6 +89,21 @@ export interface OpenReferralCommand {
   backdateReason?: string;
 }
 
+/**
+ * Open a record stream (a person, an agency, a member of staff) at version 1 with its
+ * opening event (`PERSON_RECORDED`, `AGENCY_CREATED`, `USER_CREATED`); the event's payload
+ * is the record, projected into its table in the same transaction.
+ */
+export interface OpenRecordCommand {
+  stream: RecordStreamType;
+  /** Defaults to a new UUID. */
+  id?: string;
+  event: EventInput;
+  actor: Actor;
+  effectiveAt?: string;
+  backdateReason?: string;
+}
+
 /** One committed (or about to be committed) change to one stream. */
 export interface StreamChange<S extends StreamType = StreamType> {
   stream: S;
@@ -117,8 +134,10 @@ export interface ApplyResult<S extends StreamType = StreamType> {
   row: StreamRow<S>;
   event: EventRow;
   change: StreamChange<S>;
-  /** Event types the stream accepts now (timer-only events left out). */
+  /** Event types the stream accepts now with some payload, guards evaluated (timer-only events left out). */
   allowedEvents: string[];
+  /** For events that depend on a field, the values accepted now (`{ DISCHARGED: { reason: [...] } }`). */
+  eventOptions: EventOptions;
   /** The stream's new snapshot as an object (`row.snapshot` is the same as JSON). */
   snapshot: StoredSnapshot;
 }
@@ -134,6 +153,7 @@ export interface EngineTransaction {
   apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
   openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
   openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;
+  openRecord<S extends RecordStreamType>(cmd: OpenRecordCommand & { stream: S }): Promise<ApplyResult<S>>;
 }
 
 /**
@@ -197,6 +217,8 @@ export interface Engine {
   apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
   openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
   openReferral(cmd: OpenReferralCommand): Promise<ApplyResult<'referral'>>;
+  /** Opens a person, agency or staff stream (see OpenRecordCommand). */
+  openRecord<S extends RecordStreamType>(cmd: OpenRecordCommand & { stream: S }): Promise<ApplyResult<S>>;
   /**
    * Runs `fn` atomically: every engine operation and query in it commits together or not at
    * all. Inside `fn` use `tx` for everything — a call on the engine itself from there waits

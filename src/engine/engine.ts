@@ -24,6 +24,7 @@ import type {
   EngineTransaction,
   OpenCaseCommand,
   OpenReferralCommand,
+  OpenRecordCommand,
   SweepOptions,
   SweepResult,
   TransactionHook,
@@ -31,7 +32,8 @@ import type {
 } from './engine-types.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
 import { installStatementCache } from './statement-cache.ts';
-import { applyCommand, beginWrites, loadStream, openCase, openReferral } from './stream-writer.ts';
+import { applyCommand, beginWrites, loadStream, openCase, openRecord, openReferral } from './stream-writer.ts';
+import type { RecordStreamType } from '../../machines/index.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
 import { createUnitRunner } from './unit-runner.ts';
 import { createWalSync } from './wal-sync.ts';
@@ -84,6 +86,10 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
       return runner.run((ctx) => openReferral(ctx, cmd));
     },
 
+    openRecord<S extends RecordStreamType>(cmd: OpenRecordCommand & { stream: S }) {
+      return runner.run((ctx) => openRecord(ctx, cmd));
+    },
+
     transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T> {
       return runner.run(async (ctx) => {
         // The caller may write rows before any engine operation; taking the event-log lock
@@ -97,6 +103,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
           apply: (cmd) => runner.join(ctx, (c) => applyCommand(c, cmd)),
           openCase: (cmd) => runner.join(ctx, (c) => openCase(c, cmd)),
           openReferral: (cmd) => runner.join(ctx, (c) => openReferral(c, cmd)),
+          openRecord: (cmd) => runner.join(ctx, (c) => openRecord(c, cmd)),
         });
       });
     },

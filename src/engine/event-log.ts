@@ -12,6 +12,9 @@ import { GENESIS_HASH, eventHash, type HashedEventFields } from './hash-chain.ts
 /** The advisory lock key that serialises event-log appends on PostgreSQL ("PWEVENTS"). */
 export const EVENT_LOG_LOCK_KEY = 7031002;
 
+/** The PostgreSQL channel notified by every commit that appended events (src/live/log-tail.ts listens). */
+export const EVENT_LOG_CHANNEL = 'pathways_events';
+
 /**
  * Takes the event-log lock for the rest of the transaction (PostgreSQL only; a no-op on
  * SQLite). The engine takes it before its first write so every writer locks in the same

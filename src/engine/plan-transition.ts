@@ -7,7 +7,9 @@
  * value and stage, and which durable timers to add (each delayed `raise` becomes a timer
  * due at `event.at + delay`) or cancel (each `cancel`).
  */
-import { createActor, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
+import { getNextTransitions, type AnyMachineSnapshot, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
+import { allowedNow, type AllowedNow, type EventOptions } from '../../machines/allowed-now.ts';
+import { inertInitialTransition, inertTransition, type CollectedAction } from '../../machines/inert-transition.ts';
 import type { StreamType } from '../db/schema.ts';
 import { pathwaysRegistry, type MachineRegistry } from './machine-registry.ts';
 import { persistSnapshot, restoreSnapshot, type StoredSnapshot } from './snapshot-codec.ts';
@@ -51,8 +53,13 @@ export interface TransitionPlan {
   timersToAdd: PlannedTimer[];
   /** Keys of timers to cancel; cancels apply before the adds of the same plan. */
   timersToCancel: string[];
-  /** Event types the resulting state accepts (timer-only events left out). Computed on first read. */
+  /**
+   * Event types the resulting state would accept with some payload, guards evaluated
+   * (timer-only events left out). Computed on first read.
+   */
   readonly allowedEvents: string[];
+  /** For events that depend on a field, the values accepted now (machines/allowed-now.ts). Computed on first read. */
+  readonly eventOptions: EventOptions;
   /** Set when refused. */
   refusal?: RefusalReason;
   /** For `guard_refused`: the names of the guards (domain rules) that said no. */
@@ -64,7 +71,7 @@ class Plan implements TransitionPlan {
   timersToCancel: string[] = [];
   refusal?: RefusalReason;
   refusedBy?: string[];
-  private allowed: string[] | undefined;
+  private choices: AllowedNow | undefined;
 
   constructor(
     readonly accepted: boolean,
@@ -72,6 +79,8 @@ class Plan implements TransitionPlan {
     private readonly live: AnyMachineSnapshot,
     readonly stage: string,
     private readonly registry: MachineRegistry,
+    /** The effective time of the planned event; probes of what is allowed next carry it. */
+    private readonly at: string,
   ) {}
 
   get stateValue(): StateValue {
@@ -83,59 +92,26 @@ class Plan implements TransitionPlan {
   }
 
   get allowedEvents(): string[] {
-    if (!this.allowed) {
-      const timers = this.registry.timerEventTypes;
-      this.allowed = this.done ? [] : this.registry.acceptedEventTypes(this.live).filter((t) => !timers.has(t));
-    }
-    return this.allowed;
+    this.choices ??= allowedNowOf(this.registry, this.live, this.at);
+    return this.choices.allowedEvents;
+  }
+
+  get eventOptions(): EventOptions {
+    this.choices ??= allowedNowOf(this.registry, this.live, this.at);
+    return this.choices.eventOptions;
   }
 }
 
-// One inert actor scope per machine, reused: xstate's own `transition()` builds a fresh
-// actor (and computes a throwaway initial snapshot) on every call, which is most of its
-// cost. The machines are pure, so the scope only needs to collect the actions.
-interface InertScope {
-  actionExecutor: (action: { type: string; params?: unknown }) => void;
-  [key: string]: unknown;
-}
-const scopes = new WeakMap<AnyStateMachine, InertScope>();
-let collected: Array<{ type: string; params?: unknown }> = [];
-const collect = (action: { type: string; params?: unknown }): void => {
-  collected.push(action);
-};
-
-function scopeFor(machine: AnyStateMachine): InertScope {
-  let scope = scopes.get(machine);
-  if (!scope) {
-    // The same inert scope xstate's `transition()` builds, made once: an unstarted actor
-    // lends `self` and `system` (for inspection events); actions are collected, never run.
-    const self = createActor(machine);
-    const noop = (): void => undefined;
-    scope = {
-      self,
-      system: self.system,
-      id: '',
-      sessionId: '',
-      logger: noop,
-      defer: noop,
-      emit: noop,
-      stopChild: noop,
-      actionExecutor: collect,
-    };
-    scopes.set(machine, scope);
-  }
-  return scope;
-}
-
-function run<T>(fn: () => T): [T, Array<{ type: string; params?: unknown }>] {
-  const previous = collected;
-  collected = [];
-  try {
-    const result = fn();
-    return [result, collected];
-  } finally {
-    collected = previous;
-  }
+/**
+ * What a live snapshot accepts now from a user (timer-only events left out), guards
+ * evaluated: the list the API shows as `allowedEvents` and `eventOptions`.
+ * @param at - ISO time probes carry (now, or the effective time of the event just planned)
+ */
+export function allowedNowOf(registry: MachineRegistry, snapshot: AnyMachineSnapshot, at: string): AllowedNow {
+  if (snapshot.status !== 'active') return { allowedEvents: [], eventOptions: {} };
+  const timers = registry.timerEventTypes;
+  const choices = allowedNow(snapshot, at);
+  return { allowedEvents: choices.allowedEvents.filter((t) => !timers.has(t)), eventOptions: choices.eventOptions };
 }
 
 interface RaiseParams {
@@ -144,7 +120,7 @@ interface RaiseParams {
   delay?: number;
 }
 
-function addTimerActions(plan: Plan, actions: Array<{ type: string; params?: unknown }>, at: string): void {
+function addTimerActions(plan: Plan, actions: CollectedAction[], at: string): void {
   let base: number | undefined;
   for (const action of actions) {
     if (action.type === 'xstate.raise') {
@@ -180,10 +156,9 @@ export function planInitial(
   registry: MachineRegistry = pathwaysRegistry,
 ): TransitionPlan {
   const machine = registry.getMachine(stream, version);
-  const scope = scopeFor(machine);
-  const [next, actions] = run(() => machine.getInitialSnapshot(scope as never, input) as AnyMachineSnapshot);
+  const [next, actions] = inertInitialTransition(machine, input);
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
-  const plan = new Plan(true, persistSnapshot(next), next, registry.stageOf(stream, next.value), registry);
+  const plan = new Plan(true, persistSnapshot(next), next, registry.stageOf(stream, next.value), registry, at);
   addTimerActions(plan, actions, at);
   return plan;
 }
@@ -201,24 +176,19 @@ export function planTransition(
 ): TransitionPlan {
   const machine = registry.getMachine(stream, version);
   const current = restoreSnapshot(machine, stored);
-  const scope = scopeFor(machine);
-  const [next, actions] = run(() => machine.transition(current, event, scope as never) as AnyMachineSnapshot);
+  const [next, actions] = inertTransition(machine, current, event);
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
   // xstate hands back the very same snapshot when no transition was enabled.
   if (next === current) {
     const storedObject = typeof stored === 'string' ? persistSnapshot(current, false) : stored;
-    const plan = new Plan(false, storedObject, current, registry.stageOf(stream, current.value), registry);
+    const plan = new Plan(false, storedObject, current, registry.stageOf(stream, current.value), registry, event.at);
     diagnose(plan, machine, current, event.type);
     return plan;
   }
   // A caller planning from a stored object chains plans: keep the live snapshot for its next one.
-  const plan = new Plan(true, persistSnapshot(next, typeof stored !== 'string'), next, registry.stageOf(stream, next.value), registry);
+  const plan = new Plan(true, persistSnapshot(next, typeof stored !== 'string'), next, registry.stageOf(stream, next.value), registry, event.at);
   addTimerActions(plan, actions, event.at);
   return plan;
-}
-
-interface TransitionDefinitionLike {
-  guard?: unknown;
 }
 
 function diagnose(plan: Plan, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, type: string): void {
@@ -226,12 +196,7 @@ function diagnose(plan: Plan, machine: AnyStateMachine, snapshot: AnyMachineSnap
     plan.refusal = 'unknown_event';
     return;
   }
-  const candidates: TransitionDefinitionLike[] = [];
-  for (const node of snapshot._nodes) {
-    const transitions = (node as unknown as { transitions: Map<string, TransitionDefinitionLike[]> }).transitions;
-    const list = transitions.get(type) ?? transitions.get('*');
-    if (list) candidates.push(...list);
-  }
+  const candidates = getNextTransitions(snapshot).filter((t) => t.eventType === type || t.eventType === '*');
   if (candidates.length === 0) {
     plan.refusal = 'not_handled';
     return;
@@ -262,9 +227,7 @@ const eventTypes = new WeakMap<AnyStateMachine, Set<string>>();
 export function allEventTypes(machine: AnyStateMachine): Set<string> {
   let types = eventTypes.get(machine);
   if (!types) {
-    types = new Set();
-    const idMap = (machine as unknown as { idMap: Map<string, { transitions: Map<string, unknown> }> }).idMap;
-    for (const node of idMap.values()) for (const key of node.transitions.keys()) types.add(key);
+    types = new Set(machine.events as string[]);
     eventTypes.set(machine, types);
   }
   return types;

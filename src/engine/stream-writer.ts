@@ -7,11 +7,11 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { StateValue } from 'xstate';
 import { isReferralKind, REFERRAL_URGENCIES } from '../../machines/referral-kinds.ts';
-import { REFERRAL_TIMER_IDS } from '../../machines/index.ts';
+import { OPENING_EVENTS, REFERRAL_TIMER_IDS, isRecordStream, type RecordStreamType } from '../../machines/index.ts';
 import { overdueFlag } from '../../machines/overdue.ts';
 import type { Dialect } from '../db/database.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
-import type { CaseRow, Database, ReferralRow, StreamType } from '../db/schema.ts';
+import type { CaseRow, Database, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
 import { PathwaysError, notFound, validationError } from '../errors.ts';
 import { parseInstant, resolveEffectiveTime } from './effective-time.ts';
 import type {
@@ -19,6 +19,7 @@ import type {
   ApplyCommand,
   ApplyResult,
   OpenCaseCommand,
+  OpenRecordCommand,
   OpenReferralCommand,
   StreamChange,
   StreamRow,
@@ -27,6 +28,7 @@ import type {
 import { appendEvent, lockEventLog, type ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
+import { projectRecordChange } from './record-projections.ts';
 import { stateLabel } from './state-label.ts';
 
 /** One open transaction as the engine sees it. */
@@ -46,7 +48,8 @@ export interface TxContext {
   head: ChainHead;
 }
 
-const LABEL = { case: 'journey', referral: 'referral' } as const;
+const LABEL = { case: 'journey', referral: 'referral', person: 'person', agency: 'agency', user: 'user' } as const;
+const TITLE = { case: 'Journey', referral: 'Referral', person: 'Person', agency: 'Agency', user: 'User' } as const;
 
 /** Takes the event-log lock once per transaction, before the first write. */
 export async function beginWrites(ctx: TxContext): Promise<void> {
@@ -57,15 +60,20 @@ export async function beginWrites(ctx: TxContext): Promise<void> {
 
 /** Loads a stream row, or undefined. */
 export async function loadStream<S extends StreamType>(db: DirectSql, stream: S, id: string): Promise<StreamRow<S> | undefined> {
-  return db.get<StreamRow<S>>(stream === 'case' ? 'select * from cases where id = ?' : 'select * from referrals where id = ?', [id]);
+  if (stream === 'case') return db.get<StreamRow<S>>('select * from cases where id = ?', [id]);
+  if (stream === 'referral') return db.get<StreamRow<S>>('select * from referrals where id = ?', [id]);
+  return db.get<StreamRow<S>>('select * from record_streams where stream_type = ? and id = ?', [stream, id]);
 }
 
 const UPDATE_CASE =
   'update cases set snapshot = ?, stage = ?, state_value = ?, version = ?, stage_entered_at = ?, closed_at = ?, keyworker_id = ?, updated_at = ?, overdue = ? where id = ? and version = ?';
 const UPDATE_REFERRAL = 'update referrals set snapshot = ?, state = ?, version = ?, updated_at = ? where id = ? and version = ?';
+const UPDATE_RECORD = 'update record_streams set snapshot = ?, state = ?, version = ?, updated_at = ? where stream_type = ? and id = ? and version = ?';
 
-function stateValueOf(stream: StreamType, row: CaseRow | ReferralRow): StateValue {
-  return stream === 'case' ? (JSON.parse((row as CaseRow).state_value) as StateValue) : (row as ReferralRow).state;
+function stateValueOf(stream: StreamType, row: CaseRow | ReferralRow | RecordStreamRow): StateValue {
+  if (stream === 'case') return JSON.parse((row as CaseRow).state_value) as StateValue;
+  if (stream === 'referral') return (row as ReferralRow).state;
+  return (JSON.parse(row.snapshot) as { value: StateValue }).value;
 }
 
 function splitEvent(event: EngineEvent): Record<string, unknown> {
@@ -93,7 +101,7 @@ export async function applyCommand<S extends StreamType>(ctx: TxContext, cmd: Ap
   }
   const time = resolveEffectiveTime(ctx.now(), cmd.effectiveAt, cmd.backdateReason);
   const row = cmd.row && cmd.row.id === id ? cmd.row : await loadStream(ctx.sql, stream, id);
-  if (!row) throw notFound(`${stream === 'case' ? 'Journey' : 'Referral'} ${id}`);
+  if (!row) throw notFound(`${TITLE[stream]} ${id}`);
   if (row.version !== cmd.expectedVersion) throw conflict(stream, id, row.version, cmd.expectedVersion);
 
   const event: EngineEvent = { ...cmd.event, type, at: time.effectiveAt };
@@ -124,8 +132,12 @@ function refusal(stream: StreamType, plan: TransitionPlan, type: string): Pathwa
     plan.refusal === 'guard_refused'
       ? `${type} is not allowed in state ${state}: the rule ${rules.join(' / ')} refused it (check the event's fields).`
       : `${type} is not allowed in state ${state}.`;
-  return new PathwaysError('invalid_transition', `${why} ${allowed}`, {
+  // Say which values would pass, when the event is allowed with other fields.
+  const options = Object.entries(plan.eventOptions[type] ?? {}).map(([field, values]) => `${field} one of ${values.join(', ')}`);
+  const accepted = options.length > 0 ? ` ${type} is accepted now with ${options.join('; ')}.` : '';
+  return new PathwaysError('invalid_transition', `${why}${accepted} ${allowed}`, {
     allowedEvents,
+    eventOptions: plan.eventOptions,
     state,
     stage: plan.stage,
     ...(rules.length > 0 ? { rule: rules.join(' / '), rules } : {}),
@@ -148,7 +160,7 @@ export async function writeTransition<S extends StreamType>(
   await beginWrites(ctx);
   const nowIso = ctx.now().toISOString();
   const at = event.at;
-  const fromStage = stream === 'case' ? (row as CaseRow).stage : (row as ReferralRow).state;
+  const fromStage = stream === 'case' ? (row as CaseRow).stage : (row as ReferralRow | RecordStreamRow).state;
   const fromState = stateLabel(stateValueOf(stream, row));
   const version = row.version + 1;
   let updated: StreamRow<S>;
@@ -172,11 +184,16 @@ export async function writeTransition<S extends StreamType>(
     const changed = await ctx.sql.run(UPDATE_CASE, [set.snapshot, set.stage, set.state_value, set.version, set.stage_entered_at, set.closed_at, set.keyworker_id, set.updated_at, set.overdue, row.id, row.version]);
     if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...caseRow, ...set } as StreamRow<S>;
-  } else {
+  } else if (stream === 'referral') {
     const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso };
     const changed = await ctx.sql.run(UPDATE_REFERRAL, [set.snapshot, set.state, set.version, set.updated_at, row.id, row.version]);
     if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...(row as ReferralRow), ...set } as StreamRow<S>;
+  } else {
+    const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso };
+    const changed = await ctx.sql.run(UPDATE_RECORD, [set.snapshot, set.state, set.version, set.updated_at, stream, row.id, row.version]);
+    if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    updated = { ...(row as RecordStreamRow), ...set } as StreamRow<S>;
   }
   const payload = splitEvent(event);
   const logged = await appendEvent(ctx.sql, {
@@ -249,6 +266,9 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
     effectiveAt: w.event.effective_at,
     actor: w.actor,
   };
+  // A record's tables (people, consents, agencies, users) are its projection, written in
+  // the same transaction before any hook reads them.
+  if (isRecordStream(w.stream)) await projectRecordChange(ctx.trx, change);
   for (const hook of ctx.hooks) await hook(ctx.trx, change, ctx.sql);
   ctx.changes.push(change);
   const plan = w.plan;
@@ -259,6 +279,9 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
     // Computed on first read: most callers never look.
     get allowedEvents() {
       return plan.allowedEvents;
+    },
+    get eventOptions() {
+      return plan.eventOptions;
     },
     snapshot: plan.snapshot,
   };
@@ -388,6 +411,43 @@ export async function openReferral(ctx: TxContext, cmd: OpenReferralCommand): Pr
     ...(cmd.safeguardingOverride ? { safeguardingOverride: cmd.safeguardingOverride } : {}),
   };
   return logOpening(ctx, 'referral', row, plan, 'REFERRAL_REQUESTED', payload, cmd.actor, time, nowIso);
+}
+
+/**
+ * Opens a record stream (person, agency, staff) at version 1 with its opening event; the
+ * payload is the record itself, which the stream's projection writes into its table.
+ */
+export async function openRecord<S extends RecordStreamType>(ctx: TxContext, cmd: OpenRecordCommand & { stream: S }): Promise<ApplyResult<S>> {
+  const stream = cmd.stream;
+  const opening = OPENING_EVENTS[stream];
+  if (cmd.event?.type !== opening) {
+    throw validationError(`A new ${LABEL[stream]} opens with ${opening}.`, [{ path: 'type', message: `must be ${opening}` }]);
+  }
+  const now = ctx.now();
+  const time = resolveEffectiveTime(now, cmd.effectiveAt, cmd.backdateReason);
+  const registry = ctx.registry;
+  const version = registry.currentVersion(stream);
+  const payload: Record<string, unknown> = {};
+  for (const key in cmd.event) if (key !== 'type' && key !== 'at') payload[key] = cmd.event[key];
+  const plan = planInitial(stream, version, payload, time.effectiveAt, registry);
+  await beginWrites(ctx);
+  const nowIso = now.toISOString();
+  const row: RecordStreamRow = {
+    stream_type: stream,
+    id: cmd.id ?? randomUUID(),
+    machine_version: version,
+    state: plan.stage,
+    snapshot: JSON.stringify(plan.snapshot),
+    version: 1,
+    created_at: nowIso,
+    updated_at: nowIso,
+  };
+  const taken = await ctx.sql.run(
+    'insert into record_streams (stream_type, id, machine_version, state, snapshot, version, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing',
+    [row.stream_type, row.id, row.machine_version, row.state, row.snapshot, row.version, row.created_at, row.updated_at],
+  );
+  if (taken !== 1) throw new PathwaysError('conflict', `A ${LABEL[stream]} with id ${row.id} already exists.`);
+  return logOpening(ctx, stream, row as StreamRow<S>, plan, opening, payload, cmd.actor, time, nowIso);
 }
 
 async function logOpening<S extends StreamType>(

@@ -6,8 +6,13 @@
  * transaction that writes its event, and only if it is still `pending` — so a second
  * sweeper (another process, another engine, a retry after a crash) finds nothing to do.
  * Claims only keep sweepers from doing the same work twice: on PostgreSQL a sweeper
- * leases a batch with `FOR UPDATE SKIP LOCKED`; on SQLite there is one writer and the
- * check happens inside the write transaction.
+ * leases a batch with `FOR UPDATE SKIP LOCKED` under a claim token of its own, and the
+ * delivery re-reads the timer row under `FOR UPDATE` in its write transaction and applies
+ * only while the row still carries that token (the fence): a node that stalled past its
+ * lease and lost the timer to another node cannot apply it too. The lease is short
+ * (`CLAIM_LEASE_MS`), so the claims of a node that died mid-sweep fire on another node
+ * within seconds. On SQLite there is one writer and the check happens inside the write
+ * transaction.
  *
  * A sweeper that was down catches up: every timer due at or before now is pending until
  * delivered, in due-time order.
@@ -20,16 +25,25 @@ import { planTransition, type EngineEvent } from './plan-transition.ts';
 import { beginWrites, loadStream, writeTransition, type TxContext } from './stream-writer.ts';
 import type { UnitRunner } from './unit-runner.ts';
 
-/** How long a PostgreSQL claim keeps other sweepers off a timer. */
-export const CLAIM_LEASE_MS = 60_000;
+/**
+ * How long a PostgreSQL claim keeps other sweepers off a timer: a dead node's claims are
+ * taken over this long after its sweep. A live node delivers a claimed batch well within
+ * it (a few ms a timer); one that overruns loses only the timers another node took (the
+ * fence skips them), never fires one twice.
+ */
+export const CLAIM_LEASE_MS = 5_000;
+
+let claims = 0;
 
 type Outcome = 'fired' | 'noop' | 'skipped';
 
 /** Delivers one timer inside `ctx`'s transaction; `skipped` if it is no longer pending. */
-export async function deliverTimer(ctx: TxContext, timerId: string, workerId: string): Promise<Outcome> {
+export async function deliverTimer(ctx: TxContext, timerId: string, workerId: string, claimToken?: string): Promise<Outcome> {
   // Lock order as for every writer: event log first, then rows.
   await beginWrites(ctx);
   let query = ctx.trx.selectFrom('timers').selectAll().where('id', '=', timerId).where('status', '=', 'pending');
+  // The fence: only while the claim is still ours (another node may have taken it over).
+  if (claimToken !== undefined) query = query.where('claimed_by', '=', claimToken);
   if (ctx.dialect === 'postgres') query = query.forUpdate();
   const timer = await query.executeTakeFirst();
   if (!timer) return 'skipped';
@@ -49,11 +63,11 @@ export async function deliverTimer(ctx: TxContext, timerId: string, workerId: st
   return outcome;
 }
 
-async function claimPostgres(store: Store, now: Date, limit: number, workerId: string): Promise<string[]> {
+async function claimPostgres(store: Store, now: Date, limit: number, claimToken: string): Promise<string[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
   const result = await sql<Pick<TimerRow, 'id' | 'due_at'>>`
-    update timers set claimed_by = ${workerId}, claimed_until = ${until}
+    update timers set claimed_by = ${claimToken}, claimed_until = ${until}
     where id in (
       select id from timers
       where status = 'pending' and due_at <= ${nowIso}
@@ -86,27 +100,19 @@ export async function sweepDueTimers(
   options: { now: Date; limit: number; workerId: string },
 ): Promise<SweepResult> {
   const { now, limit, workerId } = options;
-  const ids = store.dialect === 'postgres' ? await claimPostgres(store, now, limit, workerId) : await dueSqlite(store, now, limit);
+  // A token per claim: the worker id, and which of its claims (a re-claim after a lapse is a new one).
+  const claimToken = store.dialect === 'postgres' ? `${workerId}#${++claims}` : undefined;
+  const ids = claimToken !== undefined ? await claimPostgres(store, now, limit, claimToken) : await dueSqlite(store, now, limit);
   const result: SweepResult = { claimed: ids.length, fired: 0, noop: 0, skipped: 0 };
   const count = (outcome: Outcome): void => {
     result[outcome] += 1;
   };
   const failures: unknown[] = [];
-  if (store.dialect === 'sqlite') {
-    // Queued together, they share one group commit and still run in due order.
-    const settled = await Promise.allSettled(ids.map((id) => runner.run((ctx) => deliverTimer(ctx, id, workerId))));
-    for (const s of settled) {
-      if (s.status === 'fulfilled') count(s.value);
-      else failures.push(s.reason);
-    }
-  } else {
-    for (const id of ids) {
-      try {
-        count(await runner.run((ctx) => deliverTimer(ctx, id, workerId)));
-      } catch (err) {
-        failures.push(err);
-      }
-    }
+  // Queued together, they share group commits and still run in due order.
+  const settled = await Promise.allSettled(ids.map((id) => runner.run((ctx) => deliverTimer(ctx, id, workerId, claimToken))));
+  for (const s of settled) {
+    if (s.status === 'fulfilled') count(s.value);
+    else failures.push(s.reason);
   }
   // A failing timer stays pending and is retried by the next sweep; the others are done.
   for (const err of failures) console.error('pathways engine: a timer could not be delivered; it stays pending', err);

@@ -10,7 +10,9 @@ import type { Scope } from '../access/record-access.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
 import type { Engine } from '../engine/engine-types.ts';
+import { allowedNowOf } from '../engine/plan-transition.ts';
 import { restoreSnapshot, type StoredSnapshot } from '../engine/snapshot-codec.ts';
+import type { AllowedNow, EventOptions } from '../../machines/allowed-now.ts';
 import { stateLabel } from '../engine/state-label.ts';
 import { overdueOf } from '../../machines/overdue.ts';
 import type { AuthUser } from '../auth/auth-user.ts';
@@ -25,10 +27,14 @@ export function maySendCaseEvents(user: AuthUser, row: Pick<CaseRow, 'lead_agenc
   return row.lead_agency_id === user.agencyId && (CASE_WRITER_ROLES as readonly string[]).includes(user.role);
 }
 
-/** Event types the stream accepts now, for any sender (timer events left out). */
-export function acceptedNow(engine: Engine, row: CaseRow): string[] {
+/**
+ * What the journey accepts now from any sender: event types some payload would get
+ * through (guards evaluated, timer events left out) and the field values they accept.
+ * @param at - ISO time now (probes carry its date)
+ */
+export function acceptedNow(engine: Engine, row: CaseRow, at: string = new Date().toISOString()): AllowedNow {
   const snapshot = restoreSnapshot(engine.registry.getMachine('case', row.machine_version), row.snapshot);
-  return engine.registry.acceptedEventTypes(snapshot).filter((t) => !engine.registry.timerEventTypes.has(t));
+  return allowedNowOf(engine.registry, snapshot, at);
 }
 
 /** A pending timer as the API shows it. */
@@ -72,7 +78,10 @@ function dueTimerOf(r: TimerRowOf): DueTimer {
 }
 
 /** The full journey view (before the consent cut). */
-export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; dueTimers: DueTimer[]; person?: Obj; snapshot?: StoredSnapshot }): Obj {
+export function journeyRecord(
+  row: CaseRow,
+  extra: { allowedEvents: string[]; eventOptions?: EventOptions; dueTimers: DueTimer[]; person?: Obj; snapshot?: StoredSnapshot },
+): Obj {
   const snapshot = extra.snapshot ?? (JSON.parse(row.snapshot) as StoredSnapshot);
   const c = snapshot.context;
   const carePlan = (c.carePlan ?? null) as Obj | null;
@@ -94,6 +103,7 @@ export function journeyRecord(row: CaseRow, extra: { allowedEvents: string[]; du
     closedAt: row.closed_at,
     updatedAt: row.updated_at,
     allowedEvents: extra.allowedEvents,
+    eventOptions: extra.eventOptions ?? {},
     dueTimers: extra.dueTimers,
     overdue: overdueOf(c, snapshot.value, row.closed_at !== null),
     carePackage: carePlan,
@@ -123,10 +133,18 @@ export async function caseView(
   row: CaseRow,
   scope: Scope,
   /** `snapshot`: the row's snapshot already parsed (as the engine returns it after a change). */
-  options: { person?: Obj; allowedEvents?: string[]; dueTimers?: DueTimer[]; snapshot?: StoredSnapshot } = {},
+  /** `allowedEvents` + `eventOptions`: what the stream accepts now, when the caller has it (the engine's result after a change). */
+  options: { person?: Obj; allowedEvents?: string[]; eventOptions?: EventOptions; dueTimers?: DueTimer[]; snapshot?: StoredSnapshot } = {},
 ): Promise<Obj> {
-  const allowed = maySendCaseEvents(user, row) ? (options.allowedEvents ?? acceptedNow(engine, row)) : [];
+  const none: AllowedNow = { allowedEvents: [], eventOptions: {} };
+  const given = options.allowedEvents && options.eventOptions ? { allowedEvents: options.allowedEvents, eventOptions: options.eventOptions } : null;
+  const choices = maySendCaseEvents(user, row) ? (given ?? acceptedNow(engine, row)) : none;
   const timers = options.dueTimers ?? (await dueTimers(db, 'case', row.id));
-  const record = journeyRecord(row, { allowedEvents: allowed, dueTimers: timers, ...(options.person ? { person: options.person } : {}), ...(options.snapshot ? { snapshot: options.snapshot } : {}) });
+  const record = journeyRecord(row, {
+    ...choices,
+    dueTimers: timers,
+    ...(options.person ? { person: options.person } : {}),
+    ...(options.snapshot ? { snapshot: options.snapshot } : {}),
+  });
   return { ...projectJourney(record, scope.categories), access: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] } };
 }

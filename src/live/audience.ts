@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { projectJourney, projectTimelineEntry } from '../access/projection.ts';
-import { ENDED_REFERRAL_STATES, caseScope } from '../access/record-access.ts';
+import { ENDED_REFERRAL_STATES, caseScope, personScope } from '../access/record-access.ts';
 import type { Viewer } from '../access/viewer.ts';
 import type { Database } from '../db/schema.ts';
 import type { AgencyDirectory, AgencyInfo } from './agency-directory.ts';
@@ -39,9 +39,54 @@ export async function deliveriesFor(
   listening: (agencyId: string) => boolean,
   listeningElsewhere: (agencyId: string) => boolean = () => true,
 ): Promise<{ deliveries: Delivery[]; area: string | null }> {
-  return change.stream === 'case'
-    ? caseDeliveries(db, agencies, change, today, listening, listeningElsewhere)
-    : referralDeliveries(db, agencies, change, listening);
+  switch (change.stream) {
+    case 'case':
+      return caseDeliveries(db, agencies, change, today, listening, listeningElsewhere);
+    case 'referral':
+      return referralDeliveries(db, agencies, change, listening);
+    case 'person':
+      return personDeliveries(db, agencies, change, today, listening);
+    case 'agency':
+    case 'user':
+      // Agencies and staff are administration: no case reader's room hears of them.
+      return { deliveries: [], area: null };
+  }
+}
+
+/**
+ * A person's change goes to the agencies that hold the record (registered the person or
+ * lead one of their journeys) and, for a consent, to the agency it names if it may see
+ * the person now. The message says only that something changed: pages refetch.
+ */
+async function personDeliveries(
+  db: Kysely<Database>,
+  agencies: AgencyDirectory,
+  change: RecordChange,
+  today: string,
+  listening: (agencyId: string) => boolean,
+): Promise<{ deliveries: Delivery[]; area: string | null }> {
+  const person = await db.selectFrom('people').select(['created_by_agency_id']).where('id', '=', change.id).executeTakeFirst();
+  if (!person) return { deliveries: [], area: null };
+  const candidates = new Set<string>();
+  if (listening(person.created_by_agency_id)) candidates.add(person.created_by_agency_id);
+  const leads = await db.selectFrom('cases').select('lead_agency_id').distinct().where('person_id', '=', change.id).execute();
+  for (const l of leads) if (listening(l.lead_agency_id)) candidates.add(l.lead_agency_id);
+  let named = change.consentAgencyId;
+  if (named === undefined && change.type.startsWith('CONSENT_')) {
+    const event = await db.selectFrom('events').select('payload').where('seq', '=', change.seq).executeTakeFirst();
+    const consentId = event ? (JSON.parse(event.payload) as { consentId?: string }).consentId : undefined;
+    const consent = consentId ? await db.selectFrom('consents').select('to_agency_id').where('id', '=', consentId).executeTakeFirst() : undefined;
+    named = consent?.to_agency_id ?? undefined;
+  }
+  if (named !== undefined && listening(named)) candidates.add(named);
+  const deliveries: Delivery[] = [];
+  for (const agencyId of candidates) {
+    const agency = await agencies.get(agencyId);
+    if (!agency) continue;
+    if (!(await personScope(db, agencyViewer(agency), change.id, today))) continue;
+    deliveries.push({ agencyId, event: LIVE_EVENTS.personChanged, payload: { id: change.id, version: change.version, seq: change.seq, type: change.type, at: change.effectiveAt } });
+  }
+  return { deliveries, area: null };
 }
 
 async function caseDeliveries(

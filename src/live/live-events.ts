@@ -10,6 +10,8 @@ export const LIVE_EVENTS = {
   caseChanged: 'case.changed',
   /** A referral sent or received by the user's agency changed: `{id, version, seq, at, type, status}`. */
   referralChanged: 'referral.changed',
+  /** A person record the user's agency holds (or a consent naming it) changed: `{id, version, seq, type, at}`; refetch the person. */
+  personChanged: 'person.changed',
   /** A durable timer fired on a record the user may see: `{stream, id, version, seq, type, at}`. */
   timerFired: 'timer.fired',
   /** A deadline passed: `{stream, id, version, seq, deadline, at}` (waiting_time, review, continuity_of_care, acknowledge, first_contact). */

@@ -8,6 +8,15 @@
  * measures room. The engine tells us about changes only after they commit; each change
  * is turned into per-agency messages cut to what that agency may GET (audience.ts), in
  * commit order through one queue. `metrics.changed` is coalesced per area.
+ *
+ * Where the changes come from: on SQLite (one process) the engine's commit listener; on
+ * PostgreSQL, where several nodes may share the database, the event log itself
+ * (log-tail.ts), so a change committed through any node reaches the sockets of every node.
+ *
+ * A socket that cannot keep up (its send buffer past `shedAfter` messages) is never
+ * dropped from silently: it leaves its agency room and is told `catch-up.done` with
+ * `truncated: true` and the `seq` it has been sent up to; it asks `catch-up` from there,
+ * which reads the log and puts it back in the room.
  */
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
@@ -17,9 +26,10 @@ import type { Engine } from '../engine/engine-types.ts';
 import { AgencyDirectory } from './agency-directory.ts';
 import { deliveriesFor } from './audience.ts';
 import { catchUp } from './catch-up.ts';
+import { startLogTail, type LogTail } from './log-tail.ts';
 import { CATCH_UP_REQUEST, LIVE_EVENTS, agencyRoom, areaMetricsRoom } from './live-events.ts';
 import { MEASURES_MOVED_BY, MetricsCoalescer } from './metrics-coalescer.ts';
-import { recordChangeOf, type RecordChange } from './record-change.ts';
+import { recordChangeOf, recordChangeOfEvent, type RecordChange } from './record-change.ts';
 
 export interface LiveOptions {
   httpServer: HttpServer;
@@ -35,10 +45,16 @@ export interface LiveOptions {
   coalesceMs?: number;
   /** Most events one catch-up reads before asking the client to continue (default 5000). */
   catchUpLimit?: number;
+  /** Where changes come from: the engine's commits (one process) or the event log (several nodes); default by dialect. */
+  feed?: 'commit' | 'log';
+  /** Messages waiting in one socket's send buffer before it is told to catch up instead (default 1000). */
+  shedAfter?: number;
 }
 
 export interface LiveServer {
   io: Server;
+  /** Resolves once the feed is running (the log tail has found the log's end). */
+  ready: Promise<void>;
   /** Resolves once every change committed so far has been sent. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +63,8 @@ export interface LiveServer {
 interface SocketData {
   viewer: Viewer;
   token: string;
+  /** Out of its agency room until it asks to catch up (it fell behind). */
+  shed?: boolean;
 }
 
 /** Every event carries one JSON object. */
@@ -108,15 +126,43 @@ export function attachLive(options: LiveOptions): LiveServer {
       (lead) => agencyRoomCount() > (hasRoom(agencyRoom(lead)) ? 1 : 0),
     );
     for (const d of deliveries) io.to(agencyRoom(d.agencyId)).emit(d.event, d.payload);
-    if (area && hasRoom(areaMetricsRoom(area))) coalescer.note(area, change.seq, MEASURES_MOVED_BY[change.stream]);
+    if (area && (change.stream === 'case' || change.stream === 'referral') && hasRoom(areaMetricsRoom(area))) coalescer.note(area, change.seq, MEASURES_MOVED_BY[change.stream]);
   }
 
-  const unsubscribe = options.engine.onCommit((changes) => {
-    for (const change of changes) {
-      const rc = recordChangeOf(change, timerTypes);
-      enqueue(() => fanOut(rc));
-    }
-  });
+  // The newest seq handed to the fan-out: what a socket shed now has been sent up to.
+  let fannedSeq = 0;
+  const feedFromLog = (options.feed ?? (options.store.dialect === 'postgres' ? 'log' : 'commit')) === 'log';
+  let tail: LogTail | null = null;
+  let unsubscribe = (): void => undefined;
+  let ready: Promise<void>;
+  if (feedFromLog) {
+    // Nothing to fan out to before the first socket; catch-up covers a socket's past.
+    const started = startLogTail(options.store, {
+      onEvents: async (rows) => {
+        for (const row of rows) {
+          const rc = recordChangeOfEvent(row, timerTypes);
+          enqueue(async () => {
+            fannedSeq = rc.seq;
+            await fanOut(rc);
+          });
+        }
+      },
+    });
+    ready = started.then((t) => {
+      tail = t;
+    });
+  } else {
+    unsubscribe = options.engine.onCommit((changes) => {
+      for (const change of changes) {
+        const rc = recordChangeOf(change, timerTypes);
+        enqueue(async () => {
+          fannedSeq = rc.seq;
+          await fanOut(rc);
+        });
+      }
+    });
+    ready = Promise.resolve();
+  }
 
   io.use((socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined;
@@ -150,8 +196,33 @@ export function attachLive(options: LiveOptions): LiveServer {
         socket.emit(LIVE_EVENTS.metricsChanged, { area: viewer.agencyArea, seq: result.seq, measures: [...new Set([...MEASURES_MOVED_BY.case, ...MEASURES_MOVED_BY.referral])].sort() });
       }
       socket.emit(LIVE_EVENTS.catchUpDone, { seq: result.seq, truncated: result.truncated });
+      // Caught up on everything committed before this task: live messages from here on.
+      if (socket.data.shed && !result.truncated) {
+        socket.data.shed = false;
+        if (readsCaseRecords(viewer)) void socket.join(agencyRoom(viewer.agencyId));
+      }
     });
   }
+
+  /** Takes a socket that fell behind out of the live stream and tells it to catch up (in fan-out order). */
+  function shed(socket: LiveSocket): void {
+    socket.data.shed = true;
+    enqueue(async () => {
+      if (socket.disconnected) return;
+      void socket.leave(agencyRoom(socket.data.viewer.agencyId));
+      socket.emit(LIVE_EVENTS.catchUpDone, { seq: fannedSeq, truncated: true, behind: true });
+    });
+  }
+  const shedAfter = options.shedAfter ?? 1000;
+  // engine.io keeps what a socket's transport has not yet taken in `writeBuffer` (typed
+  // private, stable through engine.io 6); its length is the backlog of that one client.
+  const backlog = (socket: LiveSocket): number => (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+  const watchBuffers = setInterval(() => {
+    for (const socket of io.sockets.sockets.values()) {
+      if (!socket.data.shed && backlog(socket) > shedAfter) shed(socket);
+    }
+  }, 250);
+  watchBuffers.unref();
 
   io.on('connection', (socket) => {
     const { viewer } = socket.data;
@@ -184,12 +255,26 @@ export function attachLive(options: LiveOptions): LiveServer {
 
   return {
     io,
-    drain: async () => {
+    ready,
+    async drain() {
+      if (feedFromLog) {
+        // Until the tail has read every event committed so far.
+        await ready;
+        const head = await db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+        const last = Number(head?.seq ?? 0);
+        while (tail && tail.seq < last) {
+          tail.poke();
+          await new Promise((r) => setTimeout(r, 2));
+        }
+      }
       await queue;
     },
     async close() {
       clearInterval(recheck);
+      clearInterval(watchBuffers);
       unsubscribe();
+      await ready.catch(() => undefined);
+      await tail?.close();
       coalescer.stop();
       await queue;
       io.disconnectSockets(true);

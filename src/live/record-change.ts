@@ -3,10 +3,10 @@
  * after commit or from the event log during a catch-up.
  */
 import type { StreamChange } from '../engine/engine-types.ts';
-import type { CaseRow, EventRow } from '../db/schema.ts';
+import type { CaseRow, EventRow, StreamType } from '../db/schema.ts';
 
 export interface RecordChange {
-  stream: 'case' | 'referral';
+  stream: StreamType;
   id: string;
   version: number;
   seq: number;
@@ -16,6 +16,8 @@ export interface RecordChange {
   effectiveAt: string;
   /** True when a durable timer (the system) delivered the event. */
   byTimer: boolean;
+  /** For a new consent: the agency it names (other consent events look it up). */
+  consentAgencyId?: string;
   /** The journey's person and lead agency when known (live changes carry the row). */
   caseRow?: { person_id: string; lead_agency_id: string };
 }
@@ -32,6 +34,7 @@ export function recordChangeOf(change: StreamChange, timerEventTypes: ReadonlySe
     toStage: change.toStage,
     effectiveAt: change.effectiveAt,
     byTimer: change.actor.userId === null && timerEventTypes.has(change.type),
+    ...(change.stream === 'person' && typeof change.payload.toAgencyId === 'string' ? { consentAgencyId: change.payload.toAgencyId } : {}),
     ...(change.stream === 'case' ? { caseRow: { person_id: (change.row as CaseRow).person_id, lead_agency_id: (change.row as CaseRow).lead_agency_id } } : {}),
   };
 }

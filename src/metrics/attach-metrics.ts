@@ -17,10 +17,10 @@ import { applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
 
-/** The measures' view of an engine change. */
+/** The measures' view of an engine change (journeys and referrals only: records move no measure). */
 export function metricChangeOf(change: StreamChange): MetricChange {
   return {
-    stream: change.stream,
+    stream: change.stream as MetricChange['stream'],
     id: change.id,
     version: change.version,
     seq: change.seq,
@@ -35,14 +35,16 @@ export function metricChangeOf(change: StreamChange): MetricChange {
 /** Keeps the measures current from `engine`'s changes; returns a function that detaches. */
 export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'>): () => void {
   const pending = new WeakMap<StreamChange, DeltaSet>();
-  const offChange = engine.useInTransaction((trx, change, sql) =>
-    applyMetricChange(trx, metricChangeOf(change), {
+  const offChange = engine.useInTransaction(async (trx, change, sql) => {
+    // People, agencies and staff move no measure (yet): their streams pass by.
+    if (change.stream !== 'case' && change.stream !== 'referral') return;
+    await applyMetricChange(trx, metricChangeOf(change), {
       sql,
       sink: async (deltas) => {
         pending.set(change, deltas);
       },
-    }),
-  );
+    });
+  });
   const offCommit = engine.useBeforeCommit(async (trx, changes, sql) => {
     // The commit's deltas merged by their keys (built once, per change), then sorted once.
     // Each change's set is used up here: a change reaches one commit only.

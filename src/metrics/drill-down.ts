@@ -11,21 +11,16 @@ import { STANDARD_DAYS } from './case-facts.ts';
 import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
 import { REFERRAL_WAITING_STATES } from './referral-facts.ts';
 import { dayOf } from './days.ts';
+import type { JourneyListFigure, ReferralListFigure } from '../../machines/figure-lists.ts';
 
-/** Journey figures a list can be opened from, and the counted state each is made of. */
-export const JOURNEY_FIGURES = {
+/** The counted state each journey figure with a list is made of. */
+const JOURNEY_FIGURES: Record<JourneyListFigure, { metric: string; overDays: number | null }> = {
   /** Open journeys (of one stage with `stage`): the stage ages. */
   workInProgress: { metric: 'stage_age', overDays: null },
   waitingOver21Days: { metric: 'waiting', overDays: STANDARD_DAYS },
   reviewsOverdue: { metric: 'review_basis', overDays: REVIEW_INTERVAL_DAYS },
   continuityOver21Days: { metric: 'continuity_open', overDays: STANDARD_DAYS },
-} as const;
-export type JourneyFigure = keyof typeof JOURNEY_FIGURES;
-export const JOURNEY_FIGURE_NAMES = Object.keys(JOURNEY_FIGURES) as [JourneyFigure, ...JourneyFigure[]];
-
-/** Referral figures a list can be opened from. */
-export const REFERRAL_FIGURES = ['referralsWaiting', 'referralsNotAcknowledged', 'referralsNotContacted'] as const;
-export type ReferralFigure = (typeof REFERRAL_FIGURES)[number];
+};
 
 /** Where a page starts: after this position in list order (a day number or a sending time, then the id). */
 export interface DrillCursor {
@@ -38,7 +33,7 @@ export type DrillDialect = 'sqlite' | 'postgres';
 
 export interface JourneyDrillQuery {
   agencyIds: readonly string[];
-  figure: JourneyFigure;
+  figure: JourneyListFigure;
   /** Work in progress of one stage. */
   stage?: string | undefined;
   asOf: string;
@@ -98,7 +93,7 @@ async function stagesOf(db: Kysely<Database>, ids: readonly string[]): Promise<M
 
 export interface ReferralDrillQuery {
   agencyIds: readonly string[];
-  figure: ReferralFigure;
+  figure: ReferralListFigure;
   /** Referrals waiting in one state (requested, received, accepted). */
   state?: string | undefined;
   asOf: string;
@@ -118,7 +113,7 @@ export interface ReferralDrillRow {
   dueAt: string | null;
 }
 
-const DEADLINE_OF: Record<Exclude<ReferralFigure, 'referralsWaiting'>, string> = {
+const DEADLINE_OF: Record<Exclude<ReferralListFigure, 'referralsWaiting'>, string> = {
   referralsNotAcknowledged: 'acknowledge',
   referralsNotContacted: 'first_contact',
 };

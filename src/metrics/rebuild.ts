@@ -136,7 +136,8 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
 
 function changeOf(row: EventRow, prevStage: string | null): MetricChange {
   return {
-    stream: row.stream_type,
+    // Only journeys' and referrals' events are read here (by stream type).
+    stream: row.stream_type as MetricChange['stream'],
     id: row.stream_id,
     version: row.stream_version,
     seq: Number(row.seq),

@@ -1,12 +1,10 @@
 /** People: identity and monitoring fields in columns, the rest as JSON `details`. */
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database, PersonTable } from '../db/schema.ts';
 
 /** The full person record (before any consent cut). */
 export type PersonRecord = Record<string, unknown> & { id: string };
 
-/** Inserts a person registered by an agency. */
 /** What recording a person needs (the API's `POST /people` body is one). */
 export interface PersonInput {
   givenName: string;
@@ -25,10 +23,11 @@ export interface PersonInput {
   contact?: { phone?: string | undefined; email?: string | undefined; address?: string | undefined } | undefined;
 }
 
-export async function insertPerson(db: Kysely<Database>, input: PersonInput, agencyId: string, at: string): Promise<PersonTable> {
+/** The `people` row of a person record: identity and monitoring fields in columns, the rest as `details`. */
+export function personRowOf(id: string, input: PersonInput, agencyId: string, at: string): PersonTable {
   const { givenName, familyName, dateOfBirth, sex, ethnicity, postcodeDistrict, ...details } = input;
-  const row: PersonTable = {
-    id: randomUUID(),
+  return {
+    id,
     given_name: givenName,
     family_name: familyName,
     date_of_birth: dateOfBirth,
@@ -39,10 +38,9 @@ export async function insertPerson(db: Kysely<Database>, input: PersonInput, age
     created_by_agency_id: agencyId,
     created_at: at,
   };
-  await db.insertInto('people').values(row).execute();
-  return row;
 }
 
+/** A person's row, or undefined. */
 export async function findPerson(db: Kysely<Database>, id: string): Promise<PersonTable | undefined> {
   return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
 }
@@ -67,4 +65,10 @@ export function personRecord(row: PersonTable): PersonRecord {
     createdByAgencyId: row.created_by_agency_id,
     createdAt: row.created_at,
   };
+}
+
+/** The version of a person's stream, or null for a person with no stream (never after migration 016). */
+export async function personVersion(db: Kysely<Database>, id: string): Promise<number | null> {
+  const row = await db.selectFrom('record_streams').select('version').where('stream_type', '=', 'person').where('id', '=', id).executeTakeFirst();
+  return row ? row.version : null;
 }

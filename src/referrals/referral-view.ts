@@ -12,7 +12,9 @@ import { consentedCategories } from '../consent/consent-repository.ts';
 import { isJobcentrePair } from '../../machines/referral-consent.ts';
 import type { Database, ReferralRow } from '../db/schema.ts';
 import type { Engine } from '../engine/engine-types.ts';
+import { allowedNowOf } from '../engine/plan-transition.ts';
 import { restoreSnapshot, type StoredSnapshot } from '../engine/snapshot-codec.ts';
+import type { AllowedNow, EventOptions } from '../../machines/allowed-now.ts';
 import { RECEIVER_REFERRAL_EVENTS } from '../../machines/referral-kinds.ts';
 import { findPerson, personRecord } from '../people/person-repository.ts';
 
@@ -21,15 +23,22 @@ type Obj = Record<string, unknown>;
 /** Roles that handle referrals. */
 export const REFERRAL_ROLES = ['keyworker', 'referrer', 'manager'] as const;
 
-/** The events this viewer may send to this referral now. */
-export function referralEventsFor(engine: Engine, viewer: Viewer, row: ReferralRow, accepted?: string[]): string[] {
-  if (!(REFERRAL_ROLES as readonly string[]).includes(viewer.role)) return [];
-  const now = accepted ?? engine.registry.acceptedEventTypes(restoreSnapshot(engine.registry.getMachine('referral', row.machine_version), row.snapshot));
-  return now.filter((t) => {
+/**
+ * The events this viewer may send to this referral now (guards evaluated: an event the
+ * referral would refuse whatever its fields is left out), and the field values they accept.
+ * @param accepted - what the referral accepts now, when the caller has it (the engine's result after a change)
+ */
+export function referralEventsFor(engine: Engine, viewer: Viewer, row: ReferralRow, accepted?: AllowedNow, at: string = new Date().toISOString()): AllowedNow {
+  if (!(REFERRAL_ROLES as readonly string[]).includes(viewer.role)) return { allowedEvents: [], eventOptions: {} };
+  const now = accepted ?? allowedNowOf(engine.registry, restoreSnapshot(engine.registry.getMachine('referral', row.machine_version), row.snapshot), at);
+  const allowedEvents = now.allowedEvents.filter((t) => {
     if (engine.registry.timerEventTypes.has(t)) return false;
     if (t === 'REFERRAL_CANCELLED') return row.from_agency_id === viewer.agencyId;
     return RECEIVER_REFERRAL_EVENTS.includes(t) && row.to_agency_id === viewer.agencyId;
   });
+  const eventOptions: EventOptions = {};
+  for (const t of allowedEvents) if (now.eventOptions[t]) eventOptions[t] = now.eventOptions[t];
+  return { allowedEvents, eventOptions };
 }
 
 /** TPR1 / TPR2 for the Jobcentre Plus pair. */
@@ -45,8 +54,11 @@ export async function referralView(
   viewer: Viewer,
   row: ReferralRow,
   today: string,
-  options: { allowedEvents?: string[] } = {},
+  /** `allowedEvents` + `eventOptions`: what the referral accepts now, when the caller has it (the engine's result after a change). */
+  options: { allowedEvents?: string[]; eventOptions?: EventOptions } = {},
 ): Promise<Obj> {
+  const given = options.allowedEvents && options.eventOptions ? { allowedEvents: options.allowedEvents, eventOptions: options.eventOptions } : undefined;
+  const choices = referralEventsFor(engine, viewer, row, given);
   const snapshot = JSON.parse(row.snapshot) as StoredSnapshot;
   const c = snapshot.context;
   const agencies = await db.selectFrom('agencies').select(['id', 'kind']).where('id', 'in', [row.from_agency_id, row.to_agency_id]).execute();
@@ -106,7 +118,8 @@ export async function referralView(
     safeguardingOverride: row.safeguarding_override ? (JSON.parse(row.safeguarding_override) as Obj) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
-    allowedEvents: referralEventsFor(engine, viewer, row, options.allowedEvents),
+    allowedEvents: choices.allowedEvents,
+    eventOptions: choices.eventOptions,
     ...(person ? { person } : {}),
     withheld,
   };

@@ -50,6 +50,7 @@ export async function startLiveWorld(dialect: Dialect, options: { recheckMs?: nu
     recheckMs: options.recheckMs ?? 100,
     coalesceMs: options.coalesceMs ?? 100,
   });
+  await live.ready;
   return {
     store,
     engine,

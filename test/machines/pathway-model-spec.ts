@@ -21,7 +21,23 @@ export function samples(s: AnyMachineSnapshot): PathwayEvent[] {
     ev({ type: 'INTERVENTION_ENDED' as const, interventionId: i.id, exitStatus: 'planned' as const }),
   ]);
   const checkupDue: PathwayEvent[] = c.checkups.filter((k) => k.dueDays !== null).map((k) => ev({ type: 'CHECKUP_DUE' as const, index: k.index }));
+  // A keyworker's day: book when nothing is booked, then settle it; tasks a miss made are assigned and done.
+  const booked = (c.appointments ?? []).find((a) => a.status === 'booked');
+  const openTask = (c.tasks ?? []).find((t) => t.status === 'open');
+  const n = (c.appointments ?? []).length;
+  const keywork: PathwayEvent[] = [
+    ...(booked
+      ? [
+          ev({ type: 'APPOINTMENT_ATTENDED' as const, appointmentId: booked.id }),
+          ev({ type: 'APPOINTMENT_MISSED' as const, appointmentId: booked.id }),
+          ev({ type: 'APPOINTMENT_CANCELLED' as const, appointmentId: booked.id, by: 'service' as const }),
+        ]
+      : [ev({ type: 'APPOINTMENT_BOOKED' as const, appointmentId: `a-${n}`, kind: 'keywork' as const, startsAt: '2026-01-06T10:00:00Z' })]),
+    ev({ type: 'CONTACT_RECORDED' as const, contactId: `c-${(c.contacts ?? []).length}`, contactOn: '2026-01-06', mode: 'phone' as const, category: 'treatment_progress' as const, summary: 'Called' }),
+    ...(openTask ? [ev({ type: 'TASK_ASSIGNED' as const, taskId: openTask.id, assigneeId: 'kw-2' }), ev({ type: 'TASK_COMPLETED' as const, taskId: openTask.id })] : []),
+  ];
   return [
+    ...keywork,
     ev({ type: 'SCREENING_STARTED' }),
     ev({ type: 'SCREENING_COMPLETED', outcome: 'assess' }),
     ev({ type: 'SCREENING_COMPLETED', outcome: 'brief_advice' }),
@@ -73,6 +89,11 @@ export function rejections(s: AnyMachineSnapshot): PathwayEvent[] {
     bad({ type: 'CHECKUP_COMPLETED', top: buildTop('post_exit', '2026-03-02', { qualityOfLife: -1 }) }),
     bad({ type: 'CHECKUP_DUE', index: 99 }),
     bad({ type: 'KEYWORKER_ASSIGNED', keyworkerId: '' }),
+    bad({ type: 'APPOINTMENT_ATTENDED', appointmentId: 'never-booked' }),
+    bad({ type: 'APPOINTMENT_BOOKED', appointmentId: 'x', kind: 'séance', startsAt: '2026-01-06T10:00:00Z' }),
+    bad({ type: 'CONTACT_RECORDED', contactId: 'x', contactOn: '2026-01-06', mode: 'phone', category: 'health', summary: ' ' }),
+    bad({ type: 'CONTACT_RECORDED', contactId: 'x', contactOn: '2099-01-06', mode: 'phone', category: 'health', summary: 'From the future' }),
+    bad({ type: 'TASK_COMPLETED', taskId: 'no-such-task' }),
   ];
   // A successful discharge without any exit TOP.
   if (!hasExitTop(c, undefined)) out.push(bad({ type: 'DISCHARGED', reason: 'completed_occasional_user', dischargedOn: '2026-03-02' }));
@@ -101,7 +122,9 @@ export function serializeState(s: AnyMachineSnapshot): string {
   if (s.status === 'done') return JSON.stringify([s.value, c.closure?.sustainedRecovery ?? '-']);
   const stage = c.custody?.stageBeforeCustody ?? (typeof s.value === 'string' ? s.value : 'inTreatment');
   const continuity = !c.continuity ? '-' : c.continuity.engagedOn ? 'engaged' : c.continuity.breached ? 'breached' : 'pending';
-  const key: unknown[] = [s.value, c.custody?.stageBeforeCustody ?? '-', continuity];
+  // Whether an appointment is booked and a task is open: what the day's events accept.
+  const day = `${(c.appointments ?? []).some((a) => a.status === 'booked') ? 'b' : '-'}${(c.tasks ?? []).some((t) => t.status === 'open') ? 't' : '-'}`;
+  const key: unknown[] = [s.value, c.custody?.stageBeforeCustody ?? '-', continuity, day];
   if (stage === 'carePlanning' || stage.startsWith('inTreatment')) key.push(c.carePlan?.interventions.map((i) => i.status).join(',') ?? '-');
   if (stage.startsWith('inTreatment')) key.push(hasExitTop(c, undefined) ? 'exitTop' : 'noExitTop');
   if (stage === 'recoveryCheckups') key.push(c.checkups.filter((k) => k.dueDays !== null).map((k) => `${k.due ? 'd' : ''}${k.completedOn ? 'c' : ''}`).join(','));

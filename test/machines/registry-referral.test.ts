@@ -45,12 +45,19 @@ describe('machine registry', () => {
   it('lists the events a state accepts, sorted, without xstate internals, and none once final', () => {
     const [s0] = initialTransition(getMachine('case', 1), { referralSource: 'self', referredOn: '2026-01-05' });
     expect(acceptedEventTypes(s0)).toEqual([
+      'APPOINTMENT_ATTENDED',
+      'APPOINTMENT_BOOKED',
+      'APPOINTMENT_CANCELLED',
+      'APPOINTMENT_MISSED',
       'COMMUNITY_ENGAGED',
+      'CONTACT_RECORDED',
       'CONTINUITY_OF_CARE_BREACHED',
       'CUSTODY_STARTED',
       'DISCHARGED',
       'KEYWORKER_ASSIGNED',
       'SCREENING_STARTED',
+      'TASK_ASSIGNED',
+      'TASK_COMPLETED',
       'WAITING_TIME_BREACHED',
     ]);
     const inTreatment = getMachine('case', 1).resolveState({ value: { inTreatment: 'reviewDue' }, context: s0.context as object });
@@ -64,6 +71,7 @@ describe('machine registry', () => {
     expect([...TIMER_EVENT_TYPES].sort()).toEqual([
       'ACKNOWLEDGE_DEADLINE_PASSED',
       'CHECKUP_DUE',
+      'CONSENT_EXPIRED',
       'CONTINUITY_OF_CARE_BREACHED',
       'FIRST_CONTACT_DEADLINE_PASSED',
       'RECOVERY_SUSTAINED',

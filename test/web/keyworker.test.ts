@@ -58,6 +58,19 @@ describe('keyworker', () => {
     await expect.poll(() => page.getByTestId('case-stage').textContent()).toMatch(/Referred/);
     await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
 
+    // Only what the new journey accepts is offered: no COMMUNITY_ENGAGED (never in custody),
+    // and discharge offers only the unsuccessful reasons (no treatment yet).
+    const offered = () => page.locator('button[data-action]').evaluateAll((bs) => bs.map((b) => b.getAttribute('data-action')));
+    await expect.poll(offered).toContain('SCREENING_STARTED');
+    expect(await offered()).not.toContain('COMMUNITY_ENGAGED');
+    await page.locator('button[data-action="DISCHARGED"]').click();
+    const early = page.locator('form[data-event-form="DISCHARGED"]');
+    const reasons = () => early.getByLabel('Reason').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value).filter(Boolean));
+    await expect.poll(reasons).toContain('dropped_out');
+    expect(await reasons()).not.toContain('completed_drug_free');
+    await page.locator('button[data-action="DISCHARGED"]').click();
+    await expect.poll(() => early.count()).toBe(0);
+
     await act(page, 'SCREENING_STARTED', async () => {}, /Screening/);
     await act(page, 'SCREENING_COMPLETED', (f) => f.getByLabel('Outcome').selectOption('assess'), /Assessment/);
     await act(

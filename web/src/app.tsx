@@ -17,6 +17,7 @@ const ReferralBoxesPage = lazy(() => import('./referrals/referral-boxes-page.tsx
 const ReferralPage = lazy(() => import('./referrals/referral-page.tsx').then((m) => ({ default: m.ReferralPage })));
 const SendReferralPage = lazy(() => import('./referrals/send-referral-page.tsx').then((m) => ({ default: m.SendReferralPage })));
 const DashboardPage = lazy(() => import('./manager/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })));
+const FigureListPage = lazy(() => import('./manager/figure-list-page.tsx').then((m) => ({ default: m.FigureListPage })));
 const AuditPage = lazy(() => import('./auditor/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
 const AdminPage = lazy(() => import('./pages/admin-page.tsx').then((m) => ({ default: m.AdminPage })));
 
@@ -55,7 +56,9 @@ function pageFor(route: Route, role: Role): ReactNode {
       if (id === 'new') return <SendReferralPage query={route.query} />;
       return id ? <ReferralPage key={id} referralId={id} /> : <ReferralBoxesPage query={route.query} />;
     case 'dashboard':
-      return <DashboardPage />;
+      // The lists behind the figures: `#/dashboard/journeys?figure=…`, `#/dashboard/referrals?figure=…`.
+      if (id === 'journeys' || id === 'referrals') return <FigureListPage key={`${id}?${route.query.toString()}`} kind={id} query={route.query} />;
+      return <DashboardPage query={route.query} />;
     case 'audit':
       return <AuditPage query={route.query} />;
     case 'admin':

@@ -1,6 +1,8 @@
 /**
  * The actions a user may take on a journey now: one button per event in the API's
- * `allowedEvents`, each opening a form built from that event's shared zod schema.
+ * `allowedEvents` (only what the journey accepts now), each opening a form built from that
+ * event's shared zod schema, narrowed to the values in `eventOptions` (discharge reasons,
+ * screening outcomes, the interventions that can take this step).
  * A conflict (someone else moved the journey) is explained and the page refreshed.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -10,6 +12,7 @@ import { eventActionLabel } from '../lib/labels.ts';
 import { valueLabel } from '../forms/field-words.ts';
 import { EventForm } from '../forms/event-form.tsx';
 import { AutoId } from '../forms/auto-id.tsx';
+import { narrowToAccepted } from '../forms/accepted-values.ts';
 import { defaultsFor, type FormValue } from '../forms/form-value.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import type { FieldOverride } from '../forms/schema-fields.tsx';
@@ -18,7 +21,7 @@ import type { CaseView, InterventionView } from './case-types.ts';
 const ORDER = CASE_EVENT_SCHEMAS.map((s) => s.shape.type.value as string);
 const SCHEMA_BY_TYPE = new Map<string, (typeof CASE_EVENT_SCHEMAS)[number]>(CASE_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
 
-/** Which intervention states each intervention event applies to. */
+/** Which intervention states each intervention event applies to (when the API sends no `eventOptions`). */
 const INTERVENTION_FROM: Record<string, readonly string[]> = {
   INTERVENTION_OFFERED: ['referred'],
   INTERVENTION_STARTED: ['offered'],
@@ -86,7 +89,11 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
   const overrides = useMemo<Record<string, FieldOverride>>(() => {
     const interventionPicker: FieldOverride = ({ id, value, onChange, describedBy, invalid }) => {
       const states = open ? (INTERVENTION_FROM[open] ?? []) : [];
-      const options: InterventionView[] = (c.carePackage?.interventions ?? c.interventions ?? []).filter((i) => states.includes(i.status));
+      // The journey says which interventions accept this step now; the status rule is the fallback.
+      const accepted = open ? c.eventOptions?.[open]?.interventionId : undefined;
+      const options: InterventionView[] = (c.carePackage?.interventions ?? c.interventions ?? []).filter((i) =>
+        accepted ? accepted.includes(i.id) : states.includes(i.status),
+      );
       return (
         <select id={id} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value || undefined)} aria-describedby={describedBy} aria-invalid={invalid}>
           <option value="">{options.length ? 'Choose…' : 'No intervention can take this step'}</option>
@@ -113,6 +120,10 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
     return { interventionId: interventionPicker, keyworkerId: keyworkerPicker, id: autoId };
   }, [c, keyworkers, open]);
 
+  const base = open ? SCHEMA_BY_TYPE.get(open) : undefined;
+  const accepted = open ? c.eventOptions?.[open] : undefined;
+  const schema = useMemo(() => (base ? narrowToAccepted(base, accepted) : undefined), [base, accepted]);
+
   const send = async (body: Record<string, unknown>) => {
     try {
       const next = await api<CaseView>(`/cases/${c.id}/events`, { body });
@@ -137,7 +148,6 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
     );
   }
 
-  const schema = open ? SCHEMA_BY_TYPE.get(open) : undefined;
   return (
     <div className="panel" data-testid="case-actions">
       <h2>Actions</h2>

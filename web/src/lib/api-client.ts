@@ -95,3 +95,32 @@ export function nextCursorOf(body: unknown): string | null {
 }
 
 export { ApiProblem };
+
+/**
+ * Downloads what the API answers at `path` (a CSV export) as a file named `filename`,
+ * with the bearer token: a plain link could not carry it.
+ * @throws ApiProblem when the API refuses
+ */
+export async function apiDownload(path: string, query: RequestOptions['query'], filename: string): Promise<void> {
+  const headers: Record<string, string> = { Accept: 'text/csv, application/problem+json' };
+  if (currentToken) headers.Authorization = `Bearer ${currentToken}`;
+  const response = await fetch(apiUrl(path, query), { headers });
+  if (!response.ok) {
+    const text = await response.text();
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    throw problemFromBody(response.status, body);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

@@ -6,6 +6,8 @@
 import { formatDateTime, formatDays, humanise } from '../lib/format.ts';
 import { Empty } from '../components/status.tsx';
 import type { DeadlineMetrics } from './metrics-api.ts';
+import { Link } from '../lib/router.tsx';
+import { journeysPath, referralsPath, type FigureScope } from './figure-links.ts';
 
 /** A `deadline.breached` message as it arrived. */
 export interface LiveBreach {
@@ -28,15 +30,15 @@ function describeBreach(p: Record<string, unknown>): string {
 }
 
 /** The breaches panel. */
-export function BreachesPanel({ deadlines, group, agencyName, live }: { deadlines: DeadlineMetrics; group: string; agencyName: (id: string) => string; live: LiveBreach[] }) {
+export function BreachesPanel({ deadlines, group, agencyName, live, scope }: { deadlines: DeadlineMetrics; group: string; agencyName: (id: string) => string; live: LiveBreach[]; scope: FigureScope }) {
   const journeys = [
     { key: 'waitingOver21Days', label: 'Waiting more than 21 days for treatment', fig: deadlines.waitingOver21Days },
     { key: 'reviewsOverdue', label: 'Six-monthly review overdue', fig: deadlines.reviewsOverdue },
     { key: 'continuityOver21Days', label: 'Released from custody, not engaged after 21 days', fig: deadlines.continuityOver21Days },
   ] as const;
   const referrals = [
-    ...deadlines.referralsNotAcknowledged.byAgency.map((r) => ({ ...r, what: 'not acknowledged' })),
-    ...deadlines.referralsNotContacted.byAgency.map((r) => ({ ...r, what: 'no first contact' })),
+    ...deadlines.referralsNotAcknowledged.byAgency.map((r) => ({ ...r, what: 'not acknowledged', figure: 'referralsNotAcknowledged' as const })),
+    ...deadlines.referralsNotContacted.byAgency.map((r) => ({ ...r, what: 'no first contact', figure: 'referralsNotContacted' as const })),
   ].sort((a, b) => b.oldestAgeDays - a.oldestAgeDays);
   return (
     <div className="panel" data-testid="breaches">
@@ -58,7 +60,7 @@ export function BreachesPanel({ deadlines, group, agencyName, live }: { deadline
                 <tr key={key} title={fig.definition}>
                   <th scope="row">{label}</th>
                   <td className="num" data-testid={`breach-${key}`}>
-                    {row?.count ?? 0}
+                    {row?.count ? <Link to={journeysPath(key, scope)} aria-label={`${row.count}: open the list of ${label.toLowerCase()}`}>{row.count}</Link> : 0}
                   </td>
                   <td className="num">{formatDays(row?.medianDays ?? null)}</td>
                   <td className="num">{formatDays(row?.maxDays ?? null)}</td>
@@ -88,7 +90,9 @@ export function BreachesPanel({ deadlines, group, agencyName, live }: { deadline
                   <th scope="row">{agencyName(r.agencyId)}</th>
                   <td>{r.what}</td>
                   <td className="num">
-                    <span className="badge badge-bad">{r.count}</span>
+                    <Link to={referralsPath(r.figure, { ...scope, agencyId: r.agencyId })} className="badge badge-bad" aria-label={`${r.count} referrals ${r.what} at ${agencyName(r.agencyId)}: open the list`}>
+                      {r.count}
+                    </Link>
                   </td>
                   <td className="num">{formatDays(r.oldestAgeDays)}</td>
                 </tr>

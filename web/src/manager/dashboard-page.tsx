@@ -10,9 +10,12 @@ import { formatDateTime, formatPercent, humanise } from '../lib/format.ts';
 import { useLiveEvents, useLiveStatus } from '../lib/live.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Loading, ProblemMessage } from '../components/status.tsx';
+import { Link } from '../lib/router.tsx';
 import { stageLabel } from '../lib/labels.ts';
 import { BreachesPanel, type LiveBreach } from './breaches-panel.tsx';
-import { lastMonths, loadLiveMetrics, loadOutcomeTrend, type LiveMetrics, type MetricsFilter } from './metrics-api.ts';
+import { CaseloadPanel } from './caseload-panel.tsx';
+import { journeysPath, referralsPath, type FigureScope } from './figure-links.ts';
+import { lastMonths, loadCaseloads, loadLiveMetrics, loadOutcomeTrend, type LiveMetrics, type MetricsFilter } from './metrics-api.ts';
 import { PathwayDiagram, type StageFigures } from './pathway-diagram.tsx';
 import { ReferralsWaitingPanel } from './referrals-waiting-panel.tsx';
 import { DEFAULT_STAGE_TARGET_DAYS } from './stage-status.ts';
@@ -43,31 +46,40 @@ function stageFigures(m: LiveMetrics, group: string): Record<string, StageFigure
 }
 
 const HEADLINES = [
-  { key: 'waitingOver21Days', label: 'Waiting over 21 days', kind: 'count', bad: true },
-  { key: 'reviewsOverdue', label: 'Reviews overdue', kind: 'count', bad: true },
-  { key: 'continuityOver21Days', label: 'Released, not engaged after 21 days', kind: 'count', bad: true },
-  { key: 'referralsNotAcknowledged', label: 'Referrals not acknowledged in time', kind: 'count', bad: true },
+  { key: 'waitingOver21Days', label: 'Waiting over 21 days', kind: 'count', bad: true, list: 'journeys' },
+  { key: 'reviewsOverdue', label: 'Reviews overdue', kind: 'count', bad: true, list: 'journeys' },
+  { key: 'continuityOver21Days', label: 'Released, not engaged after 21 days', kind: 'count', bad: true, list: 'journeys' },
+  { key: 'referralsNotAcknowledged', label: 'Referrals not acknowledged in time', kind: 'count', bad: true, list: 'referrals' },
   { key: 'startedWithin21Days', label: 'Started within 21 days', kind: 'share', bad: false },
   { key: 'successfulCompletion', label: 'Successful completion (PHOF C19)', kind: 'share', bad: false },
   { key: 'continuityOfCare', label: 'Continuity of care within 21 days', kind: 'share', bad: false },
   { key: 'representations', label: 'Re-presentations (12 months)', kind: 'count', bad: false },
 ] as const;
 
-/** The dashboard page. */
-export function DashboardPage() {
+/** The end of a calendar day as an ISO time (the as-of time of "where were people on that day"). */
+function endOfDay(date: string): string {
+  return `${date}T23:59:59.999Z`;
+}
+
+/** The dashboard page; `query` may carry `agencyId` and `asOf` (a list's back link does). */
+export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
   const [breakdown, setBreakdown] = useState<string>('all');
   const [group, setGroup] = useState<string>('all');
-  const [agencyId, setAgencyId] = useState<string>('');
+  const [agencyId, setAgencyId] = useState<string>(query?.get('agencyId') ?? '');
+  const [asOfDate, setAsOfDate] = useState<string>((query?.get('asOf') ?? '').slice(0, 10));
+  const asOf = asOfDate ? endOfDay(asOfDate) : undefined;
+  const scope: FigureScope = { agencyId: agencyId || undefined, asOf };
   const [updatedAt, setUpdatedAt] = useState<Date | null>(null);
   const [changed, setChanged] = useState<ReadonlySet<string>>(new Set());
   const [breaches, setBreaches] = useState<LiveBreach[]>([]);
   const live = useLiveStatus();
-  const filter: MetricsFilter = useMemo(() => ({ breakdown, ...(agencyId ? { agencyId } : {}) }), [breakdown, agencyId]);
+  const filter: MetricsFilter = useMemo(() => ({ breakdown, ...(agencyId ? { agencyId } : {}), ...(asOf ? { asOf } : {}) }), [breakdown, agencyId, asOf]);
   const months = useMemo(() => lastMonths(6), []);
 
   const metrics = useResource((signal) => loadLiveMetrics(filter, signal), [filter]);
   const trend = useResource((signal) => loadOutcomeTrend(filter, months, signal), [filter, months]);
   const agencies = useResource(async (signal) => listOf<Agency>(await api('/agencies', { signal })), []);
+  const loads = useResource((signal) => loadCaseloads(filter, signal), [filter]);
 
   // Flash the stages whose figures moved since the last fetch.
   const previous = useRef<Record<string, StageFigures> | null>(null);
@@ -89,6 +101,7 @@ export function DashboardPage() {
   // The server coalesces `metrics.changed` per area; a refetch already running absorbs more.
   useLiveEvents(['metrics.changed'], () => metrics.refresh(), 250);
   useLiveEvents(['metrics.changed'], () => trend.refresh(), 3000);
+  useLiveEvents(['metrics.changed'], () => loads.refresh(), 1000);
   useLiveEvents(
     ['deadline.breached'],
     (_name, payload) => {
@@ -149,6 +162,26 @@ export function DashboardPage() {
             </div>
           )}
           <div className="field">
+            <label htmlFor="f-asof">As at the end of</label>
+            <input
+              id="f-asof"
+              type="date"
+              value={asOfDate}
+              max={new Date().toISOString().slice(0, 10)}
+              onChange={(e) => setAsOfDate(e.target.value)}
+              aria-describedby="f-asof-hint"
+            />
+            <span id="f-asof-hint" className="hint">
+              {asOfDate ? (
+                <button type="button" className="link" onClick={() => setAsOfDate('')}>
+                  Back to now
+                </button>
+              ) : (
+                'Now; pick a past day to see ages and deadlines as they stood'
+              )}
+            </span>
+          </div>
+          <div className="field">
             <label htmlFor="f-agency">Agency</label>
             <select id="f-agency" value={agencyId} onChange={(e) => setAgencyId(e.target.value)}>
               <option value="">Whole area</option>
@@ -167,21 +200,34 @@ export function DashboardPage() {
 
       {summary && (
         <div className="stat-row" data-testid="headline-figures">
-          <div className="stat">
+          <Link className="stat stat-link" to={journeysPath('workInProgress', scope)} title={summary.workInProgress.definition}>
             <div className="label">Open journeys</div>
             <div className="value" data-testid="wip-total">
               {summary.workInProgress.total.toLocaleString('en-GB')}
             </div>
-          </div>
+          </Link>
           {HEADLINES.map((h) => {
             const fig = summary[h.key];
             const v = fig.value;
-            return (
-              <div className="stat" key={h.key} title={fig.definition}>
+            const body = (
+              <>
                 <div className="label">{h.label}</div>
                 <div className="value" data-testid={`headline-${h.key}`} style={h.bad && v ? { color: 'var(--bad)' } : undefined}>
                   {h.kind === 'share' ? formatPercent(v) : (v ?? 0).toLocaleString('en-GB')}
                 </div>
+              </>
+            );
+            if ('list' in h) {
+              const to = h.list === 'journeys' ? journeysPath(h.key, scope) : referralsPath(h.key, scope);
+              return (
+                <Link className="stat stat-link" key={h.key} to={to} title={fig.definition} data-testid={`headline-link-${h.key}`}>
+                  {body}
+                </Link>
+              );
+            }
+            return (
+              <div className="stat" key={h.key} title={fig.definition}>
+                {body}
               </div>
             );
           })}
@@ -192,15 +238,18 @@ export function DashboardPage() {
         <>
           <div className="panel">
             <h2>Where people are now{breakdown !== 'all' ? ` · ${humanise(breakdown)}: ${humanise(effectiveGroup)}` : ''}</h2>
-            <PathwayDiagram figures={figures} changed={changed} />
+            <PathwayDiagram figures={figures} changed={changed} stageHref={(stage: string) => `#${journeysPath('workInProgress', scope, stage)}`} />
             <p className="hint">{metrics.data.timeInStage.timeInStage.definition}</p>
           </div>
           <div className="grid grid-2">
-            <BreachesPanel deadlines={metrics.data.deadlines} group={effectiveGroup} agencyName={agencyName} live={breaches} />
-            <ReferralsWaitingPanel data={metrics.data.referralsWaiting} group={effectiveGroup} agencyName={agencyName} />
+            <BreachesPanel deadlines={metrics.data.deadlines} group={effectiveGroup} agencyName={agencyName} live={breaches} scope={scope} />
+            <ReferralsWaitingPanel data={metrics.data.referralsWaiting} group={effectiveGroup} agencyName={agencyName} scope={scope} />
           </div>
         </>
       )}
+
+      {loads.error && <ProblemMessage problem={loads.error} onRetry={loads.reload} />}
+      {loads.data && <CaseloadPanel data={loads.data} />}
 
       <div className="panel">
         <h2>Outcomes over the last six months</h2>

@@ -11,6 +11,7 @@ import type {
   timeInStageResponse,
   wipResponse,
 } from '../../../api/schemas/metrics.ts';
+import type { caseloadResponse } from '../../../api/schemas/figure-lists.ts';
 import { api } from '../lib/api-client.ts';
 
 export type SummaryMetrics = z.infer<typeof summaryResponse>;
@@ -24,6 +25,8 @@ export type ReferralsWaitingMetrics = z.infer<typeof referralsWaitingResponse>;
 export interface MetricsFilter {
   breakdown: string;
   agencyId?: string;
+  /** Ages and deadlines measured to this time (a past day); default now. */
+  asOf?: string;
   from?: string;
   to?: string;
 }
@@ -31,14 +34,14 @@ export interface MetricsFilter {
 type Query = Record<string, string | undefined>;
 
 function query(f: MetricsFilter, extra: Query = {}): Query {
-  return { breakdown: f.breakdown, agencyId: f.agencyId, from: f.from, to: f.to, ...extra };
+  return { breakdown: f.breakdown, agencyId: f.agencyId, from: f.from, to: f.to, asOf: f.asOf, ...extra };
 }
 
 /** Everything the live part of the dashboard shows, fetched together. */
 export async function loadLiveMetrics(f: MetricsFilter, signal?: AbortSignal) {
   const q = query(f);
   const [summary, wip, timeInStage, deadlines, referralsWaiting] = await Promise.all([
-    api<SummaryMetrics>('/metrics/summary', { query: { agencyId: f.agencyId }, signal }),
+    api<SummaryMetrics>('/metrics/summary', { query: { agencyId: f.agencyId, asOf: f.asOf }, signal }),
     api<WipMetrics>('/metrics/wip', { query: q, signal }),
     api<TimeInStageMetrics>('/metrics/time-in-stage', { query: q, signal }),
     api<DeadlineMetrics>('/metrics/deadlines', { query: q, signal }),
@@ -81,3 +84,8 @@ export async function loadOutcomeTrend(f: MetricsFilter, months: MonthPeriod[], 
 }
 
 export type OutcomeTrend = Awaited<ReturnType<typeof loadOutcomeTrend>>;
+
+/** Caseloads per team and keyworker for the dashboard's scope. */
+export async function loadCaseloads(f: MetricsFilter, signal?: AbortSignal) {
+  return api<z.infer<typeof caseloadResponse>>('/metrics/caseloads', { query: { agencyId: f.agencyId, asOf: f.asOf }, signal });
+}

@@ -40,8 +40,8 @@ function pathOf(points: Array<{ x: number; y: number }>): string {
   return d;
 }
 
-/** The diagram; `figures` by stage id. */
-export function PathwayDiagram({ figures, changed }: { figures: Record<string, StageFigures>; changed?: ReadonlySet<string> }) {
+/** The diagram; `figures` by stage id; with `stageHref`, each open stage links to the journeys in it. */
+export function PathwayDiagram({ figures, changed, stageHref }: { figures: Record<string, StageFigures>; changed?: ReadonlySet<string>; stageHref?: (stage: string) => string }) {
   const diagram = useMemo(() => layoutPathway(pathwayMachine, TIMER_EVENT_TYPES), []);
   const bandOf = (id: string): LateBand => {
     const f = figures[id];
@@ -56,7 +56,8 @@ export function PathwayDiagram({ figures, changed }: { figures: Record<string, S
       <div className="diagram-wrap">
         <svg
           className="diagram"
-          role="img"
+          // With links in it the drawing is a group of them, not one image (an image's parts cannot be focused).
+          role={stageHref ? 'group' : 'img'}
           aria-label={`Pathway stages with people in each: ${summary}`}
           viewBox={`0 0 ${diagram.width} ${diagram.height}`}
           width={diagram.width}
@@ -88,7 +89,7 @@ export function PathwayDiagram({ figures, changed }: { figures: Record<string, S
             const style = BAND_STYLE[band];
             const x = n.x - n.width / 2;
             const y = n.y - n.height / 2;
-            return (
+            const box = (
               <g key={n.id} data-stage={n.id} data-band={band} className={changed?.has(n.id) ? 'flash' : undefined}>
                 <rect x={x} y={y} width={n.width} height={n.height} rx={n.final ? 20 : 8} fill={style.fill} stroke={style.stroke} strokeWidth={n.final ? 3 : 2} />
                 {n.initial && <circle cx={x - 10} cy={n.y} r={5} fill="#33475b" />}
@@ -105,6 +106,14 @@ export function PathwayDiagram({ figures, changed }: { figures: Record<string, S
                   {f && f.count > 0 && f.p90Days !== null ? `90% within ${formatDays(f.p90Days)}` : ''}
                 </text>
               </g>
+            );
+            // Closed journeys are not work in progress: the final stage has no list.
+            if (!stageHref || n.final) return box;
+            return (
+              <a key={n.id} href={stageHref(n.id)} data-testid={`stage-link-${n.id}`}>
+                <title>{`Open the list of the ${f?.count ?? 0} journeys in ${stageLabel(n.id).toLowerCase()}`}</title>
+                {box}
+              </a>
             );
           })}
         </svg>
