@@ -13,6 +13,7 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./metrics.ts'),
   () => import('./live.ts'),
   () => import('./web.ts'),
+  () => import('./people-search.ts'),
 ];
 
 function formatValue(value: number | string): string {

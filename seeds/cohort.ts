@@ -9,6 +9,7 @@
  */
 import type { Store } from '../src/db/database.ts';
 import { rebuildMetrics } from '../src/metrics/rebuild.ts';
+import { rebuildSearchIndex } from '../src/people/search-index.ts';
 import { availableParallelism } from 'node:os';
 import { generateBatches } from './cohort/batch-source.ts';
 import { mergeTally, newTally, type CohortTally } from './cohort/cohort-batch.ts';
@@ -100,6 +101,9 @@ export async function seedCohort(store: Store, options: CohortOptions): Promise<
     progress.update(batch.done);
   }
   progress.finish();
+  // People were written as rows, not registered one by one: their search terms are built
+  // in one pass (src/people/search-index.ts), so staff can find them.
+  await rebuildSearchIndex(store.db);
   ms = Math.round(performance.now() - started);
   if (options.rebuildMetrics !== false) {
     // Minutes at national scale: show it moving, as the generation did.

@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'forbidden'
   | 'consent_required'
   | 'conflict'
+  | 'possible_duplicate'
   | 'rate_limited'
   | 'payload_too_large'
   | 'malformed_json'
@@ -29,6 +30,7 @@ const STATUS: Record<ErrorCode, number> = {
   invalid_transition: 409,
   version_conflict: 409,
   conflict: 409,
+  possible_duplicate: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   consent_required: 422,

@@ -19,6 +19,7 @@ const TITLES: Record<ErrorCode, string> = {
   forbidden: 'Not allowed',
   consent_required: 'Consent is required',
   conflict: 'Conflict',
+  possible_duplicate: 'This person may already be on record',
   rate_limited: 'Too many requests',
   payload_too_large: 'Request body too large',
   malformed_json: 'Malformed JSON',

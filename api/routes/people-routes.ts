@@ -9,14 +9,18 @@ import { projectPerson } from '../../src/access/projection.ts';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { isConsentActive, listConsents, type Consent } from '../../src/consent/consent-repository.ts';
 import { validationError } from '../../src/errors.ts';
-import { correctPersonDetails, giveConsent, recordPerson, renewConsent, withdrawConsent } from '../../src/people/person-commands.ts';
+import { correctPersonDetails, giveConsent, renewConsent, withdrawConsent } from '../../src/people/person-commands.ts';
+import { identifiersOf } from '../../src/people/identifier-repository.ts';
+import { searchPeople } from '../../src/people/person-search.ts';
+import { personSummary } from '../../src/people/person-summary.ts';
+import { keptIdentifierChanges, registerPerson } from '../../src/people/register-person.ts';
 import { findPerson, personRecord, personVersion } from '../../src/people/person-repository.ts';
 import { personTimeline } from '../../src/people/person-timeline.ts';
 import { idParams } from '../schemas/common.ts';
 import { consentParams, consentSchema, createConsentBody, renewConsentBody, withdrawConsentBody } from '../schemas/consent.ts';
-import { correctPersonBody, createPersonBody, personSchema, personTimelineEntrySchema } from '../schemas/person.ts';
+import { correctPersonBody, createPersonBody, duplicateCandidateSchema, personSchema, personSearchPage, personTimelineEntrySchema, searchPeopleQuery } from '../schemas/person.ts';
 import { defineRoute } from '../routing/route.ts';
-import { hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
+import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
 
@@ -26,18 +30,47 @@ function consentView(c: Consent, today: string) {
 
 export const peopleRoutes = [
   defineRoute({
+    method: 'get',
+    path: '/api/v1/people',
+    operationId: 'searchPeople',
+    summary: 'Find a person by name, date of birth, identifier or postcode district',
+    description:
+      'Searches only the people your agency may see: those it holds (registered or leads a journey of) and those shared with it (a live referral and the person\'s consent to identity). ' +
+      'q: part of a name, either order, case and accents ignored, common slips forgiven (same sound); or a whole identifier. All criteria given must match. ' +
+      'Pages in a stable order (nextCursor); there is no total. Every search is recorded in the audit trail (who searched for what).',
+    tag: 'people',
+    auth: CARE_ROLES,
+    query: searchPeopleQuery,
+    responses: { 200: { description: 'a page of people', schema: personSearchPage } },
+    async handle({ query, user, ctx }) {
+      const { cursor, limit, ...input } = query;
+      const after = decodeCursor(cursor, ['after'] as const)?.after;
+      const page = await searchPeople({ db: ctx.store.db, engine: ctx.engine }, viewerOf(user), input, { today: todayOf(ctx), at: nowIso(ctx), cursor: after, limit });
+      return {
+        status: 200,
+        body: { items: page.items.map(personSummary), nextCursor: page.nextCursor === null ? null : encodeCursor({ after: page.nextCursor }) },
+      };
+    },
+  }),
+  defineRoute({
     method: 'post',
     path: '/api/v1/people',
     operationId: 'createPerson',
-    summary: 'Register a person (identity, contact and equality-monitoring fields)',
-    description: 'Opens the person\'s stream with `PERSON_RECORDED`.',
+    summary: 'Register a person (identity, identifiers, contact and equality-monitoring fields)',
+    description:
+      'Opens the person\'s stream with `PERSON_RECORDED` (identifiers included). ' +
+      'Answers 409 possible_duplicate, with details.candidates (the people you may see with the same NHS number, or the same name and date of birth, and matchedOn), unless confirmNew is true (then the event and the audit entry name the candidates passed over). ' +
+      'An identifier already on another record your agency registered answers 409 conflict. A date of birth in the future or giving an age outside 10–110 is refused.',
     tag: 'people',
     auth: CARE_ROLES,
     body: createPersonBody,
-    responses: { 201: { description: 'registered; your agency holds the record', schema: personSchema } },
+    responses: {
+      201: { description: 'registered; your agency holds the record', schema: personSchema },
+      409: { description: 'possible_duplicate: details.candidates lists the look-alikes', schema: z.object({ candidates: z.array(duplicateCandidateSchema) }) },
+    },
     async handle({ body, user, ctx }) {
-      const { row, version } = await recordPerson(ctx.engine, viewerOf(user), body, nowIso(ctx));
-      return { status: 201, body: { ...projectPerson(personRecord(row), 'all'), version, access: { scope: 'holder', categories: ['all'] } } };
+      const { row, version, identifiers } = await registerPerson(ctx.engine, viewerOf(user), body, { at: nowIso(ctx), today: todayOf(ctx) });
+      return { status: 201, body: { ...projectPerson({ ...personRecord(row), identifiers }, 'all'), version, access: { scope: 'holder', categories: ['all'] } } };
     },
   }),
   defineRoute({
@@ -66,9 +99,10 @@ export const peopleRoutes = [
         detail: { scope: scope.kind, categories },
       });
       const version = await personVersion(ctx.store.db, row.id);
+      const identifiers = await identifiersOf(ctx.store.db, row.id);
       return {
         status: 200,
-        body: { ...projectPerson(personRecord(row), scope.categories), ...(version !== null ? { version } : {}), access: { scope: scope.kind, categories } },
+        body: { ...projectPerson({ ...personRecord(row), identifiers }, scope.categories), ...(version !== null ? { version } : {}), access: { scope: scope.kind, categories } },
       };
     },
   }),
@@ -90,7 +124,7 @@ export const peopleRoutes = [
       for (const required of ['givenName', 'familyName', 'dateOfBirth', 'sex'] as const) {
         if ((changes as Record<string, unknown>)[required] === null) throw validationError(`${required} cannot be cleared.`, [{ path: required, message: 'required' }]);
       }
-      const { row, version } = await correctPersonDetails(ctx.engine, viewerOf(user), params.id, changes, {
+      const { row, version } = await correctPersonDetails(ctx.engine, viewerOf(user), params.id, keptIdentifierChanges(changes), {
         ...(expectedVersion !== undefined ? { expectedVersion } : {}),
         today: todayOf(ctx),
         at: nowIso(ctx),

@@ -4,7 +4,25 @@
  * (src/access/projection.ts); a field left out is listed in `withheld`.
  */
 import { z } from 'zod';
-import { dateOfBirthSchema, idSchema, shortText } from './common.ts';
+import { checkIdentifier, IDENTIFIER_SYSTEMS } from '../../machines/person-identifiers.ts';
+import { dateOfBirthSchema, dateSchema, idSchema, pageOf, pageQuery, shortText } from './common.ts';
+
+/** An identifier system (`machines/person-identifiers.ts`). */
+export const identifierSystemSchema = z.enum(IDENTIFIER_SYSTEMS);
+
+/** One identifier as given: checked against its system's format (and check digit). */
+export const identifierInput = z
+  .strictObject({
+    system: identifierSystemSchema,
+    value: z.string().trim().min(1, 'must not be empty').max(60),
+  })
+  .superRefine((id, ctx) => {
+    const check = checkIdentifier(id.system, id.value);
+    if (!check.ok) ctx.addIssue({ code: 'custom', path: ['value'], message: check.message });
+  });
+
+/** An identifier as the API returns it (in its kept form); `agencyId` names the agency of a local id. */
+export const identifierSchema = z.object({ system: identifierSystemSchema, value: z.string(), agencyId: z.string().optional() });
 
 export const SEXES = ['female', 'male', 'indeterminate', 'not_known'] as const;
 
@@ -27,7 +45,27 @@ export const createPersonBody = z.strictObject({
   disability: z.boolean().optional(),
   pregnant: z.boolean().optional(),
   parentalResponsibility: z.boolean().optional().describe('Lives with or has responsibility for children (safeguarding)'),
-  nhsNumber: z.string().trim().regex(/^\d{10}$/, 'must be 10 digits').optional(),
+  nhsNumber: z
+    .string()
+    .trim()
+    .superRefine((v, ctx) => {
+      const check = checkIdentifier('nhs_number', v);
+      if (!check.ok) ctx.addIssue({ code: 'custom', message: check.message });
+    })
+    .optional()
+    .describe('The NHS number (10 digits with its modulus-11 check digit); the same as an identifier of system nhs_number'),
+  identifiers: z
+    .array(identifierInput)
+    .max(10)
+    .superRefine((ids, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, id] of ids.entries()) {
+        if (seen.has(id.system)) ctx.addIssue({ code: 'custom', path: [i, 'system'], message: `give one ${id.system} only` });
+        seen.add(id.system);
+      }
+    })
+    .optional()
+    .describe('Identifiers from other systems: nhs_number, pnc_id (Police National Computer), crn (probation, nDelius), prison_number, local (your agency\'s own reference); one per system'),
   contact: z
     .strictObject({
       phone: z.string().trim().max(40).optional(),
@@ -35,6 +73,10 @@ export const createPersonBody = z.strictObject({
       address: z.string().trim().max(300).optional(),
     })
     .optional(),
+  confirmNew: z
+    .boolean()
+    .optional()
+    .describe('Register even though people you can see look the same (the answer was 409 possible_duplicate); recorded with the record and in the audit trail'),
 });
 
 /** A person as the API returns it; fields outside the viewer's consented categories are absent. */
@@ -53,6 +95,7 @@ export const personSchema = z.object({
   pregnant: z.boolean().optional(),
   parentalResponsibility: z.boolean().optional(),
   nhsNumber: z.string().optional(),
+  identifiers: z.array(identifierSchema).optional().describe('Identifiers from other systems (identity category)'),
   contact: z.object({ phone: z.string().optional(), email: z.string().optional(), address: z.string().optional() }).optional(),
   createdByAgencyId: z.string().optional(),
   createdAt: z.string().optional(),
@@ -60,6 +103,42 @@ export const personSchema = z.object({
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
   withheld: z.array(z.string()).describe('Categories of data this viewer has no consent to see'),
 });
+
+/** `GET /api/v1/people` query: at least one of q, dateOfBirth, identifier, postcodeDistrict. */
+export const searchPeopleQuery = z.strictObject({
+  q: z.string().trim().max(100).optional().describe('A name (part of it, either order, accents and case ignored, common slips forgiven) or an identifier'),
+  dateOfBirth: dateSchema.optional(),
+  identifier: z.string().trim().max(60).optional().describe('Any identifier (NHS number, PNC id, CRN, prison number, your local id)'),
+  postcodeDistrict: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{1,2}[0-9][A-Z0-9]?$/, 'must be the first part of a postcode, e.g. NB1 or M14')
+    .optional(),
+  ...pageQuery,
+  limit: z.coerce.number().int().min(1).max(100).default(20).describe('Page size, 1–100 (default 20)'),
+});
+
+/** One person in search results or a duplicate warning. */
+export const personSummarySchema = z.object({
+  id: idSchema,
+  givenName: z.string().optional(),
+  familyName: z.string().optional(),
+  dateOfBirth: z.string().optional(),
+  sex: z.string().optional(),
+  postcodeDistrict: z.string().nullable().optional(),
+  identifiers: z.array(identifierSchema).optional(),
+  access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
+});
+
+/** `GET /api/v1/people` answer: a page, in a stable order; no total (see the route). */
+export const personSearchPage = pageOf(personSummarySchema);
+
+/** A candidate in a `409 possible_duplicate` answer (`details.candidates`). */
+export const duplicateCandidateSchema = personSummarySchema.extend({
+  matchedOn: z.array(z.enum(['nhs_number', 'name_and_date_of_birth'])),
+});
+
 const clearable = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
 
 /**
@@ -81,6 +160,7 @@ export const correctPersonBody = z.strictObject({
   pregnant: clearable(z.boolean()),
   parentalResponsibility: clearable(z.boolean()),
   nhsNumber: clearable(createPersonBody.shape.nhsNumber.unwrap()),
+  identifiers: clearable(createPersonBody.shape.identifiers.unwrap()).describe('A new set of the identifiers your agency recorded (replaces them); null clears them'),
   contact: clearable(createPersonBody.shape.contact.unwrap()),
   expectedVersion: z.number().int().min(1).optional(),
 });

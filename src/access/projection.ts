@@ -24,6 +24,7 @@ export const PERSON_FIELD_CATEGORIES: Record<string, DataCategory> = {
   religion: 'identity',
   disability: 'identity',
   nhsNumber: 'identity',
+  identifiers: 'identity',
   createdByAgencyId: 'identity',
   createdAt: 'identity',
   contact: 'contact',

@@ -19,6 +19,7 @@ import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 import { recordStreamsMigration } from './migrations/014-record-streams.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
+import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
@@ -43,6 +44,7 @@ export const MIGRATIONS: readonly Migration[] = [
   caseKeyworkerIndexMigration,
   recordStreamsMigration,
   signInThrottleMigration,
+  personIdentifiersAndSearchMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];

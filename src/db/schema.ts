@@ -59,6 +59,25 @@ export interface PersonTable {
   created_at: string;
 }
 
+/** An identifier of a person in another system (migration 045; `machines/person-identifiers.ts`). */
+export interface PersonIdentifierTable {
+  person_id: string;
+  /** nhs_number | pnc_id | crn | prison_number | local */
+  system: string;
+  /** For `local`, the agency whose id it is; otherwise the agency that registered the person. */
+  agency_id: string;
+  /** The value in its kept form (`checkIdentifier`). */
+  value: string;
+  recorded_at: string;
+}
+
+/** One search term of a person under an agency that holds them (src/people/search-terms.ts). */
+export interface PersonSearchTermTable {
+  agency_id: string;
+  term: string;
+  person_id: string;
+}
+
 export interface ConsentTable {
   id: string;
   person_id: string;
@@ -285,6 +304,8 @@ export interface Database {
   auth_tokens: AuthTokenTable;
   people: PersonTable;
   consents: ConsentTable;
+  person_identifiers: PersonIdentifierTable;
+  person_search_terms: PersonSearchTermTable;
   cases: CaseTable;
   referrals: ReferralTable;
   events: EventTable;

@@ -30,6 +30,7 @@ import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
 import { projectRecordChange } from './record-projections.ts';
 import { stateLabel } from './state-label.ts';
+import { indexPersonForAgency } from '../people/search-index.ts';
 
 /** One open transaction as the engine sees it. */
 export interface TxContext {
@@ -343,6 +344,8 @@ export async function openCase(ctx: TxContext, cmd: OpenCaseCommand): Promise<Ap
     overdue: overdueFlag(plan.snapshot, plan.done),
   };
   await ctx.trx.insertInto('cases').values(row).execute();
+  // The lead agency now holds the person: they are found by its searches from this commit on.
+  await indexPersonForAgency(ctx.trx, cmd.personId, cmd.leadAgencyId);
   return logOpening(ctx, 'case', row, plan, 'CASE_OPENED', input, cmd.actor, time, nowIso);
 }
 

@@ -39,7 +39,8 @@ interface RouteCase {
   expected(role: Role, relation: Relation): number;
 }
 
-const newPersonBody = { givenName: 'Matrix', familyName: 'Fresh', dateOfBirth: '1990-01-01', sex: 'male' };
+// A different person each time: the same one twice is caught as a possible duplicate.
+const newPersonBody = () => ({ givenName: 'Matrix', familyName: `Fresh ${Math.random().toString(36).slice(2)}`, dateOfBirth: '1990-01-01', sex: 'male' });
 
 async function freshConsent(w: World): Promise<string> {
   return giveConsent(w.h, w.users.own.keyworker, w.personId, { toAgencyKind: 'housing' }, ['identity']);
@@ -69,7 +70,8 @@ const ROUTES: RouteCase[] = [
     expected: (role) => (role === 'admin' ? 201 : 403),
   },
   { name: 'GET /api/v1/users', request: async () => ({ method: 'get', path: '/api/v1/users' }), expected: (role) => (['admin', 'manager', 'keyworker'].includes(role) ? 200 : 403) },
-  { name: 'POST /api/v1/people', request: async () => ({ method: 'post', path: '/api/v1/people', body: newPersonBody }), expected: (role) => (CARE.includes(role) ? 201 : 403) },
+  { name: 'POST /api/v1/people', request: async () => ({ method: 'post', path: '/api/v1/people', body: newPersonBody() }), expected: (role) => (CARE.includes(role) ? 201 : 403) },
+  { name: 'GET /api/v1/people', request: async () => ({ method: 'get', path: '/api/v1/people?q=matrix' }), expected: (role) => (CARE.includes(role) ? 200 : 403) },
   {
     name: 'GET /api/v1/people/:id',
     request: async (w) => ({ method: 'get', path: `/api/v1/people/${w.personId}` }),
@@ -152,6 +154,63 @@ const ROUTES: RouteCase[] = [
   },
   { name: 'GET /api/v1/audit', request: async () => ({ method: 'get', path: '/api/v1/audit' }), expected: (role) => (role === 'auditor' ? 200 : 403) },
 ];
+
+const TEAM: readonly Role[] = ['keyworker', 'manager'];
+
+/** A fresh appointment on the world's journey, booked by its own keyworker. */
+async function freshAppointment(w: World, startsAt = '2026-03-01T09:00:00Z'): Promise<string> {
+  const res = await as(w.h, w.users.own.keyworker).post(`/api/v1/cases/${w.caseId}/appointments`, { kind: 'keywork', startsAt });
+  if (res.status !== 201) throw new Error(`appointment not booked: ${JSON.stringify(res.body)}`);
+  return res.body.id as string;
+}
+
+/** A fresh open task: an appointment in the past, missed. */
+async function freshTask(w: World): Promise<string> {
+  const id = await freshAppointment(w);
+  const res = await as(w.h, w.users.own.keyworker).post(`/api/v1/appointments/${id}/events`, { type: 'APPOINTMENT_MISSED' });
+  if (res.status !== 200) throw new Error(`appointment not missed: ${JSON.stringify(res.body)}`);
+  return `dna-${id}`;
+}
+
+/** A keyworker's day: the holder's keyworkers and managers write; a partner reads only what consent allows. */
+const ownTeam = (role: Role, rel: Relation, ok: number) => {
+  if (!CARE.includes(role) || rel !== 'own') return 404;
+  return role === 'referrer' ? 403 : ok;
+};
+const KEYWORK_ROUTES: RouteCase[] = [
+  { name: 'GET /api/v1/cases/:id/appointments', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/appointments` }), expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404) },
+  { name: 'POST /api/v1/cases/:id/appointments', request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/appointments`, body: { kind: 'group', startsAt: '2026-04-01T10:00:00Z' } }), expected: (role, rel) => ownTeam(role, rel, 201) },
+  {
+    name: 'POST /api/v1/appointments/:id/events',
+    request: async (w) => ({ method: 'post', path: `/api/v1/appointments/${await freshAppointment(w, '2026-04-02T10:00:00Z')}/events`, body: { type: 'APPOINTMENT_CANCELLED', by: 'service' } }),
+    expected: (role, rel) => (TEAM.includes(role) && rel === 'own' ? 200 : 404),
+  },
+  { name: 'GET /api/v1/cases/:id/contacts', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/contacts` }), expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404) },
+  {
+    name: 'POST /api/v1/cases/:id/contacts',
+    request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/contacts`, body: { contactOn: w.h.clock.today(), mode: 'phone', category: 'treatment_progress', summary: 'Called' } }),
+    expected: (role, rel) => ownTeam(role, rel, 201),
+  },
+  { name: 'GET /api/v1/tasks', request: async () => ({ method: 'get', path: '/api/v1/tasks' }), expected: (role) => (TEAM.includes(role) ? 200 : 403) },
+  {
+    name: 'POST /api/v1/tasks/:id/events',
+    request: async (w) => ({ method: 'post', path: `/api/v1/tasks/${await freshTask(w)}/events`, body: { type: 'TASK_COMPLETED' } }),
+    expected: (role, rel) => (TEAM.includes(role) && rel === 'own' ? 200 : 404),
+  },
+  { name: 'GET /api/v1/my-day', request: async () => ({ method: 'get', path: '/api/v1/my-day' }), expected: (role) => (TEAM.includes(role) ? 200 : 403) },
+  { name: 'GET /api/v1/team-queue', request: async () => ({ method: 'get', path: '/api/v1/team-queue' }), expected: (role) => (TEAM.includes(role) ? 200 : 403) },
+  {
+    name: 'POST /api/v1/cases/:id/assignment',
+    request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/assignment`, body: { keyworkerId: w.users.own.keyworker.id, reason: 'Matrix' } }),
+    expected: (role, rel) => (TEAM.includes(role) ? (rel === 'own' ? 200 : 404) : 404),
+  },
+  {
+    name: 'GET /api/v1/referrals/:id/attendance',
+    request: async (w) => ({ method: 'get', path: `/api/v1/referrals/${w.referralId}/attendance` }),
+    expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404),
+  },
+];
+ROUTES.push(...KEYWORK_ROUTES);
 
 describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
   let w: World;

@@ -1,0 +1,153 @@
+/**
+ * Finding a person at national scale: `GET /api/v1/people` p50/p95 over a seeded cohort
+ * (seeds/cohort.ts, the same rows `pathways seed --people N` writes, search index
+ * included), called sequentially through the real HTTP server by a keyworker of the
+ * agency holding the most people (the largest index to search) and by a referrer of a
+ * partner holding few. Searches are drawn from the agency's own people: a full name, a
+ * name in the other order, a family name alone, the first three letters of a family name,
+ * a mistyped name (one letter doubled or dropped), a name with a date of birth, a date of
+ * birth alone and a postcode district with a name.
+ *
+ * Sizes (env): BENCH_PEOPLE (default 330,000: national scale; seeding takes many minutes),
+ * BENCH_PEOPLE_REQUESTS (searches per kind, default 60), BENCH_DIR (parent of the temp
+ * dir), BENCH_PEOPLE_DB (an SQLite file already seeded with `pathways seed`: searched as
+ * it is, after building its index when empty).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer } from '../api/server.ts';
+import { issueToken } from '../src/auth/bearer-tokens.ts';
+import { openStore } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrator.ts';
+import { createEngine } from '../src/engine/engine.ts';
+import { rebuildSearchIndex } from '../src/people/search-index.ts';
+import { seedCohort } from '../seeds/cohort.ts';
+import { loadDemoArea } from '../seeds/demo-area.ts';
+import { loadReferenceCodes } from '../seeds/reference-codes.ts';
+import { mulberry32 } from '../seeds/prng.ts';
+import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+}
+
+type Sample = { given_name: string; family_name: string; date_of_birth: string; postcode_district: string | null };
+
+/** The search kinds, each a query string made from one person of the agency. */
+const KINDS: Record<string, (p: Sample) => string> = {
+  'full name': (p) => `q=${encodeURIComponent(`${p.given_name} ${p.family_name}`)}`,
+  'family then given name': (p) => `q=${encodeURIComponent(`${p.family_name.toLowerCase()} ${p.given_name.toLowerCase()}`)}`,
+  'family name alone': (p) => `q=${encodeURIComponent(p.family_name)}`,
+  'three letters': (p) => `q=${encodeURIComponent(p.family_name.slice(0, 3))}`,
+  'mistyped name': (p) => {
+    const f = p.family_name;
+    const typo = f.length > 4 ? f.slice(0, 3) + f.slice(4) : `${f}${f.slice(-1)}`;
+    return `q=${encodeURIComponent(`${p.given_name} ${typo}`)}`;
+  },
+  'name and date of birth': (p) => `q=${encodeURIComponent(p.family_name)}&dateOfBirth=${p.date_of_birth}`,
+  'date of birth alone': (p) => `dateOfBirth=${p.date_of_birth}`,
+  'name and postcode district': (p) => `q=${encodeURIComponent(p.given_name)}&postcodeDistrict=${p.postcode_district ?? 'NB1'}`,
+};
+
+async function run(): Promise<Figure[]> {
+  const size = envInt('BENCH_PEOPLE', 330_000);
+  const requests = envInt('BENCH_PEOPLE_REQUESTS', 60);
+  const existing = process.env.BENCH_PEOPLE_DB;
+  const dir = existing ? null : mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-people-'));
+  const store = await openStore(`sqlite:${existing ?? join(dir ?? '', 'pathways.db')}`);
+  const figures: Figure[] = [];
+  try {
+    await migrate(store);
+    if (!existing) {
+      await loadReferenceCodes(store.db);
+      await loadDemoArea(store.db);
+      process.stdout.write(`   seeding ${size.toLocaleString('en-GB')} people… `);
+      const seeded = await seedCohort(store, { people: size, referenceDate: '2026-11-25', rebuildMetrics: false });
+      console.log(`${(seeded.ms / 1000).toFixed(1)} s (search index included)`);
+    } else {
+      const any = await store.db.selectFrom('person_search_terms').select('term').limit(1).executeTakeFirst();
+      if (!any) await rebuildSearchIndex(store.db);
+    }
+    const people = Number((await store.db.selectFrom('people').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const terms = Number((await store.db.selectFrom('person_search_terms').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const holders = await store.db
+      .selectFrom('person_search_terms')
+      .select(['agency_id', (eb) => eb.fn.count<number>('person_id').distinct().as('n')])
+      .where('term', 'like', 'd:%')
+      .groupBy('agency_id')
+      .orderBy('n', 'desc')
+      .execute();
+    const largest = holders[0];
+    const smallest = holders[holders.length - 1];
+    if (!largest || !smallest) throw new Error('no people indexed');
+    const now = () => new Date('2026-11-25T12:00:00.000Z');
+    const engine = createEngine(store, { now });
+    const server = await startServer({ store, engine, now, port: 0, webDist: null });
+    const random = mulberry32(20261206);
+    try {
+      for (const [label, holder, role] of [
+        ['largest holder', largest, 'keyworker'],
+        ['smallest holder', smallest, 'referrer'],
+      ] as const) {
+        const userId = `bench-search-${holder.agency_id}`;
+        await store.db.deleteFrom('auth_tokens').where('user_id', '=', userId).execute();
+        await store.db.deleteFrom('users').where('id', '=', userId).execute();
+        await store.db
+          .insertInto('users')
+          .values({ id: userId, email: `${userId}@example.test`, name: 'Bench Searcher', password_hash: 'x', role, agency_id: holder.agency_id, created_at: now().toISOString(), disabled_at: null })
+          .execute();
+        const { token } = await issueToken(store.db, userId, now(), 600);
+        // People of this agency to search for, drawn evenly across its index.
+        const sample = await store.db
+          .selectFrom('person_search_terms as t')
+          .innerJoin('people as p', 'p.id', 't.person_id')
+          .select(['p.given_name', 'p.family_name', 'p.date_of_birth', 'p.postcode_district'])
+          .where('t.agency_id', '=', holder.agency_id)
+          .where('t.term', 'like', 'd:%')
+          .orderBy('t.person_id')
+          .limit(5000)
+          .execute();
+        const all: number[] = [];
+        for (const [kind, make] of Object.entries(KINDS)) {
+          const times: number[] = [];
+          let found = 0;
+          for (let i = 0; i < requests + 3; i += 1) {
+            const person = sample[Math.floor(random() * sample.length)]!;
+            const t0 = performance.now();
+            const res = await fetch(`${server.url}/api/v1/people?${make(person)}`, { headers: { authorization: `Bearer ${token}` } });
+            const body = (await res.json()) as { items: unknown[] };
+            const ms = performance.now() - t0;
+            if (res.status !== 200) throw new Error(`search ${make(person)} answered ${res.status}: ${JSON.stringify(body)}`);
+            if (i >= 3) {
+              times.push(ms);
+              all.push(ms);
+              found += body.items.length;
+            }
+          }
+          times.sort((a, b) => a - b);
+          console.log(`   ${label}, ${kind}: p50 ${percentile(times, 0.5).toFixed(2)} ms, p95 ${percentile(times, 0.95).toFixed(2)} ms, ${(found / requests).toFixed(1)} found a page`);
+        }
+        all.sort((a, b) => a - b);
+        const note = `${holder.n.toLocaleString('en-GB')} people held of ${people.toLocaleString('en-GB')}; ${Object.keys(KINDS).length} kinds × ${requests} sequential searches`;
+        figures.push({ name: `GET /people search p50 @ ${people.toLocaleString('en-GB')} people, ${label}`, value: percentile(all, 0.5), unit: 'ms', note });
+        figures.push({ name: `GET /people search p95 @ ${people.toLocaleString('en-GB')} people, ${label}`, value: percentile(all, 0.95), unit: 'ms', note });
+      }
+      figures.push({ name: 'person search index rows', value: terms, note: `${(terms / people).toFixed(1)} per person` });
+    } finally {
+      await server.close();
+      await engine.close();
+    }
+    return figures;
+  } finally {
+    await store.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Person search at national scale. */
+export const bench: BenchModule = {
+  name: 'people',
+  summary: 'GET /api/v1/people (person search) p50/p95 over a seeded cohort (BENCH_PEOPLE, default 330,000)',
+  run,
+};

@@ -1,0 +1,81 @@
+/**
+ * A person search as conditions on search terms (src/people/search-terms.ts). Pure. Each
+ * condition is met when any one of its alternatives is among the person's terms; a person
+ * matches when every condition is met. So "Kyle Brennan" and "brennan kyle" are the same
+ * search, "bren" finds Brennan (prefix), "Brenan" finds Brennan (phonetic key), and an NHS
+ * number, with or without spaces, finds its holder whether typed in the box or given as
+ * `identifier`.
+ */
+import { identifierReadings } from '../../machines/person-identifiers.ts';
+import { validationError } from '../errors.ts';
+import { nameTokens, soundex } from './name-keys.ts';
+import { identifierTerm } from './search-terms.ts';
+
+/** What a user searched for (the query string of `GET /api/v1/people`). */
+export interface PersonSearchInput {
+  q?: string | undefined;
+  dateOfBirth?: string | undefined;
+  identifier?: string | undefined;
+  postcodeDistrict?: string | undefined;
+}
+
+/** One alternative: the exact term, or any term starting with `prefix`. */
+export type TermMatch = { eq: string } | { prefix: string };
+
+/** Met when any alternative is among a person's terms. */
+export interface Condition {
+  anyOf: TermMatch[];
+  /** Rough selectivity, higher first: the most selective condition drives the query. */
+  weight: number;
+}
+
+function identifierCondition(raw: string): Condition {
+  const anyOf: TermMatch[] = identifierReadings(raw).map((r) => ({ eq: identifierTerm(r.system, r.value) }));
+  const local = raw.trim();
+  if (local !== '') anyOf.push({ eq: identifierTerm('local', local) });
+  return { anyOf, weight: 100 };
+}
+
+/**
+ * The conditions of a search; `validation_failed` when it asks for nothing, or for a name
+ * so short it would list half a caseload.
+ */
+export function searchConditions(input: PersonSearchInput): Condition[] {
+  const conditions: Condition[] = [];
+  if (input.identifier !== undefined && input.identifier.trim() !== '') conditions.push(identifierCondition(input.identifier));
+  if (input.dateOfBirth !== undefined) conditions.push({ anyOf: [{ eq: `d:${input.dateOfBirth}` }], weight: 50 });
+  if (input.postcodeDistrict !== undefined) conditions.push({ anyOf: [{ eq: `c:${input.postcodeDistrict.toUpperCase()}` }], weight: 5 });
+  const q = input.q?.trim() ?? '';
+  if (q !== '') {
+    // A box holding one identifier (an NHS number typed with spaces, a CRN) is that identifier.
+    if (identifierReadings(q).length > 0) {
+      conditions.push(identifierCondition(q));
+    } else {
+      const tokens = [...new Set(nameTokens(q))];
+      if (tokens.length === 0 || tokens.every((t) => t.length < 2)) {
+        throw validationError('Type at least two letters of a name (or a whole identifier) to search.', [{ path: 'q', message: 'at least two letters of a name' }]);
+      }
+      for (const token of tokens) {
+        // One letter alone (an initial) would match a fifth of everyone: it narrows nothing.
+        if (token.length < 2) continue;
+        const anyOf: TermMatch[] = [{ prefix: `n:${token}` }];
+        // Typos: from three letters on, a name sounding the same is found too.
+        if (token.length >= 3 && /^[a-z]+$/.test(token)) anyOf.push({ eq: `p:${soundex(token)}` });
+        conditions.push({ anyOf, weight: 10 + token.length });
+      }
+    }
+  }
+  if (conditions.length === 0) {
+    throw validationError('Say what to search for: q (a name or an identifier), dateOfBirth, identifier or postcodeDistrict.', [
+      { path: 'q', message: 'give at least one of q, dateOfBirth, identifier, postcodeDistrict' },
+    ]);
+  }
+  return conditions.sort((a, b) => b.weight - a.weight);
+}
+
+/** True when a person's terms meet every condition (the same rule the SQL applies). */
+export function meetsConditions(terms: ReadonlySet<string> | readonly string[], conditions: readonly Condition[]): boolean {
+  const list = [...terms];
+  const set = new Set(list);
+  return conditions.every((c) => c.anyOf.some((m) => ('eq' in m ? set.has(m.eq) : list.some((t) => t.startsWith(m.prefix)))));
+}
