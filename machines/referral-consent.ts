@@ -48,3 +48,25 @@ export const REFERRAL_SOURCE_BY_AGENCY_KIND: Record<string, string> = {
   housing: 'other',
   mutual_aid: 'other',
 };
+
+/**
+ * The category of what the receiving agency reports back about a referral of each kind
+ * (attendance, first contact, outcome): the sender sees that progress only where the
+ * person agreed to share this category with it.
+ */
+export const REFERRAL_PROGRESS_CATEGORY: Record<ReferralKind, DataCategory> = {
+  treatment: 'treatment_progress',
+  residential_rehabilitation: 'treatment_progress',
+  inpatient_detox: 'treatment_progress',
+  mutual_aid: 'treatment_progress',
+  employment_support: 'employment',
+  housing: 'housing',
+  mental_health: 'health',
+  safeguarding: 'safeguarding',
+};
+
+/** Referral states that report progress (attendance) rather than the receiver's decision. */
+export const PROGRESS_REFERRAL_STATES: readonly string[] = ['inProgress'];
+
+/** Referral events that report progress; the sender hears of them only with consent to it. */
+export const PROGRESS_REFERRAL_EVENTS: readonly string[] = ['FIRST_CONTACT_MADE', 'FIRST_CONTACT_DEADLINE_PASSED'];

@@ -12,7 +12,7 @@ import type { RequestHandler } from 'express';
 const CACHEABLE = new Set(['/api/v1/openapi.json']);
 
 /** The header pair every personal-data answer carries. */
-export const NO_STORE: readonly [string, string] = ['Cache-Control', 'no-store'];
+const NO_STORE: readonly [string, string] = ['Cache-Control', 'no-store'];
 
 /** True when an answer for `path` must not be stored by any cache. */
 export function mustNotStore(path: string): boolean {

@@ -11,6 +11,7 @@ import { PathwaysError, validationError } from '../../src/errors.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
 import { caseTimeline, findCase, findOpenCaseAt, listVisibleCases } from '../../src/journeys/journey-queries.ts';
+import { matchesCaseFilter } from '../../src/journeys/journey-list-filter.ts';
 import { findUser } from '../../src/agencies/agency-repository.ts';
 import { findPeople, findPerson, personRecord } from '../../src/people/person-repository.ts';
 import { caseEventBody } from '../schemas/case-events.ts';
@@ -97,14 +98,13 @@ export const caseRoutes = [
       const before = decodeCursor(query.cursor, ['openedAt', 'id'] as const);
       const viewer = viewerOf(user);
       const today = todayOf(ctx);
-      const rows = await listVisibleCases(ctx.store.db, viewer, today, {
+      const filter = {
         ...(query.stage ? { stage: query.stage } : {}),
         ...(query.keyworker ? { keyworkerId: query.keyworker === 'me' ? user.id : query.keyworker } : {}),
         ...(query.personId ? { personId: query.personId } : {}),
         ...(query.overdue ? { overdueOnly: true } : {}),
-        ...(before ? { before } : {}),
-        limit: query.limit,
-      });
+      };
+      const rows = await listVisibleCases(ctx.store.db, viewer, today, { ...filter, ...(before ? { before } : {}), limit: query.limit });
       const page = rows.slice(0, query.limit);
       const last = page.at(-1);
       const items: Record<string, unknown>[] = [];
@@ -119,7 +119,9 @@ export const caseRoutes = [
         if (!scope) continue;
         const own = people.get(row.person_id);
         const person = await personSummary(ctx, user, row.person_id, own && scope.kind === 'holder' ? { scope, row: own } : undefined);
-        items.push(await caseView(ctx.store.db, ctx.engine, user, row, scope, person ? { person } : {}));
+        const view = await caseView(ctx.store.db, ctx.engine, user, row, scope, person ? { person } : {});
+        // The filters judge what this viewer sees: a stage it may not see never matches.
+        if (matchesCaseFilter(view, filter)) items.push(view);
       }
       if (items.length > 0) {
         await recordAudit(
@@ -161,8 +163,11 @@ export const caseRoutes = [
       const { row, scope } = await loadVisibleCase(ctx, user, params.id);
       await recordAudit(ctx.store.db, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'read', personId: row.person_id, entityType: 'case_timeline', entityId: row.id });
       const entries = await caseTimeline(ctx.store.db, row.id);
-      const items = entries.map((e) => projectTimelineEntry(e, scope.categories)).filter((e) => e !== null);
-      return { status: 200, body: { items, withheld: withheldOf(scope.categories) } };
+      // Consent withdrawn: only what was recorded before the withdrawal.
+      const until = scope.sharedUntil;
+      const held = until ? entries.filter((e) => e.recordedAt < until) : entries;
+      const items = held.map((e) => projectTimelineEntry(e, scope.categories)).filter((e) => e !== null);
+      return { status: 200, body: { items, withheld: withheldOf(scope.categories), consentWithdrawn: Boolean(until), sharedUntil: until ?? null } };
     },
   }),
   defineRoute({

@@ -17,7 +17,7 @@ import type { ReferralKind } from '../../machines/referral-kinds.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
 import { findAgency } from '../../src/agencies/agency-repository.ts';
-import { listAgencyReferrals } from '../../src/referrals/referral-queries.ts';
+import { listAgencyReferrals, matchesReferralFilter } from '../../src/referrals/referral-queries.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { createReferralBody, listReferralsQuery, referralSchema } from '../schemas/referral.ts';
 import { referralEventBody } from '../schemas/referral-events.ts';
@@ -126,7 +126,7 @@ export const referralRoutes = [
         throw validationError('A referral goes to another agency, not your own.', [{ path: 'toAgencyId', message: 'is your own agency' }]);
       }
       if (body.caseId) {
-        const c = await ctx.store.db.selectFrom('cases').select(['person_id', 'lead_agency_id']).where('id', '=', body.caseId).executeTakeFirst();
+        const c = await ctx.store.db.selectFrom('cases').select(['id', 'person_id', 'lead_agency_id']).where('id', '=', body.caseId).executeTakeFirst();
         if (!c || c.person_id !== body.personId || !(await caseScope(ctx.store.db, viewer, c, today))) {
           throw validationError('caseId must be a journey of this person that you may see.', [{ path: 'caseId', message: 'unknown journey for this person' }]);
         }
@@ -198,7 +198,11 @@ export const referralRoutes = [
       const viewer = viewerOf(user);
       const today = todayOf(ctx);
       const items = [];
-      for (const row of page) items.push(await referralView(ctx.store.db, ctx.engine, viewer, row, today));
+      for (const row of page) {
+        const view = await referralView(ctx.store.db, ctx.engine, viewer, row, today);
+        // The filters judge what this viewer sees (progress cut, or the referral as it stood at a withdrawal).
+        if (matchesReferralFilter(view, { ...(query.status ? { status: query.status } : {}), ...(query.overdue ? { overdueOnly: true } : {}) })) items.push(view);
+      }
       const seen = items.filter((i) => 'person' in i);
       if (seen.length > 0) {
         await recordAudit(

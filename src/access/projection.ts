@@ -32,10 +32,16 @@ export const PERSON_FIELD_CATEGORIES: Record<string, DataCategory> = {
   parentalResponsibility: 'safeguarding',
 };
 
-/** Fields of a journey view and their category; fields not listed (ids, version) are always visible. */
+/**
+ * Fields of a journey view and their category. Only the fields named here, plus the ids
+ * and versions in `JOURNEY_ALWAYS_VISIBLE`, ever reach an agency the journey is shared
+ * with: a field added to the view later stays with the holder until it is given a
+ * category here.
+ */
 export const JOURNEY_FIELD_CATEGORIES: Record<string, DataCategory> = {
   stage: 'treatment_progress',
   state: 'treatment_progress',
+  stateValue: 'treatment_progress',
   status: 'treatment_progress',
   keyworkerId: 'treatment_progress',
   referralSource: 'treatment_progress',
@@ -45,9 +51,11 @@ export const JOURNEY_FIELD_CATEGORIES: Record<string, DataCategory> = {
   closedAt: 'treatment_progress',
   updatedAt: 'treatment_progress',
   dueTimers: 'treatment_progress',
+  overdue: 'treatment_progress',
   carePackage: 'treatment_progress',
   interventions: 'treatment_progress',
   reviews: 'treatment_progress',
+  lastReviewOn: 'treatment_progress',
   discharge: 'treatment_progress',
   closure: 'treatment_progress',
   checkups: 'treatment_progress',
@@ -58,6 +66,9 @@ export const JOURNEY_FIELD_CATEGORIES: Record<string, DataCategory> = {
   custody: 'offending',
   continuity: 'offending',
 };
+
+/** Journey fields every viewer of the journey sees: what it is, whose, and whether it is open. */
+export const JOURNEY_ALWAYS_VISIBLE = ['id', 'personId', 'leadAgencyId', 'machineVersion', 'version', 'open', 'consentWithdrawn', 'sharedUntil'] as const;
 
 /** TOP fields by category; `kind` and `recordedOn` go with any of them. */
 export const TOP_FIELD_CATEGORIES: Record<string, DataCategory> = {
@@ -123,14 +134,52 @@ export function projectPerson<T extends Obj>(person: T, scope: CategoryScope): O
   return { ...pick(person, PERSON_FIELD_CATEGORIES, scope), withheld: withheldOf(scope) };
 }
 
+/** Discharge reasons that disclose custody (offending). */
+const CUSTODY_DISCHARGE_REASONS = new Set(['transferred_in_custody']);
+
+/** True for a state label or stage inside custody (`inCustody`, `inCustody.…`). */
+function inCustody(state: unknown): boolean {
+  return typeof state === 'string' && (state === 'inCustody' || state.startsWith('inCustody.'));
+}
+
+/** A discharge or closure without a reason that discloses custody. */
+function cutReason(value: unknown, scope: CategoryScope): unknown {
+  if (covers(scope, 'offending') || typeof value !== 'object' || value === null) return value;
+  const v = value as Obj;
+  if (!CUSTODY_DISCHARGE_REASONS.has(String(v.reason))) return value;
+  const { reason: _reason, ...rest } = v;
+  return rest;
+}
+
 /**
  * A journey view cut to the scope. TOP records, reviews, check-ups and the assessment are
  * cut field by field (substance use, offending, health, employment, housing); a viewer who
  * is not the holder may send nothing, so `allowedEvents` and `eventOptions` are emptied.
+ * Custody is offending information: a viewer with treatment progress but not offending
+ * sees a journey in custody at the stage it was paused in, and no discharge reason that
+ * names custody.
  */
 export function projectJourney<T extends Obj>(journey: T, scope: CategoryScope): Obj & { withheld: DataCategory[] } {
   if (scope === 'all') return { ...journey, withheld: [] };
-  const out = pick(journey, JOURNEY_FIELD_CATEGORIES, scope);
+  const out: Obj = {};
+  for (const key of JOURNEY_ALWAYS_VISIBLE) if (key in journey) out[key] = journey[key];
+  for (const [key, category] of Object.entries(JOURNEY_FIELD_CATEGORIES)) if (key in journey && covers(scope, category)) out[key] = journey[key];
+  if (covers(scope, 'treatment_progress') && !covers(scope, 'offending')) {
+    if (inCustody(journey.stage) || inCustody(journey.state)) {
+      const before = (journey.custody as Obj | null | undefined)?.stageBeforeCustody;
+      const paused = typeof before === 'string' ? before : null;
+      if ('stage' in out) out.stage = paused?.split('.')[0] ?? null;
+      if ('state' in out) out.state = paused;
+      if ('stateValue' in out) out.stateValue = paused;
+    }
+    if (out.overdue && typeof out.overdue === 'object') {
+      const o = out.overdue as Obj;
+      const any = o.waitingTime === true || o.review === true || o.checkup === true;
+      out.overdue = { ...o, continuityOfCare: false, any };
+    }
+    if ('discharge' in out) out.discharge = cutReason(out.discharge, scope);
+    if ('closure' in out) out.closure = cutReason(out.closure, scope);
+  }
   if (Array.isArray(journey.tops)) out.tops = journey.tops.map((t) => cutTop(t, scope)).filter((t) => t !== null);
   if (Array.isArray(out.reviews)) out.reviews = (out.reviews as Obj[]).map((r) => ({ ...r, top: cutTop(r.top, scope) }));
   if (Array.isArray(out.checkups)) out.checkups = (out.checkups as Obj[]).map((c) => ({ ...c, top: cutTop(c.top, scope) }));
@@ -149,17 +198,21 @@ const CUSTODY_EVENTS = new Set(['CUSTODY_STARTED', 'RELEASED_FROM_CUSTODY', 'COM
 
 /**
  * One timeline entry cut to the scope: null when the viewer may not see it at all
- * (no treatment progress; custody events need offending), otherwise with TOPs and
- * assessment domains in its payload cut like the journey's.
+ * (no treatment progress; custody events, and events inside custody, need offending),
+ * otherwise with TOPs and assessment domains in its payload cut like the journey's.
  */
 export function projectTimelineEntry<T extends Obj & { type: string; payload: Obj }>(entry: T, scope: CategoryScope): T | null {
   if (scope === 'all') return entry;
   if (!covers(scope, 'treatment_progress')) return null;
-  if (CUSTODY_EVENTS.has(entry.type) && !covers(scope, 'offending')) return null;
+  const offending = covers(scope, 'offending');
+  if (!offending && (CUSTODY_EVENTS.has(entry.type) || inCustody(entry.toState))) return null;
   // A contact entry is shared only where the person agreed to its own category.
   if (entry.type === 'CONTACT_RECORDED' && !covers(scope, entry.payload.category as DataCategory)) return null;
   const payload: Obj = { ...entry.payload };
   for (const key of ['top', 'exitTop']) if (key in payload) payload[key] = cutTop(payload[key], scope);
   if ('domains' in payload) payload.domains = cutDomains(payload.domains, scope);
-  return { ...entry, payload };
+  if (!offending && CUSTODY_DISCHARGE_REASONS.has(String(payload.reason))) delete payload.reason;
+  const cut: Obj = { ...entry, payload };
+  if (!offending && inCustody(entry.fromState)) cut.fromState = null;
+  return cut as T;
 }

@@ -7,6 +7,8 @@
  *   received) and the person's active consent names it (or its kind); it sees only the
  *   consented categories. A safeguarding override grants the receiving agency the
  *   categories of that referral's kind, and nothing more.
+ * - Once the person withdraws the consent an agency saw a journey under, the agency sees
+ *   the journey as it stood at the withdrawal (`sharedUntil`), and no longer the person.
  * - Admins and auditors never see case content.
  *
  * Anything else is `null`, which the API answers as 404: never reveal that a record exists.
@@ -14,8 +16,9 @@
 import type { Kysely } from 'kysely';
 import type { ReferralKind } from '../../machines/referral-kinds.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
-import { consentedCategories } from '../consent/consent-repository.ts';
-import type { CategoryScope, DataCategory } from '../../machines/data-categories.ts';
+import { sharingWithAgency } from './consent-sharing.ts';
+import { recordedBy } from './stream-as-of.ts';
+import type { CategoryScope } from '../../machines/data-categories.ts';
 import { REFERRAL_KIND_CATEGORIES } from '../../machines/referral-consent.ts';
 import { readsCaseRecords, type Viewer } from './viewer.ts';
 
@@ -26,9 +29,15 @@ export const ENDED_REFERRAL_STATES = ['rejected', 'cancelled', 'failed'] as cons
 export interface Scope {
   kind: 'holder' | 'shared';
   categories: CategoryScope;
+  /**
+   * Set when the person withdrew the consent the agency saw the record under: the instant
+   * sharing stopped. The agency sees the record as it stood then, cut to what that consent
+   * covered, and nothing recorded later (`src/access/stream-as-of.ts`).
+   */
+  sharedUntil?: string | null;
 }
 
-async function sharedCategories(db: Kysely<Database>, viewer: Viewer, personId: string, today: string): Promise<Set<DataCategory> | null> {
+async function sharedScope(db: Kysely<Database>, viewer: Viewer, personId: string, today: string): Promise<Scope | null> {
   const referrals = await db
     .selectFrom('referrals')
     .select(['kind', 'to_agency_id', 'safeguarding_override'])
@@ -37,13 +46,18 @@ async function sharedCategories(db: Kysely<Database>, viewer: Viewer, personId: 
     .where('state', 'not in', ENDED_REFERRAL_STATES)
     .execute();
   if (referrals.length === 0) return null;
-  const categories = await consentedCategories(db, personId, { id: viewer.agencyId, kind: viewer.agencyKind }, today);
+  const sharing = await sharingWithAgency(db, personId, { id: viewer.agencyId, kind: viewer.agencyKind }, today);
+  const categories = sharing.categories;
   for (const r of referrals) {
     if (r.safeguarding_override !== null && r.to_agency_id === viewer.agencyId) {
       for (const c of REFERRAL_KIND_CATEGORIES[r.kind as ReferralKind] ?? []) categories.add(c);
     }
   }
-  return categories.size > 0 ? categories : null;
+  if (categories.size > 0) return { kind: 'shared', categories, sharedUntil: null };
+  if (sharing.withdrawnAt !== null && sharing.withdrawnCategories.size > 0) {
+    return { kind: 'shared', categories: sharing.withdrawnCategories, sharedUntil: sharing.withdrawnAt };
+  }
+  return null;
 }
 
 /** What of a person the viewer may see, or null for nothing (answer 404). */
@@ -60,19 +74,23 @@ export async function personScope(db: Kysely<Database>, viewer: Viewer, personId
     .limit(1)
     .executeTakeFirst();
   if (led) return { kind: 'holder', categories: 'all' };
-  const shared = await sharedCategories(db, viewer, personId, today);
-  return shared ? { kind: 'shared', categories: shared } : null;
+  const shared = await sharedScope(db, viewer, personId, today);
+  // A person's details have no history to show as they stood at a withdrawal, and may have
+  // been corrected since: once sharing has stopped, the person is not shown at all.
+  return shared && !shared.sharedUntil ? shared : null;
 }
 
 /** What of a journey the viewer may see, or null for nothing (answer 404). */
 export async function caseScope(
   db: Kysely<Database>,
   viewer: Viewer,
-  row: Pick<CaseRow, 'person_id' | 'lead_agency_id'>,
+  row: Pick<CaseRow, 'id' | 'person_id' | 'lead_agency_id'>,
   today: string,
 ): Promise<Scope | null> {
   if (!readsCaseRecords(viewer)) return null;
   if (row.lead_agency_id === viewer.agencyId) return { kind: 'holder', categories: 'all' };
-  const shared = await sharedCategories(db, viewer, row.person_id, today);
-  return shared ? { kind: 'shared', categories: shared } : null;
+  const shared = await sharedScope(db, viewer, row.person_id, today);
+  // A journey opened after sharing stopped was never shared.
+  if (shared?.sharedUntil && !(await recordedBy(db, 'case', row.id, shared.sharedUntil))) return null;
+  return shared;
 }

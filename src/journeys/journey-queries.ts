@@ -17,9 +17,14 @@ export interface CaseListFilter {
 
 type CaseQuery = SelectQueryBuilder<Database, 'cases', CaseRow>;
 
-/** The list's filters and cursor on a query of journeys. */
-function filtered(q: CaseQuery, f: CaseListFilter): CaseQuery {
-  if (f.stage) q = q.where('stage', '=', f.stage);
+/**
+ * The list's filters and cursor on a query of journeys. For journeys shared with the viewer
+ * the filters only narrow: the route judges them again on the cut view
+ * (`journey-list-filter.ts`), where a journey in custody shows a viewer without consent to
+ * offending the stage it was paused in — so such a journey stays a candidate for that stage.
+ */
+function filtered(q: CaseQuery, f: CaseListFilter, shared = false): CaseQuery {
+  if (f.stage) q = shared && f.stage !== 'inCustody' ? q.where('stage', 'in', [f.stage, 'inCustody']) : q.where('stage', '=', f.stage);
   if (f.keyworkerId) q = q.where('keyworker_id', '=', f.keyworkerId);
   if (f.personId) q = q.where('person_id', '=', f.personId);
   // Kept by the engine with every change (machines/overdue.ts); partial indexes hold only these rows.
@@ -35,7 +40,12 @@ const DENSE_REFERRALS = 2000;
 
 /**
  * Journeys the viewer's agency leads, plus those of people for whom it holds a live
- * referral and an active consent (the consent cut is applied per row afterwards).
+ * referral and an active consent, or receives a live referral under a safeguarding
+ * override (the consent cut is applied per row afterwards). The same rule as the row
+ * check, `caseScope` (src/access/record-access.ts), written in SQL for the list's speed;
+ * test/api/access-agreement.test.ts proves the two agree. A journey whose sharing ended
+ * with a withdrawal is not listed: nothing new about it reaches the agency, and
+ * `GET /cases/:id` still shows it as it stood then.
  *
  * Two queries, each in list order and stopping at the page size, merged: one condition
  * joining both (`lead agency = me OR person shared with me`) cannot use an index for the
@@ -70,25 +80,38 @@ export async function listVisibleCases(
   // a few minutes of journeys instead of every other agency's).
   const lastOwn = led.length > f.limit ? led[f.limit] : undefined;
   if (lastOwn) others = others.where((eb) => eb(eb.refTuple('opened_at', 'id'), '>', eb.tuple(lastOwn.opened_at, lastOwn.id)));
+  // A live referral sent to this agency under a safeguarding override shares without consent.
+  const overrideReferral = (eb: ExpressionBuilder<Database, 'referrals'>) =>
+    eb.and([eb('to_agency_id', '=', me), eb('safeguarding_override', 'is not', null), eb('state', 'not in', ENDED_REFERRAL_STATES)]);
   const shared = (await isDense(db, me, options.denseReferrals ?? DENSE_REFERRALS))
     ? others
         .where((eb) => eb.exists(eb.selectFrom('referrals').select('referrals.id').whereRef('referrals.person_id', '=', 'cases.person_id').where(liveReferral)))
-        .where((eb) => eb.exists(eb.selectFrom('consents').select('consents.id').whereRef('consents.person_id', '=', 'cases.person_id').where(activeConsent)))
+        .where((eb) =>
+          eb.or([
+            eb.exists(eb.selectFrom('consents').select('consents.id').whereRef('consents.person_id', '=', 'cases.person_id').where(activeConsent)),
+            eb.exists(eb.selectFrom('referrals').select('referrals.id').whereRef('referrals.person_id', '=', 'cases.person_id').where(overrideReferral)),
+          ]),
+        )
     : // The same rules over a join, not the correlated EXISTS of the branch above: SQLite
       // plans this one from the agency's referral indexes (an EXISTS here took 10 s at scale).
-      others.where('person_id', 'in', (eb) =>
-        eb
-          .selectFrom('referrals as r')
-          .innerJoin('consents as c', 'c.person_id', 'r.person_id')
-          .select('r.person_id')
-          .where((w) => w.or([w('r.from_agency_id', '=', me), w('r.to_agency_id', '=', me)]))
-          .where('r.state', 'not in', ENDED_REFERRAL_STATES)
-          .where('c.withdrawn_at', 'is', null)
-          .where('c.given_on', '<=', today)
-          .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
-          .where((w) => w.or([w('c.to_agency_id', '=', me), w('c.to_agency_kind', '=', viewer.agencyKind)])),
+      others.where((outer) =>
+        outer.or([
+          outer('person_id', 'in', (eb) =>
+            eb
+              .selectFrom('referrals as r')
+              .innerJoin('consents as c', 'c.person_id', 'r.person_id')
+              .select('r.person_id')
+              .where((w) => w.or([w('r.from_agency_id', '=', me), w('r.to_agency_id', '=', me)]))
+              .where('r.state', 'not in', ENDED_REFERRAL_STATES)
+              .where('c.withdrawn_at', 'is', null)
+              .where('c.given_on', '<=', today)
+              .where((w) => w.or([w('c.valid_until', 'is', null), w('c.valid_until', '>=', today)]))
+              .where((w) => w.or([w('c.to_agency_id', '=', me), w('c.to_agency_kind', '=', viewer.agencyKind)])),
+          ),
+          outer('person_id', 'in', (eb) => eb.selectFrom('referrals').select('person_id').where(overrideReferral)),
+        ]),
       );
-  return mergeNewestFirst([led, await filtered(shared, f).execute()], (r) => r.opened_at, f.limit);
+  return mergeNewestFirst([led, await filtered(shared, f, true).execute()], (r) => r.opened_at, f.limit);
 }
 
 /** Whether the agency sends or receives at least `dense` referrals (counting stops there). */

@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import { projectJourney } from '../access/projection.ts';
 import type { Scope } from '../access/record-access.ts';
+import { journeyAsOf } from '../access/stream-as-of.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
 import type { Engine } from '../engine/engine-types.ts';
@@ -91,6 +92,7 @@ export function journeyRecord(
     leadAgencyId: row.lead_agency_id,
     machineVersion: row.machine_version,
     version: row.version,
+    open: row.closed_at === null,
     stage: row.stage,
     state: stateLabel(snapshot.value),
     stateValue: snapshot.value,
@@ -136,6 +138,14 @@ export async function caseView(
   /** `allowedEvents` + `eventOptions`: what the stream accepts now, when the caller has it (the engine's result after a change). */
   options: { person?: Obj; allowedEvents?: string[]; eventOptions?: EventOptions; dueTimers?: DueTimer[]; snapshot?: StoredSnapshot } = {},
 ): Promise<Obj> {
+  const access = { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] };
+  if (scope.sharedUntil) {
+    // Consent withdrawn: the journey as it stood then, nothing recorded later, no timers.
+    const then = await journeyAsOf(db, engine.registry, row, scope.sharedUntil);
+    if (!then) return { ...projectJourney({ id: row.id, personId: row.person_id, leadAgencyId: row.lead_agency_id, machineVersion: row.machine_version, version: 0, open: true }, scope.categories), access, ...withdrawn(scope.sharedUntil) };
+    const record = journeyRecord(then.row, { allowedEvents: [], eventOptions: {}, dueTimers: [], snapshot: then.snapshot });
+    return { ...projectJourney(record, scope.categories), access, ...withdrawn(scope.sharedUntil) };
+  }
   const none: AllowedNow = { allowedEvents: [], eventOptions: {} };
   const given = options.allowedEvents && options.eventOptions ? { allowedEvents: options.allowedEvents, eventOptions: options.eventOptions } : null;
   const choices = maySendCaseEvents(user, row) ? (given ?? acceptedNow(engine, row)) : none;
@@ -146,5 +156,10 @@ export async function caseView(
     ...(options.person ? { person: options.person } : {}),
     ...(options.snapshot ? { snapshot: options.snapshot } : {}),
   });
-  return { ...projectJourney(record, scope.categories), access: { scope: scope.kind, categories: scope.categories === 'all' ? ['all'] : [...scope.categories] } };
+  return { ...projectJourney(record, scope.categories), access, consentWithdrawn: false, sharedUntil: null };
+}
+
+/** The marks of a record shown as it stood when consent was withdrawn. */
+function withdrawn(sharedUntil: string): { consentWithdrawn: true; sharedUntil: string } {
+  return { consentWithdrawn: true, sharedUntil };
 }

@@ -3,8 +3,10 @@
  * per agency because access is per agency (src/access/record-access.ts): a journey is seen
  * by its lead agency, and by an agency holding a live referral for the person with
  * consent; a referral by its sender and receiver. Every message about a journey is cut
- * with the same projection the API uses (src/access/projection.ts), so a socket never
- * carries a field its user could not GET.
+ * with the same projection the API uses (src/access/projection.ts), and every referral
+ * message by the referral view's sharing rule (src/referrals/referral-sharing.ts), so a
+ * socket never carries a field its user could not GET. From a consent's withdrawal on,
+ * the agency it named hears nothing new about the person.
  */
 import type { Kysely } from 'kysely';
 import { projectJourney, projectTimelineEntry } from '../access/projection.ts';
@@ -13,6 +15,8 @@ import type { Viewer } from '../access/viewer.ts';
 import type { Database } from '../db/schema.ts';
 import type { AgencyDirectory, AgencyInfo } from './agency-directory.ts';
 import { DEADLINE_OF_TIMER, LIVE_EVENTS } from './live-events.ts';
+import { PROGRESS_REFERRAL_EVENTS, PROGRESS_REFERRAL_STATES } from '../../machines/referral-consent.ts';
+import { referralSharingFor } from '../referrals/referral-sharing.ts';
 import type { RecordChange } from './record-change.ts';
 
 /** One message for one agency room. */
@@ -43,7 +47,7 @@ export async function deliveriesFor(
     case 'case':
       return caseDeliveries(db, agencies, change, today, listening, listeningElsewhere);
     case 'referral':
-      return referralDeliveries(db, agencies, change, listening);
+      return referralDeliveries(db, agencies, change, today, listening);
     case 'person':
       return personDeliveries(db, agencies, change, today, listening);
     case 'agency':
@@ -119,10 +123,15 @@ async function caseDeliveries(
   for (const agencyId of candidates) {
     const agency = await agencies.get(agencyId);
     if (!agency) continue;
-    const scope = await caseScope(db, agencyViewer(agency), row, today);
+    const scope = await caseScope(db, agencyViewer(agency), { id: change.id, ...row }, today);
     if (!scope) continue;
+    // Consent withdrawn: nothing recorded after the withdrawal reaches the agency (a
+    // catch-up may still replay what it was told before).
+    if (scope.sharedUntil && change.recordedAt >= scope.sharedUntil) continue;
     const { withheld: _withheld, ...journey } = projectJourney({ id: change.id, version: change.version, stage: change.toStage, state: change.toState }, scope.categories);
-    const entry = projectTimelineEntry({ type: change.type, payload: {} }, scope.categories);
+    // A stage the viewer may not see (custody without offending) is left out, not sent as null.
+    for (const key of ['stage', 'state'] as const) if (journey[key] === null) delete journey[key];
+    const entry = projectTimelineEntry({ type: change.type, payload: {}, toState: change.toState }, scope.categories);
     const seen = entry ? { type: change.type, at: change.effectiveAt } : {};
     deliveries.push({ agencyId, event: LIVE_EVENTS.caseChanged, payload: { ...journey, seq: change.seq, ...seen } });
     if (change.byTimer && entry) {
@@ -139,22 +148,34 @@ async function referralDeliveries(
   db: Kysely<Database>,
   agencies: AgencyDirectory,
   change: RecordChange,
+  today: string,
   listening: (agencyId: string) => boolean,
 ): Promise<{ deliveries: Delivery[]; area: string | null }> {
-  const row = await db.selectFrom('referrals').select(['from_agency_id', 'to_agency_id']).where('id', '=', change.id).executeTakeFirst();
+  const row = await db
+    .selectFrom('referrals')
+    .select(['person_id', 'kind', 'from_agency_id', 'to_agency_id', 'safeguarding_override'])
+    .where('id', '=', change.id)
+    .executeTakeFirst();
   if (!row) return { deliveries: [], area: null };
   const receiver = await agencies.get(row.to_agency_id);
+  const sender = await agencies.get(row.from_agency_id);
+  const kinds = { from: sender?.kind ?? '', to: receiver?.kind ?? '' };
   const base = { id: change.id, version: change.version, seq: change.seq, at: change.effectiveAt };
   const deliveries: Delivery[] = [];
-  for (const agencyId of [row.from_agency_id, row.to_agency_id]) {
-    if (!listening(agencyId)) continue;
-    // Sender and receiver both see a referral's status (src/referrals/referral-view.ts).
-    deliveries.push({ agencyId, event: LIVE_EVENTS.referralChanged, payload: { ...base, type: change.type, status: change.toState } });
+  for (const agency of [sender, receiver]) {
+    if (!agency || !listening(agency.id)) continue;
+    // What each side may learn is the referral view's rule (src/referrals/referral-sharing.ts).
+    const sharing = await referralSharingFor(db, { agencyId: agency.id, agencyKind: agency.kind }, row, kinds, today);
+    const own = change.actorAgencyId === agency.id;
+    if (sharing.sharedUntil && change.recordedAt >= sharing.sharedUntil && !own) continue;
+    if (!sharing.progress && PROGRESS_REFERRAL_EVENTS.includes(change.type)) continue;
+    const status = !sharing.progress && PROGRESS_REFERRAL_STATES.includes(change.toState) ? 'accepted' : change.toState;
+    deliveries.push({ agencyId: agency.id, event: LIVE_EVENTS.referralChanged, payload: { ...base, type: change.type, status } });
     if (change.byTimer) {
-      deliveries.push({ agencyId, event: LIVE_EVENTS.timerFired, payload: { stream: 'referral', ...base, type: change.type } });
+      deliveries.push({ agencyId: agency.id, event: LIVE_EVENTS.timerFired, payload: { stream: 'referral', ...base, type: change.type } });
       const deadline = DEADLINE_OF_TIMER[change.type];
       // Referral deadlines are the receiver's to act on: flagged to the receiving agency.
-      if (deadline && agencyId === row.to_agency_id) deliveries.push({ agencyId, event: LIVE_EVENTS.deadlineBreached, payload: { stream: 'referral', ...base, deadline } });
+      if (deadline && agency.id === row.to_agency_id) deliveries.push({ agencyId: agency.id, event: LIVE_EVENTS.deadlineBreached, payload: { stream: 'referral', ...base, deadline } });
     }
   }
   return { deliveries, area: receiver?.area ?? null };

@@ -16,6 +16,10 @@ export interface RecordChange {
   effectiveAt: string;
   /** True when a durable timer (the system) delivered the event. */
   byTimer: boolean;
+  /** When the event was recorded: an agency whose consent was withdrawn before it hears nothing of it. */
+  recordedAt: string;
+  /** The agency that sent the event (null for the system). */
+  actorAgencyId: string | null;
   /** For a new consent: the agency it names (other consent events look it up). */
   consentAgencyId?: string;
   /** The journey's person and lead agency when known (live changes carry the row). */
@@ -34,6 +38,8 @@ export function recordChangeOf(change: StreamChange, timerEventTypes: ReadonlySe
     toStage: change.toStage,
     effectiveAt: change.effectiveAt,
     byTimer: change.actor.userId === null && timerEventTypes.has(change.type),
+    recordedAt: change.event.recorded_at,
+    actorAgencyId: change.actor.agencyId ?? null,
     ...(change.stream === 'person' && typeof change.payload.toAgencyId === 'string' ? { consentAgencyId: change.payload.toAgencyId } : {}),
     ...(change.stream === 'case' ? { caseRow: { person_id: (change.row as CaseRow).person_id, lead_agency_id: (change.row as CaseRow).lead_agency_id } } : {}),
   };
@@ -51,5 +57,7 @@ export function recordChangeOfEvent(row: EventRow, timerEventTypes: ReadonlySet<
     toStage: row.to_state.split(/[.,]/)[0] ?? row.to_state,
     effectiveAt: row.effective_at,
     byTimer: row.user_id === null && timerEventTypes.has(row.type),
+    recordedAt: row.recorded_at,
+    actorAgencyId: row.agency_id,
   };
 }

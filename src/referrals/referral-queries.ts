@@ -21,8 +21,14 @@ export interface ReferralListFilter {
 
 type ReferralQuery = SelectQueryBuilder<Database, 'referrals', ReferralRow>;
 
+/**
+ * The filters on a query of referrals. They only narrow: the route judges them again on
+ * the view each viewer receives (`matchesReferralFilter`), where a sender without consent
+ * to progress sees an `inProgress` referral as `accepted` — so `accepted` keeps those rows
+ * as candidates.
+ */
 function filtered(q: ReferralQuery, f: ReferralListFilter): ReferralQuery {
-  if (f.status) q = q.where('state', '=', f.status);
+  if (f.status) q = f.status === 'accepted' ? q.where('state', 'in', ['accepted', 'inProgress']) : q.where('state', '=', f.status);
   if (f.kind) q = q.where('kind', '=', f.kind);
   if (f.personId) q = q.where('person_id', '=', f.personId);
   if (f.overdueOnly) {
@@ -36,6 +42,13 @@ function filtered(q: ReferralQuery, f: ReferralListFilter): ReferralQuery {
   const before = f.before;
   if (before) q = q.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(before.createdAt, before.id)));
   return q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit + 1);
+}
+
+/** True when a referral as the viewer sees it (`referralView`) matches the list's status and overdue filters. */
+export function matchesReferralFilter(view: Record<string, unknown>, f: Pick<ReferralListFilter, 'status' | 'overdueOnly'>): boolean {
+  if (f.status !== undefined && view.status !== f.status) return false;
+  if (f.overdueOnly && (view.overdue as { any?: unknown } | undefined)?.any !== true) return false;
+  return true;
 }
 
 /** One page (plus one row, to tell whether more follow) of the agency's referrals. */

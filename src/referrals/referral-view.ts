@@ -8,8 +8,9 @@ import type { Kysely } from 'kysely';
 import { projectPerson } from '../access/projection.ts';
 import { personScope } from '../access/record-access.ts';
 import type { Viewer } from '../access/viewer.ts';
-import { consentedCategories } from '../consent/consent-repository.ts';
-import { isJobcentrePair } from '../../machines/referral-consent.ts';
+import { PROGRESS_REFERRAL_STATES, isJobcentrePair } from '../../machines/referral-consent.ts';
+import { referralAsOf } from '../access/stream-as-of.ts';
+import { referralSharingFor } from './referral-sharing.ts';
 import type { Database, ReferralRow } from '../db/schema.ts';
 import type { Engine } from '../engine/engine-types.ts';
 import { allowedNowOf } from '../engine/plan-transition.ts';
@@ -47,23 +48,54 @@ export function formOf(kind: string, fromKind: string, toKind: string): 'TPR1' |
   return kind === 'treatment' ? 'TPR1' : 'TPR2';
 }
 
-/** The referral as this viewer may see it. */
+/** The viewer's own latest step on the referral recorded at or after `after`, if any. */
+async function ownStepSince(db: Kysely<Database>, id: string, agencyId: string, after: string) {
+  return db
+    .selectFrom('events')
+    .select(['stream_version', 'to_state', 'recorded_at'])
+    .where('stream_type', '=', 'referral')
+    .where('stream_id', '=', id)
+    .where('agency_id', '=', agencyId)
+    .where('recorded_at', '>=', after)
+    .orderBy('stream_version', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/**
+ * The referral as this viewer may see it: progress reported back cut to consent, and,
+ * once the consent naming the viewer's agency is withdrawn, as it stood then (with the
+ * viewer's own later steps), marked `consentWithdrawn` with `sharedUntil`.
+ */
 export async function referralView(
   db: Kysely<Database>,
   engine: Engine,
   viewer: Viewer,
-  row: ReferralRow,
+  current: ReferralRow,
   today: string,
   /** `allowedEvents` + `eventOptions`: what the referral accepts now, when the caller has it (the engine's result after a change). */
   options: { allowedEvents?: string[]; eventOptions?: EventOptions } = {},
 ): Promise<Obj> {
   const given = options.allowedEvents && options.eventOptions ? { allowedEvents: options.allowedEvents, eventOptions: options.eventOptions } : undefined;
-  const choices = referralEventsFor(engine, viewer, row, given);
-  const snapshot = JSON.parse(row.snapshot) as StoredSnapshot;
-  const c = snapshot.context;
-  const agencies = await db.selectFrom('agencies').select(['id', 'kind']).where('id', 'in', [row.from_agency_id, row.to_agency_id]).execute();
+  const choices = referralEventsFor(engine, viewer, current, given);
+  const agencies = await db.selectFrom('agencies').select(['id', 'kind']).where('id', 'in', [current.from_agency_id, current.to_agency_id]).execute();
   const kindOf = (id: string) => agencies.find((a) => a.id === id)?.kind ?? '';
-  const form = formOf(row.kind, kindOf(row.from_agency_id), kindOf(row.to_agency_id));
+  const kinds = { from: kindOf(current.from_agency_id), to: kindOf(current.to_agency_id) };
+  const form = formOf(current.kind, kinds.from, kinds.to);
+  const sharing = await referralSharingFor(db, viewer, current, kinds, today);
+  let row = current;
+  let snapshot = JSON.parse(current.snapshot) as StoredSnapshot;
+  if (sharing.sharedUntil) {
+    const then = await referralAsOf(db, engine.registry, current, sharing.sharedUntil);
+    if (then) {
+      row = then.row;
+      snapshot = then.snapshot;
+      // The viewer's own later steps are its own knowledge: its latest one sets the status.
+      const own = await ownStepSince(db, current.id, viewer.agencyId, sharing.sharedUntil);
+      if (own) row = { ...row, state: own.to_state, version: own.stream_version, updated_at: own.recorded_at };
+    }
+  }
+  const c = snapshot.context;
   const direction = row.to_agency_id === viewer.agencyId ? 'inbox' : 'outbox';
   const withheld: string[] = [];
   const open = row.state === 'requested' || row.state === 'received' || row.state === 'accepted' || row.state === 'inProgress';
@@ -81,14 +113,12 @@ export async function referralView(
   } else {
     withheld.push('person');
   }
-  const showReason = direction === 'outbox' || scope !== null;
+  // The reason was sent with the referral and never changes: what a receiver held stays readable after a withdrawal.
+  const showReason = direction === 'outbox' || scope !== null || sharing.sharedUntil !== null;
   if (!showReason) withheld.push('reason');
-  let showOutcome = true;
-  if (direction === 'outbox' && form === 'TPR1') {
-    const consented = await consentedCategories(db, row.person_id, { id: viewer.agencyId, kind: viewer.agencyKind }, today, { explicitOnly: true });
-    showOutcome = consented.has('treatment_progress');
-    if (!showOutcome) withheld.push('outcome');
-  }
+  const showProgress = sharing.progress;
+  if (!showProgress) withheld.push('progress', 'outcome');
+  const status = !showProgress && PROGRESS_REFERRAL_STATES.includes(row.state) ? 'accepted' : row.state;
   return {
     id: row.id,
     personId: row.person_id,
@@ -101,25 +131,27 @@ export async function referralView(
     form,
     ...(showReason ? { reason: row.reason } : {}),
     urgency: row.urgency,
-    status: row.state,
+    status,
     version: row.version,
     acknowledgeBy: row.acknowledge_by,
     firstContactBy: row.first_contact_by,
-    overdue: { acknowledge, firstContact, any: acknowledge || firstContact },
+    overdue: { acknowledge, firstContact: showProgress && firstContact, any: acknowledge || (showProgress && firstContact) },
     requestedAt: (c.requestedAt) ?? null,
     receivedAt: (c.receivedAt) ?? null,
     acceptedAt: (c.acceptedAt) ?? null,
-    firstContactOn: showOutcome ? ((c.firstContactOn) ?? null) : null,
+    firstContactOn: showProgress ? ((c.firstContactOn) ?? null) : null,
     closedAt: (c.closedAt) ?? null,
-    ...(showOutcome ? { outcome: (c.outcome) ?? null } : {}),
+    ...(showProgress ? { outcome: (c.outcome) ?? null } : {}),
     rejectionReason: (c.rejectionReason) ?? null,
-    failureReason: (c.failureReason) ?? null,
+    failureReason: showProgress ? ((c.failureReason) ?? null) : null,
     cancellationReason: (c.cancellationReason) ?? null,
     safeguardingOverride: row.safeguarding_override ? (JSON.parse(row.safeguarding_override) as Obj) : null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     allowedEvents: choices.allowedEvents,
     eventOptions: choices.eventOptions,
+    consentWithdrawn: sharing.sharedUntil !== null,
+    sharedUntil: sharing.sharedUntil,
     ...(person ? { person } : {}),
     withheld,
   };

@@ -108,12 +108,13 @@ const ROUTES: RouteCase[] = [
   {
     name: 'GET /api/v1/cases/:id',
     request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}` }),
-    expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404),
+    // The no-consent agency keeps what it held: the journey as it stood at the withdrawal (no person).
+    expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404),
   },
   {
     name: 'GET /api/v1/cases/:id/timeline',
     request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/timeline` }),
-    expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404),
+    expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404),
   },
   {
     name: 'POST /api/v1/cases/:id/events',
@@ -122,8 +123,9 @@ const ROUTES: RouteCase[] = [
       return { method: 'post', path: `/api/v1/cases/${w.caseId}/events`, body: { type: 'KEYWORKER_ASSIGNED', keyworkerId: w.users.own.keyworker.id, expectedVersion: row.version } };
     },
     expected: (role, rel) => {
-      if (!CARE.includes(role) || rel !== 'own') return 404;
-      return role === 'referrer' ? 403 : 200;
+      if (!CARE.includes(role) || rel === 'other') return 404;
+      // The no-consent agency may read the journey as it was, never move it on.
+      return role === 'referrer' || rel === 'noConsent' ? 403 : 200;
     },
   },
   {
@@ -231,9 +233,11 @@ describe.each(DIALECTS)('authorization matrix on %s', (dialect) => {
     const familyName = 'Matrixperson';
     const personId = await makePerson(h, users.own.keyworker, { familyName });
     const opened = await as(h, users.own.keyworker).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: h.clock.today() });
-    // A referral to probation sent with consent, then the consent withdrawn: probation holds a referral but no consent.
+    // A referral to probation sent with consent, then (a minute later) the consent withdrawn:
+    // probation holds a referral and the journey as it stood at the withdrawal, but no consent.
     const consentId = await giveConsent(h, users.own.keyworker, personId, { toAgencyId: agencies.noConsent.id }, ['identity', 'contact', 'housing']);
     const referral = await as(h, users.own.keyworker).post('/api/v1/referrals', { personId, toAgencyId: agencies.noConsent.id, kind: 'housing', reason: 'Housing help', urgency: 'routine', caseId: opened.body.id });
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000).toISOString());
     await as(h, users.own.keyworker).post(`/api/v1/people/${personId}/consents/${consentId}/withdraw`, {});
     await giveConsent(h, users.own.keyworker, personId, { toAgencyId: agencies.partner.id }, ['identity', 'contact']);
     w = { h, users, agencies, personId, familyName, caseId: opened.body.id as string, referralId: referral.body.id as string };

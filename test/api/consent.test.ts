@@ -111,29 +111,43 @@ describe.each(DIALECTS)('consent on %s', (dialect) => {
     expect(JSON.stringify(list.body)).not.toMatch(/Crack cocaine|substanceDays/);
   });
 
-  it('withdrawing consent cuts access at once: person, journey and accepting all refused', async () => {
+  it('withdrawing consent stops the flow at once: what was held stays as it was, marked; nothing new; the person and accepting refused', async () => {
     const journey = await journeyInTreatment();
     const consentId = await giveConsent(h, keyworker, personId, { toAgencyId: probation.id }, ['identity', 'contact', 'housing', 'treatment_progress']);
     const sent = await as(h, keyworker).post('/api/v1/referrals', { personId, toAgencyId: probation.id, kind: 'housing', reason: 'Housing advice', urgency: 'routine', caseId: journey.id });
     expect(sent.status).toBe(201);
     expect((await as(h, officer).get(`/api/v1/people/${personId}`)).status).toBe(200);
-    expect((await as(h, officer).get(`/api/v1/cases/${journey.id}`)).status).toBe(200);
+    const before = await as(h, officer).get(`/api/v1/cases/${journey.id}`);
+    expect(before.status).toBe(200);
+    expect(before.body).toMatchObject({ stage: 'inTreatment', consentWithdrawn: false, sharedUntil: null });
 
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000).toISOString());
     const withdrawn = await as(h, keyworker).post(`/api/v1/people/${personId}/consents/${consentId}/withdraw`, { reason: 'Person asked us to stop sharing' });
     expect(withdrawn.status).toBe(200);
     expect(withdrawn.body).toMatchObject({ active: false, withdrawnBy: keyworker.id });
+    const sharedUntil = withdrawn.body.withdrawnAt as string;
+    // The journey moves on after the withdrawal.
+    h.clock.set(new Date(h.clock.now().getTime() + 60_000).toISOString());
+    await caseEvents(h, keyworker, journey.id, journey.version, [{ type: 'CUSTODY_STARTED' }]);
 
     const person = await as(h, officer).get(`/api/v1/people/${personId}`);
     expect(person.status).toBe(404);
     expect(JSON.stringify(person.body)).not.toContain('Alex');
     const c = await as(h, officer).get(`/api/v1/cases/${journey.id}`);
-    expect(c.status).toBe(404);
+    expect(c.status).toBe(200);
+    expect(c.body).toMatchObject({ id: journey.id, version: journey.version, stage: 'inTreatment', consentWithdrawn: true, sharedUntil, dueTimers: [], allowedEvents: [] });
+    expect(c.body).not.toHaveProperty('person');
+    const timeline = await as(h, officer).get(`/api/v1/cases/${journey.id}/timeline`);
+    expect(timeline.body).toMatchObject({ consentWithdrawn: true, sharedUntil });
+    expect(timeline.body.items.map((e: { type: string }) => e.type)).not.toContain('CUSTODY_STARTED');
+    expect(timeline.body.items.at(-1).version).toBe(journey.version);
+    // Nothing new in lists: the journey is no longer listed for the agency.
     expect((await as(h, officer).get('/api/v1/cases')).body.items).toEqual([]);
     const referral = await as(h, officer).get(`/api/v1/referrals/${sent.body.id as string}`);
     expect(referral.status).toBe(200);
     expect(referral.body).not.toHaveProperty('person');
-    expect(referral.body).not.toHaveProperty('reason');
-    expect(referral.body.withheld).toEqual(expect.arrayContaining(['person', 'reason']));
+    expect(referral.body).toMatchObject({ reason: 'Housing advice', status: 'requested', consentWithdrawn: true, sharedUntil });
+    expect(referral.body.withheld).toEqual(expect.arrayContaining(['person']));
     const accept = await as(h, officer).post(`/api/v1/referrals/${sent.body.id as string}/events`, { type: 'REFERRAL_ACCEPTED' });
     expect(accept.status).toBe(422);
     expect(accept.body.code).toBe('consent_required');

@@ -174,10 +174,15 @@ describe.each(DIALECTS)('journeys through the API on %s', (dialect) => {
     expect(c.continuity).toMatchObject({ breached: false, engagedOn: h.clock.today() });
 
     await referralEvents(h, keyworker, sent.body.id as string, [{ type: 'FIRST_CONTACT_MADE' }, { type: 'REFERRAL_COMPLETED', outcome: 'Engaged in community treatment' }]);
-    const back = await as(h, officer).get(`/api/v1/referrals/${sent.body.id as string}`);
-    expect(back.body).toMatchObject({ status: 'completed', outcome: 'Engaged in community treatment' });
-    // The prison holds a live referral and consent naming its kind? No: consent names treatment providers, so the prison sees no journey.
+    // Progress reported back is cut to what the person agreed to share with the prison.
+    let back = await as(h, officer).get(`/api/v1/referrals/${sent.body.id as string}`);
+    expect(back.body).toMatchObject({ status: 'completed', firstContactOn: null });
+    expect(back.body).not.toHaveProperty('outcome');
+    // No consent names the prison (only treatment providers), so it sees no journey.
     expect((await as(h, officer).get(`/api/v1/cases/${caseId}`)).status).toBe(404);
+    await giveConsent(h, officer, personId, { toAgencyId: prison.id }, ['identity', 'treatment_progress']);
+    back = await as(h, officer).get(`/api/v1/referrals/${sent.body.id as string}`);
+    expect(back.body).toMatchObject({ status: 'completed', outcome: 'Engaged in community treatment' });
   });
 
   it('police custody (DIP) referral opens a journey from arrest referral', async () => {
