@@ -25,7 +25,8 @@ import { PerformanceObserver, performance } from 'node:perf_hooks';
 import SqliteDatabase from 'better-sqlite3';
 import express from 'express';
 import { hashPassword } from '../src/auth/password.ts';
-import { insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
+import { createAgency, createStaff } from '../src/agencies/agency-commands.ts';
+import { SYSTEM_ACTOR } from '../src/engine/engine.ts';
 import { recordPerson } from '../src/people/person-commands.ts';
 import { startPathways } from '../cli/commands/serve.ts';
 import { openStore } from '../src/db/database.ts';
@@ -124,11 +125,11 @@ export const bench: BenchModule = {
       const store = await openStore(`sqlite:${join(dir, 'api.db')}`);
       await migrate(store);
       const at = new Date().toISOString();
-      const agency = await insertAgency(store.db, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench', createdAt: at });
       const password = 'bench keyworker password';
-      const user = await insertUser(store.db, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id, createdAt: at });
       const running = await startPathways(store, { port: 0 });
       try {
+        const agency = (await createAgency(running.engine, SYSTEM_ACTOR, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench' })).row;
+        const user = (await createStaff(running.engine, SYSTEM_ACTOR, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id })).row;
         const port = Number(new URL(running.server.url).port);
         const agent = new Agent({ keepAlive: true });
         const login = await post(agent, port, '/api/v1/auth/login', JSON.stringify({ email: user.email, password }));

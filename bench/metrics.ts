@@ -83,7 +83,7 @@ async function runSize(people: number, requests: number): Promise<Figure[]> {
   const store = await openStore(`sqlite:${join(dir, keep ? `pathways-${people}.db` : 'pathways.db')}`);
   try {
     await migrate(store);
-    await loadDemoArea(store.db);
+    await loadDemoArea(store);
     process.stdout.write(`   seeding ${people.toLocaleString('en-GB')} people… `);
     const seeded = await seedCohort(store, { people, referenceDate: '2026-11-25', rebuildMetrics: false });
     const rebuilt = await rebuildMetrics(store);

@@ -61,7 +61,7 @@ async function run(): Promise<Figure[]> {
     await migrate(store);
     if (!existing) {
       await loadReferenceCodes(store.db);
-      await loadDemoArea(store.db);
+      await loadDemoArea(store);
       process.stdout.write(`   seeding ${size.toLocaleString('en-GB')} people… `);
       const seeded = await seedCohort(store, { people: size, referenceDate: '2026-11-25', rebuildMetrics: false });
       console.log(`${(seeded.ms / 1000).toFixed(1)} s (search index included)`);

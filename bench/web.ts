@@ -58,7 +58,7 @@ async function dashboardFigures(people: number, runs: number): Promise<Figure[]>
     await migrate(store);
     if (!existing) {
       await loadReferenceCodes(store.db);
-      await loadDemoArea(store.db);
+      await loadDemoArea(store);
       process.stdout.write(`   seeding ${people.toLocaleString('en-GB')} people… `);
       const seeded = await seedCohort(store, { people });
       console.log(`${seeded.journeys.toLocaleString('en-GB')} journeys in ${((seeded.ms + seeded.metricsMs) / 1000).toFixed(1)} s`);

@@ -124,7 +124,9 @@ export const keyworkRoutes = [
     responses: { 200: { description: 'contact entries', schema: z.object({ items: z.array(contactSchema) }) } },
     async handle({ params, user, ctx }) {
       const { row, scope } = await loadVisibleCase(ctx, user, params.id);
-      const items = await listContacts(ctx.store.db, row.id, scope.categories);
+      // Consent withdrawn: only the entries recorded before the withdrawal.
+      const until = scope.sharedUntil;
+      const items = (await listContacts(ctx.store.db, row.id, scope.categories)).filter((c) => !until || c.recordedAt < until);
       await recordAudit(ctx.store.db, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'read', personId: row.person_id, entityType: 'case_contacts', entityId: row.id, detail: { scope: scope.kind, entries: items.length } });
       return { status: 200, body: { items } };
     },

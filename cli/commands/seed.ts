@@ -88,7 +88,7 @@ export interface SeedDemoResult {
 export async function seedDemo(store: Store, options: CohortOptions): Promise<SeedDemoResult> {
   await migrate(store);
   const codes = await loadReferenceCodes(store.db);
-  const area = await loadDemoArea(store.db);
+  const area = await loadDemoArea(store);
   const cohort = options.people > 0 ? await seedCohort(store, options) : null;
   return { codes, area, cohort };
 }

@@ -12,6 +12,8 @@ export interface TokenCache {
   set(token: string, user: AuthUser | null, expiresAt: string | null, now: Date): void;
   /** Forgets every entry of one token row (logout). */
   forgetTokenId(tokenId: string): void;
+  /** Forgets every entry of one user (their account was deactivated). */
+  forgetUser(userId: string): void;
 }
 
 interface Entry {
@@ -47,6 +49,9 @@ export function createTokenCache(ttlMs = 2000, maxEntries = 10_000): TokenCache 
     },
     forgetTokenId(tokenId) {
       for (const [token, entry] of entries) if (entry.user?.tokenId === tokenId) entries.delete(token);
+    },
+    forgetUser(userId) {
+      for (const [token, entry] of entries) if (entry.user?.id === userId) entries.delete(token);
     },
   };
 }

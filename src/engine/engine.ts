@@ -39,6 +39,7 @@ import { createUnitRunner } from './unit-runner.ts';
 import { createWalSync } from './wal-sync.ts';
 
 export type * from './engine-types.ts';
+export { SYSTEM_ACTOR } from './engine-types.ts';
 
 /** Creates an engine over an open, migrated store. */
 export function createEngine(store: Store, options: EngineOptions = {}): Engine {

@@ -176,8 +176,9 @@ async function freshTask(w: World): Promise<string> {
 
 /** A keyworker's day: the holder's keyworkers and managers write; a partner reads only what consent allows. */
 const ownTeam = (role: Role, rel: Relation, ok: number) => {
-  if (!CARE.includes(role) || rel !== 'own') return 404;
-  return role === 'referrer' ? 403 : ok;
+  if (!CARE.includes(role) || rel === 'other') return 404;
+  // The no-consent agency still reads the journey as it stood at the withdrawal: it may see it, never write to it.
+  return role === 'referrer' || rel === 'noConsent' ? 403 : ok;
 };
 const KEYWORK_ROUTES: RouteCase[] = [
   { name: 'GET /api/v1/cases/:id/appointments', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/appointments` }), expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404) },
@@ -187,7 +188,7 @@ const KEYWORK_ROUTES: RouteCase[] = [
     request: async (w) => ({ method: 'post', path: `/api/v1/appointments/${await freshAppointment(w, '2026-04-02T10:00:00Z')}/events`, body: { type: 'APPOINTMENT_CANCELLED', by: 'service' } }),
     expected: (role, rel) => (TEAM.includes(role) && rel === 'own' ? 200 : 404),
   },
-  { name: 'GET /api/v1/cases/:id/contacts', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/contacts` }), expected: (role, rel) => (CARE.includes(role) && rel === 'own' ? 200 : 404) },
+  { name: 'GET /api/v1/cases/:id/contacts', request: async (w) => ({ method: 'get', path: `/api/v1/cases/${w.caseId}/contacts` }), expected: (role, rel) => (CARE.includes(role) && rel !== 'other' ? 200 : 404) },
   {
     name: 'POST /api/v1/cases/:id/contacts',
     request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/contacts`, body: { contactOn: w.h.clock.today(), mode: 'phone', category: 'treatment_progress', summary: 'Called' } }),
@@ -204,7 +205,7 @@ const KEYWORK_ROUTES: RouteCase[] = [
   {
     name: 'POST /api/v1/cases/:id/assignment',
     request: async (w) => ({ method: 'post', path: `/api/v1/cases/${w.caseId}/assignment`, body: { keyworkerId: w.users.own.keyworker.id, reason: 'Matrix' } }),
-    expected: (role, rel) => (TEAM.includes(role) ? (rel === 'own' ? 200 : 404) : 404),
+    expected: (role, rel) => (TEAM.includes(role) ? (rel === 'own' ? 200 : rel === 'noConsent' ? 403 : 404) : 404),
   },
   {
     name: 'GET /api/v1/referrals/:id/attendance',

@@ -40,13 +40,13 @@ describe.each(DIALECTS)('reference codes and the demo area on %s', (dialect) => 
   });
 
   it('loads every agency kind with staff of every role, idempotently, keeping changed passwords', async () => {
-    const first = await loadDemoArea(store.db);
+    const first = await loadDemoArea(store);
     expect(first).toEqual({ agencies: DEMO_AGENCIES.length, users: DEMO_USERS.length, usersCreated: DEMO_USERS.length });
     await store.db.updateTable('users').set({ password_hash: 'changed-by-user' }).where('id', '=', DEMO_USERS[0]!.id).execute();
     const agencies = await store.db.selectFrom('agencies').selectAll().orderBy('id').execute();
     const users = await store.db.selectFrom('users').selectAll().orderBy('id').execute();
 
-    const again = await loadDemoArea(store.db);
+    const again = await loadDemoArea(store);
     expect(again.usersCreated).toBe(0);
     expect(await store.db.selectFrom('agencies').selectAll().orderBy('id').execute()).toEqual(agencies);
     expect(await store.db.selectFrom('users').selectAll().orderBy('id').execute()).toEqual(users);

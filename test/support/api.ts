@@ -8,10 +8,10 @@ import request from 'supertest';
 import type { Test } from 'supertest';
 import { createApp, type PathwaysApp } from '../../api/app.ts';
 import { hashPassword } from '../../src/auth/password.ts';
-import { insertAgency, insertUser } from '../../src/agencies/agency-repository.ts';
+import { createAgency, createStaff } from '../../src/agencies/agency-commands.ts';
 import type { Role } from '../../src/auth/auth-user.ts';
 import type { Dialect } from '../../src/db/database.ts';
-import { createEngine, type Engine } from '../../src/engine/engine.ts';
+import { createEngine, SYSTEM_ACTOR, type Engine } from '../../src/engine/engine.ts';
 import { createTestStore, type TestStore } from './stores.ts';
 
 
@@ -68,9 +68,9 @@ export async function createApiHarness(dialect: Dialect, options: { start?: stri
 
 const unique = () => randomBytes(4).toString('hex');
 
-/** Makes an agency straight in the store. */
+/** Makes an agency through its stream (`AGENCY_CREATED`), as the system. */
 export async function makeAgency(h: ApiHarness, kind: string, options: { name?: string; area?: string } = {}) {
-  return insertAgency(h.store.db, { name: options.name ?? `${kind} ${unique()}`, kind, area: options.area ?? 'Testshire', createdAt: h.clock.now().toISOString() });
+  return (await createAgency(h.engine, SYSTEM_ACTOR, { name: options.name ?? `${kind} ${unique()}`, kind, area: options.area ?? 'Testshire' })).row;
 }
 
 /** A signed-in member of staff. */
@@ -87,7 +87,7 @@ export interface TestUser {
 export async function makeUser(h: ApiHarness, agencyId: string, role: Role): Promise<TestUser> {
   const email = `${role}.${unique()}@test.example`;
   const password = `pw-${unique()}-${unique()}`;
-  const row = await insertUser(h.store.db, { email, name: `${role} ${unique()}`, passwordHash: await hashPassword(password), role, agencyId, createdAt: h.clock.now().toISOString() });
+  const { row } = await createStaff(h.engine, SYSTEM_ACTOR, { email, name: `${role} ${unique()}`, passwordHash: await hashPassword(password), role, agencyId });
   const res = await request(h.app).post('/api/v1/auth/login').send({ email, password });
   if (res.status !== 200) throw new Error(`login failed for ${email}: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: row.id, email, password, role, agencyId, token: (res.body as { token: string }).token };

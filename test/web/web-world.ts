@@ -90,7 +90,7 @@ export async function startWebWorld(options: { cohort?: number } = {}): Promise<
   mkdirSync(ARTIFACTS, { recursive: true });
   const store = await createTestStore('sqlite');
   await loadReferenceCodes(store.db);
-  await loadDemoArea(store.db);
+  await loadDemoArea(store);
   if (options.cohort) await seedCohort(store, { people: options.cohort });
   const running = await startPathways(store, { port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch(CHROMIUM_LAUNCH);
