@@ -14,6 +14,7 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./live.ts'),
   () => import('./web.ts'),
   () => import('./people-search.ts'),
+  () => import('./nodes.ts'),
 ];
 
 function formatValue(value: number | string): string {

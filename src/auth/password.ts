@@ -5,7 +5,8 @@
  * without invalidating existing hashes:
  * `scrypt$N=<cost>,r=<blockSize>,p=<parallelism>$<salt base64url>$<key base64url>`.
  */
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHashPool, type HashPool } from './hash-pool.ts';
 
 const SCHEME = 'scrypt';
 // N=2^15, r=8 uses 32 MiB per hash: memory-hard enough to make offline guessing costly,
@@ -18,15 +19,19 @@ const PARALLELISM = 1;
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;
 
+// Hashing runs on threads of its own with a bounded queue (hash-pool.ts), not libuv's pool.
+let pool: HashPool | undefined;
+
+/** The process's hashing pool (created on first use), for its counters and for shutdown. */
+export function passwordHashPool(): HashPool {
+  return (pool ??= createHashPool());
+}
+
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    // maxmem must cover 128 * N * r bytes plus headroom, or node refuses the parameters.
-    const maxmem = 256 * (options.N ?? DEFAULT_COST) * (options.r ?? BLOCK_SIZE);
-    scrypt(password.normalize('NFKC'), salt, KEY_LENGTH, { ...options, maxmem }, (err, key) => {
-      if (err) reject(err);
-      else resolve(key);
-    });
-  });
+  const N = options.N ?? DEFAULT_COST;
+  const r = options.r ?? BLOCK_SIZE;
+  // maxmem must cover 128 * N * r bytes plus headroom, or node refuses the parameters.
+  return passwordHashPool().derive({ password: password.normalize('NFKC'), salt, keyLength: KEY_LENGTH, N, r, p: options.p ?? PARALLELISM, maxmem: 256 * N * r });
 }
 
 /**
@@ -56,7 +61,8 @@ export async function hashPassword(password: string): Promise<string> {
 
 /**
  * Checks a password against a stored hash in constant time.
- * Resolves to false (never throws) for a wrong password or a malformed stored value.
+ * Resolves to false for a wrong password or a malformed stored value; rejects with
+ * `rate_limited` (Retry-After) only when the hashing queue is full (hash-pool.ts).
  * @param password - the plain-text password as typed
  * @param stored - a value produced by `hashPassword`
  */

@@ -11,7 +11,9 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { parseDatabaseUrl, type StoreConfig } from '../config.ts';
+import { GuardedDialect } from './guarded-dialect.ts';
 import type { Database } from './schema.ts';
+import { UnitGuard } from './unit-guard.ts';
 
 export type Dialect = StoreConfig['dialect'];
 
@@ -21,6 +23,8 @@ export interface Store {
   config: StoreConfig;
   /** The underlying better-sqlite3 handle (SQLite only), for pragmas and benchmarks. */
   sqlite: SqliteDatabase.Database | null;
+  /** Marks the engine's units of work so `db` (and the engine) refuse calls from inside one (src/db/unit-guard.ts). */
+  unitGuard: UnitGuard;
   close(): Promise<void>;
 }
 
@@ -48,12 +52,14 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
   sqlite.pragma('synchronous = FULL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const unitGuard = new UnitGuard();
+  const db = new Kysely<Database>({ dialect: new GuardedDialect(new SqliteDialect({ database: sqlite }), unitGuard) });
   return {
     db,
     dialect: 'sqlite',
     config,
     sqlite,
+    unitGuard,
     close: () => db.destroy(),
   };
 }
@@ -76,13 +82,15 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     max: poolSize,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const unitGuard = new UnitGuard();
+  const db = new Kysely<Database>({ dialect: new GuardedDialect(new PostgresDialect({ pool }), unitGuard) });
   await sql`select 1`.execute(db);
   return {
     db,
     dialect: 'postgres',
     config,
     sqlite: null,
+    unitGuard,
     close: () => db.destroy(),
   };
 }

@@ -35,7 +35,7 @@ import { installStatementCache } from './statement-cache.ts';
 import { applyCommand, beginWrites, loadStream, openCase, openRecord, openReferral } from './stream-writer.ts';
 import type { RecordStreamType } from '../../machines/index.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
-import { createUnitRunner } from './unit-runner.ts';
+import { createUnitRunner, type UnitWork } from './unit-runner.ts';
 import { createWalSync } from './wal-sync.ts';
 
 export type * from './engine-types.ts';
@@ -71,32 +71,42 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     if (i >= 0) list.splice(i, 1);
   };
 
+  // A unit of its own. Called from inside a unit (a transaction's callback, a hook) it would
+  // queue behind that unit, or wait for its lock, for ever: refused at once instead.
+  const guard = store.unitGuard;
+  const unit = <T>(method: string, work: UnitWork<T>): Promise<T> => {
+    const instead = method === 'transaction' ? 'the tx you were given (tx.apply, tx.openCase, tx.trx, …)' : `tx.${method} (and tx.trx or tx.sql for queries)`;
+    const refused = guard.refusal(`engine.${method}`, instead);
+    return refused ? Promise.reject(refused) : runner.run(work);
+  };
+
   const engine: Engine = {
     registry,
     stats: () => runner.stats(),
 
     apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>> {
-      return runner.run((ctx) => applyCommand(ctx, cmd));
+      return unit('apply', (ctx) => applyCommand(ctx, cmd));
     },
 
     openCase(cmd: OpenCaseCommand) {
-      return runner.run((ctx) => openCase(ctx, cmd));
+      return unit('openCase', (ctx) => openCase(ctx, cmd));
     },
 
     openReferral(cmd: OpenReferralCommand) {
-      return runner.run((ctx) => openReferral(ctx, cmd));
+      return unit('openReferral', (ctx) => openReferral(ctx, cmd));
     },
 
     openRecord<S extends RecordStreamType>(cmd: OpenRecordCommand & { stream: S }) {
-      return runner.run((ctx) => openRecord(ctx, cmd));
+      return unit('openRecord', (ctx) => openRecord(ctx, cmd));
     },
 
     transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T> {
-      return runner.run(async (ctx) => {
+      return unit('transaction', async (ctx) => {
         // The caller may write rows before any engine operation; taking the event-log lock
         // first keeps the lock order (log, then rows) that makes PostgreSQL writers deadlock-free.
         await beginWrites(ctx);
-        return fn({
+        // Marked, so `store.db` or `engine.*` called from the callback fail at once (src/db/unit-guard.ts).
+        return guard.runInside(() => fn({
           trx: ctx.trx,
           sql: ctx.sql,
           load: (stream, id) => loadStream(ctx.sql, stream, id),
@@ -105,18 +115,20 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
           openCase: (cmd) => runner.join(ctx, (c) => openCase(c, cmd)),
           openReferral: (cmd) => runner.join(ctx, (c) => openReferral(c, cmd)),
           openRecord: (cmd) => runner.join(ctx, (c) => openRecord(c, cmd)),
-        });
+        }));
       });
     },
 
     useInTransaction(hook) {
-      hooks.push(hook);
-      return remove(hooks, hook);
+      const inside: TransactionHook = (trx, change, sql) => guard.runInside(() => hook(trx, change, sql));
+      hooks.push(inside);
+      return remove(hooks, inside);
     },
 
     useBeforeCommit(hook) {
-      beforeCommit.push(hook);
-      return remove(beforeCommit, hook);
+      const inside: BeforeCommitHook = (trx, changes, sql) => guard.runInside(() => hook(trx, changes, sql));
+      beforeCommit.push(inside);
+      return remove(beforeCommit, inside);
     },
 
     onCommit(listener) {
@@ -125,6 +137,8 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     },
 
     sweepDueTimers(sweep: SweepOptions = {}): Promise<SweepResult> {
+      const refused = guard.refusal('engine.sweepDueTimers', 'nothing: sweep after the transaction');
+      if (refused) return Promise.reject(refused);
       const run = sweepDueTimers(store, runner, {
         now: sweep.now ?? now(),
         limit: sweep.limit ?? 500,

@@ -59,5 +59,12 @@ export function recordChangeOfEvent(row: EventRow, timerEventTypes: ReadonlySet<
     byTimer: row.user_id === null && timerEventTypes.has(row.type),
     recordedAt: row.recorded_at,
     actorAgencyId: row.agency_id,
+    // As the live change carries it (the log tail on PostgreSQL fans out from rows like these).
+    ...(row.stream_type === 'person' ? consentAgencyOf(row.payload) : {}),
   };
+}
+
+function consentAgencyOf(payload: string): { consentAgencyId?: string } {
+  const parsed = JSON.parse(payload) as { toAgencyId?: unknown };
+  return typeof parsed.toAgencyId === 'string' ? { consentAgencyId: parsed.toAgencyId } : {};
 }

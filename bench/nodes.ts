@@ -1,0 +1,150 @@
+/**
+ * Journey transitions over the full API on SQLite (one node), PostgreSQL (one node) and
+ * PostgreSQL with two nodes on one database: each node a real `pathways serve` process,
+ * each with a load generator of its own (bench/load-client.ts) offering its share of the
+ * rate open loop, so latency counts from when each request was due. Journeys are opened
+ * beforehand; every transition is signed in, validated, applied by the engine with the
+ * measures kept in its transaction, and (PostgreSQL) tailed by every node's live feed.
+ *
+ * Sizes (env): BENCH_NODES_RATE (300 transitions/s offered in total), BENCH_NODES_SECONDS
+ * (15), BENCH_NODES_CLIENTS (128 virtual clients per generator), BENCH_PG_URL (the
+ * PostgreSQL server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DIR.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { hashPassword, setPasswordHashCost } from '../src/auth/password.ts';
+import { insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
+import { openStore } from '../src/db/database.ts';
+import { migrate } from '../src/db/migrator.ts';
+import { createEngine } from '../src/engine/engine.ts';
+import { attachMetrics } from '../src/metrics/attach-metrics.ts';
+import { recordPerson } from '../src/people/person-commands.ts';
+import { startServeProcess } from '../test/support/serve-process.ts';
+import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { startLoadClient, type RunResult } from './load-client.ts';
+
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+function post(port: number, path: string, body: string): Promise<string> {
+  return new Promise((ok, fail) => {
+    const agent = new Agent({ keepAlive: false });
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => ok(Buffer.concat(chunks).toString('utf8')));
+    });
+    req.on('error', fail);
+    req.end(body);
+  });
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+interface Outcome {
+  label: string;
+  rate: number;
+  p50: number;
+  p99: number;
+  failed: number;
+  late: number;
+}
+
+/** One configuration: a store, `nodes` serve processes on it, the load split between them. */
+async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, clients: number): Promise<Outcome> {
+  const store = await openStore(url);
+  await migrate(store);
+  const at = new Date().toISOString();
+  const agency = await insertAgency(store.db, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench', createdAt: at });
+  const password = 'bench keyworker password';
+  const user = await insertUser(store.db, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id, createdAt: at });
+  // Journeys for the warm-up and the run: eight events each, at up to twice the offered rate.
+  const engine = createEngine(store);
+  attachMetrics(engine);
+  const open = async (n: number): Promise<string[]> =>
+    Promise.all(
+      Array.from({ length: n }, async () => {
+        const viewer = { userId: user.id, role: 'keyworker' as const, agencyId: agency.id, agencyKind: agency.kind, agencyArea: agency.area };
+        const { row: person } = await recordPerson(engine, viewer, { givenName: 'Bench', familyName: 'Person', dateOfBirth: '1980-01-01', sex: 'male' }, at);
+        const opened = await engine.openCase({ personId: person.id, leadAgencyId: agency.id, referralSource: 'self', referredOn: at.slice(0, 10), actor: { userId: user.id, agencyId: agency.id } });
+        return opened.row.id;
+      }),
+    );
+  const perNode = (secs: number) => Math.ceil((rate * 2 * secs) / 8 / nodes) + clients;
+  const warm = await Promise.all(Array.from({ length: nodes }, () => open(perNode(2))));
+  const run = await Promise.all(Array.from({ length: nodes }, () => open(perNode(seconds))));
+  await engine.close();
+  await store.close();
+
+  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error' })));
+  const loads = servers.map(() => startLoadClient());
+  try {
+    const ports = servers.map((s) => Number(new URL(s.url).port));
+    const token = (JSON.parse(await post(ports[0]!, '/api/v1/auth/login', JSON.stringify({ email: user.email, password }))) as { token: string }).token;
+    const job = (i: number, ids: string[], secs: number) => ({ mode: 'open' as const, port: ports[i]!, token, target: { kind: 'journey' as const, caseIds: ids, clients }, rate: rate / nodes, seconds: secs });
+    await Promise.all(loads.map((l, i) => l.run(job(i, warm[i]!, 2))));
+    const results: RunResult[] = await Promise.all(loads.map((l, i) => l.run(job(i, run[i]!, seconds))));
+    const latencies = results.flatMap((r) => r.latencies);
+    const ok = results.reduce((n, r) => n + r.ok, 0);
+    const secs = Math.max(...results.map((r) => r.seconds));
+    const outcome = {
+      label,
+      rate: ok / secs,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      failed: results.reduce((n, r) => n + r.failed, 0),
+      late: results.reduce((n, r) => n + r.late, 0),
+    };
+    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed`);
+    return outcome;
+  } finally {
+    for (const l of loads) l.close();
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+export const bench: BenchModule = {
+  name: 'nodes',
+  summary: 'API transitions at a fixed offered rate on SQLite, PostgreSQL with one node and PostgreSQL with two nodes',
+  async run(): Promise<Figure[]> {
+    const rate = envInt('BENCH_NODES_RATE', 300);
+    const seconds = envInt('BENCH_NODES_SECONDS', 15);
+    const clients = envInt('BENCH_NODES_CLIENTS', 128);
+    setPasswordHashCost(1024);
+    const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-nodes-'));
+    const schemas: string[] = [];
+    const pgUrl = () => {
+      const schema = `bench_${randomBytes(5).toString('hex')}`;
+      schemas.push(schema);
+      return `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+    };
+    try {
+      const sqlite = await runConfig('SQLite, one node', `sqlite:${join(dir, 'nodes.db')}`, 1, rate, seconds, clients);
+      const one = await runConfig('PostgreSQL, one node', pgUrl(), 1, rate, seconds, clients);
+      const two = await runConfig('PostgreSQL, two nodes', pgUrl(), 2, rate, seconds, clients);
+      const row = (o: Outcome): Figure[] => [
+        { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s`, value: o.rate, unit: '/s', note: `${o.failed} failed, ${o.late} sent late` },
+        { name: `${o.label}: latency p50 / p99`, value: `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)}`, unit: 'ms', note: 'from when each request was due; aim p99 ≤ 50 ms' },
+      ];
+      return [
+        ...row(sqlite),
+        ...row(one),
+        ...row(two),
+        { name: 'p99 PostgreSQL ÷ SQLite, one node', value: one.p99 / Math.max(0.1, sqlite.p99), unit: '×' },
+        { name: 'transitions/s two nodes ÷ one node (PostgreSQL)', value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' },
+      ];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      const client = new pg.Client({ connectionString: PG_URL });
+      await client.connect();
+      for (const s of schemas) await client.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+      await client.end();
+    }
+  },
+};
