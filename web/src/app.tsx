@@ -19,6 +19,8 @@ const SendReferralPage = lazy(() => import('./referrals/send-referral-page.tsx')
 const DashboardPage = lazy(() => import('./manager/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })));
 const FigureListPage = lazy(() => import('./manager/figure-list-page.tsx').then((m) => ({ default: m.FigureListPage })));
 const AuditPage = lazy(() => import('./auditor/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
+const MyDayPage = lazy(() => import('./keywork/my-day-page.tsx').then((m) => ({ default: m.MyDayPage })));
+const TeamQueuePage = lazy(() => import('./keywork/team-queue-page.tsx').then((m) => ({ default: m.TeamQueuePage })));
 const AdminPage = lazy(() => import('./pages/admin-page.tsx').then((m) => ({ default: m.AdminPage })));
 
 /** Where each role lands after signing in. */
@@ -35,6 +37,8 @@ const SECTION_ROLES: Record<string, Role[]> = {
   caseload: ['keyworker', 'manager', 'referrer'],
   cases: ['keyworker', 'manager', 'referrer'],
   referrals: ['keyworker', 'referrer', 'manager'],
+  'my-day': ['keyworker', 'manager'],
+  'team-queue': ['keyworker', 'manager'],
   dashboard: ['manager'],
   audit: ['auditor'],
   admin: ['admin'],
@@ -55,6 +59,10 @@ function pageFor(route: Route, role: Role): ReactNode {
     case 'referrals':
       if (id === 'new') return <SendReferralPage query={route.query} />;
       return id ? <ReferralPage key={id} referralId={id} /> : <ReferralBoxesPage query={route.query} />;
+    case 'my-day':
+      return <MyDayPage />;
+    case 'team-queue':
+      return <TeamQueuePage />;
     case 'dashboard':
       // The lists behind the figures: `#/dashboard/journeys?figure=…`, `#/dashboard/referrals?figure=…`.
       if (id === 'journeys' || id === 'referrals') return <FigureListPage key={`${id}?${route.query.toString()}`} kind={id} query={route.query} />;

@@ -19,6 +19,8 @@ import { fieldLabel, valueLabel } from '../forms/field-words.ts';
 import { CaseActions } from './case-actions.tsx';
 import { CarePackagePanel } from './care-package-panel.tsx';
 import { CaseTimeline } from './case-timeline.tsx';
+import { AppointmentsPanel } from '../keywork/appointments-panel.tsx';
+import { ContactsPanel } from '../keywork/contacts-panel.tsx';
 import type { CaseView, TimelineEntry } from './case-types.ts';
 import { nextDue, overdueLabels } from './due-items.ts';
 
@@ -129,7 +131,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             ))}
             <span className="muted">
               {' '}
-              Version {c.version} · referred {formatDate(c.referredOn)} ({valueLabel('referralSource', c.referralSource ?? '')})
+              Referred {formatDate(c.referredOn)} ({valueLabel('referralSource', c.referralSource ?? '')})
             </span>
           </p>
         </div>
@@ -212,6 +214,8 @@ export function CasePage({ caseId }: { caseId: string }) {
         </div>
         <div>
           <CaseActions c={c} keyworkers={keyworkers} open={open} setOpen={setOpen} onDone={onDone} onConflict={onConflict} />
+          <AppointmentsPanel caseId={c.id} canWrite={c.allowedEvents.includes('APPOINTMENT_BOOKED')} staffName={userName} onChanged={refresh} />
+          <ContactsPanel caseId={c.id} canWrite={c.allowedEvents.includes('CONTACT_RECORDED')} staffName={userName} />
           <div className="panel">
             <h2>Timeline</h2>
             {timeline.error && <ProblemMessage problem={timeline.error} onRetry={timeline.reload} />}

@@ -16,7 +16,9 @@ interface NavItem {
 
 const NAV: Record<Role, NavItem[]> = {
   keyworker: [
+    { to: '/my-day', label: 'My day', section: 'my-day' },
     { to: '/caseload', label: 'My caseload', section: 'caseload' },
+    { to: '/team-queue', label: 'Team queue', section: 'team-queue' },
     { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
   ],
   referrer: [
@@ -26,6 +28,7 @@ const NAV: Record<Role, NavItem[]> = {
   manager: [
     { to: '/dashboard', label: 'Dashboard', section: 'dashboard' },
     { to: '/caseload', label: 'Cases', section: 'caseload' },
+    { to: '/team-queue', label: 'Team queue', section: 'team-queue' },
     { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
   ],
   auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],

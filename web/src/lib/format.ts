@@ -1,6 +1,6 @@
 /**
- * How the app writes dates, ages and codes for people (British English, UTC dates as the
- * API stores them).
+ * How the app writes dates, ages and codes for people (British English). Calendar dates are
+ * shown as stored; times are shown in London time, where the staff work.
  */
 
 const DAY_MS = 86_400_000;
@@ -10,7 +10,8 @@ export function formatDate(value: string | null | undefined): string {
   if (!value) return '—';
   const d = new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
   if (Number.isNaN(d.getTime())) return value;
-  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+  // A calendar date is the same everywhere; an instant's date is the London one.
+  return d.toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: value.length === 10 ? 'UTC' : 'Europe/London' });
 }
 
 /** An ISO time → `25 Nov 2026, 14:05`. */
@@ -24,7 +25,7 @@ export function formatDateTime(value: string | null | undefined): string {
     year: 'numeric',
     hour: '2-digit',
     minute: '2-digit',
-    timeZone: 'UTC',
+    timeZone: 'Europe/London',
   });
 }
 

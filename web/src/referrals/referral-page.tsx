@@ -18,6 +18,7 @@ import { EventForm } from '../forms/event-form.tsx';
 import { currentDeadline, referralAgeDays } from './referral-deadline.ts';
 import { statusBadge } from './referral-boxes-page.tsx';
 import type { AgencyView, ReferralView } from './referral-types.ts';
+import { AttendancePanel } from '../keywork/attendance-panel.tsx';
 
 const ORDER = REFERRAL_EVENT_SCHEMAS.map((s) => s.shape.type.value as string);
 const SCHEMA_BY_TYPE = new Map<string, (typeof REFERRAL_EVENT_SCHEMAS)[number]>(REFERRAL_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
@@ -179,6 +180,7 @@ export function ReferralPage({ referralId }: { referralId: string }) {
               </p>
             )}
           </div>
+          {r.direction === 'outbox' && <AttendancePanel referralId={r.id} />}
         </div>
         <div>
           <div className="panel" data-testid="referral-actions">
