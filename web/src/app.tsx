@@ -29,6 +29,7 @@ export const HOME: Record<Role, string> = {
   referrer: '/referrals?box=inbox',
   manager: '/dashboard',
   auditor: '/audit',
+  area_auditor: '/audit',
   admin: '/admin',
 };
 
@@ -40,7 +41,7 @@ const SECTION_ROLES: Record<string, Role[]> = {
   'my-day': ['keyworker', 'manager'],
   'team-queue': ['keyworker', 'manager'],
   dashboard: ['manager'],
-  audit: ['auditor'],
+  audit: ['auditor', 'area_auditor'],
   admin: ['admin'],
 };
 

@@ -32,6 +32,7 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
   ],
   auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
+  area_auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
   admin: [{ to: '/admin', label: 'Agencies and staff', section: 'admin' }],
 };
 
@@ -40,6 +41,7 @@ const ROLE_LABEL: Record<Role, string> = {
   referrer: 'Referral officer',
   manager: 'Manager',
   auditor: 'Auditor',
+  area_auditor: 'Area auditor',
   admin: 'Administrator',
 };
 
