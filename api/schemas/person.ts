@@ -130,6 +130,7 @@ export const personSummarySchema = z.object({
   identifiers: z.array(identifierSchema).optional(),
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
 });
+export type PersonSummary = z.infer<typeof personSummarySchema>;
 
 /** `GET /api/v1/people` answer: a page, in a stable order; no total (see the route). */
 export const personSearchPage = pageOf(personSummarySchema);
