@@ -18,9 +18,11 @@ import { metricDayTotalsMigration } from './migrations/011-metric-day-totals.ts'
 import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 import { recordStreamsMigration } from './migrations/014-record-streams.ts';
+import { referralSourceMigration } from './migrations/015-referral-source.ts';
 import { calendarDayTimersMigration } from './migrations/030-calendar-day-timers.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
 import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
+import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
@@ -44,9 +46,11 @@ export const MIGRATIONS: readonly Migration[] = [
   caseOverdueMigration,
   caseKeyworkerIndexMigration,
   recordStreamsMigration,
+  referralSourceMigration,
   calendarDayTimersMigration,
   signInThrottleMigration,
   personIdentifiersAndSearchMigration,
+  personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];
