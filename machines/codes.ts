@@ -48,11 +48,6 @@ export const DISCHARGE_REASON_LABELS: Record<DischargeReason, string> = {
 /** Discharge reason used when screening ends in brief advice and no reason is given. */
 export const BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON: UnsuccessfulDischargeReason = 'no_appropriate_treatment';
 
-/** True when `value` is a known discharge reason code. */
-export function isDischargeReason(value: unknown): value is DischargeReason {
-  return typeof value === 'string' && (DISCHARGE_REASONS as readonly string[]).includes(value);
-}
-
 /** True when `value` is a successful discharge reason code. */
 export function isSuccessfulDischargeReason(value: unknown): value is SuccessfulDischargeReason {
   return typeof value === 'string' && (SUCCESSFUL_DISCHARGE_REASONS as readonly string[]).includes(value);
@@ -170,11 +165,6 @@ export const REFERRAL_SOURCE_LABELS: Record<ReferralSource, string> = {
   sex_worker_project: 'Sex worker project',
   other: 'Other',
 };
-
-/** True when `value` is a known referral source code. */
-export function isReferralSource(value: unknown): value is ReferralSource {
-  return typeof value === 'string' && (REFERRAL_SOURCES as readonly string[]).includes(value);
-}
 
 /** Injecting status (codes system `injecting_status`). */
 export const INJECTING_STATUSES = ['currently', 'previously', 'never', 'declined'] as const;

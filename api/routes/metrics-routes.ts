@@ -33,7 +33,7 @@ import {
   summaryResponse,
   timeInStageResponse,
   wipResponse,
-} from './metrics-schemas.ts';
+} from '../schemas/metrics.ts';
 
 type MetricsQuery = z.output<typeof metricsQuerySchema>;
 

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DIMENSIONS } from '../../machines/measure-dimensions.ts';
 import { FIGURE_DEFINITIONS, type FigureName } from '../../src/metrics/definitions.ts';
-import { dateSchema, dateTimeSchema, idSchema } from '../schemas/common.ts';
+import { dateSchema, dateTimeSchema, idSchema } from './common.ts';
 
 /** Filters every measures route takes. */
 export const metricsQuerySchema = z.strictObject({
