@@ -26,6 +26,8 @@ export interface Store {
   sqlite: SqliteDatabase.Database | null;
   /** Marks the engine's units of work so `db` (and the engine) refuse calls from inside one (src/db/unit-guard.ts). */
   unitGuard: UnitGuard;
+  /** The PostgreSQL pool's counts (connections, idle, callers waiting), for operators; null on SQLite. */
+  poolStats: (() => { total: number; idle: number; waiting: number }) | null;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
     config,
     sqlite,
     unitGuard,
+    poolStats: null,
     close: () => db.destroy(),
   };
 }
@@ -92,6 +95,7 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     config,
     sqlite: null,
     unitGuard,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }
