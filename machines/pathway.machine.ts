@@ -163,6 +163,11 @@ export const pathwayMachine = setup({
     stopRecoverySustainedClock: cancel(PATHWAY_TIMER_IDS.recoverySustained),
     startContinuityClock: raise({ type: 'CONTINUITY_OF_CARE_BREACHED', at: '' }, { id: PATHWAY_TIMER_IDS.continuityOfCare, delay: 'continuityOfCare' }),
     stopContinuityClock: cancel(PATHWAY_TIMER_IDS.continuityOfCare),
+    /** A journey opened on release from prison starts its continuity clock with the journey (only at creation). */
+    startContinuityClockAtOpening: enqueueActions(({ context, event, enqueue }) => {
+      if ((event as { type: string }).type !== 'xstate.init' || context.continuity === null) return;
+      enqueue.raise({ type: 'CONTINUITY_OF_CARE_BREACHED', at: '' }, { id: PATHWAY_TIMER_IDS.continuityOfCare, delay: 'continuityOfCare' });
+    }),
 
     flagWaitingTimeBreached: assign({ waitingTimeBreached: true }),
     closeWithBriefAdvice: assign(({ context, event }) => {
@@ -279,7 +284,7 @@ export const pathwayMachine = setup({
     checkups: [],
     representations: 0,
     waitingTimeBreached: false,
-    continuity: null,
+    continuity: input.releasedOn ? { releasedOn: localDateOf(input.releasedOn, input.timeZone ?? DEFAULT_TIME_ZONE), engagedOn: null, breached: false } : null,
     custody: null,
     timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
   }),
@@ -296,7 +301,7 @@ export const pathwayMachine = setup({
   },
   states: {
     referred: {
-      entry: 'startWaitingClock',
+      entry: ['startWaitingClock', 'startContinuityClockAtOpening'],
       on: {
         SCREENING_STARTED: 'screening',
         DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },

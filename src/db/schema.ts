@@ -140,6 +140,10 @@ export interface ReferralTable {
   first_contact_by: string | null;
   /** JSON `{justification, by, at}` when sent without consent for safeguarding. */
   safeguarding_override: string | null;
+  /** The `referral_source` code a journey opened from it records; null: from the sender's kind (migration 015). */
+  referral_source: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A referral on release from prison: the release day, which starts the journey's continuity clock (migration 015). */
+  released_on: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }
