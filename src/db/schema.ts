@@ -4,7 +4,7 @@
  * as text), calendar dates are `YYYY-MM-DD`, and structured values are JSON text, so one
  * query runs unchanged on either store.
  */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * A stream is one statechart instance: a care journey, a referral, or a record (a person
@@ -329,5 +329,4 @@ export type CaseRow = Selectable<CaseTable>;
 export type ReferralRow = Selectable<ReferralTable>;
 export type RecordStreamRow = Selectable<RecordStreamTable>;
 export type EventRow = Selectable<EventTable>;
-export type NewEvent = Insertable<EventTable>;
 export type TimerRow = Selectable<TimerTable>;
