@@ -32,6 +32,8 @@ export interface AppOptions {
   engine: Engine;
   /** The clock (tests move it); defaults to the system clock. */
   now?: () => Date;
+  /** Set when `PATHWAYS_CLOCK` moves `now`: one line saying how, shown by `/readyz`. */
+  clockNotice?: string;
   /** Token lifetime in minutes; defaults to 720 (12 hours). */
   tokenTtlMinutes?: number;
   loginThrottle?: LoginThrottle;
@@ -66,6 +68,7 @@ export function createApp(options: AppOptions): PathwaysApp {
     // fail on the next request to any other, so each request reads the token row (an
     // indexed lookup that does not wait on writers there). SQLite is one process.
     tokenCache: createTokenCache(options.tokenCacheMs ?? (options.store.dialect === 'postgres' ? 0 : 2000)),
+    ...(options.clockNotice ? { clockNotice: options.clockNotice } : {}),
   };
   const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));
   const app = express() as PathwaysApp;

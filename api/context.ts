@@ -15,4 +15,6 @@ export interface AppContext {
   tokenTtlMinutes: number;
   loginThrottle: LoginThrottle;
   tokenCache: TokenCache;
+  /** Set when `PATHWAYS_CLOCK` moves "now": what it does, shown by `/readyz`. */
+  clockNotice?: string;
 }

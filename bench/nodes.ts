@@ -17,10 +17,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { hashPassword, setPasswordHashCost } from '../src/auth/password.ts';
-import { insertAgency, insertUser } from '../src/agencies/agency-repository.ts';
+import { createAgency, createStaff } from '../src/agencies/agency-commands.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
-import { createEngine } from '../src/engine/engine.ts';
+import { SYSTEM_ACTOR, createEngine } from '../src/engine/engine.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { recordPerson } from '../src/people/person-commands.ts';
 import { startServeProcess } from '../test/support/serve-process.ts';
@@ -61,12 +61,12 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   const store = await openStore(url);
   await migrate(store);
   const at = new Date().toISOString();
-  const agency = await insertAgency(store.db, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench', createdAt: at });
   const password = 'bench keyworker password';
-  const user = await insertUser(store.db, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id, createdAt: at });
-  // Journeys for the warm-up and the run: eight events each, at up to twice the offered rate.
   const engine = createEngine(store);
   attachMetrics(engine);
+  const agency = (await createAgency(engine, SYSTEM_ACTOR, { name: 'Bench Recovery Service', kind: 'treatment_provider', area: 'Bench' })).row;
+  const user = (await createStaff(engine, SYSTEM_ACTOR, { email: 'kw@bench.example', name: 'Bench Keyworker', passwordHash: await hashPassword(password), role: 'keyworker', agencyId: agency.id })).row;
+  // Journeys for the warm-up and the run: eight events each, at up to twice the offered rate.
   const open = async (n: number): Promise<string[]> =>
     Promise.all(
       Array.from({ length: n }, async () => {

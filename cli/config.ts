@@ -9,7 +9,9 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../machines/calendar-days.ts';
 import { DEFAULT_SQLITE_PATH, parseDatabaseUrl } from '../src/config.ts';
+import { parseClockSetting, type ClockSetting } from '../src/service-clock.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -43,6 +45,10 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_SYNC_IN_COMMIT: '1: SQLite syncs its log inside each COMMIT on the main thread instead of after it on the thread pool; default 0',
   PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
   PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
+  PATHWAYS_TIME_ZONE: `the service's time zone (IANA name): days are its calendar days and deadlines fall at its midnight; default ${DEFAULT_TIME_ZONE}`,
+  PATHWAYS_CLOCK:
+    'training and acceptance only: moves the server\'s "now" for timers, flags and measures — a fixed instant (2026-03-29T00:30:00Z) or an offset (+30d, -12h, +90m); refused with NODE_ENV=production; default off',
+  NODE_ENV: 'production refuses PATHWAYS_CLOCK',
 } as const;
 
 const schema = z.object({
@@ -64,6 +70,16 @@ const schema = z.object({
   PATHWAYS_LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   PATHWAYS_WEB_DIST: optionalText,
+  PATHWAYS_TIME_ZONE: optionalText.refine((v) => v === undefined || isTimeZone(v), 'must be an IANA time zone name such as Europe/London'),
+  PATHWAYS_CLOCK: optionalText.superRefine((value, issue) => {
+    if (value === undefined) return;
+    try {
+      parseClockSetting(value);
+    } catch (err) {
+      issue.addIssue({ code: 'custom', message: err instanceof Error ? err.message.replace(/^PATHWAYS_CLOCK /, '') : String(err) });
+    }
+  }),
+  NODE_ENV: optionalText,
 });
 
 /** The parsed configuration, as the commands use it. */
@@ -77,6 +93,10 @@ export interface PathwaysConfig {
   scryptCost: number;
   logLevel: (typeof LOG_LEVELS)[number];
   webDist: string;
+  /** The service's time zone (PATHWAYS_TIME_ZONE). */
+  timeZone: string;
+  /** The settable clock (PATHWAYS_CLOCK), or null: the real time. */
+  clock: ClockSetting | null;
   /** The first administrator, when both variables are set. */
   firstAdmin: { email: string; password: string; area: string } | null;
 }
@@ -103,6 +123,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     const missing = v.PATHWAYS_ADMIN_EMAIL === undefined ? 'PATHWAYS_ADMIN_EMAIL' : 'PATHWAYS_ADMIN_PASSWORD';
     throw new ConfigError([{ variable: missing, message: 'must be set too: the first administrator needs both an email and a password' }]);
   }
+  if (v.PATHWAYS_CLOCK !== undefined && v.NODE_ENV === 'production') {
+    throw new ConfigError([{ variable: 'PATHWAYS_CLOCK', message: 'is refused with NODE_ENV=production: a moved clock is for training and acceptance environments only; unset it' }]);
+  }
   return {
     databaseUrl: v.DATABASE_URL,
     pgPoolSize: v.PATHWAYS_PG_POOL,
@@ -112,6 +135,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     scryptCost: v.PATHWAYS_SCRYPT_COST,
     logLevel: v.PATHWAYS_LOG_LEVEL ?? v.LOG_LEVEL ?? 'info',
     webDist: v.PATHWAYS_WEB_DIST ?? join(import.meta.dirname, '..', 'web', 'dist'),
+    timeZone: v.PATHWAYS_TIME_ZONE ?? DEFAULT_TIME_ZONE,
+    clock: v.PATHWAYS_CLOCK === undefined ? null : parseClockSetting(v.PATHWAYS_CLOCK),
     firstAdmin:
       v.PATHWAYS_ADMIN_EMAIL !== undefined && v.PATHWAYS_ADMIN_PASSWORD !== undefined
         ? { email: v.PATHWAYS_ADMIN_EMAIL, password: v.PATHWAYS_ADMIN_PASSWORD, area: v.PATHWAYS_AREA ?? 'all' }

@@ -112,6 +112,12 @@ export interface PathwayContext extends KeyworkContext {
   waitingTimeBreached: boolean;
   continuity: ContinuityRecord | null;
   custody: CustodyRecord | null;
+  /**
+   * The service's time zone when the journey opened: its dates are local calendar dates
+   * and its clocks fall due at local midnight (calendar-days.ts). Absent in journeys opened
+   * before it was kept, which count in Europe/London.
+   */
+  timeZone?: string;
 }
 
 /** Input when a journey is created (the engine adds nothing else). */
@@ -122,6 +128,10 @@ export interface PathwayInput {
   keyworkerId?: string | null;
   /** Recovery check-up schedule in days after successful completion; default [28, 91, 182]. */
   checkupScheduleDays?: number[];
+  /** The service's time zone (IANA name; default Europe/London); the engine passes its own. */
+  timeZone?: string;
+  /** The effective time the journey opens at (the engine passes it; default the start of `referredOn`, UTC): the first timers count from here. */
+  openedAt?: string;
 }
 
 /** An intervention as agreed in a care plan. */

@@ -12,7 +12,9 @@ import {
   scheduleCheckups,
 } from './pathway-rules.ts';
 import { checkupTimerId, PATHWAY_TIMER_IDS, type PathwayContext, type PathwayEvent, type PathwayInput, type ResumableStage } from './pathway-types.ts';
-import { CONTINUITY_OF_CARE_DAYS, DAY_MS, isIsoDate, RECOVERY_SUSTAINED_DAYS, REVIEW_INTERVAL_DAYS, toDate, WAITING_TIME_DAYS } from './time.ts';
+import { DEFAULT_TIME_ZONE, delayUntil, localDateOf } from './calendar-days.ts';
+import { checkupDueAt, continuityBreachAt, recoverySustainedAt, reviewClockStart, reviewOverdueAt, waitingTimeBreachAt } from './clock-rules.ts';
+import { isIsoDate } from './time.ts';
 import { isTopRecord } from './top-record.ts';
 import { applyKeyworkEvent, keyworkRefusal } from './keywork-rules.ts';
 import { KEYWORK_EVENT_TYPES, type KeyworkEvent } from './keywork-types.ts';
@@ -34,6 +36,30 @@ function asInterventionEvent(event: PathwayEvent): InterventionEvent | null {
   return event.type === 'INTERVENTION_OFFERED' || event.type === 'INTERVENTION_STARTED' || event.type === 'INTERVENTION_ENDED' ? event : null;
 }
 
+/** The journey's time zone (journeys opened before it was kept count in the default). */
+function zoneOf(context: PathwayContext): string {
+  return context.timeZone ?? DEFAULT_TIME_ZONE;
+}
+
+/** The local calendar date of a payload date or an event time, in the journey's zone. */
+function dateIn(context: PathwayContext, value: string): string {
+  try {
+    return localDateOf(value, zoneOf(context));
+  } catch {
+    // Guards check the dates users send; anything else keeps its date part as before.
+    return value.slice(0, 10);
+  }
+}
+
+/**
+ * The time the engine adds a delay to: the event's effective time, or for the journey's
+ * first timers (raised while it is created, before any event) the opening time.
+ */
+function baseAt(context: PathwayContext, event: { type: string; at?: unknown; input?: Partial<PathwayInput> }): string {
+  if (typeof event.at === 'string' && event.at !== '') return event.at;
+  return event.input?.openedAt ?? `${context.referredOn}T00:00:00.000Z`;
+}
+
 /**
  * One treatment journey (NDTMS episode): referral → screening → assessment → care
  * planning → treatment with 6-monthly reviews → discharge → recovery check-ups, with
@@ -46,11 +72,22 @@ export const pathwayMachine = setup({
     events: {} as PathwayEvent,
     input: {} as PathwayInput,
   },
+  // Each delay runs from the event's time to the clock's deadline, which clock-rules.ts
+  // works out from the clock's start date in local calendar days (machines/calendar-days.ts).
   delays: {
-    waitingTime: () => WAITING_TIME_DAYS * DAY_MS,
-    reviewInterval: () => REVIEW_INTERVAL_DAYS * DAY_MS,
-    recoverySustained: () => RECOVERY_SUSTAINED_DAYS * DAY_MS,
-    continuityOfCare: () => CONTINUITY_OF_CARE_DAYS * DAY_MS,
+    waitingTime: ({ context, event }) => delayUntil(waitingTimeBreachAt(context.reenteredOn ?? context.referredOn, zoneOf(context)), baseAt(context, event)),
+    reviewInterval: ({ context, event }) => {
+      const start = reviewClockStart(context.treatmentStartedOn, context.lastReviewOn) ?? dateIn(context, baseAt(context, event));
+      return delayUntil(reviewOverdueAt(start, zoneOf(context)), baseAt(context, event));
+    },
+    recoverySustained: ({ context, event }) => {
+      const start = context.discharge?.dischargedOn ?? dateIn(context, baseAt(context, event));
+      return delayUntil(recoverySustainedAt(start, zoneOf(context)), baseAt(context, event));
+    },
+    continuityOfCare: ({ context, event }) => {
+      const start = context.continuity?.releasedOn ?? dateIn(context, baseAt(context, event));
+      return delayUntil(continuityBreachAt(start, zoneOf(context)), baseAt(context, event));
+    },
   },
   guards: {
     /** Screening found a need for structured treatment. */
@@ -108,10 +145,13 @@ export const pathwayMachine = setup({
     startReviewClock: raise({ type: 'REVIEW_DUE', at: '' }, { id: PATHWAY_TIMER_IDS.reviewDue, delay: 'reviewInterval' }),
     stopReviewClock: cancel(PATHWAY_TIMER_IDS.reviewDue),
     /** One CHECKUP_DUE per scheduled check-up not yet due or done. */
-    startCheckupClocks: enqueueActions(({ context, enqueue }) => {
+    startCheckupClocks: enqueueActions(({ context, event, enqueue }) => {
+      const base = baseAt(context, event);
+      const discharged = context.discharge?.dischargedOn ?? dateIn(context, base);
       for (const c of context.checkups) {
         if (c.dueDays === null || c.due || c.completedOn !== null) continue;
-        enqueue.raise({ type: 'CHECKUP_DUE', index: c.index, at: '' }, { id: checkupTimerId(c.index), delay: c.dueDays * DAY_MS });
+        const delay = delayUntil(checkupDueAt(discharged, c.dueDays, zoneOf(context)), base);
+        enqueue.raise({ type: 'CHECKUP_DUE', index: c.index, at: '' }, { id: checkupTimerId(c.index), delay });
       }
     }),
     stopCheckupClocks: enqueueActions(({ context, enqueue }) => {
@@ -125,36 +165,41 @@ export const pathwayMachine = setup({
     stopContinuityClock: cancel(PATHWAY_TIMER_IDS.continuityOfCare),
 
     flagWaitingTimeBreached: assign({ waitingTimeBreached: true }),
-    closeWithBriefAdvice: assign(({ event }) => {
+    closeWithBriefAdvice: assign(({ context, event }) => {
       if (event.type !== 'SCREENING_COMPLETED') return {};
       const reason = event.dischargeReason ?? BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON;
-      const on = toDate(event.at);
+      const on = dateIn(context, event.at);
       return { discharge: { reason, dischargedOn: on, successful: false }, closure: { reason, closedOn: on, sustainedRecovery: false } };
     }),
-    recordAssessment: assign(({ event }) =>
-      event.type === 'ASSESSMENT_COMPLETED' ? { assessment: { completedOn: toDate(event.completedOn ?? event.at), domains: event.domains } } : {},
+    recordAssessment: assign(({ context, event }) =>
+      event.type === 'ASSESSMENT_COMPLETED' ? { assessment: { completedOn: dateIn(context, event.completedOn ?? event.at), domains: event.domains } } : {},
     ),
     recordCarePlan: assign(({ context, event }) =>
-      event.type === 'CARE_PLAN_AGREED' ? { carePlan: mergeCarePlan(context.carePlan, toDate(event.carePlanDate ?? event.at), event.interventions) } : {},
+      event.type === 'CARE_PLAN_AGREED' ? { carePlan: mergeCarePlan(context.carePlan, dateIn(context, event.carePlanDate ?? event.at), event.interventions) } : {},
     ),
     recordInterventionEvent: assign(({ context, event }) => {
       const ie = asInterventionEvent(event);
       if (!ie || !context.carePlan) return {};
-      const interventions = context.carePlan.interventions.map((i) => (i.id === ie.interventionId ? applyInterventionEvent(i, ie) : i));
+      // The intervention record keeps local dates: hand it the event's local date as its time.
+      const local = { ...ie, at: dateIn(context, ie.at) };
+      if (local.type === 'INTERVENTION_OFFERED' && local.offeredOn !== undefined) local.offeredOn = dateIn(context, local.offeredOn);
+      if (local.type === 'INTERVENTION_STARTED' && local.startedOn !== undefined) local.startedOn = dateIn(context, local.startedOn);
+      if (local.type === 'INTERVENTION_ENDED' && local.endedOn !== undefined) local.endedOn = dateIn(context, local.endedOn);
+      const interventions = context.carePlan.interventions.map((i) => (i.id === ie.interventionId ? applyInterventionEvent(i, local) : i));
       return { carePlan: { ...context.carePlan, interventions } };
     }),
-    recordTreatmentStart: assign(({ event }) => (event.type === 'INTERVENTION_STARTED' ? { treatmentStartedOn: toDate(event.startedOn ?? event.at) } : {})),
+    recordTreatmentStart: assign(({ context, event }) => (event.type === 'INTERVENTION_STARTED' ? { treatmentStartedOn: dateIn(context, event.startedOn ?? event.at) } : {})),
     recordTop: assign(({ context, event }) => (event.type === 'TOP_RECORDED' ? { tops: [...context.tops, event.top] } : {})),
     recordReview: assign(({ context, event }) => {
       if (event.type !== 'REVIEW_COMPLETED') return {};
-      const reviewedOn = toDate(event.reviewedOn ?? event.at);
+      const reviewedOn = dateIn(context, event.reviewedOn ?? event.at);
       return { reviews: [...context.reviews, { reviewedOn, top: event.top }], lastReviewOn: reviewedOn, tops: [...context.tops, event.top] };
     }),
     /** Successful completion: keep the package for rapid re-entry and schedule the check-ups. */
     recordSuccessfulDischarge: assign(({ context, event }) => {
       if (event.type !== 'DISCHARGED') return {};
       return {
-        discharge: { reason: event.reason, dischargedOn: toDate(event.dischargedOn), successful: true },
+        discharge: { reason: event.reason, dischargedOn: dateIn(context, event.dischargedOn), successful: true },
         tops: event.exitTop ? [...context.tops, event.exitTop] : context.tops,
         lastCarePlan: context.carePlan,
         checkups: scheduleCheckups(context.checkupScheduleDays),
@@ -162,7 +207,7 @@ export const pathwayMachine = setup({
     }),
     recordUnsuccessfulDischarge: assign(({ context, event }) => {
       if (event.type !== 'DISCHARGED') return {};
-      const dischargedOn = toDate(event.dischargedOn);
+      const dischargedOn = dateIn(context, event.dischargedOn);
       return {
         discharge: { reason: event.reason, dischargedOn, successful: false },
         closure: { reason: event.reason, closedOn: dischargedOn, sustainedRecovery: false },
@@ -175,12 +220,12 @@ export const pathwayMachine = setup({
     recordCheckup: assign(({ context, event }) => {
       if (event.type !== 'CHECKUP_COMPLETED') return {};
       const tops = event.top ? [...context.tops, event.top] : context.tops;
-      return { checkups: completeCheckup(context.checkups, toDate(event.checkupOn ?? event.at), event.top ?? null), tops };
+      return { checkups: completeCheckup(context.checkups, dateIn(context, event.checkupOn ?? event.at), event.top ?? null), tops };
     }),
     /** Relapse: count the re-presentation, restore the last package, start a new episode's waiting clock. */
     recordRelapse: assign(({ context, event }) => {
       if (event.type !== 'RELAPSE_REPORTED') return {};
-      const on = toDate(event.reportedOn ?? event.at);
+      const on = dateIn(context, event.reportedOn ?? event.at);
       return {
         representations: context.representations + 1,
         carePlan: restoreCarePlan(context.lastCarePlan, on),
@@ -191,16 +236,16 @@ export const pathwayMachine = setup({
     }),
     recordSustainedRecovery: assign(({ context, event }) => {
       if (event.type !== 'RECOVERY_SUSTAINED' || !context.discharge) return {};
-      return { closure: { reason: context.discharge.reason, closedOn: toDate(event.at), sustainedRecovery: true } };
+      return { closure: { reason: context.discharge.reason, closedOn: dateIn(context, event.at), sustainedRecovery: true } };
     }),
-    rememberCustody: assign(({ event }, params: { stage: ResumableStage }) =>
-      event.type === 'CUSTODY_STARTED' ? { custody: { stageBeforeCustody: params.stage, custodyOn: toDate(event.custodyOn ?? event.at) } } : {},
+    rememberCustody: assign(({ context, event }, params: { stage: ResumableStage }) =>
+      event.type === 'CUSTODY_STARTED' ? { custody: { stageBeforeCustody: params.stage, custodyOn: dateIn(context, event.custodyOn ?? event.at) } } : {},
     ),
-    recordRelease: assign(({ event }) =>
-      event.type === 'RELEASED_FROM_CUSTODY' ? { custody: null, continuity: { releasedOn: toDate(event.releasedOn ?? event.at), engagedOn: null, breached: false } } : {},
+    recordRelease: assign(({ context, event }) =>
+      event.type === 'RELEASED_FROM_CUSTODY' ? { custody: null, continuity: { releasedOn: dateIn(context, event.releasedOn ?? event.at), engagedOn: null, breached: false } } : {},
     ),
     recordEngagement: assign(({ context, event }) =>
-      event.type === 'COMMUNITY_ENGAGED' && context.continuity ? { continuity: { ...context.continuity, engagedOn: toDate(event.engagedOn ?? event.at) } } : {},
+      event.type === 'COMMUNITY_ENGAGED' && context.continuity ? { continuity: { ...context.continuity, engagedOn: dateIn(context, event.engagedOn ?? event.at) } } : {},
     ),
     flagContinuityBreached: assign(({ context }) => (context.continuity ? { continuity: { ...context.continuity, breached: true } } : {})),
     // Tasks nobody held (the journey had no keyworker) go to the keyworker now assigned.
@@ -218,7 +263,7 @@ export const pathwayMachine = setup({
   id: 'pathway',
   context: ({ input }) => ({
     referralSource: input.referralSource,
-    referredOn: toDate(input.referredOn),
+    referredOn: localDateOf(input.referredOn, input.timeZone ?? DEFAULT_TIME_ZONE),
     keyworkerId: input.keyworkerId ?? null,
     assessment: null,
     carePlan: null,
@@ -236,6 +281,7 @@ export const pathwayMachine = setup({
     waitingTimeBreached: false,
     continuity: null,
     custody: null,
+    timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
   }),
   initial: 'referred',
   // A keyworker's day goes on in every open stage; a closed journey takes no more entries.

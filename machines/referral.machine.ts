@@ -1,5 +1,7 @@
 import { assign, cancel, raise, setup } from 'xstate';
 import { defaultReferralDeadlines, type ReferralKind, type ReferralUrgency } from './referral-kinds.ts';
+import { DEFAULT_TIME_ZONE } from './calendar-days.ts';
+import { firstContactBreachAt } from './clock-rules.ts';
 import { DAY_MS, HOUR_MS } from './time.ts';
 
 /** Input when a referral is sent. Deadlines default from REFERRAL_KIND_DEADLINES. */
@@ -10,6 +12,8 @@ export interface ReferralInput {
   firstContactWithinDays?: number;
   /** When the referral was sent (ISO-8601); the engine passes the creating event's `at`. */
   requestedAt?: string | null;
+  /** The service's time zone (IANA name; default Europe/London): first contact is due in local calendar days. */
+  timeZone?: string;
 }
 
 /** Everything one referral remembers. */
@@ -33,6 +37,8 @@ export interface ReferralContext {
   acknowledgeOverdue: boolean;
   /** Set by FIRST_CONTACT_DEADLINE_PASSED. */
   firstContactOverdue: boolean;
+  /** The service's time zone when sent (absent in referrals sent before it was kept: Europe/London). */
+  timeZone?: string;
 }
 
 interface At {
@@ -90,7 +96,14 @@ export const referralMachine = setup({
   },
   delays: {
     acknowledgeDeadline: ({ context }) => context.acknowledgeWithinHours * HOUR_MS,
-    firstContactDeadline: ({ context }) => context.firstContactWithinDays * DAY_MS,
+    // First contact is due within N calendar days of sending (day N within, local time);
+    // the acknowledgement is an elapsed number of hours.
+    firstContactDeadline: ({ context, event }) => {
+      const base = typeof event.at === 'string' && event.at !== '' ? event.at : context.requestedAt;
+      if (base === null) return context.firstContactWithinDays * DAY_MS;
+      const due = firstContactBreachAt(context.requestedAt ?? base, context.firstContactWithinDays, context.timeZone ?? DEFAULT_TIME_ZONE);
+      return Math.max(0, due - Date.parse(base));
+    },
   },
   guards: {
     /** Rejecting needs a reason the sender can act on. */
@@ -137,6 +150,7 @@ export const referralMachine = setup({
       closedAt: null,
       acknowledgeOverdue: false,
       firstContactOverdue: false,
+      timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
     };
   },
   initial: 'requested',

@@ -4,6 +4,7 @@
  * journeys. Every figure carries its definition, here and in the OpenAPI document.
  */
 import type { z } from 'zod';
+import { localDayOf } from '../../machines/calendar-days.ts';
 import { PathwaysError } from '../../src/errors.ts';
 import { dateOfDay, dayOf } from '../../src/metrics/days.ts';
 import { deadlines } from '../../src/metrics/measures/deadlines.ts';
@@ -40,14 +41,16 @@ const MAX_PERIOD_DAYS = 3660;
 async function prepare(ctx: AppContext, user: AuthUser, query: MetricsQuery, defaultPeriodDays: number) {
   const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
   const asOf = query.asOf ? new Date(query.asOf).toISOString() : ctx.now().toISOString();
-  const toDay = query.to ? dayOf(query.to) : dayOf(asOf);
+  // The as-of day is the service's local calendar day (machines/calendar-days.ts).
+  const timeZone = ctx.engine.timeZone;
+  const toDay = query.to ? dayOf(query.to) : localDayOf(asOf, timeZone);
   const fromDay = query.from ? dayOf(query.from) : toDay - (defaultPeriodDays - 1);
   if (fromDay > toDay || toDay - fromDay > MAX_PERIOD_DAYS) {
     throw new PathwaysError('validation_failed', 'The period must have `from` on or before `to` and span at most 10 years.', {
       issues: [{ path: 'from', message: `must be on or before ${dateOfDay(toDay)} and at most ${MAX_PERIOD_DAYS} days before it` }],
     });
   }
-  const q: MeasureQuery = { agencyIds: scope.agencyIds, dim: query.breakdown, asOf, fromDay, toDay };
+  const q: MeasureQuery = { agencyIds: scope.agencyIds, dim: query.breakdown, asOf, fromDay, toDay, timeZone };
   const context = {
     area: scope.area,
     agencyIds: scope.agencyIds,

@@ -21,6 +21,7 @@ export const metricsCommand: Command = {
     try {
       let last = 0;
       const report = await rebuildMetrics(store, {
+        timeZone: config.timeZone,
         onProgress: (events) => {
           if (process.stderr.isTTY && events - last >= 50_000) {
             last = events;

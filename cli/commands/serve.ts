@@ -17,6 +17,7 @@ import { attachLive } from '../../src/live/live-server.ts';
 import { agencyRoom } from '../../src/live/live-events.ts';
 import { attachAttendanceReports } from '../../src/keywork/attendance-reports.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
+import { clockFrom, describeClock, type ClockSetting } from '../../src/service-clock.ts';
 import { pino, type Logger } from 'pino';
 import { webAppBuilt } from '../../api/http/web-app.ts';
 import { parseCommandArgs, type OptionSpec } from '../command-args.ts';
@@ -42,15 +43,23 @@ export interface StartOptions {
   webDist?: string;
   /** SQLite: sync inside each COMMIT (`PATHWAYS_SYNC_IN_COMMIT`). */
   syncInCommit?: boolean;
+  /** The service's time zone (`PATHWAYS_TIME_ZONE`; default Europe/London). */
+  timeZone?: string;
+  /** The settable clock (`PATHWAYS_CLOCK`); null or absent: the real time. */
+  clock?: ClockSetting | null;
 }
 
 /** Starts everything on an open, migrated store (shared by `serve` and `demo`). */
 export async function startPathways(store: Store, options: StartOptions): Promise<RunningPathways> {
-  const engine = createEngine(store, options.syncInCommit ? { syncInCommit: true } : {});
+  // One clock for the engine (timers, effective times), the API (measures' as-of, tokens) and the live sign-in.
+  const now = clockFrom(options.clock ?? null);
+  const engine = createEngine(store, { now, ...(options.syncInCommit ? { syncInCommit: true } : {}), ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const detachMetrics = attachMetrics(engine);
   const server = await startServer({
     store,
     engine,
+    now,
+    ...(options.clock ? { clockNotice: describeClock(options.clock) } : {}),
     port: options.port,
     ...(options.host ? { host: options.host } : {}),
     ...(options.tokenTtlMinutes ? { tokenTtlMinutes: options.tokenTtlMinutes } : {}),
@@ -63,7 +72,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     store,
     engine,
     authenticate: async (token) => {
-      const user = await resolveToken(store.db, token, new Date());
+      const user = await resolveToken(store.db, token, now());
       return user ? viewerOf(user) : null;
     },
   });
@@ -119,7 +128,18 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
         '*** Run `npm run build:web` once, then start again.\n',
     );
   }
-  return { tokenTtlMinutes: config.tokenTtlMinutes, logger, webDist: config.webDist, syncInCommit: config.syncInCommit };
+  if (config.clock) {
+    // Loud, because every deadline, flag and measure is then computed for another day than today.
+    console.warn(`\n*** ${describeClock(config.clock)}.\n*** Timers, flags and measures follow that clock. Training and acceptance only: unset PATHWAYS_CLOCK for real work.\n`);
+  }
+  return {
+    tokenTtlMinutes: config.tokenTtlMinutes,
+    logger,
+    webDist: config.webDist,
+    syncInCommit: config.syncInCommit,
+    timeZone: config.timeZone,
+    clock: config.clock,
+  };
 }
 
 export const serveCommand: Command = {

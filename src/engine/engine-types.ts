@@ -207,6 +207,12 @@ export interface EngineOptions {
   /** Names this engine's timer claims (default host:pid:random). */
   workerId?: string;
   /**
+   * The service's time zone (IANA name, default Europe/London): journeys and referrals
+   * opened by this engine count their calendar days and fall due at local midnight there
+   * (machines/calendar-days.ts); the measures count days in it too.
+   */
+  timeZone?: string;
+  /**
    * SQLite only: sync the log inside each COMMIT on the main thread (`PATHWAYS_SYNC_IN_COMMIT=1`
    * for `pathways serve`) instead of after it on the thread pool (default false).
    */
@@ -243,4 +249,6 @@ export interface Engine {
   stats(): { commits: number; units: number; failed: number };
   /** The statecharts this engine runs. */
   readonly registry: MachineRegistry;
+  /** The service's time zone (EngineOptions.timeZone). */
+  readonly timeZone: string;
 }

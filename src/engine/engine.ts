@@ -30,6 +30,8 @@ import type {
   TransactionHook,
   BeforeCommitHook,
 } from './engine-types.ts';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../machines/calendar-days.ts';
+import { validationError } from '../errors.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
 import { installStatementCache } from './statement-cache.ts';
 import { applyCommand, beginWrites, loadStream, openCase, openRecord, openReferral } from './stream-writer.ts';
@@ -45,6 +47,12 @@ export { SYSTEM_ACTOR } from './engine-types.ts';
 export function createEngine(store: Store, options: EngineOptions = {}): Engine {
   const now = options.now ?? (() => new Date());
   const registry = options.registry ?? pathwaysRegistry;
+  const timeZone = options.timeZone ?? DEFAULT_TIME_ZONE;
+  if (!isTimeZone(timeZone)) {
+    throw validationError(`timeZone "${String(timeZone)}" is not a time zone this runtime knows: give an IANA name such as Europe/London.`, [
+      { path: 'timeZone', message: 'must be an IANA time zone name' },
+    ]);
+  }
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   if (store.sqlite && process.env.PATHWAYS_NO_STATEMENT_CACHE !== '1') installStatementCache(store.sqlite);
   const hooks: TransactionHook[] = [];
@@ -54,6 +62,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   const runner = createUnitRunner(store, {
     registry,
     now,
+    timeZone,
     hooks,
     beforeCommit,
     listeners,
@@ -82,6 +91,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
 
   const engine: Engine = {
     registry,
+    timeZone,
     stats: () => runner.stats(),
 
     apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>> {

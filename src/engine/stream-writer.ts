@@ -40,6 +40,8 @@ export interface TxContext {
   dialect: Dialect;
   registry: MachineRegistry;
   now: () => Date;
+  /** The service's time zone, handed to every new stream's statechart. */
+  timeZone: string;
   hooks: readonly TransactionHook[];
   /** Changes made so far, told to commit listeners once the transaction commits. */
   changes: StreamChange[];
@@ -321,7 +323,8 @@ export async function openCase(ctx: TxContext, cmd: OpenCaseCommand): Promise<Ap
 
   const registry = ctx.registry;
   const version = registry.currentVersion('case');
-  const input = { ...cmd.input, referralSource: cmd.referralSource, referredOn: cmd.referredOn, keyworkerId: cmd.keyworkerId ?? null };
+  // The statechart counts its calendar days in the service's zone, its first timers from the opening time.
+  const input = { ...cmd.input, referralSource: cmd.referralSource, referredOn: cmd.referredOn, keyworkerId: cmd.keyworkerId ?? null, timeZone: ctx.timeZone, openedAt: time.effectiveAt };
   const plan = planInitial('case', version, input, time.effectiveAt, registry);
   await beginWrites(ctx);
   const nowIso = now.toISOString();
@@ -376,7 +379,7 @@ export async function openReferral(ctx: TxContext, cmd: OpenReferralCommand): Pr
 
   const registry = ctx.registry;
   const version = registry.currentVersion('referral');
-  const input = { ...cmd.input, kind: cmd.kind, urgency: cmd.urgency, requestedAt: time.effectiveAt };
+  const input = { ...cmd.input, kind: cmd.kind, urgency: cmd.urgency, requestedAt: time.effectiveAt, timeZone: ctx.timeZone };
   const plan = planInitial('referral', version, input, time.effectiveAt, registry);
   await beginWrites(ctx);
   const nowIso = now.toISOString();

@@ -28,6 +28,7 @@
  */
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
+import { DEFAULT_TIME_ZONE } from '../../machines/calendar-days.ts';
 import { directSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import type { BeforeCommitHook, CommitListener, StreamChange, TransactionHook } from './engine-types.ts';
@@ -41,6 +42,8 @@ export type UnitWork<T> = (ctx: TxContext) => Promise<T>;
 export interface UnitRunnerOptions {
   registry: MachineRegistry;
   now: () => Date;
+  /** The service's time zone (EngineOptions.timeZone; default Europe/London). */
+  timeZone?: string;
   /** Live arrays: hooks and listeners added later apply to later units. */
   hooks: TransactionHook[];
   beforeCommit: BeforeCommitHook[];
@@ -94,6 +97,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     dialect: store.dialect,
     registry: options.registry,
     now: options.now,
+    timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
     hooks: options.hooks,
     changes: [],
     locked: false,

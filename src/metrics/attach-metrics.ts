@@ -18,7 +18,7 @@ import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
 
 /** The measures' view of an engine change (journeys and referrals only: records move no measure). */
-export function metricChangeOf(change: StreamChange): MetricChange {
+export function metricChangeOf(change: StreamChange, timeZone?: string): MetricChange {
   return {
     stream: change.stream as MetricChange['stream'],
     id: change.id,
@@ -29,16 +29,18 @@ export function metricChangeOf(change: StreamChange): MetricChange {
     fromStage: change.fromStage,
     toStage: change.toStage,
     effectiveAt: change.effectiveAt,
+    timeZone,
   };
 }
 
 /** Keeps the measures current from `engine`'s changes; returns a function that detaches. */
-export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'>): () => void {
+export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'> & { timeZone?: string }): () => void {
+  const timeZone = engine.timeZone;
   const pending = new WeakMap<StreamChange, DeltaSet>();
   const offChange = engine.useInTransaction(async (trx, change, sql) => {
     // People, agencies and staff move no measure (yet): their streams pass by.
     if (change.stream !== 'case' && change.stream !== 'referral') return;
-    await applyMetricChange(trx, metricChangeOf(change), {
+    await applyMetricChange(trx, metricChangeOf(change, timeZone), {
       sql,
       sink: async (deltas) => {
         pending.set(change, deltas);

@@ -4,9 +4,12 @@
  * and a rebuild from the event log agree by construction (and a test checks they do).
  *
  * Dates follow the statechart: a payload date (`startedOn`, `dischargedOn`, …) when given,
- * else the event's effective time; all in whole UTC days (see days.ts).
+ * else the event's effective time; all in whole calendar days of the service's time zone
+ * (machines/calendar-days.ts), as the journey's own clocks count them.
  */
-import { dayOf } from './days.ts';
+import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
+import { reviewClockStart } from '../../machines/clock-rules.ts';
+import { dateOfDay, dayOf as dayNumber } from './days.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { payloadDate, type CaseSubject, type MetricChange } from './metric-change.ts';
 
@@ -65,6 +68,8 @@ export interface CaseReduction {
 /** Applies one event to a journey's facts; `prev` is null for the journey's first event. */
 export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change: MetricChange): CaseReduction {
   const at = change.effectiveAt;
+  const zone = change.timeZone ?? DEFAULT_TIME_ZONE;
+  const dayOf = (value: string): number => localDayOf(value, zone);
   const day = dayOf(at);
   const counts: EventCount[] = [];
   const facts: CaseFacts = prev
@@ -104,9 +109,13 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
       counts.push({ metric: 'started', k: started - facts.clockDay <= STANDARD_DAYS ? 'within' : 'beyond', day: started });
       break;
     }
-    case 'REVIEW_COMPLETED':
-      facts.reviewBasisDay = dayOf(payloadDate(p, 'reviewedOn', at));
+    case 'REVIEW_COMPLETED': {
+      // One rule with the statechart's review clock (clock-rules.ts): the later of the start and the last review.
+      const reviewed = dateOfDay(dayOf(payloadDate(p, 'reviewedOn', at)));
+      const basis = reviewClockStart(facts.reviewBasisDay === null ? null : dateOfDay(facts.reviewBasisDay), reviewed);
+      facts.reviewBasisDay = basis === null ? null : dayNumber(basis);
       break;
+    }
     case 'DISCHARGED':
     case 'SCREENING_COMPLETED': {
       if (change.type === 'SCREENING_COMPLETED' && change.toStage !== 'closed') break;

@@ -8,7 +8,6 @@
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
 import { BLOCKED_METRICS, FLOW_WEEKS, UNDIVIDED_METRICS, blockOf, weekBlockOf } from './day-blocks.ts';
-import { dayOf } from './days.ts';
 import { dimensionPairs, type Dimension, type DimensionValues } from '../../machines/measure-dimensions.ts';
 import { REFERRAL_WAITING_STATES, pendingDeadlines, type ReferralFacts } from './referral-facts.ts';
 
@@ -203,6 +202,6 @@ export function caseStateCounts(f: CaseFacts | null): EventCount[] {
 export function referralStateCounts(f: ReferralFacts | null): EventCount[] {
   if (!f) return [];
   const out: EventCount[] = REFERRAL_WAITING_STATES.has(f.state) ? [{ metric: 'ref_waiting', k: f.state, day: f.createdDay }] : [];
-  for (const d of pendingDeadlines(f)) out.push({ metric: 'ref_due', k: d.deadline, day: dayOf(d.dueAt) });
+  for (const d of pendingDeadlines(f)) out.push({ metric: 'ref_due', k: d.deadline, day: d.dueDay });
   return out;
 }

@@ -24,6 +24,8 @@ export interface MetricChange {
   toStage: string;
   /** ISO-8601 effective time of the fact. */
   effectiveAt: string;
+  /** The service's time zone: days are local calendar days there (default Europe/London). */
+  timeZone?: string;
 }
 
 /** What a journey's measures need to know about it beyond its events. */

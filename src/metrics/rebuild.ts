@@ -37,6 +37,8 @@ export interface RebuildOptions {
   pageSize?: number;
   /** Called after each page with the events read so far. */
   onProgress?: (eventsRead: number) => void;
+  /** The service's time zone the measures count days in (default Europe/London), as the engine's. */
+  timeZone?: string;
 }
 
 // The event-log lock the engine takes before appending (src/engine/event-log.ts), so no
@@ -96,7 +98,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
       let facts: CaseFacts | null = null;
       let last: EventRow | undefined;
       for (const row of rows) {
-        const r = reduceCase(facts, subject, changeOf(row, facts?.stage ?? null));
+        const r = reduceCase(facts, subject, changeOf(row, facts?.stage ?? null, options.timeZone));
         deltas.add(r.facts.agencyId, r.facts.dims, r.counts, 1);
         facts = r.facts;
         last = row;
@@ -113,7 +115,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
       let facts: ReferralFacts | null = null;
       let last: EventRow | undefined;
       for (const row of rows) {
-        const r = reduceReferral(facts, subject, changeOf(row, facts?.state ?? null));
+        const r = reduceReferral(facts, subject, changeOf(row, facts?.state ?? null, options.timeZone));
         deltas.add(r.facts.toAgencyId, r.facts.dims, r.counts, 1);
         facts = r.facts;
         last = row;
@@ -134,7 +136,7 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
   });
 }
 
-function changeOf(row: EventRow, prevStage: string | null): MetricChange {
+function changeOf(row: EventRow, prevStage: string | null, timeZone: string | undefined): MetricChange {
   return {
     // Only journeys' and referrals' events are read here (by stream type).
     stream: row.stream_type as MetricChange['stream'],
@@ -146,6 +148,7 @@ function changeOf(row: EventRow, prevStage: string | null): MetricChange {
     fromStage: prevStage ?? stageOfStoredState(row.from_state),
     toStage: stageOfStoredState(row.to_state) ?? '',
     effectiveAt: row.effective_at,
+    timeZone,
   };
 }
 

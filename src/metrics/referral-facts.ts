@@ -3,7 +3,7 @@
  * changes it. Pure, shared by the in-transaction hook and the rebuild (see case-facts.ts).
  * Referral measures belong to the receiving agency: they show whose inbox is slow.
  */
-import { dayOf } from './days.ts';
+import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import type { EventCount } from './case-facts.ts';
 import type { MetricChange, ReferralSubject } from './metric-change.ts';
@@ -20,6 +20,11 @@ export interface ReferralFacts {
   createdAt: string;
   acknowledgeBy: string | null;
   firstContactBy: string | null;
+  /**
+   * The zone its days count in; absent in facts kept before days were local, which keep
+   * counting in UTC so a later change takes off exactly what was added.
+   */
+  timeZone?: string;
 }
 
 export interface ReferralReduction {
@@ -36,10 +41,11 @@ export function reduceReferral(prev: ReferralFacts | null, subject: ReferralSubj
         toAgencyId: subject.toAgencyId,
         dims: subject.dims,
         state: change.toStage,
-        createdDay: dayOf(subject.createdAt),
+        createdDay: localDayOf(subject.createdAt, change.timeZone ?? DEFAULT_TIME_ZONE),
         createdAt: subject.createdAt,
         acknowledgeBy: subject.acknowledgeBy,
         firstContactBy: subject.firstContactBy,
+        timeZone: change.timeZone ?? DEFAULT_TIME_ZONE,
       };
   // Referral measures are states (waiting, deadlines running), so no event counters: the
   // referral's own history is its event log.
@@ -51,13 +57,18 @@ export function reduceReferral(prev: ReferralFacts | null, subject: ReferralSubj
 export interface PendingDeadline {
   deadline: 'acknowledge' | 'first_contact';
   dueAt: string;
+  /** The calendar day it falls due on (local to the facts' zone). */
+  dueDay: number;
 }
 
 /** The deadlines a referral in this state still has to meet. */
 export function pendingDeadlines(facts: ReferralFacts | null): PendingDeadline[] {
   if (!facts) return [];
   const out: PendingDeadline[] = [];
-  if (facts.state === 'requested' && facts.acknowledgeBy) out.push({ deadline: 'acknowledge', dueAt: facts.acknowledgeBy });
-  if (REFERRAL_WAITING_STATES.has(facts.state) && facts.firstContactBy) out.push({ deadline: 'first_contact', dueAt: facts.firstContactBy });
+  const dayOf = (at: string): number => localDayOf(at, facts.timeZone ?? 'UTC');
+  if (facts.state === 'requested' && facts.acknowledgeBy) out.push({ deadline: 'acknowledge', dueAt: facts.acknowledgeBy, dueDay: dayOf(facts.acknowledgeBy) });
+  if (REFERRAL_WAITING_STATES.has(facts.state) && facts.firstContactBy) {
+    out.push({ deadline: 'first_contact', dueAt: facts.firstContactBy, dueDay: dayOf(facts.firstContactBy) });
+  }
   return out;
 }

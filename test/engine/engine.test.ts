@@ -77,13 +77,13 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(allowedEvents).toContain('SCREENING_STARTED');
       const stored = await store.db.selectFrom('timers').selectAll().where('stream_id', '=', row.id).execute();
       expect(stored).toHaveLength(1);
-      expect(stored[0]).toMatchObject({ timer_key: 'waiting-time', status: 'pending', due_at: '2026-03-22T00:00:00.000Z' });
+      expect(stored[0]).toMatchObject({ timer_key: 'waiting-time', status: 'pending', due_at: '2026-03-23T00:00:00.000Z' }); // day 21 (22 March) is within: due at the midnight after it
       expect(JSON.parse(stored[0]!.event)).toMatchObject({ type: 'WAITING_TIME_BREACHED' });
     });
 
     it('opens a referral with its deadlines', async () => {
       const { row, event } = await openReferral();
-      expect(row).toMatchObject({ state: 'requested', version: 1, acknowledge_by: '2026-03-04T12:00:00.000Z', first_contact_by: '2026-03-23T12:00:00.000Z' });
+      expect(row).toMatchObject({ state: 'requested', version: 1, acknowledge_by: '2026-03-04T12:00:00.000Z', first_contact_by: '2026-03-24T00:00:00.000Z' }); // 21 calendar days: to the end of 23 March
       expect(event).toMatchObject({ type: 'REFERRAL_REQUESTED', to_state: 'requested' });
       expect(JSON.parse(event.payload)).toMatchObject({ kind: 'treatment', toAgencyId: world.provider.agencyId });
     });

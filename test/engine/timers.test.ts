@@ -72,8 +72,8 @@ describe.each(DIALECTS)('durable timers on %s', (dialect) => {
     const events = await timerEvents();
     expect(events).toEqual([
       { stream_id: referral.id, type: 'ACKNOWLEDGE_DEADLINE_PASSED', effective_at: '2026-03-04T12:00:00.000Z', recorded_at: days(30).toISOString(), user_id: null, agency_id: null, stream_version: 2 },
-      { stream_id: journey.id, type: 'WAITING_TIME_BREACHED', effective_at: '2026-03-22T00:00:00.000Z', recorded_at: days(30).toISOString(), user_id: null, agency_id: null, stream_version: 2 },
-      { stream_id: referral.id, type: 'FIRST_CONTACT_DEADLINE_PASSED', effective_at: '2026-03-23T12:00:00.000Z', recorded_at: days(30).toISOString(), user_id: null, agency_id: null, stream_version: 3 },
+      { stream_id: journey.id, type: 'WAITING_TIME_BREACHED', effective_at: '2026-03-23T00:00:00.000Z', recorded_at: days(30).toISOString(), user_id: null, agency_id: null, stream_version: 2 },
+      { stream_id: referral.id, type: 'FIRST_CONTACT_DEADLINE_PASSED', effective_at: '2026-03-24T00:00:00.000Z', recorded_at: days(30).toISOString(), user_id: null, agency_id: null, stream_version: 3 },
     ]);
     const timers = await store.db.selectFrom('timers').select(['status', 'fired_at']).execute();
     expect(timers.every((t) => t.status === 'fired' && t.fired_at === days(30).toISOString())).toBe(true);

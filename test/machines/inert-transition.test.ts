@@ -76,7 +76,8 @@ describe('inert transitions agree with XState’s public transition()', () => {
     const [, actions] = inertInitialTransition(pathwayMachine, { referralSource: 'self', referredOn: AT_DATE });
     expect(readable(actions)).toContainEqual({
       type: 'xstate.raise',
-      params: { event: { type: 'WAITING_TIME_BREACHED', at: '' }, id: 'waiting-time', delay: 21 * 86_400_000 },
+      // Opened at midnight (GMT) of the referral date: due at the first instant of day 22.
+      params: { event: { type: 'WAITING_TIME_BREACHED', at: '' }, id: 'waiting-time', delay: 22 * 86_400_000 },
     });
   });
 

@@ -6,10 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { initialTransition } from 'xstate';
 import { pathwayMachine, type PathwayContext, type PathwayEvent, type PathwayInput } from '../../machines/index.ts';
-import { buildTop, ev } from './builders.ts';
+import { AT, buildTop, ev } from './builders.ts';
 import { drive, step, timerEffects } from './drive.ts';
 
 const DAY = 86_400_000;
+/** A delay from the builders' event time (AT) to a due instant: deadlines fall at local midnight (Europe/London). */
+const until = (due: string): number => Date.parse(due) - Date.parse(AT);
 const input: PathwayInput = { referralSource: 'gp', referredOn: '2026-01-05' };
 const ctx = (s: { context: unknown }) => s.context as PathwayContext;
 
@@ -31,16 +33,17 @@ describe('pathway timers as transition() returns them', () => {
   it('starts the 21-day waiting clock at referral', () => {
     const [, actions] = initialTransition(pathwayMachine, input);
     expect(actions).toHaveLength(1);
-    expect(actions[0]).toMatchObject({ type: 'xstate.raise', params: { id: 'waiting-time', delay: 21 * DAY, event: { type: 'WAITING_TIME_BREACHED' } } });
+    expect(actions[0]).toMatchObject({ type: 'xstate.raise', params: { id: 'waiting-time', delay: 22 * DAY, event: { type: 'WAITING_TIME_BREACHED' } } });
   });
 
   it('stops the waiting clock and starts the 182-day review clock at the first intervention start', () => {
     const { snapshot, effects } = drive(pathwayMachine, input, toTreatment);
     expect(snapshot.value).toEqual({ inTreatment: 'active' });
     expect(ctx(snapshot).treatmentStartedOn).toBe('2026-01-22');
+    // Started 22 January: day 182 is 23 July, so the review is overdue from midnight (BST) starting 24 July.
     expect(effects).toEqual([
       { kind: 'cancel', id: 'waiting-time' },
-      { kind: 'raise', id: 'review-due', delay: 182 * DAY, event: { type: 'REVIEW_DUE', at: '' } },
+      { kind: 'raise', id: 'review-due', delay: until('2026-07-23T23:00:00.000Z'), event: { type: 'REVIEW_DUE', at: '' } },
     ]);
   });
 
@@ -57,7 +60,8 @@ describe('pathway timers as transition() returns them', () => {
     expect(due.effects).toEqual([{ kind: 'cancel', id: 'review-due' }]);
     const reviewed = step(pathwayMachine, due.snapshot, ev({ type: 'REVIEW_COMPLETED', reviewedOn: '2026-07-25', top: buildTop('review', '2026-07-25') }));
     expect(reviewed.snapshot.value).toEqual({ inTreatment: 'active' });
-    expect(reviewed.effects).toEqual([{ kind: 'raise', id: 'review-due', delay: 182 * DAY, event: { type: 'REVIEW_DUE', at: '' } }]);
+    // Reviewed 25 July: day 182 is 23 January, overdue from midnight (GMT) starting 24 January.
+    expect(reviewed.effects).toEqual([{ kind: 'raise', id: 'review-due', delay: until('2027-01-24T00:00:00.000Z'), event: { type: 'REVIEW_DUE', at: '' } }]);
     expect(ctx(reviewed.snapshot).lastReviewOn).toBe('2026-07-25');
     // An early review from `active` cancels the running clock before starting the new one.
     const early = step(pathwayMachine, reviewed.snapshot, ev({ type: 'REVIEW_COMPLETED', top: buildTop('review') }));
@@ -69,10 +73,12 @@ describe('pathway timers as transition() returns them', () => {
     expect(snapshot.value).toBe('recoveryCheckups');
     expect(effects).toEqual([
       { kind: 'cancel', id: 'review-due' },
-      { kind: 'raise', id: 'checkup-0', delay: 28 * DAY, event: { type: 'CHECKUP_DUE', index: 0, at: '' } },
-      { kind: 'raise', id: 'checkup-1', delay: 91 * DAY, event: { type: 'CHECKUP_DUE', index: 1, at: '' } },
-      { kind: 'raise', id: 'checkup-2', delay: 182 * DAY, event: { type: 'CHECKUP_DUE', index: 2, at: '' } },
-      { kind: 'raise', id: 'recovery-sustained', delay: 182 * DAY, event: { type: 'RECOVERY_SUSTAINED', at: '' } },
+      // Discharged 30 June: check-ups due on 28 July, 29 September, 29 December (local midnight);
+      // recovery is sustained once day 182 (29 December) has passed.
+      { kind: 'raise', id: 'checkup-0', delay: until('2026-07-27T23:00:00.000Z'), event: { type: 'CHECKUP_DUE', index: 0, at: '' } },
+      { kind: 'raise', id: 'checkup-1', delay: until('2026-09-28T23:00:00.000Z'), event: { type: 'CHECKUP_DUE', index: 1, at: '' } },
+      { kind: 'raise', id: 'checkup-2', delay: until('2026-12-29T00:00:00.000Z'), event: { type: 'CHECKUP_DUE', index: 2, at: '' } },
+      { kind: 'raise', id: 'recovery-sustained', delay: until('2026-12-30T00:00:00.000Z'), event: { type: 'RECOVERY_SUSTAINED', at: '' } },
     ]);
     expect(ctx(snapshot).discharge).toEqual({ reason: 'completed_drug_free', dischargedOn: '2026-06-30', successful: true });
   });
@@ -81,8 +87,8 @@ describe('pathway timers as transition() returns them', () => {
     const { snapshot, effects } = drive(pathwayMachine, { ...input, checkupScheduleDays: [60, 14] }, toCheckups);
     expect(ctx(snapshot).checkupScheduleDays).toEqual([14, 60]);
     expect(effects.filter((e) => e.id.startsWith('checkup-'))).toEqual([
-      { kind: 'raise', id: 'checkup-0', delay: 14 * DAY, event: { type: 'CHECKUP_DUE', index: 0, at: '' } },
-      { kind: 'raise', id: 'checkup-1', delay: 60 * DAY, event: { type: 'CHECKUP_DUE', index: 1, at: '' } },
+      { kind: 'raise', id: 'checkup-0', delay: until('2026-07-13T23:00:00.000Z'), event: { type: 'CHECKUP_DUE', index: 0, at: '' } },
+      { kind: 'raise', id: 'checkup-1', delay: until('2026-08-28T23:00:00.000Z'), event: { type: 'CHECKUP_DUE', index: 1, at: '' } },
     ]);
   });
 
@@ -173,7 +179,8 @@ describe('rapid re-entry', () => {
       'cancel:recovery-sustained',
       'raise:waiting-time',
     ]);
-    expect(relapse.effects.at(-1)).toMatchObject({ delay: 21 * DAY });
+    // Re-presented 1 September: breached from midnight (BST) starting 23 September.
+    expect(relapse.effects.at(-1)).toMatchObject({ delay: until('2026-09-22T23:00:00.000Z') });
 
     const back = step(pathwayMachine, relapse.snapshot, ev({ type: 'REENTRY_CONFIRMED' }));
     expect(back.snapshot.value).toBe('carePlanning');
@@ -221,7 +228,7 @@ describe('custody', () => {
     expect(released.snapshot.value).toEqual(value);
     expect(ctx(released.snapshot).custody).toBeNull();
     expect(ctx(released.snapshot).continuity).toEqual({ releasedOn: '2026-09-01', engagedOn: null, breached: false });
-    expect(released.effects).toContainEqual({ kind: 'raise', id: 'continuity-of-care', delay: 21 * DAY, event: { type: 'CONTINUITY_OF_CARE_BREACHED', at: '' } });
+    expect(released.effects).toContainEqual({ kind: 'raise', id: 'continuity-of-care', delay: until('2026-09-22T23:00:00.000Z'), event: { type: 'CONTINUITY_OF_CARE_BREACHED', at: '' } });
     // The waiting clock kept running through custody: release must not restart it.
     expect(released.effects.filter((e) => e.id === 'waiting-time')).toEqual([]);
   });

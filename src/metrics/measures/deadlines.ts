@@ -8,11 +8,11 @@ import { STANDARD_DAYS } from '../case-facts.ts';
 import { readSums } from '../count-reader.ts';
 import { isPostgres } from '../counter-store.ts';
 import { readDaySummaries } from '../day-histograms.ts';
-import { dateOfDay, dayOf } from '../days.ts';
+import { DEFAULT_TIME_ZONE, localDayOf } from '../../../machines/calendar-days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
-import type { MeasureQuery } from './measure-query.ts';
+import { asOfDayOf, startOfDayIso, type MeasureQuery } from './measure-query.ts';
 
 /** Days between reviews (NDTMS: a review with a TOP at least every 6 months). */
 export const REVIEW_INTERVAL_DAYS = 182;
@@ -36,7 +36,7 @@ export interface ReferralDeadlineRow {
 
 /** Journeys whose age on a histogram is more than `limit` days at the as-of day. */
 async function overAge(db: MetricsDb, q: MeasureQuery, metric: string, limit: number): Promise<{ total: number; rows: AgedRows }> {
-  const asOfDay = dayOf(q.asOf);
+  const asOfDay = asOfDayOf(q);
   // These metrics have no sub-key (k is ''), so one series per breakdown value.
   const rows = await readDaySummaries(db, { metric, agencyIds: q.agencyIds, dim: q.dim, asOfDay, dayTo: asOfDay - limit - 1 });
   const out = rows
@@ -51,8 +51,9 @@ type ReferralDeadline = 'acknowledge' | 'first_contact';
  * Overdue referrals per receiving agency and deadline, bounded by days and agencies rather
  * than by the referrals overdue: those due on a day before the as-of day are the
  * running-deadline day blocks (`ref_due`, undivided, sub-key the deadline) summed up to the
- * day before; those due on the as-of day itself before the as-of time are one day's rows of
- * the running deadlines (an index range). The oldest overdue referral of an agency is the
+ * day before; those due on the as-of day itself up to the as-of time (overdue from the due
+ * instant, when the sweeper delivers the timer) are one day's rows of the running deadlines
+ * (an index range); the as-of day starts at local midnight. The oldest overdue referral of an agency is the
  * first of its running deadlines in order of sending that is overdue: a deadline falls due
  * soon after sending, so the walk passes over at most the few not yet due, sent in the
  * last days. Two reads in all, whatever the number of agencies.
@@ -60,15 +61,15 @@ type ReferralDeadline = 'acknowledge' | 'first_contact';
 async function overdueReferrals(db: MetricsDb, q: MeasureQuery): Promise<Record<ReferralDeadline, ReferralDeadlineRow[]>> {
   const out: Record<ReferralDeadline, ReferralDeadlineRow[]> = { acknowledge: [], first_contact: [] };
   if (q.agencyIds.length === 0) return out;
-  const asOfDay = dayOf(q.asOf);
-  // Day numbers are the date part of the ISO text (days.ts): due_at >= the as-of date is the as-of day on.
-  const today = dateOfDay(asOfDay);
+  const asOfDay = asOfDayOf(q);
+  // The as-of day starts at local midnight: due_at from then on (as ISO text) is the as-of day on.
+  const today = startOfDayIso(asOfDay, q.timeZone);
   // SQLite is told the index: without statistics it may take the due-time one and sort.
   const bySending = isPostgres(db) ? sql`` : sql`indexed by metric_deadlines_since`;
   const perDeadline = (deadline: ReferralDeadline, as: string) => sql`
-    (select count(*) from metric_deadlines d where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at >= ${today} and d.due_at < ${q.asOf}) as ${sql.ref(`${as}_today`)},
+    (select count(*) from metric_deadlines d where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at >= ${today} and d.due_at <= ${q.asOf}) as ${sql.ref(`${as}_today`)},
     (select d.since_at from metric_deadlines d ${bySending}
-      where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at < ${q.asOf} order by d.since_at limit 1) as ${sql.ref(`${as}_oldest`)}`;
+      where d.agency_id = a.id and d.deadline = ${deadline} and d.due_at <= ${q.asOf} order by d.since_at limit 1) as ${sql.ref(`${as}_oldest`)}`;
   const [before, agencies] = await Promise.all([
     readSums(db, { metrics: ['ref_due'], agencyIds: q.agencyIds, dim: 'all', dayTo: asOfDay - 1, byAgency: true }),
     sql<{ id: string; ack_today: number | string; ack_oldest: string | null; contact_today: number | string; contact_oldest: string | null }>`
@@ -83,7 +84,7 @@ async function overdueReferrals(db: MetricsDb, q: MeasureQuery): Promise<Record<
       ['first_contact', row.contact_today, row.contact_oldest],
     ] as const) {
       const count = (earlier.get(`${row.id}\u0000${deadline}`) ?? 0) + Number(todayCount);
-      if (count > 0) out[deadline].push({ agencyId: row.id, count, oldestAgeDays: oldest === null ? 0 : asOfDay - dayOf(oldest) });
+      if (count > 0) out[deadline].push({ agencyId: row.id, count, oldestAgeDays: oldest === null ? 0 : asOfDay - localDayOf(oldest, q.timeZone ?? DEFAULT_TIME_ZONE) });
     }
   }
   for (const rows of Object.values(out)) rows.sort((a, b) => a.agencyId.localeCompare(b.agencyId));

@@ -5,10 +5,9 @@
  */
 import { REPRESENTATION_WINDOW_DAYS, STANDARD_DAYS } from '../case-facts.ts';
 import { readSums, sumBy, type SumRow } from '../count-reader.ts';
-import { dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
-import type { MeasureQuery } from './measure-query.ts';
+import { asOfDayOf, type MeasureQuery } from './measure-query.ts';
 
 export interface Outcomes {
   startedWithin21Days: { definition: string; rows: Array<{ group: string; started: number; within: number; share: number | null }> };
@@ -36,7 +35,7 @@ const ratio = (num: number, den: number): number | null => (den > 0 ? num / den 
 
 /** Outcomes for the period `q.fromDay`–`q.toDay`, as known at `q.asOf`. */
 export async function outcomes(db: MetricsDb, q: MeasureQuery): Promise<Outcomes> {
-  const asOfDay = dayOf(q.asOf);
+  const asOfDay = asOfDayOf(q);
   const base = { agencyIds: q.agencyIds, dim: q.dim };
   const openFrom = asOfDay - REPRESENTATION_WINDOW_DAYS;
   // Five reads, each summed in the database: the period's event counters, the two ends of

@@ -1,10 +1,9 @@
 /** Referrals waiting on each receiving agency, by state, with their ages. */
 import { readDaySummaries } from '../day-histograms.ts';
-import { dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
-import type { MeasureQuery } from './measure-query.ts';
+import { asOfDayOf, type MeasureQuery } from './measure-query.ts';
 
 export interface ReferralsWaiting {
   referralsWaiting: {
@@ -16,7 +15,7 @@ export interface ReferralsWaiting {
 
 /** Waiting referrals per receiving agency, state and breakdown value, with ages as of `q.asOf`. */
 export async function referralsWaiting(db: MetricsDb, q: MeasureQuery): Promise<ReferralsWaiting> {
-  const rows = await readDaySummaries(db, { metric: 'ref_waiting', agencyIds: q.agencyIds, dim: q.dim, asOfDay: dayOf(q.asOf), byAgency: true });
+  const rows = await readDaySummaries(db, { metric: 'ref_waiting', agencyIds: q.agencyIds, dim: q.dim, asOfDay: asOfDayOf(q), byAgency: true });
   const out = rows
     .map(({ agencyId, k, value, count, medianDays, p90Days, maxDays }) => ({ agencyId: agencyId ?? '', state: k, group: value, count, medianDays, p90Days, maxDays }))
     .sort((a, b) => a.agencyId.localeCompare(b.agencyId) || a.state.localeCompare(b.state) || a.group.localeCompare(b.group));

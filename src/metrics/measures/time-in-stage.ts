@@ -1,10 +1,9 @@
 /** Time in the current stage: median and 90th percentile days per stage (and breakdown). */
 import { readDaySummaries } from '../day-histograms.ts';
-import { dayOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
-import type { MeasureQuery } from './measure-query.ts';
+import { asOfDayOf, type MeasureQuery } from './measure-query.ts';
 
 export interface TimeInStage {
   timeInStage: {
@@ -16,7 +15,7 @@ export interface TimeInStage {
 /** Days open journeys have spent in their current stage, as of `q.asOf`. */
 export async function timeInStage(db: MetricsDb, q: MeasureQuery): Promise<TimeInStage> {
   // An entry dated after the as-of day (backdating aside, a future as-of) counts as 0 days.
-  const rows = await readDaySummaries(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim: q.dim, asOfDay: dayOf(q.asOf) });
+  const rows = await readDaySummaries(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim: q.dim, asOfDay: asOfDayOf(q) });
   return {
     timeInStage: {
       definition: FIGURE_DEFINITIONS.timeInStage,
