@@ -7,7 +7,7 @@ import { assign, setup } from 'xstate';
  */
 
 /** The roles a user may hold. */
-export const STAFF_ROLES = ['admin', 'keyworker', 'referrer', 'manager', 'auditor'] as const;
+export const STAFF_ROLES = ['admin', 'keyworker', 'referrer', 'manager', 'auditor', 'area_auditor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
 /** Everything a staff stream remembers. */

@@ -6,14 +6,27 @@
  */
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { CASELOAD_DEFINITION, caseloads } from '../../src/metrics/caseloads.ts';
-import type { DrillCursor } from '../../src/metrics/drill-down.ts';
+import { breachesByStage, type DrillCursor } from '../../src/metrics/drill-down.ts';
 import { journeysBehindFigure, referralsBehindFigure, type FigureList } from '../../src/metrics/figure-lists.ts';
 import { METRIC_READER_ROLES, resolveMetricScope } from '../../src/metrics/metric-scope.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
 import { toCsv } from '../http/csv.ts';
 import { defineRoute, type RouteResult } from '../routing/route.ts';
-import { caseloadQuery, caseloadResponse, journeyListQuery, journeyListResponse, referralListQuery, referralListResponse } from '../schemas/figure-lists.ts';
+import {
+  caseloadQuery,
+  caseloadResponse,
+  journeyListQuery,
+  journeyListResponse,
+  referralListQuery,
+  referralListResponse,
+  stageBreachQuery,
+  stageBreachResponse,
+} from '../schemas/figure-lists.ts';
+
+/** What the stage breaches count. */
+const STAGE_BREACH_DEFINITION =
+  'Journeys past each journey deadline on the as-of day (waiting over 21 days for a first intervention, review overdue after 182 days, released and not engaged after 21 days), by the stage each journey is in now: the same journeys as the deadline figures.';
 import { decodeCursor, encodeCursor, nowIso, viewerOf } from './route-helpers.ts';
 
 /** Rows in one CSV export at most (a national area's largest stage). */
@@ -145,6 +158,21 @@ export const figureListRoutes = [
         return exported(ctx, user, 'metrics_caseloads', { agencyId: query.agencyId ?? null, asOf }, loads.keyworkers.length, csv, 'caseloads.csv');
       }
       return { status: 200, body: { area: scope.area, asOf, definition: CASELOAD_DEFINITION, ...loads } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/metrics/stage-breaches',
+    operationId: 'metricsStageBreaches',
+    summary: 'Journeys past each deadline, by the stage they are in now (the pathway drawing)',
+    tag,
+    auth: METRIC_READER_ROLES,
+    query: stageBreachQuery,
+    responses: { 200: { description: 'counts per stage and deadline', schema: stageBreachResponse }, 403: forbidden },
+    async handle({ query, ctx, user }) {
+      const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
+      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      return { status: 200, body: { area: scope.area, asOf, definition: STAGE_BREACH_DEFINITION, rows: await breachesByStage(ctx.store.db, scope.agencyIds, asOf) } };
     },
   }),
 ];

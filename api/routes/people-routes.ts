@@ -8,6 +8,7 @@ import { personScope } from '../../src/access/record-access.ts';
 import { projectPerson } from '../../src/access/projection.ts';
 import { recordAudit } from '../../src/audit/audit-repository.ts';
 import { isConsentActive, listConsents, type Consent } from '../../src/consent/consent-repository.ts';
+import { defaultValidUntil } from '../../src/consent/consent-term.ts';
 import { validationError } from '../../src/errors.ts';
 import { correctPersonDetails, giveConsent, renewConsent, withdrawConsent } from '../../src/people/person-commands.ts';
 import { identifiersOf } from '../../src/people/identifier-repository.ts';
@@ -185,7 +186,7 @@ export const peopleRoutes = [
     operationId: 'createConsent',
     summary: 'Record consent to share categories of data with an agency (or every agency of a kind)',
     description:
-      "Recorded by the agency that holds the person's record, as `CONSENT_GIVEN` on the person's stream. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding.",
+      "Recorded by the agency that holds the person's record, as `CONSENT_GIVEN` on the person's stream. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding. Without validUntil it runs 12 months (to the day before the same date a year on); it expires by itself at the end of its last day (CONSENT_EXPIRED).",
     tag: 'consent',
     auth: CARE_ROLES,
     hideFromOtherRoles: true,
@@ -209,7 +210,8 @@ export const peopleRoutes = [
           categories: body.categories,
           purpose: body.purpose,
           givenOn,
-          validUntil: body.validUntil ?? null,
+          // Unsaid, a consent runs 12 months (src/consent/consent-term.ts), never just today.
+          validUntil: body.validUntil ?? defaultValidUntil(givenOn),
         },
         { today, at: nowIso(ctx) },
       );

@@ -18,6 +18,7 @@ export const auditEntrySchema = z.object({
   purpose: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
   flagged: z.boolean(),
+  withheld: z.array(z.enum(['referralReason', 'overrideJustification'])).describe('Content this auditor may not read here: a referral reason (never), an override justification (area auditors only)'),
 });
 
 export type AuditEntry = z.infer<typeof auditEntrySchema>;

@@ -89,3 +89,14 @@ export const caseloadResponse = z.object({
   keyworkers: z.array(z.object({ agency: named, keyworker: named.nullable().describe('null: the team\'s unassigned journeys'), ...counts })),
   teams: z.array(z.object({ agency: named, keyworkers: z.number().int(), unassigned: z.number().int(), ...counts })),
 });
+
+/** `GET /api/v1/metrics/stage-breaches` query. */
+export const stageBreachQuery = z.strictObject({ area: scope.area, agencyId: scope.agencyId, asOf: scope.asOf });
+
+/** Journeys past each deadline, by their stage now. */
+export const stageBreachResponse = z.object({
+  area: z.string(),
+  asOf: z.string(),
+  definition: z.string(),
+  rows: z.array(z.object({ stage: z.string(), figure: z.enum(JOURNEY_LIST_FIGURES), count: z.number().int() })),
+});

@@ -1,7 +1,7 @@
 /** Who is looking: the signed-in user reduced to what access rules need. */
 export interface Viewer {
   userId: string;
-  role: 'admin' | 'keyworker' | 'referrer' | 'manager' | 'auditor';
+  role: 'admin' | 'keyworker' | 'referrer' | 'manager' | 'auditor' | 'area_auditor';
   agencyId: string;
   agencyKind: string;
   agencyArea: string;

@@ -4,7 +4,7 @@
  * transaction as the write that makes it.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { AuditTable, Database } from '../db/schema.ts';
 import type { AuditAction } from './audit-actions.ts';
 
@@ -53,6 +53,11 @@ export interface AuditQuery {
   personId?: string;
   userId?: string;
   agencyId?: string;
+  /**
+   * An auditor's scope: only entries recorded by staff of these agencies, or about people
+   * whose records they hold (registered, or lead a journey of).
+   */
+  agencyIds?: readonly string[];
   action?: string;
   flagged?: boolean;
   from?: string;
@@ -83,6 +88,19 @@ export async function queryAudit(db: Kysely<Database>, q: AuditQuery): Promise<{
   if (q.personId) query = query.where('person_id', '=', q.personId);
   if (q.userId) query = query.where('user_id', '=', q.userId);
   if (q.agencyId) query = query.where('agency_id', '=', q.agencyId);
+  const ids = q.agencyIds;
+  if (ids) {
+    query =
+      ids.length === 0
+        ? query.where(sql<boolean>`1 = 0`)
+        : query.where((eb) =>
+            eb.or([
+              eb('agency_id', 'in', ids),
+              eb('person_id', 'in', eb.selectFrom('people').select('id').where('created_by_agency_id', 'in', ids)),
+              eb('person_id', 'in', eb.selectFrom('cases').select('person_id').where('lead_agency_id', 'in', ids)),
+            ]),
+          );
+  }
   if (q.action) query = query.where('action', '=', q.action);
   if (q.flagged !== undefined) query = query.where('flagged', '=', q.flagged ? 1 : 0);
   if (q.from) query = query.where('at', '>=', q.from);

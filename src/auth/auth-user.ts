@@ -3,7 +3,8 @@
  */
 
 /** The roles of Pathways; every user has exactly one. */
-export const ROLES = ['admin', 'keyworker', 'referrer', 'manager', 'auditor'] as const;
+/** `area_auditor` reads the audit trail of every agency in its area; `auditor` only its own agency's. */
+export const ROLES = ['admin', 'keyworker', 'referrer', 'manager', 'auditor', 'area_auditor'] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The signed-in user, with their agency. */

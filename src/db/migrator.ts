@@ -21,6 +21,7 @@ import { recordStreamsMigration } from './migrations/014-record-streams.ts';
 import { calendarDayTimersMigration } from './migrations/030-calendar-day-timers.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
 import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
+import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   calendarDayTimersMigration,
   signInThrottleMigration,
   personIdentifiersAndSearchMigration,
+  personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
 ];

@@ -149,3 +149,28 @@ export async function listReferralsBehind(db: Kysely<Database>, q: ReferralDrill
     order by r.created_at, r.id limit ${q.limit}`.execute(db);
   return r.rows.map((row) => ({ referralId: row.id, agencyId: row.to_agency_id, state: row.state, createdAt: row.created_at, dueAt: row.due_at }));
 }
+
+/** Journeys past a deadline, by the stage they are in now (the drawing's breaches per stage). */
+export interface StageBreachRow {
+  stage: string;
+  figure: JourneyListFigure;
+  count: number;
+}
+
+/**
+ * How many journeys of each stage are past each journey deadline on the as-of day: the
+ * same rows the deadline figures count, grouped by the journey's stage. Reads only the
+ * breaching rows (an index range per deadline), whatever the number of journeys.
+ */
+export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly string[], asOf: string): Promise<StageBreachRow[]> {
+  if (agencyIds.length === 0) return [];
+  const out: StageBreachRow[] = [];
+  for (const figure of ['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const) {
+    const r = await sql<{ stage: string; n: number | string }>`
+      select s.stage, count(*) as n from metric_case_clocks c join cases s on s.id = c.case_id
+      where ${journeyWhere({ agencyIds, figure, asOf, limit: 0 })}
+      group by s.stage`.execute(db);
+    for (const row of r.rows) out.push({ stage: row.stage, figure, count: Number(row.n) });
+  }
+  return out.sort((a, b) => a.stage.localeCompare(b.stage) || a.figure.localeCompare(b.figure));
+}

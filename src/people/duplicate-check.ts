@@ -31,7 +31,7 @@ export async function findDuplicateCandidates(
 ): Promise<DuplicateCandidate[]> {
   const key = duplicateKeyTerm(person.givenName, person.familyName, person.dateOfBirth);
   const nhs = person.nhsNumber !== undefined ? identifierTerm('nhs_number', person.nhsNumber) : undefined;
-  const condition: Condition = { anyOf: [{ eq: key }, ...(nhs ? [{ eq: nhs }] : [])], weight: 100 };
+  const condition: Condition = { anyOf: [key, ...(nhs ? [nhs] : [])], weight: 100 };
   const page = await findPeople(db, viewer, [condition], { today, limit: MAX_CANDIDATES });
   return page.items.map((found) => {
     const matchedOn: DuplicateReason[] = [];

@@ -29,7 +29,9 @@ export async function projectPersonChange(trx: Kysely<Database>, change: StreamC
       const agencyId = createdByAgencyId ?? change.actor.agencyId;
       if (!agencyId) throw new Error('PERSON_RECORDED needs the registering agency (createdByAgencyId).');
       await trx.insertInto('people').values(personRowOf(change.id, input, agencyId, change.event.recorded_at)).execute();
-      await addIdentifiers(trx, change.id, agencyId, withNhsNumber(identifiers ?? [], input.nhsNumber), change.event.recorded_at);
+      const given = identifiers ?? [];
+      // The NHS number field comes last when it was not among the identifiers: a clash names it.
+      await addIdentifiers(trx, change.id, agencyId, withNhsNumber(given, input.nhsNumber), change.event.recorded_at, (i) => (i >= given.length ? 'nhsNumber' : `identifiers.${i}.value`));
       await reindexPerson(trx, change.id);
       return;
     }

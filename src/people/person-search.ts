@@ -11,14 +11,14 @@
  * total count. Results come in person id order, a page at a time (cursor: the last id).
  * Every search is written to the audit trail: who searched for what, not what was found.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database, PersonTable } from '../db/schema.ts';
 import type { Engine } from '../engine/engine-types.ts';
 import { ENDED_REFERRAL_STATES, personScope, type Scope } from '../access/record-access.ts';
 import type { Viewer } from '../access/viewer.ts';
 import { recordAudit } from '../audit/audit-repository.ts';
 import { identifiersOfMany, type PersonIdentifier } from './identifier-repository.ts';
-import { meetsConditions, searchConditions, type Condition, type PersonSearchInput, type TermMatch } from './search-criteria.ts';
+import { meetsConditions, searchConditions, type Condition, type PersonSearchInput } from './search-criteria.ts';
 import { searchTerms } from './search-terms.ts';
 
 /** One person found, with how the searcher relates to them. */
@@ -35,33 +35,29 @@ export interface PersonSearchPage {
   nextCursor: string | null;
 }
 
-/** The first string after every string starting with `prefix` (terms are ASCII). */
-function prefixEnd(prefix: string): string {
-  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-}
-
-function matchSql(alias: string, m: TermMatch): RawBuilder<unknown> {
-  const term = sql.ref(`${alias}.term`);
-  return 'eq' in m ? sql`${term} = ${m.eq}` : sql`(${term} >= ${m.prefix} and ${term} < ${prefixEnd(m.prefix)})`;
-}
-
-function conditionSql(alias: string, c: Condition): RawBuilder<unknown> {
-  return sql`(${sql.join(c.anyOf.map((m) => matchSql(alias, m)), sql` or `)})`;
-}
-
-/** Ids of people the agency holds that meet every condition, after `after`, in id order. */
+/**
+ * Ids of people the agency holds that meet every condition, after `after`, in id order.
+ * Each term of the driving condition is one key of `person_search_terms`, whose rows come
+ * in person id order: a walk per term that checks the other conditions by key for each
+ * candidate and stops at `limit` matches. The walks' first `limit` ids, merged, are the
+ * union's first `limit`.
+ */
 async function heldMatches(db: Kysely<Database>, agencyId: string, conditions: readonly Condition[], after: string, limit: number): Promise<string[]> {
   const [driver, ...rest] = conditions as [Condition, ...Condition[]];
-  const checks = rest.map(
-    (c, i) =>
-      sql`and exists (select 1 from person_search_terms ${sql.raw(`t${i + 1}`)} where ${sql.ref(`t${i + 1}.person_id`)} = t0.person_id and ${sql.ref(`t${i + 1}.agency_id`)} = ${agencyId} and ${conditionSql(`t${i + 1}`, c)})`,
-  );
-  const result = await sql<{ person_id: string }>`
-    select distinct t0.person_id from person_search_terms t0
-    where t0.agency_id = ${agencyId} and ${conditionSql('t0', driver)} and t0.person_id > ${after}
-    ${sql.join(checks, sql` `)}
-    order by t0.person_id limit ${limit}`.execute(db);
-  return result.rows.map((r) => r.person_id);
+  const checks = rest.map((c, i) => {
+    const t = sql.raw(`t${i + 1}`);
+    return sql`and exists (select 1 from person_search_terms ${t} where ${t}.person_id = t0.person_id and ${t}.agency_id = ${agencyId} and ${t}.term in (${sql.join(c.anyOf)}))`;
+  });
+  const found = new Set<string>();
+  for (const term of driver.anyOf) {
+    const result = await sql<{ person_id: string }>`
+      select t0.person_id from person_search_terms t0
+      where t0.agency_id = ${agencyId} and t0.term = ${term} and t0.person_id > ${after}
+      ${sql.join(checks, sql` `)}
+      order by t0.person_id limit ${limit}`.execute(db);
+    for (const r of result.rows) found.add(r.person_id);
+  }
+  return [...found].sort().slice(0, limit);
 }
 
 /**

@@ -75,6 +75,7 @@ export async function registerPerson(
 ): Promise<{ row: PersonTable; version: number; identifiers: PersonIdentifier[]; confirmedOver: DuplicateCandidate[] }> {
   const identifiers = keptIdentifiers(input);
   const nhsNumber = identifiers.find((id) => id.system === 'nhs_number')?.value;
+  const listed = identifiers.filter((id) => id.system !== 'nhs_number' || (input.identifiers ?? []).some((i) => i.system === 'nhs_number'));
   const { identifiers: _ids, confirmNew, nhsNumber: _nhs, ...record } = input;
   return engine.transaction(async (tx) => {
     const candidates = await findDuplicateCandidates(tx.trx, viewer, { givenName: input.givenName, familyName: input.familyName, dateOfBirth: input.dateOfBirth, nhsNumber }, clock.today);
@@ -92,7 +93,8 @@ export async function registerPerson(
         type: 'PERSON_RECORDED',
         ...record,
         ...(nhsNumber !== undefined ? { nhsNumber } : {}),
-        ...(identifiers.length > 0 ? { identifiers } : {}),
+        // The NHS number travels as its own field; the list holds the identifiers given as such.
+        ...(listed.length > 0 ? { identifiers: listed } : {}),
         ...(confirmedOver.length > 0 ? { confirmedOver } : {}),
         createdByAgencyId: viewer.agencyId,
       },

@@ -19,20 +19,17 @@ export interface PersonSearchInput {
   postcodeDistrict?: string | undefined;
 }
 
-/** One alternative: the exact term, or any term starting with `prefix`. */
-export type TermMatch = { eq: string } | { prefix: string };
-
-/** Met when any alternative is among a person's terms. */
+/** Met when any of these terms is among a person's terms. */
 export interface Condition {
-  anyOf: TermMatch[];
+  anyOf: string[];
   /** Rough selectivity, higher first: the most selective condition drives the query. */
   weight: number;
 }
 
 function identifierCondition(raw: string): Condition {
-  const anyOf: TermMatch[] = identifierReadings(raw).map((r) => ({ eq: identifierTerm(r.system, r.value) }));
+  const anyOf = identifierReadings(raw).map((r) => identifierTerm(r.system, r.value));
   const local = raw.trim();
-  if (local !== '') anyOf.push({ eq: identifierTerm('local', local) });
+  if (local !== '') anyOf.push(identifierTerm('local', local));
   return { anyOf, weight: 100 };
 }
 
@@ -43,8 +40,8 @@ function identifierCondition(raw: string): Condition {
 export function searchConditions(input: PersonSearchInput): Condition[] {
   const conditions: Condition[] = [];
   if (input.identifier !== undefined && input.identifier.trim() !== '') conditions.push(identifierCondition(input.identifier));
-  if (input.dateOfBirth !== undefined) conditions.push({ anyOf: [{ eq: `d:${input.dateOfBirth}` }], weight: 50 });
-  if (input.postcodeDistrict !== undefined) conditions.push({ anyOf: [{ eq: `c:${input.postcodeDistrict.toUpperCase()}` }], weight: 5 });
+  if (input.dateOfBirth !== undefined) conditions.push({ anyOf: [`d:${input.dateOfBirth}`], weight: 50 });
+  if (input.postcodeDistrict !== undefined) conditions.push({ anyOf: [`c:${input.postcodeDistrict.toUpperCase()}`], weight: 5 });
   const q = input.q?.trim() ?? '';
   if (q !== '') {
     // A box holding one identifier (an NHS number typed with spaces, a CRN) is that identifier.
@@ -58,9 +55,10 @@ export function searchConditions(input: PersonSearchInput): Condition[] {
       for (const token of tokens) {
         // One letter alone (an initial) would match a fifth of everyone: it narrows nothing.
         if (token.length < 2) continue;
-        const anyOf: TermMatch[] = [{ prefix: `n:${token}` }];
+        // The whole word, or the start of a longer one.
+        const anyOf = [`n:${token}`, `x:${token}`];
         // Typos: from three letters on, a name sounding the same is found too.
-        if (token.length >= 3 && /^[a-z]+$/.test(token)) anyOf.push({ eq: `p:${soundex(token)}` });
+        if (token.length >= 3 && /^[a-z]+$/.test(token)) anyOf.push(`p:${soundex(token)}`);
         conditions.push({ anyOf, weight: 10 + token.length });
       }
     }
@@ -74,8 +72,7 @@ export function searchConditions(input: PersonSearchInput): Condition[] {
 }
 
 /** True when a person's terms meet every condition (the same rule the SQL applies). */
-export function meetsConditions(terms: ReadonlySet<string> | readonly string[], conditions: readonly Condition[]): boolean {
-  const list = [...terms];
-  const set = new Set(list);
-  return conditions.every((c) => c.anyOf.some((m) => ('eq' in m ? set.has(m.eq) : list.some((t) => t.startsWith(m.prefix)))));
+export function meetsConditions(terms: readonly string[], conditions: readonly Condition[]): boolean {
+  const set = new Set(terms);
+  return conditions.every((c) => c.anyOf.some((t) => set.has(t)));
 }

@@ -1,11 +1,14 @@
 /**
  * The search terms of one person: what `person_search_terms` holds for them under each
  * agency that holds their record. Pure. Prefixes say what a term is, so one index serves
- * every kind of search:
+ * every kind of search, and every search is a set of exact keys: each key's rows come in
+ * person id order from the index, so a page is a short walk that stops when it is full
+ * (a range of keys would have to be read whole and sorted first):
  *
  * | term | for |
  * | --- | --- |
- * | `n:<word>` | a word of the given or family name (found by prefix) |
+ * | `n:<word>` | a word of the given or family name |
+ * | `x:<start>` | each start of that word, from two letters to one short of the word (a prefix search is one key) |
  * | `p:<soundex>` | that word's phonetic key (found when a name is mistyped) |
  * | `d:<YYYY-MM-DD>` | date of birth |
  * | `c:<district>` | postcode district |
@@ -38,6 +41,7 @@ export function searchTerms(person: SearchablePerson): string[] {
   const terms = new Set<string>();
   for (const token of [...nameTokens(person.givenName), ...nameTokens(person.familyName)]) {
     terms.add(`n:${token}`);
+    for (let end = 2; end < token.length; end += 1) terms.add(`x:${token.slice(0, end)}`);
     const key = soundex(token);
     if (key !== '') terms.add(`p:${key}`);
   }

@@ -154,7 +154,7 @@ const ROUTES: RouteCase[] = [
       return rel === 'own' ? 200 : rel === 'other' ? 404 : 422;
     },
   },
-  { name: 'GET /api/v1/audit', request: async () => ({ method: 'get', path: '/api/v1/audit' }), expected: (role) => (role === 'auditor' ? 200 : 403) },
+  { name: 'GET /api/v1/audit', request: async () => ({ method: 'get', path: '/api/v1/audit' }), expected: (role) => (role === 'auditor' || role === 'area_auditor' ? 200 : 403) },
 ];
 
 const TEAM: readonly Role[] = ['keyworker', 'manager'];

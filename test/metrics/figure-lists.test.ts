@@ -91,6 +91,16 @@ describe.each(['sqlite', 'postgres'] as const)('lists behind the figures (%s)', 
     expect(reviews.items[0]!.keyworker?.name).toMatch(/^keyworker/);
   });
 
+  it('counts the journeys past each deadline by their stage', async () => {
+    const res = await w.api(tokens.manager!, 'GET', `/api/v1/metrics/stage-breaches?asOf=${asOf}`);
+    expect(res.status).toBe(200);
+    const rows = (res.body as { rows: Array<{ stage: string; figure: string; count: number }> }).rows;
+    expect(rows).toEqual([
+      { stage: 'inTreatment', figure: 'reviewsOverdue', count: 1 },
+      { stage: 'referred', figure: 'waitingOver21Days', count: 1 },
+    ]);
+  });
+
   it('lists the referrals behind referrals waiting, oldest first, for one agency', async () => {
     const figure = (await w.api(tokens.manager!, 'GET', `/api/v1/metrics/referrals-waiting?asOf=${asOf}`)).body as { referralsWaiting: { total: number } };
     const list = await walk(`/api/v1/metrics/referrals?figure=referralsWaiting&agencyId=${partner}`);
@@ -132,7 +142,7 @@ describe.each(['sqlite', 'postgres'] as const)('lists behind the figures (%s)', 
 
   it('refuses other roles, other areas and bad filters', async () => {
     for (const role of ['keyworker', 'referrer', 'admin', 'auditor']) {
-      for (const path of ['journeys', 'referrals', 'caseloads']) expect((await w.api(tokens[role]!, 'GET', `/api/v1/metrics/${path}`)).status, `${role} ${path}`).toBe(403);
+      for (const path of ['journeys', 'referrals', 'caseloads', 'stage-breaches']) expect((await w.api(tokens[role]!, 'GET', `/api/v1/metrics/${path}`)).status, `${role} ${path}`).toBe(403);
     }
     expect((await w.api(tokens.manager!, 'GET', `/api/v1/metrics/journeys?agencyId=${south}`)).status).toBe(403);
     const southList = (await w.api(tokens.southManager!, 'GET', '/api/v1/metrics/journeys')).body as unknown as Page;

@@ -77,6 +77,36 @@ describe('manager drill-down', () => {
       expect(await rowsOnEveryPage(page)).toBe(waiting);
       await page.getByRole('link', { name: 'Back to the dashboard' }).click();
     }
+    // The drawing at 1,280 px: whole, no label under 12 px, nothing crossing the main path.
+    await page.getByTestId('stage-count-referred').waitFor();
+    const drawing = await page.evaluate(() => {
+      const svg = document.querySelector<SVGSVGElement>('svg.diagram')!;
+      const wrap = svg.parentElement!;
+      const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+      const sizes = [...svg.querySelectorAll('text')].filter((t) => (t.textContent ?? '').trim() !== '').map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+      const pointsOf = (el: Element) =>
+        (el.getAttribute('points') ?? '')
+          .trim()
+          .split(/\s+/)
+          .map((p) => p.split(',').map(Number) as [number, number]);
+      const main = [...svg.querySelectorAll('[data-kind="main"] polyline')].map(pointsOf);
+      const others = [...svg.querySelectorAll('[data-kind]:not([data-kind="main"]) polyline')].map(pointsOf);
+      return { smallest: Math.min(...sizes), overflow: wrap.scrollWidth - wrap.clientWidth, main, others, viewport: window.innerWidth };
+    });
+    expect(drawing.viewport).toBe(1280);
+    expect(drawing.smallest).toBeGreaterThanOrEqual(12);
+    expect(drawing.overflow).toBeLessThanOrEqual(0);
+    expect(drawing.main).toHaveLength(5);
+    const o = (p: number[], q: number[], r: number[]) => Math.sign((q[0]! - p[0]!) * (r[1]! - p[1]!) - (q[1]! - p[1]!) * (r[0]! - p[0]!));
+    for (const line of drawing.others) {
+      for (let i = 1; i < line.length; i++) {
+        for (const [a, b] of drawing.main) {
+          const [c, d] = [line[i - 1]!, line[i]!];
+          expect(o(a!, b!, c) * o(a!, b!, d) < 0 && o(c, d, a!) * o(c, d, b!) < 0).toBe(false);
+        }
+      }
+    }
+    await screenshot(page, 'manager-pathway-lanes');
     await page.getByTestId('caseloads').waitFor();
     expect(await page.getByTestId('caseloads').locator('tr.group-row').count()).toBeGreaterThan(0);
     expect(errors).toEqual([]);

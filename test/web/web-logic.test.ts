@@ -7,8 +7,9 @@ import { CASE_EVENT_SCHEMAS } from '../../api/schemas/case-events.ts';
 import { pathwayMachine, TIMER_EVENT_TYPES } from '../../machines/index.ts';
 import { compact, defaultsFor, getAt, setAt } from '../../web/src/forms/form-value.ts';
 import { issuesByPath, jsonSchemaOf } from '../../web/src/forms/json-schema.ts';
-import { layoutPathway, pathwayEdges } from '../../web/src/manager/pathway-graph.ts';
+import { pathwayEdges } from '../../web/src/manager/pathway-graph.ts';
 import { lateBand } from '../../web/src/manager/stage-status.ts';
+import { layoutLanes } from '../../web/src/manager/pathway-lanes.ts';
 
 const schemaOf = (type: string) => {
   const s = CASE_EVENT_SCHEMAS.find((x) => x.shape.type.value === type);
@@ -39,33 +40,60 @@ describe('pathway diagram from the machine', () => {
     expect(edges.some((e) => e.from === e.to)).toBe(false);
     expect(edge('closed', 'referred')).toBeUndefined();
   });
+});
 
-  it('lays every box out without overlaps', () => {
-    const d = layoutPathway(pathwayMachine, TIMER_EVENT_TYPES);
+describe('how far past its deadline a stage is', () => {
+  it('judges only stages with a policy deadline, by the share past it', () => {
+    expect(lateBand('inTreatment', 0, 0)).toBe('none');
+    expect(lateBand('referred', 10, 0)).toBe('within');
+    expect(lateBand('referred', 10, 1)).toBe('some');
+    expect(lateBand('referred', 10, 2)).toBe('many');
+    expect(lateBand('inTreatment', 100, 10)).toBe('some');
+    // Time in treatment after it, or check-ups, are never "late".
+    expect(lateBand('recoveryCheckups', 100, 50)).toBe('untargeted');
+    expect(lateBand('closed', 5, 0)).toBe('untargeted');
+  });
+});
+
+describe('the pathway in lanes', () => {
+  const d = layoutLanes(pathwayMachine, TIMER_EVENT_TYPES);
+  const segments = (points: Array<{ x: number; y: number }>) => points.slice(1).map((p, i) => [points[i]!, p] as const);
+
+  it('puts the forward journey in one row, custody above and re-entry and closure below', () => {
+    const main = d.nodes.filter((n) => n.lane === 'main').sort((a, b) => a.x - b.x).map((n) => n.id);
+    expect(main).toEqual(['referred', 'screening', 'assessment', 'carePlanning', 'inTreatment', 'recoveryCheckups']);
+    const y = (id: string) => d.nodes.find((n) => n.id === id)!.y;
+    expect(y('inCustody')).toBeLessThan(y('referred'));
+    expect(y('rapidReentry')).toBeGreaterThan(y('referred'));
+    expect(y('closed')).toBeGreaterThan(y('referred'));
+    expect(d.nodes).toHaveLength(Object.keys(pathwayMachine.root.states).length);
+  });
+
+  it('crosses the main path nowhere and overlaps no box', () => {
+    const mainSegments = d.links.filter((l) => l.kind === 'main').flatMap((l) => segments(l.points));
+    expect(mainSegments).toHaveLength(5);
+    for (const l of d.links.filter((x) => x.kind !== 'main')) {
+      for (const [a, b] of segments(l.points)) {
+        for (const [c, e] of mainSegments) expect(crosses(a, b, c, e), l.id).toBe(false);
+      }
+    }
     for (const n of d.nodes) {
-      expect(Number.isFinite(n.x) && Number.isFinite(n.y)).toBe(true);
       for (const m of d.nodes) {
         if (m === n) continue;
-        const apart = Math.abs(n.x - m.x) >= (n.width + m.width) / 2 || Math.abs(n.y - m.y) >= (n.height + m.height) / 2;
+        const apart = n.x + n.width <= m.x || m.x + m.width <= n.x || n.y + n.height <= m.y || m.y + m.height <= n.y;
         expect(apart, `${n.id} overlaps ${m.id}`).toBe(true);
       }
     }
-    expect(d.edges.every((e) => e.points.length >= 2)).toBe(true);
+    // Fits a 1,280 px screen without shrinking its 12 px labels.
+    expect(d.width).toBeLessThanOrEqual(1100);
   });
 });
 
-describe('how far past target a stage is', () => {
-  it('bands the wait against the target, day 21 of 21 within', () => {
-    expect(lateBand(0, 40, 21)).toBe('none');
-    expect(lateBand(3, 21, 21)).toBe('within');
-    expect(lateBand(3, 22, 21)).toBe('near');
-    expect(lateBand(3, 26.25, 21)).toBe('near');
-    expect(lateBand(3, 27, 21)).toBe('past');
-    expect(lateBand(3, 42, 21)).toBe('past');
-    expect(lateBand(3, 43, 21)).toBe('far');
-    expect(lateBand(3, 100, null)).toBe('within');
-  });
-});
+/** Whether segment a–b crosses segment c–d (touching at an end counts as not crossing). */
+function crosses(a: { x: number; y: number }, b: { x: number; y: number }, c: { x: number; y: number }, d: { x: number; y: number }): boolean {
+  const o = (p: { x: number; y: number }, q: { x: number; y: number }, r: { x: number; y: number }) => Math.sign((q.x - p.x) * (r.y - p.y) - (q.y - p.y) * (r.x - p.x));
+  return o(a, b, c) * o(a, b, d) < 0 && o(c, d, a) * o(c, d, b) < 0;
+}
 
 describe('forms from the shared schemas', () => {
   it('starts a TOP with 0 for 28-day counts and no ratings, so ratings must be asked', () => {

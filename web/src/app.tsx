@@ -19,6 +19,8 @@ const SendReferralPage = lazy(() => import('./referrals/send-referral-page.tsx')
 const DashboardPage = lazy(() => import('./manager/dashboard-page.tsx').then((m) => ({ default: m.DashboardPage })));
 const FigureListPage = lazy(() => import('./manager/figure-list-page.tsx').then((m) => ({ default: m.FigureListPage })));
 const AuditPage = lazy(() => import('./auditor/audit-page.tsx').then((m) => ({ default: m.AuditPage })));
+const PeoplePage = lazy(() => import('./people/people-page.tsx').then((m) => ({ default: m.PeoplePage })));
+const PersonPage = lazy(() => import('./people/person-page.tsx').then((m) => ({ default: m.PersonPage })));
 const MyDayPage = lazy(() => import('./keywork/my-day-page.tsx').then((m) => ({ default: m.MyDayPage })));
 const TeamQueuePage = lazy(() => import('./keywork/team-queue-page.tsx').then((m) => ({ default: m.TeamQueuePage })));
 const AdminPage = lazy(() => import('./pages/admin-page.tsx').then((m) => ({ default: m.AdminPage })));
@@ -29,6 +31,7 @@ export const HOME: Record<Role, string> = {
   referrer: '/referrals?box=inbox',
   manager: '/dashboard',
   auditor: '/audit',
+  area_auditor: '/audit',
   admin: '/admin',
 };
 
@@ -37,10 +40,11 @@ const SECTION_ROLES: Record<string, Role[]> = {
   caseload: ['keyworker', 'manager', 'referrer'],
   cases: ['keyworker', 'manager', 'referrer'],
   referrals: ['keyworker', 'referrer', 'manager'],
+  people: ['keyworker', 'referrer', 'manager'],
   'my-day': ['keyworker', 'manager'],
   'team-queue': ['keyworker', 'manager'],
   dashboard: ['manager'],
-  audit: ['auditor'],
+  audit: ['auditor', 'area_auditor'],
   admin: ['admin'],
 };
 
@@ -67,6 +71,8 @@ function pageFor(route: Route, role: Role): ReactNode {
       // The lists behind the figures: `#/dashboard/journeys?figure=…`, `#/dashboard/referrals?figure=…`.
       if (id === 'journeys' || id === 'referrals') return <FigureListPage key={`${id}?${route.query.toString()}`} kind={id} query={route.query} />;
       return <DashboardPage query={route.query} />;
+    case 'people':
+      return id ? <PersonPage key={id} personId={id} /> : <PeoplePage query={route.query} />;
     case 'audit':
       return <AuditPage query={route.query} />;
     case 'admin':

@@ -6,6 +6,10 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { Link, type Route } from '../lib/router.tsx';
 import { useLiveStatus } from '../lib/live.tsx';
 import { useSession, type Role } from '../lib/session.tsx';
+import { HeaderSearch } from '../people/header-search.tsx';
+
+/** Roles that work with people: they get the search box in the header. */
+const SEARCHING_ROLES: readonly Role[] = ['keyworker', 'referrer', 'manager'];
 
 interface NavItem {
   to: string;
@@ -32,6 +36,7 @@ const NAV: Record<Role, NavItem[]> = {
     { to: '/referrals?box=inbox', label: 'Referrals', section: 'referrals' },
   ],
   auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
+  area_auditor: [{ to: '/audit', label: 'Audit trail', section: 'audit' }],
   admin: [{ to: '/admin', label: 'Agencies and staff', section: 'admin' }],
 };
 
@@ -40,6 +45,7 @@ const ROLE_LABEL: Record<Role, string> = {
   referrer: 'Referral officer',
   manager: 'Manager',
   auditor: 'Auditor',
+  area_auditor: 'Area auditor',
   admin: 'Administrator',
 };
 
@@ -100,6 +106,7 @@ export function AppShell({ route, children }: { route: Route; children: ReactNod
             ))}
           </ul>
         </nav>
+        {SEARCHING_ROLES.includes(user.role) && <HeaderSearch />}
         <div className="who">
           <span className={`live live-${live}`} title="Live updates">
             <span className="dot" aria-hidden="true" />

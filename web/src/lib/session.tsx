@@ -5,7 +5,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, setApiToken, setUnauthenticatedHandler } from './api-client.ts';
 
-export type Role = 'admin' | 'keyworker' | 'referrer' | 'manager' | 'auditor';
+export type Role = 'admin' | 'keyworker' | 'referrer' | 'manager' | 'auditor' | 'area_auditor';
 
 /** The user as `POST /auth/login` and `GET /me` describe them. */
 export interface SessionUser {

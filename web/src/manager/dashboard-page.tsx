@@ -11,14 +11,12 @@ import { useLiveEvents, useLiveStatus } from '../lib/live.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Loading, ProblemMessage } from '../components/status.tsx';
 import { Link } from '../lib/router.tsx';
-import { stageLabel } from '../lib/labels.ts';
 import { BreachesPanel, type LiveBreach } from './breaches-panel.tsx';
 import { CaseloadPanel } from './caseload-panel.tsx';
 import { journeysPath, referralsPath, type FigureScope } from './figure-links.ts';
 import { lastMonths, loadCaseloads, loadLiveMetrics, loadOutcomeTrend, type LiveMetrics, type MetricsFilter } from './metrics-api.ts';
 import { PathwayDiagram, type StageFigures } from './pathway-diagram.tsx';
 import { ReferralsWaitingPanel } from './referrals-waiting-panel.tsx';
-import { DEFAULT_STAGE_TARGET_DAYS } from './stage-status.ts';
 import { TrendCharts } from './trend-charts.tsx';
 
 interface Agency {
@@ -28,19 +26,25 @@ interface Agency {
   area: string;
 }
 
-/** Stage figures for one breakdown group from the live measures. */
+/** Stage figures for one breakdown group from the live measures (breaches are known undivided only). */
 function stageFigures(m: LiveMetrics, group: string): Record<string, StageFigures> {
   const out: Record<string, StageFigures> = {};
+  const blank = (): StageFigures => ({ count: 0, medianDays: null, p90Days: null, breaches: group === 'all' ? 0 : null });
   for (const row of m.wip.workInProgress.rows) {
     if (row.group !== group) continue;
-    const f = (out[row.stage] ??= { count: 0, medianDays: null, p90Days: null, targetDays: DEFAULT_STAGE_TARGET_DAYS[row.stage] ?? null });
-    f.count += row.count;
+    (out[row.stage] ??= blank()).count += row.count;
   }
   for (const row of m.timeInStage.timeInStage.rows) {
     if (row.group !== group) continue;
-    const f = (out[row.stage] ??= { count: row.count, medianDays: null, p90Days: null, targetDays: DEFAULT_STAGE_TARGET_DAYS[row.stage] ?? null });
+    const f = (out[row.stage] ??= { ...blank(), count: row.count });
     f.medianDays = row.medianDays;
     f.p90Days = row.p90Days;
+  }
+  if (group === 'all') {
+    for (const row of m.stageBreaches.rows) {
+      const f = (out[row.stage] ??= blank());
+      f.breaches = (f.breaches ?? 0) + row.count;
+    }
   }
   return out;
 }
@@ -257,7 +261,6 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
         {!trend.data && trend.loading && <Loading what="Loading outcome trends" />}
         {trend.data && <TrendCharts trend={trend.data} group={effectiveGroup} />}
       </div>
-      <p className="hint">Stage names: {Object.keys(DEFAULT_STAGE_TARGET_DAYS).map(stageLabel).join(', ')}. Targets per stage are local design choices; waiting time (21 days) and reviews (182 days) follow national guidance.</p>
     </section>
   );
 }

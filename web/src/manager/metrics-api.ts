@@ -11,7 +11,7 @@ import type {
   timeInStageResponse,
   wipResponse,
 } from '../../../api/routes/metrics-schemas.ts';
-import type { caseloadResponse } from '../../../api/schemas/figure-lists.ts';
+import type { caseloadResponse, stageBreachResponse } from '../../../api/schemas/figure-lists.ts';
 import { api } from '../lib/api-client.ts';
 
 export type SummaryMetrics = z.infer<typeof summaryResponse>;
@@ -40,14 +40,15 @@ function query(f: MetricsFilter, extra: Query = {}): Query {
 /** Everything the live part of the dashboard shows, fetched together. */
 export async function loadLiveMetrics(f: MetricsFilter, signal?: AbortSignal) {
   const q = query(f);
-  const [summary, wip, timeInStage, deadlines, referralsWaiting] = await Promise.all([
+  const [summary, wip, timeInStage, deadlines, referralsWaiting, stageBreaches] = await Promise.all([
     api<SummaryMetrics>('/metrics/summary', { query: { agencyId: f.agencyId, asOf: f.asOf }, signal }),
     api<WipMetrics>('/metrics/wip', { query: q, signal }),
     api<TimeInStageMetrics>('/metrics/time-in-stage', { query: q, signal }),
     api<DeadlineMetrics>('/metrics/deadlines', { query: q, signal }),
     api<ReferralsWaitingMetrics>('/metrics/referrals-waiting', { query: q, signal }),
+    api<z.infer<typeof stageBreachResponse>>('/metrics/stage-breaches', { query: { agencyId: f.agencyId, asOf: f.asOf }, signal }),
   ]);
-  return { summary, wip, timeInStage, deadlines, referralsWaiting };
+  return { summary, wip, timeInStage, deadlines, referralsWaiting, stageBreaches };
 }
 
 export type LiveMetrics = Awaited<ReturnType<typeof loadLiveMetrics>>;

@@ -1,39 +1,12 @@
 /**
- * Turns the `pathway` statechart definition into a laid-out diagram: one box per
- * top-level stage, one arrow per pair of stages some event moves between, placed by
- * dagre. Nothing is hand-drawn, so a new machine version redraws itself.
+ * Reads the `pathway` statechart definition as a graph: one node per top-level stage,
+ * one edge per pair of stages some event moves between (pathway-lanes.ts places them).
+ * Nothing is hand-drawn, so a new machine version redraws itself.
  */
-import dagre from '@dagrejs/dagre';
 import type { AnyStateMachine } from 'xstate';
 
-/** A stage box with its position (centre) and size. */
-export interface DiagramNode {
-  id: string;
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-  final: boolean;
-  initial: boolean;
-}
-
-/** An arrow between stages, with the events that move along it. */
-export interface DiagramEdge {
-  from: string;
-  to: string;
-  events: string[];
-  /** Custody and timer edges are drawn quieter than the main journey. */
-  kind: 'main' | 'custody' | 'timer';
-  points: Array<{ x: number; y: number }>;
-  label?: { x: number; y: number };
-}
-
-export interface PathwayDiagram {
-  nodes: DiagramNode[];
-  edges: DiagramEdge[];
-  width: number;
-  height: number;
-}
+/** How an edge is drawn: the main journey, custody and release, or a timer's move. */
+export type EdgeKind = 'main' | 'custody' | 'timer';
 
 interface StateNodeLike {
   key: string;
@@ -85,7 +58,7 @@ export function pathwayEdges(machine: AnyStateMachine, timerEvents: ReadonlySet<
   }
   const edges = [...byPair.values()].map((e) => {
     const events = [...e.events].sort();
-    const kind: DiagramEdge['kind'] = events.every((t) => CUSTODY_EVENTS.has(t))
+    const kind: EdgeKind = events.every((t) => CUSTODY_EVENTS.has(t))
       ? 'custody'
       : events.every((t) => timerEvents.has(t))
         ? 'timer'
@@ -96,42 +69,4 @@ export function pathwayEdges(machine: AnyStateMachine, timerEvents: ReadonlySet<
     stages: stages.map((s) => ({ id: s.key, final: s.type === 'final', initial: s.key === initialKey })),
     edges,
   };
-}
-
-/**
- * Lays the pathway out left to right with dagre.
- * @param nodeSize - the box size to reserve for each stage
- */
-export function layoutPathway(
-  machine: AnyStateMachine,
-  timerEvents: ReadonlySet<string>,
-  nodeSize = { width: 172, height: 94 },
-): PathwayDiagram {
-  const { stages, edges } = pathwayEdges(machine, timerEvents);
-  const g = new dagre.graphlib.Graph({ multigraph: false });
-  g.setGraph({ rankdir: 'LR', nodesep: 26, ranksep: 54, marginx: 12, marginy: 12 });
-  g.setDefaultEdgeLabel(() => ({}));
-  for (const s of stages) g.setNode(s.id, { width: nodeSize.width, height: nodeSize.height });
-  for (const e of edges) {
-    // Custody edges join every open stage to custody and back; light weight keeps them
-    // from pulling the main journey out of its left-to-right line.
-    const weight = e.kind === 'main' ? 4 : 1;
-    const minlen = e.kind === 'custody' ? 1 : 1;
-    g.setEdge(e.from, e.to, { weight, minlen, width: e.kind === 'main' ? 8 : 0, height: 8 });
-  }
-  dagre.layout(g);
-  const nodes: DiagramNode[] = stages.map((s) => {
-    const n = g.node(s.id) as { x: number; y: number; width: number; height: number };
-    return { id: s.id, x: n.x, y: n.y, width: n.width, height: n.height, final: s.final, initial: s.initial };
-  });
-  const laidEdges: DiagramEdge[] = edges.map((e) => {
-    const le = g.edge(e.from, e.to) as { points?: Array<{ x: number; y: number }>; x?: number; y?: number };
-    return {
-      ...e,
-      points: le.points ?? [],
-      ...(le.x !== undefined && le.y !== undefined ? { label: { x: le.x, y: le.y } } : {}),
-    };
-  });
-  const graph = g.graph() as { width?: number; height?: number };
-  return { nodes, edges: laidEdges, width: graph.width ?? 800, height: graph.height ?? 300 };
 }

@@ -1,43 +1,40 @@
 /**
- * How far a stage's wait is past its target, as a band with a colour and words (never
- * colour alone). Targets are days a person should spend in a stage; the waiting-time
- * target (21 days from referral to treatment) and the review interval (182 days) come
- * from national guidance, the others are local design choices the API may override.
+ * Which stages of the drawing have a policy target, and how far their people are past it,
+ * as a band with a colour and words (never colour alone). Only stages with a deadline are
+ * judged: the 21-day wait for a first intervention (referral to care planning, rapid
+ * re-entry, custody while waiting) and the six-monthly review in treatment. Time in
+ * treatment itself is the goal, not a wait, so it is never coloured as late.
  */
 
-/** Default days-in-stage targets, used when the measures do not carry their own. */
-export const DEFAULT_STAGE_TARGET_DAYS: Record<string, number> = {
-  referred: 5,
-  screening: 7,
-  assessment: 14,
-  carePlanning: 21,
-  inTreatment: 182,
-  recoveryCheckups: 182,
-  rapidReentry: 7,
-  inCustody: 90,
+/** Stages with a policy deadline, and what it is. */
+export const STAGE_TARGETS: Record<string, string> = {
+  referred: 'first intervention within 21 days of referral',
+  screening: 'first intervention within 21 days of referral',
+  assessment: 'first intervention within 21 days of referral',
+  carePlanning: 'first intervention within 21 days of referral',
+  rapidReentry: 'first intervention within 21 days of re-entry',
+  inCustody: 'first intervention within 21 days; engaged within 21 days of release',
+  inTreatment: 'a review at least every 182 days',
 };
 
-export type LateBand = 'none' | 'within' | 'near' | 'past' | 'far';
+export type LateBand = 'untargeted' | 'none' | 'within' | 'some' | 'many';
 
 /** Fill, border and text colours per band; text on fill meets 4.5:1. */
 export const BAND_STYLE: Record<LateBand, { fill: string; stroke: string; text: string; label: string }> = {
-  none: { fill: '#f1f3f6', stroke: '#8793a3', text: '#1b2330', label: 'No one waiting' },
-  within: { fill: '#dff3e6', stroke: '#1d6b3a', text: '#123f23', label: 'Within target' },
-  near: { fill: '#fff1c9', stroke: '#8a5300', text: '#4d2f00', label: 'Up to 25% past target' },
-  past: { fill: '#ffd9b8', stroke: '#a34700', text: '#4d2200', label: '25–100% past target' },
-  far: { fill: '#f9c9c9', stroke: '#a4262c', text: '#5c1114', label: 'More than twice the target' },
+  untargeted: { fill: '#ffffff', stroke: '#8793a3', text: '#1b2330', label: 'No deadline in this stage' },
+  none: { fill: '#f1f3f6', stroke: '#8793a3', text: '#1b2330', label: 'No one here' },
+  within: { fill: '#dff3e6', stroke: '#1d6b3a', text: '#123f23', label: 'Everyone within the deadline' },
+  some: { fill: '#fff1c9', stroke: '#8a5300', text: '#4d2f00', label: 'Up to 1 in 10 past the deadline' },
+  many: { fill: '#f9c9c9', stroke: '#a4262c', text: '#5c1114', label: 'More than 1 in 10 past the deadline' },
 };
 
 /**
- * The band for a wait against a target.
- * @param waitDays - the wait to judge (the 90th percentile, so the slowest tenth shows)
+ * The band of a stage: whether it has a deadline, anyone in it, and what share is past it.
+ * @param breaches - people in the stage past its deadline now
  */
-export function lateBand(count: number, waitDays: number | null, targetDays: number | null): LateBand {
-  if (count === 0 || waitDays === null) return 'none';
-  if (!targetDays) return 'within';
-  const ratio = waitDays / targetDays;
-  if (ratio <= 1) return 'within';
-  if (ratio <= 1.25) return 'near';
-  if (ratio <= 2) return 'past';
-  return 'far';
+export function lateBand(stage: string, count: number, breaches: number): LateBand {
+  if (!(stage in STAGE_TARGETS)) return 'untargeted';
+  if (count === 0) return 'none';
+  if (breaches === 0) return 'within';
+  return breaches * 10 <= count ? 'some' : 'many';
 }

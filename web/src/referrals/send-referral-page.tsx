@@ -1,11 +1,10 @@
 /**
- * Send a referral: pick or add the person, choose the receiving agency and the kind of
+ * Send a referral: find the person (or add them, warned of look-alikes first), choose the receiving agency and the kind of
  * referral, see the consent check, record consent if it is missing, then send. A refusal
  * for missing consent (422 consent_required) is explained in words, naming what is missing.
  */
 import { useMemo, useState } from 'react';
 import { createConsentBody } from '../../../api/schemas/consent.ts';
-import { createPersonBody } from '../../../api/schemas/person.ts';
 import { createReferralBody } from '../../../api/schemas/referral.ts';
 import { REFERRAL_KINDS, type ReferralKind } from '../../../machines/referral-kinds.ts';
 import { REFERRAL_KIND_CATEGORIES } from '../../../machines/referral-consent.ts';
@@ -18,9 +17,18 @@ import { useResource } from '../lib/use-resource.ts';
 import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { EventForm } from '../forms/event-form.tsx';
 import { ConsentCheck, consentCoverage } from './consent-check.tsx';
+import { AddPersonForm } from '../people/add-person-form.tsx';
+import { PersonFinder } from '../people/person-finder.tsx';
 import type { AgencyView, ConsentView, ReferralView } from './referral-types.ts';
 
-const PERSON_HIDDEN = ['genderIdentity', 'sexualOrientation', 'religion', 'nhsNumber'];
+
+/** A consent recorded here runs a year unless the person says otherwise (never just today). */
+function consentEnd(): string {
+  const end = new Date();
+  end.setUTCFullYear(end.getUTCFullYear() + 1);
+  end.setUTCDate(end.getUTCDate() - 1);
+  return end.toISOString().slice(0, 10);
+}
 
 /** Explains a 422 consent_required in words, naming what is missing. */
 function consentProblem(p: ApiProblem, agency: AgencyView | undefined): ApiProblem {
@@ -37,7 +45,6 @@ function consentProblem(p: ApiProblem, agency: AgencyView | undefined): ApiProbl
 export function SendReferralPage({ query }: { query: URLSearchParams }) {
   const { user } = useSession();
   const [personId, setPersonId] = useState<string>(query.get('personId') ?? '');
-  const [idDraft, setIdDraft] = useState('');
   const [addingPerson, setAddingPerson] = useState(false);
   const [toAgencyId, setToAgencyId] = useState('');
   const [kind, setKind] = useState<ReferralKind>('treatment');
@@ -64,7 +71,15 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
         {personId ? (
           <>
             {person.loading && <Loading what="Loading the person" />}
-            {person.error && <ProblemMessage problem={person.error} />}
+            {person.error && (
+              <>
+                <ProblemMessage problem={person.error} />
+                {/* A wrong or hidden person never leaves the page stuck: find someone else. */}
+                <button type="button" className="secondary" onClick={() => setPersonId('')}>
+                  Find the person
+                </button>
+              </>
+            )}
             {person.data && (
               <p>
                 <strong data-testid="referral-person">{personName(person.data)}</strong>
@@ -76,39 +91,31 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
             )}
           </>
         ) : addingPerson ? (
-          <EventForm
-            formId="person"
-            title="Add the person"
-            schema={createPersonBody}
-            envelope={{}}
-            hiddenFields={PERSON_HIDDEN}
-            allowBackdate={false}
-            submitLabel="Add person"
-            onSubmit={async (body) => {
-              const created = await api<{ id: string }>('/people', { body });
+          <AddPersonForm
+            onAdded={(id, chosen) => {
               setAddingPerson(false);
-              setPersonId(created.id);
-              setNotice('Person added. Record their consent, then send the referral.');
+              setPersonId(id);
+              setNotice(chosen ? 'Using the person already on record. Check their consent, then send the referral.' : 'Person added. Record their consent, then send the referral.');
             }}
             onCancel={() => setAddingPerson(false)}
           />
         ) : (
-          <div className="inline-fields">
-            <div className="field">
-              <label htmlFor="s-person-id">Person id (from their record)</label>
-              <input id="s-person-id" value={idDraft} onChange={(e) => setIdDraft(e.target.value.trim())} size={38} />
-            </div>
-            <div className="field">
-              <button type="button" className="secondary" disabled={!idDraft} onClick={() => setPersonId(idDraft)}>
-                Use this person
-              </button>
-            </div>
-            <div className="field">
+          <>
+            <PersonFinder
+              idPrefix="s-person"
+              action={(p) => (
+                <button type="button" className="secondary" onClick={() => setPersonId(p.id)}>
+                  Choose
+                </button>
+              )}
+            />
+            <p>
+              Not on record yet?{' '}
               <button type="button" onClick={() => setAddingPerson(true)}>
                 Add a new person
               </button>
-            </div>
-          </div>
+            </p>
+          </>
         )}
       </div>
 
@@ -162,7 +169,7 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
                 schema={createConsentBody}
                 envelope={{ toAgencyId: agency.id }}
                 hiddenFields={['toAgencyId', 'toAgencyKind']}
-                initial={{ categories: [...REFERRAL_KIND_CATEGORIES[kind]], purpose: `${humanise(kind)} referral to ${agency.name}` }}
+                initial={{ categories: [...REFERRAL_KIND_CATEGORIES[kind]], purpose: `${humanise(kind)} referral to ${agency.name}`, validUntil: consentEnd() }}
                 allowBackdate={false}
                 intro={<p className="hint">Record only what the person has agreed to, for this purpose. They can withdraw it at any time.</p>}
                 submitLabel="Record consent"

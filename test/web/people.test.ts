@@ -1,0 +1,101 @@
+/**
+ * People in a real browser: the header's search box finds a person by name, date of
+ * birth or NHS number among the people the user may see (and nobody else); sending a
+ * referral starts by finding the person, and a wrong person id never leaves the page
+ * stuck; adding a person shows look-alikes before anything is saved; the person's page
+ * lists their consents with renew and withdraw.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, loginToken, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
+
+let world: WebWorld;
+let familyName: string;
+let personId: string;
+
+beforeAll(async () => {
+  world = await startWebWorld();
+  const coach = await loginToken(world.url, 'jobcentre@northbridge.example');
+  familyName = `Brennan${Date.now().toString(36).replace(/\d/g, '')}`;
+  const person = await apiAs<{ id: string }>(world.url, coach, 'POST', '/people', {
+    givenName: 'Kyle',
+    familyName,
+    dateOfBirth: '1991-03-01',
+    sex: 'male',
+    nhsNumber: '9434765919',
+  });
+  personId = person.id;
+  await apiAs(world.url, coach, 'POST', `/people/${personId}/consents`, { toAgencyKind: 'treatment_provider', categories: ['identity', 'contact', 'substance_use'], purpose: 'Treatment referral' });
+}, 180_000);
+
+afterAll(async () => {
+  await world?.close();
+});
+
+describe('people', () => {
+  it('finds a person from the header by part of the name, by date of birth and by NHS number; opens their page with consents', { timeout: 90_000 }, async () => {
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'jobcentre@northbridge.example');
+    const box = page.getByRole('searchbox', { name: 'Find a person' });
+    await box.fill(`${familyName.slice(0, 5).toLowerCase()} kyle`);
+    await box.press('Enter');
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Find a person');
+    await expect.poll(() => page.getByTestId('person-line').first().textContent()).toContain(`Kyle ${familyName}`);
+    await screenshot(page, 'people-search');
+
+    for (const text of ['01/03/1991', '943 476 5919']) {
+      await page.getByLabel('Name, date of birth or identifier').fill(text);
+      await page.getByRole('button', { name: 'Find' }).click();
+      await expect.poll(() => page.getByTestId('person-line').first().textContent()).toContain(`Kyle ${familyName}`);
+    }
+
+    await page.getByRole('link', { name: 'Open' }).first().click();
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(`Kyle ${familyName}`);
+    await expect.poll(() => page.getByTestId('consents').textContent()).toContain('Every treatment provider agency');
+    // A consent given today without an end date runs a year: it shows as active, not expiring today.
+    await expect.poll(() => page.locator('[data-consent-status]').first().getAttribute('data-consent-status')).toBe('active');
+    await page.getByRole('button', { name: 'Renew for a year' }).click();
+    await expect.poll(() => page.getByText(/Consent renewed until/).count()).toBe(1);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    await expect.poll(() => page.locator('[data-consent-status]').first().getAttribute('data-consent-status')).toBe('withdrawn');
+    await screenshot(page, 'person-page');
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('finds nobody the user may not see', { timeout: 60_000 }, async () => {
+    const { page } = await world.newPage();
+    await signIn(page, world.url, 'probation@northbridge.example');
+    const box = page.getByRole('searchbox', { name: 'Find a person' });
+    await box.fill(familyName);
+    await box.press('Enter');
+    await expect.poll(() => page.getByText('Nobody you can see matches').count()).toBe(1);
+    expect(await page.getByTestId('person-line').count()).toBe(0);
+  });
+
+  it('sends a referral by finding the person; a wrong id is explained and left behind; adding a look-alike shows them first', { timeout: 90_000 }, async () => {
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'jobcentre@northbridge.example');
+    // A person id that is wrong (or hidden): the page says so and offers the search.
+    await page.goto(`${world.url}/#/referrals/new?personId=00000000-0000-4000-8000-000000000000`);
+    await page.getByRole('button', { name: 'Find the person' }).click();
+    await page.getByLabel('Name, date of birth or identifier').fill(`kyle ${familyName}`);
+    await page.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('button', { name: 'Choose' }).first().click();
+    await expect.poll(() => page.getByTestId('referral-person').textContent()).toBe(`Kyle ${familyName}`);
+
+    // Adding the same person again: the look-alike is shown before anything is saved.
+    await page.getByRole('button', { name: 'Choose someone else' }).click();
+    await page.getByRole('button', { name: 'Add a new person' }).click();
+    await page.getByLabel('Given name').fill('KYLE');
+    await page.getByLabel('Family name').fill(familyName.toLowerCase());
+    await page.getByLabel('Date of birth').fill('1991-03-01');
+    await page.locator('#ev-person-sex').selectOption('male');
+    await page.getByRole('button', { name: 'Add person' }).click();
+    await expect.poll(() => page.getByTestId('possible-duplicates').textContent()).toContain(`Kyle ${familyName}`);
+    await screenshot(page, 'possible-duplicates');
+    await page.getByRole('button', { name: 'Use this person' }).click();
+    await expect.poll(() => page.getByTestId('referral-person').textContent()).toBe(`Kyle ${familyName}`);
+    expect(errors).toEqual([]);
+  });
+});
