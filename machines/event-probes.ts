@@ -9,6 +9,9 @@
  * event without any would be listed whenever its state handles it, guards unasked.
  */
 import { DISCHARGE_REASONS, INTERVENTION_EXIT_STATUSES, INTERVENTION_MODALITIES } from './codes.ts';
+import { DATA_CATEGORIES } from './data-categories.ts';
+import { APPOINTMENT_KINDS, CONTACT_MODES } from './keywork-codes.ts';
+import type { KeyworkContext } from './keywork-types.ts';
 import type { PathwayContext } from './pathway-types.ts';
 import type { TopKind, TopRecord } from './top-record.ts';
 
@@ -55,6 +58,54 @@ function perIntervention(extra: Record<string, unknown> = {}): ProbeBuilder {
     }));
 }
 
+/** An id no record of `ids` has yet, for events that must name a new appointment or contact. */
+function freshId(prefix: string, ids: ReadonlyArray<{ id: string }> | undefined): string {
+  const taken = new Set((ids ?? []).map((r) => r.id));
+  let n = taken.size + 1;
+  while (taken.has(`${prefix}-${n}`)) n += 1;
+  return `${prefix}-${n}`;
+}
+
+/** One probe per booked appointment, each standing for its id. */
+function perBookedAppointment(extra: Record<string, unknown> = {}): ProbeBuilder {
+  return (context) =>
+    ((context as unknown as KeyworkContext).appointments ?? [])
+      .filter((a) => a.status === 'booked')
+      .map((a) => ({ fields: { appointmentId: a.id, ...extra }, option: { field: 'appointmentId', value: a.id } }));
+}
+
+/** One probe per open task, each standing for its id. */
+function perOpenTask(extra: Record<string, unknown> = {}): ProbeBuilder {
+  return (context) =>
+    ((context as unknown as KeyworkContext).tasks ?? [])
+      .filter((t) => t.status === 'open')
+      .map((t) => ({ fields: { taskId: t.id, ...extra }, option: { field: 'taskId', value: t.id } }));
+}
+
+/** Probes of the keyworker's-day events on a journey (appointments, contacts, tasks). */
+const KEYWORK_PROBES: Record<string, ProbeBuilder> = {
+  APPOINTMENT_BOOKED: (context, date) => [
+    { fields: { appointmentId: freshId('probe', (context as unknown as KeyworkContext).appointments), kind: APPOINTMENT_KINDS[0], startsAt: `${date}T12:00:00.000Z` } },
+  ],
+  // Attendance can be recorded from the appointment's day on: the date of `at` decides.
+  APPOINTMENT_ATTENDED: perBookedAppointment({ outcome: 'probe' }),
+  APPOINTMENT_MISSED: perBookedAppointment(),
+  APPOINTMENT_CANCELLED: perBookedAppointment({ by: 'service' }),
+  CONTACT_RECORDED: (context, date) => [
+    {
+      fields: {
+        contactId: freshId('probe', (context as unknown as KeyworkContext).contacts),
+        contactOn: date,
+        mode: CONTACT_MODES[0],
+        category: DATA_CATEGORIES[0],
+        summary: 'probe',
+      },
+    },
+  ],
+  TASK_ASSIGNED: perOpenTask({ assigneeId: 'probe' }),
+  TASK_COMPLETED: perOpenTask(),
+};
+
 /** Probes of the `pathway` machine (a treatment journey). */
 export const PATHWAY_PROBES: Record<string, ProbeBuilder> = {
   SCREENING_STARTED: plain,
@@ -87,6 +138,7 @@ export const PATHWAY_PROBES: Record<string, ProbeBuilder> = {
   RELEASED_FROM_CUSTODY: plain,
   COMMUNITY_ENGAGED: plain,
   KEYWORKER_ASSIGNED: () => [{ fields: { keyworkerId: 'probe' } }],
+  ...KEYWORK_PROBES,
 };
 
 /** The id of a started intervention, so exit statuses are judged on one that can end. */

@@ -166,7 +166,7 @@ export const caseRoutes = [
     auth: CARE_ROLES,
     hideFromOtherRoles: true,
     params: idParams,
-    responses: { 200: { description: 'the timeline', schema: z.object({ items: z.array(timelineEntrySchema), withheld: z.array(z.string()) }) } },
+    responses: { 200: { description: 'the timeline', schema: z.object({ items: z.array(timelineEntrySchema), withheld: z.array(z.string()), consentWithdrawn: z.boolean(), sharedUntil: z.string().nullable() }) } },
     async handle({ params, user, ctx }) {
       const { row, scope } = await loadVisibleCase(ctx, user, params.id);
       await recordAudit(ctx.store.db, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'read', personId: row.person_id, entityType: 'case_timeline', entityId: row.id });

@@ -44,7 +44,10 @@ export const caseSchema = z.object({
   leadAgencyId: z.string(),
   machineVersion: z.number(),
   version: z.number(),
-  stage: z.string().optional(),
+  open: z.boolean().describe('Whether the journey is open: every viewer sees this'),
+  stage: z.string().optional().describe('Treatment progress; a viewer without consent to offending sees a journey in custody at the stage it paused in'),
+  stateValue: z.unknown().optional().describe('The statechart value (treatment progress)'),
+  lastReviewOn: z.string().nullable().optional(),
   state: z.string().optional().describe('Dotted state, e.g. inTreatment.active'),
   status: z.string().optional(),
   keyworkerId: z.string().nullable().optional(),
@@ -74,6 +77,8 @@ export const caseSchema = z.object({
   custody: z.object({ stageBeforeCustody: z.string(), custodyOn: z.string() }).nullable().optional(),
   person: z.record(z.string(), z.unknown()).optional().describe('The person, cut to what this user may see'),
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
+  consentWithdrawn: z.boolean().describe('True when the person withdrew the consent your agency saw this under: it is shown as it stood then, and nothing later'),
+  sharedUntil: z.string().nullable().describe('When sharing with your agency stopped (the withdrawal), or null'),
   withheld: z.array(z.string()),
 });
 

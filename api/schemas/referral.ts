@@ -67,5 +67,7 @@ export const referralSchema = z.object({
     .optional()
     .describe('For allowed events that depend on a field: the values accepted now, e.g. {"DISCHARGED": {"reason": ["dropped_out", …]}}'),
   person: z.record(z.string(), z.unknown()).optional().describe('The person, cut to what this user may see'),
-  withheld: z.array(z.string()),
+  consentWithdrawn: z.boolean().describe('True when the person withdrew the consent your agency saw this under: it is shown as it stood then, and nothing later'),
+  sharedUntil: z.string().nullable().describe('When sharing with your agency stopped (the withdrawal), or null'),
+  withheld: z.array(z.string()).describe('What this viewer may not see: person, reason, progress (attendance, first contact, outcome), outcome'),
 });

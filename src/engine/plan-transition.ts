@@ -176,7 +176,9 @@ export function planTransition(
 ): TransitionPlan {
   const machine = registry.getMachine(stream, version);
   const current = restoreSnapshot(machine, stored);
-  const [next, actions] = inertTransition(machine, current, event);
+  // A finished stream accepts nothing: XState would still take a root-level transition in a
+  // final state (the journey's keyworker's-day events), which the contract rules out.
+  const [next, actions] = current.status === 'active' ? inertTransition(machine, current, event) : [current, []];
   if (next.status === 'error') throw next.error instanceof Error ? next.error : new Error(String(next.error));
   // xstate hands back the very same snapshot when no transition was enabled.
   if (next === current) {
@@ -194,6 +196,10 @@ export function planTransition(
 function diagnose(plan: Plan, machine: AnyStateMachine, snapshot: AnyMachineSnapshot, type: string): void {
   if (!allEventTypes(machine).has(type)) {
     plan.refusal = 'unknown_event';
+    return;
+  }
+  if (snapshot.status !== 'active') {
+    plan.refusal = 'not_handled';
     return;
   }
   const candidates = getNextTransitions(snapshot).filter((t) => t.eventType === type || t.eventType === '*');

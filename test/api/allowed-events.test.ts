@@ -33,7 +33,7 @@ describe.each(DIALECTS)('allowedEvents and eventOptions through the API on %s', 
   it('a new journey lists only what it accepts, with the discharge reasons it accepts', async () => {
     const res = await as(h, keyworker).get(`/api/v1/cases/${caseId}`);
     expect(res.status).toBe(200);
-    expect(res.body.allowedEvents).toEqual(['CUSTODY_STARTED', 'DISCHARGED', 'KEYWORKER_ASSIGNED', 'SCREENING_STARTED']);
+    expect(res.body.allowedEvents).toEqual(['APPOINTMENT_BOOKED', 'CONTACT_RECORDED', 'CUSTODY_STARTED', 'DISCHARGED', 'KEYWORKER_ASSIGNED', 'SCREENING_STARTED']);
     expect(res.body.allowedEvents).not.toContain('COMMUNITY_ENGAGED');
     expect(res.body.eventOptions).toEqual({ DISCHARGED: { reason: [...UNSUCCESSFUL_DISCHARGE_REASONS] } });
   });

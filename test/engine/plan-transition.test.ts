@@ -15,7 +15,8 @@ describe('planInitial', () => {
     expect(plan.timersToCancel).toEqual([]);
     expect(plan.timersToAdd).toEqual([
       { key: 'acknowledge-deadline', event: { type: 'ACKNOWLEDGE_DEADLINE_PASSED', at: '' }, dueAt: '2026-03-04T09:00:00.000Z' },
-      { key: 'first-contact-deadline', event: { type: 'FIRST_CONTACT_DEADLINE_PASSED', at: '' }, dueAt: '2026-03-23T09:00:00.000Z' },
+      // Day deadlines fall at local midnight after day N (21 days from 2 March: the end of 23 March, London still on GMT).
+      { key: 'first-contact-deadline', event: { type: 'FIRST_CONTACT_DEADLINE_PASSED', at: '' }, dueAt: '2026-03-24T00:00:00.000Z' },
     ]);
     expect(plan.allowedEvents).toEqual(['REFERRAL_ACCEPTED', 'REFERRAL_CANCELLED', 'REFERRAL_RECEIVED', 'REFERRAL_REJECTED']);
     // The stored form is plain JSON that round-trips.
@@ -81,6 +82,17 @@ describe('planTransition', () => {
     expect(done.allowedEvents).toEqual([]);
     const after = planTransition('referral', 1, JSON.stringify(done.snapshot), { type: 'REFERRAL_CANCELLED', at });
     expect(after.accepted).toBe(false);
+  });
+
+  it('a finished journey refuses every event, even the root-level ones XState alone would take', () => {
+    const opened = planInitial('case', 1, { referralSource: 'self', referredOn: '2026-03-02' }, SENT);
+    const booked = planTransition('case', 1, opened.snapshot, { type: 'APPOINTMENT_BOOKED', at, appointmentId: 'a1', kind: 'keywork', startsAt: '2026-03-05T10:00:00.000Z' });
+    expect(booked.accepted).toBe(true);
+    const closed = planTransition('case', 1, booked.snapshot, { type: 'DISCHARGED', at, reason: 'moved_away', dischargedOn: '2026-03-03' });
+    expect(closed.done).toBe(true);
+    expect(closed.allowedEvents).toEqual([]);
+    const late = planTransition('case', 1, JSON.stringify(closed.snapshot), { type: 'APPOINTMENT_CANCELLED', at, appointmentId: 'a1', by: 'service' });
+    expect(late).toMatchObject({ accepted: false, refusal: 'not_handled', allowedEvents: [] });
   });
 
   it('does not carry timers between plans (the planner keeps no state)', () => {
