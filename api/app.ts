@@ -18,6 +18,7 @@ import { createLoginThrottle, type LoginThrottle } from '../src/auth/login-throt
 import { createTokenCache } from '../src/auth/token-cache.ts';
 import type { AppContext } from './context.ts';
 import { noStore } from './http/cache-control.ts';
+import { metricsEndpoint, requestMetrics, type OperatorMetricsOptions } from './http/operator-metrics.ts';
 import { jsonBody } from './http/json-body.ts';
 import { requestLog } from './http/request-log.ts';
 import { securityHeaders } from './http/security-headers.ts';
@@ -45,6 +46,8 @@ export interface AppOptions {
   webDist?: string | null;
   /** Where request lines and unexpected errors go; defaults to warnings and errors only, on stderr. */
   logger?: Logger;
+  /** Serve `GET /metrics` (Prometheus) to this operator token, and time every request into it. */
+  operatorMetrics?: OperatorMetricsOptions;
 }
 
 /** The app: an Express app, usable as node's request handler (or by supertest). */
@@ -79,6 +82,10 @@ export function createApp(options: AppOptions): PathwaysApp {
   // Plain HTTP is the default (TLS ends at a proxy in production), so requests must not be
   // upgraded to https by the browser; everything else is helmet's strict default.
   app.use(requestLog(logger));
+  if (options.operatorMetrics) {
+    app.use(requestMetrics(options.operatorMetrics.registry));
+    app.use(metricsEndpoint(options.operatorMetrics));
+  }
   app.use(securityHeaders({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.use(noStore());
   app.use(jsonBody());

@@ -11,7 +11,8 @@ export interface RunningServer {
   httpServer: Server;
   /** `http://host:port` as bound (the real port when 0 was asked for). */
   url: string;
-  close(): Promise<void>;
+  /** Stops listening; requests in flight get `graceMs` (default 0) to be answered before their connections close. */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Starts listening; resolves once the port is bound. */
@@ -35,10 +36,17 @@ export async function startServer(options: AppOptions & { port: number; host?: s
     app,
     httpServer,
     url: `http://${shownHost}:${address.port}`,
-    close: () =>
+    close: ({ graceMs = 0 } = {}) =>
       new Promise<void>((resolve, reject) => {
-        httpServer.closeAllConnections();
-        httpServer.close((err) => (err ? reject(err) : resolve()));
+        // Stop taking connections; idle keep-alive ones close now, busy ones once answered.
+        httpServer.close((err) => {
+          clearTimeout(cutoff);
+          if (err) reject(err);
+          else resolve();
+        });
+        httpServer.closeIdleConnections();
+        const cutoff = setTimeout(() => httpServer.closeAllConnections(), graceMs);
+        if (graceMs === 0) httpServer.closeAllConnections();
       }),
   };
 }

@@ -45,6 +45,7 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_SYNC_IN_COMMIT: '1: SQLite syncs its log inside each COMMIT on the main thread instead of after it on the thread pool; default 0',
   PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
   PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
+  PATHWAYS_METRICS_TOKEN: 'bearer token for GET /metrics (Prometheus, operators only); unset: no /metrics',
   PATHWAYS_TIME_ZONE: `the service's time zone (IANA name): days are its calendar days and deadlines fall at its midnight; default ${DEFAULT_TIME_ZONE}`,
   PATHWAYS_CLOCK:
     'training and acceptance only: moves the server\'s "now" for timers, flags and measures — a fixed instant (2026-03-29T00:30:00Z) or an offset (+30d, -12h, +90m); refused with NODE_ENV=production; default off',
@@ -70,6 +71,7 @@ const schema = z.object({
   PATHWAYS_LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   PATHWAYS_WEB_DIST: optionalText,
+  PATHWAYS_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (it guards operational figures)').optional()),
   PATHWAYS_TIME_ZONE: optionalText.refine((v) => v === undefined || isTimeZone(v), 'must be an IANA time zone name such as Europe/London'),
   PATHWAYS_CLOCK: optionalText.superRefine((value, issue) => {
     if (value === undefined) return;
@@ -93,6 +95,8 @@ export interface PathwaysConfig {
   scryptCost: number;
   logLevel: (typeof LOG_LEVELS)[number];
   webDist: string;
+  /** The operator token for `GET /metrics`, or null (no /metrics). */
+  metricsToken: string | null;
   /** The service's time zone (PATHWAYS_TIME_ZONE). */
   timeZone: string;
   /** The settable clock (PATHWAYS_CLOCK), or null: the real time. */
@@ -135,6 +139,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     scryptCost: v.PATHWAYS_SCRYPT_COST,
     logLevel: v.PATHWAYS_LOG_LEVEL ?? v.LOG_LEVEL ?? 'info',
     webDist: v.PATHWAYS_WEB_DIST ?? join(import.meta.dirname, '..', 'web', 'dist'),
+    metricsToken: v.PATHWAYS_METRICS_TOKEN ?? null,
     timeZone: v.PATHWAYS_TIME_ZONE ?? DEFAULT_TIME_ZONE,
     clock: v.PATHWAYS_CLOCK === undefined ? null : parseClockSetting(v.PATHWAYS_CLOCK),
     firstAdmin:

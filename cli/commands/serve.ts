@@ -11,6 +11,7 @@ import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
 import { STARTUP_LOCKS, withStartupLock } from '../../src/db/startup-lock.ts';
+import { createOperatorRegistry } from '../operator-metrics.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachLive } from '../../src/live/live-server.ts';
@@ -43,6 +44,10 @@ export interface StartOptions {
   webDist?: string;
   /** SQLite: sync inside each COMMIT (`PATHWAYS_SYNC_IN_COMMIT`). */
   syncInCommit?: boolean;
+  /** Serve `GET /metrics` to this operator token (`PATHWAYS_METRICS_TOKEN`); null or absent: no /metrics. */
+  metricsToken?: string | null;
+  /** How long a stop waits for requests in flight before closing their connections (ms, default 10 000). */
+  shutdownGraceMs?: number;
   /** The service's time zone (`PATHWAYS_TIME_ZONE`; default Europe/London). */
   timeZone?: string;
   /** The settable clock (`PATHWAYS_CLOCK`); null or absent: the real time. */
@@ -55,7 +60,10 @@ export async function startPathways(store: Store, options: StartOptions): Promis
   const now = clockFrom(options.clock ?? null);
   const engine = createEngine(store, { now, ...(options.syncInCommit ? { syncInCommit: true } : {}), ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   const detachMetrics = attachMetrics(engine);
+  let liveSockets = (): number => 0;
+  const operator = options.metricsToken ? createOperatorRegistry({ engine, store, sockets: () => liveSockets() }) : null;
   const server = await startServer({
+    ...(operator && options.metricsToken ? { operatorMetrics: { registry: operator.registry, token: options.metricsToken } } : {}),
     store,
     engine,
     now,
@@ -77,6 +85,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     },
   });
   await live.ready;
+  liveSockets = () => live.io.engine.clientsCount;
   // Attendance goes back to the referring agency where the person agreed (or the law requires it).
   const detachReports = attachAttendanceReports({ engine, db: store.db, io: live.io, room: agencyRoom });
   engine.startSweeper();
@@ -84,12 +93,19 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     store,
     engine,
     server,
+    /**
+     * Graceful: no new timers are swept, sockets are told and closed, the port stops taking
+     * connections while requests in flight are answered (up to the grace period), and the
+     * engine finishes every unit it was given before the store may close.
+     */
     async stop() {
+      await engine.stop();
       detachReports();
       await live.close();
-      await server.close();
+      await server.close({ graceMs: options.shutdownGraceMs ?? 10_000 });
       await engine.close();
       detachMetrics();
+      operator?.detach();
     },
   };
 }
@@ -139,6 +155,7 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     syncInCommit: config.syncInCommit,
     timeZone: config.timeZone,
     clock: config.clock,
+    metricsToken: config.metricsToken,
   };
 }
 

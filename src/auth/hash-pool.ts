@@ -74,7 +74,6 @@ export function createHashPool(options: { workers?: number; queueLimit?: number 
 
   function spawn(): Worker {
     const worker = new Worker(WORKER_SOURCE, { eval: true });
-    worker.unref();
     worker.on('message', (msg: { id: number; key?: Uint8Array; error?: string }) => {
       const task = running.get(worker);
       running.delete(worker);
@@ -94,14 +93,21 @@ export function createHashPool(options: { workers?: number; queueLimit?: number 
     return worker;
   }
 
+  // A busy worker keeps the process alive (its caller awaits the answer); an idle one does not.
+  function assign(worker: Worker, task: Pending): void {
+    running.set(worker, task);
+    worker.ref();
+    worker.postMessage(task.job);
+  }
+
   function next(worker: Worker): void {
     const task = queue.shift();
     if (!task) {
+      worker.unref();
       idle.push(worker);
       return;
     }
-    running.set(worker, task);
-    worker.postMessage(task.job);
+    assign(worker, task);
   }
 
   return {
@@ -110,8 +116,7 @@ export function createHashPool(options: { workers?: number; queueLimit?: number 
         const task: Pending = { job: { ...job, id: nextId++ }, resolve, reject };
         const worker = idle.pop() ?? (started < size ? spawn() : undefined);
         if (worker) {
-          running.set(worker, task);
-          worker.postMessage(task.job);
+          assign(worker, task);
           return;
         }
         if (queue.length >= queueLimit) {

@@ -12,6 +12,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { parseDatabaseUrl, type StoreConfig } from '../config.ts';
 import { GuardedDialect } from './guarded-dialect.ts';
+import { preparedHandleForKysely } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 import { UnitGuard } from './unit-guard.ts';
 
@@ -25,6 +26,8 @@ export interface Store {
   sqlite: SqliteDatabase.Database | null;
   /** Marks the engine's units of work so `db` (and the engine) refuse calls from inside one (src/db/unit-guard.ts). */
   unitGuard: UnitGuard;
+  /** The PostgreSQL pool's counts (connections, idle, callers waiting), for operators; null on SQLite. */
+  poolStats: (() => { total: number; idle: number; waiting: number }) | null;
   close(): Promise<void>;
 }
 
@@ -53,13 +56,14 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const unitGuard = new UnitGuard();
-  const db = new Kysely<Database>({ dialect: new GuardedDialect(new SqliteDialect({ database: sqlite }), unitGuard) });
+  const db = new Kysely<Database>({ dialect: new GuardedDialect(new SqliteDialect({ database: preparedHandleForKysely(sqlite) }), unitGuard) });
   return {
     db,
     dialect: 'sqlite',
     config,
     sqlite,
     unitGuard,
+    poolStats: null,
     close: () => db.destroy(),
   };
 }
@@ -91,6 +95,7 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     config,
     sqlite: null,
     unitGuard,
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     close: () => db.destroy(),
   };
 }
