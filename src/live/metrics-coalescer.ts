@@ -6,6 +6,8 @@
 export class MetricsCoalescer {
   private readonly pending = new Map<string, { seq: number; measures: Set<string> }>();
   private timer: NodeJS.Timeout | undefined;
+  /** When the last message went out (ms, monotonic). */
+  private lastEmit = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly intervalMs: number,
@@ -18,13 +20,20 @@ export class MetricsCoalescer {
     entry.seq = Math.max(entry.seq, seq);
     for (const m of measures) entry.measures.add(m);
     this.pending.set(area, entry);
-    this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+    if (this.timer) return;
+    // Leading edge: a change after a quiet spell goes out at once (a manager sees it without
+    // waiting out the window); changes within the window after it wait for its end, so an
+    // area still gets at most one message per interval.
+    const wait = this.lastEmit + this.intervalMs - performance.now();
+    if (wait <= 0) this.flush();
+    else this.timer = setTimeout(() => this.flush(), wait);
   }
 
   /** Emits everything pending now. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.pending.size > 0) this.lastEmit = performance.now();
     for (const [area, entry] of this.pending) this.emit(area, { area, seq: entry.seq, measures: [...entry.measures].sort() });
     this.pending.clear();
   }

@@ -104,7 +104,9 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
   }, [metrics.data, figures]);
 
   // The server coalesces `metrics.changed` per area; a refetch already running absorbs more.
-  useLiveEvents(['metrics.changed'], () => metrics.refresh(), 250);
+  // No delay of our own: the server already sends at most one per area per 250 ms, and a
+  // refresh asked for while one runs is folded into one more.
+  useLiveEvents(['metrics.changed'], () => metrics.refresh(), 0);
   useLiveEvents(['metrics.changed'], () => trend.refresh(), 3000);
   useLiveEvents(['metrics.changed'], () => loads.refresh(), 1000);
   useLiveEvents(
@@ -189,7 +191,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
                   Back to now
                 </button>
               ) : (
-                'Now; pick a past day to see ages and deadlines as they stood'
+                'Now; pick a past day to measure ages and deadlines to its end (stage counts stay today’s)'
               )}
             </span>
           </div>
