@@ -71,6 +71,14 @@ export const INTERVENTION_MODALITIES = [
   'outreach',
   'advice_and_information',
   'structured_alcohol',
+  // Recovery support beside treatment (seed 004, sections 1.6–1.8): ETE with Jobcentre Plus
+  // and employment programmes, housing support, facilitated mutual aid.
+  'employment_support',
+  'education_support',
+  'training_support',
+  'volunteering_support',
+  'mutual_aid',
+  'housing_support',
 ] as const;
 /** An intervention modality code. */
 export type InterventionModality = (typeof INTERVENTION_MODALITIES)[number];
@@ -88,7 +96,22 @@ export const INTERVENTION_MODALITY_LABELS: Record<InterventionModality, string> 
   outreach: 'Outreach',
   advice_and_information: 'Advice and information',
   structured_alcohol: 'Structured alcohol intervention',
+  employment_support: 'Employment support (with Jobcentre Plus and employment programmes; three-way meetings)',
+  education_support: 'Education support',
+  training_support: 'Training support',
+  volunteering_support: 'Volunteering support',
+  mutual_aid: 'Facilitated mutual aid',
+  housing_support: 'Housing support',
 };
+
+/** Employment, education, training and volunteering support: the interventions the ETE measure counts. */
+export const ETE_MODALITIES = ['employment_support', 'education_support', 'training_support', 'volunteering_support'] as const satisfies readonly InterventionModality[];
+
+/**
+ * Recovery support beside treatment: part of a care package, but its start is not the start
+ * of structured treatment (the waiting clock runs on until a treatment intervention starts).
+ */
+export const SUPPORT_MODALITIES: ReadonlySet<string> = new Set<InterventionModality>([...ETE_MODALITIES, 'mutual_aid', 'housing_support']);
 
 /** True when `value` is a known intervention modality code. */
 export function isInterventionModality(value: unknown): value is InterventionModality {

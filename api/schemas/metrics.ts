@@ -114,6 +114,20 @@ export const outcomesResponse = z.object({
   }),
 });
 
+const eteCounts = z.object({
+  employment_support: z.number().int(),
+  education_support: z.number().int(),
+  training_support: z.number().int(),
+  volunteering_support: z.number().int(),
+});
+
+export const eteResponse = z.object({
+  ...context,
+  ete: figure('ete', {
+    rows: z.array(z.object({ group: z.string(), started: z.number().int(), byModality: eteCounts, inTreatment: z.number().int() })),
+  }),
+});
+
 export const referralsWaitingResponse = z.object({
   ...context,
   referralsWaiting: figure('referralsWaiting', {
