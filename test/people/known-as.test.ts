@@ -3,7 +3,7 @@
  * same person (same NHS number, or same name, date of birth and postcode district) says
  * "probably known to you as …" to that agency, and to nobody else.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
    response bodies are untyped JSON from supertest; the assertions are what check their shape */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../support/stores.ts';
