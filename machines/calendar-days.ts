@@ -107,6 +107,11 @@ export function addDays(date: string, days: number): string {
   return dateOfDayNumber(dayNumberOf(date) + days);
 }
 
+/** Whole calendar days from `from` to `to` (dates; `to` on the day after `from` is 1). */
+export function daysBetween(from: string, to: string): number {
+  return dayNumberOf(to) - dayNumberOf(from);
+}
+
 /**
  * The first instant (ms since the epoch) of a local calendar date. Where a clock change
  * skips local midnight, the first instant that exists on that date.
@@ -130,6 +135,11 @@ export function startOfLocalDay(date: string, timeZone: string = DEFAULT_TIME_ZO
  */
 export function breachInstant(startDate: string, days: number, timeZone: string = DEFAULT_TIME_ZONE): number {
   return startOfLocalDay(addDays(localDateOf(startDate, timeZone), days + 1), timeZone);
+}
+
+/** True when `onDate` is within `days` days of `startDate` (day `days` itself counts as within). */
+export function isWithinDays(startDate: string, onDate: string, days: number, timeZone: string = DEFAULT_TIME_ZONE): boolean {
+  return daysBetween(localDateOf(startDate, timeZone), localDateOf(onDate, timeZone)) <= days;
 }
 
 /**
