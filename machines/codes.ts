@@ -48,11 +48,6 @@ export const DISCHARGE_REASON_LABELS: Record<DischargeReason, string> = {
 /** Discharge reason used when screening ends in brief advice and no reason is given. */
 export const BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON: UnsuccessfulDischargeReason = 'no_appropriate_treatment';
 
-/** True when `value` is a known discharge reason code. */
-export function isDischargeReason(value: unknown): value is DischargeReason {
-  return typeof value === 'string' && (DISCHARGE_REASONS as readonly string[]).includes(value);
-}
-
 /** True when `value` is a successful discharge reason code. */
 export function isSuccessfulDischargeReason(value: unknown): value is SuccessfulDischargeReason {
   return typeof value === 'string' && (SUCCESSFUL_DISCHARGE_REASONS as readonly string[]).includes(value);
@@ -76,6 +71,14 @@ export const INTERVENTION_MODALITIES = [
   'outreach',
   'advice_and_information',
   'structured_alcohol',
+  // Recovery support beside treatment (seed 004, sections 1.6–1.8): ETE with Jobcentre Plus
+  // and employment programmes, housing support, facilitated mutual aid.
+  'employment_support',
+  'education_support',
+  'training_support',
+  'volunteering_support',
+  'mutual_aid',
+  'housing_support',
 ] as const;
 /** An intervention modality code. */
 export type InterventionModality = (typeof INTERVENTION_MODALITIES)[number];
@@ -93,7 +96,22 @@ export const INTERVENTION_MODALITY_LABELS: Record<InterventionModality, string> 
   outreach: 'Outreach',
   advice_and_information: 'Advice and information',
   structured_alcohol: 'Structured alcohol intervention',
+  employment_support: 'Employment support (with Jobcentre Plus and employment programmes; three-way meetings)',
+  education_support: 'Education support',
+  training_support: 'Training support',
+  volunteering_support: 'Volunteering support',
+  mutual_aid: 'Facilitated mutual aid',
+  housing_support: 'Housing support',
 };
+
+/** Employment, education, training and volunteering support: the interventions the ETE measure counts. */
+export const ETE_MODALITIES = ['employment_support', 'education_support', 'training_support', 'volunteering_support'] as const satisfies readonly InterventionModality[];
+
+/**
+ * Recovery support beside treatment: part of a care package, but its start is not the start
+ * of structured treatment (the waiting clock runs on until a treatment intervention starts).
+ */
+export const SUPPORT_MODALITIES: ReadonlySet<string> = new Set<InterventionModality>([...ETE_MODALITIES, 'mutual_aid', 'housing_support']);
 
 /** True when `value` is a known intervention modality code. */
 export function isInterventionModality(value: unknown): value is InterventionModality {
@@ -147,11 +165,6 @@ export const REFERRAL_SOURCE_LABELS: Record<ReferralSource, string> = {
   sex_worker_project: 'Sex worker project',
   other: 'Other',
 };
-
-/** True when `value` is a known referral source code. */
-export function isReferralSource(value: unknown): value is ReferralSource {
-  return typeof value === 'string' && (REFERRAL_SOURCES as readonly string[]).includes(value);
-}
 
 /** Injecting status (codes system `injecting_status`). */
 export const INJECTING_STATUSES = ['currently', 'previously', 'never', 'declined'] as const;

@@ -15,10 +15,10 @@ export type DimensionValues = Record<Exclude<Dimension, 'all'>, string>;
 /** Value used when a monitoring field was not recorded. */
 export const NOT_RECORDED = 'not_recorded';
 
-/** Age bands used in breakdowns (age in whole years at referral). */
-export const AGE_BANDS = ['under_18', '18-24', '25-34', '35-44', '45-54', '55-64', '65+'] as const;
-
-/** The age band of someone born on `dateOfBirth`, on `onDate` (both `YYYY-MM-DD` or ISO). */
+/**
+ * The age band of someone born on `dateOfBirth`, on `onDate` (both `YYYY-MM-DD` or ISO), in
+ * whole years: `under_18`, `18-24`, `25-34`, `35-44`, `45-54`, `55-64`, `65+`.
+ */
 export function ageBand(dateOfBirth: string | null | undefined, onDate: string): string {
   if (!dateOfBirth) return NOT_RECORDED;
   const [by, bm, bd] = dateOfBirth.slice(0, 10).split('-').map(Number);
@@ -82,9 +82,4 @@ export function dimensionPairs(values: DimensionValues): Array<[Dimension, strin
     ['referral_source', values.referral_source],
     ['substance', values.substance],
   ];
-}
-
-/** True when `value` names a dimension. */
-export function isDimension(value: unknown): value is Dimension {
-  return typeof value === 'string' && (DIMENSIONS as readonly string[]).includes(value);
 }

@@ -128,6 +128,11 @@ export interface PathwayInput {
   keyworkerId?: string | null;
   /** Recovery check-up schedule in days after successful completion; default [28, 91, 182]. */
   checkupScheduleDays?: number[];
+  /**
+   * A journey opened by a referral from a prison on release: the release day. The journey
+   * starts with `continuity` set and the 21-day continuity-of-care clock running.
+   */
+  releasedOn?: string | null;
   /** The service's time zone (IANA name; default Europe/London); the engine passes its own. */
   timeZone?: string;
   /** The effective time the journey opens at (the engine passes it; default the start of `referredOn`, UTC): the first timers count from here. */

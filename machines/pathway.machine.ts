@@ -1,5 +1,5 @@
 import { assign, cancel, enqueueActions, raise, setup } from 'xstate';
-import { BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON, isSuccessfulDischargeReason, isUnsuccessfulDischargeReason } from './codes.ts';
+import { BRIEF_ADVICE_DEFAULT_DISCHARGE_REASON, isSuccessfulDischargeReason, isUnsuccessfulDischargeReason, SUPPORT_MODALITIES } from './codes.ts';
 import { applyInterventionEvent, interventionAccepts } from './intervention-rules.ts';
 import type { InterventionEvent } from './intervention.machine.ts';
 import {
@@ -108,6 +108,18 @@ export const pathwayMachine = setup({
       const record = ie && context.carePlan?.interventions.find((i) => i.id === ie.interventionId);
       return Boolean(ie && record && interventionAccepts(record, ie));
     },
+    /** A start the intervention's lifecycle accepts, of structured treatment (not recovery support beside it: codes.ts SUPPORT_MODALITIES). */
+    startsStructuredTreatment: ({ context, event }) => {
+      const ie = asInterventionEvent(event);
+      const record = ie && context.carePlan?.interventions.find((i) => i.id === ie.interventionId);
+      return Boolean(ie && record && !SUPPORT_MODALITIES.has(record.modality) && interventionAccepts(record, ie));
+    },
+    /** A start the intervention's lifecycle accepts, of recovery support beside treatment (ETE, mutual aid, housing). */
+    startsRecoverySupport: ({ context, event }) => {
+      const ie = asInterventionEvent(event);
+      const record = ie && context.carePlan?.interventions.find((i) => i.id === ie.interventionId);
+      return Boolean(ie && record && SUPPORT_MODALITIES.has(record.modality) && interventionAccepts(record, ie));
+    },
     /** A TOP_RECORDED event carries a well-formed TOP. */
     topIsValid: ({ event }) => event.type === 'TOP_RECORDED' && isTopRecord(event.top),
     /** A review is recorded with its TOP. */
@@ -163,6 +175,11 @@ export const pathwayMachine = setup({
     stopRecoverySustainedClock: cancel(PATHWAY_TIMER_IDS.recoverySustained),
     startContinuityClock: raise({ type: 'CONTINUITY_OF_CARE_BREACHED', at: '' }, { id: PATHWAY_TIMER_IDS.continuityOfCare, delay: 'continuityOfCare' }),
     stopContinuityClock: cancel(PATHWAY_TIMER_IDS.continuityOfCare),
+    /** A journey opened on release from prison starts its continuity clock with the journey (only at creation). */
+    startContinuityClockAtOpening: enqueueActions(({ context, event, enqueue }) => {
+      if ((event as { type: string }).type !== 'xstate.init' || context.continuity === null) return;
+      enqueue.raise({ type: 'CONTINUITY_OF_CARE_BREACHED', at: '' }, { id: PATHWAY_TIMER_IDS.continuityOfCare, delay: 'continuityOfCare' });
+    }),
 
     flagWaitingTimeBreached: assign({ waitingTimeBreached: true }),
     closeWithBriefAdvice: assign(({ context, event }) => {
@@ -279,7 +296,7 @@ export const pathwayMachine = setup({
     checkups: [],
     representations: 0,
     waitingTimeBreached: false,
-    continuity: null,
+    continuity: input.releasedOn ? { releasedOn: localDateOf(input.releasedOn, input.timeZone ?? DEFAULT_TIME_ZONE), engagedOn: null, breached: false } : null,
     custody: null,
     timeZone: input.timeZone ?? DEFAULT_TIME_ZONE,
   }),
@@ -296,7 +313,7 @@ export const pathwayMachine = setup({
   },
   states: {
     referred: {
-      entry: 'startWaitingClock',
+      entry: ['startWaitingClock', 'startContinuityClockAtOpening'],
       on: {
         SCREENING_STARTED: 'screening',
         DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
@@ -336,12 +353,12 @@ export const pathwayMachine = setup({
       on: {
         CARE_PLAN_AGREED: { guard: 'carePlanHasInterventions', actions: 'recordCarePlan' },
         INTERVENTION_OFFERED: { guard: 'interventionAcceptsEvent', actions: 'recordInterventionEvent' },
-        // Treatment starts at the first intervention start: the waiting clock stops here.
-        INTERVENTION_STARTED: {
-          guard: 'interventionAcceptsEvent',
-          target: 'inTreatment',
-          actions: ['recordInterventionEvent', 'recordTreatmentStart', 'stopWaitingClock'],
-        },
+        // Treatment starts at the first start of a treatment intervention: the waiting clock
+        // stops here. Recovery support (ETE, mutual aid, housing) may start before it.
+        INTERVENTION_STARTED: [
+          { guard: 'startsStructuredTreatment', target: 'inTreatment', actions: ['recordInterventionEvent', 'recordTreatmentStart', 'stopWaitingClock'] },
+          { guard: 'startsRecoverySupport', actions: 'recordInterventionEvent' },
+        ],
         DISCHARGED: { guard: 'isUnsuccessfulDischarge', target: 'closed', actions: 'recordUnsuccessfulDischarge' },
         WAITING_TIME_BREACHED: { actions: 'flagWaitingTimeBreached' },
         CUSTODY_STARTED: { target: 'inCustody', actions: { type: 'rememberCustody', params: { stage: 'carePlanning' } } },

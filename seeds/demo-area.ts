@@ -11,7 +11,7 @@ import type { Store } from '../src/db/database.ts';
 import { createEngine, SYSTEM_ACTOR, type Engine } from '../src/engine/engine.ts';
 import { DEMO_AGENCIES, DEMO_AREA, DEMO_PASSWORD, DEMO_USERS } from './demo-area-data.ts';
 
-export { DEMO_AGENCIES, DEMO_AGENCY_IDS, DEMO_AREA, DEMO_LOGINS, DEMO_PASSWORD, DEMO_USERS } from './demo-area-data.ts';
+export { DEMO_AGENCIES, DEMO_AGENCY_IDS, DEMO_LOGINS, DEMO_PASSWORD, DEMO_USERS } from './demo-area-data.ts';
 
 /** When the demo agencies and staff were "set up"; fixed so re-seeding changes nothing. */
 export const DEMO_AREA_CREATED_AT = '2023-04-03T09:00:00.000Z';

@@ -10,10 +10,10 @@ import type { CaseRow, PersonTable } from '../../src/db/schema.ts';
 import { PathwaysError, validationError } from '../../src/errors.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
-import { caseTimeline, listVisibleCases } from '../../src/journeys/journey-queries.ts';
+import { caseTimeline, findCase, findOpenCaseAt, listVisibleCases } from '../../src/journeys/journey-queries.ts';
 import { matchesCaseFilter } from '../../src/journeys/journey-list-filter.ts';
 import { findUser } from '../../src/agencies/agency-repository.ts';
-import { findPerson, personRecord } from '../../src/people/person-repository.ts';
+import { findPeople, findPerson, personRecord } from '../../src/people/person-repository.ts';
 import { caseEventBody } from '../schemas/case-events.ts';
 import { caseSchema, createCaseBody, listCasesQuery, timelineEntrySchema } from '../schemas/case.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
@@ -25,7 +25,7 @@ const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
 
 /** Loads a journey the user may see, or answers 404. */
 export async function loadVisibleCase(ctx: AppContext, user: AuthUser, id: string): Promise<{ row: CaseRow; scope: Scope }> {
-  const row = await ctx.store.db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+  const row = await findCase(ctx.store.db, id);
   const scope = row ? await caseScope(ctx.store.db, viewerOf(user), row, todayOf(ctx)) : null;
   if (!row || !scope) throw hidden('The journey');
   return { row, scope };
@@ -62,15 +62,9 @@ export const caseRoutes = [
           throw validationError('keyworkerId must be a keyworker of your agency.', [{ path: 'keyworkerId', message: 'not a keyworker of your agency' }]);
         }
       }
-      const open = await ctx.store.db
-        .selectFrom('cases')
-        .select(['id'])
-        .where('person_id', '=', body.personId)
-        .where('lead_agency_id', '=', user.agencyId)
-        .where('closed_at', 'is', null)
-        .executeTakeFirst();
-      if (open) {
-        throw new PathwaysError('conflict', `This person already has an open journey at your agency (${open.id}); move that one on instead.`, { caseId: open.id });
+      const openId = await findOpenCaseAt(ctx.store.db, body.personId, user.agencyId);
+      if (openId) {
+        throw new PathwaysError('conflict', `This person already has an open journey at your agency (${openId}); move that one on instead.`, { caseId: openId });
       }
       const actor = { userId: user.id, agencyId: user.agencyId };
       const result = await ctx.engine.transaction(async (tx) => {
@@ -117,9 +111,7 @@ export const caseRoutes = [
       const scopes = new Map<string, Scope | null>();
       // The people of the agency's own journeys are its own records: load them in one query.
       const ownPeople = page.filter((r) => r.lead_agency_id === user.agencyId).map((r) => r.person_id);
-      const people = new Map(
-        ownPeople.length > 0 ? (await ctx.store.db.selectFrom('people').selectAll().where('id', 'in', ownPeople).execute()).map((p) => [p.id, p] as const) : [],
-      );
+      const people = new Map((await findPeople(ctx.store.db, ownPeople)).map((p) => [p.id, p] as const));
       for (const row of page) {
         const key = `${row.lead_agency_id}|${row.person_id}`;
         if (!scopes.has(key)) scopes.set(key, await caseScope(ctx.store.db, viewer, row, today));

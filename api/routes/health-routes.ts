@@ -1,6 +1,6 @@
 /** Liveness and readiness probes. */
-import { sql } from 'kysely';
 import { z } from 'zod';
+import { checkStoreAnswers } from '../../src/db/store-ready.ts';
 import { defineRoute } from '../routing/route.ts';
 
 const health = z.object({ status: z.literal('ok') });
@@ -36,7 +36,7 @@ export const healthRoutes = [
     },
     async handle({ ctx }) {
       try {
-        await sql`select 1`.execute(ctx.store.db);
+        await checkStoreAnswers(ctx.store.db);
         return {
           status: 200,
           body: { status: 'ok', timeZone: ctx.engine.timeZone, now: ctx.now().toISOString(), ...(ctx.clockNotice ? { clock: ctx.clockNotice } : {}) },

@@ -11,6 +11,7 @@ import { deadlines } from '../../src/metrics/measures/deadlines.ts';
 import { flow } from '../../src/metrics/measures/flow.ts';
 import type { MeasureQuery } from '../../src/metrics/measures/measure-query.ts';
 import { outcomes } from '../../src/metrics/measures/outcomes.ts';
+import { ete } from '../../src/metrics/measures/ete.ts';
 import { referralsWaiting } from '../../src/metrics/measures/referrals-waiting.ts';
 import { summary } from '../../src/metrics/measures/summary.ts';
 import { timeInStage } from '../../src/metrics/measures/time-in-stage.ts';
@@ -27,11 +28,12 @@ import {
   flowResponse,
   metricsQuerySchema,
   outcomesResponse,
+  eteResponse,
   referralsWaitingResponse,
   summaryResponse,
   timeInStageResponse,
   wipResponse,
-} from './metrics-schemas.ts';
+} from '../schemas/metrics.ts';
 
 type MetricsQuery = z.output<typeof metricsQuerySchema>;
 
@@ -148,6 +150,20 @@ export const metricsRoutes = [
     async handle({ query, ctx, user }) {
       const { db, q, context } = await prepare(ctx, user, query, 365);
       return { status: 200, body: { ...context, ...(await outcomes(db, q)) } };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/metrics/ete',
+    operationId: 'metricsEte',
+    summary: 'Employment, education, training and volunteering support started in the period, per modality',
+    tag,
+    auth,
+    query: metricsQuerySchema,
+    responses: { 200: { description: 'ETE support for the period', schema: eteResponse }, 403: forbidden },
+    async handle({ query, ctx, user }) {
+      const { db, q, context } = await prepare(ctx, user, query, 365);
+      return { status: 200, body: { ...context, ...(await ete(db, q)) } };
     },
   }),
   defineRoute({

@@ -37,7 +37,6 @@ export const agencySchema = z.object({
   deactivatedAt: z.string().nullable().optional().describe('Set once the agency is deactivated (AGENCY_DEACTIVATED)'),
   version: z.number().int().optional().describe("The agency stream's version (send it back as expectedVersion)"),
 });
-export type Agency = z.infer<typeof agencySchema>;
 
 const expectedVersion = z.number().int().min(1).optional().describe('The version you read; a stale one is refused with 409 version_conflict');
 

@@ -81,7 +81,3 @@ export const CASE_EVENT_SCHEMAS = [
 
 /** `POST /api/v1/cases/:id/events` body. */
 export const caseEventBody = z.discriminatedUnion('type', CASE_EVENT_SCHEMAS);
-export type CaseEventBody = z.infer<typeof caseEventBody>;
-
-/** Event types a user may send to a journey. */
-export const USER_CASE_EVENT_TYPES: readonly string[] = CASE_EVENT_SCHEMAS.map((s) => s.shape.type.value);

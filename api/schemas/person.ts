@@ -78,7 +78,6 @@ export const createPersonBody = z.strictObject({
     .optional()
     .describe('Register even though people you can see look the same (the answer was 409 possible_duplicate); recorded with the record and in the audit trail'),
 });
-export type CreatePersonBody = z.infer<typeof createPersonBody>;
 
 /** A person as the API returns it; fields outside the viewer's consented categories are absent. */
 export const personSchema = z.object({
@@ -104,7 +103,6 @@ export const personSchema = z.object({
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
   withheld: z.array(z.string()).describe('Categories of data this viewer has no consent to see'),
 });
-export type PersonView = z.infer<typeof personSchema>;
 
 /** `GET /api/v1/people` query: at least one of q, dateOfBirth, identifier, postcodeDistrict. */
 export const searchPeopleQuery = z.strictObject({

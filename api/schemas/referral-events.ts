@@ -28,6 +28,5 @@ export const REFERRAL_EVENT_SCHEMAS = [
 
 /** `POST /api/v1/referrals/:id/events` body. */
 export const referralEventBody = z.discriminatedUnion('type', REFERRAL_EVENT_SCHEMAS);
-export type ReferralEventBody = z.infer<typeof referralEventBody>;
 
 

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { REFERRAL_SOURCES } from '../../machines/codes.ts';
 import { REFERRAL_KINDS, REFERRAL_URGENCIES } from '../../machines/referral-kinds.ts';
-import { idSchema, pageQuery, queryBoolean, shortText } from './common.ts';
+import { effectiveAtSchema, factDateSchema, idSchema, pageQuery, queryBoolean, shortText } from './common.ts';
 
 export const REFERRAL_STATES = ['requested', 'received', 'accepted', 'inProgress', 'completed', 'rejected', 'failed', 'cancelled'] as const;
 
@@ -19,6 +19,9 @@ export const createReferralBody = z.strictObject({
     .strictObject({ justification: z.string().trim().min(20, 'explain the risk in at least 20 characters').max(4000) })
     .optional()
     .describe('Send without consent because someone is at risk; recorded and flagged to auditors'),
+  releasedOn: factDateSchema.optional().describe('From a prison on release: the day the person left custody; the journey it opens starts the 21-day continuity-of-care clock'),
+  effectiveAt: effectiveAtSchema.optional().describe('When the referral was made (default now); a journey it opens starts then'),
+  backdateReason: z.string().trim().min(1).max(500).optional().describe('Required when effectiveAt is more than a day ago'),
 });
 
 /** `GET /api/v1/referrals` query. */

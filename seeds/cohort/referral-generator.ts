@@ -178,6 +178,8 @@ export class ReferralGenerator {
       acknowledge_by: due('acknowledge-deadline'),
       first_contact_by: due('first-contact-deadline'),
       safeguarding_override: override ? JSON.stringify(override) : null,
+      referral_source: null,
+      released_on: null,
       created_at: sentAt,
       updated_at: replay.updatedAt,
     });

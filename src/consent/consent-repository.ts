@@ -4,7 +4,6 @@
  * transaction first. A consent is active from `given_on` through `valid_until` (inclusive)
  * unless withdrawn; withdrawal is immediate.
  */
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { ConsentTable, Database } from '../db/schema.ts';
 import { DATA_CATEGORIES, type DataCategory } from '../../machines/data-categories.ts';
@@ -51,30 +50,6 @@ export function isConsentActive(consent: Consent, today: string): boolean {
   return consent.withdrawnAt === null && consent.givenOn <= today && (consent.validUntil === null || consent.validUntil >= today);
 }
 
-/** Records a new consent. */
-export async function createConsent(
-  db: Kysely<Database>,
-  input: Omit<Consent, 'id' | 'withdrawnAt' | 'withdrawnBy' | 'withdrawalReason'>,
-): Promise<Consent> {
-  const row: ConsentTable = {
-    id: randomUUID(),
-    person_id: input.personId,
-    to_agency_id: input.toAgencyId,
-    to_agency_kind: input.toAgencyKind,
-    categories: JSON.stringify([...new Set(input.categories)]),
-    purpose: input.purpose,
-    given_on: input.givenOn,
-    valid_until: input.validUntil,
-    recorded_by: input.recordedBy,
-    recorded_at: input.recordedAt,
-    withdrawn_at: null,
-    withdrawn_by: null,
-    withdrawal_reason: null,
-  };
-  await db.insertInto('consents').values(row).execute();
-  return fromRow(row);
-}
-
 /** One consent of one person, or undefined. */
 export async function findConsent(db: Kysely<Database>, personId: string, consentId: string): Promise<Consent | undefined> {
   const row = await db.selectFrom('consents').selectAll().where('id', '=', consentId).where('person_id', '=', personId).executeTakeFirst();
@@ -85,26 +60,6 @@ export async function findConsent(db: Kysely<Database>, personId: string, consen
 export async function listConsents(db: Kysely<Database>, personId: string): Promise<Consent[]> {
   const rows = await db.selectFrom('consents').selectAll().where('person_id', '=', personId).orderBy('recorded_at', 'desc').execute();
   return rows.map(fromRow);
-}
-
-/**
- * Withdraws a consent. Returns false when it was already withdrawn. Callers run this in
- * the transaction that also stops what flowed under it, so access ends at commit.
- */
-export async function withdrawConsent(
-  db: Kysely<Database>,
-  consentId: string,
-  by: string,
-  at: string,
-  reason: string | null,
-): Promise<boolean> {
-  const result = await db
-    .updateTable('consents')
-    .set({ withdrawn_at: at, withdrawn_by: by, withdrawal_reason: reason })
-    .where('id', '=', consentId)
-    .where('withdrawn_at', 'is', null)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
 }
 
 /**

@@ -4,7 +4,7 @@
  * as text), calendar dates are `YYYY-MM-DD`, and structured values are JSON text, so one
  * query runs unchanged on either store.
  */
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * A stream is one statechart instance: a care journey, a referral, or a record (a person
@@ -140,6 +140,10 @@ export interface ReferralTable {
   first_contact_by: string | null;
   /** JSON `{justification, by, at}` when sent without consent for safeguarding. */
   safeguarding_override: string | null;
+  /** The `referral_source` code a journey opened from it records; null: from the sender's kind (migration 015). */
+  referral_source: ColumnType<string | null, string | null | undefined, string | null>;
+  /** A referral on release from prison: the release day, which starts the journey's continuity clock (migration 015). */
+  released_on: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: string;
   updated_at: string;
 }
@@ -325,5 +329,4 @@ export type CaseRow = Selectable<CaseTable>;
 export type ReferralRow = Selectable<ReferralTable>;
 export type RecordStreamRow = Selectable<RecordStreamTable>;
 export type EventRow = Selectable<EventTable>;
-export type NewEvent = Insertable<EventTable>;
 export type TimerRow = Selectable<TimerTable>;

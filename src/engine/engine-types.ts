@@ -84,6 +84,10 @@ export interface OpenReferralCommand {
   input?: Record<string, unknown>;
   /** Set when sent without consent for safeguarding: `{justification, by, at}`. */
   safeguardingOverride?: Record<string, unknown> | null;
+  /** Treatment referrals: the `referral_source` code the journey it opens records (default: from the sender's kind). */
+  referralSource?: string | null;
+  /** A referral on release from prison: the release day (`YYYY-MM-DD`); the journey it opens starts the continuity-of-care clock. */
+  releasedOn?: string | null;
   actor: Actor;
   effectiveAt?: string;
   backdateReason?: string;

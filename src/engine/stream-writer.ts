@@ -70,7 +70,7 @@ export async function loadStream<S extends StreamType>(db: DirectSql, stream: S,
 
 const UPDATE_CASE =
   'update cases set snapshot = ?, stage = ?, state_value = ?, version = ?, stage_entered_at = ?, closed_at = ?, keyworker_id = ?, updated_at = ?, overdue = ? where id = ? and version = ?';
-const UPDATE_REFERRAL = 'update referrals set snapshot = ?, state = ?, version = ?, updated_at = ? where id = ? and version = ?';
+const UPDATE_REFERRAL = 'update referrals set snapshot = ?, state = ?, version = ?, updated_at = ?, case_id = ? where id = ? and version = ?';
 const UPDATE_RECORD = 'update record_streams set snapshot = ?, state = ?, version = ?, updated_at = ? where stream_type = ? and id = ? and version = ?';
 
 function stateValueOf(stream: StreamType, row: CaseRow | ReferralRow | RecordStreamRow): StateValue {
@@ -188,8 +188,10 @@ export async function writeTransition<S extends StreamType>(
     if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...caseRow, ...set } as StreamRow<S>;
   } else if (stream === 'referral') {
-    const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso };
-    const changed = await ctx.sql.run(UPDATE_REFERRAL, [set.snapshot, set.state, set.version, set.updated_at, row.id, row.version]);
+    // The journey a referral opened or re-opened is linked by the accepting event itself (its `caseId`).
+    const link = typeof event.caseId === 'string' ? event.caseId : (row as ReferralRow).case_id;
+    const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso, case_id: link };
+    const changed = await ctx.sql.run(UPDATE_REFERRAL, [set.snapshot, set.state, set.version, set.updated_at, set.case_id, row.id, row.version]);
     if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     updated = { ...(row as ReferralRow), ...set } as StreamRow<S>;
   } else {
@@ -401,6 +403,8 @@ export async function openReferral(ctx: TxContext, cmd: OpenReferralCommand): Pr
     acknowledge_by: due(REFERRAL_TIMER_IDS.acknowledge),
     first_contact_by: due(REFERRAL_TIMER_IDS.firstContact),
     safeguarding_override: cmd.safeguardingOverride ? JSON.stringify(cmd.safeguardingOverride) : null,
+    referral_source: cmd.referralSource ?? null,
+    released_on: cmd.releasedOn ?? null,
     created_at: time.effectiveAt,
     updated_at: nowIso,
   };
@@ -415,6 +419,8 @@ export async function openReferral(ctx: TxContext, cmd: OpenReferralCommand): Pr
     caseId: cmd.caseId ?? null,
     ...(cmd.input ?? {}),
     ...(cmd.safeguardingOverride ? { safeguardingOverride: cmd.safeguardingOverride } : {}),
+    ...(cmd.referralSource ? { referralSource: cmd.referralSource } : {}),
+    ...(cmd.releasedOn ? { releasedOn: cmd.releasedOn } : {}),
   };
   return logOpening(ctx, 'referral', row, plan, 'REFERRAL_REQUESTED', payload, cmd.actor, time, nowIso);
 }

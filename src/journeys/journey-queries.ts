@@ -144,3 +144,14 @@ export async function caseTimeline(db: Kysely<Database>, caseId: string) {
     backdateReason: r.backdate_reason,
   }));
 }
+
+/** One journey's row by id (visibility is the caller's: see src/access). */
+export async function findCase(db: Kysely<Database>, id: string): Promise<CaseRow | undefined> {
+  return db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The id of the person's open journey led by `agencyId`, if there is one. */
+export async function findOpenCaseAt(db: Kysely<Database>, personId: string, agencyId: string): Promise<string | undefined> {
+  const row = await db.selectFrom('cases').select(['id']).where('person_id', '=', personId).where('lead_agency_id', '=', agencyId).where('closed_at', 'is', null).executeTakeFirst();
+  return row?.id;
+}

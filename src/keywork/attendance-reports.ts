@@ -15,6 +15,7 @@ import type { Server } from 'socket.io';
 import { CUSTODY_APPOINTMENT_KINDS, type AppointmentKind } from '../../machines/keywork-codes.ts';
 import { ENDED_REFERRAL_STATES } from '../access/record-access.ts';
 import { consentedCategories } from '../consent/consent-repository.ts';
+import { sharingWithAgency } from '../access/consent-sharing.ts';
 import type { Database } from '../db/schema.ts';
 import type { Engine, StreamChange } from '../engine/engine-types.ts';
 
@@ -56,9 +57,13 @@ export async function attendanceReports(db: Kysely<Database>, referral: { id: st
   const agency = await db.selectFrom('agencies').select(['id', 'kind']).where('id', '=', referral.from_agency_id).executeTakeFirst();
   if (!agency) return [];
   const rows = await db.selectFrom('appointments').selectAll().where('case_id', '=', referral.case_id).where('status', 'in', REPORTED_STATUSES).orderBy('starts_at').execute();
+  // After a withdrawal the referrer keeps the reports it was given before it, and no more.
+  const sharing = await sharingWithAgency(db, referral.person_id, agency, today, { explicitOnly: agency.kind === 'jobcentre_plus' });
+  const heldUntil = sharing.withdrawnAt !== null && sharing.withdrawnCategories.has('treatment_progress') ? sharing.withdrawnAt : null;
   const out: AttendanceReport[] = [];
   for (const a of rows) {
-    const basis = await reportableTo(db, { agencyId: agency.id, agencyKind: agency.kind }, referral.person_id, a.kind, today);
+    const held = heldUntil !== null && a.settled_at !== null && a.settled_at < heldUntil ? 'consent' : null;
+    const basis = (await reportableTo(db, { agencyId: agency.id, agencyKind: agency.kind }, referral.person_id, a.kind, today)) ?? held;
     if (!basis) continue;
     out.push({ referralId: referral.id, appointmentId: a.id, kind: a.kind, startsAt: a.starts_at, status: a.status, outcome: basis === 'custody_required_assessment' ? a.outcome : null, recordedAt: a.settled_at, basis });
   }

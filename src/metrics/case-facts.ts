@@ -9,9 +9,13 @@
  */
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import { reviewClockStart } from '../../machines/clock-rules.ts';
+import { ETE_MODALITIES } from '../../machines/codes.ts';
 import { dateOfDay, dayOf as dayNumber } from './days.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { payloadDate, type CaseSubject, type MetricChange } from './metric-change.ts';
+
+/** The ETE modalities the `ete` measure counts. */
+const ETE: ReadonlySet<string> = new Set(ETE_MODALITIES);
 
 /** Discharge reasons that count as a successful completion (DOMAIN.md, PHOF C19). */
 const SUCCESSFUL = new Set(['completed_drug_free', 'completed_occasional_user']);
@@ -51,6 +55,8 @@ export interface CaseFacts {
   /** Last successful completion, and whether a re-presentation within 182 days followed it. */
   successDay: number | null;
   successRepresented: boolean;
+  /** ETE interventions of the care package (id → modality), from CARE_PLAN_AGREED; absent in older facts. */
+  ete?: Record<string, string>;
 }
 
 /** A counter bump caused by one event (as opposed to a state the journey is in). */
@@ -99,8 +105,20 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
   const p = change.payload;
 
   switch (change.type) {
+    case 'CARE_PLAN_AGREED': {
+      const planned = Array.isArray(p.interventions) ? (p.interventions as Array<{ id?: unknown; modality?: unknown }>) : [];
+      for (const i of planned) {
+        if (typeof i.id === 'string' && typeof i.modality === 'string' && ETE.has(i.modality)) facts.ete = { ...facts.ete, [i.id]: i.modality };
+      }
+      break;
+    }
     case 'INTERVENTION_STARTED': {
-      if (facts.startedDay !== null) break;
+      const id = typeof p.interventionId === 'string' ? p.interventionId : '';
+      const modality = facts.ete?.[id];
+      if (modality !== undefined) counts.push({ metric: 'ete_start', k: modality, day: dayOf(payloadDate(p, 'startedOn', at)) });
+      // Structured treatment starts where the statechart says it does: the move into inTreatment
+      // (recovery support beside treatment starts without it).
+      if (facts.startedDay !== null || change.toStage !== 'inTreatment' || change.fromStage === 'inTreatment') break;
       const started = dayOf(payloadDate(p, 'startedOn', at));
       facts.startedDay = started;
       facts.firstStartDay ??= started;

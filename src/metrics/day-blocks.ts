@@ -46,6 +46,7 @@ export const BLOCKED_METRICS: ReadonlySet<string> = new Set([
   'representation',
   'death',
   'ref_due',
+  'ete_start',
 ]);
 
 /**

@@ -17,11 +17,6 @@ export function dateOfDay(day: number): string {
   return new Date(day * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** The day number of a JS Date (UTC). */
-export function dayOfDate(date: Date): number {
-  return Math.floor(date.getTime() / DAY_MS);
-}
-
 /** The Monday that starts the ISO week holding `day` (1970-01-01 was a Thursday). */
 export function weekStartOf(day: number): number {
   return day - ((day + 3) % 7);

@@ -34,6 +34,7 @@ export const FIGURE_DEFINITIONS = {
   continuityOfCare: `Counting unit: releases from prison with a treatment need (one per release recorded on a journey). Source: the continuity-of-care measure (OHID, national ambition 75%). Of the releases in the period (release date in the period), the number and share engaged by community treatment within 21 days of release (engagement date minus release date of 21 days or fewer). \`awaiting\` are releases not yet engaged whose 21 days have not passed at the as-of date. ${CLOCK_RULES.continuityOfCare} ${DAY_RULE}`,
   representations:
     'Re-presentations (relapses reported during recovery check-ups that start a rapid re-entry) with a report date in the period.',
+  ete: `Counting unit: ETE interventions started (one per intervention start), beside journeys in treatment. Source: the recovery-orientated commissioning checklist (seed 004, section 1.8: ETE in performance monitoring with Jobcentre Plus and employment programmes). ETE interventions are care-package interventions of the modalities employment_support, education_support, training_support and volunteering_support whose start date falls in the period, per modality; they are recovery support beside treatment, so their start does not start structured treatment. \`inTreatment\` counts journeys in treatment in the period as successfulCompletion does. ${DAY_RULE}`,
   deathsInTreatment:
     'Journeys discharged with reason `died` with a discharge date in the period, beside the number in treatment in the period (as in successfulCompletion).',
 } as const;

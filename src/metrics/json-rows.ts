@@ -8,18 +8,13 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { isPostgres } from './counter-store.ts';
 
-/** The aggregate that folds the rows' `columns` (trusted names) into one JSON array. */
-export function jsonRows<DB>(db: Kysely<DB>, columns: readonly string[]): RawBuilder<unknown> {
-  return jsonRowsOf(db, columns.map((c) => sql.ref(c)));
-}
-
-/** The same over expressions (qualified columns, constants). */
+/** The aggregate that folds the rows' `columns` (expressions: qualified columns, constants) into one JSON array. */
 export function jsonRowsOf<DB>(db: Kysely<DB>, columns: ReadonlyArray<RawBuilder<unknown>>): RawBuilder<unknown> {
   const list = sql.join(columns);
   return isPostgres(db) ? sql`json_agg(json_build_array(${list}))` : sql`json_group_array(json_array(${list}))`;
 }
 
-/** The rows folded by `jsonRows`: SQLite hands back JSON text, PostgreSQL parsed JSON, or null for no rows. */
+/** The rows folded by `jsonRowsOf`: SQLite hands back JSON text, PostgreSQL parsed JSON, or null for no rows. */
 export function parseJsonRows(value: unknown): unknown[][] {
   if (value === null || value === undefined) return [];
   return (typeof value === 'string' ? JSON.parse(value) : value) as unknown[][];

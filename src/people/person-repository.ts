@@ -45,6 +45,11 @@ export async function findPerson(db: Kysely<Database>, id: string): Promise<Pers
   return db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
+/** Several people by id, in one query (ids not found are left out). */
+export async function findPeople(db: Kysely<Database>, ids: readonly string[]): Promise<PersonTable[]> {
+  return ids.length === 0 ? [] : db.selectFrom('people').selectAll().where('id', 'in', ids).execute();
+}
+
 /** The full record of a person as one object. */
 export function personRecord(row: PersonTable): PersonRecord {
   const details = JSON.parse(row.details) as Record<string, unknown>;

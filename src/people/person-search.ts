@@ -35,6 +35,25 @@ export interface PersonSearchPage {
   nextCursor: string | null;
 }
 
+// Counting stops here: past it a condition is common enough that which drives matters little.
+const RARITY_CAP = 2000;
+
+/**
+ * The conditions, the one with the fewest of the agency's rows first (counted up to a cap,
+ * by key): the walk that drives a search then reads the fewest rows. "Paul Shw" walks the
+ * Shaws and checks each for Paul, not every Paul for a Shaw-like name.
+ */
+async function byRarity(db: Kysely<Database>, agencyId: string, conditions: readonly Condition[]): Promise<Condition[]> {
+  if (conditions.length < 2) return [...conditions];
+  const counted = await Promise.all(
+    conditions.map(async (c) => {
+      const row = await sql<{ n: number | string }>`select count(*) as n from (select 1 from person_search_terms where agency_id = ${agencyId} and term in (${sql.join(c.anyOf)}) limit ${RARITY_CAP}) capped`.execute(db);
+      return { c, n: Number(row.rows[0]?.n ?? 0) };
+    }),
+  );
+  return counted.sort((a, b) => a.n - b.n || b.c.weight - a.c.weight).map((x) => x.c);
+}
+
 /**
  * Ids of people the agency holds that meet every condition, after `after`, in id order.
  * Each term of the driving condition is one key of `person_search_terms`, whose rows come
@@ -43,7 +62,7 @@ export interface PersonSearchPage {
  * union's first `limit`.
  */
 async function heldMatches(db: Kysely<Database>, agencyId: string, conditions: readonly Condition[], after: string, limit: number): Promise<string[]> {
-  const [driver, ...rest] = conditions as [Condition, ...Condition[]];
+  const [driver, ...rest] = (await byRarity(db, agencyId, conditions)) as [Condition, ...Condition[]];
   const checks = rest.map((c, i) => {
     const t = sql.raw(`t${i + 1}`);
     return sql`and exists (select 1 from person_search_terms ${t} where ${t}.person_id = t0.person_id and ${t}.agency_id = ${agencyId} and ${t}.term in (${sql.join(c.anyOf)}))`;

@@ -87,19 +87,21 @@ describe('the front door', () => {
   });
 
   it('reads JSON bodies with a charset, a byte order mark, in chunks, and compressed', async () => {
-    const body = { givenName: 'Sam', familyName: 'Chunked', dateOfBirth: '1990-01-01', sex: 'male', ethnicity: 'white_british', postcodeDistrict: 'NB1' };
+    // Each a different person: the same name and birth date twice would be a possible duplicate.
+    let n = 0;
+    const person = () => ({ givenName: 'Sam', familyName: 'Chunked', dateOfBirth: `1990-01-${String((n += 1)).padStart(2, '0')}`, sex: 'male', ethnicity: 'white_british', postcodeDistrict: 'NB1' });
     const auth = { Authorization: `Bearer ${keyworker.token}` };
-    const withCharset = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json; charset=UTF-8' }, (req) => req.end(JSON.stringify(body)));
+    const withCharset = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json; charset=UTF-8' }, (req) => req.end(JSON.stringify(person())));
     expect(withCharset.status).toBe(201);
-    const bom = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json' }, (req) => req.end(`\uFEFF${JSON.stringify(body)}`));
+    const bom = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json' }, (req) => req.end(`\uFEFF${JSON.stringify(person())}`));
     expect(bom.status).toBe(201);
     const chunked = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json' }, (req) => {
-      const text = JSON.stringify(body);
+      const text = JSON.stringify(person());
       req.write(text.slice(0, 10));
       setTimeout(() => req.end(text.slice(10)), 20);
     });
     expect(chunked.status).toBe(201);
-    const gzipped = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, (req) => req.end(gzipSync(JSON.stringify(body))));
+    const gzipped = await raw('POST', '/api/v1/people', { ...auth, 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, (req) => req.end(gzipSync(JSON.stringify(person()))));
     expect(gzipped.status).toBe(201);
     expect((JSON.parse(gzipped.text) as { familyName: string }).familyName).toBe('Chunked');
   });

@@ -43,6 +43,16 @@ describe.each(DIALECTS)('sharing cuts on %s', (dialect) => {
   it('after the claimant withdraws consent to the jobcentre, the coach reads the referral and journey as they stood, and nothing new', async () => {
     const t = await tpr1(['identity', 'treatment_progress']);
     await referralEvents(h, keyworker, t.referralId, [{ type: 'FIRST_CONTACT_MADE', contactOn: h.clock.today() }]);
+    // An appointment attended before the withdrawal is reported back.
+    const attend = async (startsAt: string) => {
+      const made = await as(h, keyworker).post(`/api/v1/cases/${t.caseId}/appointments`, { kind: 'keywork', startsAt });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+      const done = await as(h, keyworker).post(`/api/v1/appointments/${made.body.id as string}/events`, { type: 'APPOINTMENT_ATTENDED' });
+      expect(done.status, JSON.stringify(done.body)).toBe(200);
+      return made.body.id as string;
+    };
+    const before = await attend(new Date(h.clock.now().getTime() - 3_600_000).toISOString());
+    expect((await as(h, t.coach).get(`/api/v1/referrals/${t.referralId}/attendance`)).body.items.map((r: { appointmentId: string }) => r.appointmentId)).toEqual([before]);
     const journey = await as(h, keyworker).get(`/api/v1/cases/${t.caseId}`);
     const held = await caseEvents(h, keyworker, t.caseId, journey.body.version as number, [{ type: 'SCREENING_STARTED' }]);
     let seen = await as(h, t.coach).get(`/api/v1/referrals/${t.referralId}`);
@@ -55,6 +65,9 @@ describe.each(DIALECTS)('sharing cuts on %s', (dialect) => {
     later();
     await referralEvents(h, keyworker, t.referralId, [{ type: 'REFERRAL_COMPLETED', outcome: 'Engaged; in structured treatment' }]);
     await caseEvents(h, keyworker, t.caseId, held.version as number, [{ type: 'SCREENING_COMPLETED', outcome: 'assess' }]);
+    await attend(new Date(h.clock.now().getTime() - 30_000).toISOString());
+    // Attendance: what was reported before the withdrawal stays, nothing after.
+    expect((await as(h, t.coach).get(`/api/v1/referrals/${t.referralId}/attendance`)).body.items.map((r: { appointmentId: string }) => r.appointmentId)).toEqual([before]);
 
     // The referral as it stood: in progress, first contact held, no outcome, marked.
     seen = await as(h, t.coach).get(`/api/v1/referrals/${t.referralId}`);
@@ -72,7 +85,7 @@ describe.each(DIALECTS)('sharing cuts on %s', (dialect) => {
     expect(c.status).toBe(200);
     expect(c.body).toMatchObject({ stage: 'screening', version: held.version, consentWithdrawn: true, sharedUntil });
     const timeline = await as(h, t.coach).get(`/api/v1/cases/${t.caseId}/timeline`);
-    expect(timeline.body.items.map((e: { type: string }) => e.type)).toEqual(['CASE_OPENED', 'SCREENING_STARTED']);
+    expect(timeline.body.items.at(-1)).toMatchObject({ type: 'SCREENING_STARTED', version: held.version });
     expect((await as(h, t.coach).get('/api/v1/cases')).body.items).toEqual([]);
 
     // The provider sees everything, unmarked.

@@ -35,7 +35,7 @@ describe('configuration', () => {
       PATHWAYS_ADMIN_PASSWORD: 'twelve chars!',
       PATHWAYS_AREA: 'Northbridge',
     });
-    expect(config).toEqual({
+    expect(config).toMatchObject({
       databaseUrl: 'postgres://u@db/x?schema=p',
       port: 8080,
       pgPoolSize: 25,

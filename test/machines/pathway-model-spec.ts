@@ -43,6 +43,10 @@ export function samples(s: AnyMachineSnapshot): PathwayEvent[] {
     ev({ type: 'SCREENING_COMPLETED', outcome: 'brief_advice' }),
     ev({ type: 'ASSESSMENT_COMPLETED', domains: { housingNeed: 'housing_problem', injectingStatus: 'previously' } }),
     ev({ type: 'CARE_PLAN_AGREED', carePlanDate: '2026-02-01', interventions: [{ id: 'psy-1', modality: 'structured_psychosocial' }] }),
+    // A package with employment support beside treatment: its start does not start treatment.
+    ...(c.treatmentStartedOn === null && c.carePlan === null
+      ? [ev({ type: 'CARE_PLAN_AGREED' as const, interventions: [{ id: 'psy-1', modality: 'structured_psychosocial' as const }, { id: 'ete-1', modality: 'employment_support' as const }] })]
+      : []),
     // A review can widen the package: a second intervention joins during treatment.
     ...(c.treatmentStartedOn && c.carePlan?.interventions.length === 1
       ? [ev({ type: 'CARE_PLAN_AGREED' as const, interventions: [{ id: 'psy-1', modality: 'structured_psychosocial' as const }, { id: 'rs-2', modality: 'recovery_support' as const }] })]

@@ -60,9 +60,3 @@ function defaultTitle(status: number): string {
   if (status >= 500) return 'Something went wrong in Pathways. Try again; if it keeps happening, tell your administrator.';
   return 'The request could not be completed.';
 }
-
-/** A message fit for people from any thrown value. */
-export function messageOf(err: unknown): string {
-  if (err instanceof ApiProblem) return err.detail;
-  return 'Something went wrong. Try again; if it keeps happening, tell your administrator.';
-}

@@ -99,13 +99,6 @@ export function referralStateLabel(state: string | null | undefined): string {
   return REFERRAL_STATES[state] ?? humanise(state);
 }
 
-/** The top-level stage of a state value (`{"inTreatment":"active"}` → `inTreatment`). */
-export function topStage(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'object' && value !== null) return Object.keys(value)[0] ?? '';
-  return '';
-}
-
 /** A state value as words (`{"inTreatment":"reviewDue"}` → `In treatment · Review due`). */
 export function stateValueLabel(value: unknown): string {
   if (typeof value === 'string') return stageLabel(value);

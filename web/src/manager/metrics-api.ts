@@ -10,7 +10,7 @@ import type {
   summaryResponse,
   timeInStageResponse,
   wipResponse,
-} from '../../../api/routes/metrics-schemas.ts';
+} from '../../../api/schemas/metrics.ts';
 import type { caseloadResponse, stageBreachResponse } from '../../../api/schemas/figure-lists.ts';
 import { api } from '../lib/api-client.ts';
 

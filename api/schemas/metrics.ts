@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DIMENSIONS } from '../../machines/measure-dimensions.ts';
 import { FIGURE_DEFINITIONS, type FigureName } from '../../src/metrics/definitions.ts';
-import { dateSchema, dateTimeSchema, idSchema } from '../schemas/common.ts';
+import { dateSchema, dateTimeSchema, idSchema } from './common.ts';
 
 /** Filters every measures route takes. */
 export const metricsQuerySchema = z.strictObject({
@@ -111,6 +111,20 @@ export const outcomesResponse = z.object({
   representations: figure('representations', { rows: z.array(z.object({ group: z.string(), count: z.number().int() })) }),
   deathsInTreatment: figure('deathsInTreatment', {
     rows: z.array(z.object({ group: z.string(), deaths: z.number().int(), inTreatment: z.number().int() })),
+  }),
+});
+
+const eteCounts = z.object({
+  employment_support: z.number().int(),
+  education_support: z.number().int(),
+  training_support: z.number().int(),
+  volunteering_support: z.number().int(),
+});
+
+export const eteResponse = z.object({
+  ...context,
+  ete: figure('ete', {
+    rows: z.array(z.object({ group: z.string(), started: z.number().int(), byModality: eteCounts, inTreatment: z.number().int() })),
   }),
 });
 
