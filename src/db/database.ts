@@ -12,6 +12,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { parseDatabaseUrl, type StoreConfig } from '../config.ts';
 import { GuardedDialect } from './guarded-dialect.ts';
+import { preparedHandleForKysely } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 import { UnitGuard } from './unit-guard.ts';
 
@@ -55,7 +56,7 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const unitGuard = new UnitGuard();
-  const db = new Kysely<Database>({ dialect: new GuardedDialect(new SqliteDialect({ database: sqlite }), unitGuard) });
+  const db = new Kysely<Database>({ dialect: new GuardedDialect(new SqliteDialect({ database: preparedHandleForKysely(sqlite) }), unitGuard) });
   return {
     db,
     dialect: 'sqlite',

@@ -3,9 +3,7 @@
  * without the query builder. Kysely builds, freezes and compiles a tree for every query
  * and passes each through several promise hops; for the dozen short statements of one
  * journey transition that cost more than running them. Here the SQL text is fixed, so on
- * SQLite it is prepared once: the engine installs a statement cache on the store's handle
- * (src/engine/statement-cache.ts), and this module prepares through it; a handle without
- * that cache (PATHWAYS_NO_STATEMENT_CACHE=1) prepares on every call. PostgreSQL gets the
+ * SQLite it is prepared once per handle (src/db/prepared-statements.ts). PostgreSQL gets the
  * text as-is.
  *
  * Write statements with `?` placeholders; for PostgreSQL they become `$1, $2, …` (the
@@ -18,6 +16,7 @@
  */
 import type SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, type Kysely } from 'kysely';
+import { preparedStatementsOf } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 /** Runs fixed SQL inside one transaction. */
@@ -43,34 +42,15 @@ function numbered(text: string): string {
   return out;
 }
 
-// The texts are the hot path's fixed ones plus a few with a variable number of placeholders;
-// past this many per handle something builds texts it should not, and the cache starts over.
-const MAX_STATEMENTS = 512;
-const statementsOf = new WeakMap<SqliteDatabase.Database, Map<string, SqliteDatabase.Statement>>();
-
-/** `text` prepared on `sqlite`, once per handle. */
-function prepared(sqlite: SqliteDatabase.Database, statements: Map<string, SqliteDatabase.Statement>, text: string): SqliteDatabase.Statement {
-  let statement = statements.get(text);
-  if (statement === undefined) {
-    if (statements.size >= MAX_STATEMENTS) statements.clear();
-    // Not through the handle's shared cache: a statement from there may be handed to someone else too.
-    statement = (Object.getPrototypeOf(sqlite) as SqliteDatabase.Database).prepare.call(sqlite, text);
-    statements.set(text, statement);
-  }
-  return statement;
-}
-
 /** Direct statements on `trx` (PostgreSQL) or on `sqlite` (SQLite, inside an engine unit). */
 export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database | null): DirectSql {
   if (sqlite) {
-    let statements = statementsOf.get(sqlite);
-    if (!statements) statementsOf.set(sqlite, (statements = new Map<string, SqliteDatabase.Statement>()));
-    const cache = statements;
+    const statements = preparedStatementsOf(sqlite);
     return {
       // async, so a failing statement rejects like a Kysely query instead of throwing.
-      all: async <R>(text: string, params: readonly unknown[]) => prepared(sqlite, cache, text).all(...params) as R[],
-      get: async <R>(text: string, params: readonly unknown[]) => prepared(sqlite, cache, text).get(...params) as R | undefined,
-      run: async (text, params) => prepared(sqlite, cache, text).run(...params).changes,
+      all: async <R>(text: string, params: readonly unknown[]) => statements.get(text).all(...params) as R[],
+      get: async <R>(text: string, params: readonly unknown[]) => statements.get(text).get(...params) as R | undefined,
+      run: async (text, params) => statements.get(text).run(...params).changes,
     };
   }
   const execute = <R>(text: string, params: readonly unknown[]) => trx.executeQuery<R>(CompiledQuery.raw(numbered(text), [...params]));

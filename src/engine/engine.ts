@@ -33,7 +33,6 @@ import type {
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../machines/calendar-days.ts';
 import { validationError } from '../errors.ts';
 import { pathwaysRegistry } from './machine-registry.ts';
-import { installStatementCache } from './statement-cache.ts';
 import { applyCommand, beginWrites, loadStream, openCase, openRecord, openReferral } from './stream-writer.ts';
 import type { RecordStreamType } from '../../machines/index.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
@@ -54,7 +53,6 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     ]);
   }
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-  if (store.sqlite && process.env.PATHWAYS_NO_STATEMENT_CACHE !== '1') installStatementCache(store.sqlite);
   const hooks: TransactionHook[] = [];
   const beforeCommit: BeforeCommitHook[] = [];
   const listeners: CommitListener[] = [];

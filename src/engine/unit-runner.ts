@@ -30,6 +30,7 @@ import { CompiledQuery, type Kysely } from 'kysely';
 import type { Store } from '../db/database.ts';
 import { DEFAULT_TIME_ZONE } from '../../machines/calendar-days.ts';
 import { directSql } from '../db/direct-sql.ts';
+import { preparedStatementsOf } from '../db/prepared-statements.ts';
 import type { Database } from '../db/schema.ts';
 import type { BeforeCommitHook, CommitListener, StreamChange, TransactionHook } from './engine-types.ts';
 import { EVENT_LOG_CHANNEL, EVENT_LOG_LOCK_KEY, type ChainHead } from './event-log.ts';
@@ -269,7 +270,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   /** Transaction control on SQLite's one handle, which the drain loop holds: prepared once, run directly. */
   const control = (text: string): void => {
-    store.sqlite!.prepare(text).run();
+    preparedStatementsOf(store.sqlite!).get(text).run();
   };
 
   /** BEGIN, every unit of the batch (each under a savepoint when not alone), COMMIT. */
