@@ -18,6 +18,8 @@ export const auditEntrySchema = z.object({
   purpose: z.string().nullable(),
   detail: z.record(z.string(), z.unknown()),
   flagged: z.boolean(),
+  userName: z.string().nullable().optional().describe('The name of the member of staff'),
+  agencyName: z.string().nullable().optional().describe('The name of their agency'),
   withheld: z.array(z.enum(['referralReason', 'overrideJustification'])).describe('Content this auditor may not read here: a referral reason (never), an override justification (area auditors only)'),
 });
 

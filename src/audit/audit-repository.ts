@@ -80,6 +80,9 @@ export interface AuditRecord {
   purpose: string | null;
   detail: Record<string, unknown>;
   flagged: boolean;
+  /** The member of staff's name and their agency's, so the trail reads in names, not ids. */
+  userName: string | null;
+  agencyName: string | null;
 }
 
 /** Reads entries newest first; returns one more than `limit` is never needed: `hasMore` tells. */
@@ -110,6 +113,11 @@ export async function queryAudit(db: Kysely<Database>, q: AuditQuery): Promise<{
     query = query.where((eb) => eb.or([eb('at', '<', before.at), eb.and([eb('at', '=', before.at), eb('id', '<', before.id)])]));
   }
   const rows = await query.orderBy('at', 'desc').orderBy('id', 'desc').limit(q.limit + 1).execute();
+  // Names in one query per page rather than a join on every filter's plan.
+  const userIds = [...new Set(rows.map((r) => r.user_id).filter((id): id is string => id !== null))];
+  const agencyIdsSeen = [...new Set(rows.map((r) => r.agency_id).filter((id): id is string => id !== null))];
+  const userNames = new Map(userIds.length > 0 ? (await db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute()).map((u) => [u.id, u.name] as const) : []);
+  const agencyNames = new Map(agencyIdsSeen.length > 0 ? (await db.selectFrom('agencies').select(['id', 'name']).where('id', 'in', agencyIdsSeen).execute()).map((a) => [a.id, a.name] as const) : []);
   const items = rows.slice(0, q.limit).map((r) => ({
     id: r.id,
     at: r.at,
@@ -122,6 +130,8 @@ export async function queryAudit(db: Kysely<Database>, q: AuditQuery): Promise<{
     purpose: r.purpose,
     detail: JSON.parse(r.detail) as Record<string, unknown>,
     flagged: r.flagged === 1,
+    userName: r.user_id ? (userNames.get(r.user_id) ?? null) : null,
+    agencyName: r.agency_id ? (agencyNames.get(r.agency_id) ?? null) : null,
   }));
   return { items, hasMore: rows.length > q.limit };
 }

@@ -63,6 +63,8 @@ describe('a keyworker’s day', () => {
     await todays.getByRole('link', { name: person.name }).click();
     await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
     expect(await page.getByText(/Version \d+/).count()).toBe(0);
+    // One next step, the rest grouped.
+    expect(await page.locator('[data-testid=case-actions] button[data-primary=true]').allTextContents()).toEqual(['Start screening']);
     const row = page.locator(`[data-appointment="${today.id}"]`);
     await row.getByRole('button', { name: 'Did not attend' }).click();
     await page.locator('form[data-keywork-form="settle-missed"]').getByRole('button', { name: 'Save' }).click();

@@ -33,6 +33,10 @@ async function act(page: Page, action: string, fill: (form: ReturnType<Page["loc
 }
 
 async function fillTop(form: ReturnType<Page['locator']>, prefix: string) {
+  // The TOP starts empty: every 28-day count is answered (0 here unless already given).
+  for (const input of await form.locator(`input[type=number][id^="${prefix}-"]`).all()) {
+    if ((await input.inputValue()) === '') await input.fill('0');
+  }
   await form.locator(`#${prefix}-psychologicalHealth`).fill('12');
   await form.locator(`#${prefix}-physicalHealth`).fill('14');
   await form.locator(`#${prefix}-qualityOfLife`).fill('11');
@@ -114,6 +118,11 @@ describe('keyworker', () => {
     await top.locator('button[type=submit]').click();
     await expect.poll(() => top.locator('.error-text').count()).toBeGreaterThanOrEqual(3);
     await expect.poll(() => top.locator('#ev-top_recorded-top-qualityOfLife-error').textContent()).toBe('This is required');
+    // The TOP starts empty and the summary names each missing answer, linked to its field.
+    const missing = top.locator('.error-summary');
+    expect(await missing.textContent()).toContain('Alcohol: answer this question');
+    await missing.getByRole('link', { name: 'Quality of life (0 poor – 20 good): answer this question' }).click();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('ev-top_recorded-top-qualityOfLife');
     await top.locator('#ev-top_recorded-top-substanceDays-alcohol').fill('40');
     await fillTop(top, 'ev-top_recorded-top');
     await top.locator('button[type=submit]').click();

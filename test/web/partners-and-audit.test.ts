@@ -6,7 +6,8 @@
  * filters the audit trail.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_AGENCY_IDS } from '../../seeds/demo-area.ts';
+import { DEMO_AGENCY_IDS, DEMO_USERS } from '../../seeds/demo-area.ts';
+import { wcagViolations } from './accessibility.ts';
 import { addPerson, openReferredJourney } from './journey-setup.ts';
 import { apiAs, loginToken, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
@@ -196,6 +197,12 @@ describe('auditor', () => {
     await expect.poll(() => actions.count()).toBeGreaterThan(0);
     const kinds = await actions.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
     expect(new Set(kinds)).toEqual(new Set(['read']));
+    // Staff and agencies by name, details as named values (no ids cut to 8 characters, no JSON).
+    const trail = (await page.getByTestId('audit-table').textContent()) ?? '';
+    expect(trail).toContain(DEMO_USERS.find((u) => u.email === 'keyworker@northbridge.example')?.name ?? 'missing');
+    expect(trail).toContain('Northbridge Recovery Partnership');
+    expect(trail).not.toMatch(/[{}]/);
+    expect(await wcagViolations(page)).toEqual([]);
     await screenshot(page, 'auditor-trail');
     expect(await unlabelledControls(page)).toEqual([]);
 

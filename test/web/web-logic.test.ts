@@ -96,10 +96,10 @@ function crosses(a: { x: number; y: number }, b: { x: number; y: number }, c: { 
 }
 
 describe('forms from the shared schemas', () => {
-  it('starts a TOP with 0 for 28-day counts and no ratings, so ratings must be asked', () => {
+  it('starts a TOP empty, so every count and rating must be answered (a skipped question is never "no use")', () => {
     const js = jsonSchemaOf(schemaOf('TOP_RECORDED'));
     const start = defaultsFor(js) as { top: Record<string, unknown> };
-    expect(getAt(start, 'top.substanceDays.alcohol')).toBe(0);
+    expect(getAt(start, 'top.substanceDays.alcohol')).toBeUndefined();
     expect(getAt(start, 'top.sharedEquipment')).toBe(false);
     expect(getAt(start, 'top.psychologicalHealth')).toBeUndefined();
     expect(getAt(start, 'top.recordedOn')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
@@ -108,6 +108,7 @@ describe('forms from the shared schemas', () => {
     if (!parsed.success) {
       const issues = issuesByPath(parsed.error);
       expect(issues.get('top.psychologicalHealth')).toBe('This is required');
+      expect(issues.get('top.substanceDays.alcohol')).toBe('This is required');
       expect(issues.get('top.kind')).toBeDefined();
     }
   });

@@ -20,11 +20,32 @@ function short(id: string | null): string {
   return id ? `${id.slice(0, 8)}…` : '—';
 }
 
-function detailText(detail: Record<string, unknown>): string {
-  return Object.entries(detail)
-    .filter(([, v]) => v !== null && v !== undefined && v !== '')
-    .map(([k, v]) => `${humanise(k)}: ${typeof v === 'object' ? JSON.stringify(v) : String(v as string | number | boolean)}`)
-    .join('; ');
+/** One detail value in words: lists joined, nested records as their own small lists. */
+function DetailValue({ value }: { value: unknown }) {
+  if (Array.isArray(value)) return <>{value.map((v) => (typeof v === 'string' ? humanise(v) : String(v as number))).join(', ')}</>;
+  if (value && typeof value === 'object') return <DetailList detail={value as Record<string, unknown>} />;
+  if (typeof value === 'boolean') return <>{value ? 'Yes' : 'No'}</>;
+  // Ids in details are references, not content: shown short, the rest as written.
+  if (typeof value === 'string' && /^[0-9a-f]{8}-[0-9a-f-]{27}$/.test(value)) return <>{short(value)}</>;
+  return <>{typeof value === 'string' ? humanise(value) : String(value)}</>;
+}
+
+/** An entry's details as a list of named values, never raw JSON. */
+function DetailList({ detail }: { detail: Record<string, unknown> }) {
+  const entries = Object.entries(detail).filter(([, v]) => v !== null && v !== undefined && v !== '');
+  if (entries.length === 0) return null;
+  return (
+    <dl className="detail-list">
+      {entries.map(([k, v]) => (
+        <div key={k}>
+          <dt>{humanise(k)}</dt>
+          <dd>
+            <DetailValue value={v} />
+          </dd>
+        </div>
+      ))}
+    </dl>
+  );
 }
 
 /** The audit page. */
@@ -144,7 +165,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
             <caption className="sr-only">Audit entries, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">When (UTC)</th>
+                <th scope="col">When (UK time)</th>
                 <th scope="col">Action</th>
                 <th scope="col">User</th>
                 <th scope="col">Person</th>
@@ -159,14 +180,15 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
                   <td>
                     {humanise(e.action)} {e.flagged && <span className="badge badge-bad">Flagged</span>}
                   </td>
-                  <td title={e.userId ?? undefined}>
+                  <td>
                     {e.userId ? (
-                      <button type="button" className="link" onClick={() => navigate(`/audit?userId=${e.userId}`)} aria-label={`Show entries by user ${e.userId}`}>
-                        {short(e.userId)}
+                      <button type="button" className="link" onClick={() => navigate(`/audit?userId=${e.userId}`)} aria-label={`Show entries by ${e.userName ?? 'this user'}`}>
+                        {e.userName ?? short(e.userId)}
                       </button>
                     ) : (
-                      '—'
+                      'System'
                     )}
+                    {e.agencyName && <div className="muted">{e.agencyName}</div>}
                   </td>
                   <td title={e.personId ?? undefined}>
                     {e.personId ? (
@@ -182,7 +204,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
                   </td>
                   <td>
                     {e.purpose && <strong>{e.purpose}. </strong>}
-                    <span className="muted">{detailText(e.detail)}</span>
+                    <DetailList detail={e.detail} />
                   </td>
                 </tr>
               ))}

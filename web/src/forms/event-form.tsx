@@ -10,6 +10,7 @@ import { ProblemMessage } from '../components/status.tsx';
 import { compact, defaultsFor, type FormValue } from './form-value.ts';
 import { issuesByPath, jsonSchemaOf } from './json-schema.ts';
 import { SchemaFields, type FieldOverride } from './schema-fields.tsx';
+import { fieldLabel } from './field-words.ts';
 
 /** Envelope fields every event has; the form fills them, not the user. */
 const ENVELOPE = new Set(['type', 'expectedVersion', 'effectiveAt', 'backdateReason']);
@@ -88,8 +89,32 @@ export function EventForm(props: EventFormProps) {
       {intro}
       <div ref={summaryRef} tabIndex={-1}>
         {errors.size > 0 && !problem && (
-          <div className="problem" role="alert">
-            <p>Check the {errors.size === 1 ? 'field' : `${errors.size} fields`} marked below.</p>
+          <div className="problem error-summary" role="alert">
+            <h4 className="error-summary-title">
+              {errors.size === 1 ? 'There is a problem with 1 answer' : `There are problems with ${errors.size} answers`}
+            </h4>
+            <ul>
+              {[...errors].map(([path, message]) => {
+                const parts = path.split('.');
+                const name = parts.at(-1) ?? path;
+                const parent = parts.length > 1 ? parts.at(-2) : undefined;
+                const fieldId = `${idPrefix}-${path.replace(/\./g, '-')}`;
+                return (
+                  <li key={path}>
+                    <a
+                      href={`#${fieldId}`}
+                      onClick={(e) => {
+                        // Hash links drive the app's router: move focus to the field instead.
+                        e.preventDefault();
+                        document.getElementById(fieldId)?.focus();
+                      }}
+                    >
+                      {fieldLabel(name, parent && /^\d+$/.test(parent) ? parts.at(-3) : parent)}: {message === 'This is required' ? 'answer this question' : message.charAt(0).toLowerCase() + message.slice(1)}
+                    </a>
+                  </li>
+                );
+              })}
+            </ul>
           </div>
         )}
         <ProblemMessage problem={problem} />

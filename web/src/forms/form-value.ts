@@ -74,8 +74,9 @@ export function defaultsFor(schema: JsonSchema, includeOptionalObjects = false):
       return false;
     case 'integer':
     case 'number':
-      // 28-day counts (TOP) start at 0; ratings and other numbers are asked for.
-      return s.maximum === 28 && s.minimum === 0 ? 0 : undefined;
+      // Every number is asked for, TOP day counts included: a count that started at 0 turned
+      // a skipped question into "no use in 28 days".
+      return undefined;
     case 'string':
       if (s.format === 'date') return today();
       return undefined;

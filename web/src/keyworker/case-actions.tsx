@@ -17,6 +17,7 @@ import { defaultsFor, type FormValue } from '../forms/form-value.ts';
 import { jsonSchemaOf } from '../forms/json-schema.ts';
 import type { FieldOverride } from '../forms/schema-fields.tsx';
 import type { CaseView, InterventionView } from './case-types.ts';
+import { groupedActions, nextStep } from './next-step.ts';
 
 const ORDER = CASE_EVENT_SCHEMAS.map((s) => s.shape.type.value as string);
 const SCHEMA_BY_TYPE = new Map<string, (typeof CASE_EVENT_SCHEMAS)[number]>(CASE_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
@@ -151,14 +152,16 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
   return (
     <div className="panel" data-testid="case-actions">
       <h2>Actions</h2>
-      <div className="actions" role="group" aria-label="Actions allowed now">
-        {allowed.map((t) => (
+      {(() => {
+        const primary = nextStep(allowed, c.state);
+        const button = (t: string, main: boolean) => (
           <button
             key={t}
             type="button"
-            className={open === t ? undefined : t === 'DISCHARGED' ? 'secondary' : 'secondary'}
+            className={main || open === t ? undefined : 'secondary'}
             aria-expanded={open === t}
             data-action={t}
+            data-primary={main ? 'true' : undefined}
             onClick={() => {
               setFormKey((k) => k + 1);
               setOpen(open === t ? null : t);
@@ -166,8 +169,24 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
           >
             {eventActionLabel(t)}
           </button>
-        ))}
-      </div>
+        );
+        return (
+          <>
+            {primary && (
+              <div className="next-step" data-testid="next-step">
+                <h3>Next step</h3>
+                {button(primary, true)}
+              </div>
+            )}
+            {groupedActions(allowed, primary).map((g) => (
+              <div key={g.label} className="actions" role="group" aria-label={g.label}>
+                <span className="actions-label">{g.label}</span>
+                {g.types.map((t) => button(t, false))}
+              </div>
+            ))}
+          </>
+        );
+      })()}
       {open && schema && (
         <EventForm
           key={`${open}-${formKey}`}
