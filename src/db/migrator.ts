@@ -19,6 +19,7 @@ import { caseOverdueMigration } from './migrations/012-case-overdue.ts';
 import { caseKeyworkerIndexMigration } from './migrations/013-case-keyworker-index.ts';
 import { recordStreamsMigration } from './migrations/014-record-streams.ts';
 import { referralSourceMigration } from './migrations/015-referral-source.ts';
+import { recordGenesisMigration } from './migrations/016-record-genesis.ts';
 import { calendarDayTimersMigration } from './migrations/030-calendar-day-timers.ts';
 import { signInThrottleMigration } from './migrations/040-sign-in-throttle.ts';
 import { personIdentifiersAndSearchMigration } from './migrations/045-person-identifiers-and-search.ts';
@@ -47,6 +48,7 @@ export const MIGRATIONS: readonly Migration[] = [
   caseKeyworkerIndexMigration,
   recordStreamsMigration,
   referralSourceMigration,
+  recordGenesisMigration,
   calendarDayTimersMigration,
   signInThrottleMigration,
   personIdentifiersAndSearchMigration,
