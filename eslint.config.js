@@ -56,12 +56,6 @@ export default tseslint.config(
     ),
   },
   {
-    // Narrow exception, to go: the referral routes still type one helper with Kysely while
-    // their writes move into src/referrals (issue 10, item 2); every other boundary holds there.
-    files: ['api/routes/referral-routes.ts'],
-    rules: restrict([{ regex: into(['cli', 'web', 'seeds', 'bench', 'test']), message: 'api/ imports only api/, src/ and machines/.' }]),
-  },
-  {
     // seeds/: reference data and the synthetic cohort, written through src/.
     files: ['seeds/**/*.ts'],
     rules: restrict([{ regex: into(['api', 'cli', 'web', 'bench', 'test']), message: 'seeds/ imports only seeds/, src/ and machines/.' }]),

@@ -118,6 +118,20 @@ export interface PathwayContext extends KeyworkContext {
    * before it was kept, which count in Europe/London.
    */
   timeZone?: string;
+  /**
+   * Breaches withdrawn by a fact recorded late (a first intervention or an engagement dated
+   * within the standard): the breach event stays in the log; this says it no longer holds,
+   * and why. Absent until the first one.
+   */
+  withdrawnBreaches?: WithdrawnBreach[];
+}
+
+/** A breach a late-recorded fact withdrew. */
+export interface WithdrawnBreach {
+  deadline: 'waiting_time' | 'continuity_of_care';
+  /** The date the correcting fact was recorded (the event's date). */
+  withdrawnOn: string;
+  reason: string;
 }
 
 /** Input when a journey is created (the engine adds nothing else). */

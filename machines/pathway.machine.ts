@@ -11,10 +11,10 @@ import {
   restoreCarePlan,
   scheduleCheckups,
 } from './pathway-rules.ts';
-import { checkupTimerId, PATHWAY_TIMER_IDS, type PathwayContext, type PathwayEvent, type PathwayInput, type ResumableStage } from './pathway-types.ts';
-import { DEFAULT_TIME_ZONE, delayUntil, localDateOf } from './calendar-days.ts';
+import { checkupTimerId, PATHWAY_TIMER_IDS, type WithdrawnBreach, type PathwayContext, type PathwayEvent, type PathwayInput, type ResumableStage } from './pathway-types.ts';
+import { DEFAULT_TIME_ZONE, delayUntil, isWithinDays, localDateOf } from './calendar-days.ts';
 import { checkupDueAt, continuityBreachAt, recoverySustainedAt, reviewClockStart, reviewOverdueAt, waitingTimeBreachAt } from './clock-rules.ts';
-import { isIsoDate } from './time.ts';
+import { CONTINUITY_OF_CARE_DAYS, isIsoDate, WAITING_TIME_DAYS } from './time.ts';
 import { isTopRecord } from './top-record.ts';
 import { applyKeyworkEvent, keyworkRefusal } from './keywork-rules.ts';
 import { KEYWORK_EVENT_TYPES, type KeyworkEvent } from './keywork-types.ts';
@@ -205,7 +205,22 @@ export const pathwayMachine = setup({
       const interventions = context.carePlan.interventions.map((i) => (i.id === ie.interventionId ? applyInterventionEvent(i, local) : i));
       return { carePlan: { ...context.carePlan, interventions } };
     }),
-    recordTreatmentStart: assign(({ context, event }) => (event.type === 'INTERVENTION_STARTED' ? { treatmentStartedOn: dateIn(context, event.startedOn ?? event.at) } : {})),
+    /**
+     * Treatment starts; a start dated within the 21 days (recorded late, after the breach
+     * fired) withdraws the breach: the flag clears and the withdrawal is kept with its reason.
+     */
+    recordTreatmentStart: assign(({ context, event }) => {
+      if (event.type !== 'INTERVENTION_STARTED') return {};
+      const startedOn = dateIn(context, event.startedOn ?? event.at);
+      const clockStart = context.reenteredOn ?? context.referredOn;
+      if (!context.waitingTimeBreached || !isWithinDays(clockStart, startedOn, WAITING_TIME_DAYS)) return { treatmentStartedOn: startedOn };
+      const withdrawn: WithdrawnBreach = {
+        deadline: 'waiting_time',
+        withdrawnOn: dateIn(context, event.at),
+        reason: `first intervention started on ${startedOn}, within ${WAITING_TIME_DAYS} days of ${clockStart} (recorded after the breach)`,
+      };
+      return { treatmentStartedOn: startedOn, waitingTimeBreached: false, withdrawnBreaches: [...(context.withdrawnBreaches ?? []), withdrawn] };
+    }),
     recordTop: assign(({ context, event }) => (event.type === 'TOP_RECORDED' ? { tops: [...context.tops, event.top] } : {})),
     recordReview: assign(({ context, event }) => {
       if (event.type !== 'REVIEW_COMPLETED') return {};
@@ -261,9 +276,19 @@ export const pathwayMachine = setup({
     recordRelease: assign(({ context, event }) =>
       event.type === 'RELEASED_FROM_CUSTODY' ? { custody: null, continuity: { releasedOn: dateIn(context, event.releasedOn ?? event.at), engagedOn: null, breached: false } } : {},
     ),
-    recordEngagement: assign(({ context, event }) =>
-      event.type === 'COMMUNITY_ENGAGED' && context.continuity ? { continuity: { ...context.continuity, engagedOn: dateIn(context, event.engagedOn ?? event.at) } } : {},
-    ),
+    /** Engagement after release; one dated within the 21 days (recorded late) withdraws a breach already flagged. */
+    recordEngagement: assign(({ context, event }) => {
+      if (event.type !== 'COMMUNITY_ENGAGED' || !context.continuity) return {};
+      const engagedOn = dateIn(context, event.engagedOn ?? event.at);
+      const { releasedOn, breached } = context.continuity;
+      if (!breached || !isWithinDays(releasedOn, engagedOn, CONTINUITY_OF_CARE_DAYS)) return { continuity: { ...context.continuity, engagedOn } };
+      const withdrawn: WithdrawnBreach = {
+        deadline: 'continuity_of_care',
+        withdrawnOn: dateIn(context, event.at),
+        reason: `engaged in the community on ${engagedOn}, within ${CONTINUITY_OF_CARE_DAYS} days of release on ${releasedOn} (recorded after the breach)`,
+      };
+      return { continuity: { ...context.continuity, engagedOn, breached: false }, withdrawnBreaches: [...(context.withdrawnBreaches ?? []), withdrawn] };
+    }),
     flagContinuityBreached: assign(({ context }) => (context.continuity ? { continuity: { ...context.continuity, breached: true } } : {})),
     // Tasks nobody held (the journey had no keyworker) go to the keyworker now assigned.
     assignKeyworker: assign(({ context, event }) =>

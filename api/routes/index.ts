@@ -8,6 +8,7 @@ import { docsRoutes } from './docs-routes.ts';
 import { figureListRoutes } from './figure-list-routes.ts';
 import { healthRoutes } from './health-routes.ts';
 import { keyworkRoutes } from './keywork-routes.ts';
+import { knownAsRoutes } from './known-as-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { peopleRoutes } from './people-routes.ts';
 import { referralRoutes } from './referral-routes.ts';
@@ -15,7 +16,7 @@ import { referralRoutes } from './referral-routes.ts';
 /** The routes of the API, the measures included, plus any `extra` ones (documented with the rest; one already served is not added twice). */
 export function apiRoutes(extra: readonly AnyRoute[] = []): AnyRoute[] {
   const all: AnyRoute[] = [];
-  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...peopleRoutes, ...caseRoutes, ...referralRoutes, ...keyworkRoutes, ...auditRoutes, ...figureListRoutes, ...metricsRoutes);
+  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...peopleRoutes, ...caseRoutes, ...referralRoutes, ...knownAsRoutes, ...keyworkRoutes, ...auditRoutes, ...figureListRoutes, ...metricsRoutes);
   all.push(...extra.filter((route) => !all.includes(route)), ...docsRoutes(() => all));
   return all;
 }

@@ -131,6 +131,40 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     a.socket.socket.close();
   });
 
+  it('a first intervention recorded late, dated day 14, withdraws the breach: flag, list and measure agree, the breach stays in the log', async () => {
+    const a = await journey('2026-06-01');
+    const o = on(a, WAITING, '2026-06-22T23:00:00.000Z');
+    await expectAt('2026-06-23T12:00:00.000Z', true, o);
+    // The breach timer moved the journey on: carry on from its version.
+    a.j.version = (await world.store.db.selectFrom('cases').select('version').where('id', '=', a.j.id).executeTakeFirstOrThrow()).version;
+    // Recorded on day 30: the person started on day 14.
+    await a.j.on('2026-06-30T09:00:00.000Z', { type: 'SCREENING_STARTED' });
+    await a.j.on('2026-06-30T09:05:00.000Z', { type: 'SCREENING_COMPLETED', outcome: 'assess' });
+    await a.j.on('2026-06-30T09:10:00.000Z', { type: 'ASSESSMENT_COMPLETED', domains: {} });
+    await a.j.on('2026-06-30T09:15:00.000Z', { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'i1', modality: 'structured_psychosocial' }] });
+    await a.j.on('2026-06-30T09:20:00.000Z', { type: 'INTERVENTION_OFFERED', interventionId: 'i1', offeredOn: '2026-06-10' });
+    await a.j.on('2026-06-30T09:25:00.000Z', { type: 'INTERVENTION_STARTED', interventionId: 'i1', startedOn: '2026-06-15' });
+    const row = await world.store.db.selectFrom('cases').select(['snapshot', 'overdue']).where('id', '=', a.j.id).executeTakeFirstOrThrow();
+    const context = (JSON.parse(row.snapshot) as { context: Record<string, unknown> }).context;
+    expect(context.waitingTimeBreached).toBe(false);
+    expect(context.withdrawnBreaches).toEqual([
+      { deadline: 'waiting_time', withdrawnOn: '2026-06-30', reason: 'first intervention started on 2026-06-15, within 21 days of 2026-06-01 (recorded after the breach)' },
+    ]);
+    expect(row.overdue).toBe(0);
+    const list = await world.api(a.keyworker.token, 'GET', '/api/v1/cases?overdue=true');
+    expect((list.body.items as Array<{ id: string }>).some((i) => i.id === a.j.id)).toBe(false);
+    const view = await world.api(a.keyworker.token, 'GET', `/api/v1/cases/${a.j.id}`);
+    expect((view.body.overdue as Record<string, boolean>).waitingTime).toBe(false);
+    const measures = await world.api(a.manager.token, 'GET', `/api/v1/metrics/deadlines?agencyId=${a.agencyId}&asOf=2026-06-30T12:00:00.000Z`);
+    expect((measures.body.waitingOver21Days as { total: number }).total).toBe(0);
+    const outcomes = await world.api(a.manager.token, 'GET', `/api/v1/metrics/outcomes?agencyId=${a.agencyId}&from=2026-06-01&to=2026-06-30&asOf=2026-06-30T12:00:00.000Z`);
+    expect((outcomes.body.startedWithin21Days as { rows: unknown[] }).rows).toEqual([{ group: 'all', started: 1, within: 1, share: 1 }]);
+    // The breach stays in the log.
+    const logged = await world.store.db.selectFrom('events').select('type').where('stream_id', '=', a.j.id).where('type', '=', 'WAITING_TIME_BREACHED').execute();
+    expect(logged).toHaveLength(1);
+    a.socket.socket.close();
+  });
+
   it('182-day review across the March change: started 22 January, day 182 (23 July) within, overdue from midnight BST starting 24 July', async () => {
     const a = await journey('2026-01-12');
     await intoTreatment(a.j, '2026-01-12', '2026-01-22');

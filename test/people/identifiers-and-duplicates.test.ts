@@ -5,7 +5,7 @@
  * like someone the registering user may see is caught with `409 possible_duplicate`, and
  * `confirmNew` registers them anyway, recorded in the event and the audit trail.
  */
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call --
+/* eslint-disable @typescript-eslint/no-unsafe-member-access --
    response bodies are untyped JSON from supertest; the assertions are what check their shape */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkIdentifier, nhsCheckDigit } from '../../machines/person-identifiers.ts';

@@ -14,9 +14,9 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `pathways serve --port 0` on `databaseUrl`; rejects with its output if it exits first. */
-export function startServeProcess(databaseUrl: string, env: Record<string, string> = {}): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/pathways.js', 'serve', '--port', '0'], {
+/** Starts `pathways serve --port P` (default 0: any free port) on `databaseUrl`; rejects with its output if it exits first. */
+export function startServeProcess(databaseUrl: string, env: Record<string, string> = {}, port = 0): Promise<ServeProcess> {
+  const child = spawn(process.execPath, ['bin/pathways.js', 'serve', '--port', String(port)], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PATHWAYS_SCRYPT_COST: '1024', PATHWAYS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -150,8 +150,9 @@ describe('keyworker', () => {
     await act(page, 'RELAPSE_REPORTED', async () => {}, /Rapid re-entry/);
     await act(page, 'REENTRY_CONFIRMED', async () => {}, /Care planning/);
     await expect.poll(() => page.locator('[data-testid=care-package] tbody tr').count()).toBe(2);
-    const timeline = await page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
-    for (const t of ['SCREENING_STARTED', 'CARE_PLAN_AGREED', 'DISCHARGED', 'RELAPSE_REPORTED', 'REENTRY_CONFIRMED']) expect(timeline).toContain(t);
+    // The timeline is refetched after the change: wait for the last event to arrive in it.
+    const timeline = () => page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
+    await expect.poll(timeline, { timeout: 10_000 }).toEqual(expect.arrayContaining(['SCREENING_STARTED', 'CARE_PLAN_AGREED', 'DISCHARGED', 'RELAPSE_REPORTED', 'REENTRY_CONFIRMED']));
     await screenshot(page, 'keyworker-case');
     expect(errors).toEqual([]);
     expect(caseId).toBeTruthy();

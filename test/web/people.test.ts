@@ -6,6 +6,7 @@
  * lists their consents with renew and withdraw.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_AGENCY_IDS } from '../../seeds/demo-area.ts';
 import { apiAs, loginToken, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
 let world: WebWorld;
@@ -96,6 +97,23 @@ describe('people', () => {
     await screenshot(page, 'possible-duplicates');
     await page.getByRole('button', { name: 'Use this person' }).click();
     await expect.poll(() => page.getByTestId('referral-person').textContent()).toBe(`Kyle ${familyName}`);
+    expect(errors).toEqual([]);
+  });
+
+  it('tells the receiving agency a referred person is probably known to it, and links to its own record', { timeout: 90_000 }, async () => {
+    const coach = await loginToken(world.url, 'jobcentre@northbridge.example');
+    const keyworker = await loginToken(world.url, 'keyworker@northbridge.example');
+    const family = `Quill${Date.now().toString(36).replace(/\d/g, '')}`;
+    const own = await apiAs<{ id: string }>(world.url, keyworker, 'POST', '/people', { givenName: 'Dana', familyName: family, dateOfBirth: '1984-05-06', sex: 'female', postcodeDistrict: 'NB4' });
+    const referred = await apiAs<{ id: string }>(world.url, coach, 'POST', '/people', { givenName: 'Dana', familyName: family, dateOfBirth: '1984-05-06', sex: 'female', postcodeDistrict: 'NB4' });
+    await apiAs(world.url, coach, 'POST', `/people/${referred.id}/consents`, { toAgencyKind: 'treatment_provider', categories: ['identity', 'contact'], purpose: 'Mutual aid' });
+    const sent = await apiAs<{ id: string }>(world.url, coach, 'POST', '/referrals', { personId: referred.id, toAgencyId: DEMO_AGENCY_IDS.recovery, kind: 'mutual_aid', reason: 'Peer support', urgency: 'routine' });
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/referrals/${sent.id}`);
+    await expect.poll(() => page.getByTestId('known-as').textContent()).toContain(`Dana ${family}`);
+    await page.getByTestId('known-as').getByRole('link').click();
+    await expect.poll(() => page.url()).toContain(`/people/${own.id}`);
     expect(errors).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import { currentDeadline, referralAgeDays } from './referral-deadline.ts';
 import { statusBadge } from './referral-boxes-page.tsx';
 import type { AgencyView, ReferralView } from './referral-types.ts';
 import { AttendancePanel } from '../keywork/attendance-panel.tsx';
+import { KnownAsNotice } from '../people/known-as-notice.tsx';
 
 const ORDER = REFERRAL_EVENT_SCHEMAS.map((s) => s.shape.type.value as string);
 const SCHEMA_BY_TYPE = new Map<string, (typeof REFERRAL_EVENT_SCHEMAS)[number]>(REFERRAL_EVENT_SCHEMAS.map((s) => [s.shape.type.value, s]));
@@ -104,6 +105,7 @@ export function ReferralPage({ referralId }: { referralId: string }) {
           <span data-testid="referral-notice">{notice.text}</span>
         </Notice>
       )}
+      {r.direction === 'inbox' && <KnownAsNotice referralId={r.id} />}
       <div className="case-layout">
         <div>
           <PersonPanel person={r.person} withheld={r.withheld} />
