@@ -31,7 +31,8 @@ export interface DemoAreaResult {
  * @param engine - the engine to write through (default: one of its own, closed at the end)
  */
 export async function loadDemoArea(store: Store, engine?: Engine): Promise<DemoAreaResult> {
-  const own = engine ? null : createEngine(store);
+  // Its own engine records the set-up on the set-up day, so two loads of the area write the same log.
+  const own = engine ? null : createEngine(store, { now: () => new Date(DEMO_AREA_CREATED_AT) });
   const writer = engine ?? own!;
   try {
     const at = new Date().toISOString();

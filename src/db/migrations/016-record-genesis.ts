@@ -92,85 +92,94 @@ const missing = (table: string, stream: string) =>
 export const recordGenesisMigration: Migration = {
   name: '016-record-genesis',
   async up(db: Kysely<unknown>) {
-    const last = (await sql<{ hash: string }>`select hash from events order by seq desc limit 1`.execute(db)).rows[0];
-    const chain = new Chain(db, last?.hash ?? GENESIS_HASH, new Date().toISOString());
-
-    for (const a of (await missing('agencies', 'agency').execute(db)).rows as Row[]) {
-      await chain.record('agency', String(a.id), [
-        { type: 'AGENCY_CREATED', payload: { name: a.name, kind: a.kind, area: a.area, genesis: true }, effectiveAt: String(a.created_at), userId: null, agencyId: null },
-      ]);
-    }
-    for (const u of (await missing('users', 'user').execute(db)).rows as Row[]) {
-      const events: Genesis[] = [
-        { type: 'USER_CREATED', payload: { email: u.email, name: u.name, role: u.role, agencyId: u.agency_id, genesis: true }, effectiveAt: String(u.created_at), userId: null, agencyId: null },
-      ];
-      const disabledAt = str(u.disabled_at);
-      if (disabledAt) events.push({ type: 'USER_DEACTIVATED', payload: { genesis: true }, effectiveAt: disabledAt, userId: null, agencyId: null });
-      await chain.record('user', String(u.id), events);
-    }
-
-    const consents = new Map<string, Row[]>();
-    for (const c of (await sql<Row>`select * from consents order by recorded_at, id`.execute(db)).rows) {
-      const list = consents.get(String(c.person_id)) ?? [];
-      list.push(c);
-      consents.set(String(c.person_id), list);
-    }
-    for (const p of (await missing('people', 'person').execute(db)).rows as Row[]) {
-      const details = JSON.parse(str(p.details) ?? '{}') as Record<string, unknown>;
-      const events: Genesis[] = [
-        {
-          type: 'PERSON_RECORDED',
-          payload: {
-            givenName: p.given_name,
-            familyName: p.family_name,
-            dateOfBirth: p.date_of_birth,
-            sex: p.sex,
-            ethnicity: p.ethnicity,
-            postcodeDistrict: p.postcode_district,
-            ...details,
-            createdByAgencyId: p.created_by_agency_id,
-            genesis: true,
-          },
-          effectiveAt: String(p.created_at),
-          userId: null,
-          agencyId: str(p.created_by_agency_id),
-        },
-      ];
-      const mine = consents.get(String(p.id)) ?? [];
-      for (const c of mine) {
-        events.push({
-          type: 'CONSENT_GIVEN',
-          payload: {
-            consentId: c.id,
-            toAgencyId: c.to_agency_id,
-            toAgencyKind: c.to_agency_kind,
-            categories: JSON.parse(String(c.categories)) as unknown,
-            purpose: c.purpose,
-            givenOn: c.given_on,
-            validUntil: c.valid_until,
-            genesis: true,
-          },
-          effectiveAt: String(c.recorded_at),
-          userId: str(c.recorded_by),
-          agencyId: null,
-        });
-      }
-      for (const c of mine.filter((x) => x.withdrawn_at).sort((a, b) => (String(a.withdrawn_at) < String(b.withdrawn_at) ? -1 : 1))) {
-        events.push({ type: 'CONSENT_WITHDRAWN', payload: { consentId: c.id, reason: c.withdrawal_reason, genesis: true }, effectiveAt: String(c.withdrawn_at), userId: str(c.withdrawn_by), agencyId: null });
-      }
-      await chain.record('person', String(p.id), events);
-    }
-
-    // Links written as a bare case_id: the referral's log never named the journey.
-    const linked = (await sql<{ id: string; case_id: string; version: number; state: string; updated_at: string; to_agency_id: string }>`
-      select r.id, r.case_id, r.version, r.state, r.updated_at, r.to_agency_id from referrals r
-      where r.case_id is not null
-        and not exists (select 1 from events e where e.stream_type = 'referral' and e.stream_id = r.id and e.payload like ${'%"caseId":"%'} and e.payload not like ${'%"caseId":null%'})
-      order by r.created_at, r.id`.execute(db)).rows;
-    for (const r of linked) {
-      const version = Number(r.version) + 1;
-      await chain.append('referral', r.id, version, { type: 'JOURNEY_LINKED', payload: { caseId: r.case_id, genesis: true }, effectiveAt: r.updated_at, userId: null, agencyId: r.to_agency_id }, r.state, r.state);
-      await sql`update referrals set version = ${version} where id = ${r.id}`.execute(db);
-    }
+    await writeRecordGenesis(db);
   },
 };
+
+/**
+ * Appends genesis events for every agency, user and person without a stream, and for every
+ * bare referral link. Idempotent. Besides this migration, the cohort generator calls it
+ * after writing people as rows, so a seeded person has their stream from the start.
+ */
+export async function writeRecordGenesis(db: Kysely<unknown>): Promise<void> {
+  const last = (await sql<{ hash: string }>`select hash from events order by seq desc limit 1`.execute(db)).rows[0];
+  const chain = new Chain(db, last?.hash ?? GENESIS_HASH, new Date().toISOString());
+
+  for (const a of (await missing('agencies', 'agency').execute(db)).rows as Row[]) {
+    await chain.record('agency', String(a.id), [
+      { type: 'AGENCY_CREATED', payload: { name: a.name, kind: a.kind, area: a.area, genesis: true }, effectiveAt: String(a.created_at), userId: null, agencyId: null },
+    ]);
+  }
+  for (const u of (await missing('users', 'user').execute(db)).rows as Row[]) {
+    const events: Genesis[] = [
+      { type: 'USER_CREATED', payload: { email: u.email, name: u.name, role: u.role, agencyId: u.agency_id, genesis: true }, effectiveAt: String(u.created_at), userId: null, agencyId: null },
+    ];
+    const disabledAt = str(u.disabled_at);
+    if (disabledAt) events.push({ type: 'USER_DEACTIVATED', payload: { genesis: true }, effectiveAt: disabledAt, userId: null, agencyId: null });
+    await chain.record('user', String(u.id), events);
+  }
+
+  const consents = new Map<string, Row[]>();
+  for (const c of (await sql<Row>`select * from consents order by recorded_at, id`.execute(db)).rows) {
+    const list = consents.get(String(c.person_id)) ?? [];
+    list.push(c);
+    consents.set(String(c.person_id), list);
+  }
+  for (const p of (await missing('people', 'person').execute(db)).rows as Row[]) {
+    const details = JSON.parse(str(p.details) ?? '{}') as Record<string, unknown>;
+    const events: Genesis[] = [
+      {
+        type: 'PERSON_RECORDED',
+        payload: {
+          givenName: p.given_name,
+          familyName: p.family_name,
+          dateOfBirth: p.date_of_birth,
+          sex: p.sex,
+          ethnicity: p.ethnicity,
+          postcodeDistrict: p.postcode_district,
+          ...details,
+          createdByAgencyId: p.created_by_agency_id,
+          genesis: true,
+        },
+        effectiveAt: String(p.created_at),
+        userId: null,
+        agencyId: str(p.created_by_agency_id),
+      },
+    ];
+    const mine = consents.get(String(p.id)) ?? [];
+    for (const c of mine) {
+      events.push({
+        type: 'CONSENT_GIVEN',
+        payload: {
+          consentId: c.id,
+          toAgencyId: c.to_agency_id,
+          toAgencyKind: c.to_agency_kind,
+          categories: JSON.parse(String(c.categories)) as unknown,
+          purpose: c.purpose,
+          givenOn: c.given_on,
+          validUntil: c.valid_until,
+          genesis: true,
+        },
+        effectiveAt: String(c.recorded_at),
+        userId: str(c.recorded_by),
+        agencyId: null,
+      });
+    }
+    for (const c of mine.filter((x) => x.withdrawn_at).sort((a, b) => (String(a.withdrawn_at) < String(b.withdrawn_at) ? -1 : 1))) {
+      events.push({ type: 'CONSENT_WITHDRAWN', payload: { consentId: c.id, reason: c.withdrawal_reason, genesis: true }, effectiveAt: String(c.withdrawn_at), userId: str(c.withdrawn_by), agencyId: null });
+    }
+    await chain.record('person', String(p.id), events);
+  }
+
+  // Links written as a bare case_id: the referral's log never named the journey.
+  const linked = (await sql<{ id: string; case_id: string; version: number; state: string; updated_at: string; to_agency_id: string }>`
+    select r.id, r.case_id, r.version, r.state, r.updated_at, r.to_agency_id from referrals r
+    where r.case_id is not null
+      and not exists (select 1 from events e where e.stream_type = 'referral' and e.stream_id = r.id and e.payload like ${'%"caseId":"%'} and e.payload not like ${'%"caseId":null%'})
+    order by r.created_at, r.id`.execute(db)).rows;
+  for (const r of linked) {
+    const version = Number(r.version) + 1;
+    await chain.append('referral', r.id, version, { type: 'JOURNEY_LINKED', payload: { caseId: r.case_id, genesis: true }, effectiveAt: r.updated_at, userId: null, agencyId: r.to_agency_id }, r.state, r.state);
+    await sql`update referrals set version = ${version} where id = ${r.id}`.execute(db);
+  }
+}
