@@ -261,25 +261,29 @@ class JourneyWriter {
       if (next === end) break;
       if (next === custodyAt) {
         custodyAt = Infinity;
-        const returnTo = `inTreatment.${sub}`;
         b.step(b.later(Math.floor(next) - Math.floor(b.t)), (on) => ({ type: 'CUSTODY_STARTED', custodyOn: on }), 'inCustody', this.cast.prisonUserId);
         const length = this.target === 'inCustody' ? random.int(20, 300) : random.int(14, 240);
         if (ending === 'transferred_in_custody') {
           this.closeNow(ending, random.int(7, 60));
           return;
         }
-        const released = b.step(b.later(length), (on) => ({ type: 'RELEASED_FROM_CUSTODY', releasedOn: on }), returnTo, this.cast.prisonUserId);
+        // Custody neither pauses nor restarts the review clock (machines/clock-rules.ts):
+        // released after it ran out, the journey returns to `reviewDue` at once.
+        const releaseAt = b.later(length);
+        if (sub === 'active' && releaseAt >= due) sub = 'reviewDue';
+        const released = b.step(releaseAt, (on) => ({ type: 'RELEASED_FROM_CUSTODY', releasedOn: on }), `inTreatment.${sub}`, this.cast.prisonUserId);
         this.moments.releasedAt = released;
         if (scenario.engagement !== 'never') {
           const engageIn = scenario.engagement === 'within' ? random.int(0, CONTINUITY_OF_CARE_DAYS - 1) : random.int(CONTINUITY_OF_CARE_DAYS + 1, 60);
-          b.step(b.later(engageIn), (on) => ({ type: 'COMMUNITY_ENGAGED', engagedOn: on }));
+          const engageAt = b.later(engageIn);
+          if (sub === 'active' && engageAt > due) {
+            b.mark(due, 'inTreatment.reviewDue');
+            sub = 'reviewDue';
+          }
+          b.step(engageAt, (on) => ({ type: 'COMMUNITY_ENGAGED', engagedOn: on }));
         }
         end += b.t - next;
-        if (sub === 'active') {
-          // Back in `active`: the review clock starts again from the release.
-          basis = released;
-          reviewAt = basis + this.reviewGap(false);
-        } else reviewAt = Math.max(reviewAt, b.t + random.int(3, 30));
+        reviewAt = Math.max(reviewAt, b.t + random.int(3, 30));
         continue;
       }
       // A review with a TOP; the package sometimes changes with it.
