@@ -149,7 +149,8 @@ describe('partner staff', () => {
     expect(await page.locator('main').textContent()).not.toContain(person.name.split(' ')[1]);
 
     // Housing holds a referral for someone whose consent was then withdrawn: it keeps the
-    // referral in its inbox but no longer sees who the person is, or why they were referred.
+    // referral in its inbox, no longer sees who the person is, and what it already held (the
+    // reason it was sent) stays readable as it was (issue 11: withdrawal stops new flow).
     const kw = await loginToken(world.url, 'keyworker@northbridge.example');
     const withdrawn = await addPerson(world.url, kw);
     const consent = await apiAs<{ id: string }>(world.url, kw, 'POST', `/people/${withdrawn.id}/consents`, {
@@ -173,7 +174,7 @@ describe('partner staff', () => {
     await expect.poll(() => housing.page.getByTestId('person-panel').textContent()).toMatch(/no consent/i);
     const shown = (await housing.page.locator('main').textContent()) ?? '';
     expect(shown).not.toContain(withdrawn.name.split(' ')[1]);
-    expect(shown).not.toContain('Eviction notice');
+    expect(shown).toContain('Eviction notice');
     await screenshot(housing.page, 'partner-no-consent');
   });
 });

@@ -195,8 +195,10 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
             title={`${humanise(kind)} referral to ${agency.name}`}
             schema={createReferralBody}
             envelope={{ personId, toAgencyId: agency.id, kind, ...(caseId ? { caseId } : {}) }}
-            hiddenFields={['personId', 'toAgencyId', 'kind', 'caseId', ...(kind === 'treatment' ? [] : ['referralSource'])]}
-            initial={{ urgency: 'routine' }}
+            // A release date is for a prison's referral on release only; anyone else is never asked for one
+            // (an optional date would otherwise start filled in with today, and be refused).
+            hiddenFields={['personId', 'toAgencyId', 'kind', 'caseId', ...(kind === 'treatment' ? [] : ['referralSource']), ...(fromKind === 'prison' ? [] : ['releasedOn'])]}
+            initial={{ urgency: 'routine', ...(fromKind === 'prison' ? {} : { releasedOn: undefined }) }}
             allowBackdate={false}
             intro={
               coverage && coverage.missing.length > 0 ? (
