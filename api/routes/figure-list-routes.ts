@@ -11,7 +11,7 @@ import { journeysBehindFigure, referralsBehindFigure, type FigureList } from '..
 import { METRIC_READER_ROLES, resolveMetricScope } from '../../src/metrics/metric-scope.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
-import { toCsv } from '../http/csv.ts';
+import { toCsv, type CsvValue } from '../http/csv.ts';
 import { defineRoute, type RouteResult } from '../routing/route.ts';
 import {
   caseloadQuery,
@@ -71,6 +71,36 @@ async function exported(ctx: AppContext, user: AuthUser, what: string, filters: 
   };
 }
 
+/** How one list is exported: its table's columns, one row per item, what the audit entry names. */
+interface ListExport<T> {
+  entityType: string;
+  filters: Record<string, unknown>;
+  filename: string;
+  columns: readonly string[];
+  row: (item: T) => CsvValue[];
+}
+
+/**
+ * Answers a list request: a page as JSON, or with `format=csv` every page as CSV (audited).
+ * @param read - reads one page after a cursor
+ */
+async function answerList<T>(
+  input: { ctx: AppContext; user: AuthUser; area: string; asOf: string; figure: string; format: 'json' | 'csv'; cursor: string | undefined; limit: number },
+  read: (after: DrillCursor | undefined, limit: number) => Promise<FigureList<T>>,
+  csv: ListExport<T>,
+): Promise<RouteResult> {
+  if (input.format === 'csv') {
+    const all = await everyPage(read);
+    const text = toCsv(all.definition, csv.columns, all.items.map(csv.row));
+    return exported(input.ctx, input.user, csv.entityType, { ...csv.filters, asOf: input.asOf }, all.items.length, text, csv.filename);
+  }
+  const page = await read(cursorOf(input.cursor), input.limit);
+  return {
+    status: 200,
+    body: { figure: input.figure, definition: page.definition, total: page.total, area: input.area, asOf: input.asOf, items: page.items, nextCursor: page.next ? encodeCursor({ ...page.next }) : null },
+  };
+}
+
 export const figureListRoutes = [
   defineRoute({
     method: 'get',
@@ -88,20 +118,13 @@ export const figureListRoutes = [
       const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
       const read = (after: DrillCursor | undefined, limit: number) =>
         journeysBehindFigure(ctx.store.db, ctx.store.dialect, viewer, { agencyIds: scope.agencyIds, figure: query.figure, stage: query.stage, asOf, after, limit });
-      if (query.format === 'csv') {
-        const all = await everyPage(read);
-        const csv = toCsv(
-          all.definition,
-          ['journey', 'person', 'agency', 'keyworker', 'stage', 'since', 'days', 'overdue'],
-          all.items.map((j) => [j.id, j.person?.name ?? 'withheld', j.agency.name, j.keyworker?.name ?? '', j.stage, j.since, j.days, j.overdue ? 'yes' : 'no']),
-        );
-        return exported(ctx, user, 'metrics_journeys', { figure: query.figure, stage: query.stage ?? null, agencyId: query.agencyId ?? null, asOf }, all.items.length, csv, `${query.figure}${query.stage ? `-${query.stage}` : ''}.csv`);
-      }
-      const page = await read(cursorOf(query.cursor), query.limit);
-      return {
-        status: 200,
-        body: { figure: query.figure, definition: page.definition, total: page.total, area: scope.area, asOf, items: page.items, nextCursor: page.next ? encodeCursor({ ...page.next }) : null },
-      };
+      return answerList({ ctx, user, area: scope.area, asOf, figure: query.figure, format: query.format, cursor: query.cursor, limit: query.limit }, read, {
+        entityType: 'metrics_journeys',
+        filters: { figure: query.figure, stage: query.stage ?? null, agencyId: query.agencyId ?? null },
+        filename: `${query.figure}${query.stage ? `-${query.stage}` : ''}.csv`,
+        columns: ['journey', 'person', 'agency', 'keyworker', 'stage', 'since', 'days', 'overdue'],
+        row: (j) => [j.id, j.person?.name ?? 'withheld', j.agency.name, j.keyworker?.name ?? '', j.stage, j.since, j.days, j.overdue ? 'yes' : 'no'],
+      });
     },
   }),
   defineRoute({
@@ -120,20 +143,13 @@ export const figureListRoutes = [
       const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
       const read = (after: DrillCursor | undefined, limit: number) =>
         referralsBehindFigure(ctx.store.db, viewer, { agencyIds: scope.agencyIds, figure: query.figure, state: query.state, asOf, after, limit });
-      if (query.format === 'csv') {
-        const all = await everyPage(read);
-        const csv = toCsv(
-          all.definition,
-          ['referral', 'person', 'from', 'to', 'kind', 'state', 'sent', 'due', 'days'],
-          all.items.map((r) => [r.id, r.person?.name ?? 'withheld', r.from.name, r.to.name, r.kind, r.state, r.sentAt, r.dueAt ?? '', r.days]),
-        );
-        return exported(ctx, user, 'metrics_referrals', { figure: query.figure, state: query.state ?? null, agencyId: query.agencyId ?? null, asOf }, all.items.length, csv, `${query.figure}.csv`);
-      }
-      const page = await read(cursorOf(query.cursor), query.limit);
-      return {
-        status: 200,
-        body: { figure: query.figure, definition: page.definition, total: page.total, area: scope.area, asOf, items: page.items, nextCursor: page.next ? encodeCursor({ ...page.next }) : null },
-      };
+      return answerList({ ctx, user, area: scope.area, asOf, figure: query.figure, format: query.format, cursor: query.cursor, limit: query.limit }, read, {
+        entityType: 'metrics_referrals',
+        filters: { figure: query.figure, state: query.state ?? null, agencyId: query.agencyId ?? null },
+        filename: `${query.figure}.csv`,
+        columns: ['referral', 'person', 'from', 'to', 'kind', 'state', 'sent', 'due', 'days'],
+        row: (r) => [r.id, r.person?.name ?? 'withheld', r.from.name, r.to.name, r.kind, r.state, r.sentAt, r.dueAt ?? '', r.days],
+      });
     },
   }),
   defineRoute({
