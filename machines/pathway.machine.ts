@@ -396,7 +396,7 @@ export const pathwayMachine = setup({
       initial: 'active',
       states: {
         active: {
-          // Review due 182 days after treatment start, the last review, or return from custody.
+          // Review due at the first instant of local day 183 from the later of treatment start and the last review; a return from custody re-arms the timer but does not restart the clock.
           entry: 'startReviewClock',
           exit: 'stopReviewClock',
           on: {
