@@ -80,7 +80,7 @@ export const caseRoutes = [
         await recordAudit(tx.trx, { at: nowIso(ctx), userId: user.id, agencyId: user.agencyId, action: 'create', personId: body.personId, entityType: 'case', entityId: opened.row.id });
         return opened;
       });
-      const view = await caseView(ctx.store.db, ctx.engine, user, result.row, { kind: 'holder', categories: 'all' }, { allowedEvents: result.allowedEvents });
+      const view = await caseView(ctx.store.db, ctx.engine, user, result.row, { kind: 'holder', categories: 'all' }, { allowedEvents: result.allowedEvents, eventOptions: result.eventOptions });
       return { status: 201, body: view, headers: { Location: `/api/v1/cases/${result.row.id}` } };
     },
   }),
@@ -214,7 +214,7 @@ export const caseRoutes = [
         return { applied, scope, timers: await dueTimersIn(tx.sql, 'case', row.id) };
       });
       const { applied, scope, timers } = result;
-      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, dueTimers: timers, snapshot: applied.snapshot }) };
+      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, eventOptions: applied.eventOptions, dueTimers: timers, snapshot: applied.snapshot }) };
     },
   }),
 ];

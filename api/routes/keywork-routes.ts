@@ -224,7 +224,7 @@ export const keyworkRoutes = [
     responses: { 200: { description: 'the journey after assignment', schema: caseSchema } },
     async handle({ params, body, user, ctx }) {
       const applied = await assignJourney(ctx.engine, viewerOf(user), ctx.now(), params.id, body);
-      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, { kind: 'holder', categories: 'all' }, { allowedEvents: applied.allowedEvents, snapshot: applied.snapshot }) };
+      return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, { kind: 'holder', categories: 'all' }, { allowedEvents: applied.allowedEvents, eventOptions: applied.eventOptions, snapshot: applied.snapshot }) };
     },
   }),
   defineRoute({

@@ -43,7 +43,7 @@ export const referralRoutes = [
       const result = await sendReferral(ctx.engine, viewer, body, { today, at: nowIso(ctx) });
       return {
         status: 201,
-        body: await referralView(ctx.store.db, ctx.engine, viewer, result.row, today, { allowedEvents: result.allowedEvents }),
+        body: await referralView(ctx.store.db, ctx.engine, viewer, result.row, today, { allowedEvents: result.allowedEvents, eventOptions: result.eventOptions }),
         headers: { Location: `/api/v1/referrals/${result.row.id}` },
       };
     },
@@ -126,7 +126,7 @@ export const referralRoutes = [
       const viewer = viewerOf(user);
       const today = todayOf(ctx);
       const { applied } = await sendReferralEvent(ctx.engine, viewer, params.id, body, { today, at: nowIso(ctx) });
-      return { status: 200, body: await referralView(ctx.store.db, ctx.engine, viewer, applied.row, today, { allowedEvents: applied.allowedEvents }) };
+      return { status: 200, body: await referralView(ctx.store.db, ctx.engine, viewer, applied.row, today, { allowedEvents: applied.allowedEvents, eventOptions: applied.eventOptions }) };
     },
   }),
 ];
