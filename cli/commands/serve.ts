@@ -52,13 +52,22 @@ export interface StartOptions {
   timeZone?: string;
   /** The settable clock (`PATHWAYS_CLOCK`); null or absent: the real time. */
   clock?: ClockSetting | null;
+  /** PostgreSQL write batches in flight (`PATHWAYS_PG_WRITERS`); null or absent: half the pool. */
+  pgWriters?: number | null;
+  /** Express's `trust proxy` (`PATHWAYS_TRUST_PROXY`); absent or false: off. */
+  trustProxy?: number | string | false;
 }
 
 /** Starts everything on an open, migrated store (shared by `serve` and `demo`). */
 export async function startPathways(store: Store, options: StartOptions): Promise<RunningPathways> {
   // One clock for the engine (timers, effective times), the API (measures' as-of, tokens) and the live sign-in.
   const now = clockFrom(options.clock ?? null);
-  const engine = createEngine(store, { now, ...(options.syncInCommit ? { syncInCommit: true } : {}), ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
+  const engine = createEngine(store, {
+    now,
+    ...(options.syncInCommit ? { syncInCommit: true } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.pgWriters ? { pgConcurrency: options.pgWriters } : {}),
+  });
   const detachMetrics = attachMetrics(engine);
   let liveSockets = (): number => 0;
   const operator = options.metricsToken ? createOperatorRegistry({ engine, store, sockets: () => liveSockets() }) : null;
@@ -73,6 +82,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.tokenTtlMinutes ? { tokenTtlMinutes: options.tokenTtlMinutes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
   });
   // Live updates on the same port, signed in with the same bearer tokens.
   const live = attachLive({
@@ -156,6 +166,8 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     timeZone: config.timeZone,
     clock: config.clock,
     metricsToken: config.metricsToken,
+    pgWriters: config.pgWriters,
+    trustProxy: config.trustProxy,
   };
 }
 
