@@ -22,6 +22,8 @@ import { LogWatermark, SNAPSHOT_COLUMNS, boundsOf } from './log-watermark.ts';
 const CHAIN_SEAL_LOCK_KEY = 7031003;
 
 const PAGE = 2000;
+/** Looks at a hole within one pass before leaving it to the next. */
+const HOLE_LOOKS = 20;
 
 type SnapshotRow = EventRow & { snap_xmin: string; snap_xmax: string };
 
@@ -90,13 +92,17 @@ export function startChainSealer(db: Kysely<Database>, options: ChainSealerOptio
 
   async function pass(): Promise<number> {
     let total = 0;
-    for (;;) {
+    // A hole met on the way is looked at again a few times (it settles as soon as the
+    // transactions running when it was seen have ended), then left to the next pass.
+    for (let holes = 0; ; ) {
       const sealed = await db.transaction().execute(async (trx) => {
         const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${CHAIN_SEAL_LOCK_KEY}) as ok`.execute(trx);
         return got.rows[0]?.ok ? sealPage(trx, watermark) : 0;
       });
       total += sealed;
-      if (sealed < PAGE) return total;
+      if (sealed === PAGE) continue;
+      if (!watermark.waiting || ++holes > HOLE_LOOKS) return total;
+      await new Promise((r) => setTimeout(r, 5));
     }
   }
 
