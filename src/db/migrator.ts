@@ -27,6 +27,7 @@ import { personSearchPrefixesMigration } from './migrations/046-person-search-pr
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 import { personLinksMigration } from './migrations/061-person-links.ts';
+import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -57,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   keyworkRecordsMigration,
   metricCaseClocksMigration,
   personLinksMigration,
+  consentExpiryLocalMidnightMigration,
 ];
 
 export interface MigrationResult {
