@@ -26,6 +26,7 @@ import { personIdentifiersAndSearchMigration } from './migrations/045-person-ide
 import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
+import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.ts';
 import { personLinksMigration } from './migrations/061-person-links.ts';
 import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 
@@ -57,6 +58,7 @@ export const MIGRATIONS: readonly Migration[] = [
   personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
+  dropMetricCountsMigration,
   personLinksMigration,
   consentExpiryLocalMidnightMigration,
 ];
