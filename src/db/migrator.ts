@@ -28,6 +28,7 @@ import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
 import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.ts';
 import { personLinksMigration } from './migrations/061-person-links.ts';
+import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -59,6 +60,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metricCaseClocksMigration,
   dropMetricCountsMigration,
   personLinksMigration,
+  consentExpiryLocalMidnightMigration,
 ];
 
 export interface MigrationResult {
