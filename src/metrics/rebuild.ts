@@ -1,7 +1,8 @@
 /**
  * Recomputes every measure from the base tables (the event log, journeys, referrals,
- * people, and the person-level rows from the journeys' facts), replacing what the incremental path kept. Used after a bulk seed, which writes
- * rows without going through the engine's hooks, and by the tests to prove the incremental
+ * people, and the person-level rows from the journeys' facts), replacing what the
+ * incremental path kept. Used after a bulk seed, which writes rows without going through the
+ * engine's hooks, by migration 065's backfill, and by the tests to prove the incremental
  * counts equal a rebuild.
  *
  * Streams are replayed one at a time through the same reducers as the incremental path,
@@ -28,7 +29,7 @@ export interface RebuildReport {
   journeys: number;
   referrals: number;
   events: number;
-  /** Rows of `metric_counts`, `metric_day_blocks` and `metric_day_totals` together. */
+  /** Rows of `metric_day_blocks` and `metric_day_totals` together. */
   counterRows: number;
   ms: number;
 }
@@ -73,7 +74,6 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   const pageSize = options.pageSize ?? 5000;
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
   const db = metricsDb(trx);
-  await db.deleteFrom('metric_counts').execute();
   await db.deleteFrom('metric_day_blocks').execute();
   await db.deleteFrom('metric_day_totals').execute();
   await db.deleteFrom('metric_case_facts').execute();
@@ -87,8 +87,8 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
   const clockRows: CaseClockRow[] = [];
   const flush = async (force: boolean): Promise<void> => {
-    if (force || deltas.byKey.size + deltas.blocks.size >= FLUSH_AT) {
-      await applyCounterDeltas(db, deltas.inKeyOrder(), deltas.blocksInKeyOrder());
+    if (force || deltas.blocks.size >= FLUSH_AT) {
+      await applyCounterDeltas(db, deltas.blocksInKeyOrder());
       deltas.clear();
     }
     if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));
@@ -138,10 +138,9 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
 
   await flush(true);
   await recountAllPeople(trx);
-  const counted = await db.selectFrom('metric_counts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const blocks = await db.selectFrom('metric_day_blocks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const totals = await db.selectFrom('metric_day_totals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  return { journeys, referrals, events, counterRows: Number(counted.n) + Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
+  return { journeys, referrals, events, counterRows: Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
 }
 
 function changeOf(row: EventRow, prevStage: string | null, timeZone: string | undefined): MetricChange {
