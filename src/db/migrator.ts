@@ -29,6 +29,7 @@ import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.t
 import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.ts';
 import { personLinksMigration } from './migrations/061-person-links.ts';
 import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
+import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -61,6 +62,7 @@ export const MIGRATIONS: readonly Migration[] = [
   dropMetricCountsMigration,
   personLinksMigration,
   consentExpiryLocalMidnightMigration,
+  personLinkPairsMigration,
 ];
 
 export interface MigrationResult {
