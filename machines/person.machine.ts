@@ -1,9 +1,10 @@
 import { assign, enqueueActions, setup } from 'xstate';
-import { DAY_MS } from './time.ts';
+import { addDays, DEFAULT_TIME_ZONE, isTimeZone, localDateOf, startOfLocalDay } from './calendar-days.ts';
 
 /**
- * One person's record as a stream: recording and correcting who they are, and the life of
- * each consent they give (given, renewed, withdrawn, expired). The person's details live
+ * One person's record as a stream: recording and correcting who they are, the life of
+ * each consent they give (given, renewed, withdrawn, expired), and links with other
+ * agencies' records of the same person (linked, unlinked; an event on both streams). The person's details live
  * in the events and in the `people` projection; the machine remembers only what its rules
  * need: each consent's status and last valid day, so a withdrawal of an unknown or spent
  * consent is refused and expiry is a durable timer like any other deadline.
@@ -17,6 +18,8 @@ export interface PersonConsentState {
   status: PersonConsentStatus;
   /** Last valid day (`YYYY-MM-DD`, inclusive), or null for no end date. */
   validUntil: string | null;
+  /** The time zone whose calendar day `validUntil` is (the service's when it was given or renewed); absent: Europe/London. */
+  timeZone?: string;
 }
 
 /** Everything a person stream remembers. */
@@ -24,6 +27,8 @@ export interface PersonContext {
   consents: Record<string, PersonConsentState>;
   /** When the details were last corrected (effective time), or null. */
   lastCorrectedAt: string | null;
+  /** Records of the same person this one is linked with directly (absent in streams from before links). */
+  links?: string[];
 }
 
 /** Input of a new person stream: the `PERSON_RECORDED` payload (details are not kept in context). */
@@ -36,10 +41,12 @@ interface At {
 /** Events a person stream takes; `CONSENT_EXPIRED` comes only from its timer. */
 export type PersonEvent =
   | ({ type: 'PERSON_DETAILS_CORRECTED'; changes: Record<string, unknown> } & At)
-  | ({ type: 'CONSENT_GIVEN'; consentId: string; validUntil?: string | null } & At & Record<string, unknown>)
-  | ({ type: 'CONSENT_RENEWED'; consentId: string; validUntil: string | null } & At)
+  | ({ type: 'CONSENT_GIVEN'; consentId: string; validUntil?: string | null; timeZone?: string } & At & Record<string, unknown>)
+  | ({ type: 'CONSENT_RENEWED'; consentId: string; validUntil: string | null; timeZone?: string } & At)
   | ({ type: 'CONSENT_WITHDRAWN'; consentId: string; reason?: string | null } & At)
-  | ({ type: 'CONSENT_EXPIRED'; consentId: string } & At);
+  | ({ type: 'CONSENT_EXPIRED'; consentId: string } & At)
+  | ({ type: 'PERSON_LINKED'; otherPersonId: string; reason: string; referralId?: string | null } & At)
+  | ({ type: 'PERSON_UNLINKED'; otherPersonId: string; reason?: string | null } & At);
 
 /** The type string of any person event. */
 export type PersonEventType = PersonEvent['type'];
@@ -56,6 +63,8 @@ export const PERSON_EVENT_TYPES = [
   'CONSENT_GIVEN',
   'CONSENT_RENEWED',
   'CONSENT_WITHDRAWN',
+  'PERSON_LINKED',
+  'PERSON_UNLINKED',
   ...PERSON_TIMER_EVENT_TYPES,
 ] as const satisfies readonly PersonEventType[];
 
@@ -64,9 +73,17 @@ export function consentExpiryTimerId(consentId: string): string {
   return `consent-expiry-${consentId}`;
 }
 
-/** Milliseconds from `at` to the end of the consent's last valid day (UTC), at least 1. */
-function msToExpiry(validUntil: string, at: string): number {
-  return Math.max(1, Date.parse(`${validUntil}T00:00:00.000Z`) + DAY_MS - Date.parse(at));
+/** The zone an event names for its consent's days, or the default (events before zones were kept). */
+const zoneOfEvent = (event: { timeZone?: unknown }): string => (isTimeZone(event.timeZone) ? event.timeZone : DEFAULT_TIME_ZONE);
+
+/** The instant a consent lapses: the end of its last valid day, local midnight in `timeZone`. */
+export function consentExpiresAt(validUntil: string, timeZone: string = DEFAULT_TIME_ZONE): number {
+  return startOfLocalDay(addDays(validUntil, 1), timeZone);
+}
+
+/** Milliseconds from `at` to the end of the consent's last valid day in its zone, at least 1. */
+function msToExpiry(validUntil: string, timeZone: string, at: string): number {
+  return Math.max(1, consentExpiresAt(validUntil, timeZone) - Date.parse(at));
 }
 
 const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
@@ -94,24 +111,31 @@ export const personMachine = setup({
       event.type === 'CONSENT_RENEWED' && (event.validUntil === null || isDate(event.validUntil)) && (consentOf(context, event)?.status ?? 'withdrawn') !== 'withdrawn',
     /** Only a consent in force can be withdrawn. */
     isWithdrawable: ({ context, event }) => event.type === 'CONSENT_WITHDRAWN' && consentOf(context, event)?.status === 'active',
+    /** A link names another record, not one this record is already linked with. */
+    isNewLink: ({ context, event }) =>
+      event.type === 'PERSON_LINKED' && typeof event.otherPersonId === 'string' && event.otherPersonId.length > 0 && !(context.links ?? []).includes(event.otherPersonId),
+    /** Only a record this one is linked with can be unlinked. */
+    isLinked: ({ context, event }) => event.type === 'PERSON_UNLINKED' && (context.links ?? []).includes(event.otherPersonId),
     /** Expiry applies to a consent in force whose last valid day has passed (a stale timer after a renewal is ignored). */
     hasExpired: ({ context, event }) => {
       const consent = event.type === 'CONSENT_EXPIRED' ? consentOf(context, event) : undefined;
-      return consent?.status === 'active' && consent.validUntil !== null && event.at.slice(0, 10) > consent.validUntil;
+      return consent?.status === 'active' && consent.validUntil !== null && localDateOf(event.at, consent.timeZone ?? DEFAULT_TIME_ZONE) > consent.validUntil;
     },
   },
   actions: {
     recordConsent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CONSENT_GIVEN') return;
       const validUntil = isDate(event.validUntil) ? event.validUntil : null;
-      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil } } });
-      if (validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(validUntil, event.at) });
+      const timeZone = zoneOfEvent(event);
+      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil, timeZone } } });
+      if (validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(validUntil, timeZone, event.at) });
     }),
     renewConsent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CONSENT_RENEWED') return;
-      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil: event.validUntil } } });
+      const timeZone = zoneOfEvent(event);
+      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil: event.validUntil, timeZone } } });
       enqueue.cancel(consentExpiryTimerId(event.consentId));
-      if (event.validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(event.validUntil, event.at) });
+      if (event.validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(event.validUntil, timeZone, event.at) });
     }),
     withdrawConsent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CONSENT_WITHDRAWN') return;
@@ -120,6 +144,8 @@ export const personMachine = setup({
       enqueue.assign({ consents: { ...context.consents, [event.consentId]: { ...consent, status: 'withdrawn' } } });
       enqueue.cancel(consentExpiryTimerId(event.consentId));
     }),
+    addLink: assign({ links: ({ context, event }) => (event.type === 'PERSON_LINKED' ? [...(context.links ?? []), event.otherPersonId] : (context.links ?? [])) }),
+    removeLink: assign({ links: ({ context, event }) => (context.links ?? []).filter((id) => event.type !== 'PERSON_UNLINKED' || id !== event.otherPersonId) }),
     recordCorrection: assign({ lastCorrectedAt: ({ event }) => event.at }),
     expireConsent: assign({
       consents: ({ context, event }) => {
@@ -131,7 +157,7 @@ export const personMachine = setup({
   },
 }).createMachine({
   id: 'person',
-  context: () => ({ consents: {}, lastCorrectedAt: null }),
+  context: () => ({ consents: {}, lastCorrectedAt: null, links: [] }),
   initial: 'recorded',
   states: {
     recorded: {
@@ -141,6 +167,8 @@ export const personMachine = setup({
         CONSENT_RENEWED: { guard: 'isRenewable', actions: 'renewConsent' },
         CONSENT_WITHDRAWN: { guard: 'isWithdrawable', actions: 'withdrawConsent' },
         CONSENT_EXPIRED: { guard: 'hasExpired', actions: 'expireConsent' },
+        PERSON_LINKED: { guard: 'isNewLink', actions: 'addLink' },
+        PERSON_UNLINKED: { guard: 'isLinked', actions: 'removeLink' },
       },
     },
   },

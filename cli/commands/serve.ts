@@ -56,6 +56,8 @@ export interface StartOptions {
   pgWriters?: number | null;
   /** Express's `trust proxy` (`PATHWAYS_TRUST_PROXY`); absent or false: off. */
   trustProxy?: number | string | false;
+  /** Months a consent runs when no end date is given (`PATHWAYS_CONSENT_MONTHS`; default 12). */
+  consentMonths?: number;
 }
 
 /** Starts everything on an open, migrated store (shared by `serve` and `demo`). */
@@ -83,6 +85,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
+    ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}),
   });
   // Live updates on the same port, signed in with the same bearer tokens.
   const live = attachLive({
@@ -164,6 +167,7 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     webDist: config.webDist,
     syncInCommit: config.syncInCommit,
     timeZone: config.timeZone,
+    consentMonths: config.consentMonths,
     clock: config.clock,
     metricsToken: config.metricsToken,
     pgWriters: config.pgWriters,

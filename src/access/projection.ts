@@ -63,6 +63,7 @@ export const JOURNEY_FIELD_CATEGORIES: Record<string, DataCategory> = {
   waitingTimeBreached: 'treatment_progress',
   treatmentStartedOn: 'treatment_progress',
   reenteredOn: 'treatment_progress',
+  substanceGroup: 'substance_use',
   custody: 'offending',
   continuity: 'offending',
 };
@@ -132,6 +133,25 @@ export function cutDomains(domains: unknown, scope: CategoryScope): Obj {
 /** A person cut to the scope, with `withheld` listing the categories left out. */
 export function projectPerson<T extends Obj>(person: T, scope: CategoryScope): Obj & { withheld: DataCategory[] } {
   return { ...pick(person, PERSON_FIELD_CATEGORIES, scope), withheld: withheldOf(scope) };
+}
+
+/**
+ * What the agency that sent a referral sees of the person on it whatever the consents
+ * (`sentReferral` in record-access.ts): who it referred, as it named them. Contact details,
+ * health and the rest of identity (ethnicity, sex, identifiers, …) still need consent.
+ */
+export const REFERRER_PERSON_FIELDS = ['givenName', 'familyName', 'dateOfBirth'] as const;
+
+/**
+ * The person on a referral as the viewer sees it: cut to the viewer's scope (null for
+ * none), with the referral's sender always seeing REFERRER_PERSON_FIELDS; undefined when
+ * the viewer may see nothing of the person.
+ */
+export function projectReferredPerson<T extends Obj>(person: T, scope: CategoryScope | null, sender: boolean): (Obj & { withheld: DataCategory[] }) | undefined {
+  if (scope === null && !sender) return undefined;
+  const out = projectPerson(person, scope ?? new Set<DataCategory>());
+  if (sender) for (const key of REFERRER_PERSON_FIELDS) if (key in person) out[key] = person[key];
+  return out;
 }
 
 /** Discharge reasons that disclose custody (offending). */
@@ -211,6 +231,7 @@ export function projectTimelineEntry<T extends Obj & { type: string; payload: Ob
   const payload: Obj = { ...entry.payload };
   for (const key of ['top', 'exitTop']) if (key in payload) payload[key] = cutTop(payload[key], scope);
   if ('domains' in payload) payload.domains = cutDomains(payload.domains, scope);
+  if ('substanceGroup' in payload && !covers(scope, 'substance_use')) delete payload.substanceGroup;
   if (!offending && CUSTODY_DISCHARGE_REASONS.has(String(payload.reason))) delete payload.reason;
   const cut: Obj = { ...entry, payload };
   if (!offending && inCustody(entry.fromState)) cut.fromState = null;

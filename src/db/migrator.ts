@@ -26,6 +26,11 @@ import { personIdentifiersAndSearchMigration } from './migrations/045-person-ide
 import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
+import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.ts';
+import { personLinksMigration } from './migrations/061-person-links.ts';
+import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
+import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
+import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
 import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events.ts';
 
 export interface Migration {
@@ -56,6 +61,11 @@ export const MIGRATIONS: readonly Migration[] = [
   personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
+  dropMetricCountsMigration,
+  personLinksMigration,
+  consentExpiryLocalMidnightMigration,
+  personLinkPairsMigration,
+  metricPersonEpisodesMigration,
   sealedLaterEventsMigration,
 ];
 

@@ -9,27 +9,12 @@ import type { Database } from '../db/schema.ts';
 import type { DayColumn } from './day-blocks.ts';
 
 /**
- * Counters without a day block (none today: every metric is kept in day blocks, see
- * day-blocks.ts; the table stays for any that is not): `metric` names it, `agency_id` the
- * agency it belongs to (the lead agency of a journey, the receiving agency of a referral),
- * `dim`/`value` the breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`,
- * reason, …) and `day` a calendar day number (0 when the measure has no day).
- */
-export type MetricCountTable = {
-  metric: string;
-  agency_id: string;
-  dim: string;
-  value: string;
-  k: string;
-  day: number;
-  n: number;
-}
-
-/**
- * Counters with a day broken down by a dimension, in rows of 32 days (day-blocks.ts), for
- * the metrics in BLOCKED_METRICS: `block` is the block's first day, `d0`…`d31` the count
- * of each of its days and `n` their sum. Kept in the same transaction as each change, like
- * the counters. The undivided rows (`all`) are in `metric_day_totals`.
+ * Counters broken down by a dimension, in rows of 32 days (day-blocks.ts): `metric` names
+ * the measure, `agency_id` the agency it belongs to (the lead agency of a journey, the
+ * receiving agency of a referral), `k` a sub-key (stage, `from>to`, reason, …), `dim`/`value`
+ * the breakdown, `block` the block's first day, `d0`…`d31` the count of each of its days and
+ * `n` their sum. Kept in the same transaction as each change. The undivided rows (`all`)
+ * are in `metric_day_totals`.
  */
 export type MetricDayBlockTable = {
   metric: string;
@@ -83,14 +68,41 @@ export type MetricDeadlineTable = {
   since_at: string;
 }
 
+/**
+ * One treatment episode of a person, as the person-level measures read it
+ * (migration 065; src/metrics/person-facts.ts).
+ */
+export type PersonEpisodeTable = {
+  person_key: string;
+  case_id: string;
+  /** The episode's place in its journey (0 the first, then one per relapse). */
+  episode: number;
+  agency_id: string;
+  sex: string;
+  age_band: string;
+  ethnicity: string;
+  postcode_district: string;
+  referral_source: string;
+  substance: string;
+  open_day: number;
+  start_day: number | null;
+  end_day: number | null;
+  /** 1 for a successful completion, else 0. */
+  successful: number;
+  /** 1 when discharged as died, else 0. */
+  died: number;
+  /** For a successful completion: the first return to treatment within 182 days of `end_day`, if any. */
+  returned_day: number | null;
+};
+
 // A type alias, not an interface: Kysely's withTables wants an indexable record.
 export type MetricTables = {
-  metric_counts: MetricCountTable;
   metric_day_blocks: MetricDayBlockTable;
   metric_day_totals: MetricDayTotalTable;
   metric_case_facts: MetricCaseFactsTable;
   metric_referral_facts: MetricReferralFactsTable;
   metric_deadlines: MetricDeadlineTable;
+  metric_person_episodes: PersonEpisodeTable;
 };
 
 /** A database handle that sees the metric tables. */

@@ -58,7 +58,7 @@ function requireHolder(scope: Scope, doing: string): void {
  * loader, or before migration 016 ran on a copy restored later) gets one now, from
  * genesis events standing for the rows already there.
  */
-async function personStream(tx: EngineTransaction, personId: string): Promise<RecordStreamRow> {
+export async function personStream(tx: EngineTransaction, personId: string): Promise<RecordStreamRow> {
   const row = await tx.load('person', personId);
   if (row) return row;
   const person = await tx.trx.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst();
@@ -134,7 +134,8 @@ export async function giveConsent(engine: Engine, viewer: Viewer, personId: stri
     await tx.apply({
       stream: 'person',
       id: personId,
-      event: { type: 'CONSENT_GIVEN', consentId, ...input, categories: [...new Set(input.categories)] },
+      // The last valid day is a day in the service's zone: the consent lapses at its midnight.
+      event: { type: 'CONSENT_GIVEN', consentId, ...input, categories: [...new Set(input.categories)], timeZone: engine.timeZone },
       expectedVersion: stream.version,
       actor: actorOf(viewer),
       row: stream,
@@ -178,7 +179,7 @@ export async function renewConsent(
       throw new PathwaysError('conflict', `This consent was withdrawn at ${existing.withdrawnAt}; a withdrawn consent is not renewed: record a new one with POST /api/v1/people/${personId}/consents.`);
     }
     const stream = await personStream(tx, personId);
-    await tx.apply({ stream: 'person', id: personId, event: { type: 'CONSENT_RENEWED', consentId, validUntil }, expectedVersion: stream.version, actor: actorOf(viewer), row: stream });
+    await tx.apply({ stream: 'person', id: personId, event: { type: 'CONSENT_RENEWED', consentId, validUntil, timeZone: engine.timeZone }, expectedVersion: stream.version, actor: actorOf(viewer), row: stream });
     await recordAudit(tx.trx, {
       at: options.at,
       userId: viewer.userId,
