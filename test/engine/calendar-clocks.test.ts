@@ -144,12 +144,25 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     await a.j.on('2026-06-30T09:15:00.000Z', { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'i1', modality: 'structured_psychosocial' }] });
     await a.j.on('2026-06-30T09:20:00.000Z', { type: 'INTERVENTION_OFFERED', interventionId: 'i1', offeredOn: '2026-06-10' });
     await a.j.on('2026-06-30T09:25:00.000Z', { type: 'INTERVENTION_STARTED', interventionId: 'i1', startedOn: '2026-06-15' });
-    const row = await world.store.db.selectFrom('cases').select(['snapshot', 'overdue']).where('id', '=', a.j.id).executeTakeFirstOrThrow();
+    const row = await world.store.db.selectFrom('cases').select(['snapshot', 'overdue', 'version']).where('id', '=', a.j.id).executeTakeFirstOrThrow();
+    // The answer to the start was the journey after the engine's correcting event: its version is the one to send next.
+    expect(a.j.version).toBe(row.version);
+    const startedSeq = Number((await world.store.db.selectFrom('events').select('seq').where('stream_id', '=', a.j.id).where('type', '=', 'INTERVENTION_STARTED').executeTakeFirstOrThrow()).seq);
+    const reason = 'first intervention started on 2026-06-15, within 21 days of 2026-06-01 (recorded after the breach)';
     const context = (JSON.parse(row.snapshot) as { context: Record<string, unknown> }).context;
     expect(context.waitingTimeBreached).toBe(false);
-    expect(context.withdrawnBreaches).toEqual([
-      { deadline: 'waiting_time', withdrawnOn: '2026-06-30', reason: 'first intervention started on 2026-06-15, within 21 days of 2026-06-01 (recorded after the breach)' },
-    ]);
+    expect(context.withdrawnBreaches).toEqual([{ deadline: 'waiting_time', withdrawnOn: '2026-06-30', reason, byEventSeq: startedSeq }]);
+    // The engine appended the correcting event right after the fact, in the same unit, by the same user.
+    const correction = await world.store.db.selectFrom('events').selectAll().where('stream_id', '=', a.j.id).where('type', '=', 'BREACH_WITHDRAWN').execute();
+    expect(correction).toHaveLength(1);
+    expect(Number(correction[0]?.seq)).toBe(startedSeq + 1);
+    expect(correction[0]?.user_id).toBe(a.keyworker.id);
+    expect(JSON.parse(correction[0]?.payload ?? '{}')).toEqual({ clock: 'waiting_time', breachedAt: '2026-06-22T23:00:00.000Z', reason, byEventSeq: startedSeq });
+    // Live: the keyworker's socket hears it as a change of the journey.
+    await a.socket.waitFor((m) => m.event === 'case.changed' && m.payload.id === a.j.id && m.payload.type === 'BREACH_WITHDRAWN');
+    // The timeline shows it.
+    const timeline = await world.api(a.keyworker.token, 'GET', `/api/v1/cases/${a.j.id}/timeline`);
+    expect(JSON.stringify(timeline.body)).toContain('BREACH_WITHDRAWN');
     expect(row.overdue).toBe(0);
     const list = await world.api(a.keyworker.token, 'GET', '/api/v1/cases?overdue=true');
     expect((list.body.items as Array<{ id: string }>).some((i) => i.id === a.j.id)).toBe(false);
