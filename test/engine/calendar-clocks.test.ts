@@ -224,7 +224,7 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     a.socket.socket.close();
   });
 
-  it('21-day continuity of care in summer: released 1 June, breached at midnight BST starting 23 June', async () => {
+  it('21-day continuity of care in summer: released 1 June, breached at midnight BST starting 23 June; an engagement recorded late, dated day 19, withdraws it with a correcting event', async () => {
     const a = await journey('2026-05-01');
     await intoTreatment(a.j, '2026-05-01', '2026-05-10');
     await a.j.on('2026-05-20', { type: 'CUSTODY_STARTED' });
@@ -233,6 +233,22 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     await expectAt('2026-06-21T12:00:00.000Z', false, o); // day 20
     await expectAt('2026-06-22T22:59:59.999Z', false, o); // day 21
     await expectAt('2026-06-22T23:00:00.000Z', true, o); // day 22
+    // Recorded on 25 June: the person engaged on 20 June (day 19). The engine appends the
+    // correcting event, and flag, list, measure and log agree.
+    a.j.version = (await world.store.db.selectFrom('cases').select('version').where('id', '=', a.j.id).executeTakeFirstOrThrow()).version;
+    await a.j.on('2026-06-25T10:00:00.000Z', { type: 'COMMUNITY_ENGAGED', engagedOn: '2026-06-20' });
+    const view = await world.api(a.keyworker.token, 'GET', `/api/v1/cases/${a.j.id}`);
+    expect((view.body.overdue as Record<string, boolean>).continuityOfCare).toBe(false);
+    const list = await world.api(a.keyworker.token, 'GET', '/api/v1/cases?overdue=true');
+    expect((list.body.items as Array<{ id: string }>).some((i) => i.id === a.j.id)).toBe(false);
+    const due = await world.api(a.manager.token, 'GET', `/api/v1/metrics/deadlines?agencyId=${a.agencyId}&asOf=2026-06-25T12:00:00.000Z`);
+    expect((due.body.continuityOver21Days as { total: number }).total).toBe(0);
+    const out = await world.api(a.manager.token, 'GET', `/api/v1/metrics/outcomes?agencyId=${a.agencyId}&from=2026-06-01&to=2026-06-30&asOf=2026-06-25T12:00:00.000Z`);
+    expect((out.body.continuityOfCare as { rows: unknown[] }).rows).toEqual([expect.objectContaining({ released: 1, engagedWithin21Days: 1, share: 1 })]);
+    const logged = await world.store.db.selectFrom('events').select(['type', 'payload']).where('stream_id', '=', a.j.id).where('type', 'in', ['CONTINUITY_OF_CARE_BREACHED', 'BREACH_WITHDRAWN']).orderBy('seq').execute();
+    expect(logged.map((e) => e.type)).toEqual(['CONTINUITY_OF_CARE_BREACHED', 'BREACH_WITHDRAWN']);
+    expect(JSON.parse(logged[1]?.payload ?? '{}')).toMatchObject({ clock: 'continuity_of_care', breachedAt: '2026-06-22T23:00:00.000Z' });
+    await a.socket.waitFor((m) => m.event === 'case.changed' && m.payload.id === a.j.id && m.payload.type === 'BREACH_WITHDRAWN');
     a.socket.socket.close();
   });
 
