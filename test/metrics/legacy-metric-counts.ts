@@ -37,8 +37,16 @@ export async function createLegacyMetricCounts(db: Kysely<Database>, dialect: Di
   return db.withTables<{ metric_counts: LegacyCountRow }>();
 }
 
-/** True when the store has a `metric_counts` table. */
+/**
+ * True when the store has a `metric_counts` table. Asked of the store's own schema (a read
+ * of the table): on PostgreSQL, introspection lists every schema's tables, and other test
+ * stores in the same database may still have theirs.
+ */
 export async function hasMetricCounts(db: Kysely<Database>): Promise<boolean> {
-  const tables = await db.introspection.getTables();
-  return tables.some((t) => t.name === 'metric_counts');
+  try {
+    await sql`select 1 from metric_counts where 1 = 0`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }

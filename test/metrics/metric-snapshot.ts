@@ -8,18 +8,20 @@ const line = (r: object): string => JSON.stringify(Object.entries(r).map(([k, v]
 
 export async function metricSnapshot(
   db: Kysely<Database>,
-): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[] }> {
+): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; personEpisodes: string[] }> {
   const m = metricsDb(db);
   const blocks = await dayBlockRows(db);
   const caseFacts = await m.selectFrom('metric_case_facts').selectAll().execute();
   const referralFacts = await m.selectFrom('metric_referral_facts').selectAll().execute();
   const deadlines = await m.selectFrom('metric_deadlines').selectAll().execute();
+  const personEpisodes = await m.selectFrom('metric_person_episodes').selectAll().execute();
   return {
     // Rows left at zero everywhere are as good as absent (a rebuild drops them).
     blocks: blocks.filter((r) => r.n !== 0 || DAY_COLUMNS.some((c) => Number(r[c]) !== 0)).map(line).sort(),
     caseFacts: caseFacts.map(line).sort(),
     referralFacts: referralFacts.map(line).sort(),
     deadlines: deadlines.map(line).sort(),
+    personEpisodes: personEpisodes.map(line).sort(),
   };
 }
 
