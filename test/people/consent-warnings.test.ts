@@ -18,7 +18,7 @@ describe.each(DIALECTS)('consent warnings on the caseload and my day on %s', (di
     h = await createApiHarness(dialect, { start: '2026-03-02T10:00:00.000Z' });
     const provider = await makeAgency(h, 'treatment_provider');
     keyworker = await makeUser(h, provider.id, 'keyworker');
-    housing = (await makeAgency(h, 'housing', { name: 'Northbridge Housing' })) as { id: string; name: string };
+    housing = (await makeAgency(h, 'housing', { name: 'Northbridge Housing' }));
     probation = await makeAgency(h, 'probation');
   });
   afterEach(async () => {
@@ -55,7 +55,7 @@ describe.each(DIALECTS)('consent warnings on the caseload and my day on %s', (di
     ]);
     const day = await as(h, keyworker).get('/api/v1/my-day');
     expect(day.status).toBe(200);
-    expect(day.body.consentsExpiring).toMatchObject([{ id: used, personId, caseId: opened.body.id, validUntil: '2026-04-02', toAgencyName: 'Northbridge Housing' }]);
+    expect(day.body.consentsExpiring).toMatchObject([{ id: used, personId, caseId: opened.body.id as string, validUntil: '2026-04-02', toAgencyName: 'Northbridge Housing' }]);
 
     // The last day itself still warns; the next day the consent is out of force and the warning goes.
     h.clock.set('2026-04-02T12:00:00.000Z');
