@@ -26,6 +26,7 @@ import { personIdentifiersAndSearchMigration } from './migrations/045-person-ide
 import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
+import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -55,6 +56,7 @@ export const MIGRATIONS: readonly Migration[] = [
   personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
+  metricCaseHistoryMigration,
 ];
 
 export interface MigrationResult {

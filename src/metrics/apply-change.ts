@@ -11,6 +11,8 @@ import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import { clockRowsOf, syncCaseClocks } from './case-clocks.ts';
+import { syncCaseHistory } from './case-history.ts';
+import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
@@ -85,7 +87,11 @@ async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, writ
   const after = caseStateCounts(facts);
   deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
   await write(deltas);
-  await syncCaseClocks(trx, direct, prev ? clockRowsOf(change.id, prev.agencyId, before) : [], clockRowsOf(change.id, facts.agencyId, after));
+  const clocksBefore = prev ? clockRowsOf(change.id, prev.agencyId, before) : [];
+  const clocksAfter = clockRowsOf(change.id, facts.agencyId, after);
+  await syncCaseClocks(trx, direct, clocksBefore, clocksAfter);
+  const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
+  await syncCaseHistory(trx, direct, change.id, facts.dims, { before: clocksBefore, after: clocksAfter, day });
   await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
 }
 
