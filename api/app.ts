@@ -14,6 +14,7 @@ import { pino, type Logger } from 'pino';
 import type { Store } from '../src/db/database.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import { DEFAULT_TOKEN_TTL_MINUTES } from '../src/auth/bearer-tokens.ts';
+import { DEFAULT_CONSENT_MONTHS } from '../src/consent/consent-term.ts';
 import { createLoginThrottle, type LoginThrottle } from '../src/auth/login-throttle.ts';
 import { createTokenCache } from '../src/auth/token-cache.ts';
 import type { AppContext } from './context.ts';
@@ -37,6 +38,8 @@ export interface AppOptions {
   clockNotice?: string;
   /** Token lifetime in minutes; defaults to 720 (12 hours). */
   tokenTtlMinutes?: number;
+  /** Months a consent runs when no end date is given; defaults to 12 (`PATHWAYS_CONSENT_MONTHS`). */
+  consentMonths?: number;
   loginThrottle?: LoginThrottle;
   /** How long a signed-in token is trusted without re-reading it (ms, default 2000; 0 turns the cache off). */
   tokenCacheMs?: number;
@@ -66,6 +69,7 @@ export function createApp(options: AppOptions): PathwaysApp {
     engine: options.engine,
     now: options.now ?? (() => new Date()),
     tokenTtlMinutes: options.tokenTtlMinutes ?? DEFAULT_TOKEN_TTL_MINUTES,
+    consentMonths: options.consentMonths ?? DEFAULT_CONSENT_MONTHS,
     loginThrottle: options.loginThrottle ?? createLoginThrottle(options.store.db),
     // On PostgreSQL several nodes may serve one database: a token revoked through one must
     // fail on the next request to any other, so each request reads the token row (an

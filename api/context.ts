@@ -13,6 +13,8 @@ export interface AppContext {
   engine: Engine;
   now: () => Date;
   tokenTtlMinutes: number;
+  /** Months a consent runs when no end date is given (`PATHWAYS_CONSENT_MONTHS`). */
+  consentMonths: number;
   loginThrottle: LoginThrottle;
   tokenCache: TokenCache;
   /** Set when `PATHWAYS_CLOCK` moves "now": what it does, shown by `/readyz`. */

@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../machines/calendar-days.ts';
+import { DEFAULT_CONSENT_MONTHS } from '../src/consent/consent-term.ts';
 import { DEFAULT_SQLITE_PATH, parseDatabaseUrl } from '../src/config.ts';
 import { parseClockSetting, type ClockSetting } from '../src/service-clock.ts';
 
@@ -46,6 +47,7 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
   PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
   PATHWAYS_METRICS_TOKEN: 'bearer token for GET /metrics (Prometheus, operators only); unset: no /metrics',
+  PATHWAYS_CONSENT_MONTHS: 'months a consent runs when no end date is given (from the day it was given to the day before the same date that many months on); default 12',
   PATHWAYS_TIME_ZONE: `the service's time zone (IANA name): days are its calendar days and deadlines fall at its midnight; default ${DEFAULT_TIME_ZONE}`,
   PATHWAYS_CLOCK:
     'training and acceptance only: moves the server\'s "now" for timers, flags and measures — a fixed instant (2026-03-29T00:30:00Z) or an offset (+30d, -12h, +90m); refused with NODE_ENV=production; default off',
@@ -72,6 +74,7 @@ const schema = z.object({
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   PATHWAYS_WEB_DIST: optionalText,
   PATHWAYS_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (it guards operational figures)').optional()),
+  PATHWAYS_CONSENT_MONTHS: wholeNumber(1, 120, DEFAULT_CONSENT_MONTHS),
   PATHWAYS_TIME_ZONE: optionalText.refine((v) => v === undefined || isTimeZone(v), 'must be an IANA time zone name such as Europe/London'),
   PATHWAYS_CLOCK: optionalText.superRefine((value, issue) => {
     if (value === undefined) return;
@@ -99,6 +102,8 @@ export interface PathwaysConfig {
   metricsToken: string | null;
   /** The service's time zone (PATHWAYS_TIME_ZONE). */
   timeZone: string;
+  /** Months a consent runs when no end date is given (PATHWAYS_CONSENT_MONTHS). */
+  consentMonths: number;
   /** The settable clock (PATHWAYS_CLOCK), or null: the real time. */
   clock: ClockSetting | null;
   /** The first administrator, when both variables are set. */
@@ -141,6 +146,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     webDist: v.PATHWAYS_WEB_DIST ?? join(import.meta.dirname, '..', 'web', 'dist'),
     metricsToken: v.PATHWAYS_METRICS_TOKEN ?? null,
     timeZone: v.PATHWAYS_TIME_ZONE ?? DEFAULT_TIME_ZONE,
+    consentMonths: v.PATHWAYS_CONSENT_MONTHS,
     clock: v.PATHWAYS_CLOCK === undefined ? null : parseClockSetting(v.PATHWAYS_CLOCK),
     firstAdmin:
       v.PATHWAYS_ADMIN_EMAIL !== undefined && v.PATHWAYS_ADMIN_PASSWORD !== undefined

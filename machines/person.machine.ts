@@ -1,5 +1,5 @@
 import { assign, enqueueActions, setup } from 'xstate';
-import { DAY_MS } from './time.ts';
+import { addDays, DEFAULT_TIME_ZONE, isTimeZone, localDateOf, startOfLocalDay } from './calendar-days.ts';
 
 /**
  * One person's record as a stream: recording and correcting who they are, and the life of
@@ -17,6 +17,8 @@ export interface PersonConsentState {
   status: PersonConsentStatus;
   /** Last valid day (`YYYY-MM-DD`, inclusive), or null for no end date. */
   validUntil: string | null;
+  /** The time zone whose calendar day `validUntil` is (the service's when it was given or renewed); absent: Europe/London. */
+  timeZone?: string;
 }
 
 /** Everything a person stream remembers. */
@@ -36,8 +38,8 @@ interface At {
 /** Events a person stream takes; `CONSENT_EXPIRED` comes only from its timer. */
 export type PersonEvent =
   | ({ type: 'PERSON_DETAILS_CORRECTED'; changes: Record<string, unknown> } & At)
-  | ({ type: 'CONSENT_GIVEN'; consentId: string; validUntil?: string | null } & At & Record<string, unknown>)
-  | ({ type: 'CONSENT_RENEWED'; consentId: string; validUntil: string | null } & At)
+  | ({ type: 'CONSENT_GIVEN'; consentId: string; validUntil?: string | null; timeZone?: string } & At & Record<string, unknown>)
+  | ({ type: 'CONSENT_RENEWED'; consentId: string; validUntil: string | null; timeZone?: string } & At)
   | ({ type: 'CONSENT_WITHDRAWN'; consentId: string; reason?: string | null } & At)
   | ({ type: 'CONSENT_EXPIRED'; consentId: string } & At);
 
@@ -64,9 +66,17 @@ export function consentExpiryTimerId(consentId: string): string {
   return `consent-expiry-${consentId}`;
 }
 
-/** Milliseconds from `at` to the end of the consent's last valid day (UTC), at least 1. */
-function msToExpiry(validUntil: string, at: string): number {
-  return Math.max(1, Date.parse(`${validUntil}T00:00:00.000Z`) + DAY_MS - Date.parse(at));
+/** The zone an event names for its consent's days, or the default (events before zones were kept). */
+const zoneOfEvent = (event: { timeZone?: unknown }): string => (isTimeZone(event.timeZone) ? event.timeZone : DEFAULT_TIME_ZONE);
+
+/** The instant a consent lapses: the end of its last valid day, local midnight in `timeZone`. */
+export function consentExpiresAt(validUntil: string, timeZone: string = DEFAULT_TIME_ZONE): number {
+  return startOfLocalDay(addDays(validUntil, 1), timeZone);
+}
+
+/** Milliseconds from `at` to the end of the consent's last valid day in its zone, at least 1. */
+function msToExpiry(validUntil: string, timeZone: string, at: string): number {
+  return Math.max(1, consentExpiresAt(validUntil, timeZone) - Date.parse(at));
 }
 
 const isDate = (v: unknown): v is string => typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
@@ -97,21 +107,23 @@ export const personMachine = setup({
     /** Expiry applies to a consent in force whose last valid day has passed (a stale timer after a renewal is ignored). */
     hasExpired: ({ context, event }) => {
       const consent = event.type === 'CONSENT_EXPIRED' ? consentOf(context, event) : undefined;
-      return consent?.status === 'active' && consent.validUntil !== null && event.at.slice(0, 10) > consent.validUntil;
+      return consent?.status === 'active' && consent.validUntil !== null && localDateOf(event.at, consent.timeZone ?? DEFAULT_TIME_ZONE) > consent.validUntil;
     },
   },
   actions: {
     recordConsent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CONSENT_GIVEN') return;
       const validUntil = isDate(event.validUntil) ? event.validUntil : null;
-      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil } } });
-      if (validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(validUntil, event.at) });
+      const timeZone = zoneOfEvent(event);
+      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil, timeZone } } });
+      if (validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(validUntil, timeZone, event.at) });
     }),
     renewConsent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CONSENT_RENEWED') return;
-      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil: event.validUntil } } });
+      const timeZone = zoneOfEvent(event);
+      enqueue.assign({ consents: { ...context.consents, [event.consentId]: { status: 'active', validUntil: event.validUntil, timeZone } } });
       enqueue.cancel(consentExpiryTimerId(event.consentId));
-      if (event.validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(event.validUntil, event.at) });
+      if (event.validUntil) enqueue.raise({ type: 'CONSENT_EXPIRED', consentId: event.consentId, at: '' }, { id: consentExpiryTimerId(event.consentId), delay: msToExpiry(event.validUntil, timeZone, event.at) });
     }),
     withdrawConsent: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'CONSENT_WITHDRAWN') return;

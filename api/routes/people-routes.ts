@@ -186,7 +186,7 @@ export const peopleRoutes = [
     operationId: 'createConsent',
     summary: 'Record consent to share categories of data with an agency (or every agency of a kind)',
     description:
-      "Recorded by the agency that holds the person's record, as `CONSENT_GIVEN` on the person's stream. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding. Without validUntil it runs 12 months (to the day before the same date a year on); it expires by itself at the end of its last day (CONSENT_EXPIRED).",
+      "Recorded by the agency that holds the person's record, as `CONSENT_GIVEN` on the person's stream. Categories: identity, contact, substance_use, treatment_progress, health, offending, housing, employment, safeguarding. Without validUntil it runs PATHWAYS_CONSENT_MONTHS months, 12 by default (to the day before the same date that many months on); it expires by itself at the end of its last day, local midnight in the service's time zone (CONSENT_EXPIRED).",
     tag: 'consent',
     auth: CARE_ROLES,
     hideFromOtherRoles: true,
@@ -210,8 +210,8 @@ export const peopleRoutes = [
           categories: body.categories,
           purpose: body.purpose,
           givenOn,
-          // Unsaid, a consent runs 12 months (src/consent/consent-term.ts), never just today.
-          validUntil: body.validUntil ?? defaultValidUntil(givenOn),
+          // Unsaid, a consent runs the configured months (12 by default; src/consent/consent-term.ts), never just today.
+          validUntil: body.validUntil ?? defaultValidUntil(givenOn, ctx.consentMonths),
         },
         { today, at: nowIso(ctx) },
       );

@@ -1,4 +1,5 @@
 /** Small helpers the route files share. */
+import { localDateOfMs } from '../../machines/calendar-days.ts';
 import { PathwaysError } from '../../src/errors.ts';
 import type { Viewer } from '../../src/access/viewer.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
@@ -9,9 +10,13 @@ export function viewerOf(user: AuthUser): Viewer {
   return { userId: user.id, role: user.role, agencyId: user.agencyId, agencyKind: user.agency.kind, agencyArea: user.agency.area };
 }
 
-/** Today's date (`YYYY-MM-DD`, UTC) by the app's clock. */
+/**
+ * Today's date (`YYYY-MM-DD`) by the app's clock: the calendar day in the service's time
+ * zone, the day its deadlines count by (a consent whose last day was yesterday there is
+ * out of force from local midnight, not from midnight UTC).
+ */
 export function todayOf(ctx: AppContext): string {
-  return ctx.now().toISOString().slice(0, 10);
+  return localDateOfMs(ctx.now().getTime(), ctx.engine.timeZone);
 }
 
 /** The app's clock as an ISO string. */

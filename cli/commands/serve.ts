@@ -52,6 +52,8 @@ export interface StartOptions {
   timeZone?: string;
   /** The settable clock (`PATHWAYS_CLOCK`); null or absent: the real time. */
   clock?: ClockSetting | null;
+  /** Months a consent runs when no end date is given (`PATHWAYS_CONSENT_MONTHS`; default 12). */
+  consentMonths?: number;
 }
 
 /** Starts everything on an open, migrated store (shared by `serve` and `demo`). */
@@ -73,6 +75,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.tokenTtlMinutes ? { tokenTtlMinutes: options.tokenTtlMinutes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
+    ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}),
   });
   // Live updates on the same port, signed in with the same bearer tokens.
   const live = attachLive({
@@ -154,6 +157,7 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     webDist: config.webDist,
     syncInCommit: config.syncInCommit,
     timeZone: config.timeZone,
+    consentMonths: config.consentMonths,
     clock: config.clock,
     metricsToken: config.metricsToken,
   };

@@ -134,6 +134,25 @@ export function projectPerson<T extends Obj>(person: T, scope: CategoryScope): O
   return { ...pick(person, PERSON_FIELD_CATEGORIES, scope), withheld: withheldOf(scope) };
 }
 
+/**
+ * What the agency that sent a referral sees of the person on it whatever the consents
+ * (`sentReferral` in record-access.ts): who it referred, as it named them. Contact details,
+ * health and the rest of identity (ethnicity, sex, identifiers, …) still need consent.
+ */
+export const REFERRER_PERSON_FIELDS = ['givenName', 'familyName', 'dateOfBirth'] as const;
+
+/**
+ * The person on a referral as the viewer sees it: cut to the viewer's scope (null for
+ * none), with the referral's sender always seeing REFERRER_PERSON_FIELDS; undefined when
+ * the viewer may see nothing of the person.
+ */
+export function projectReferredPerson<T extends Obj>(person: T, scope: CategoryScope | null, sender: boolean): (Obj & { withheld: DataCategory[] }) | undefined {
+  if (scope === null && !sender) return undefined;
+  const out = projectPerson(person, scope ?? new Set<DataCategory>());
+  if (sender) for (const key of REFERRER_PERSON_FIELDS) if (key in person) out[key] = person[key];
+  return out;
+}
+
 /** Discharge reasons that disclose custody (offending). */
 const CUSTODY_DISCHARGE_REASONS = new Set(['transferred_in_custody']);
 

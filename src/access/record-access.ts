@@ -9,13 +9,16 @@
  *   categories of that referral's kind, and nothing more.
  * - Once the person withdraws the consent an agency saw a journey under, the agency sees
  *   the journey as it stood at the withdrawal (`sharedUntil`), and no longer the person.
+ * - The agency that sent a referral knows who it referred: on that referral it sees the
+ *   person's name and date of birth whatever the consents say (`sentReferral`,
+ *   `REFERRER_PERSON_FIELDS` in projection.ts), and nothing more of them without consent.
  * - Admins and auditors never see case content.
  *
  * Anything else is `null`, which the API answers as 404: never reveal that a record exists.
  */
 import type { Kysely } from 'kysely';
 import type { ReferralKind } from '../../machines/referral-kinds.ts';
-import type { CaseRow, Database } from '../db/schema.ts';
+import type { CaseRow, Database, ReferralRow } from '../db/schema.ts';
 import { sharingWithAgency } from './consent-sharing.ts';
 import { recordedBy } from './stream-as-of.ts';
 import type { CategoryScope } from '../../machines/data-categories.ts';
@@ -93,4 +96,13 @@ export async function caseScope(
   // A journey opened after sharing stopped was never shared.
   if (shared?.sharedUntil && !(await recordedBy(db, 'case', row.id, shared.sharedUntil))) return null;
   return shared;
+}
+
+/**
+ * True when the viewer's agency sent the referral: it named the person when it referred
+ * them, so on that referral it sees who they are (REFERRER_PERSON_FIELDS) even where no
+ * consent shares the person with it — an ended referral and a withdrawn consent included.
+ */
+export function sentReferral(viewer: Viewer, referral: Pick<ReferralRow, 'from_agency_id'>): boolean {
+  return readsCaseRecords(viewer) && referral.from_agency_id === viewer.agencyId;
 }

@@ -14,5 +14,6 @@ export function defaultValidUntil(givenOn: string, months: number = DEFAULT_CONS
   const end = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, d.getUTCDate()));
   // 31 January + 1 month is 3 March in Date arithmetic: keep to the month's last day instead.
   if (end.getUTCDate() !== d.getUTCDate()) end.setUTCDate(0);
+  else end.setUTCDate(end.getUTCDate() - 1);
   return end.toISOString().slice(0, 10);
 }

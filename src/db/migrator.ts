@@ -26,6 +26,9 @@ import { personIdentifiersAndSearchMigration } from './migrations/045-person-ide
 import { personSearchPrefixesMigration } from './migrations/046-person-search-prefixes.ts';
 import { keyworkRecordsMigration } from './migrations/050-keywork-records.ts';
 import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.ts';
+import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.ts';
+import { personLinksMigration } from './migrations/061-person-links.ts';
+import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 
 export interface Migration {
@@ -56,6 +59,9 @@ export const MIGRATIONS: readonly Migration[] = [
   personSearchPrefixesMigration,
   keyworkRecordsMigration,
   metricCaseClocksMigration,
+  dropMetricCountsMigration,
+  personLinksMigration,
+  consentExpiryLocalMidnightMigration,
   metricCaseHistoryMigration,
 ];
 

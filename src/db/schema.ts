@@ -57,6 +57,11 @@ export interface PersonTable {
   details: string;
   created_by_agency_id: string;
   created_at: string;
+  /**
+   * The linked group's representative record (migration 061): null for a record on its own
+   * and for the representative; `coalesce(linked_to, id)` is the person measures count.
+   */
+  linked_to?: string | null;
 }
 
 /** An identifier of a person in another system (migration 045; `machines/person-identifiers.ts`). */

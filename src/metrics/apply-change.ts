@@ -34,7 +34,7 @@ export interface ApplyOptions {
 /** Applies one change to the measures. Idempotent: a change at or below the stored version is ignored. */
 export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, options: ApplyOptions = {}): Promise<void> {
   const db = metricsDb(trx);
-  const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZero(), deltas.nonZeroBlocks()));
+  const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZeroBlocks()));
   if (change.stream === 'case') await applyCaseChange(trx, change, write, caseFactsStore(db, options.sql), options.sql);
   else await applyReferralChange(db, trx, change, write);
 }

@@ -59,7 +59,7 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       // caller's answer, the live fan-out), and its spent set would go on being copied.
       pending.delete(c);
     }
-    if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZero(), total.nonZeroBlocks(), sql);
+    if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZeroBlocks(), sql);
   });
   return () => {
     offChange();

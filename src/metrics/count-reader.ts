@@ -1,11 +1,9 @@
 /**
  * Reads summed counters for a scope: one or more metrics, a set of agencies, one breakdown
- * dimension, optionally a day range. Counters with a day block (`metric_day_totals` and
- * `metric_day_blocks`, day-blocks.ts; every metric today) are read as whole 32-day blocks,
- * with the day columns of the blocks at a range's ragged ends; any without one
- * (`metric_counts`) along its primary key (metric, agency, dimension, day). Either way the
- * cost follows the number of distinct days or blocks, stages and breakdown values — not
- * the number of journeys.
+ * dimension, optionally a day range. Every metric is kept in day blocks (`metric_day_totals`
+ * and `metric_day_blocks`, day-blocks.ts), read as whole 32-day blocks, with the day columns
+ * of the blocks at a range's ragged ends. The cost follows the number of blocks, stages and
+ * breakdown values — not the number of journeys.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
@@ -36,7 +34,7 @@ interface SumQuery {
   dim: Dimension;
   dayFrom?: number | undefined;
   dayTo?: number | undefined;
-  /** Keep agencies apart (day-block metrics only). */
+  /** Keep agencies apart. */
   byAgency?: boolean;
 }
 
@@ -46,27 +44,9 @@ interface SumQuery {
  */
 export async function readSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
   if (q.agencyIds.length === 0 || q.metrics.length === 0) return [];
-  const blocked = q.metrics.filter((m) => BLOCKED_METRICS.has(m));
-  const daily = q.metrics.filter((m) => !BLOCKED_METRICS.has(m));
-  if (q.byAgency && daily.length > 0) throw new Error(`Metrics: sums per agency are kept for day-block metrics only, not ${daily.join(', ')}.`);
-  const parts = await Promise.all([
-    daily.length > 0 ? readDaySums(db, { ...q, metrics: daily }) : [],
-    blocked.length > 0 ? readBlockSums(db, { ...q, metrics: blocked }) : [],
-  ]);
-  return parts.flat();
-}
-
-async function readDaySums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
-  let query = db
-    .selectFrom('metric_counts')
-    .select(['metric', 'value', 'k', sql<number>`sum(n)`.as('n')])
-    .where('metric', 'in', q.metrics)
-    .where('agency_id', 'in', q.agencyIds)
-    .where('dim', '=', q.dim);
-  if (q.dayFrom !== undefined) query = query.where('day', '>=', q.dayFrom);
-  if (q.dayTo !== undefined) query = query.where('day', '<=', q.dayTo);
-  const rows = await query.groupBy(['metric', 'value', 'k']).having(sql`sum(n)`, '<>', 0).execute();
-  return rows.map((r) => ({ metric: r.metric, value: r.value, k: r.k, n: Number(r.n) }));
+  const unknown = q.metrics.filter((m) => !BLOCKED_METRICS.has(m));
+  if (unknown.length > 0) throw new Error(`Metrics: no day blocks are kept for ${unknown.join(', ')}; see BLOCKED_METRICS in src/metrics/day-blocks.ts.`);
+  return readBlockSums(db, q);
 }
 
 /** The sum of day columns `from`–`to` of a block row of table `t` (its `n` when that is all of them). */

@@ -3,8 +3,8 @@
  * (it is in a stage, it has waited since a day, …) for as long as it is in that state; an
  * event adds to "event" counters (a flow, a start, a completion) once. The delta of one
  * change is: events + state after − state before, each expanded over every breakdown
- * dimension, merged per counter key so a journey that stays put writes nothing. Metrics
- * with a day go to their 32-day block row (day-blocks.ts), the rest to `metric_counts`.
+ * dimension, merged per counter key so a journey that stays put writes nothing. Every
+ * metric has a day and goes to its 32-day block row (day-blocks.ts).
  */
 import { WAITING_STAGES, type CaseFacts, type EventCount } from './case-facts.ts';
 import { BLOCKED_METRICS, FLOW_WEEKS, UNDIVIDED_METRICS, blockOf, weekBlockOf } from './day-blocks.ts';
@@ -12,17 +12,6 @@ import { dimensionPairs, type Dimension, type DimensionValues } from '../../mach
 import { REFERRAL_WAITING_STATES, pendingDeadlines, type ReferralFacts } from './referral-facts.ts';
 
 const UNDIVIDED: ReadonlyArray<[Dimension, string]> = [['all', 'all']];
-
-/** One counter row's key and the amount to add. */
-export interface CounterDelta {
-  metric: string;
-  agency_id: string;
-  dim: string;
-  value: string;
-  k: string;
-  day: number;
-  n: number;
-}
 
 /**
  * One day's delta of a metric kept in day blocks (metric_day_blocks): the block row's key,
@@ -42,7 +31,6 @@ export interface BlockDelta {
 
 /** Counter deltas keyed by their full key, merged as they are added. */
 export class DeltaSet {
-  readonly byKey = new Map<string, CounterDelta>();
   readonly blocks = new Map<string, BlockDelta>();
 
   /** Adds `sign` to each counter in `counts` for every dimension of the record. */
@@ -58,18 +46,11 @@ export class DeltaSet {
         for (const [dim, value] of pairs) if (dim !== 'all') this.bump(FLOW_WEEKS, agencyId, c.k, week.block, dim, value, week.offset, sign);
         continue;
       }
-      if (BLOCKED_METRICS.has(c.metric)) {
-        const block = blockOf(c.day);
-        const offset = c.day - block;
-        for (const [dim, value] of UNDIVIDED_METRICS.has(c.metric) ? UNDIVIDED : pairs) this.bump(c.metric, agencyId, c.k, block, dim, value, offset, sign);
-        continue;
-      }
-      for (const [dim, value] of pairs) {
-        const key = `${c.metric}\u0000${agencyId}\u0000${dim}\u0000${c.day}\u0000${c.k}\u0000${value}`;
-        const existing = this.byKey.get(key);
-        if (existing) existing.n += sign;
-        else this.byKey.set(key, { metric: c.metric, agency_id: agencyId, dim, value, k: c.k, day: c.day, n: sign });
-      }
+      // A new metric must be given its day blocks: there is no other table to count it in.
+      if (!BLOCKED_METRICS.has(c.metric)) throw new Error(`Metrics: "${c.metric}" has no day blocks; add it to BLOCKED_METRICS in src/metrics/day-blocks.ts.`);
+      const block = blockOf(c.day);
+      const offset = c.day - block;
+      for (const [dim, value] of UNDIVIDED_METRICS.has(c.metric) ? UNDIVIDED : pairs) this.bump(c.metric, agencyId, c.k, block, dim, value, offset, sign);
     }
   }
 
@@ -87,11 +68,6 @@ export class DeltaSet {
    * yet is taken over rather than copied — `other` must not be used afterwards.
    */
   absorb(other: DeltaSet): void {
-    for (const [key, d] of other.byKey) {
-      const existing = this.byKey.get(key);
-      if (existing) existing.n += d.n;
-      else this.byKey.set(key, d);
-    }
     for (const [key, d] of other.blocks) {
       const existing = this.blocks.get(key);
       if (existing) existing.n += d.n;
@@ -101,7 +77,6 @@ export class DeltaSet {
 
   /** True when no delta is left to write. */
   isEmpty(): boolean {
-    for (const d of this.byKey.values()) if (d.n !== 0) return false;
     for (const d of this.blocks.values()) if (d.n !== 0) return false;
     return true;
   }
@@ -133,22 +108,13 @@ export class DeltaSet {
 
   /** Forgets every delta (after a bulk writer has stored them). */
   clear(): void {
-    this.byKey.clear();
     this.blocks.clear();
   }
 
   /**
-   * The non-zero deltas in primary-key order (metric, agency, dim, day, k, value), so a bulk
-   * writer appends to the index instead of inserting all over it.
+   * The non-zero block deltas in primary-key order (metric, agency, k, block, dim, value),
+   * then by day, so a bulk writer appends to the index instead of inserting all over it.
    */
-  inKeyOrder(): CounterDelta[] {
-    const out: CounterDelta[] = [];
-    for (const d of this.byKey.values()) if (d.n !== 0) out.push(d);
-    const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-    return out.sort((a, b) => cmp(a.metric, b.metric) || cmp(a.agency_id, b.agency_id) || cmp(a.dim, b.dim) || a.day - b.day || cmp(a.k, b.k) || cmp(a.value, b.value));
-  }
-
-  /** The non-zero block deltas in primary-key order (metric, agency, k, block, dim, value), then by day. */
   blocksInKeyOrder(): BlockDelta[] {
     const out: BlockDelta[] = [];
     for (const d of this.blocks.values()) if (d.n !== 0) out.push(d);
@@ -158,22 +124,13 @@ export class DeltaSet {
     );
   }
 
-  /** The non-zero deltas, sorted by key so concurrent writers touch rows in one order. */
-  nonZero(): CounterDelta[] {
-    return sortedByKey(this.byKey, (d) => d.n !== 0);
-  }
-
-  /** The non-zero block deltas, sorted by key like `nonZero`. */
+  /** The non-zero block deltas, sorted by key so concurrent writers touch rows in one order. */
   nonZeroBlocks(): BlockDelta[] {
-    return sortedByKey(this.blocks, (d) => d.n !== 0);
+    return [...this.blocks.entries()]
+      .filter(([, d]) => d.n !== 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, d]) => d);
   }
-}
-
-function sortedByKey<D>(byKey: ReadonlyMap<string, D>, keep: (d: D) => boolean): D[] {
-  return [...byKey.entries()]
-    .filter(([, d]) => keep(d))
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([, d]) => d);
 }
 
 /** The state counters a journey is in (see definitions.ts for what each one means). */

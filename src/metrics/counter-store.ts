@@ -1,17 +1,16 @@
 /**
  * Writes counter deltas: one statement per chunk that adds each delta to its stored row,
- * creating rows as needed, for the counters without a day block (`metric_counts`) and the
- * day blocks (`metric_day_totals` for the undivided rows, `metric_day_blocks` for the
- * breakdowns; day-blocks.ts). The rows travel as one JSON text
+ * creating rows as needed, in the day blocks (`metric_day_totals` for the undivided rows,
+ * `metric_day_blocks` for the breakdowns; day-blocks.ts). The rows travel as one JSON text
  * (SQLite, `json_each`) or as column arrays (PostgreSQL, `unnest`), so each statement's
  * text is fixed — built once here, never compiled per call — whatever the number of rows.
- * On PostgreSQL the rows for all three tables go in one statement (one round trip). Rows that
+ * On PostgreSQL the rows for both tables go in one statement (one round trip). Rows that
  * fall to zero stay (cheaper than deleting and re-inserting as journeys move); readers
  * ignore them and a rebuild drops them.
  */
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
-import type { BlockDelta, CounterDelta } from './counter-deltas.ts';
+import type { BlockDelta } from './counter-deltas.ts';
 import { BLOCK_DAYS, DAY_COLUMNS } from './day-blocks.ts';
 
 const CHUNK = 20_000;
@@ -24,17 +23,13 @@ export function isPostgres<DB>(db: Kysely<DB>): boolean {
 const DAY_LIST = DAY_COLUMNS.join(', ');
 // n and every day column add up: `d0 = metric_day_blocks.d0 + excluded.d0`, …
 const sums = (table: string): string => ['n', ...DAY_COLUMNS].map((c) => `${c} = ${table}.${c} + excluded.${c}`).join(', ');
-const COUNTS_KEY = 'on conflict (metric, agency_id, dim, day, k, value) do update set n = metric_counts.n + excluded.n';
 const BLOCKS_KEY = `on conflict (metric, agency_id, k, block, dim, value) do update set ${sums('metric_day_blocks')}`;
 const TOTALS_KEY = `on conflict (metric, agency_id, block, k) do update set ${sums('metric_day_totals')}`;
 
-// `where true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
-const SQLITE_COUNTS = `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
-  select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6 from json_each(?) where true
-  ${COUNTS_KEY}`;
 // One JSON row per day delta, [metric, agency, k, block, dim, value, amount, day offset],
 // spread over the day columns after one parse (reading 32 columns out of the JSON would
 // parse it 32 times). Two days of one block add up, as SQLite applies an upsert row by row.
+// `where true` keeps SQLite from reading ON CONFLICT as part of the SELECT's join.
 const SQLITE_DAY_SPREAD = DAY_COLUMNS.map((_, i) => `(o = ${i}) * x`).join(', ');
 const SQLITE_BLOCKS = `with r as materialized (
     select value ->> 0 as m, value ->> 1 as a, value ->> 2 as k, value ->> 3 as b, value ->> 4 as d, value ->> 5 as v, value ->> 6 as x, value ->> 7 as o
@@ -52,23 +47,18 @@ const SQLITE_TOTALS = `with r as materialized (
 
 // `?` placeholders throughout (as DirectSql takes them); numbered for PostgreSQL when run through Kysely.
 const pgArrays = (types: readonly string[]): string => types.map((t) => `?::${t}[]`).join(', ');
-const COUNT_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int'];
 const BLOCK_TYPES = ['text', 'text', 'text', 'int', 'text', 'text', 'int', ...DAY_COLUMNS.map(() => 'int')];
 const TOTAL_TYPES = ['text', 'text', 'int', 'text', 'int', ...DAY_COLUMNS.map(() => 'int')];
-const pgCountsText = (): string => `insert into metric_counts (metric, agency_id, dim, day, k, value, n)
-  select * from unnest(${pgArrays(COUNT_TYPES)})
-  ${COUNTS_KEY}`;
 const pgBlocksText = (): string => `insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
   select * from unnest(${pgArrays(BLOCK_TYPES)})
   ${BLOCKS_KEY}`;
 const pgTotalsText = (): string => `insert into metric_day_totals (metric, agency_id, block, k, n, ${DAY_LIST})
   select * from unnest(${pgArrays(TOTAL_TYPES)})
   ${TOTALS_KEY}`;
-const PG_COUNTS = pgCountsText();
 const PG_BLOCKS = pgBlocksText();
 const PG_TOTALS = pgTotalsText();
-// All three in one round trip (PostgreSQL runs data-modifying CTEs); empty arrays insert nothing.
-const PG_ALL = `with day_counts as (${pgCountsText()}), day_totals as (${pgTotalsText()}) ${pgBlocksText()}`;
+// Both in one round trip (PostgreSQL runs data-modifying CTEs); empty arrays insert nothing.
+const PG_ALL = `with day_totals as (${pgTotalsText()}) ${pgBlocksText()}`;
 
 const numberedText = new Map<string, string>();
 /** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts here hold no other question mark). */
@@ -80,10 +70,6 @@ function numbered(text: string): string {
     numberedText.set(text, out);
   }
   return out;
-}
-
-function pgCountParams(rows: readonly CounterDelta[]): unknown[] {
-  return [rows.map((r) => r.metric), rows.map((r) => r.agency_id), rows.map((r) => r.dim), rows.map((r) => r.day), rows.map((r) => r.k), rows.map((r) => r.value), rows.map((r) => r.n)];
 }
 
 /**
@@ -131,10 +117,6 @@ function pgTotalParams(deltas: readonly BlockDelta[]): unknown[] {
   ];
 }
 
-function sqliteCountParams(rows: readonly CounterDelta[]): unknown[] {
-  return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.dim, r.day, r.k, r.value, r.n]))];
-}
-
 function sqliteBlockParams(rows: readonly BlockDelta[]): unknown[] {
   return [JSON.stringify(rows.map((r) => [r.metric, r.agency_id, r.k, r.block, r.dim, r.value, r.n, r.offset]))];
 }
@@ -144,11 +126,11 @@ function sqliteTotalParams(rows: readonly BlockDelta[]): unknown[] {
 }
 
 /**
- * Adds each delta's `n` to its counter row, and each day delta to its block row's day and
- * total. Inside an engine transaction pass its `DirectSql` (src/db/direct-sql.ts): the
- * fixed texts then skip the query builder altogether.
+ * Adds each day delta to its block row's day and total. Inside an engine transaction pass
+ * its `DirectSql` (src/db/direct-sql.ts): the fixed texts then skip the query builder
+ * altogether.
  */
-export async function applyCounterDeltas<DB>(db: Kysely<DB>, deltas: readonly CounterDelta[], blocks: readonly BlockDelta[] = [], direct?: DirectSql): Promise<void> {
+export async function applyCounterDeltas<DB>(db: Kysely<DB>, blocks: readonly BlockDelta[], direct?: DirectSql): Promise<void> {
   const postgres = isPostgres(db);
   const run = async (text: string, params: unknown[]): Promise<void> => {
     if (direct) await direct.run(text, params);
@@ -159,17 +141,15 @@ export async function applyCounterDeltas<DB>(db: Kysely<DB>, deltas: readonly Co
   const divided: BlockDelta[] = [];
   for (const b of blocks) (b.dim === 'all' ? totals : divided).push(b);
   if (postgres) {
-    if (deltas.length <= CHUNK && totals.length <= CHUNK && divided.length <= CHUNK) {
-      if (deltas.length + totals.length + divided.length > 0) await run(PG_ALL, [...pgCountParams(deltas), ...pgTotalParams(totals), ...pgBlockParams(divided)]);
+    if (totals.length <= CHUNK && divided.length <= CHUNK) {
+      if (totals.length + divided.length > 0) await run(PG_ALL, [...pgTotalParams(totals), ...pgBlockParams(divided)]);
       return;
     }
-    for (let i = 0; i < deltas.length; i += CHUNK) await run(PG_COUNTS, pgCountParams(deltas.slice(i, i + CHUNK)));
     // A chunk boundary may cut one block's days in two: two statements, each upserting it once.
     for (let i = 0; i < totals.length; i += CHUNK) await run(PG_TOTALS, pgTotalParams(totals.slice(i, i + CHUNK)));
     for (let i = 0; i < divided.length; i += CHUNK) await run(PG_BLOCKS, pgBlockParams(divided.slice(i, i + CHUNK)));
     return;
   }
-  for (let i = 0; i < deltas.length; i += CHUNK) await run(SQLITE_COUNTS, sqliteCountParams(deltas.slice(i, i + CHUNK)));
   for (let i = 0; i < totals.length; i += CHUNK) await run(SQLITE_TOTALS, sqliteTotalParams(totals.slice(i, i + CHUNK)));
   for (let i = 0; i < divided.length; i += CHUNK) await run(SQLITE_BLOCKS, sqliteBlockParams(divided.slice(i, i + CHUNK)));
 }

@@ -9,27 +9,12 @@ import type { Database } from '../db/schema.ts';
 import type { DayColumn } from './day-blocks.ts';
 
 /**
- * Counters without a day block (none today: every metric is kept in day blocks, see
- * day-blocks.ts; the table stays for any that is not): `metric` names it, `agency_id` the
- * agency it belongs to (the lead agency of a journey, the receiving agency of a referral),
- * `dim`/`value` the breakdown (`all`/`all` for totals), `k` a sub-key (stage, `from>to`,
- * reason, …) and `day` a calendar day number (0 when the measure has no day).
- */
-export type MetricCountTable = {
-  metric: string;
-  agency_id: string;
-  dim: string;
-  value: string;
-  k: string;
-  day: number;
-  n: number;
-}
-
-/**
- * Counters with a day broken down by a dimension, in rows of 32 days (day-blocks.ts), for
- * the metrics in BLOCKED_METRICS: `block` is the block's first day, `d0`…`d31` the count
- * of each of its days and `n` their sum. Kept in the same transaction as each change, like
- * the counters. The undivided rows (`all`) are in `metric_day_totals`.
+ * Counters broken down by a dimension, in rows of 32 days (day-blocks.ts): `metric` names
+ * the measure, `agency_id` the agency it belongs to (the lead agency of a journey, the
+ * receiving agency of a referral), `k` a sub-key (stage, `from>to`, reason, …), `dim`/`value`
+ * the breakdown, `block` the block's first day, `d0`…`d31` the count of each of its days and
+ * `n` their sum. Kept in the same transaction as each change. The undivided rows (`all`)
+ * are in `metric_day_totals`.
  */
 export type MetricDayBlockTable = {
   metric: string;
@@ -85,7 +70,6 @@ export type MetricDeadlineTable = {
 
 // A type alias, not an interface: Kysely's withTables wants an indexable record.
 export type MetricTables = {
-  metric_counts: MetricCountTable;
   metric_day_blocks: MetricDayBlockTable;
   metric_day_totals: MetricDayTotalTable;
   metric_case_facts: MetricCaseFactsTable;

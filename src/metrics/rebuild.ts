@@ -29,7 +29,7 @@ export interface RebuildReport {
   journeys: number;
   referrals: number;
   events: number;
-  /** Rows of `metric_counts`, `metric_day_blocks` and `metric_day_totals` together. */
+  /** Rows of `metric_day_blocks` and `metric_day_totals` together. */
   counterRows: number;
   ms: number;
 }
@@ -67,7 +67,6 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
   return store.db.transaction().execute(async (trx) => {
     if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
     const db = metricsDb(trx);
-    await db.deleteFrom('metric_counts').execute();
     await db.deleteFrom('metric_day_blocks').execute();
     await db.deleteFrom('metric_day_totals').execute();
     await db.deleteFrom('metric_case_facts').execute();
@@ -83,8 +82,8 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     const clockRows: CaseClockRow[] = [];
     const historyRows: CaseHistoryRow[] = [];
     const flush = async (force: boolean): Promise<void> => {
-      if (force || deltas.byKey.size + deltas.blocks.size >= FLUSH_AT) {
-        await applyCounterDeltas(db, deltas.inKeyOrder(), deltas.blocksInKeyOrder());
+      if (force || deltas.blocks.size >= FLUSH_AT) {
+        await applyCounterDeltas(db, deltas.blocksInKeyOrder());
         deltas.clear();
       }
       if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));
@@ -137,10 +136,9 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
     });
 
     await flush(true);
-    const counted = await db.selectFrom('metric_counts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const blocks = await db.selectFrom('metric_day_blocks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     const totals = await db.selectFrom('metric_day_totals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { journeys, referrals, events, counterRows: Number(counted.n) + Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
+    return { journeys, referrals, events, counterRows: Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
   });
 }
 

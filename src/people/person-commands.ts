@@ -134,7 +134,8 @@ export async function giveConsent(engine: Engine, viewer: Viewer, personId: stri
     await tx.apply({
       stream: 'person',
       id: personId,
-      event: { type: 'CONSENT_GIVEN', consentId, ...input, categories: [...new Set(input.categories)] },
+      // The last valid day is a day in the service's zone: the consent lapses at its midnight.
+      event: { type: 'CONSENT_GIVEN', consentId, ...input, categories: [...new Set(input.categories)], timeZone: engine.timeZone },
       expectedVersion: stream.version,
       actor: actorOf(viewer),
       row: stream,
@@ -178,7 +179,7 @@ export async function renewConsent(
       throw new PathwaysError('conflict', `This consent was withdrawn at ${existing.withdrawnAt}; a withdrawn consent is not renewed: record a new one with POST /api/v1/people/${personId}/consents.`);
     }
     const stream = await personStream(tx, personId);
-    await tx.apply({ stream: 'person', id: personId, event: { type: 'CONSENT_RENEWED', consentId, validUntil }, expectedVersion: stream.version, actor: actorOf(viewer), row: stream });
+    await tx.apply({ stream: 'person', id: personId, event: { type: 'CONSENT_RENEWED', consentId, validUntil, timeZone: engine.timeZone }, expectedVersion: stream.version, actor: actorOf(viewer), row: stream });
     await recordAudit(tx.trx, {
       at: options.at,
       userId: viewer.userId,

@@ -5,8 +5,8 @@
  * consent to that jobcentre for treatment progress.
  */
 import type { Kysely } from 'kysely';
-import { projectPerson } from '../access/projection.ts';
-import { personScope } from '../access/record-access.ts';
+import { projectReferredPerson } from '../access/projection.ts';
+import { personScope, sentReferral } from '../access/record-access.ts';
 import type { Viewer } from '../access/viewer.ts';
 import { PROGRESS_REFERRAL_STATES, isJobcentrePair } from '../../machines/referral-consent.ts';
 import { referralAsOf } from '../access/stream-as-of.ts';
@@ -103,16 +103,16 @@ export async function referralView(
   const firstContact = open && row.state !== 'inProgress' && c.firstContactOverdue === true;
 
   const scope = await personScope(db, viewer, row.person_id, today);
+  const sender = sentReferral(viewer, row);
   let person: Obj | undefined;
-  if (scope) {
+  if (scope || sender) {
     const p = await findPerson(db, row.person_id);
     if (p) {
       const { id, givenName, familyName, dateOfBirth, sex, postcodeDistrict, contact } = personRecord(p);
-      person = projectPerson({ id, givenName, familyName, dateOfBirth, sex, postcodeDistrict, contact }, scope.categories);
+      person = projectReferredPerson({ id, givenName, familyName, dateOfBirth, sex, postcodeDistrict, contact }, scope?.categories ?? null, sender);
     }
-  } else {
-    withheld.push('person');
   }
+  if (!person) withheld.push('person');
   // The reason was sent with the referral and never changes: what a receiver held stays readable after a withdrawal.
   const showReason = direction === 'outbox' || scope !== null || sharing.sharedUntil !== null;
   if (!showReason) withheld.push('reason');

@@ -108,6 +108,44 @@ describe.each(DIALECTS)('sharing cuts on %s', (dialect) => {
     expect(provider.body).toMatchObject({ status: 'inProgress', firstContactOn: h.clock.today() });
   });
 
+  it('shows the agency that sent a referral who it referred (name and date of birth) on that referral, ended or after a withdrawal, and nothing more without consent', async () => {
+    // The provider holds the person and refers them to housing, which refers them on to mental health.
+    const housing = await makeAgency(h, 'housing');
+    const officer = await makeUser(h, housing.id, 'referrer');
+    const mentalHealth = await makeAgency(h, 'mental_health');
+    const nurse = await makeUser(h, mentalHealth.id, 'keyworker');
+    const bystander = await makeUser(h, (await makeAgency(h, 'probation')).id, 'referrer');
+    const personId = await makePerson(h, keyworker, { givenName: 'Robin', familyName: 'Referred', dateOfBirth: '1979-04-03' });
+    const housingConsent = await giveConsent(h, keyworker, personId, { toAgencyId: housing.id }, ['identity', 'contact', 'housing']);
+    expect((await as(h, keyworker).post('/api/v1/referrals', { personId, toAgencyId: housing.id, kind: 'housing', reason: 'No fixed abode', urgency: 'routine' })).status).toBe(201);
+    await giveConsent(h, keyworker, personId, { toAgencyId: mentalHealth.id }, ['identity', 'contact', 'health']);
+    const sent = await as(h, officer).post('/api/v1/referrals', { personId, toAgencyId: mentalHealth.id, kind: 'mental_health', reason: 'Low mood', urgency: 'routine' });
+    expect(sent.status, JSON.stringify(sent.body)).toBe(201);
+    const referralId = sent.body.id as string;
+    expect(sent.body.person).toMatchObject({ givenName: 'Robin', contact: { phone: '07700 900123' } });
+
+    // Mental health declines it and the person withdraws consent to housing: housing may no
+    // longer see the person, yet its own sent referral still says who it was for.
+    await referralEvents(h, nurse, referralId, [{ type: 'REFERRAL_REJECTED', reason: 'Not our area' }]);
+    later();
+    expect((await as(h, keyworker).post(`/api/v1/people/${personId}/consents/${housingConsent}/withdraw`, { reason: 'Asked to stop' })).status).toBe(200);
+    expect((await as(h, officer).get(`/api/v1/people/${personId}`)).status).toBe(404);
+    const own = await as(h, officer).get(`/api/v1/referrals/${referralId}`);
+    expect(own.status).toBe(200);
+    expect(own.body.person).toMatchObject({ id: personId, givenName: 'Robin', familyName: 'Referred', dateOfBirth: '1979-04-03' });
+    for (const field of ['contact', 'sex', 'postcodeDistrict']) expect(own.body.person).not.toHaveProperty(field);
+    expect(own.body.withheld).not.toContain('person');
+    const outbox = await as(h, officer).get('/api/v1/referrals?box=outbox');
+    expect(outbox.body.items.map((r: { id: string; person?: { givenName?: string } }) => [r.id, r.person?.givenName])).toEqual([[referralId, 'Robin']]);
+    // What it received from the provider is not its own: there the person is not shown any more.
+    const inbox = await as(h, officer).get('/api/v1/referrals?box=inbox');
+    expect(inbox.body.items).toHaveLength(1);
+    expect(inbox.body.items[0]).not.toHaveProperty('person');
+    expect(inbox.body.items[0].withheld).toContain('person');
+    // Nobody else gains anything: another agency still cannot find the referral.
+    expect((await as(h, bystander).get(`/api/v1/referrals/${referralId}`)).status).toBe(404);
+  });
+
   describe('a journey in custody', () => {
     async function setup() {
       const housing = await makeAgency(h, 'housing');

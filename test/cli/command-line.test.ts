@@ -17,7 +17,7 @@ import { parseServeArgs } from '../../cli/commands/serve.ts';
 describe('configuration', () => {
   it('has a default for everything but the first administrator', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ databaseUrl: undefined, port: 3000, pgPoolSize: 10, syncInCommit: false, tokenTtlMinutes: 720, scryptCost: 32768, logLevel: 'info', firstAdmin: null });
+    expect(config).toMatchObject({ databaseUrl: undefined, port: 3000, pgPoolSize: 10, syncInCommit: false, tokenTtlMinutes: 720, scryptCost: 32768, logLevel: 'info', consentMonths: 12, firstAdmin: null });
     expect(config.webDist).toMatch(/web[/\\]dist$/);
   });
 
@@ -28,6 +28,7 @@ describe('configuration', () => {
       PATHWAYS_PG_POOL: '25',
       PATHWAYS_SYNC_IN_COMMIT: '1',
       PATHWAYS_TOKEN_TTL_MINUTES: '60',
+      PATHWAYS_CONSENT_MONTHS: '6',
       PATHWAYS_SCRYPT_COST: '1024',
       LOG_LEVEL: 'debug',
       PATHWAYS_WEB_DIST: '/srv/web',
@@ -41,6 +42,7 @@ describe('configuration', () => {
       pgPoolSize: 25,
       syncInCommit: true,
       tokenTtlMinutes: 60,
+      consentMonths: 6,
       scryptCost: 1024,
       logLevel: 'debug',
       webDist: '/srv/web',
@@ -58,6 +60,7 @@ describe('configuration', () => {
     [{ PATHWAYS_SYNC_IN_COMMIT: 'yes' }, 'PATHWAYS_SYNC_IN_COMMIT must be 1 (on) or 0 (off)'],
     [{ PATHWAYS_LOG_LEVEL: 'loud' }, 'PATHWAYS_LOG_LEVEL must be one of fatal, error, warn, info'],
     [{ PATHWAYS_TOKEN_TTL_MINUTES: '-5' }, 'PATHWAYS_TOKEN_TTL_MINUTES must be a whole number'],
+    [{ PATHWAYS_CONSENT_MONTHS: '0' }, 'PATHWAYS_CONSENT_MONTHS must be at least 1'],
     [{ DATABASE_URL: 'mysql://db/x' }, 'DATABASE_URL "mysql:" is not supported'],
     [{ PATHWAYS_ADMIN_EMAIL: 'admin@x.example' }, 'PATHWAYS_ADMIN_PASSWORD must be set too'],
     [{ PATHWAYS_ADMIN_EMAIL: 'admin@x.example', PATHWAYS_ADMIN_PASSWORD: 'short' }, 'PATHWAYS_ADMIN_PASSWORD must be at least 12 characters'],

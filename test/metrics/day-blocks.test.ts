@@ -10,6 +10,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDayBlocksMigration } from '../../src/db/migrations/007-metric-day-blocks.ts';
 import { metricDayTotalsMigration } from '../../src/db/migrations/011-metric-day-totals.ts';
+import { dropMetricCountsMigration } from '../../src/db/migrations/060-drop-metric-counts.ts';
 import { readBlockTotals, readSums } from '../../src/metrics/count-reader.ts';
 import { DeltaSet } from '../../src/metrics/counter-deltas.ts';
 import { applyCounterDeltas } from '../../src/metrics/counter-store.ts';
@@ -21,6 +22,7 @@ import { metricsDb } from '../../src/metrics/metric-tables.ts';
 import { summariseDays } from '../../src/metrics/percentiles.ts';
 import { createRandom } from '../../seeds/prng.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
+import { createLegacyMetricCounts, hasMetricCounts } from './legacy-metric-counts.ts';
 import { metricSnapshot, unsoundBlocks } from './metric-snapshot.ts';
 
 describe('day blocks', () => {
@@ -100,11 +102,10 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
       }
     }
     // The first counts in two statements of each table, then the moves as a change would write them.
-    const rows = first.nonZero();
     const blocks = first.nonZeroBlocks();
-    await applyCounterDeltas(store.db, rows.slice(0, 1000), blocks.slice(0, 1500));
-    await applyCounterDeltas(store.db, rows.slice(1000), blocks.slice(1500));
-    await applyCounterDeltas(store.db, later.nonZero(), later.nonZeroBlocks());
+    await applyCounterDeltas(store.db, blocks.slice(0, 1500));
+    await applyCounterDeltas(store.db, blocks.slice(1500));
+    await applyCounterDeltas(store.db, later.nonZeroBlocks());
     expect(await unsoundBlocks(store.db)).toEqual([]);
   });
   afterAll(async () => {
@@ -183,6 +184,10 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     }
   });
 
+  it('refuses to sum a metric that has no day blocks, naming it', async () => {
+    await expect(readSums(metricsDb(store.db), { metrics: ['started', 'caseload'], agencyIds: agencies, dim: 'all' })).rejects.toThrow(/no day blocks are kept for caseload/);
+  });
+
   it('totals over every day, by agency or summed', async () => {
     for (const dim of DIMENSIONS) {
       for (const byAgency of [false, true]) {
@@ -200,7 +205,7 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     }
   });
 
-  it('the migrations carry the day counters a store kept into day blocks (007), then the undivided ones into day totals and the flows into day and week blocks (011)', async () => {
+  it('the migrations carry the day counters a store kept into day blocks (007), then the undivided ones into day totals and the flows into day and week blocks (011), leaving metric_counts empty to drop (060)', async () => {
     const kept = await metricSnapshot(store.db);
     expect(kept.blocks.length).toBeGreaterThan(500);
     expect(kept.blocks.filter((b) => b.includes('"flow_weeks"')).length).toBeGreaterThan(100);
@@ -225,9 +230,9 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     }
     put('ref_state', 'agency-a', 'all', 0, 'requested', 'all', 3);
     const m = metricsDb(store.db);
-    await m.deleteFrom('metric_counts').execute();
+    const old = await createLegacyMetricCounts(store.db, dialect);
     const rows = [...legacy.values()];
-    for (let i = 0; i < rows.length; i += 500) await m.insertInto('metric_counts').values(rows.slice(i, i + 500)).execute();
+    for (let i = 0; i < rows.length; i += 500) await old.insertInto('metric_counts').values(rows.slice(i, i + 500)).execute();
     await sql`drop table metric_day_blocks`.execute(store.db);
 
     // And as before 011: the undivided rows among the breakdowns, no table of totals.
@@ -239,7 +244,10 @@ describe.each(DIALECTS)('readers of the day blocks against the counted facts (%s
     const after = await metricSnapshot(store.db);
     expect(await m.selectFrom('metric_day_blocks').select('dim').where('dim', '=', 'all').execute()).toEqual([]);
     expect(after.blocks).toEqual(kept.blocks);
-    expect(after.counts).toEqual([]);
-    expect(kept.counts).toEqual([]);
+    // Every counter left metric_counts for the blocks, so dropping it loses nothing.
+    expect(await old.selectFrom('metric_counts').selectAll().execute()).toEqual([]);
+    await dropMetricCountsMigration.up(store.db as never, dialect);
+    expect(await hasMetricCounts(store.db)).toBe(false);
+    expect(await metricSnapshot(store.db)).toEqual(after);
   });
 });

@@ -18,7 +18,7 @@ import { metricSnapshot } from './metric-snapshot.ts';
 const dims: DimensionValues = { sex: 'female', age_band: '25-34', ethnicity: 'white_british', postcode_district: 'NB1', referral_source: 'self', substance: 'opiate' };
 
 /** A set's non-zero deltas as text, for comparing sets however they were built. */
-const linesOf = (d: DeltaSet): string[] => [...d.nonZero(), ...d.nonZeroBlocks()].map((x) => JSON.stringify(x)).sort();
+const linesOf = (d: DeltaSet): string[] => d.nonZeroBlocks().map((x) => JSON.stringify(x)).sort();
 
 describe('delta sets', () => {
   it('absorbing adds deltas of the same counter and keeps the others apart', () => {
@@ -72,6 +72,12 @@ describe('delta sets', () => {
       // Kept in the same agency, the unchanged counters are never spread over the dimensions.
       if (fromAgency === toAgency) expect(moved.blocks.size).toBe(2 * 7);
     }
+  });
+
+  it('refuses a metric without day blocks, naming it and where to add it (there is no other table to count it in)', () => {
+    const set = new DeltaSet();
+    expect(() => set.add('A', dims, [{ metric: 'caseload', k: '', day: 100 }], 1)).toThrow(/"caseload" has no day blocks; add it to BLOCKED_METRICS/);
+    expect(set.isEmpty()).toBe(true);
   });
 });
 

@@ -8,6 +8,7 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDayTotalsMigration } from '../../src/db/migrations/011-metric-day-totals.ts';
 import { metricCaseHistoryMigration } from '../../src/db/migrations/070-metric-case-history.ts';
+import { dropMetricCountsMigration } from '../../src/db/migrations/060-drop-metric-counts.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
@@ -19,6 +20,7 @@ import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import { createRandom } from '../../seeds/prng.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 import { addAgency, addPerson, openJourney, sendReferral, testClock, top, type StreamDriver, type TestClock } from './cohort-builder.ts';
+import { createLegacyMetricCounts } from './legacy-metric-counts.ts';
 import { metricSnapshot, unsoundBlocks } from './metric-snapshot.ts';
 
 const REASONS = ['completed_drug_free', 'completed_occasional_user', 'dropped_out', 'died', 'moved_away', 'transferred_in_custody'];
@@ -201,6 +203,7 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     // Back to the store as migration 010 left it: undivided rows among the breakdowns, flows
     // in metric_counts, no running-deadline counters, no table of totals.
     const days = sql.join(DAY_COLUMNS.map((c) => sql.ref(c)));
+    const old = await createLegacyMetricCounts(store.db, dialect);
     // Flows a row per day (undivided) or per ISO week (broken down) of metric_counts.
     for (const [i, c] of DAY_COLUMNS.entries()) {
       await sql`insert into metric_counts (metric, agency_id, dim, day, k, value, n)
@@ -217,7 +220,8 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     await metricDayTotalsMigration.up(store.db as never, dialect);
     expect(await metricSnapshot(store.db)).toEqual(kept);
     expect(await m.selectFrom('metric_day_blocks').select('dim').where('dim', '=', 'all').execute()).toEqual([]);
-    expect(await m.selectFrom('metric_counts').select('metric').execute()).toEqual([]);
+    expect(await old.selectFrom('metric_counts').select('metric').execute()).toEqual([]);
+    await dropMetricCountsMigration.up(store.db as never, dialect);
     // Back to the service's calendar days for what follows.
     await rebuildMetrics(store);
     expect(await metricSnapshot(store.db)).toEqual(incremental);

@@ -8,9 +8,8 @@ const line = (r: object): string => JSON.stringify(Object.entries(r).map(([k, v]
 
 export async function metricSnapshot(
   db: Kysely<Database>,
-): Promise<{ counts: string[]; blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; clocks: string[]; history: string[] }> {
+): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; clocks: string[]; history: string[] }> {
   const m = metricsDb(db);
-  const counts = await m.selectFrom('metric_counts').selectAll().where('n', '<>', 0).execute();
   const blocks = await dayBlockRows(db);
   const caseFacts = await m.selectFrom('metric_case_facts').selectAll().execute();
   const referralFacts = await m.selectFrom('metric_referral_facts').selectAll().execute();
@@ -19,7 +18,6 @@ export async function metricSnapshot(
   const clocks = await tables.selectFrom('metric_case_clocks').selectAll().execute();
   const history = await tables.selectFrom('metric_case_history').selectAll().execute();
   return {
-    counts: counts.map(line).sort(),
     // Rows left at zero everywhere are as good as absent (a rebuild drops them).
     blocks: blocks.filter((r) => r.n !== 0 || DAY_COLUMNS.some((c) => Number(r[c]) !== 0)).map(line).sort(),
     caseFacts: caseFacts.map(line).sort(),

@@ -30,8 +30,10 @@ describe.each(DIALECTS)('pathways metrics rebuild (%s)', (dialect) => {
     await intoTreatment(j, '2026-01-01', '2026-01-15');
     await engine.close();
     const kept = await metricSnapshot(store.db);
-    await metricsDb(store.db).deleteFrom('metric_counts').execute();
-    expect((await metricSnapshot(store.db)).counts).toEqual([]);
+    expect(kept.blocks.length).toBeGreaterThan(0);
+    await metricsDb(store.db).deleteFrom('metric_day_blocks').execute();
+    await metricsDb(store.db).deleteFrom('metric_day_totals').execute();
+    expect((await metricSnapshot(store.db)).blocks).toEqual([]);
 
     vi.stubEnv('DATABASE_URL', store.url);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);

@@ -79,7 +79,7 @@ describe.each(DIALECTS)('person stream on %s', (dialect) => {
     expect(given.status).toBe(201);
     const cid = given.body.id as string;
     const timer = await h.store.db.selectFrom('timers').selectAll().where('stream_type', '=', 'person').where('stream_id', '=', id).execute();
-    expect(timer.map((t) => [t.timer_key, t.due_at, t.status])).toEqual([[`consent-expiry-${cid}`, '2026-07-01T00:00:00.000Z', 'pending']]);
+    expect(timer.map((t) => [t.timer_key, t.due_at, t.status])).toEqual([[`consent-expiry-${cid}`, '2026-06-30T23:00:00.000Z', 'pending']]);
 
     const renewed = await as(h, keyworker).post(`/api/v1/people/${id}/consents/${cid}/renew`, { validUntil: '2027-03-01' });
     expect(renewed.status).toBe(200);
@@ -117,7 +117,8 @@ describe.each(DIALECTS)('person stream on %s', (dialect) => {
     const renewed = await as(h, keyworker).post(`/api/v1/people/${id}/consents/${cid}/renew`, { validUntil: '2026-09-01' });
     expect(renewed.body).toMatchObject({ active: true, validUntil: '2026-09-01' });
     const pending = await h.store.db.selectFrom('timers').select('due_at').where('stream_id', '=', id).where('status', '=', 'pending').execute();
-    expect(pending).toEqual([{ due_at: '2026-09-02T00:00:00.000Z' }]);
+    // The end of 1 September in London: midnight BST.
+    expect(pending).toEqual([{ due_at: '2026-09-01T23:00:00.000Z' }]);
   });
 
   it('cuts the timeline for an agency the person is shared with: its own consents, consented fields only', async () => {

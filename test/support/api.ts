@@ -48,12 +48,12 @@ export interface ApiHarness {
 }
 
 /** A real app over a fresh store of `dialect`, with its own engine and clock. */
-export async function createApiHarness(dialect: Dialect, options: { start?: string; tokenTtlMinutes?: number } = {}): Promise<ApiHarness> {
+export async function createApiHarness(dialect: Dialect, options: { start?: string; tokenTtlMinutes?: number; consentMonths?: number; timeZone?: string } = {}): Promise<ApiHarness> {
   const store = await createTestStore(dialect);
   const clock = createClock(options.start);
-  const engine = createEngine(store, { now: clock.now });
+  const engine = createEngine(store, { now: clock.now, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   // Journeys span months of test-clock time, so tokens outlive them unless a test says otherwise.
-  const app = createApp({ store, engine, now: clock.now, webDist: null, tokenTtlMinutes: options.tokenTtlMinutes ?? 60 * 24 * 3650 });
+  const app = createApp({ store, engine, now: clock.now, webDist: null, tokenTtlMinutes: options.tokenTtlMinutes ?? 60 * 24 * 3650, ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}) });
   return {
     store,
     engine,
