@@ -5,7 +5,7 @@
  *
  * Dates are calendar days of the event's effective time (as everywhere in the machines).
  */
-import { CONTACT_MODES, DEFAULT_KEYWORK_SETTINGS, APPOINTMENT_CANCELLERS, APPOINTMENT_KINDS, CUSTODY_APPOINTMENT_KINDS } from './keywork-codes.ts';
+import { CONTACT_MODES, DEFAULT_KEYWORK_SETTINGS, APPOINTMENT_CANCELLERS, APPOINTMENT_KINDS, CUSTODY_APPOINTMENT_KINDS, type TaskKind } from './keywork-codes.ts';
 import type { AppointmentRecord, KeyworkContext, KeyworkEvent, TaskRecord } from './keywork-types.ts';
 import { DATA_CATEGORIES } from './data-categories.ts';
 import { DAY_MS, isIsoDate, toDate } from './time.ts';
@@ -83,17 +83,28 @@ export function keyworkRefusal(context: KeyworkContext, event: KeyworkEvent): st
   }
 }
 
+/** Task ids are their kind's prefix and the missed appointment's id (`dna-<appointment>`). */
+const TASK_ID_PREFIX: Record<TaskKind, string> = { dna_follow_up: 'dna-', case_review: 'review-' };
+
+/** A task's kind and the missed appointment it follows up, read from its id; null for an id the rules never make. */
+export function taskOfId(taskId: string): { kind: TaskKind; appointmentId: string } | null {
+  for (const [kind, prefix] of Object.entries(TASK_ID_PREFIX) as Array<[TaskKind, string]>) {
+    if (taskId.startsWith(prefix)) return { kind, appointmentId: taskId.slice(prefix.length) };
+  }
+  return null;
+}
+
 /** The follow-up tasks a did-not-attend makes: always a re-engagement, and a case review after too many misses. */
 function tasksAfterMiss(context: KeyworkContext & { keyworkerId: string | null }, missed: AppointmentRecord, on: string): TaskRecord[] {
   const settings = context.keyworkSettings ?? DEFAULT_KEYWORK_SETTINGS;
   const tasks: TaskRecord[] = [
-    { id: `dna-${missed.id}`, kind: 'dna_follow_up', appointmentId: missed.id, dueOn: addWorkingDays(on, settings.followUpWorkingDays), assigneeId: context.keyworkerId, status: 'open', doneOn: null },
+    { id: `${TASK_ID_PREFIX.dna_follow_up}${missed.id}`, kind: 'dna_follow_up', appointmentId: missed.id, dueOn: addWorkingDays(on, settings.followUpWorkingDays), assigneeId: context.keyworkerId, status: 'open', doneOn: null },
   ];
   const windowStart = new Date(Date.parse(`${on}T00:00:00Z`) - (settings.missedWindowDays - 1) * DAY_MS).toISOString().slice(0, 10);
   const misses = (context.appointments ?? []).filter((a) => a.status === 'did_not_attend' && toDate(a.startsAt) >= windowStart && toDate(a.startsAt) <= on).length + 1;
   const reviewOpen = (context.tasks ?? []).some((t) => t.kind === 'case_review' && t.status === 'open');
   if (misses >= settings.reviewAfterMissed && !reviewOpen) {
-    tasks.push({ id: `review-${missed.id}`, kind: 'case_review', appointmentId: missed.id, dueOn: on, assigneeId: context.keyworkerId, status: 'open', doneOn: null });
+    tasks.push({ id: `${TASK_ID_PREFIX.case_review}${missed.id}`, kind: 'case_review', appointmentId: missed.id, dueOn: on, assigneeId: context.keyworkerId, status: 'open', doneOn: null });
   }
   return tasks;
 }

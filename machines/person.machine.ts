@@ -2,8 +2,9 @@ import { assign, enqueueActions, setup } from 'xstate';
 import { addDays, DEFAULT_TIME_ZONE, isTimeZone, localDateOf, startOfLocalDay } from './calendar-days.ts';
 
 /**
- * One person's record as a stream: recording and correcting who they are, and the life of
- * each consent they give (given, renewed, withdrawn, expired). The person's details live
+ * One person's record as a stream: recording and correcting who they are, the life of
+ * each consent they give (given, renewed, withdrawn, expired), and links with other
+ * agencies' records of the same person (linked, unlinked; an event on both streams). The person's details live
  * in the events and in the `people` projection; the machine remembers only what its rules
  * need: each consent's status and last valid day, so a withdrawal of an unknown or spent
  * consent is refused and expiry is a durable timer like any other deadline.
@@ -26,6 +27,8 @@ export interface PersonContext {
   consents: Record<string, PersonConsentState>;
   /** When the details were last corrected (effective time), or null. */
   lastCorrectedAt: string | null;
+  /** Records of the same person this one is linked with directly (absent in streams from before links). */
+  links?: string[];
 }
 
 /** Input of a new person stream: the `PERSON_RECORDED` payload (details are not kept in context). */
@@ -41,7 +44,9 @@ export type PersonEvent =
   | ({ type: 'CONSENT_GIVEN'; consentId: string; validUntil?: string | null; timeZone?: string } & At & Record<string, unknown>)
   | ({ type: 'CONSENT_RENEWED'; consentId: string; validUntil: string | null; timeZone?: string } & At)
   | ({ type: 'CONSENT_WITHDRAWN'; consentId: string; reason?: string | null } & At)
-  | ({ type: 'CONSENT_EXPIRED'; consentId: string } & At);
+  | ({ type: 'CONSENT_EXPIRED'; consentId: string } & At)
+  | ({ type: 'PERSON_LINKED'; otherPersonId: string; reason: string; referralId?: string | null } & At)
+  | ({ type: 'PERSON_UNLINKED'; otherPersonId: string; reason?: string | null } & At);
 
 /** The type string of any person event. */
 export type PersonEventType = PersonEvent['type'];
@@ -58,6 +63,8 @@ export const PERSON_EVENT_TYPES = [
   'CONSENT_GIVEN',
   'CONSENT_RENEWED',
   'CONSENT_WITHDRAWN',
+  'PERSON_LINKED',
+  'PERSON_UNLINKED',
   ...PERSON_TIMER_EVENT_TYPES,
 ] as const satisfies readonly PersonEventType[];
 
@@ -104,6 +111,11 @@ export const personMachine = setup({
       event.type === 'CONSENT_RENEWED' && (event.validUntil === null || isDate(event.validUntil)) && (consentOf(context, event)?.status ?? 'withdrawn') !== 'withdrawn',
     /** Only a consent in force can be withdrawn. */
     isWithdrawable: ({ context, event }) => event.type === 'CONSENT_WITHDRAWN' && consentOf(context, event)?.status === 'active',
+    /** A link names another record, not one this record is already linked with. */
+    isNewLink: ({ context, event }) =>
+      event.type === 'PERSON_LINKED' && typeof event.otherPersonId === 'string' && event.otherPersonId.length > 0 && !(context.links ?? []).includes(event.otherPersonId),
+    /** Only a record this one is linked with can be unlinked. */
+    isLinked: ({ context, event }) => event.type === 'PERSON_UNLINKED' && (context.links ?? []).includes(event.otherPersonId),
     /** Expiry applies to a consent in force whose last valid day has passed (a stale timer after a renewal is ignored). */
     hasExpired: ({ context, event }) => {
       const consent = event.type === 'CONSENT_EXPIRED' ? consentOf(context, event) : undefined;
@@ -132,6 +144,8 @@ export const personMachine = setup({
       enqueue.assign({ consents: { ...context.consents, [event.consentId]: { ...consent, status: 'withdrawn' } } });
       enqueue.cancel(consentExpiryTimerId(event.consentId));
     }),
+    addLink: assign({ links: ({ context, event }) => (event.type === 'PERSON_LINKED' ? [...(context.links ?? []), event.otherPersonId] : (context.links ?? [])) }),
+    removeLink: assign({ links: ({ context, event }) => (context.links ?? []).filter((id) => event.type !== 'PERSON_UNLINKED' || id !== event.otherPersonId) }),
     recordCorrection: assign({ lastCorrectedAt: ({ event }) => event.at }),
     expireConsent: assign({
       consents: ({ context, event }) => {
@@ -143,7 +157,7 @@ export const personMachine = setup({
   },
 }).createMachine({
   id: 'person',
-  context: () => ({ consents: {}, lastCorrectedAt: null }),
+  context: () => ({ consents: {}, lastCorrectedAt: null, links: [] }),
   initial: 'recorded',
   states: {
     recorded: {
@@ -153,6 +167,8 @@ export const personMachine = setup({
         CONSENT_RENEWED: { guard: 'isRenewable', actions: 'renewConsent' },
         CONSENT_WITHDRAWN: { guard: 'isWithdrawable', actions: 'withdrawConsent' },
         CONSENT_EXPIRED: { guard: 'hasExpired', actions: 'expireConsent' },
+        PERSON_LINKED: { guard: 'isNewLink', actions: 'addLink' },
+        PERSON_UNLINKED: { guard: 'isLinked', actions: 'removeLink' },
       },
     },
   },

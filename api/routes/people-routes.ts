@@ -17,9 +17,22 @@ import { personSummary } from '../../src/people/person-summary.ts';
 import { keptIdentifierChanges, registerPerson } from '../../src/people/register-person.ts';
 import { findPerson, personRecord, personVersion } from '../../src/people/person-repository.ts';
 import { personTimeline } from '../../src/people/person-timeline.ts';
+import { linkedRecords, linkPeople, unlinkPeople, type LinkedRecord } from '../../src/people/person-links.ts';
 import { idParams } from '../schemas/common.ts';
 import { consentParams, consentSchema, createConsentBody, renewConsentBody, withdrawConsentBody } from '../schemas/consent.ts';
-import { correctPersonBody, createPersonBody, duplicateCandidateSchema, personSchema, personSearchPage, personTimelineEntrySchema, searchPeopleQuery } from '../schemas/person.ts';
+import {
+  correctPersonBody,
+  createPersonBody,
+  duplicateCandidateSchema,
+  linkedRecordSchema,
+  linkParams,
+  linkPersonBody,
+  personSchema,
+  personSearchPage,
+  personTimelineEntrySchema,
+  searchPeopleQuery,
+  unlinkPersonBody,
+} from '../schemas/person.ts';
 import { defineRoute } from '../routing/route.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
@@ -28,6 +41,9 @@ const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
 function consentView(c: Consent, today: string) {
   return { ...c, active: isConsentActive(c, today) };
 }
+
+const linkView = (l: LinkedRecord) => ({ ...personSummary(l), reason: l.reason, referralId: l.referralId, linkedAt: l.linkedAt, linkedBy: l.linkedBy });
+const linksOf = z.object({ items: z.array(linkedRecordSchema) });
 
 export const peopleRoutes = [
   defineRoute({
@@ -148,7 +164,7 @@ export const peopleRoutes = [
       const viewer = viewerOf(user);
       const scope = await personScope(ctx.store.db, viewer, params.id, todayOf(ctx));
       if (!scope) throw hidden('The person');
-      const items = await personTimeline(ctx.store.db, viewer, params.id, scope);
+      const items = await personTimeline(ctx.store.db, viewer, params.id, scope, todayOf(ctx));
       await recordAudit(ctx.store.db, {
         at: nowIso(ctx),
         userId: user.id,
@@ -250,6 +266,61 @@ export const peopleRoutes = [
     async handle({ params, body, user, ctx }) {
       const consent = await withdrawConsent(ctx.engine, viewerOf(user), params.id, params.cid, body.reason ?? null, { today: todayOf(ctx), at: nowIso(ctx) });
       return { status: 200, body: consentView(consent, todayOf(ctx)) };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/api/v1/people/:id/links',
+    operationId: 'listPersonLinks',
+    summary: "Records linked with this one as the same person (only those you may see)",
+    description: 'Each linked record is listed only if your agency may see it; a link to a record you may not see is not shown, nor counted.',
+    tag: 'people',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    responses: { 200: { description: 'the linked records, oldest link first', schema: linksOf } },
+    async handle({ params, user, ctx }) {
+      const viewer = viewerOf(user);
+      if (!(await personScope(ctx.store.db, viewer, params.id, todayOf(ctx)))) throw hidden('The person');
+      return { status: 200, body: { items: (await linkedRecords(ctx.store.db, viewer, params.id, todayOf(ctx))).map(linkView) } };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/people/:id/links',
+    operationId: 'linkPerson',
+    summary: 'Link two records of the same person (you must be able to see both)',
+    description:
+      "Records `PERSON_LINKED {otherPersonId, reason}` on both persons' streams in one transaction, audited (`link`). Both records and their histories stay; " +
+      'measures count the linked group as one person (`people.linked_to`: the earliest recorded record stands for the group). 404 unless you may see both records; 409 when they are already linked.',
+    tag: 'people',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: idParams,
+    body: linkPersonBody,
+    responses: { 201: { description: 'linked; the records now linked with this one', schema: linksOf } },
+    async handle({ params, body, user, ctx }) {
+      const viewer = viewerOf(user);
+      await linkPeople(ctx.engine, viewer, params.id, body.otherPersonId, body.reason, { today: todayOf(ctx), at: nowIso(ctx) });
+      return { status: 201, body: { items: (await linkedRecords(ctx.store.db, viewer, params.id, todayOf(ctx))).map(linkView) } };
+    },
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/api/v1/people/:id/links/:otherId/unlink',
+    operationId: 'unlinkPerson',
+    summary: 'Undo a link between two records (you must be able to see both)',
+    description: "Records `PERSON_UNLINKED {otherPersonId, reason}` on both persons' streams, audited (`unlink`); the linked group is worked out again (a chain split in two becomes two people). 404 unless you may see both and they are linked.",
+    tag: 'people',
+    auth: CARE_ROLES,
+    hideFromOtherRoles: true,
+    params: linkParams,
+    body: unlinkPersonBody,
+    responses: { 200: { description: 'unlinked; the records still linked with this one', schema: linksOf } },
+    async handle({ params, body, user, ctx }) {
+      const viewer = viewerOf(user);
+      await unlinkPeople(ctx.engine, viewer, params.id, params.otherId, body.reason ?? null, { today: todayOf(ctx), at: nowIso(ctx) });
+      return { status: 200, body: { items: (await linkedRecords(ctx.store.db, viewer, params.id, todayOf(ctx))).map(linkView) } };
     },
   }),
 ];

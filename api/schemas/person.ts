@@ -170,10 +170,29 @@ export const correctPersonBody = z.strictObject({
 export const personTimelineEntrySchema = z.object({
   seq: z.number().int(),
   version: z.number().int(),
-  type: z.string().describe('PERSON_RECORDED, PERSON_DETAILS_CORRECTED, CONSENT_GIVEN, CONSENT_RENEWED, CONSENT_WITHDRAWN, CONSENT_EXPIRED'),
+  type: z.string().describe('PERSON_RECORDED, PERSON_DETAILS_CORRECTED, CONSENT_GIVEN, CONSENT_RENEWED, CONSENT_WITHDRAWN, CONSENT_EXPIRED, PERSON_LINKED, PERSON_UNLINKED'),
   at: z.string(),
   recordedAt: z.string(),
   byUserId: z.string().nullable(),
   byAgencyId: z.string().nullable(),
   payload: z.record(z.string(), z.unknown()),
+});
+
+/** `POST /api/v1/people/:id/links` body: the other record of the same person, and why. */
+export const linkPersonBody = z.strictObject({
+  otherPersonId: idSchema.describe('The other record of the same person (one you may see)'),
+  reason: shortText(500).describe('Why they are the same person, e.g. "same NHS number; confirmed with them"'),
+});
+
+/** `POST /api/v1/people/:id/links/:otherId/unlink` body. */
+export const unlinkPersonBody = z.strictObject({ reason: shortText(500).optional() });
+
+export const linkParams = z.strictObject({ id: idSchema, otherId: idSchema });
+
+/** A record a person's record is linked with (only records you may see are listed). */
+export const linkedRecordSchema = personSummarySchema.extend({
+  reason: z.string(),
+  referralId: z.string().nullable().describe('The referral whose acceptance linked them, or null'),
+  linkedAt: z.string(),
+  linkedBy: z.string().nullable(),
 });

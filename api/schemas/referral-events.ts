@@ -4,7 +4,7 @@
  * here: referral steps rarely race, and without it the current version is used.
  */
 import { z } from 'zod';
-import { effectiveAtSchema, factDateSchema } from './common.ts';
+import { effectiveAtSchema, factDateSchema, idSchema } from './common.ts';
 
 const envelope = {
   expectedVersion: z.int().min(0).optional().describe('The version you last read; a stale one answers 409 version_conflict'),
@@ -18,7 +18,15 @@ const event = <T extends string, S extends z.ZodRawShape>(type: T, shape: S, des
 
 export const REFERRAL_EVENT_SCHEMAS = [
   event('REFERRAL_RECEIVED', {}, 'The receiving agency acknowledges the referral.'),
-  event('REFERRAL_ACCEPTED', {}, 'Accepted; a treatment referral opens (or re-opens) the journey at the provider.'),
+  event(
+    'REFERRAL_ACCEPTED',
+    {
+      knownAsPersonId: idSchema
+        .optional()
+        .describe("Your agency's record of the same person (one of GET /referrals/:id/known-as): links it with the referred person's record, PERSON_LINKED on both streams, in the same transaction"),
+    },
+    'Accepted; a treatment referral opens (or re-opens) the journey at the provider. With knownAsPersonId, your own record of the person is linked with the referred one.',
+  ),
   event('REFERRAL_REJECTED', { reason }, 'Declined, with a reason the sender sees.'),
   event('FIRST_CONTACT_MADE', { contactOn: factDateSchema.optional() }, 'First contact with the person.'),
   event('REFERRAL_COMPLETED', { outcome: z.string().trim().min(1, 'give the outcome').max(2000) }, 'Completed with an outcome: closes the loop to the sender.'),

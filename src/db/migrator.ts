@@ -29,6 +29,7 @@ import { metricCaseClocksMigration } from './migrations/055-metric-case-clocks.t
 import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.ts';
 import { personLinksMigration } from './migrations/061-person-links.ts';
 import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
+import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
 import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 
 export interface Migration {
@@ -62,6 +63,7 @@ export const MIGRATIONS: readonly Migration[] = [
   dropMetricCountsMigration,
   personLinksMigration,
   consentExpiryLocalMidnightMigration,
+  personLinkPairsMigration,
   metricCaseHistoryMigration,
 ];
 

@@ -64,6 +64,17 @@ export interface PersonTable {
   linked_to?: string | null;
 }
 
+/** Two person records linked as the same person (migration 063); `person_a` < `person_b`. */
+export interface PersonLinkTable {
+  person_a: string;
+  person_b: string;
+  reason: string;
+  /** The referral whose acceptance linked them, or null (linked from a person page). */
+  referral_id: string | null;
+  linked_at: string;
+  linked_by: string | null;
+}
+
 /** An identifier of a person in another system (migration 045; `machines/person-identifiers.ts`). */
 export interface PersonIdentifierTable {
   person_id: string;
@@ -312,6 +323,7 @@ export interface Database {
   users: UserTable;
   auth_tokens: AuthTokenTable;
   people: PersonTable;
+  person_links: PersonLinkTable;
   consents: ConsentTable;
   person_identifiers: PersonIdentifierTable;
   person_search_terms: PersonSearchTermTable;

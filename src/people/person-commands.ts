@@ -58,7 +58,7 @@ function requireHolder(scope: Scope, doing: string): void {
  * loader, or before migration 016 ran on a copy restored later) gets one now, from
  * genesis events standing for the rows already there.
  */
-async function personStream(tx: EngineTransaction, personId: string): Promise<RecordStreamRow> {
+export async function personStream(tx: EngineTransaction, personId: string): Promise<RecordStreamRow> {
   const row = await tx.load('person', personId);
   if (row) return row;
   const person = await tx.trx.selectFrom('people').selectAll().where('id', '=', personId).executeTakeFirst();

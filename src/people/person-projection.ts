@@ -10,6 +10,7 @@ import type { StreamChange } from '../engine/engine-types.ts';
 import { personRowOf, personRecord, type PersonInput } from './person-repository.ts';
 import { addIdentifiers, identifiersOf, replaceIdentifiers, withNhsNumber, type KeptIdentifier } from './identifier-repository.ts';
 import { reindexPerson } from './search-index.ts';
+import { projectLink } from './person-links.ts';
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 
@@ -84,6 +85,10 @@ export async function projectPersonChange(trx: Kysely<Database>, change: StreamC
         .where('id', '=', String(p.consentId))
         .where('person_id', '=', change.id)
         .execute();
+      return;
+    case 'PERSON_LINKED':
+    case 'PERSON_UNLINKED':
+      await projectLink(trx, change);
       return;
     default:
       // CONSENT_EXPIRED changes no row: a consent past its last valid day is out of force by its date.

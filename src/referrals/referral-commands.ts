@@ -7,6 +7,7 @@
 import type { Viewer } from '../access/viewer.ts';
 import type { ApplyResult, Engine } from '../engine/engine-types.ts';
 import { PathwaysError } from '../errors.ts';
+import { linkInUnit } from '../people/person-links.ts';
 import { acceptReferral } from './accept-referral.ts';
 
 /** One event a sender or receiver sends to a referral. */
@@ -47,6 +48,10 @@ export async function sendReferralEvent(engine: Engine, viewer: Viewer, referral
     const seen = expectedVersion ?? row.version;
     if (type === 'REFERRAL_ACCEPTED') {
       const accepted = await acceptReferral(tx, row, actor, { expectedVersion: seen, today: options.today, at: options.at, ...time });
+      // "Probably known to you as …": the receiver's own record of the person, linked in the same unit.
+      if (typeof payload.knownAsPersonId === 'string') {
+        await linkInUnit(tx, viewer, payload.knownAsPersonId, row.person_id, 'Known to us: linked on accepting the referral', { today: options.today, at: options.at, referralId: row.id });
+      }
       return { applied: accepted.applied, caseId: accepted.caseId };
     }
     const applied = await tx.apply({ stream: 'referral', id: row.id, event: { type, ...payload }, expectedVersion: seen, actor, row, ...time });

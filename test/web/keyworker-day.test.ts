@@ -103,6 +103,14 @@ describe('a keyworker’s day', () => {
     await expect.poll(() => page.getByTestId('contacts').textContent()).toContain('rebooked for Thursday');
     // The author is a name, not an id.
     expect(await page.getByTestId('contacts').textContent()).toMatch(/you, /);
+    // The timeline says what happened in words, with which appointment and who.
+    const timeline = page.getByTestId('timeline');
+    const missed = timeline.locator('li[data-event-type="APPOINTMENT_MISSED"]').filter({ hasText: 'Prescribing review' });
+    await expect.poll(() => missed.locator('strong').textContent()).toBe('Did not attend');
+    expect(await missed.locator('.payload').textContent()).toMatch(/^Prescribing review, \d+ \w+ \d{4}, \d\d:\d\d · with Dr Patel$/);
+    await expect.poll(() => timeline.locator('li[data-event-type="TASK_COMPLETED"] .payload').first().textContent()).toMatch(/^Follow up a missed appointment · for the prescribing review/);
+    expect(await timeline.locator('li[data-event-type="CONTACT_RECORDED"] .payload').first().textContent()).toMatch(/^Phone call on .* · Treatment progress · “Phoned after the missed review; rebooked for Thursday.”$/);
+    expect(await timeline.textContent()).not.toMatch(/Appointment missed|Contact recorded\s*$|[{}]/);
 
     // The third miss in 28 days called a case review: done from my day.
     await page.getByRole('link', { name: 'My day' }).click();

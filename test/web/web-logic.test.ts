@@ -11,6 +11,8 @@ import { pathwayEdges } from '../../web/src/manager/pathway-graph.ts';
 import { lateBand } from '../../web/src/manager/stage-status.ts';
 import { layoutLanes } from '../../web/src/manager/pathway-lanes.ts';
 import { groupLabel } from '../../web/src/manager/group-label.ts';
+import { timelineWords } from '../../web/src/keyworker/timeline-details.ts';
+import type { TimelineEntry } from '../../web/src/keyworker/case-types.ts';
 
 const schemaOf = (type: string) => {
   const s = CASE_EVENT_SCHEMAS.find((x) => x.shape.type.value === type);
@@ -138,5 +140,52 @@ describe('forms from the shared schemas', () => {
     // Strict event schemas refuse fields of other events, as the API does.
     expect(schemaOf('CARE_PLAN_AGREED').safeParse({ ...(body as object), domains: {} }).success).toBe(false);
     expect(setAt(v, 'domains.ete', undefined)).toEqual({ interventions: [{ modality: 'outreach', id: 'a1' }], domains: {} });
+  });
+});
+
+describe('timeline words', () => {
+  const ids = { sam: 'u-7f3a', probation: 'ag-91c2', appt: 'ap-55d0', contact: 'ct-1e2f' };
+  let seq = 0;
+  const entry = (type: string, payload: Record<string, unknown>): TimelineEntry => {
+    seq += 1;
+    return { seq, version: seq, type, payload, fromState: 'screening', toState: 'screening', effectiveAt: '2026-12-03T10:00:00.000Z', recordedAt: '2026-12-03T10:00:00.000Z', userId: ids.sam, agencyId: null, backdateReason: null };
+  };
+  const items = [
+    entry('KEYWORKER_ASSIGNED', { keyworkerId: ids.sam, reason: 'Caseload balanced' }),
+    entry('APPOINTMENT_BOOKED', { appointmentId: ids.appt, kind: 'three_way_probation', startsAt: '2026-12-03T10:00:00.000Z', withWhom: 'Jo (officer)', partnerAgencyId: ids.probation }),
+    entry('APPOINTMENT_MISSED', { appointmentId: ids.appt }),
+    entry('TASK_ASSIGNED', { taskId: `dna-${ids.appt}`, assigneeId: ids.sam }),
+    entry('TASK_COMPLETED', { taskId: `dna-${ids.appt}`, note: 'Phoned; rebooked' }),
+    entry('APPOINTMENT_CANCELLED', { appointmentId: ids.appt, by: 'person', reason: 'Unwell' }),
+    entry('CONTACT_RECORDED', { contactId: ids.contact, contactOn: '2026-12-02', mode: 'phone', category: 'treatment_progress', summary: 'Called about Thursday.' }),
+    entry('CONTACT_RECORDED', { contactId: 'ct-2', contactOn: '2026-12-02', mode: 'phone', category: 'treatment_progress', summary: 'Called about Friday, not Thursday.', corrects: ids.contact }),
+    entry('INTERVENTION_STARTED', { interventionId: 'p1', startedOn: '2026-12-01' }),
+  ];
+  const words = [...timelineWords(items, { staff: (id) => (id === ids.sam ? 'Sam Keyworker' : 'someone'), agency: (id) => (id === ids.probation ? 'Northbridge Probation' : 'another agency') }).values()];
+
+  it('gives every newer event a plain-English label and a detail line with names, not ids or JSON', () => {
+    expect(words.map((w) => w.label)).toEqual([
+      'Keyworker assigned',
+      'Appointment booked',
+      'Did not attend',
+      'Task assigned',
+      'Task done',
+      'Appointment cancelled by the person',
+      'Contact recorded',
+      'Contact entry corrected',
+      'Intervention started',
+    ]);
+    expect(words[0]?.detail).toBe('Sam Keyworker · Reason: Caseload balanced');
+    expect(words[1]?.detail).toBe('Three-way meeting with probation, 3 Dec 2026, 10:00 · with Jo (officer) · with Northbridge Probation');
+    expect(words[2]?.detail).toBe(words[1]?.detail);
+    expect(words[3]?.detail).toBe('Follow up a missed appointment · for the three-way meeting with probation, 3 Dec 2026, 10:00 · with Jo (officer) · with Northbridge Probation · to Sam Keyworker');
+    expect(words[4]?.detail).toMatch(/^Follow up a missed appointment · .* · “Phoned; rebooked”$/);
+    expect(words[5]?.detail).toMatch(/ · Reason: Unwell$/);
+    expect(words[6]?.detail).toBe('Phone call on 2 Dec 2026 · Treatment progress · “Called about Thursday.”');
+    expect(words[7]?.detail).toBe('Phone call on 2 Dec 2026 · Treatment progress · corrects the entry of 2 Dec 2026 · “Called about Friday, not Thursday.”');
+    expect(words[8]?.detail).toBe('Started on 1 Dec 2026');
+    const all = words.map((w) => `${w.label} ${w.detail}`).join('\n');
+    for (const id of Object.values(ids)) expect(all).not.toContain(id);
+    expect(all).not.toMatch(/[{}]|_[a-z]/);
   });
 });

@@ -22,6 +22,7 @@ import { CaseTimeline } from './case-timeline.tsx';
 import { AppointmentsPanel } from '../keywork/appointments-panel.tsx';
 import { ContactsPanel } from '../keywork/contacts-panel.tsx';
 import type { CaseView, TimelineEntry } from './case-types.ts';
+import type { AgencyView } from '../referrals/referral-types.ts';
 import { nextDue, overdueLabels } from './due-items.ts';
 
 interface StaffMember {
@@ -51,6 +52,7 @@ export function CasePage({ caseId }: { caseId: string }) {
 
   const journey = useResource((signal) => api<CaseView>(`/cases/${caseId}`, { signal }), [caseId]);
   const timeline = useResource(async (signal) => listOf<TimelineEntry>(await api(`/cases/${caseId}/timeline`, { signal })), [caseId]);
+  const agencies = useResource(async (signal) => listOf<AgencyView>(await api('/agencies', { signal })), []);
   const staff = useResource(async (signal) => {
     if (user?.role !== 'keyworker' && user?.role !== 'manager') return [] as StaffMember[];
     return listOf<StaffMember>(await api('/users', { signal }));
@@ -74,6 +76,7 @@ export function CasePage({ caseId }: { caseId: string }) {
     200,
   );
 
+  const agencyName = (id: string) => agencies.data?.find((a) => a.id === id)?.name ?? 'another agency';
   const userName = (id: string | null) => {
     if (!id) return 'system';
     if (id === user?.id) return 'you';
@@ -220,7 +223,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             <h2>Timeline</h2>
             {timeline.error && <ProblemMessage problem={timeline.error} onRetry={timeline.reload} />}
             {timeline.loading && !timeline.data && <Loading what="Loading the timeline" />}
-            {timeline.data && <CaseTimeline items={timeline.data} userName={userName} />}
+            {timeline.data && <CaseTimeline items={timeline.data} userName={userName} agencyName={agencyName} />}
           </div>
           {c.assessment && (
             <div className="panel">

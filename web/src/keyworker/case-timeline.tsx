@@ -1,31 +1,9 @@
 /** Every event of a journey, newest first: what happened, when, who, and how the stage moved. */
-import { formatDate, formatDateTime, humanise } from '../lib/format.ts';
-import { eventFactLabel, stateValueLabel } from '../lib/labels.ts';
-import { valueLabel } from '../forms/field-words.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { stateValueLabel } from '../lib/labels.ts';
 import { Empty } from '../components/status.tsx';
 import type { TimelineEntry } from './case-types.ts';
-
-const SHOWN = ['outcome', 'reason', 'dischargeReason', 'exitStatus', 'modality', 'reportedOn', 'releasedOn', 'custodyOn', 'engagedOn', 'startedOn', 'offeredOn', 'endedOn', 'dischargedOn', 'reviewedOn', 'checkupOn'];
-
-function summary(e: TimelineEntry): string {
-  const p = e.payload;
-  const parts: string[] = [];
-  for (const k of SHOWN) {
-    const v = p[k];
-    if (typeof v === 'string') parts.push(k.endsWith('On') ? `${humanise(k)} ${formatDate(v)}` : valueLabel(k, v));
-  }
-  if (Array.isArray(p.interventions)) {
-    parts.push(
-      (p.interventions as Array<{ modality?: string }>)
-        .map((i) => (i.modality ? valueLabel('modality', i.modality) : ''))
-        .filter(Boolean)
-        .join(', '),
-    );
-  }
-  if (p.top && typeof p.top === 'object') parts.push('with TOP');
-  if (p.exitTop && typeof p.exitTop === 'object') parts.push('with exit TOP');
-  return parts.filter(Boolean).join(' · ');
-}
+import { timelineWords, type TimelineNames } from './timeline-details.ts';
 
 function stateLabel(dotted: string | null): string {
   if (!dotted) return '';
@@ -34,17 +12,19 @@ function stateLabel(dotted: string | null): string {
 }
 
 /** The timeline list. */
-export function CaseTimeline({ items, userName }: { items: TimelineEntry[]; userName: (id: string | null) => string }) {
+export function CaseTimeline({ items, userName, agencyName }: { items: TimelineEntry[]; userName: (id: string | null) => string; agencyName: TimelineNames['agency'] }) {
   if (items.length === 0) return <Empty>No events yet.</Empty>;
   const newestFirst = [...items].sort((a, b) => b.seq - a.seq);
+  const words = timelineWords(items, { staff: userName, agency: agencyName });
   return (
     <ol className="timeline" data-testid="timeline">
       {newestFirst.map((e) => {
         const moved = e.fromState !== e.toState && e.fromState !== null;
         const timer = e.userId === null && e.type !== 'CASE_OPENED';
+        const w = words.get(e.seq);
         return (
           <li key={e.seq} className={timer ? 'timer' : undefined} data-event-type={e.type}>
-            <strong>{eventFactLabel(e.type)}</strong>
+            <strong>{w?.label}</strong>
             {moved && (
               <span className="muted">
                 {' '}
@@ -55,7 +35,7 @@ export function CaseTimeline({ items, userName }: { items: TimelineEntry[]; user
               {formatDateTime(e.effectiveAt)} · {timer ? 'timer' : userName(e.userId)}
               {e.backdateReason ? ` · recorded ${formatDateTime(e.recordedAt)} (late: ${e.backdateReason})` : ''}
             </div>
-            {summary(e) && <p className="payload">{summary(e)}</p>}
+            {w?.detail && <p className="payload">{w.detail}</p>}
           </li>
         );
       })}
