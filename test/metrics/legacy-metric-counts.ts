@@ -39,6 +39,10 @@ export async function createLegacyMetricCounts(db: Kysely<Database>, dialect: Di
 
 /** True when the store has a `metric_counts` table. */
 export async function hasMetricCounts(db: Kysely<Database>): Promise<boolean> {
-  const tables = await db.introspection.getTables();
-  return tables.some((t) => t.name === 'metric_counts');
+  const named = (await db.introspection.getTables()).filter((t) => t.name === 'metric_counts');
+  if (named.length === 0) return false;
+  // PostgreSQL lists every schema's tables: only this store's own counts (test runs share a database).
+  if (named.every((t) => t.schema === undefined)) return true;
+  const current = await sql<{ s: string }>`select current_schema() as s`.execute(db);
+  return named.some((t) => t.schema === current.rows[0]?.s);
 }
