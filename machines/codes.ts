@@ -191,6 +191,24 @@ export const HOUSING_NEED_LABELS: Record<HousingNeed, string> = {
   none: 'No housing problem',
 };
 
+/**
+ * The substance group of a treatment episode, as NDTMS counts it: anyone citing opiates is
+ * an opiate client; the others split by whether alcohol is also a problem (codes system
+ * `substance_group`). PHOF C19a counts `opiate`; C19b (non-opiates) counts `non_opiate_only`
+ * and `non_opiate_and_alcohol`; C19c (alcohol) counts `alcohol_only`.
+ */
+export const SUBSTANCE_GROUPS = ['opiate', 'non_opiate_only', 'non_opiate_and_alcohol', 'alcohol_only'] as const;
+/** A substance group code. */
+export type SubstanceGroup = (typeof SUBSTANCE_GROUPS)[number];
+
+/** Labels for substance groups. */
+export const SUBSTANCE_GROUP_LABELS: Record<SubstanceGroup, string> = {
+  opiate: 'Opiate',
+  non_opiate_only: 'Non-opiate only',
+  non_opiate_and_alcohol: 'Non-opiate and alcohol',
+  alcohol_only: 'Alcohol only',
+};
+
 /** Intervention exit statuses: planned, unplanned (by the person) or withdrawn (by the service). */
 export const INTERVENTION_EXIT_STATUSES = ['planned', 'unplanned', 'withdrawn'] as const;
 /** An intervention exit status. */
@@ -203,5 +221,6 @@ export const CODE_SYSTEMS: Record<string, ReadonlyArray<{ code: string; label: s
   referral_source: REFERRAL_SOURCES.map((code) => ({ code, label: REFERRAL_SOURCE_LABELS[code] })),
   injecting_status: INJECTING_STATUSES.map((code) => ({ code, label: INJECTING_STATUS_LABELS[code] })),
   housing_need: HOUSING_NEEDS.map((code) => ({ code, label: HOUSING_NEED_LABELS[code] })),
+  substance_group: SUBSTANCE_GROUPS.map((code) => ({ code, label: SUBSTANCE_GROUP_LABELS[code] })),
   intervention_exit_status: INTERVENTION_EXIT_STATUSES.map((code) => ({ code, label: code })),
 };

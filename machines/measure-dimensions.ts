@@ -1,8 +1,12 @@
 /**
  * The breakdown dimensions of every measure (DOMAIN.md: "needs assessment must compare
  * provision with need"). A journey's dimension values are fixed when the journey is first
- * seen — age band is the age at referral — so a journey never moves between breakdown
- * rows while it runs, and incremental counts stay equal to a rebuild.
+ * seen — age band is the age at referral — except its substance group: that is the
+ * episode's (PHOF C19a–c count by it), recorded at assessment and correctable with the
+ * care package, so a journey moves between substance rows when it is recorded. Until then
+ * (and for referrals, which have no episode) it is the group in the person's monitoring
+ * details. Both paths apply the same events in the same order, so incremental counts stay
+ * equal to a rebuild.
  */
 /** Dimensions a measure can be broken down by; `all` is the undivided total. */
 export const DIMENSIONS = ['all', 'sex', 'age_band', 'ethnicity', 'postcode_district', 'referral_source', 'substance'] as const;
@@ -45,7 +49,7 @@ export interface PersonDimensionSource {
   details: string;
 }
 
-/** The substance a person is counted under, from their monitoring details. */
+/** The substance group recorded in a person's monitoring details (a journey's until its episode has its own). */
 export function substanceOf(detailsJson: string): string {
   try {
     const details = JSON.parse(detailsJson) as Record<string, unknown>;

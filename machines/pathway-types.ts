@@ -2,7 +2,7 @@
  * Types of the `pathway` machine: its context, input and the exhaustive event union.
  * Event and field names are public API (docs/ARCHITECTURE.md, "Statecharts").
  */
-import type { DischargeReason, HousingNeed, InjectingStatus, InterventionExitStatus, InterventionModality, ReferralSource } from './codes.ts';
+import type { DischargeReason, HousingNeed, InjectingStatus, InterventionExitStatus, InterventionModality, ReferralSource, SubstanceGroup } from './codes.ts';
 import type { InterventionRecord } from './intervention.machine.ts';
 import type { TopRecord } from './top-record.ts';
 import { KEYWORK_EVENT_TYPES, type KeyworkContext, type KeyworkEvent } from './keywork-types.ts';
@@ -124,6 +124,11 @@ export interface PathwayContext extends KeyworkContext {
    * and why. Absent until the first one.
    */
   withdrawnBreaches?: WithdrawnBreach[];
+  /**
+   * The episode's substance group (PHOF C19a–c count by it), set at assessment and
+   * correctable when the care package is agreed again. Absent until first recorded.
+   */
+  substanceGroup?: SubstanceGroup;
 }
 
 /** A breach a late-recorded fact withdrew. */
@@ -168,8 +173,8 @@ interface At {
 export type PathwayEvent =
   | ({ type: 'SCREENING_STARTED' } & At)
   | ({ type: 'SCREENING_COMPLETED'; outcome: 'assess' | 'brief_advice'; dischargeReason?: DischargeReason } & At)
-  | ({ type: 'ASSESSMENT_COMPLETED'; domains: AssessmentDomains; completedOn?: string } & At)
-  | ({ type: 'CARE_PLAN_AGREED'; carePlanDate?: string; interventions: PlannedIntervention[] } & At)
+  | ({ type: 'ASSESSMENT_COMPLETED'; domains: AssessmentDomains; completedOn?: string; substanceGroup?: SubstanceGroup } & At)
+  | ({ type: 'CARE_PLAN_AGREED'; carePlanDate?: string; interventions: PlannedIntervention[]; substanceGroup?: SubstanceGroup } & At)
   | ({ type: 'INTERVENTION_OFFERED'; interventionId: string; offeredOn?: string } & At)
   | ({ type: 'INTERVENTION_STARTED'; interventionId: string; startedOn?: string } & At)
   | ({ type: 'INTERVENTION_ENDED'; interventionId: string; endedOn?: string; exitStatus: InterventionExitStatus } & At)

@@ -189,10 +189,21 @@ export const pathwayMachine = setup({
       return { discharge: { reason, dischargedOn: on, successful: false }, closure: { reason, closedOn: on, sustainedRecovery: false } };
     }),
     recordAssessment: assign(({ context, event }) =>
-      event.type === 'ASSESSMENT_COMPLETED' ? { assessment: { completedOn: dateIn(context, event.completedOn ?? event.at), domains: event.domains } } : {},
+      event.type === 'ASSESSMENT_COMPLETED'
+        ? {
+            assessment: { completedOn: dateIn(context, event.completedOn ?? event.at), domains: event.domains },
+            ...(event.substanceGroup ? { substanceGroup: event.substanceGroup } : {}),
+          }
+        : {},
     ),
+    // Agreeing the package again may correct the episode's substance group.
     recordCarePlan: assign(({ context, event }) =>
-      event.type === 'CARE_PLAN_AGREED' ? { carePlan: mergeCarePlan(context.carePlan, dateIn(context, event.carePlanDate ?? event.at), event.interventions) } : {},
+      event.type === 'CARE_PLAN_AGREED'
+        ? {
+            carePlan: mergeCarePlan(context.carePlan, dateIn(context, event.carePlanDate ?? event.at), event.interventions),
+            ...(event.substanceGroup ? { substanceGroup: event.substanceGroup } : {}),
+          }
+        : {},
     ),
     recordInterventionEvent: assign(({ context, event }) => {
       const ie = asInterventionEvent(event);

@@ -1,10 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../cli/main.ts';
 import { migrate, MIGRATIONS } from '../src/db/migrator.ts';
-import { metricCaseHistoryMigration } from '../src/db/migrations/070-metric-case-history.ts';
 import { createEngine } from '../src/engine/engine.ts';
-import { attachMetrics } from '../src/metrics/attach-metrics.ts';
+import { rebuildMetrics } from '../src/metrics/rebuild.ts';
 import { addAgency, addPerson, intoTreatment, openJourney, testClock } from './metrics/cohort-builder.ts';
 import { hasMetricCounts } from './metrics/legacy-metric-counts.ts';
 import { metricSnapshot } from './metrics/metric-snapshot.ts';
@@ -47,29 +46,33 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     store = await createTestStore(dialect, { migrate: false });
     await migrateUpTo(store, '055-metric-case-clocks');
     expect(await hasMetricCounts(store.db)).toBe(true);
-    // This release's engine keeps the history of counted states, which the previous release
-    // had not: kept while the journeys are written, then dropped, so migration 070's
-    // backfill from the event log must give back what live maintenance wrote.
-    await metricCaseHistoryMigration.up(store.db as unknown as Kysely<unknown>, dialect);
     const clock = testClock('2026-01-01T12:00:00.000Z');
+    // This release's measures keep tables that release did not have (the people's episodes,
+    // migration 065), so the journeys are written without them: 065's backfill computes
+    // every measure from the event log.
     const engine = createEngine(store, { now: clock.now });
-    attachMetrics(engine);
     const agency = await addAgency(store.db, 'treatment_provider', 'North');
     for (const [referredOn, startedOn] of [['2026-01-01', '2026-01-15'], ['2026-01-02', '2026-02-20']] as const) {
       const j = await openJourney(engine, clock, { personId: await addPerson(store.db, agency), agencyId: agency, referredOn });
       await intoTreatment(j, referredOn, startedOn);
     }
     await engine.close();
-    const kept = await metricSnapshot(store.db);
-    expect(kept.blocks.length).toBeGreaterThan(0);
-    expect(kept.history.length).toBeGreaterThan(6);
-    await sql`drop table metric_case_history`.execute(store.db);
 
     const result = await migrate(store);
     const since = MIGRATIONS.map((m) => m.name).slice(MIGRATIONS.findIndex((m) => m.name === '055-metric-case-clocks') + 1);
     expect(since).toContain('060-drop-metric-counts');
+    expect(since).toContain('065-metric-person-episodes');
     expect(result.applied).toEqual(since);
     expect(await hasMetricCounts(store.db)).toBe(false);
+    const kept = await metricSnapshot(store.db);
+    expect(kept.blocks.length).toBeGreaterThan(0);
+    expect(kept.caseFacts.length).toBe(2);
+    // Two people, one episode each, both in treatment.
+    expect(kept.personEpisodes.length).toBe(2);
+    // Each journey's spells: care planning, waiting, in treatment and its review clock (the
+    // stages it passed through on its referral day never held it at a day's end).
+    expect(kept.history.length).toBe(8);
+    await rebuildMetrics(store);
     expect(await metricSnapshot(store.db)).toEqual(kept);
 
     vi.stubEnv('DATABASE_URL', store.url);

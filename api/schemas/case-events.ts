@@ -6,7 +6,7 @@
  * only the engine's timers send them.
  */
 import { z } from 'zod';
-import { DISCHARGE_REASONS, HOUSING_NEEDS, INJECTING_STATUSES, INTERVENTION_EXIT_STATUSES, INTERVENTION_MODALITIES } from '../../machines/codes.ts';
+import { DISCHARGE_REASONS, HOUSING_NEEDS, INJECTING_STATUSES, INTERVENTION_EXIT_STATUSES, INTERVENTION_MODALITIES, SUBSTANCE_GROUPS } from '../../machines/codes.ts';
 import { effectiveAtSchema, factDateSchema } from './common.ts';
 import { topSchema } from './top.ts';
 
@@ -36,6 +36,9 @@ export const assessmentDomainsSchema = z.strictObject({
 
 const interventionId = z.string().trim().min(1).max(100);
 
+/** The episode's substance group: PHOF C19a–c count people by it. */
+const substanceGroup = z.enum(SUBSTANCE_GROUPS).describe('Substance group of this treatment episode (NDTMS): opiate, non_opiate_only, non_opiate_and_alcohol or alcohol_only');
+
 /** One schema per user-sent pathway event. */
 export const CASE_EVENT_SCHEMAS = [
   event('SCREENING_STARTED', {}, 'Screening (triage) begins.'),
@@ -44,7 +47,11 @@ export const CASE_EVENT_SCHEMAS = [
     { outcome: z.enum(['assess', 'brief_advice']), dischargeReason: z.enum(DISCHARGE_REASONS).optional() },
     'Screening ends: on to assessment, or brief advice (closes the journey).',
   ),
-  event('ASSESSMENT_COMPLETED', { domains: assessmentDomainsSchema, completedOn: factDateSchema.optional() }, 'Comprehensive assessment across the domains.'),
+  event(
+    'ASSESSMENT_COMPLETED',
+    { domains: assessmentDomainsSchema, completedOn: factDateSchema.optional(), substanceGroup: substanceGroup.optional() },
+    'Comprehensive assessment across the domains; records the episode\'s substance group.',
+  ),
   event(
     'CARE_PLAN_AGREED',
     {
@@ -53,8 +60,9 @@ export const CASE_EVENT_SCHEMAS = [
         .array(z.strictObject({ id: interventionId, modality: z.enum(INTERVENTION_MODALITIES) }))
         .min(1, 'a care plan needs at least one intervention')
         .max(50),
+      substanceGroup: substanceGroup.optional(),
     },
-    'The tailored care package (at least one intervention).',
+    'The tailored care package (at least one intervention); may correct the episode\'s substance group.',
   ),
   event('INTERVENTION_OFFERED', { interventionId, offeredOn: factDateSchema.optional() }, 'First appointment of an intervention offered.'),
   event('INTERVENTION_STARTED', { interventionId, startedOn: factDateSchema.optional() }, 'An intervention starts; the first start begins treatment.'),

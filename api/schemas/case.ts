@@ -67,6 +67,7 @@ export const caseSchema = z.object({
   carePackage: z.object({ carePlanDate: z.string(), interventions: z.array(interventionSchema) }).nullable().optional(),
   interventions: z.array(interventionSchema).optional(),
   assessment: z.object({ completedOn: z.string().optional(), domains: z.record(z.string(), z.unknown()) }).nullable().optional(),
+  substanceGroup: z.string().nullable().optional().describe('The episode\'s substance group (opiate, non_opiate_only, non_opiate_and_alcohol, alcohol_only), or null until recorded'),
   tops: z.array(partialTop).optional(),
   reviews: z.array(z.object({ reviewedOn: z.string(), top: partialTop.nullable() })).optional(),
   discharge: z.object({ reason: z.string(), dischargedOn: z.string(), successful: z.boolean() }).nullable().optional(),

@@ -78,23 +78,33 @@ export const deadlinesResponse = z.object({
 
 const share = z.number().nullable().describe('A fraction 0–1; null when the denominator is 0');
 
+/** One row of successful completion: people, not journeys (definitions.ts). */
+const completionRow = z.object({
+  group: z.string(),
+  inTreatment: z.number().int().describe('People in treatment in the period'),
+  completedSuccessfully: z.number().int().describe('People whose last discharge in the period was a successful completion'),
+  representedWithin6Months: z.number().int().describe('Of those, people who returned to treatment within 6 months (by the as-of day)'),
+  notRepresented: z.number().int().describe('Of those, people whose 6 months have passed without a return: the numerator'),
+  windowOpen: z.number().int().describe('Of those, people whose 6 months are still running: not in the numerator yet'),
+  windowOpenShare: share.describe('windowOpen as a share of completedSuccessfully: how provisional the period still is'),
+  share: share.describe('notRepresented ÷ inTreatment: the final figure'),
+});
+
 export const outcomesResponse = z.object({
   ...context,
   startedWithin21Days: figure('startedWithin21Days', {
     rows: z.array(z.object({ group: z.string(), started: z.number().int(), within: z.number().int(), share })),
   }),
   successfulCompletion: figure('successfulCompletion', {
-    rows: z.array(
-      z.object({
-        group: z.string(),
-        inTreatment: z.number().int(),
-        completedSuccessfully: z.number().int(),
-        representedWithin6Months: z.number().int(),
-        notRepresented: z.number().int(),
-        windowOpen: z.number().int(),
-        share,
-      }),
-    ),
+    rows: z.array(completionRow),
+    indicators: z
+      .array(
+        completionRow.extend({
+          indicator: z.enum(['C19', 'C19a', 'C19b', 'C19c']).describe('PHOF C19 (everyone), C19a opiate, C19b non-opiate, C19c alcohol'),
+          substanceGroups: z.array(z.string()).describe('The episode substance groups the indicator counts'),
+        }),
+      )
+      .describe('The published PHOF indicators, whatever breakdown was asked for'),
   }),
   continuityOfCare: figure('continuityOfCare', {
     rows: z.array(

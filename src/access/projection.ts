@@ -63,6 +63,7 @@ export const JOURNEY_FIELD_CATEGORIES: Record<string, DataCategory> = {
   waitingTimeBreached: 'treatment_progress',
   treatmentStartedOn: 'treatment_progress',
   reenteredOn: 'treatment_progress',
+  substanceGroup: 'substance_use',
   custody: 'offending',
   continuity: 'offending',
 };
@@ -230,6 +231,7 @@ export function projectTimelineEntry<T extends Obj & { type: string; payload: Ob
   const payload: Obj = { ...entry.payload };
   for (const key of ['top', 'exitTop']) if (key in payload) payload[key] = cutTop(payload[key], scope);
   if ('domains' in payload) payload.domains = cutDomains(payload.domains, scope);
+  if ('substanceGroup' in payload && !covers(scope, 'substance_use')) delete payload.substanceGroup;
   if (!offending && CUSTODY_DISCHARGE_REASONS.has(String(payload.reason))) delete payload.reason;
   const cut: Obj = { ...entry, payload };
   if (!offending && inCustody(entry.fromState)) cut.fromState = null;

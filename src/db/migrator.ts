@@ -30,6 +30,7 @@ import { dropMetricCountsMigration } from './migrations/060-drop-metric-counts.t
 import { personLinksMigration } from './migrations/061-person-links.ts';
 import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
+import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
 import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 
 export interface Migration {
@@ -64,6 +65,7 @@ export const MIGRATIONS: readonly Migration[] = [
   personLinksMigration,
   consentExpiryLocalMidnightMigration,
   personLinkPairsMigration,
+  metricPersonEpisodesMigration,
   metricCaseHistoryMigration,
 ];
 

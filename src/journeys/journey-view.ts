@@ -111,6 +111,7 @@ export function journeyRecord(
     carePackage: carePlan,
     interventions: (carePlan?.interventions) ?? [],
     assessment: c.assessment ?? null,
+    substanceGroup: c.substanceGroup ?? null,
     tops: c.tops ?? [],
     reviews: c.reviews ?? [],
     lastReviewOn: c.lastReviewOn ?? null,

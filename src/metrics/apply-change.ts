@@ -15,6 +15,7 @@ import { syncCaseHistory } from './case-history.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
+import { personKeyOf, recountPeople } from './person-facts.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
 import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
 
@@ -82,17 +83,28 @@ async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, writ
   const { facts, counts } = reduceCase(prev, subject, change);
   const deltas = new DeltaSet();
   deltas.add(facts.agencyId, facts.dims, counts, 1);
-  // A journey's breakdown values never change (dimensions.ts), its agency may.
+  // A journey's agency may change, and so may its substance group (the episode's, recorded
+  // at assessment): its states then leave the old breakdown rows whole and join the new.
   const before = caseStateCounts(prev);
   const after = caseStateCounts(facts);
-  deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
+  if (prev && prev.dims.substance !== facts.dims.substance) {
+    deltas.add(prev.agencyId, prev.dims, before, -1);
+    deltas.add(facts.agencyId, facts.dims, after, 1);
+  } else {
+    deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
+  }
   await write(deltas);
   const clocksBefore = prev ? clockRowsOf(change.id, prev.agencyId, before) : [];
   const clocksAfter = clockRowsOf(change.id, facts.agencyId, after);
   await syncCaseClocks(trx, direct, clocksBefore, clocksAfter);
   const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
-  await syncCaseHistory(trx, direct, change.id, facts.dims, { before: clocksBefore, after: clocksAfter, day });
+  await syncCaseHistory(trx, direct, change.id, facts.dims, { before: clocksBefore, after: clocksAfter, day, dimsBefore: prev ? prev.dims : null });
   await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
+  // The person's episodes changed (opened, started, ended, re-presented, regrouped): their
+  // person-level rows are drawn again from all their journeys.
+  if (!prev || prev.agencyId !== facts.agencyId || JSON.stringify(prev.episodes) !== JSON.stringify(facts.episodes) || JSON.stringify(prev.dims) !== JSON.stringify(facts.dims)) {
+    await recountPeople(trx, [await personKeyOf(trx, facts.personId)]);
+  }
 }
 
 async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change: MetricChange, write: CounterSink): Promise<void> {

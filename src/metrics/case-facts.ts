@@ -9,7 +9,7 @@
  */
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import { reviewClockStart } from '../../machines/clock-rules.ts';
-import { ETE_MODALITIES } from '../../machines/codes.ts';
+import { ETE_MODALITIES, SUBSTANCE_GROUPS } from '../../machines/codes.ts';
 import { dateOfDay, dayOf as dayNumber } from './days.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { payloadDate, type CaseSubject, type MetricChange } from './metric-change.ts';
@@ -20,13 +20,19 @@ const ETE: ReadonlySet<string> = new Set(ETE_MODALITIES);
 /** Discharge reasons that count as a successful completion (DOMAIN.md, PHOF C19). */
 const SUCCESSFUL = new Set(['completed_drug_free', 'completed_occasional_user']);
 
+/** The substance groups an episode may be recorded under (machines/codes.ts). */
+const GROUPS: ReadonlySet<string> = new Set(SUBSTANCE_GROUPS);
+
 /**
  * Stages in which someone is waiting for their first intervention of the episode. Custody
  * is among them: the statechart's waiting clock keeps running there.
  */
 export const WAITING_STAGES: ReadonlySet<string> = new Set(['referred', 'screening', 'assessment', 'carePlanning', 'rapidReentry', 'inCustody']);
 
-/** Days within which a re-presentation undoes a successful completion (6 months, as the statechart's RECOVERY_SUSTAINED timer). */
+/**
+ * Days within which a return to treatment undoes a successful completion (6 months, as the
+ * statechart's RECOVERY_SUSTAINED timer): a return on day 182 after the discharge day counts.
+ */
 export const REPRESENTATION_WINDOW_DAYS = 182;
 
 /** Days of the waiting-time and continuity-of-care standards; day 21 counts as within. */
@@ -52,11 +58,28 @@ export interface CaseFacts {
   /** Last release from custody, and community engagement after it. */
   releaseDay: number | null;
   engagedDay: number | null;
-  /** Last successful completion, and whether a re-presentation within 182 days followed it. */
-  successDay: number | null;
-  successRepresented: boolean;
+  /**
+   * The journey's treatment episodes in order: the first opens on the referral date, each
+   * relapse opens another. The per-person measures are drawn from them (person-facts.ts).
+   */
+  episodes: EpisodeFact[];
   /** ETE interventions of the care package (id → modality), from CARE_PLAN_AGREED; absent in older facts. */
   ete?: Record<string, string>;
+}
+
+/** One treatment episode of a journey, in local day numbers. */
+export interface EpisodeFact {
+  /** Referral date (the journey's first episode) or the re-presentation date (a relapse). */
+  open: number;
+  /** First intervention start: structured treatment began. */
+  start: number | null;
+  /** Discharge (or closure at screening). */
+  end: number | null;
+  /** Discharged as completed (free of dependence, or occasional user) and into recovery check-ups. */
+  successful: boolean;
+  died: boolean;
+  /** The episode's substance group, or the person's recorded one until the episode has its own. */
+  substance: string;
 }
 
 /** A counter bump caused by one event (as opposed to a state the journey is in). */
@@ -93,9 +116,11 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
         reviewBasisDay: null,
         releaseDay: null,
         engagedDay: null,
-        successDay: null,
-        successRepresented: false,
+        episodes: [{ open: dayOf(subject.referredOn), start: null, end: null, successful: false, died: false, substance: subject.dims.substance }],
       };
+  // Copied, not shared: the previous facts are diffed against these.
+  facts.episodes = (prev?.episodes ?? facts.episodes).map((e) => ({ ...e }));
+  const episode = facts.episodes[facts.episodes.length - 1];
   const fromStage = prev ? prev.stage : null;
   if (fromStage !== change.toStage) {
     counts.push({ metric: 'flow', k: `${fromStage ?? ''}>${change.toStage}`, day });
@@ -103,6 +128,12 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
     facts.stageDay = day;
   }
   const p = change.payload;
+
+  // The episode's substance group, recorded at assessment and correctable with the package.
+  if ((change.type === 'ASSESSMENT_COMPLETED' || change.type === 'CARE_PLAN_AGREED') && typeof p.substanceGroup === 'string' && GROUPS.has(p.substanceGroup)) {
+    facts.dims = { ...facts.dims, substance: p.substanceGroup };
+    if (episode) episode.substance = p.substanceGroup;
+  }
 
   switch (change.type) {
     case 'CARE_PLAN_AGREED': {
@@ -124,6 +155,7 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
       facts.firstStartDay ??= started;
       facts.endDay = null;
       facts.reviewBasisDay = started;
+      if (episode) episode.start = started;
       counts.push({ metric: 'started', k: started - facts.clockDay <= STANDARD_DAYS ? 'within' : 'beyond', day: started });
       break;
     }
@@ -140,23 +172,19 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
       const given = p.reason ?? p.dischargeReason;
       const reason = typeof given === 'string' ? given : 'no_appropriate_treatment';
       const discharged = dayOf(payloadDate(p, 'dischargedOn', at));
-      if (reason === 'died') counts.push({ metric: 'death', k: '', day: discharged });
       if (facts.firstStartDay !== null) facts.endDay = discharged;
       facts.reviewBasisDay = null;
-      if (SUCCESSFUL.has(reason) && change.toStage !== 'closed') {
-        counts.push({ metric: 'success', k: '', day: discharged });
-        facts.successDay = discharged;
-        facts.successRepresented = false;
+      if (episode && episode.end === null) {
+        episode.end = discharged;
+        episode.died = reason === 'died';
+        // A successful completion leads to recovery check-ups; closing at screening is not one.
+        episode.successful = SUCCESSFUL.has(reason) && change.toStage !== 'closed' && episode.start !== null;
       }
       break;
     }
     case 'RELAPSE_REPORTED': {
       const reported = dayOf(payloadDate(p, 'reportedOn', at));
-      counts.push({ metric: 'representation', k: '', day: reported });
-      if (facts.successDay !== null && !facts.successRepresented && reported - facts.successDay <= REPRESENTATION_WINDOW_DAYS) {
-        counts.push({ metric: 'success_represented', k: '', day: facts.successDay });
-        facts.successRepresented = true;
-      }
+      facts.episodes.push({ open: reported, start: null, end: null, successful: false, died: false, substance: facts.dims.substance });
       // A new episode: its waiting clock runs from the re-presentation.
       facts.clockDay = reported;
       facts.startedDay = null;

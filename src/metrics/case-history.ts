@@ -14,10 +14,10 @@
  * stored spells with each change, and the rebuild and the migration's backfill apply it in
  * memory while replaying the event log, so both give the same rows.
  *
- * Each row carries the journey's breakdown values, so a list of one group, at any day, is
- * one walk of an index.
+ * Each row carries the journey's breakdown values (its values now, as the counters count
+ * it), so a list of one group, at any day, is one walk of an index.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
@@ -82,6 +82,8 @@ export function advanceHistory(spells: readonly Spell[], before: readonly CaseCl
 
 const spellKey = (s: Pick<Spell, 'metric' | 'from_day'>): string => `${s.metric}\u0000${s.from_day}`;
 
+const DIM_COLUMNS = ['sex', 'age_band', 'ethnicity', 'postcode_district', 'referral_source', 'substance'] as const satisfies ReadonlyArray<keyof DimensionValues>;
+const UPDATE_DIMS = `update metric_case_history set ${DIM_COLUMNS.map((d) => `${d} = ?`).join(', ')} where case_id = ?`;
 const SELECT = 'select metric, k, agency_id, day, from_day, to_day from metric_case_history where case_id = ?';
 const DELETE = 'delete from metric_case_history where case_id = ? and metric = ? and from_day = ?';
 const UPDATE = 'update metric_case_history set k = ?, agency_id = ?, day = ?, to_day = ? where case_id = ? and metric = ? and from_day = ?';
@@ -98,10 +100,17 @@ export async function syncCaseHistory(
   direct: DirectSql | undefined,
   caseId: string,
   dims: DimensionValues,
-  change: { before: readonly CaseClockRow[]; after: readonly CaseClockRow[]; day: number },
+  change: { before: readonly CaseClockRow[]; after: readonly CaseClockRow[]; day: number; dimsBefore: DimensionValues | null },
 ): Promise<void> {
-  if (movedMetrics(change.before, change.after).size === 0) return;
   const db = trx.withTables<{ metric_case_history: CaseHistoryRow }>();
+  // A corrected breakdown value (the episode's substance) moves the whole journey to its
+  // new group, as the counters move it: every spell carries the journey's values now.
+  if (change.dimsBefore && DIM_COLUMNS.some((d) => change.dimsBefore?.[d] !== dims[d])) {
+    const values = DIM_COLUMNS.map((d) => dims[d]);
+    if (direct) await direct.run(UPDATE_DIMS, [...values, caseId]);
+    else await db.updateTable('metric_case_history').set(Object.fromEntries(DIM_COLUMNS.map((d) => [d, dims[d]]))).where('case_id', '=', caseId).execute();
+  }
+  if (movedMetrics(change.before, change.after).size === 0) return;
   const stored = direct
     ? await direct.all<Spell>(SELECT, [caseId])
     : await db.selectFrom('metric_case_history').select(['metric', 'k', 'agency_id', 'day', 'from_day', 'to_day']).where('case_id', '=', caseId).execute();
@@ -160,6 +169,19 @@ export function historyRow(caseId: string, dims: DimensionValues, s: Spell): Cas
 export async function insertCaseHistory(trx: Kysely<Database>, rows: readonly CaseHistoryRow[]): Promise<void> {
   const db = trx.withTables<{ metric_case_history: CaseHistoryRow }>();
   for (let i = 0; i < rows.length; i += 300) await db.insertInto('metric_case_history').values(rows.slice(i, i + 300)).execute();
+}
+
+/**
+ * Whether the store has the history yet: a migration before 070 that rebuilds the measures
+ * (065) runs on a store without it, and 070's backfill writes it afterwards. Asked of the
+ * store's own schema, without a failing statement (which would end a PostgreSQL transaction).
+ */
+export async function hasCaseHistory(trx: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<boolean> {
+  const r =
+    dialect === 'postgres'
+      ? await sql<{ n: number | string }>`select count(*) as n from pg_tables where schemaname = current_schema() and tablename = 'metric_case_history'`.execute(trx)
+      : await sql<{ n: number | string }>`select count(*) as n from sqlite_master where type = 'table' and name = 'metric_case_history'`.execute(trx);
+  return Number(r.rows[0]?.n ?? 0) > 0;
 }
 
 /** Empties the table before a rebuild. */

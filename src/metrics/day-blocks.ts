@@ -39,12 +39,8 @@ export const BLOCKED_METRICS: ReadonlySet<string> = new Set([
   'tx_end',
   'ref_waiting',
   'started',
-  'success',
-  'success_represented',
   'release',
   'engaged',
-  'representation',
-  'death',
   'ref_due',
   'ete_start',
 ]);

@@ -68,6 +68,33 @@ export type MetricDeadlineTable = {
   since_at: string;
 }
 
+/**
+ * One treatment episode of a person, as the person-level measures read it
+ * (migration 065; src/metrics/person-facts.ts).
+ */
+export type PersonEpisodeTable = {
+  person_key: string;
+  case_id: string;
+  /** The episode's place in its journey (0 the first, then one per relapse). */
+  episode: number;
+  agency_id: string;
+  sex: string;
+  age_band: string;
+  ethnicity: string;
+  postcode_district: string;
+  referral_source: string;
+  substance: string;
+  open_day: number;
+  start_day: number | null;
+  end_day: number | null;
+  /** 1 for a successful completion, else 0. */
+  successful: number;
+  /** 1 when discharged as died, else 0. */
+  died: number;
+  /** For a successful completion: the first return to treatment within 182 days of `end_day`, if any. */
+  returned_day: number | null;
+};
+
 // A type alias, not an interface: Kysely's withTables wants an indexable record.
 export type MetricTables = {
   metric_day_blocks: MetricDayBlockTable;
@@ -75,6 +102,7 @@ export type MetricTables = {
   metric_case_facts: MetricCaseFactsTable;
   metric_referral_facts: MetricReferralFactsTable;
   metric_deadlines: MetricDeadlineTable;
+  metric_person_episodes: PersonEpisodeTable;
 };
 
 /** A database handle that sees the metric tables. */

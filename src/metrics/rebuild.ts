@@ -1,7 +1,8 @@
 /**
  * Recomputes every measure from the base tables (the event log, journeys, referrals,
- * people), replacing what the incremental path kept. Used after a bulk seed, which writes
- * rows without going through the engine's hooks, and by the tests to prove the incremental
+ * people, and the person-level rows from the journeys' facts), replacing what the
+ * incremental path kept. Used after a bulk seed, which writes rows without going through the
+ * engine's hooks, by migration 065's backfill, and by the tests to prove the incremental
  * counts equal a rebuild.
  *
  * Streams are replayed one at a time through the same reducers as the incremental path,
@@ -10,16 +11,17 @@
  * event-log lock: writers wait, and readers see the old or the new measures, never half.
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Store } from '../db/database.ts';
+import type { Dialect, Store } from '../db/database.ts';
 import type { Database, EventRow } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import { clearCaseClocks, clockRowsOf, insertCaseClocks, type CaseClockRow } from './case-clocks.ts';
-import { advanceHistory, clearCaseHistory, historyRow, insertCaseHistory, type CaseHistoryRow, type Spell } from './case-history.ts';
+import { advanceHistory, clearCaseHistory, hasCaseHistory, historyRow, insertCaseHistory, type CaseHistoryRow, type Spell } from './case-history.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange, CaseSubject, ReferralSubject } from './metric-change.ts';
 import { metricsDb, type MetricTables, type MetricsDb } from './metric-tables.ts';
+import { recountAllPeople } from './person-facts.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
 import { stageOfStoredState } from './stage-of-state.ts';
 import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
@@ -62,84 +64,93 @@ async function insertChunks<T extends 'metric_case_facts' | 'metric_referral_fac
 
 /** Replaces every measure with one recomputed from the base tables. */
 export async function rebuildMetrics(store: Store, options: RebuildOptions = {}): Promise<RebuildReport> {
+  return store.db.transaction().execute((trx) => rebuildMetricsIn(trx, store.dialect, options));
+}
+
+/**
+ * The rebuild inside a transaction the caller holds (a migration's backfill): every measure
+ * recomputed from the base tables, the person-level rows last, from the journeys' facts.
+ */
+export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, options: RebuildOptions = {}): Promise<RebuildReport> {
   const started = performance.now();
   const pageSize = options.pageSize ?? 5000;
-  return store.db.transaction().execute(async (trx) => {
-    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
-    const db = metricsDb(trx);
-    await db.deleteFrom('metric_day_blocks').execute();
-    await db.deleteFrom('metric_day_totals').execute();
-    await db.deleteFrom('metric_case_facts').execute();
-    await db.deleteFrom('metric_referral_facts').execute();
-    await db.deleteFrom('metric_deadlines').execute();
-    await clearCaseClocks(trx);
-    await clearCaseHistory(trx);
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+  const db = metricsDb(trx);
+  await db.deleteFrom('metric_day_blocks').execute();
+  await db.deleteFrom('metric_day_totals').execute();
+  await db.deleteFrom('metric_case_facts').execute();
+  await db.deleteFrom('metric_referral_facts').execute();
+  await db.deleteFrom('metric_deadlines').execute();
+  await clearCaseClocks(trx);
+  // Kept from this release on (migration 070); an earlier migration's rebuild leaves it to 070.
+  const withHistory = await hasCaseHistory(trx, dialect);
+  if (withHistory) await clearCaseHistory(trx);
 
-    const deltas = new DeltaSet();
-    const caseRows: Array<Insertable<MetricTables['metric_case_facts']>> = [];
-    const referralRows: Array<Insertable<MetricTables['metric_referral_facts']>> = [];
-    const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
-    const clockRows: CaseClockRow[] = [];
-    const historyRows: CaseHistoryRow[] = [];
-    const flush = async (force: boolean): Promise<void> => {
-      if (force || deltas.blocks.size >= FLUSH_AT) {
-        await applyCounterDeltas(db, deltas.blocksInKeyOrder());
-        deltas.clear();
-      }
-      if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));
-      if (force || referralRows.length >= ROWS_AT) await insertChunks(db, 'metric_referral_facts', referralRows.splice(0));
-      if (force || deadlineRows.length >= ROWS_AT) await insertChunks(db, 'metric_deadlines', deadlineRows.splice(0));
-      if (force || clockRows.length >= ROWS_AT) await insertCaseClocks(trx, clockRows.splice(0));
-      if (force || historyRows.length >= ROWS_AT) await insertCaseHistory(trx, historyRows.splice(0));
-    };
-    let events = 0;
-    const progress = (n: number): void => {
-      events += n;
-      options.onProgress?.(events);
-    };
+  const deltas = new DeltaSet();
+  const caseRows: Array<Insertable<MetricTables['metric_case_facts']>> = [];
+  const referralRows: Array<Insertable<MetricTables['metric_referral_facts']>> = [];
+  const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
+  const clockRows: CaseClockRow[] = [];
+  const historyRows: CaseHistoryRow[] = [];
+  const flush = async (force: boolean): Promise<void> => {
+    if (force || deltas.blocks.size >= FLUSH_AT) {
+      await applyCounterDeltas(db, deltas.blocksInKeyOrder());
+      deltas.clear();
+    }
+    if (force || caseRows.length >= ROWS_AT) await insertChunks(db, 'metric_case_facts', caseRows.splice(0));
+    if (force || referralRows.length >= ROWS_AT) await insertChunks(db, 'metric_referral_facts', referralRows.splice(0));
+    if (force || deadlineRows.length >= ROWS_AT) await insertChunks(db, 'metric_deadlines', deadlineRows.splice(0));
+    if (force || clockRows.length >= ROWS_AT) await insertCaseClocks(trx, clockRows.splice(0));
+    if (force || historyRows.length >= ROWS_AT) await insertCaseHistory(trx, historyRows.splice(0));
+  };
+  let events = 0;
+  const progress = (n: number): void => {
+    events += n;
+    options.onProgress?.(events);
+  };
 
-    const journeys = await replayStreams(trx, 'case', pageSize, progress, loadCaseSubjects, async (id, subject, rows) => {
-      let facts: CaseFacts | null = null;
-      let last: EventRow | undefined;
-      const history = new CaseHistoryReplay(id, options.timeZone);
-      for (const row of rows) {
-        const r = reduceCase(facts, subject, changeOf(row, facts?.stage ?? null, options.timeZone));
-        deltas.add(r.facts.agencyId, r.facts.dims, r.counts, 1);
-        history.step(facts, r.facts, row.effective_at);
-        facts = r.facts;
-        last = row;
-      }
-      if (!facts || !last) return;
-      historyRows.push(...history.rows(facts));
-      const state = caseStateCounts(facts);
-      deltas.add(facts.agencyId, facts.dims, state, 1);
-      clockRows.push(...clockRowsOf(id, facts.agencyId, state));
-      caseRows.push({ case_id: id, person_id: facts.personId, agency_id: facts.agencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(facts) });
-      await flush(false);
-    });
-
-    const referrals = await replayStreams(trx, 'referral', pageSize, progress, loadReferralSubjects, async (id, subject, rows) => {
-      let facts: ReferralFacts | null = null;
-      let last: EventRow | undefined;
-      for (const row of rows) {
-        const r = reduceReferral(facts, subject, changeOf(row, facts?.state ?? null, options.timeZone));
-        deltas.add(r.facts.toAgencyId, r.facts.dims, r.counts, 1);
-        facts = r.facts;
-        last = row;
-      }
-      if (!facts || !last) return;
-      deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
-      const f: ReferralFacts = facts;
-      for (const d of pendingDeadlines(f)) deadlineRows.push({ stream_id: id, deadline: d.deadline, agency_id: f.toAgencyId, due_at: d.dueAt, since_at: f.createdAt });
-      referralRows.push({ referral_id: id, to_agency_id: f.toAgencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(f) });
-      await flush(false);
-    });
-
-    await flush(true);
-    const blocks = await db.selectFrom('metric_day_blocks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    const totals = await db.selectFrom('metric_day_totals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-    return { journeys, referrals, events, counterRows: Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
+  const journeys = await replayStreams(trx, 'case', pageSize, progress, loadCaseSubjects, async (id, subject, rows) => {
+    let facts: CaseFacts | null = null;
+    let last: EventRow | undefined;
+    const history = new CaseHistoryReplay(id, options.timeZone);
+    for (const row of rows) {
+      const r = reduceCase(facts, subject, changeOf(row, facts?.stage ?? null, options.timeZone));
+      deltas.add(r.facts.agencyId, r.facts.dims, r.counts, 1);
+      history.step(facts, r.facts, row.effective_at);
+      facts = r.facts;
+      last = row;
+    }
+    if (!facts || !last) return;
+    if (withHistory) historyRows.push(...history.rows(facts));
+    const state = caseStateCounts(facts);
+    deltas.add(facts.agencyId, facts.dims, state, 1);
+    clockRows.push(...clockRowsOf(id, facts.agencyId, state));
+    caseRows.push({ case_id: id, person_id: facts.personId, agency_id: facts.agencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(facts) });
+    await flush(false);
   });
+
+  const referrals = await replayStreams(trx, 'referral', pageSize, progress, loadReferralSubjects, async (id, subject, rows) => {
+    let facts: ReferralFacts | null = null;
+    let last: EventRow | undefined;
+    for (const row of rows) {
+      const r = reduceReferral(facts, subject, changeOf(row, facts?.state ?? null, options.timeZone));
+      deltas.add(r.facts.toAgencyId, r.facts.dims, r.counts, 1);
+      facts = r.facts;
+      last = row;
+    }
+    if (!facts || !last) return;
+    deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
+    const f: ReferralFacts = facts;
+    for (const d of pendingDeadlines(f)) deadlineRows.push({ stream_id: id, deadline: d.deadline, agency_id: f.toAgencyId, due_at: d.dueAt, since_at: f.createdAt });
+    referralRows.push({ referral_id: id, to_agency_id: f.toAgencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(f) });
+    await flush(false);
+  });
+
+  await flush(true);
+  await recountAllPeople(trx);
+  const blocks = await db.selectFrom('metric_day_blocks').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const totals = await db.selectFrom('metric_day_totals').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return { journeys, referrals, events, counterRows: Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
 }
 
 /**

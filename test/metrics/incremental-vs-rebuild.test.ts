@@ -16,6 +16,7 @@ import { DAY_COLUMNS } from '../../src/metrics/day-blocks.ts';
 import { localDateOf, localDayOf, startOfLocalDay } from '../../machines/calendar-days.ts';
 import { deadlines } from '../../src/metrics/measures/deadlines.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
+import { recountPeople } from '../../src/metrics/person-facts.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import { createRandom } from '../../seeds/prng.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
@@ -25,7 +26,13 @@ import { metricSnapshot, unsoundBlocks } from './metric-snapshot.ts';
 
 const REASONS = ['completed_drug_free', 'completed_occasional_user', 'dropped_out', 'died', 'moved_away', 'transferred_in_custody'];
 
-function payloadFor(type: string, date: string, pick: <T>(xs: readonly T[]) => T): Record<string, unknown> | null {
+/** The episode's substance group, recorded or corrected now and then (the substance breakdown moves with it). */
+function substance(pick: <T>(xs: readonly T[]) => T): { substanceGroup?: string } {
+  const group = pick(['opiate', 'non_opiate_only', 'non_opiate_and_alcohol', 'alcohol_only', null, null]);
+  return group === null ? {} : { substanceGroup: group };
+}
+
+function payloadFor(type: string, date: string, pick: <T>(xs: readonly T[]) => T, pick2: <T>(xs: readonly T[]) => T = pick): Record<string, unknown> | null {
   switch (type) {
     case 'SCREENING_STARTED':
     case 'REENTRY_CONFIRMED':
@@ -36,9 +43,9 @@ function payloadFor(type: string, date: string, pick: <T>(xs: readonly T[]) => T
     case 'SCREENING_COMPLETED':
       return { outcome: pick(['assess', 'assess', 'assess', 'brief_advice']) };
     case 'ASSESSMENT_COMPLETED':
-      return { domains: {} };
+      return { domains: {}, ...substance(pick2) };
     case 'CARE_PLAN_AGREED':
-      return { interventions: [{ id: 'i1', modality: 'structured_psychosocial' }] };
+      return { interventions: [{ id: 'i1', modality: 'structured_psychosocial' }], ...substance(pick2) };
     case 'INTERVENTION_OFFERED':
       return { interventionId: 'i1' };
     case 'INTERVENTION_STARTED':
@@ -91,6 +98,10 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     const random = createRandom(20261206);
     const lateness = createRandom(70);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)] as T;
+    // A second stream of draws for what this walk added later (people coming back, substance
+    // groups), so the first walks the same events as before.
+    const random2 = createRandom(65);
+    const pick2 = <T>(xs: readonly T[]): T => xs[Math.floor(random2.next() * xs.length)] as T;
     clock = testClock('2026-01-01T12:00:00.000Z');
     engine = createEngine(store, { now: clock.now });
     attachMetrics(engine);
@@ -98,6 +109,7 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     let day = Date.parse('2026-01-01T12:00:00.000Z');
     const today = () => new Date(day).toISOString().slice(0, 10);
     const streams: StreamDriver[] = [];
+    const people: string[] = [];
     let applied = 0;
     let refused = 0;
 
@@ -108,7 +120,12 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
       const open = streams.filter((x) => x.allowed.length > 0);
       if (open.length < 8 || (roll < 0.04 && streams.length < 60)) {
         const agencyId = pick(agencies);
-        const personId = await addPerson(store.db, agencyId, { sex: pick(['female', 'male']), dateOfBirth: pick(['1960-02-01', '1990-07-07', '2007-01-01']), postcodeDistrict: pick(['NB1', 'NB2', null]) });
+        // Now and then the same person again (a second journey, here or elsewhere): the
+        // person-level measures draw on all of a person's journeys.
+        const again = people.length > 0 && random2.next() < 0.3;
+        const fields = { sex: pick(['female', 'male']), dateOfBirth: pick(['1960-02-01', '1990-07-07', '2007-01-01']), postcodeDistrict: pick(['NB1', 'NB2', null]) };
+        const personId = again ? pick2(people) : await addPerson(store.db, agencyId, { ...fields, substanceGroup: pick2(['opiate', 'alcohol_only', '']) });
+        if (!again) people.push(personId);
         if (random.next() < 0.75) {
           streams.push(await openJourney(engine, clock, { personId, agencyId, referredOn: today(), referralSource: pick(['self', 'gp', 'probation']) }));
         } else {
@@ -124,12 +141,12 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
         continue;
       }
       const s = pick(open);
-      const choices = s.allowed.filter((t) => payloadFor(t, today(), pick) !== null);
+      const choices = s.allowed.filter((t) => payloadFor(t, today(), pick, pick2) !== null);
       if (choices.length === 0) continue;
       let type = pick(choices);
       // Closing is one of many choices in most states; make it rarer so journeys go the distance.
       if (type === 'DISCHARGED' && random.next() < 0.7) type = pick(choices);
-      const payload = payloadFor(type, today(), pick) ?? {};
+      const payload = payloadFor(type, today(), pick, pick2) ?? {};
       try {
         // A timer may have moved the stream on since we last looked.
         const table = s.stream === 'case' ? 'cases' : 'referrals';
@@ -157,6 +174,8 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     // The 32-day blocks kept with each change: every total is the sum of its days, none below zero.
     expect(incremental.blocks.length).toBeGreaterThan(100);
     expect(await unsoundBlocks(store.db)).toEqual([]);
+    // Some people came back: the person-level rows hold returns within 6 months.
+    expect(incremental.personEpisodes.some((r) => /"returned_day",\d/.test(r))).toBe(true);
     // Pages of 3 events: most streams span several pages.
     await rebuildMetrics(store, { pageSize: 3 });
     expect(await metricSnapshot(store.db)).toEqual(incremental);
@@ -169,6 +188,18 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     await sql`drop table metric_case_history`.execute(store.db);
     await metricCaseHistoryMigration.up(store.db as unknown as Kysely<unknown>, dialect);
     expect(await metricSnapshot(store.db)).toEqual(incremental);
+    // Two records of one person linked (as the people service does, in its unit): recounting
+    // both keys leaves what a rebuild computes, and the linked person counts once.
+    const [a, b] = people;
+    if (!a || !b) throw new Error('the walk registered people');
+    await store.db.transaction().execute(async (trx) => {
+      await trx.updateTable('people').set({ linked_to: a }).where('id', '=', b).execute();
+      await recountPeople(trx, [a, b]);
+    });
+    const linked = await metricSnapshot(store.db);
+    expect(linked.personEpisodes.some((r) => r.includes(`"person_key","${b}"`))).toBe(false);
+    await rebuildMetrics(store);
+    expect(await metricSnapshot(store.db)).toEqual(linked);
   }, 300_000);
 
   it('migration 011 carries the undivided rows into day totals and counts the running referral deadlines as a rebuild does', async () => {

@@ -37,12 +37,16 @@ export async function createLegacyMetricCounts(db: Kysely<Database>, dialect: Di
   return db.withTables<{ metric_counts: LegacyCountRow }>();
 }
 
-/** True when the store has a `metric_counts` table. */
+/**
+ * True when the store has a `metric_counts` table. Asked of the store's own schema (a read
+ * of the table): on PostgreSQL, introspection lists every schema's tables, and other test
+ * stores in the same database may still have theirs.
+ */
 export async function hasMetricCounts(db: Kysely<Database>): Promise<boolean> {
-  const named = (await db.introspection.getTables()).filter((t) => t.name === 'metric_counts');
-  if (named.length === 0) return false;
-  // PostgreSQL lists every schema's tables: only this store's own counts (test runs share a database).
-  if (named.every((t) => t.schema === undefined)) return true;
-  const current = await sql<{ s: string }>`select current_schema() as s`.execute(db);
-  return named.some((t) => t.schema === current.rows[0]?.s);
+  try {
+    await sql`select 1 from metric_counts where 1 = 0`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -8,7 +8,7 @@ const line = (r: object): string => JSON.stringify(Object.entries(r).map(([k, v]
 
 export async function metricSnapshot(
   db: Kysely<Database>,
-): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; clocks: string[]; history: string[] }> {
+): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; personEpisodes: string[]; clocks: string[]; history: string[] }> {
   const m = metricsDb(db);
   const blocks = await dayBlockRows(db);
   const caseFacts = await m.selectFrom('metric_case_facts').selectAll().execute();
@@ -17,6 +17,7 @@ export async function metricSnapshot(
   const tables = db.withTables<{ metric_case_clocks: Record<string, unknown>; metric_case_history: Record<string, unknown> }>();
   const clocks = await tables.selectFrom('metric_case_clocks').selectAll().execute();
   const history = await tables.selectFrom('metric_case_history').selectAll().execute();
+  const personEpisodes = await m.selectFrom('metric_person_episodes').selectAll().execute();
   return {
     // Rows left at zero everywhere are as good as absent (a rebuild drops them).
     blocks: blocks.filter((r) => r.n !== 0 || DAY_COLUMNS.some((c) => Number(r[c]) !== 0)).map(line).sort(),
@@ -25,6 +26,7 @@ export async function metricSnapshot(
     deadlines: deadlines.map(line).sort(),
     clocks: clocks.map(line).sort(),
     history: history.map(line).sort(),
+    personEpisodes: personEpisodes.map(line).sort(),
   };
 }
 

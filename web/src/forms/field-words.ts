@@ -8,6 +8,7 @@ import {
   INJECTING_STATUS_LABELS,
   INTERVENTION_MODALITY_LABELS,
   REFERRAL_SOURCE_LABELS,
+  SUBSTANCE_GROUP_LABELS,
 } from '../../../machines/codes.ts';
 import { humanise } from '../lib/format.ts';
 
@@ -26,6 +27,7 @@ const LABELS: Record<string, string> = {
   familyAndChildren: 'Family and children (safeguarding)',
   relationships: 'Relationships',
   completedOn: 'Completed on',
+  substanceGroup: 'Substance group (for national reporting)',
   carePlanDate: 'Care plan date',
   interventions: 'Interventions',
   modality: 'Intervention',
@@ -112,6 +114,7 @@ const VALUE_LABELS: Record<string, Record<string, string>> = {
   modality: INTERVENTION_MODALITY_LABELS,
   housingNeed: HOUSING_NEED_LABELS,
   injectingStatus: INJECTING_STATUS_LABELS,
+  substanceGroup: SUBSTANCE_GROUP_LABELS,
   referralSource: REFERRAL_SOURCE_LABELS,
   outcome: { assess: 'Needs structured treatment: go on to assessment', brief_advice: 'Brief advice only: close the journey' },
   exitStatus: { planned: 'Planned', unplanned: 'Unplanned (by the person)', withdrawn: 'Withdrawn (by the service)' },

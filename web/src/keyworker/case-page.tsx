@@ -230,6 +230,12 @@ export function CasePage({ caseId }: { caseId: string }) {
               <h2>Assessment</h2>
               <p className="muted">Completed {formatDate(c.assessment.completedOn)}</p>
               <dl className="facts">
+                {c.substanceGroup && (
+                  <>
+                    <dt>{fieldLabel('substanceGroup')}</dt>
+                    <dd>{valueLabel('substanceGroup', c.substanceGroup)}</dd>
+                  </>
+                )}
                 {Object.entries(c.assessment.domains).map(([k, v]) => (
                   <div key={k} style={{ display: 'contents' }}>
                     <dt>{fieldLabel(k)}</dt>

@@ -1,0 +1,126 @@
+/**
+ * The measures that count people, not journeys (PHOF C19 successful completion, deaths,
+ * re-presentations): one row per treatment episode in `metric_person_episodes`, keyed by
+ * the person the measures count — `coalesce(people.linked_to, people.id)`, so linked records
+ * of one person count once — and drawn from the episodes of all that person's journeys
+ * (CaseFacts.episodes). Each row of a successful completion carries the day the person
+ * first returned to structured treatment within 6 months of it, anywhere in the system: a
+ * relapse on the journey (a new episode), or a new journey at any provider (an accepted
+ * treatment referral opens or re-enters one, so it is counted there).
+ *
+ * A person's rows are recomputed whole from their journeys' stored facts whenever one of
+ * those journeys changes what they hold (apply-change.ts, in the same transaction), when
+ * records are linked or unlinked (`recountPeople`), and by a rebuild; so incremental rows
+ * and rebuilt rows agree by construction.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { REPRESENTATION_WINDOW_DAYS, type CaseFacts, type EpisodeFact } from './case-facts.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
+import { metricsDb, type PersonEpisodeTable } from './metric-tables.ts';
+
+
+/** One journey's stored facts, as the person's rows are drawn from them. */
+interface JourneyFacts {
+  caseId: string;
+  agencyId: string;
+  facts: CaseFacts;
+}
+
+/**
+ * The episode rows of one person from all their journeys. Pure. A return is the opening of
+ * any other episode of the person (a new journey's referral date, a relapse's report date)
+ * from the discharge day to day 182 after it; the first such day is kept.
+ */
+export function personEpisodeRows(personKey: string, journeys: readonly JourneyFacts[]): PersonEpisodeTable[] {
+  const all: Array<{ j: JourneyFacts; e: EpisodeFact; i: number }> = [];
+  for (const j of journeys) (j.facts.episodes ?? []).forEach((e, i) => all.push({ j, e, i }));
+  return all.map(({ j, e, i }) => {
+    let returned: number | null = null;
+    if (e.successful && e.end !== null) {
+      const end = e.end;
+      for (const other of all) {
+        if (other.e === e) continue;
+        const day = other.e.open;
+        if (day >= end && day - end <= REPRESENTATION_WINDOW_DAYS && (returned === null || day < returned)) returned = day;
+      }
+    }
+    const dims: DimensionValues = j.facts.dims;
+    return {
+      person_key: personKey,
+      case_id: j.caseId,
+      episode: i,
+      agency_id: j.agencyId,
+      sex: dims.sex,
+      age_band: dims.age_band,
+      ethnicity: dims.ethnicity,
+      postcode_district: dims.postcode_district,
+      referral_source: dims.referral_source,
+      substance: e.substance,
+      open_day: e.open,
+      start_day: e.start,
+      end_day: e.end,
+      successful: e.successful ? 1 : 0,
+      died: e.died ? 1 : 0,
+      returned_day: returned,
+    };
+  });
+}
+
+/** The person key (`coalesce(linked_to, id)`) of a person record; the id itself when the record is missing. */
+export async function personKeyOf(trx: Kysely<Database>, personId: string): Promise<string> {
+  const row = await trx.selectFrom('people').select(['id', 'linked_to']).where('id', '=', personId).executeTakeFirst();
+  return row?.linked_to ?? personId;
+}
+
+/**
+ * Recomputes the person-level rows of the given persons (person keys, `coalesce(linked_to,
+ * id)`) from their journeys' stored facts, inside the caller's transaction. Call it in the
+ * unit that changes who a record counts as (linking or unlinking records: pass the keys
+ * before and after), so the person measures move with the change.
+ */
+export async function recountPeople(trx: Kysely<Database>, personKeys: readonly string[]): Promise<void> {
+  const db = metricsDb(trx);
+  for (let i = 0; i < personKeys.length; i += 500) {
+    const keys = [...new Set(personKeys.slice(i, i + 500))];
+    if (keys.length === 0) continue;
+    const records = await db
+      .selectFrom('people')
+      .select(['id', 'linked_to'])
+      .where((eb) => eb.or([eb('id', 'in', keys), eb('linked_to', 'in', keys)]))
+      .execute();
+    const keyOfRecord = new Map<string, string>();
+    // A key with no person row stands for itself (a journey whose person row is gone).
+    for (const k of keys) keyOfRecord.set(k, k);
+    for (const r of records) keyOfRecord.set(r.id, r.linked_to ?? r.id);
+    const wanted = new Set(keys);
+    const recordIds = [...keyOfRecord].filter(([, k]) => wanted.has(k)).map(([id]) => id);
+    const facts = recordIds.length === 0 ? [] : await db.selectFrom('metric_case_facts').select(['case_id', 'person_id', 'agency_id', 'facts']).where('person_id', 'in', recordIds).orderBy('case_id').execute();
+    const byKey = new Map<string, JourneyFacts[]>();
+    for (const f of facts) {
+      const key = keyOfRecord.get(f.person_id) ?? f.person_id;
+      const list = byKey.get(key) ?? [];
+      list.push({ caseId: f.case_id, agencyId: f.agency_id, facts: JSON.parse(f.facts) as CaseFacts });
+      byKey.set(key, list);
+    }
+    await db.deleteFrom('metric_person_episodes').where('person_key', 'in', keys).execute();
+    const rows = [...byKey].flatMap(([key, journeys]) => personEpisodeRows(key, journeys));
+    // Kept under the stores' bound-parameter limits (16 columns × 200 rows).
+    for (let r = 0; r < rows.length; r += 200) await db.insertInto('metric_person_episodes').values(rows.slice(r, r + 200)).execute();
+  }
+}
+
+/** Recounts every person with a journey (a rebuild, after the journeys' facts are written). */
+export async function recountAllPeople(trx: Kysely<Database>): Promise<number> {
+  const db = metricsDb(trx);
+  await db.deleteFrom('metric_person_episodes').execute();
+  const rows = await db
+    .selectFrom('metric_case_facts')
+    .leftJoin('people', 'people.id', 'metric_case_facts.person_id')
+    .select((eb) => eb.fn.coalesce('people.linked_to', 'people.id', 'metric_case_facts.person_id').as('key'))
+    .distinct()
+    .execute();
+  const keys = rows.map((r) => String(r.key));
+  await recountPeople(trx, keys);
+  return keys.length;
+}
