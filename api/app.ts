@@ -15,6 +15,7 @@ import type { Store } from '../src/db/database.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import { DEFAULT_TOKEN_TTL_MINUTES } from '../src/auth/bearer-tokens.ts';
 import { DEFAULT_CONSENT_MONTHS } from '../src/consent/consent-term.ts';
+import { DEFAULT_KEYWORK_SETTINGS, type KeyworkSettings } from '../machines/keywork-codes.ts';
 import { createLoginThrottle, type LoginThrottle } from '../src/auth/login-throttle.ts';
 import { createTokenCache } from '../src/auth/token-cache.ts';
 import type { AppContext } from './context.ts';
@@ -40,6 +41,8 @@ export interface AppOptions {
   tokenTtlMinutes?: number;
   /** Months a consent runs when no end date is given; defaults to 12 (`PATHWAYS_CONSENT_MONTHS`). */
   consentMonths?: number;
+  /** The follow-up rules for a did-not-attend; defaults to 2 working days, a review after 3 missed in 28 days (`PATHWAYS_FOLLOW_UP_*`). */
+  followUp?: KeyworkSettings;
   loginThrottle?: LoginThrottle;
   /** How long a signed-in token is trusted without re-reading it (ms, default 2000; 0 turns the cache off). */
   tokenCacheMs?: number;
@@ -70,6 +73,7 @@ export function createApp(options: AppOptions): PathwaysApp {
     now: options.now ?? (() => new Date()),
     tokenTtlMinutes: options.tokenTtlMinutes ?? DEFAULT_TOKEN_TTL_MINUTES,
     consentMonths: options.consentMonths ?? DEFAULT_CONSENT_MONTHS,
+    followUp: options.followUp ?? DEFAULT_KEYWORK_SETTINGS,
     loginThrottle: options.loginThrottle ?? createLoginThrottle(options.store.db),
     // On PostgreSQL several nodes may serve one database: a token revoked through one must
     // fail on the next request to any other, so each request reads the token row (an

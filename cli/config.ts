@@ -10,6 +10,7 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../machines/calendar-days.ts';
+import { DEFAULT_KEYWORK_SETTINGS, type KeyworkSettings } from '../machines/keywork-codes.ts';
 import { DEFAULT_CONSENT_MONTHS } from '../src/consent/consent-term.ts';
 import { DEFAULT_SQLITE_PATH, parseDatabaseUrl } from '../src/config.ts';
 import { parseClockSetting, type ClockSetting } from '../src/service-clock.ts';
@@ -48,6 +49,9 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
   PATHWAYS_METRICS_TOKEN: 'bearer token for GET /metrics (Prometheus, operators only); unset: no /metrics',
   PATHWAYS_CONSENT_MONTHS: 'months a consent runs when no end date is given (from the day it was given to the day before the same date that many months on); default 12',
+  PATHWAYS_FOLLOW_UP_WORKING_DAYS: `working days (Monday to Friday) within which a did-not-attend is followed up: the follow-up task's due day; default ${DEFAULT_KEYWORK_SETTINGS.followUpWorkingDays}`,
+  PATHWAYS_REVIEW_AFTER_MISSED: `missed appointments within PATHWAYS_MISSED_WINDOW_DAYS that call for a case review; default ${DEFAULT_KEYWORK_SETTINGS.reviewAfterMissed}`,
+  PATHWAYS_MISSED_WINDOW_DAYS: `the days (counting the missed one's) over which missed appointments are counted for a case review; default ${DEFAULT_KEYWORK_SETTINGS.missedWindowDays}`,
   PATHWAYS_TIME_ZONE: `the service's time zone (IANA name): days are its calendar days and deadlines fall at its midnight; default ${DEFAULT_TIME_ZONE}`,
   PATHWAYS_CLOCK:
     'training and acceptance only: moves the server\'s "now" for timers, flags and measures — a fixed instant (2026-03-29T00:30:00Z) or an offset (+30d, -12h, +90m); refused with NODE_ENV=production; default off',
@@ -75,6 +79,9 @@ const schema = z.object({
   PATHWAYS_WEB_DIST: optionalText,
   PATHWAYS_METRICS_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters (it guards operational figures)').optional()),
   PATHWAYS_CONSENT_MONTHS: wholeNumber(1, 120, DEFAULT_CONSENT_MONTHS),
+  PATHWAYS_FOLLOW_UP_WORKING_DAYS: wholeNumber(1, 20, DEFAULT_KEYWORK_SETTINGS.followUpWorkingDays),
+  PATHWAYS_REVIEW_AFTER_MISSED: wholeNumber(1, 20, DEFAULT_KEYWORK_SETTINGS.reviewAfterMissed),
+  PATHWAYS_MISSED_WINDOW_DAYS: wholeNumber(1, 366, DEFAULT_KEYWORK_SETTINGS.missedWindowDays),
   PATHWAYS_TIME_ZONE: optionalText.refine((v) => v === undefined || isTimeZone(v), 'must be an IANA time zone name such as Europe/London'),
   PATHWAYS_CLOCK: optionalText.superRefine((value, issue) => {
     if (value === undefined) return;
@@ -104,6 +111,8 @@ export interface PathwaysConfig {
   timeZone: string;
   /** Months a consent runs when no end date is given (PATHWAYS_CONSENT_MONTHS). */
   consentMonths: number;
+  /** The follow-up rules for a did-not-attend (PATHWAYS_FOLLOW_UP_WORKING_DAYS, PATHWAYS_REVIEW_AFTER_MISSED, PATHWAYS_MISSED_WINDOW_DAYS). */
+  followUp: KeyworkSettings;
   /** The settable clock (PATHWAYS_CLOCK), or null: the real time. */
   clock: ClockSetting | null;
   /** The first administrator, when both variables are set. */
@@ -147,6 +156,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     metricsToken: v.PATHWAYS_METRICS_TOKEN ?? null,
     timeZone: v.PATHWAYS_TIME_ZONE ?? DEFAULT_TIME_ZONE,
     consentMonths: v.PATHWAYS_CONSENT_MONTHS,
+    followUp: { followUpWorkingDays: v.PATHWAYS_FOLLOW_UP_WORKING_DAYS, reviewAfterMissed: v.PATHWAYS_REVIEW_AFTER_MISSED, missedWindowDays: v.PATHWAYS_MISSED_WINDOW_DAYS },
     clock: v.PATHWAYS_CLOCK === undefined ? null : parseClockSetting(v.PATHWAYS_CLOCK),
     firstAdmin:
       v.PATHWAYS_ADMIN_EMAIL !== undefined && v.PATHWAYS_ADMIN_PASSWORD !== undefined

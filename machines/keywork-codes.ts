@@ -40,7 +40,10 @@ export type ContactMode = (typeof CONTACT_MODES)[number];
 export const TASK_KINDS = ['dna_follow_up', 'case_review'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
 
-/** Follow-up after missed appointments (a local setting; these are the defaults). */
+/**
+ * Follow-up after missed appointments: a setting of the service (`PATHWAYS_FOLLOW_UP_*`,
+ * cli/config.ts); each did-not-attend event carries the rules it was recorded under.
+ */
 export interface KeyworkSettings {
   /** Working days (Monday to Friday) within which a did-not-attend is followed up. */
   followUpWorkingDays: number;

@@ -5,7 +5,7 @@
  *
  * Dates are calendar days of the event's effective time (as everywhere in the machines).
  */
-import { CONTACT_MODES, DEFAULT_KEYWORK_SETTINGS, APPOINTMENT_CANCELLERS, APPOINTMENT_KINDS, CUSTODY_APPOINTMENT_KINDS, type TaskKind } from './keywork-codes.ts';
+import { CONTACT_MODES, DEFAULT_KEYWORK_SETTINGS, APPOINTMENT_CANCELLERS, APPOINTMENT_KINDS, CUSTODY_APPOINTMENT_KINDS, type KeyworkSettings, type TaskKind } from './keywork-codes.ts';
 import type { AppointmentRecord, KeyworkContext, KeyworkEvent, TaskRecord } from './keywork-types.ts';
 import { DATA_CATEGORIES } from './data-categories.ts';
 import { DAY_MS, isIsoDate, toDate } from './time.ts';
@@ -59,6 +59,7 @@ export function keyworkRefusal(context: KeyworkContext, event: KeyworkEvent): st
       const a = booked(context, event.appointmentId);
       if (!a) return 'only a booked appointment can be missed';
       if (event.at < a.startsAt) return 'an appointment cannot be missed before it starts';
+      if (event.followUp !== undefined && !followUpRulesValid(event.followUp)) return 'the follow-up rules must be whole numbers of at least 1';
       return null;
     }
     case 'APPOINTMENT_CANCELLED':
@@ -83,6 +84,11 @@ export function keyworkRefusal(context: KeyworkContext, event: KeyworkEvent): st
   }
 }
 
+/** True for follow-up rules a did-not-attend can apply: every number whole and at least 1. */
+function followUpRulesValid(rules: KeyworkSettings): boolean {
+  return [rules.followUpWorkingDays, rules.reviewAfterMissed, rules.missedWindowDays].every((n) => Number.isInteger(n) && n >= 1);
+}
+
 /** Task ids are their kind's prefix and the missed appointment's id (`dna-<appointment>`). */
 const TASK_ID_PREFIX: Record<TaskKind, string> = { dna_follow_up: 'dna-', case_review: 'review-' };
 
@@ -95,8 +101,7 @@ export function taskOfId(taskId: string): { kind: TaskKind; appointmentId: strin
 }
 
 /** The follow-up tasks a did-not-attend makes: always a re-engagement, and a case review after too many misses. */
-function tasksAfterMiss(context: KeyworkContext & { keyworkerId: string | null }, missed: AppointmentRecord, on: string): TaskRecord[] {
-  const settings = context.keyworkSettings ?? DEFAULT_KEYWORK_SETTINGS;
+function tasksAfterMiss(context: KeyworkContext & { keyworkerId: string | null }, missed: AppointmentRecord, on: string, settings: KeyworkSettings): TaskRecord[] {
   const tasks: TaskRecord[] = [
     { id: `${TASK_ID_PREFIX.dna_follow_up}${missed.id}`, kind: 'dna_follow_up', appointmentId: missed.id, dueOn: addWorkingDays(on, settings.followUpWorkingDays), assigneeId: context.keyworkerId, status: 'open', doneOn: null },
   ];
@@ -129,7 +134,7 @@ export function applyKeyworkEvent(context: KeyworkContext & { keyworkerId: strin
       const missed = appointments.find((a) => a.id === event.appointmentId);
       if (!missed) return {};
       const missedOn = toDate(missed.startsAt);
-      return { appointments: settle(event.appointmentId, { status: 'did_not_attend' }), tasks: [...tasks, ...tasksAfterMiss(context, missed, missedOn)] };
+      return { appointments: settle(event.appointmentId, { status: 'did_not_attend' }), tasks: [...tasks, ...tasksAfterMiss(context, missed, missedOn, event.followUp ?? DEFAULT_KEYWORK_SETTINGS)] };
     }
     case 'APPOINTMENT_CANCELLED':
       return { appointments: settle(event.appointmentId, { status: event.by === 'person' ? 'cancelled_by_person' : 'cancelled_by_service', cancellationReason: event.reason?.trim() || null }) };

@@ -53,7 +53,6 @@ export interface KeyworkContext {
   appointments?: AppointmentRecord[];
   contacts?: ContactRecord[];
   tasks?: TaskRecord[];
-  keyworkSettings?: KeyworkSettings;
 }
 
 interface At {
@@ -64,7 +63,12 @@ interface At {
 export type KeyworkEvent =
   | ({ type: 'APPOINTMENT_BOOKED'; appointmentId: string; kind: AppointmentKind; startsAt: string; withWhom?: string | null; partnerAgencyId?: string | null } & At)
   | ({ type: 'APPOINTMENT_ATTENDED'; appointmentId: string; outcome?: string } & At)
-  | ({ type: 'APPOINTMENT_MISSED'; appointmentId: string } & At)
+  /**
+   * `followUp`: the service's follow-up rules when the did-not-attend was recorded, carried
+   * by the event so a replay makes the same tasks whatever the settings are later (absent on
+   * events recorded before it was kept: the defaults applied).
+   */
+  | ({ type: 'APPOINTMENT_MISSED'; appointmentId: string; followUp?: KeyworkSettings } & At)
   | ({ type: 'APPOINTMENT_CANCELLED'; appointmentId: string; by: AppointmentCanceller; reason?: string } & At)
   | ({ type: 'CONTACT_RECORDED'; contactId: string; contactOn: string; mode: ContactMode; category: DataCategory; summary: string; corrects?: string | null } & At)
   | ({ type: 'TASK_ASSIGNED'; taskId: string; assigneeId: string; reason?: string } & At)

@@ -2,6 +2,7 @@
  * Treatment journeys: open, list, read, timeline, and move on by events. Reads of a
  * journey are audited; what another agency sees is cut to its consent.
  */
+import { consentsEndingSoon } from '../../src/consent/consent-warnings.ts';
 import { z } from 'zod';
 import { projectPerson, projectTimelineEntry, withheldOf } from '../../src/access/projection.ts';
 import { caseScope, personScope, type Scope } from '../../src/access/record-access.ts';
@@ -89,7 +90,9 @@ export const caseRoutes = [
     path: '/api/v1/cases',
     operationId: 'listCases',
     summary: 'Journeys you may see: your agency\'s, and those shared with it by consent',
-    description: 'Newest first, cursor-paginated. Filters: stage, keyworker (id or `me`), overdue, personId.',
+    description:
+      'Newest first, cursor-paginated. Filters: stage, keyworker (id or `me`), overdue, personId. ' +
+      "On your agency's own journeys, consentsExpiring lists the person's consents that a live referral uses and that end within 30 days (renew them with the person).",
     tag: 'cases',
     auth: CARE_ROLES,
     query: listCasesQuery,
@@ -123,6 +126,10 @@ export const caseRoutes = [
         // The filters judge what this viewer sees: a stage it may not see never matches.
         if (matchesCaseFilter(view, filter)) items.push(view);
       }
+      // The holder's rows warn of consents a live referral uses that end within 30 days (src/consent/consent-warnings.ts).
+      const held = items.filter((i) => (i.access as { scope?: string } | undefined)?.scope === 'holder');
+      const ending = await consentsEndingSoon(ctx.store.db, [...new Set(held.map((i) => String(i.personId)))], today);
+      for (const item of held) item.consentsExpiring = ending.filter((c) => c.personId === item.personId);
       if (items.length > 0) {
         await recordAudit(
           ctx.store.db,

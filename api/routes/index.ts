@@ -12,11 +12,12 @@ import { knownAsRoutes } from './known-as-routes.ts';
 import { metricsRoutes } from './metrics-routes.ts';
 import { peopleRoutes } from './people-routes.ts';
 import { referralRoutes } from './referral-routes.ts';
+import { settingsRoutes } from './settings-routes.ts';
 
 /** The routes of the API, the measures included, plus any `extra` ones (documented with the rest; one already served is not added twice). */
 export function apiRoutes(extra: readonly AnyRoute[] = []): AnyRoute[] {
   const all: AnyRoute[] = [];
-  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...peopleRoutes, ...caseRoutes, ...referralRoutes, ...knownAsRoutes, ...keyworkRoutes, ...auditRoutes, ...figureListRoutes, ...metricsRoutes);
+  all.push(...healthRoutes, ...authRoutes, ...adminRoutes, ...settingsRoutes, ...peopleRoutes, ...caseRoutes, ...referralRoutes, ...knownAsRoutes, ...keyworkRoutes, ...auditRoutes, ...figureListRoutes, ...metricsRoutes);
   all.push(...extra.filter((route) => !all.includes(route)), ...docsRoutes(() => all));
   return all;
 }

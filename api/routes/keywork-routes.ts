@@ -99,7 +99,7 @@ export const keyworkRoutes = [
     path: '/api/v1/appointments/:id/events',
     operationId: 'sendAppointmentEvent',
     summary: 'Record what happened: attended, did not attend (makes the follow-up task), or cancelled by the person or the service',
-    description: 'A did-not-attend makes a follow-up task due within 2 working days, and a case review after 3 missed in 28 days. Attendance and did-not-attend go back live to the referring agency where the person agreed (`attendance.reported`).',
+    description: 'A did-not-attend makes a follow-up task due within the service\'s follow-up working days (default 2), and a case review after its number of misses in its window (default 3 in 28 days); `GET /api/v1/settings` says which rules are in force. Attendance and did-not-attend go back live to the referring agency where the person agreed (`attendance.reported`).',
     tag: 'keywork',
     auth: TEAM_ROLES,
     hideFromOtherRoles: true,
@@ -108,7 +108,7 @@ export const keyworkRoutes = [
     responses: { 200: { description: 'the appointment after the event', schema: appointmentSchema } },
     async handle({ params, body, user, ctx }) {
       await ownAppointment(ctx, user, params.id);
-      await settleAppointment(ctx.engine, viewerOf(user), ctx.now(), params.id, body);
+      await settleAppointment(ctx.engine, viewerOf(user), ctx.now(), params.id, body, ctx.followUp);
       return { status: 200, body: appointmentView(await ownAppointment(ctx, user, params.id)) };
     },
   }),

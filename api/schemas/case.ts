@@ -80,6 +80,20 @@ export const caseSchema = z.object({
   access: z.object({ scope: z.enum(['holder', 'shared']), categories: z.array(z.string()) }),
   consentWithdrawn: z.boolean().describe('True when the person withdrew the consent your agency saw this under: it is shown as it stood then, and nothing later'),
   sharedUntil: z.string().nullable().describe('When sharing with your agency stopped (the withdrawal), or null'),
+  consentsExpiring: z
+    .array(
+      z.object({
+        id: z.string(),
+        personId: z.string(),
+        validUntil: z.string().describe('Last valid day (inclusive)'),
+        toAgencyId: z.string().nullable(),
+        toAgencyKind: z.string().nullable(),
+        toAgencyName: z.string().nullable(),
+        referralIds: z.array(z.string()).describe('The live referrals that use it'),
+      }),
+    )
+    .optional()
+    .describe("Journey lists, your agency's own journeys only: the person's consents a live referral uses that end within 30 days, soonest first"),
   withheld: z.array(z.string()),
 });
 

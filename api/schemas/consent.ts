@@ -11,7 +11,7 @@ export const createConsentBody = z
     categories: z.array(dataCategorySchema).min(1, 'name at least one category').max(20),
     purpose: shortText(500),
     givenOn: factDateSchema.optional().describe('Date the person gave consent (default today)'),
-    validUntil: validUntilSchema.optional().describe('Last day the consent is valid (inclusive); default 12 months from givenOn (the day before the same date a year on)'),
+    validUntil: validUntilSchema.optional().describe('Last day the consent is valid (inclusive); default PATHWAYS_CONSENT_MONTHS (12) months from givenOn (the day before the same date that many months on)'),
   })
   .refine((b) => (b.toAgencyId === undefined) !== (b.toAgencyKind === undefined), {
     message: 'give exactly one of toAgencyId and toAgencyKind',

@@ -19,6 +19,7 @@ import { agencyRoom } from '../../src/live/live-events.ts';
 import { attachAttendanceReports } from '../../src/keywork/attendance-reports.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { clockFrom, describeClock, type ClockSetting } from '../../src/service-clock.ts';
+import type { KeyworkSettings } from '../../machines/keywork-codes.ts';
 import { pino, type Logger } from 'pino';
 import { webAppBuilt } from '../../api/http/web-app.ts';
 import { parseCommandArgs, type OptionSpec } from '../command-args.ts';
@@ -54,6 +55,8 @@ export interface StartOptions {
   clock?: ClockSetting | null;
   /** Months a consent runs when no end date is given (`PATHWAYS_CONSENT_MONTHS`; default 12). */
   consentMonths?: number;
+  /** The follow-up rules for a did-not-attend (`PATHWAYS_FOLLOW_UP_*`; default 2 working days, a review after 3 missed in 28 days). */
+  followUp?: KeyworkSettings;
 }
 
 /** Starts everything on an open, migrated store (shared by `serve` and `demo`). */
@@ -76,6 +79,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
     ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}),
+    ...(options.followUp ? { followUp: options.followUp } : {}),
   });
   // Live updates on the same port, signed in with the same bearer tokens.
   const live = attachLive({
@@ -158,6 +162,7 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     syncInCommit: config.syncInCommit,
     timeZone: config.timeZone,
     consentMonths: config.consentMonths,
+    followUp: config.followUp,
     clock: config.clock,
     metricsToken: config.metricsToken,
   };

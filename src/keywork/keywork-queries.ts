@@ -4,6 +4,7 @@
  * Every list here is of the viewer's own agency's journeys, which it holds in full; the
  * one read that can cross agencies (a journey's contacts) takes the viewer's scope.
  */
+import { CONSENT_WARNING_DAYS, consentsEndingSoon } from '../consent/consent-warnings.ts';
 import type { Kysely } from 'kysely';
 import { covers, type CategoryScope, type DataCategory } from '../../machines/data-categories.ts';
 import type { Database } from '../db/schema.ts';
@@ -139,7 +140,7 @@ export async function findTask(db: Kysely<Database>, id: string) {
 }
 
 /** How far ahead "my day" looks for reviews, waits nearing 21 days and consents running out. */
-export const MY_DAY_LOOKAHEAD_DAYS = { reviews: 14, waiting: 7, consents: 14 } as const;
+export const MY_DAY_LOOKAHEAD_DAYS = { reviews: 14, waiting: 7, consents: CONSENT_WARNING_DAYS } as const;
 
 /**
  * One keyworker's day: appointments today, open tasks, reviews due, journeys whose
@@ -198,21 +199,20 @@ export async function myDay(db: Kysely<Database>, user: { id: string; agencyId: 
     .orderBy('referrals.acknowledge_by')
     .limit(100)
     .execute();
-  const consents = await db
-    .selectFrom('consents')
-    .innerJoin('cases', 'cases.person_id', 'consents.person_id')
-    .innerJoin('people', 'people.id', 'consents.person_id')
-    .leftJoin('agencies', 'agencies.id', 'consents.to_agency_id')
-    .select(['consents.id', 'consents.person_id as personId', 'cases.id as caseId', 'consents.valid_until as validUntil', 'consents.to_agency_kind as toAgencyKind', 'agencies.name as toAgencyName', 'people.given_name', 'people.family_name'])
+  // The consents a live referral uses that end within the caseload's warning window (src/consent/consent-warnings.ts).
+  const openCases = await db
+    .selectFrom('cases')
+    .innerJoin('people', 'people.id', 'cases.person_id')
+    .select(['cases.id as caseId', 'cases.person_id', 'people.given_name', 'people.family_name'])
     .where('cases.keyworker_id', '=', user.id)
     .where('cases.lead_agency_id', '=', user.agencyId)
     .where('cases.closed_at', 'is', null)
-    .where('consents.withdrawn_at', 'is', null)
-    .where('consents.valid_until', '>=', today)
-    .where('consents.valid_until', '<=', plusDays(today, MY_DAY_LOOKAHEAD_DAYS.consents))
-    .orderBy('consents.valid_until')
-    .limit(100)
     .execute();
+  const caseOf = new Map(openCases.map((c) => [c.person_id, c] as const));
+  const consents = (await consentsEndingSoon(db, [...caseOf.keys()], today, MY_DAY_LOOKAHEAD_DAYS.consents)).slice(0, 100).map((c) => {
+    const { caseId, given_name, family_name } = caseOf.get(c.personId)!;
+    return { id: c.id, personId: c.personId, caseId, validUntil: c.validUntil, toAgencyKind: c.toAgencyKind, toAgencyName: c.toAgencyName, given_name, family_name };
+  });
   const withName = <T extends { given_name: string; family_name: string }>({ given_name, family_name, ...rest }: T) => ({ ...rest, personName: person(given_name, family_name) });
   return {
     date: today,

@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { DEFAULT_KEYWORK_SETTINGS, type KeyworkSettings } from '../../machines/keywork-codes.ts';
 import { keyworkRefusal } from '../../machines/keywork-rules.ts';
 import type { KeyworkEvent } from '../../machines/keywork-types.ts';
 import type { PathwayContext } from '../../machines/index.ts';
@@ -105,11 +106,22 @@ export type AppointmentOutcome =
   | { type: 'APPOINTMENT_MISSED' }
   | { type: 'APPOINTMENT_CANCELLED'; by: 'person' | 'service'; reason?: string };
 
-/** Records attendance, a did-not-attend (which makes the follow-up tasks) or a cancellation. */
-export async function settleAppointment(engine: Engine, viewer: Viewer, now: Date, appointmentId: string, outcome: AppointmentOutcome): Promise<KeyworkWrite> {
+/**
+ * Records attendance, a did-not-attend (which makes the follow-up tasks under `followUp`,
+ * the service's rules, carried by the event) or a cancellation.
+ */
+export async function settleAppointment(
+  engine: Engine,
+  viewer: Viewer,
+  now: Date,
+  appointmentId: string,
+  outcome: AppointmentOutcome,
+  followUp: KeyworkSettings = DEFAULT_KEYWORK_SETTINGS,
+): Promise<KeyworkWrite> {
+  const event = outcome.type === 'APPOINTMENT_MISSED' ? { ...outcome, followUp: { ...followUp } } : outcome;
   const result = await engine.transaction(async (tx) => {
     const caseId = await journeyOfAppointment(tx.trx, appointmentId);
-    return applyToJourney(tx, viewer, now, caseId, { ...outcome, appointmentId, at: '' });
+    return applyToJourney(tx, viewer, now, caseId, { ...event, appointmentId, at: '' });
   });
   return { caseRow: result.row, recordId: appointmentId, result };
 }

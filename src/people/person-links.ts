@@ -16,6 +16,7 @@ import { recordAudit } from '../audit/audit-repository.ts';
 import type { Database } from '../db/schema.ts';
 import type { Engine, EngineTransaction } from '../engine/engine-types.ts';
 import { PathwaysError, validationError } from '../errors.ts';
+import { personKeyOf, recountPeople } from '../metrics/person-facts.ts';
 import { identifiersOf } from './identifier-repository.ts';
 import { personStream } from './person-commands.ts';
 import type { PersonFound } from './person-search.ts';
@@ -74,7 +75,10 @@ export async function linkInUnit(
 ): Promise<void> {
   await requireBoth(tx.trx, viewer, personId, otherId, options.today);
   if (await linkRow(tx.trx, personId, otherId)) throw new PathwaysError('conflict', 'These two records are already linked.');
+  const before = [await personKeyOf(tx.trx, personId), await personKeyOf(tx.trx, otherId)];
   await onBothStreams(tx, viewer, personId, otherId, { type: 'PERSON_LINKED', reason, ...(options.referralId ? { referralId: options.referralId } : {}) });
+  // The measures that count people follow the group: recount the people before and after.
+  await recountPeople(tx.trx, [...before, await personKeyOf(tx.trx, personId)]);
   await recordAudit(tx.trx, {
     at: options.at,
     userId: viewer.userId,
@@ -98,7 +102,9 @@ export async function unlinkPeople(engine: Engine, viewer: Viewer, personId: str
   await engine.transaction(async (tx) => {
     await requireBoth(tx.trx, viewer, personId, otherId, options.today);
     if (!(await linkRow(tx.trx, personId, otherId))) throw new PathwaysError('not_found', 'These two records are not linked.');
+    const before = await personKeyOf(tx.trx, personId);
     await onBothStreams(tx, viewer, personId, otherId, { type: 'PERSON_UNLINKED', reason });
+    await recountPeople(tx.trx, [before, await personKeyOf(tx.trx, personId), await personKeyOf(tx.trx, otherId)]);
     await recordAudit(tx.trx, {
       at: options.at,
       userId: viewer.userId,

@@ -141,6 +141,49 @@ describe.each(DIALECTS)('a keyworker’s day on %s', (dialect) => {
     expect((await as(h, coach).get(`/api/v1/referrals/${referralId}/attendance`)).body.items).toHaveLength(3);
   });
 
+  it('follows the service’s follow-up rules, says which are in force, and keeps on each did-not-attend the rules it was recorded under', async () => {
+    expect((await as(h, keyworker).get('/api/v1/settings')).body).toEqual({ followUp: { followUpWorkingDays: 2, reviewAfterMissed: 3, missedWindowDays: 28 } });
+    const ruled = await createApiHarness(dialect, { start: '2026-03-02T10:00:00.000Z', followUp: { followUpWorkingDays: 5, reviewAfterMissed: 2, missedWindowDays: 10 } });
+    try {
+      const agency = await makeAgency(ruled, 'treatment_provider');
+      const kw = await makeUser(ruled, agency.id, 'keyworker');
+      const admin = await makeUser(ruled, agency.id, 'admin');
+      expect((await as(ruled, admin).get('/api/v1/settings')).body).toEqual({ followUp: { followUpWorkingDays: 5, reviewAfterMissed: 2, missedWindowDays: 10 } });
+      const personId = await makePerson(ruled, kw);
+      const opened = await as(ruled, kw).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: '2026-03-02', keyworkerId: kw.id });
+      expect(opened.status, JSON.stringify(opened.body)).toBe(201);
+      const caseId = opened.body.id as string;
+      const miss = async (startsAt: string) => {
+        const b = await as(ruled, kw).post(`/api/v1/cases/${caseId}/appointments`, { kind: 'keywork', startsAt });
+        ruled.clock.set(new Date(Date.parse(startsAt) + 3_600_000).toISOString());
+        const missed = await as(ruled, kw).post(`/api/v1/appointments/${b.body.id as string}/events`, { type: 'APPOINTMENT_MISSED' });
+        expect(missed.status, JSON.stringify(missed.body)).toBe(200);
+        return b.body.id as string;
+      };
+      // Friday 6 March: re-engage within 5 working days → Friday 13 March.
+      const first = await miss('2026-03-06T14:00:00Z');
+      let tasks = (await as(ruled, kw).get('/api/v1/tasks?assignee=me')).body.items;
+      expect(tasks).toMatchObject([{ kind: 'dna_follow_up', appointmentId: first, dueOn: '2026-03-13' }]);
+      // A second miss 11 days later is outside the 10-day window: no review yet; a third within it calls one.
+      await miss('2026-03-17T10:00:00Z');
+      tasks = (await as(ruled, kw).get('/api/v1/tasks?assignee=me')).body.items;
+      expect(tasks.map((t: { kind: string }) => t.kind).sort()).toEqual(['dna_follow_up', 'dna_follow_up']);
+      await miss('2026-03-19T10:00:00Z');
+      tasks = (await as(ruled, kw).get('/api/v1/tasks?assignee=me')).body.items;
+      expect(tasks.map((t: { kind: string }) => t.kind).sort()).toEqual(['case_review', 'dna_follow_up', 'dna_follow_up', 'dna_follow_up']);
+      // Each did-not-attend carries its rules, so a replay makes the same tasks whatever the settings are later.
+      const events = await ruled.store.db.selectFrom('events').select('payload').where('stream_id', '=', caseId).where('type', '=', 'APPOINTMENT_MISSED').execute();
+      expect(events.map((e) => (JSON.parse(e.payload) as { followUp?: unknown }).followUp)).toEqual(Array(3).fill({ followUpWorkingDays: 5, reviewAfterMissed: 2, missedWindowDays: 10 }));
+      // The rules are the service's, not the caller's.
+      const b = await as(ruled, kw).post(`/api/v1/cases/${caseId}/appointments`, { kind: 'keywork', startsAt: '2026-03-20T10:00:00Z' });
+      ruled.clock.set('2026-03-20T12:00:00.000Z');
+      const forged = await as(ruled, kw).post(`/api/v1/appointments/${b.body.id as string}/events`, { type: 'APPOINTMENT_MISSED', followUp: { followUpWorkingDays: 90, reviewAfterMissed: 99, missedWindowDays: 1 } });
+      expect(forged.status).toBe(400);
+    } finally {
+      await ruled.close();
+    }
+  });
+
   it('reports nothing to Jobcentre Plus without the claimant’s consent to treatment progress', async () => {
     const { caseId, coach, referralId } = await referredByJobcentre(['identity']);
     const b = await as(h, keyworker).post(`/api/v1/cases/${caseId}/appointments`, { kind: 'three_way_jobcentre', startsAt: '2026-03-02T09:00:00Z' });

@@ -9,6 +9,8 @@
    response bodies are untyped JSON from supertest; the assertions are what check their shape */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/engine/hash-chain.ts';
+import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
+import { metricsDb } from '../../src/metrics/metric-tables.ts';
 import { DIALECTS } from '../support/stores.ts';
 import { as, createApiHarness, giveConsent, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
 
@@ -99,6 +101,29 @@ describe.each(DIALECTS)('linking person records on %s', (dialect) => {
     expect((await as(h, keyworker).post(`/api/v1/people/${b}/links/${a}/unlink`, {})).status).toBe(200);
     expect(await linkedTo(a, b, c, d)).toEqual([null, null, null, c]);
     expect(await verifyChain(h.store.db)).toMatchObject({ ok: true });
+  });
+
+  it('counts a linked pair as one person in the person measures, and two again once unlinked', async () => {
+    const detach = attachMetrics(h.engine);
+    try {
+      const a = await makePerson(h, keyworker);
+      later();
+      const b = await makePerson(h, keyworker);
+      for (const personId of [a, b]) {
+        const opened = await as(h, keyworker).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: h.clock.today() });
+        expect(opened.status).toBe(201);
+      }
+      const people = async () =>
+        (await metricsDb(h.store.db).selectFrom('metric_person_episodes').select('person_key').where('person_key', 'in', [a, b]).execute()).map((r) => r.person_key).sort();
+      expect(await people()).toEqual([a, b].sort());
+      expect((await as(h, keyworker).post(`/api/v1/people/${a}/links`, { otherPersonId: b, reason: 'Same person' })).status).toBe(201);
+      // Both journeys' episodes now belong to one person, keyed by the earlier record.
+      expect(await people()).toEqual([a, a]);
+      expect((await as(h, keyworker).post(`/api/v1/people/${b}/links/${a}/unlink`, {})).status).toBe(200);
+      expect(await people()).toEqual([a, b].sort());
+    } finally {
+      detach();
+    }
   });
 
   it('links on accepting a referral; nobody sees a record through the link that they may not see otherwise', async () => {

@@ -3,6 +3,7 @@
  * moves, and helpers to make agencies, staff (signed in through the real login), people,
  * consents and TOP records. Every builder makes unique names, so tests never collide.
  */
+import type { KeyworkSettings } from '../../machines/keywork-codes.ts';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import type { Test } from 'supertest';
@@ -48,12 +49,15 @@ export interface ApiHarness {
 }
 
 /** A real app over a fresh store of `dialect`, with its own engine and clock. */
-export async function createApiHarness(dialect: Dialect, options: { start?: string; tokenTtlMinutes?: number; consentMonths?: number; timeZone?: string } = {}): Promise<ApiHarness> {
+export async function createApiHarness(
+  dialect: Dialect,
+  options: { start?: string; tokenTtlMinutes?: number; consentMonths?: number; timeZone?: string; followUp?: KeyworkSettings } = {},
+): Promise<ApiHarness> {
   const store = await createTestStore(dialect);
   const clock = createClock(options.start);
   const engine = createEngine(store, { now: clock.now, ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
   // Journeys span months of test-clock time, so tokens outlive them unless a test says otherwise.
-  const app = createApp({ store, engine, now: clock.now, webDist: null, tokenTtlMinutes: options.tokenTtlMinutes ?? 60 * 24 * 3650, ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}) });
+  const app = createApp({ store, engine, now: clock.now, webDist: null, tokenTtlMinutes: options.tokenTtlMinutes ?? 60 * 24 * 3650, ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}), ...(options.followUp ? { followUp: options.followUp } : {}) });
   return {
     store,
     engine,

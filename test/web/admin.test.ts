@@ -1,7 +1,8 @@
 /**
  * An administrator in a real browser: adds an agency (the error summary first), corrects
  * its name, adds a staff member who can then sign in, changes their role and deactivates
- * them, after which they cannot sign in. axe-core finds no WCAG 2.2 A/AA violation.
+ * them, after which they cannot sign in; the follow-up rules in force are shown read-only.
+ * axe-core finds no WCAG 2.2 A/AA violation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signIn, startWebWorld, type WebWorld } from './web-world.ts';
@@ -10,7 +11,8 @@ import { wcagViolations } from './accessibility.ts';
 let world: WebWorld;
 
 beforeAll(async () => {
-  world = await startWebWorld();
+  // Follow-up rules set as a service would set them (PATHWAYS_FOLLOW_UP_* in the environment).
+  world = await startWebWorld({ start: { followUp: { followUpWorkingDays: 3, reviewAfterMissed: 4, missedWindowDays: 30 } } });
 }, 180_000);
 
 afterAll(async () => {
@@ -27,6 +29,11 @@ describe('an administrator', () => {
     const { page, errors } = await world.newPage();
     await signIn(page, world.url, 'admin@northbridge.example');
     await page.getByTestId('admin').waitFor();
+    // The follow-up rules in force, read-only, in words.
+    const rules = page.getByTestId('follow-up-rules');
+    await expect.poll(() => rules.locator('[data-rule="follow-up"]').textContent()).toBe('Re-engage within 3 working days (a follow-up task for the keyworker)');
+    expect(await rules.locator('[data-rule="case-review"]').textContent()).toBe('After 4 missed appointments in 30 days');
+    expect(await rules.locator('input, select, textarea, button').count()).toBe(0);
     expect(await wcagViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Add an agency' }).click();

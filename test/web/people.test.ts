@@ -3,10 +3,13 @@
  * birth or NHS number among the people the user may see (and nobody else); sending a
  * referral starts by finding the person, and a wrong person id never leaves the page
  * stuck; adding a person shows look-alikes before anything is saved; the person's page
- * lists their consents with renew and withdraw.
+ * lists their consents with renew and withdraw; a referred person known to the receiver is
+ * accepted and linked to its own record, and unlinked again from the person page; the
+ * caseload warns of a consent a live referral uses that ends within 30 days.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_AGENCY_IDS } from '../../seeds/demo-area.ts';
+import { wcagViolations } from './accessibility.ts';
 import { apiAs, loginToken, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
 let world: WebWorld;
@@ -112,8 +115,53 @@ describe('people', () => {
     await signIn(page, world.url, 'keyworker@northbridge.example');
     await page.goto(`${world.url}/#/referrals/${sent.id}`);
     await expect.poll(() => page.getByTestId('known-as').textContent()).toContain(`Dana ${family}`);
+    await page.getByTestId('known-as').getByRole('button', { name: 'Accept and link to this record' }).click();
+    await expect.poll(() => page.getByTestId('referral-status').textContent()).toBe('Accepted');
     await page.getByTestId('known-as').getByRole('link').click();
     await expect.poll(() => page.url()).toContain(`/people/${own.id}`);
+    // The person page lists the linked record, with why and an unlink.
+    const linked = page.getByTestId('linked-records');
+    await expect.poll(() => linked.locator(`[data-linked-id="${referred.id}"]`).textContent()).toContain(`Dana ${family}`);
+    await expect.poll(() => linked.textContent()).toContain('linked on accepting the referral');
+    await screenshot(page, 'person-linked-records');
+    expect(await wcagViolations(page)).toEqual([]);
+    page.once('dialog', (d) => void d.accept());
+    await linked.getByRole('button', { name: 'Unlink' }).click();
+    await expect.poll(() => linked.textContent()).toContain('No other record of this person is linked');
+
+    // Linked again from the person page: find the other record, say why, link.
+    await linked.getByRole('button', { name: 'Link another record of this person' }).click();
+    await linked.getByLabel('Name, date of birth or identifier').fill(`dana ${family}`);
+    await linked.getByRole('button', { name: 'Find' }).click();
+    await linked.getByRole('button', { name: 'Link this record' }).first().click();
+    await linked.getByLabel('Why they are the same person').fill('Same person: confirmed with Dana');
+    await linked.getByRole('button', { name: 'Link the records' }).click();
+    await expect.poll(() => linked.locator(`[data-linked-id="${referred.id}"]`).textContent()).toContain('confirmed with Dana');
+    expect(await unlabelledControls(page)).toEqual([]);
+    expect(await wcagViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+  });
+
+  it('warns on the caseload of a consent a live referral uses that ends within 30 days', { timeout: 90_000 }, async () => {
+    const keyworker = await loginToken(world.url, 'keyworker@northbridge.example');
+    const me = await apiAs<{ id: string }>(world.url, keyworker, 'GET', '/me');
+    const family = `Wren${Date.now().toString(36).replace(/\d/g, '')}`;
+    const person = await apiAs<{ id: string }>(world.url, keyworker, 'POST', '/people', { givenName: 'Ola', familyName: family, dateOfBirth: '1979-02-03', sex: 'female' });
+    const today = new Date().toISOString().slice(0, 10);
+    await apiAs(world.url, keyworker, 'POST', '/cases', { personId: person.id, referralSource: 'self', referredOn: today, keyworkerId: me.id });
+    const ends = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 10);
+    await apiAs(world.url, keyworker, 'POST', `/people/${person.id}/consents`, { toAgencyId: DEMO_AGENCY_IDS.housing, categories: ['identity', 'contact', 'housing'], purpose: 'Housing referral', validUntil: ends });
+    await apiAs(world.url, keyworker, 'POST', '/referrals', { personId: person.id, toAgencyId: DEMO_AGENCY_IDS.housing, kind: 'housing', reason: 'Needs a tenancy', urgency: 'routine' });
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/caseload`);
+    const warning = page.locator('.consent-warning', { hasText: 'ends' }).filter({ has: page.locator(`a[href$="/people/${person.id}"]`) });
+    await expect.poll(() => warning.count()).toBe(1);
+    expect(await warning.textContent()).toMatch(/^Consent to share with .+ ends /);
+    await screenshot(page, 'caseload-consent-warning');
+    expect(await wcagViolations(page)).toEqual([]);
+    await warning.getByRole('link').click();
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(`Ola ${family}`);
     expect(errors).toEqual([]);
   });
 });

@@ -14,7 +14,7 @@ import { DEMO_PASSWORD } from '../../seeds/demo-area.ts';
 import { loadDemoArea } from '../../seeds/demo-area.ts';
 import { loadReferenceCodes } from '../../seeds/reference-codes.ts';
 import { seedCohort } from '../../seeds/cohort.ts';
-import { startPathways, type RunningPathways } from '../../cli/commands/serve.ts';
+import { startPathways, type RunningPathways, type StartOptions } from '../../cli/commands/serve.ts';
 import { createTestStore, type TestStore } from '../support/stores.ts';
 
 
@@ -85,14 +85,14 @@ export const CHROMIUM_LAUNCH = {
  * Starts the world.
  * @param options.cohort - synthetic people to seed beside the demo staff (0 for none)
  */
-export async function startWebWorld(options: { cohort?: number } = {}): Promise<WebWorld> {
+export async function startWebWorld(options: { cohort?: number; start?: Partial<StartOptions> } = {}): Promise<WebWorld> {
   await ensureWebBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
   const store = await createTestStore('sqlite');
   await loadReferenceCodes(store.db);
   await loadDemoArea(store);
   if (options.cohort) await seedCohort(store, { people: options.cohort });
-  const running = await startPathways(store, { port: 0, host: '127.0.0.1' });
+  const running = await startPathways(store, { ...options.start, port: 0, host: '127.0.0.1' });
   const browser = await chromium.launch(CHROMIUM_LAUNCH);
   const url = running.server.url;
   return {

@@ -137,9 +137,16 @@ export function CaseloadPage({ query }: { query: URLSearchParams }) {
                           {flags.length ? ' · ' : ''}
                           {due.label} {formatDate(due.dueAt)}
                         </span>
-                      ) : flags.length === 0 ? (
+                      ) : flags.length === 0 && !c.consentsExpiring?.length ? (
                         <span className="muted">Nothing due</span>
                       ) : null}
+                      {c.consentsExpiring?.map((e) => (
+                        <div key={e.id} className="consent-warning">
+                          <Link to={`/people/${e.personId}`} className="badge badge-warn">
+                            Consent to share with {e.toAgencyName ?? `every ${String(e.toAgencyKind).replace(/_/g, ' ')}`} ends {formatDate(e.validUntil)}
+                          </Link>
+                        </div>
+                      ))}
                     </td>
                     <td>{formatDate(c.referredOn)}</td>
                     <td className="num">{formatDays(daysBetween(c.stageEnteredAt))}</td>

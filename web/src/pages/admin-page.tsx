@@ -1,7 +1,8 @@
 /**
  * Administrators: the agencies and staff of the area (they cannot read case records). Add
  * an agency or a staff account, correct an agency, change a role, deactivate or reactivate
- * either; each result is announced where the user is looking.
+ * either; each result is announced where the user is looking. The follow-up rules in force
+ * are shown read-only.
  */
 import { useRef, useState } from 'react';
 import { api, ApiProblem, listOf } from '../lib/api-client.ts';
@@ -11,6 +12,7 @@ import { useResource } from '../lib/use-resource.ts';
 import { Empty, Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { AddAgencyForm, EditAgencyForm, type AdminAgency } from '../admin/agency-forms.tsx';
 import { AddStaffForm, StaffRowActions, type AdminUser } from '../admin/staff-forms.tsx';
+import { FollowUpRules } from '../admin/follow-up-rules.tsx';
 
 type Open = { form: 'add-agency' } | { form: 'edit-agency'; id: string } | { form: 'add-staff'; id: string } | null;
 
@@ -99,6 +101,7 @@ export function AdminPage() {
           </div>
         );
       })}
+      <FollowUpRules />
     </section>
   );
 }

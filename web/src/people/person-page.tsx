@@ -13,6 +13,7 @@ import { useResource } from '../lib/use-resource.ts';
 import { Empty, Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import type { AgencyView, ConsentView } from '../referrals/referral-types.ts';
 import { consentStatus, nextYear } from './consent-status.ts';
+import { LinkedRecords } from './linked-records.tsx';
 
 /** The person page. */
 export function PersonPage({ personId }: { personId: string }) {
@@ -135,6 +136,7 @@ export function PersonPage({ personId }: { personId: string }) {
           </table>
         )}
       </div>
+      <LinkedRecords personId={personId} />
     </section>
   );
 }

@@ -105,7 +105,12 @@ export function ReferralPage({ referralId }: { referralId: string }) {
           <span data-testid="referral-notice">{notice.text}</span>
         </Notice>
       )}
-      {r.direction === 'inbox' && <KnownAsNotice referralId={r.id} />}
+      {r.direction === 'inbox' && (
+        <KnownAsNotice
+          referralId={r.id}
+          {...(allowed.includes('REFERRAL_ACCEPTED') ? { onAcceptAndLink: (personId: string) => send({ type: 'REFERRAL_ACCEPTED', expectedVersion: r.version, knownAsPersonId: personId }) } : {})}
+        />
+      )}
       <div className="case-layout">
         <div>
           <PersonPanel person={r.person} withheld={r.withheld} />
@@ -204,6 +209,8 @@ export function ReferralPage({ referralId }: { referralId: string }) {
                 title={eventActionLabel(open)}
                 schema={schema}
                 envelope={{ type: open, expectedVersion: r.version }}
+                // Linking on acceptance is offered beside "probably known to you as …", with the record named.
+                hiddenFields={['knownAsPersonId']}
                 intro={INTROS[open] ? <p className="hint">{INTROS[open]}</p> : undefined}
                 submitLabel={eventActionLabel(open)}
                 onSubmit={send}

@@ -21,15 +21,6 @@ import { AddPersonForm } from '../people/add-person-form.tsx';
 import { PersonFinder } from '../people/person-finder.tsx';
 import type { AgencyView, ConsentView, ReferralView } from './referral-types.ts';
 
-
-/** A consent recorded here runs a year unless the person says otherwise (never just today). */
-function consentEnd(): string {
-  const end = new Date();
-  end.setUTCFullYear(end.getUTCFullYear() + 1);
-  end.setUTCDate(end.getUTCDate() - 1);
-  return end.toISOString().slice(0, 10);
-}
-
 /** Explains a 422 consent_required in words, naming what is missing. */
 function consentProblem(p: ApiProblem, agency: AgencyView | undefined): ApiProblem {
   if (p.code !== 'consent_required') return p;
@@ -169,9 +160,9 @@ export function SendReferralPage({ query }: { query: URLSearchParams }) {
                 schema={createConsentBody}
                 envelope={{ toAgencyId: agency.id }}
                 hiddenFields={['toAgencyId', 'toAgencyKind']}
-                initial={{ categories: [...REFERRAL_KIND_CATEGORIES[kind]], purpose: `${humanise(kind)} referral to ${agency.name}`, validUntil: consentEnd() }}
+                initial={{ categories: [...REFERRAL_KIND_CATEGORIES[kind]], purpose: `${humanise(kind)} referral to ${agency.name}` }}
                 allowBackdate={false}
-                intro={<p className="hint">Record only what the person has agreed to, for this purpose. They can withdraw it at any time.</p>}
+                intro={<p className="hint">Record only what the person has agreed to, for this purpose. They can withdraw it at any time. Leave “Valid until” empty for the service’s usual term (12 months unless set otherwise).</p>}
                 submitLabel="Record consent"
                 onSubmit={async (body) => {
                   await api(`/people/${personId}/consents`, { body });
