@@ -31,6 +31,7 @@ import { personLinksMigration } from './migrations/061-person-links.ts';
 import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
 import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
+import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events.ts';
 
 export interface Migration {
@@ -66,6 +67,7 @@ export const MIGRATIONS: readonly Migration[] = [
   consentExpiryLocalMidnightMigration,
   personLinkPairsMigration,
   metricPersonEpisodesMigration,
+  metricCaseHistoryMigration,
   sealedLaterEventsMigration,
 ];
 
