@@ -137,6 +137,11 @@ export interface WithdrawnBreach {
   /** The date the correcting fact was recorded (the event's date). */
   withdrawnOn: string;
   reason: string;
+  /**
+   * The event-log seq of the fact that withdrew it, once the engine has logged the
+   * correcting BREACH_WITHDRAWN event; absent before (and in journeys from before it).
+   */
+  byEventSeq?: number;
 }
 
 /** Input when a journey is created (the engine adds nothing else). */
@@ -193,18 +198,23 @@ export type PathwayEvent =
   | ({ type: 'CHECKUP_DUE'; index: number } & At)
   | ({ type: 'RECOVERY_SUSTAINED' } & At)
   | ({ type: 'CONTINUITY_OF_CARE_BREACHED' } & At)
+  | ({ type: 'BREACH_WITHDRAWN'; clock: WithdrawnBreach['deadline']; breachedAt: string | null; reason: string; byEventSeq: number } & At)
   | KeyworkEvent;
 
 /** The type string of any pathway event. */
 export type PathwayEventType = PathwayEvent['type'];
 
-/** Pathway events only timers may send. */
+/**
+ * Pathway events only the engine sends: its timers, and BREACH_WITHDRAWN, the correcting
+ * event it appends when a fact recorded late withdraws a breach that already fired.
+ */
 export const PATHWAY_TIMER_EVENT_TYPES = [
   'WAITING_TIME_BREACHED',
   'REVIEW_DUE',
   'CHECKUP_DUE',
   'RECOVERY_SUSTAINED',
   'CONTINUITY_OF_CARE_BREACHED',
+  'BREACH_WITHDRAWN',
 ] as const satisfies readonly PathwayEventType[];
 
 /** Every pathway event type, for validation at the edge. */

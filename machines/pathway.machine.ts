@@ -300,6 +300,15 @@ export const pathwayMachine = setup({
       };
       return { continuity: { ...context.continuity, engagedOn, breached: false }, withdrawnBreaches: [...(context.withdrawnBreaches ?? []), withdrawn] };
     }),
+    /** The engine's correcting event: marks the withdrawal it logs with the fact that caused it. */
+    recordBreachWithdrawal: assign(({ context, event }) => {
+      if (event.type !== 'BREACH_WITHDRAWN') return {};
+      const list = [...(context.withdrawnBreaches ?? [])];
+      const i = list.findIndex((w) => w.deadline === event.clock && w.byEventSeq === undefined);
+      const entry = list[i];
+      if (entry) list[i] = { ...entry, byEventSeq: event.byEventSeq };
+      return { withdrawnBreaches: list };
+    }),
     flagContinuityBreached: assign(({ context }) => (context.continuity ? { continuity: { ...context.continuity, breached: true } } : {})),
     // Tasks nobody held (the journey had no keyworker) go to the keyworker now assigned.
     assignKeyworker: assign(({ context, event }) =>
@@ -346,6 +355,8 @@ export const pathwayMachine = setup({
     CONTACT_RECORDED: { guard: 'contactAccepted', actions: 'recordKeywork' },
     TASK_ASSIGNED: { guard: 'taskAccepted', actions: 'recordKeywork' },
     TASK_COMPLETED: { guard: 'taskAccepted', actions: 'recordKeywork' },
+    // Sent by the engine only, right after a fact recorded late withdrew a breach.
+    BREACH_WITHDRAWN: { actions: 'recordBreachWithdrawal' },
   },
   states: {
     referred: {

@@ -226,6 +226,8 @@ export function projectTimelineEntry<T extends Obj & { type: string; payload: Ob
   if (!covers(scope, 'treatment_progress')) return null;
   const offending = covers(scope, 'offending');
   if (!offending && (CUSTODY_EVENTS.has(entry.type) || inCustody(entry.toState))) return null;
+  // Withdrawing a continuity-of-care breach tells of a release from custody.
+  if (!offending && entry.type === 'BREACH_WITHDRAWN' && entry.payload.clock === 'continuity_of_care') return null;
   // A contact entry is shared only where the person agreed to its own category.
   if (entry.type === 'CONTACT_RECORDED' && !covers(scope, entry.payload.category as DataCategory)) return null;
   const payload: Obj = { ...entry.payload };

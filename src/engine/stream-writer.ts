@@ -25,6 +25,7 @@ import type {
   StreamRow,
   TransactionHook,
 } from './engine-types.ts';
+import { BREACH_EVENT_OF, unloggedWithdrawals } from './breach-corrections.ts';
 import { appendEvent, lockEventLog, type ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
@@ -110,7 +111,41 @@ export async function applyCommand<S extends StreamType>(ctx: TxContext, cmd: Ap
   const event: EngineEvent = { ...cmd.event, type, at: time.effectiveAt };
   const plan = planTransition(stream, row.machine_version, row.snapshot, event, ctx.registry);
   if (!plan.accepted) throw refusal(stream, plan, type);
-  return writeTransition(ctx, stream, row, plan, event, cmd.actor, time.backdateReason);
+  const written = await writeTransition(ctx, stream, row, plan, event, cmd.actor, time.backdateReason);
+  return stream === 'case' ? appendBreachCorrections(ctx, row.snapshot, written, cmd.actor, time.backdateReason) : written;
+}
+
+/**
+ * After a journey's event: for each breach the event withdrew, the correcting
+ * BREACH_WITHDRAWN, in the same unit, at the fact's effective time and by its actor. The
+ * answer is the stream as it stands after them (its version is the one to send next).
+ */
+async function appendBreachCorrections<S extends StreamType>(
+  ctx: TxContext,
+  before: string,
+  written: ApplyResult<S>,
+  actor: Actor,
+  backdateReason: string | null,
+): Promise<ApplyResult<S>> {
+  let result = written;
+  for (const w of unloggedWithdrawals(before, written.snapshot)) {
+    const breach = await ctx.sql.get<{ effective_at: string }>(
+      'select effective_at from events where stream_type = ? and stream_id = ? and type = ? order by stream_version desc limit 1',
+      ['case', written.row.id, BREACH_EVENT_OF[w.deadline]],
+    );
+    const event: EngineEvent = {
+      type: 'BREACH_WITHDRAWN',
+      clock: w.deadline,
+      breachedAt: breach?.effective_at ?? null,
+      reason: w.reason,
+      byEventSeq: written.change.seq,
+      at: written.change.effectiveAt,
+    };
+    const plan = planTransition('case', result.row.machine_version, result.row.snapshot, event, ctx.registry);
+    if (!plan.accepted) throw new Error(`The journey ${result.row.id} refused its correcting BREACH_WITHDRAWN (${w.deadline}).`);
+    result = await writeTransition(ctx, 'case', result.row as StreamRow<'case'>, plan, event, actor, backdateReason) as ApplyResult<S>;
+  }
+  return result;
 }
 
 function conflict(stream: StreamType, id: string, current: number, expected: number): PathwaysError {

@@ -108,7 +108,16 @@ export type MetricTables = {
 /** A database handle that sees the metric tables. */
 export type MetricsDb = Kysely<Database & MetricTables>;
 
+// `withTables` builds a new Kysely instance each call; one transition asks for its handle's
+// widening several times (the measures' hooks, the counter writes), so each handle keeps one.
+const widened = new WeakMap<Kysely<Database>, MetricsDb>();
+
 /** Widens a handle (or transaction) to the metric tables. */
 export function metricsDb(db: Kysely<Database>): MetricsDb {
-  return db.withTables<MetricTables>();
+  let out = widened.get(db);
+  if (!out) {
+    out = db.withTables<MetricTables>();
+    widened.set(db, out);
+  }
+  return out;
 }

@@ -144,12 +144,25 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     await a.j.on('2026-06-30T09:15:00.000Z', { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'i1', modality: 'structured_psychosocial' }] });
     await a.j.on('2026-06-30T09:20:00.000Z', { type: 'INTERVENTION_OFFERED', interventionId: 'i1', offeredOn: '2026-06-10' });
     await a.j.on('2026-06-30T09:25:00.000Z', { type: 'INTERVENTION_STARTED', interventionId: 'i1', startedOn: '2026-06-15' });
-    const row = await world.store.db.selectFrom('cases').select(['snapshot', 'overdue']).where('id', '=', a.j.id).executeTakeFirstOrThrow();
+    const row = await world.store.db.selectFrom('cases').select(['snapshot', 'overdue', 'version']).where('id', '=', a.j.id).executeTakeFirstOrThrow();
+    // The answer to the start was the journey after the engine's correcting event: its version is the one to send next.
+    expect(a.j.version).toBe(row.version);
+    const startedSeq = Number((await world.store.db.selectFrom('events').select('seq').where('stream_id', '=', a.j.id).where('type', '=', 'INTERVENTION_STARTED').executeTakeFirstOrThrow()).seq);
+    const reason = 'first intervention started on 2026-06-15, within 21 days of 2026-06-01 (recorded after the breach)';
     const context = (JSON.parse(row.snapshot) as { context: Record<string, unknown> }).context;
     expect(context.waitingTimeBreached).toBe(false);
-    expect(context.withdrawnBreaches).toEqual([
-      { deadline: 'waiting_time', withdrawnOn: '2026-06-30', reason: 'first intervention started on 2026-06-15, within 21 days of 2026-06-01 (recorded after the breach)' },
-    ]);
+    expect(context.withdrawnBreaches).toEqual([{ deadline: 'waiting_time', withdrawnOn: '2026-06-30', reason, byEventSeq: startedSeq }]);
+    // The engine appended the correcting event right after the fact, in the same unit, by the same user.
+    const correction = await world.store.db.selectFrom('events').selectAll().where('stream_id', '=', a.j.id).where('type', '=', 'BREACH_WITHDRAWN').execute();
+    expect(correction).toHaveLength(1);
+    expect(Number(correction[0]?.seq)).toBe(startedSeq + 1);
+    expect(correction[0]?.user_id).toBe(a.keyworker.id);
+    expect(JSON.parse(correction[0]?.payload ?? '{}')).toEqual({ clock: 'waiting_time', breachedAt: '2026-06-22T23:00:00.000Z', reason, byEventSeq: startedSeq });
+    // Live: the keyworker's socket hears it as a change of the journey.
+    await a.socket.waitFor((m) => m.event === 'case.changed' && m.payload.id === a.j.id && m.payload.type === 'BREACH_WITHDRAWN');
+    // The timeline shows it.
+    const timeline = await world.api(a.keyworker.token, 'GET', `/api/v1/cases/${a.j.id}/timeline`);
+    expect(JSON.stringify(timeline.body)).toContain('BREACH_WITHDRAWN');
     expect(row.overdue).toBe(0);
     const list = await world.api(a.keyworker.token, 'GET', '/api/v1/cases?overdue=true');
     expect((list.body.items as Array<{ id: string }>).some((i) => i.id === a.j.id)).toBe(false);
@@ -211,7 +224,7 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     a.socket.socket.close();
   });
 
-  it('21-day continuity of care in summer: released 1 June, breached at midnight BST starting 23 June', async () => {
+  it('21-day continuity of care in summer: released 1 June, breached at midnight BST starting 23 June; an engagement recorded late, dated day 19, withdraws it with a correcting event', async () => {
     const a = await journey('2026-05-01');
     await intoTreatment(a.j, '2026-05-01', '2026-05-10');
     await a.j.on('2026-05-20', { type: 'CUSTODY_STARTED' });
@@ -220,6 +233,22 @@ describe.each(DIALECTS)('calendar-day clocks agree everywhere (%s)', (dialect) =
     await expectAt('2026-06-21T12:00:00.000Z', false, o); // day 20
     await expectAt('2026-06-22T22:59:59.999Z', false, o); // day 21
     await expectAt('2026-06-22T23:00:00.000Z', true, o); // day 22
+    // Recorded on 25 June: the person engaged on 20 June (day 19). The engine appends the
+    // correcting event, and flag, list, measure and log agree.
+    a.j.version = (await world.store.db.selectFrom('cases').select('version').where('id', '=', a.j.id).executeTakeFirstOrThrow()).version;
+    await a.j.on('2026-06-25T10:00:00.000Z', { type: 'COMMUNITY_ENGAGED', engagedOn: '2026-06-20' });
+    const view = await world.api(a.keyworker.token, 'GET', `/api/v1/cases/${a.j.id}`);
+    expect((view.body.overdue as Record<string, boolean>).continuityOfCare).toBe(false);
+    const list = await world.api(a.keyworker.token, 'GET', '/api/v1/cases?overdue=true');
+    expect((list.body.items as Array<{ id: string }>).some((i) => i.id === a.j.id)).toBe(false);
+    const due = await world.api(a.manager.token, 'GET', `/api/v1/metrics/deadlines?agencyId=${a.agencyId}&asOf=2026-06-25T12:00:00.000Z`);
+    expect((due.body.continuityOver21Days as { total: number }).total).toBe(0);
+    const out = await world.api(a.manager.token, 'GET', `/api/v1/metrics/outcomes?agencyId=${a.agencyId}&from=2026-06-01&to=2026-06-30&asOf=2026-06-25T12:00:00.000Z`);
+    expect((out.body.continuityOfCare as { rows: unknown[] }).rows).toEqual([expect.objectContaining({ released: 1, engagedWithin21Days: 1, share: 1 })]);
+    const logged = await world.store.db.selectFrom('events').select(['type', 'payload']).where('stream_id', '=', a.j.id).where('type', 'in', ['CONTINUITY_OF_CARE_BREACHED', 'BREACH_WITHDRAWN']).orderBy('seq').execute();
+    expect(logged.map((e) => e.type)).toEqual(['CONTINUITY_OF_CARE_BREACHED', 'BREACH_WITHDRAWN']);
+    expect(JSON.parse(logged[1]?.payload ?? '{}')).toMatchObject({ clock: 'continuity_of_care', breachedAt: '2026-06-22T23:00:00.000Z' });
+    await a.socket.waitFor((m) => m.event === 'case.changed' && m.payload.id === a.j.id && m.payload.type === 'BREACH_WITHDRAWN');
     a.socket.socket.close();
   });
 

@@ -35,6 +35,8 @@ export function samples(s: AnyMachineSnapshot): PathwayEvent[] {
       : [ev({ type: 'APPOINTMENT_BOOKED' as const, appointmentId: `a-${n}`, kind: 'keywork' as const, startsAt: '2026-01-06T10:00:00Z' })]),
     ev({ type: 'CONTACT_RECORDED' as const, contactId: `c-${(c.contacts ?? []).length}`, contactOn: '2026-01-06', mode: 'phone' as const, category: 'treatment_progress' as const, summary: 'Called' }),
     ...(openTask ? [ev({ type: 'TASK_ASSIGNED' as const, taskId: openTask.id, assigneeId: 'kw-2' }), ev({ type: 'TASK_COMPLETED' as const, taskId: openTask.id })] : []),
+    // The engine's correcting event, in any open stage (it marks a withdrawal, if one is listed).
+    ev({ type: 'BREACH_WITHDRAWN' as const, clock: 'waiting_time' as const, breachedAt: null, reason: 'recorded late', byEventSeq: 1 }),
   ];
   return [
     ...keywork,

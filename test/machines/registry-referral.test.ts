@@ -49,6 +49,7 @@ describe('machine registry', () => {
       'APPOINTMENT_BOOKED',
       'APPOINTMENT_CANCELLED',
       'APPOINTMENT_MISSED',
+      'BREACH_WITHDRAWN',
       'COMMUNITY_ENGAGED',
       'CONTACT_RECORDED',
       'CONTINUITY_OF_CARE_BREACHED',
@@ -67,9 +68,10 @@ describe('machine registry', () => {
     expect(acceptedEventTypes(snapshot)).toEqual([]);
   });
 
-  it('knows which events only timers send', () => {
+  it('knows which events only the engine sends (its timers, and the correcting BREACH_WITHDRAWN)', () => {
     expect([...TIMER_EVENT_TYPES].sort()).toEqual([
       'ACKNOWLEDGE_DEADLINE_PASSED',
+      'BREACH_WITHDRAWN',
       'CHECKUP_DUE',
       'CONSENT_EXPIRED',
       'CONTINUITY_OF_CARE_BREACHED',

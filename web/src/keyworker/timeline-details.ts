@@ -135,6 +135,13 @@ export function timelineWords(items: readonly TimelineEntry[], names: TimelineNa
       case 'TASK_COMPLETED':
         words = { label: 'Task done', detail: joined([task(p.taskId), quoted(text(p.note))]) };
         break;
+      case 'BREACH_WITHDRAWN':
+        // The breach stays above it in the timeline; this says why it no longer holds.
+        words = {
+          label: p.clock === 'continuity_of_care' ? 'Continuity of care breach withdrawn' : 'Waiting time breach withdrawn',
+          detail: joined([typeof p.breachedAt === 'string' && `breach of ${formatDateTime(p.breachedAt)}`, text(p.reason)]),
+        };
+        break;
       default:
         words = { label: eventFactLabel(e.type), detail: pathwayDetail(p) };
     }

@@ -71,6 +71,7 @@ const EVENT_FACTS: Record<string, string> = {
   CHECKUP_DUE: 'Recovery check-up due',
   RECOVERY_SUSTAINED: 'Recovery sustained (6 months)',
   CONTINUITY_OF_CARE_BREACHED: 'Continuity of care target (21 days) passed',
+  BREACH_WITHDRAWN: 'Breach withdrawn (a fact recorded late met the target)',
   ACKNOWLEDGE_DEADLINE_PASSED: 'Acknowledge-by deadline passed',
   FIRST_CONTACT_DEADLINE_PASSED: 'First-contact-by deadline passed',
 };
