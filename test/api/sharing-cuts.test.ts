@@ -160,7 +160,7 @@ describe.each(DIALECTS)('sharing cuts on %s', (dialect) => {
       const inTreatment = await caseEvents(h, keyworker, opened.body.id as string, opened.body.version as number, [
         { type: 'SCREENING_STARTED' },
         { type: 'SCREENING_COMPLETED', outcome: 'assess' },
-        { type: 'ASSESSMENT_COMPLETED', domains: { offending: 'Shoplifting', housingNeed: 'housing_problem' } },
+        { type: 'ASSESSMENT_COMPLETED', domains: { offending: 'Shoplifting', housingNeed: 'housing_problem' }, substanceGroup: 'opiate' },
         { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'p1', modality: 'structured_psychosocial' }] },
         { type: 'INTERVENTION_OFFERED', interventionId: 'p1', offeredOn: today },
         { type: 'INTERVENTION_STARTED', interventionId: 'p1', startedOn: today },
@@ -208,6 +208,11 @@ describe.each(DIALECTS)('sharing cuts on %s', (dialect) => {
       expect((await as(h, s.nurse).get('/api/v1/cases?stage=inTreatment')).body.items.map((i: { id: string }) => i.id)).toEqual([s.caseId]);
       const timeline = await as(h, s.nurse).get(`/api/v1/cases/${s.caseId}/timeline`);
       expect(JSON.stringify(timeline.body)).not.toMatch(/CUSTODY_STARTED|inCustody/);
+      // The episode's substance group is substance use: not shared without it, in the view or the timeline.
+      expect(res.body).not.toHaveProperty('substanceGroup');
+      const assessed = (timeline.body.items as Array<{ type: string; payload: Record<string, unknown> }>).find((e) => e.type === 'ASSESSMENT_COMPLETED');
+      expect(assessed?.payload).not.toHaveProperty('substanceGroup');
+      expect((await as(h, keyworker).get(`/api/v1/cases/${s.caseId}`)).body.substanceGroup).toBe('opiate');
     });
 
     it('shows custody to an agency with consent to offending, and finds it by ?stage=inCustody', async () => {

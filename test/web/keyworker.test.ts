@@ -83,9 +83,12 @@ describe('keyworker', () => {
       async (f) => {
         await f.getByLabel('Housing need').selectOption('housing_problem');
         await f.locator('#ev-assessment_completed-domains-substanceUse').fill('Alcohol daily, no other substances.');
+        // The episode's substance group, which PHOF C19a–c count by.
+        await f.getByLabel('Substance group (for national reporting)').selectOption('alcohol_only');
       },
       /Care planning/,
     );
+    await expect.poll(() => page.locator('dl.facts').filter({ hasText: 'Substance group (for national reporting)' }).textContent()).toContain('Alcohol only');
 
     // The care package editor: two interventions.
     await page.getByRole('button', { name: 'Agree care package' }).first().click();
