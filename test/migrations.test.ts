@@ -69,6 +69,9 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect(kept.caseFacts.length).toBe(2);
     // Two people, one episode each, both in treatment.
     expect(kept.personEpisodes.length).toBe(2);
+    // Each journey's spells: care planning, waiting, in treatment and its review clock (the
+    // stages it passed through on its referral day never held it at a day's end).
+    expect(kept.history.length).toBe(8);
     await rebuildMetrics(store);
     expect(await metricSnapshot(store.db)).toEqual(kept);
 

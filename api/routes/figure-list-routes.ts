@@ -9,6 +9,9 @@ import { CASELOAD_DEFINITION, caseloads } from '../../src/metrics/caseloads.ts';
 import { breachesByStage, type DrillCursor } from '../../src/metrics/drill-down.ts';
 import { journeysBehindFigure, referralsBehindFigure, type FigureList } from '../../src/metrics/figure-lists.ts';
 import { METRIC_READER_ROLES, resolveMetricScope } from '../../src/metrics/metric-scope.ts';
+import { resolveAsOf } from '../../src/metrics/as-of.ts';
+import { PathwaysError } from '../../src/errors.ts';
+import type { Dimension } from '../../machines/measure-dimensions.ts';
 import type { AuthUser } from '../../src/auth/auth-user.ts';
 import type { AppContext } from '../context.ts';
 import { toCsv, type CsvValue } from '../http/csv.ts';
@@ -26,7 +29,7 @@ import {
 
 /** What the stage breaches count. */
 const STAGE_BREACH_DEFINITION =
-  'Journeys past each journey deadline on the as-of day (waiting over 21 days for a first intervention, review overdue after 182 days, released and not engaged after 21 days), by the stage each journey is in now: the same journeys as the deadline figures.';
+  'Journeys past each journey deadline at the end of the as-of day (waiting over 21 days for a first intervention, review overdue after 182 days, released and not engaged after 21 days), by the stage each journey was in then: the same journeys as the deadline figures.';
 import { decodeCursor, encodeCursor, nowIso, viewerOf } from './route-helpers.ts';
 
 /** Rows in one CSV export at most (a national area's largest stage). */
@@ -35,6 +38,19 @@ const EXPORT_PAGE = 5_000;
 
 const tag = 'metrics';
 const forbidden = { description: 'not a manager, or another area or agency than your own' };
+
+/**
+ * The breakdown cell a list is narrowed to: both `breakdown` and `group`, or neither.
+ * @throws PathwaysError `validation_failed` naming the missing one
+ */
+function groupOf(breakdown: Dimension, group: string | undefined): { dim: Exclude<Dimension, 'all'>; value: string } | undefined {
+  if (breakdown === 'all' && group === undefined) return undefined;
+  if (breakdown !== 'all' && group !== undefined) return { dim: breakdown, value: group };
+  const missing = breakdown === 'all' ? 'breakdown' : 'group';
+  throw new PathwaysError('validation_failed', 'A list of one group takes both `breakdown` (the dimension, e.g. age_band) and `group` (one of its values, e.g. 18-24).', {
+    issues: [{ path: missing, message: missing === 'breakdown' ? 'required with group: the dimension the group belongs to' : 'required with breakdown: one group of it' }],
+  });
+}
 
 function cursorOf(cursor: string | undefined): DrillCursor | undefined {
   return decodeCursor(cursor, ['at', 'id'] as const);
@@ -115,13 +131,14 @@ export const figureListRoutes = [
     async handle({ query, ctx, user }) {
       const viewer = viewerOf(user);
       const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
-      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      const { asOf, asOfDay, past } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
+      const group = groupOf(query.breakdown, query.group);
       const read = (after: DrillCursor | undefined, limit: number) =>
-        journeysBehindFigure(ctx.store.db, ctx.store.dialect, viewer, { agencyIds: scope.agencyIds, figure: query.figure, stage: query.stage, asOf, after, limit });
+        journeysBehindFigure(ctx.store.db, ctx.store.dialect, viewer, { agencyIds: scope.agencyIds, figure: query.figure, stage: query.stage, asOf, asOfDay, past, group, after, limit });
       return answerList({ ctx, user, area: scope.area, asOf, figure: query.figure, format: query.format, cursor: query.cursor, limit: query.limit }, read, {
         entityType: 'metrics_journeys',
-        filters: { figure: query.figure, stage: query.stage ?? null, agencyId: query.agencyId ?? null },
-        filename: `${query.figure}${query.stage ? `-${query.stage}` : ''}.csv`,
+        filters: { figure: query.figure, stage: query.stage ?? null, agencyId: query.agencyId ?? null, ...(group ? { breakdown: group.dim, group: group.value } : {}) },
+        filename: `${query.figure}${query.stage ? `-${query.stage}` : ''}${group ? `-${group.value}` : ''}.csv`,
         columns: ['journey', 'person', 'agency', 'keyworker', 'stage', 'since', 'days', 'overdue'],
         row: (j) => [j.id, j.person?.name ?? 'withheld', j.agency.name, j.keyworker?.name ?? '', j.stage, j.since, j.days, j.overdue ? 'yes' : 'no'],
       });
@@ -140,7 +157,8 @@ export const figureListRoutes = [
     async handle({ query, ctx, user }) {
       const viewer = viewerOf(user);
       const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
-      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      // Referrals and caseloads are today's, measured to the as-of time (no history of them yet).
+      const { asOf } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
       const read = (after: DrillCursor | undefined, limit: number) =>
         referralsBehindFigure(ctx.store.db, viewer, { agencyIds: scope.agencyIds, figure: query.figure, state: query.state, asOf, after, limit });
       return answerList({ ctx, user, area: scope.area, asOf, figure: query.figure, format: query.format, cursor: query.cursor, limit: query.limit }, read, {
@@ -163,7 +181,8 @@ export const figureListRoutes = [
     responses: { 200: { description: 'caseloads (or CSV with format=csv)', schema: caseloadResponse }, 403: forbidden },
     async handle({ query, ctx, user }) {
       const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
-      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
+      // Referrals and caseloads are today's, measured to the as-of time (no history of them yet).
+      const { asOf } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
       const loads = await caseloads(ctx.store.db, scope.agencyIds, asOf);
       if (query.format === 'csv') {
         const csv = toCsv(
@@ -187,8 +206,8 @@ export const figureListRoutes = [
     responses: { 200: { description: 'counts per stage and deadline', schema: stageBreachResponse }, 403: forbidden },
     async handle({ query, ctx, user }) {
       const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
-      const asOf = query.asOf ? new Date(query.asOf).toISOString() : nowIso(ctx);
-      return { status: 200, body: { area: scope.area, asOf, definition: STAGE_BREACH_DEFINITION, rows: await breachesByStage(ctx.store.db, scope.agencyIds, asOf) } };
+      const { asOf, asOfDay, past } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
+      return { status: 200, body: { area: scope.area, asOf, definition: STAGE_BREACH_DEFINITION, rows: await breachesByStage(ctx.store.db, scope.agencyIds, asOf, { asOfDay, past }) } };
     },
   }),
 ];

@@ -4,8 +4,8 @@
  * journeys. Every figure carries its definition, here and in the OpenAPI document.
  */
 import type { z } from 'zod';
-import { localDayOf } from '../../machines/calendar-days.ts';
 import { PathwaysError } from '../../src/errors.ts';
+import { resolveAsOf } from '../../src/metrics/as-of.ts';
 import { dateOfDay, dayOf } from '../../src/metrics/days.ts';
 import { deadlines } from '../../src/metrics/measures/deadlines.ts';
 import { flow } from '../../src/metrics/measures/flow.ts';
@@ -42,17 +42,18 @@ const MAX_PERIOD_DAYS = 3660;
 /** Resolves scope, as-of time and period for one request. */
 async function prepare(ctx: AppContext, user: AuthUser, query: MetricsQuery, defaultPeriodDays: number) {
   const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
-  const asOf = query.asOf ? new Date(query.asOf).toISOString() : ctx.now().toISOString();
-  // The as-of day is the service's local calendar day (machines/calendar-days.ts).
+  // The as-of day is the service's local calendar day (machines/calendar-days.ts); a past
+  // day reads where journeys were at its end.
   const timeZone = ctx.engine.timeZone;
-  const toDay = query.to ? dayOf(query.to) : localDayOf(asOf, timeZone);
+  const { asOf, asOfDay, past } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), timeZone);
+  const toDay = query.to ? dayOf(query.to) : asOfDay;
   const fromDay = query.from ? dayOf(query.from) : toDay - (defaultPeriodDays - 1);
   if (fromDay > toDay || toDay - fromDay > MAX_PERIOD_DAYS) {
     throw new PathwaysError('validation_failed', 'The period must have `from` on or before `to` and span at most 10 years.', {
       issues: [{ path: 'from', message: `must be on or before ${dateOfDay(toDay)} and at most ${MAX_PERIOD_DAYS} days before it` }],
     });
   }
-  const q: MeasureQuery = { agencyIds: scope.agencyIds, dim: query.breakdown, asOf, fromDay, toDay, timeZone };
+  const q: MeasureQuery = { agencyIds: scope.agencyIds, dim: query.breakdown, asOf, fromDay, toDay, timeZone, past };
   const context = {
     area: scope.area,
     agencyIds: scope.agencyIds,

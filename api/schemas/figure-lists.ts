@@ -5,12 +5,17 @@
  */
 import { z } from 'zod';
 import { JOURNEY_LIST_FIGURES, REFERRAL_LIST_FIGURES } from '../../machines/figure-lists.ts';
+import { DIMENSIONS } from '../../machines/measure-dimensions.ts';
 import { dateTimeSchema, idSchema, pageQuery } from './common.ts';
 
 const scope = {
   area: z.string().trim().min(1).max(120).optional().describe('The area to read; managers may read their own area only (the default)'),
   agencyId: idSchema.optional().describe('Narrow to one agency of the area'),
-  asOf: dateTimeSchema.optional().describe('Days and deadlines are measured to this time; default now'),
+  asOf: dateTimeSchema
+    .optional()
+    .describe(
+      'Where things stood at the end of this day (the service\'s calendar day of this time): a past day lists the journeys as they were then, from the history of the event log; default now. A day after today, or before the first recorded journey, is refused (400)',
+    ),
   format: z.enum(['json', 'csv']).default('json').describe('`csv`: the whole list as CSV, its definition in the first row (recorded in the audit trail)'),
 };
 
@@ -18,6 +23,8 @@ const scope = {
 export const journeyListQuery = z.strictObject({
   figure: z.enum(JOURNEY_LIST_FIGURES).default('workInProgress').describe('The figure whose journeys to list'),
   stage: z.string().trim().regex(/^[A-Za-z]{1,40}$/, 'must be a stage name, e.g. inTreatment').optional().describe('With workInProgress: one stage'),
+  breakdown: z.enum(DIMENSIONS).default('all').describe('With `group`: the breakdown dimension of the figure\'s cell (as the measures\' `breakdown`)'),
+  group: z.string().trim().min(1).max(80).optional().describe('With `breakdown`: one group of it (a row\'s `group` in the measures, e.g. `18-24`); the list\'s total equals that cell'),
   ...scope,
   ...pageQuery,
 });

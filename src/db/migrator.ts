@@ -31,6 +31,7 @@ import { personLinksMigration } from './migrations/061-person-links.ts';
 import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-expiry-local-midnight.ts';
 import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
 import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
+import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -65,6 +66,7 @@ export const MIGRATIONS: readonly Migration[] = [
   consentExpiryLocalMidnightMigration,
   personLinkPairsMigration,
   metricPersonEpisodesMigration,
+  metricCaseHistoryMigration,
 ];
 
 export interface MigrationResult {

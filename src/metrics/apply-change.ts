@@ -11,6 +11,8 @@ import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import { clockRowsOf, syncCaseClocks } from './case-clocks.ts';
+import { syncCaseHistory } from './case-history.ts';
+import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
 import { personKeyOf, recountPeople } from './person-facts.ts';
@@ -92,7 +94,11 @@ async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, writ
     deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
   }
   await write(deltas);
-  await syncCaseClocks(trx, direct, prev ? clockRowsOf(change.id, prev.agencyId, before) : [], clockRowsOf(change.id, facts.agencyId, after));
+  const clocksBefore = prev ? clockRowsOf(change.id, prev.agencyId, before) : [];
+  const clocksAfter = clockRowsOf(change.id, facts.agencyId, after);
+  await syncCaseClocks(trx, direct, clocksBefore, clocksAfter);
+  const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
+  await syncCaseHistory(trx, direct, change.id, facts.dims, { before: clocksBefore, after: clocksAfter, day, dimsBefore: prev ? prev.dims : null });
   await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
   // The person's episodes changed (opened, started, ended, re-presented, regrouped): their
   // person-level rows are drawn again from all their journeys.

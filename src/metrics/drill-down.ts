@@ -12,6 +12,9 @@ import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
 import { REFERRAL_WAITING_STATES } from './referral-facts.ts';
 import { dayOf } from './days.ts';
 import type { JourneyListFigure, ReferralListFigure } from '../../machines/figure-lists.ts';
+import type { Dimension } from '../../machines/measure-dimensions.ts';
+import { historyGroupColumn, historyIndex, runningAt } from './history-reader.ts';
+import { metricsDb } from './metric-tables.ts';
 
 /** The counted state each journey figure with a list is made of. */
 const JOURNEY_FIGURES: Record<JourneyListFigure, { metric: string; overDays: number | null }> = {
@@ -37,6 +40,12 @@ export interface JourneyDrillQuery {
   /** Work in progress of one stage. */
   stage?: string | undefined;
   asOf: string;
+  /** The as-of day in the service's calendar (default: the UTC date of `asOf`). */
+  asOfDay?: number | undefined;
+  /** A day before today: where journeys were at its end, from the history (case-history.ts). */
+  past?: boolean | undefined;
+  /** One group of a breakdown (the measures' `breakdown` dimension and one of its values). */
+  group?: { dim: Exclude<Dimension, 'all'>; value: string } | undefined;
   after?: DrillCursor | undefined;
   limit: number;
 }
@@ -50,38 +59,64 @@ export interface JourneyDrillRow {
   day: number;
 }
 
-function journeyWhere(q: JourneyDrillQuery): RawBuilder<unknown> {
+function asOfDayOfQuery(q: Pick<JourneyDrillQuery, 'asOf' | 'asOfDay'>): number {
+  return q.asOfDay ?? dayOf(q.asOf);
+}
+
+/** Today's lists without a group read today's clock rows; the others the history. */
+function fromHistory(q: JourneyDrillQuery): boolean {
+  return Boolean(q.past || q.group);
+}
+
+/** The conditions of a figure over `t`, the clock rows (`c`) or the history (`h`). */
+function journeyWhere(q: JourneyDrillQuery, t: 'c' | 'h' = fromHistory(q) ? 'h' : 'c'): RawBuilder<unknown> {
   const spec = JOURNEY_FIGURES[q.figure];
-  const parts: Array<RawBuilder<unknown>> = [sql`c.metric = ${spec.metric}`, sql`c.agency_id in (${sql.join(q.agencyIds.map((a) => sql`${a}`))})`];
-  if (q.figure === 'workInProgress' && q.stage) parts.push(sql`c.k = ${q.stage}`);
+  const col = (name: string) => sql.ref(`${t}.${name}`);
+  const parts: Array<RawBuilder<unknown>> = [sql`${col('metric')} = ${spec.metric}`, sql`${col('agency_id')} in (${sql.join(q.agencyIds.map((a) => sql`${a}`))})`];
+  if (q.figure === 'workInProgress' && q.stage) parts.push(sql`${col('k')} = ${q.stage}`);
+  const asOfDay = asOfDayOfQuery(q);
   // A figure counts those past its standard on the as-of day: day N is within, N + 1 over.
-  if (spec.overDays !== null) parts.push(sql`c.day <= ${dayOf(q.asOf) - spec.overDays - 1}`);
+  if (spec.overDays !== null) parts.push(sql`${col('day')} <= ${asOfDay - spec.overDays - 1}`);
+  if (t === 'h') {
+    // Spells begin on or before their clock's day is passed, so this bounds the walk too.
+    if (spec.overDays === null) parts.push(sql`h.day <= ${asOfDay}`);
+    parts.push(runningAt(asOfDay));
+    if (q.group) parts.push(sql`${historyGroupColumn(q.group.dim)} = ${q.group.value}`);
+  }
   return sql.join(parts, sql` and `);
 }
 
+function journeyTable(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): RawBuilder<unknown> {
+  if (fromHistory(q)) return sql`metric_case_history h ${historyIndex(metricsDb(db), q.agencyIds.length)}`;
+  // One agency walks its own index range; an area walks the metric's range in order and
+  // keeps its agencies' rows, stopping at the page (SQLite is told which, having no statistics).
+  const hint = dialect === 'sqlite' ? sql.raw(q.agencyIds.length === 1 ? 'indexed by metric_case_clocks_agency' : 'indexed by metric_case_clocks_metric') : sql``;
+  return sql`metric_case_clocks c ${hint}`;
+}
+
 /** How many journeys the figure holds (the list's length). */
-export async function countJourneysBehind(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
+export async function countJourneysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<number> {
   if (q.agencyIds.length === 0) return 0;
-  const r = await sql<{ n: number | string }>`select count(*) as n from metric_case_clocks c where ${journeyWhere(q)}`.execute(db);
+  const r = await sql<{ n: number | string }>`select count(*) as n from ${journeyTable(db, dialect, q)} where ${journeyWhere(q)}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
 
 /** One page of the journeys behind a figure, oldest counted state first. */
 export async function listJourneysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<JourneyDrillRow[]> {
   if (q.agencyIds.length === 0) return [];
+  const t = fromHistory(q) ? 'h' : 'c';
+  const col = (name: string) => sql.ref(`${t}.${name}`);
   const day = q.after ? Number(q.after.at) : 0;
-  const after = q.after ? sql` and (c.day > ${day} or (c.day = ${day} and c.case_id > ${q.after.id}))` : sql``;
-  // One agency walks its own index range; an area walks the metric's range in order and
-  // keeps its agencies' rows, stopping at the page (SQLite is told which, having no statistics).
-  const hint = dialect === 'sqlite' ? sql.raw(q.agencyIds.length === 1 ? 'indexed by metric_case_clocks_agency' : 'indexed by metric_case_clocks_metric') : sql``;
+  const after = q.after ? sql` and (${col('day')} > ${day} or (${col('day')} = ${day} and ${col('case_id')} > ${q.after.id}))` : sql``;
   const r = await sql<{ case_id: string; agency_id: string; k: string; day: number | string }>`
-    select c.case_id, c.agency_id, c.k, c.day from metric_case_clocks c ${hint}
+    select ${col('case_id')} as case_id, ${col('agency_id')} as agency_id, ${col('k')} as k, ${col('day')} as day from ${journeyTable(db, dialect, q)}
     where ${journeyWhere(q)}${after}
-    order by c.day, c.case_id limit ${q.limit}`.execute(db);
+    order by ${col('day')}, ${col('case_id')} limit ${q.limit}`.execute(db);
   const rows = r.rows.map((row) => ({ caseId: row.case_id, agencyId: row.agency_id, stage: row.k, day: Number(row.day) }));
   if (q.figure === 'workInProgress') return rows;
-  // The deadline clocks have no sub-key: the stage is the journey's own.
-  const stages = await stagesOf(db, rows.map((x) => x.caseId));
+  // The deadline clocks have no sub-key: the stage is the journey's own, then.
+  const ids = rows.map((x) => x.caseId);
+  const stages = fromHistory(q) ? await stagesAt(db, ids, asOfDayOfQuery(q)) : await stagesOf(db, ids);
   return rows.map((x) => ({ ...x, stage: stages.get(x.caseId) ?? '' }));
 }
 
@@ -89,6 +124,30 @@ async function stagesOf(db: Kysely<Database>, ids: readonly string[]): Promise<M
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('cases').select(['id', 'stage']).where('id', 'in', ids).execute();
   return new Map(rows.map((r) => [r.id, r.stage]));
+}
+
+/** The stage each journey was in at the end of `asOfDay` (its stage spell running then). */
+async function stagesAt(db: Kysely<Database>, ids: readonly string[], asOfDay: number): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const r = await sql<{ case_id: string; k: string }>`
+    select h.case_id, h.k from metric_case_history h
+    where h.case_id in (${sql.join(ids)}) and h.metric = 'stage_age' and ${runningAt(asOfDay)}`.execute(db);
+  return new Map(r.rows.map((row) => [row.case_id, row.k]));
+}
+
+/**
+ * Which of these journeys were past any journey deadline at the end of `asOfDay` (the
+ * list's `overdue` on a past day): a deadline clock running then, older than its standard.
+ */
+export async function overdueAt(db: Kysely<Database>, ids: readonly string[], asOfDay: number): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const over = (['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const).map(
+    (f) => sql`(h.metric = ${JOURNEY_FIGURES[f].metric} and h.day <= ${asOfDay - (JOURNEY_FIGURES[f].overDays ?? 0) - 1})`,
+  );
+  const r = await sql<{ case_id: string }>`
+    select distinct h.case_id from metric_case_history h
+    where h.case_id in (${sql.join(ids)}) and ${runningAt(asOfDay)} and (${sql.join(over, sql` or `)})`.execute(db);
+  return new Set(r.rows.map((row) => row.case_id));
 }
 
 export interface ReferralDrillQuery {
@@ -162,14 +221,22 @@ export interface StageBreachRow {
  * same rows the deadline figures count, grouped by the journey's stage. Reads only the
  * breaching rows (an index range per deadline), whatever the number of journeys.
  */
-export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly string[], asOf: string): Promise<StageBreachRow[]> {
+export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly string[], asOf: string, at: { asOfDay?: number; past?: boolean } = {}): Promise<StageBreachRow[]> {
   if (agencyIds.length === 0) return [];
   const out: StageBreachRow[] = [];
   for (const figure of ['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const) {
-    const r = await sql<{ stage: string; n: number | string }>`
-      select s.stage, count(*) as n from metric_case_clocks c join cases s on s.id = c.case_id
-      where ${journeyWhere({ agencyIds, figure, asOf, limit: 0 })}
-      group by s.stage`.execute(db);
+    const q: JourneyDrillQuery = { agencyIds, figure, asOf, asOfDay: at.asOfDay, past: at.past, limit: 0 };
+    // On a past day, the stage each journey was in then.
+    const r = at.past
+      ? await sql<{ stage: string; n: number | string }>`
+          select s.k as stage, count(*) as n from metric_case_history h
+          join metric_case_history s on s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
+          where ${journeyWhere(q, 'h')}
+          group by s.k`.execute(db)
+      : await sql<{ stage: string; n: number | string }>`
+          select s.stage, count(*) as n from metric_case_clocks c join cases s on s.id = c.case_id
+          where ${journeyWhere(q, 'c')}
+          group by s.stage`.execute(db);
     for (const row of r.rows) out.push({ stage: row.stage, figure, count: Number(row.n) });
   }
   return out.sort((a, b) => a.stage.localeCompare(b.stage) || a.figure.localeCompare(b.figure));

@@ -14,6 +14,7 @@ import {
   countReferralsBehind,
   listJourneysBehind,
   listReferralsBehind,
+  overdueAt,
   type DrillCursor,
   type DrillDialect,
   type JourneyDrillQuery,
@@ -102,8 +103,11 @@ export async function journeysBehindFigure(
   viewer: Viewer,
   q: JourneyDrillQuery,
 ): Promise<FigureList<FigureJourney>> {
-  const [total, page] = await Promise.all([countJourneysBehind(db, q), listJourneysBehind(db, dialect, { ...q, limit: q.limit + 1 })]);
+  const [total, page] = await Promise.all([countJourneysBehind(db, dialect, q), listJourneysBehind(db, dialect, { ...q, limit: q.limit + 1 })]);
   const rows = page.slice(0, q.limit);
+  const asOfDay = q.asOfDay ?? dayOf(q.asOf);
+  // On a past day a journey is overdue as it was then; today, as its flag says now.
+  const overdueThen = q.past ? await overdueAt(db, rows.map((r) => r.caseId), asOfDay) : null;
   const cases = rows.length
     ? await db.selectFrom('cases').select(['id', 'person_id', 'lead_agency_id', 'keyworker_id', 'overdue']).where('id', 'in', rows.map((r) => r.caseId)).execute()
     : [];
@@ -114,7 +118,6 @@ export async function journeysBehindFigure(
     userNames(db, cases.flatMap((c) => (c.keyworker_id ? [c.keyworker_id] : []))),
     visibleNames(db, cases, (c) => caseScope(db, viewer, c, today)),
   ]);
-  const asOfDay = dayOf(q.asOf);
   const items = rows.map((r): FigureJourney => {
     const c = caseById.get(r.caseId);
     const personName = c ? names.get(c.person_id) : undefined;
@@ -127,7 +130,7 @@ export async function journeysBehindFigure(
       stage: r.stage,
       since: dateOfDay(r.day),
       days: asOfDay - r.day,
-      overdue: c?.overdue === 1,
+      overdue: overdueThen ? overdueThen.has(r.caseId) : c?.overdue === 1,
     };
   });
   const last = rows[rows.length - 1];

@@ -17,6 +17,8 @@ import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import { clearCaseClocks, clockRowsOf, insertCaseClocks, type CaseClockRow } from './case-clocks.ts';
+import { advanceHistory, clearCaseHistory, hasCaseHistory, historyRow, insertCaseHistory, type CaseHistoryRow, type Spell } from './case-history.ts';
+import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange, CaseSubject, ReferralSubject } from './metric-change.ts';
 import { metricsDb, type MetricTables, type MetricsDb } from './metric-tables.ts';
 import { recountAllPeople } from './person-facts.ts';
@@ -80,12 +82,16 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   await db.deleteFrom('metric_referral_facts').execute();
   await db.deleteFrom('metric_deadlines').execute();
   await clearCaseClocks(trx);
+  // Kept from this release on (migration 070); an earlier migration's rebuild leaves it to 070.
+  const withHistory = await hasCaseHistory(trx, dialect);
+  if (withHistory) await clearCaseHistory(trx);
 
   const deltas = new DeltaSet();
   const caseRows: Array<Insertable<MetricTables['metric_case_facts']>> = [];
   const referralRows: Array<Insertable<MetricTables['metric_referral_facts']>> = [];
   const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
   const clockRows: CaseClockRow[] = [];
+  const historyRows: CaseHistoryRow[] = [];
   const flush = async (force: boolean): Promise<void> => {
     if (force || deltas.blocks.size >= FLUSH_AT) {
       await applyCounterDeltas(db, deltas.blocksInKeyOrder());
@@ -95,6 +101,7 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
     if (force || referralRows.length >= ROWS_AT) await insertChunks(db, 'metric_referral_facts', referralRows.splice(0));
     if (force || deadlineRows.length >= ROWS_AT) await insertChunks(db, 'metric_deadlines', deadlineRows.splice(0));
     if (force || clockRows.length >= ROWS_AT) await insertCaseClocks(trx, clockRows.splice(0));
+    if (force || historyRows.length >= ROWS_AT) await insertCaseHistory(trx, historyRows.splice(0));
   };
   let events = 0;
   const progress = (n: number): void => {
@@ -105,13 +112,16 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   const journeys = await replayStreams(trx, 'case', pageSize, progress, loadCaseSubjects, async (id, subject, rows) => {
     let facts: CaseFacts | null = null;
     let last: EventRow | undefined;
+    const history = new CaseHistoryReplay(id, options.timeZone);
     for (const row of rows) {
       const r = reduceCase(facts, subject, changeOf(row, facts?.stage ?? null, options.timeZone));
       deltas.add(r.facts.agencyId, r.facts.dims, r.counts, 1);
+      history.step(facts, r.facts, row.effective_at);
       facts = r.facts;
       last = row;
     }
     if (!facts || !last) return;
+    if (withHistory) historyRows.push(...history.rows(facts));
     const state = caseStateCounts(facts);
     deltas.add(facts.agencyId, facts.dims, state, 1);
     clockRows.push(...clockRowsOf(id, facts.agencyId, state));
@@ -143,7 +153,36 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   return { journeys, referrals, events, counterRows: Number(blocks.n) + Number(totals.n), ms: Math.round(performance.now() - started) };
 }
 
-function changeOf(row: EventRow, prevStage: string | null, timeZone: string | undefined): MetricChange {
+/**
+ * One journey's history as its events are replayed (case-history.ts): each event moves the
+ * spells by the clock rows its facts held before and after it, on the event's own day.
+ */
+export class CaseHistoryReplay {
+  private spells: Spell[] = [];
+  private readonly zone: string;
+
+  constructor(
+    private readonly caseId: string,
+    timeZone: string | undefined,
+  ) {
+    this.zone = timeZone ?? DEFAULT_TIME_ZONE;
+  }
+
+  /** Folds in one event that took the facts from `before` to `after`, effective at `effectiveAt`. */
+  step(before: CaseFacts | null, after: CaseFacts, effectiveAt: string): void {
+    const was = before ? clockRowsOf(this.caseId, before.agencyId, caseStateCounts(before)) : [];
+    const now = clockRowsOf(this.caseId, after.agencyId, caseStateCounts(after));
+    this.spells = advanceHistory(this.spells, was, now, localDayOf(effectiveAt, this.zone));
+  }
+
+  /** The journey's stored rows. */
+  rows(facts: CaseFacts): CaseHistoryRow[] {
+    return this.spells.map((s) => historyRow(this.caseId, facts.dims, s));
+  }
+}
+
+/** The measures' view of an event-log row. */
+export function changeOf(row: EventRow, prevStage: string | null, timeZone: string | undefined): MetricChange {
   return {
     // Only journeys' and referrals' events are read here (by stream type).
     stream: row.stream_type as MetricChange['stream'],
@@ -172,7 +211,7 @@ function parsePayload(text: string): Record<string, unknown> {
  * Walks one stream type's events in (stream_id, stream_version) order and hands each whole
  * stream to `onStream`; a stream cut by a page boundary is held until it is complete.
  */
-async function replayStreams<S extends CaseSubject | ReferralSubject>(
+export async function replayStreams<S extends CaseSubject | ReferralSubject>(
   trx: Kysely<Database>,
   streamType: 'case' | 'referral',
   pageSize: number,

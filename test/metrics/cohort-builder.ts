@@ -102,10 +102,14 @@ export class StreamDriver {
     readonly actor: { userId: string | null; agencyId: string | null },
   ) {}
 
-  /** Applies `event` on `date` (`YYYY-MM-DD`, taken as 12:00 UTC, or an ISO time). */
-  async on(date: string, event: { type: string; [k: string]: unknown }): Promise<StreamChange> {
+  /**
+   * Applies `event` on `date` (`YYYY-MM-DD`, taken as 12:00 UTC, or an ISO time); with
+   * `effectiveAt`, recorded on `date` as a fact of that earlier time (a late entry).
+   */
+  async on(date: string, event: { type: string; [k: string]: unknown }, effectiveAt?: string): Promise<StreamChange> {
     this.clock.set(date);
-    const result = await this.engine.apply({ stream: this.stream, id: this.id, event, expectedVersion: this.version, actor: this.actor });
+    const late = effectiveAt === undefined ? {} : { effectiveAt, backdateReason: 'recorded late' };
+    const result = await this.engine.apply({ stream: this.stream, id: this.id, event, expectedVersion: this.version, actor: this.actor, ...late });
     this.version = result.row.version;
     this.allowed = result.allowedEvents;
     return result.change;

@@ -1,11 +1,13 @@
 /**
  * The incremental path against a rebuild: a seeded random walk of journeys and referrals
  * (every event the statecharts allow, refused ones included, timers swept as the clock
- * moves on) must leave exactly the counters a rebuild from the event log computes.
+ * moves on, some facts recorded late with an earlier effective time) must leave exactly the
+ * counters, clock rows and history a rebuild from the event log computes.
  */
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricDayTotalsMigration } from '../../src/db/migrations/011-metric-day-totals.ts';
+import { metricCaseHistoryMigration } from '../../src/db/migrations/070-metric-case-history.ts';
 import { dropMetricCountsMigration } from '../../src/db/migrations/060-drop-metric-counts.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
@@ -94,6 +96,7 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
 
   it('after a random sequence of events and timers', async () => {
     const random = createRandom(20261206);
+    const lateness = createRandom(70);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random.next() * xs.length)] as T;
     // A second stream of draws for what this walk added later (people coming back, substance
     // groups), so the first walks the same events as before.
@@ -148,7 +151,9 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
         // A timer may have moved the stream on since we last looked.
         const table = s.stream === 'case' ? 'cases' : 'referrals';
         s.version = (await store.db.selectFrom(table).select('version').where('id', '=', s.id).executeTakeFirstOrThrow()).version;
-        await s.on(new Date(day).toISOString(), { type, ...payload });
+        // Some facts are recorded late, dated up to ten days back (before earlier-recorded ones, at times).
+        const late = lateness.next() < 0.2 ? new Date(day - Math.floor(lateness.next() * 10) * 86_400_000 - 3_600_000).toISOString() : undefined;
+        await s.on(new Date(day).toISOString(), { type, ...payload }, late);
         applied += 1;
       } catch (err) {
         refused += 1;
@@ -175,6 +180,14 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     await rebuildMetrics(store, { pageSize: 3 });
     expect(await metricSnapshot(store.db)).toEqual(incremental);
 
+    // Late facts reached the history: some journey has an event dated before one recorded earlier.
+    const events = await store.db.selectFrom('events').select(['stream_id', 'stream_version', 'effective_at']).where('stream_type', '=', 'case').orderBy('stream_id').orderBy('stream_version').execute();
+    expect(events.some((e, i) => i > 0 && events[i - 1]!.stream_id === e.stream_id && localDayOf(e.effective_at) < localDayOf(events[i - 1]!.effective_at))).toBe(true);
+    expect(incremental.history.length).toBeGreaterThan(100);
+    // Migration 070 on a store built before it: its backfill replays the log to the same history.
+    await sql`drop table metric_case_history`.execute(store.db);
+    await metricCaseHistoryMigration.up(store.db as unknown as Kysely<unknown>, dialect);
+    expect(await metricSnapshot(store.db)).toEqual(incremental);
     // Two records of one person linked (as the people service does, in its unit): recounting
     // both keys leaves what a rebuild computes, and the linked person counts once.
     const [a, b] = people;

@@ -10,6 +10,7 @@ import { isPostgres } from '../counter-store.ts';
 import { readDaySummaries } from '../day-histograms.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../../machines/calendar-days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
+import { historySummaries } from '../history-reader.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
 import { asOfDayOf, startOfDayIso, type MeasureQuery } from './measure-query.ts';
@@ -38,7 +39,9 @@ export interface ReferralDeadlineRow {
 async function overAge(db: MetricsDb, q: MeasureQuery, metric: string, limit: number): Promise<{ total: number; rows: AgedRows }> {
   const asOfDay = asOfDayOf(q);
   // These metrics have no sub-key (k is ''), so one series per breakdown value.
-  const rows = await readDaySummaries(db, { metric, agencyIds: q.agencyIds, dim: q.dim, asOfDay, dayTo: asOfDay - limit - 1 });
+  const read = { metric, agencyIds: q.agencyIds, dim: q.dim, asOfDay, dayTo: asOfDay - limit - 1 };
+  // A past day: the clocks running at its end (history-reader.ts).
+  const rows = q.past ? await historySummaries(db, read) : await readDaySummaries(db, read);
   const out = rows
     .map(({ value, count, medianDays, p90Days, maxDays }) => ({ group: value, count, medianDays, p90Days, maxDays }))
     .sort((a, b) => a.group.localeCompare(b.group));

@@ -16,6 +16,12 @@ export interface MeasureQuery {
   toDay: number;
   /** The service's time zone (default Europe/London): days are its calendar days. */
   timeZone?: string;
+  /**
+   * The as-of day is before today: the state figures (stages, waiting, reviews, continuity)
+   * are read from the history of where journeys were at its end (history-reader.ts)
+   * rather than from today's counters.
+   */
+  past?: boolean;
 }
 
 /** The as-of day: the local calendar day of `q.asOf` in the service's time zone. */

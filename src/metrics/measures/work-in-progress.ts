@@ -1,8 +1,9 @@
 /** Work in progress: open journeys per stage, per breakdown value and per agency. */
 import { readBlockTotals } from '../count-reader.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
+import { historyTotals } from '../history-reader.ts';
 import type { MetricsDb } from '../metric-tables.ts';
-import type { MeasureQuery } from './measure-query.ts';
+import { asOfDayOf, type MeasureQuery } from './measure-query.ts';
 
 export interface WorkInProgress {
   workInProgress: {
@@ -16,9 +17,12 @@ export interface WorkInProgress {
 /** Open journeys by stage (and breakdown), and by agency and stage. */
 export async function workInProgress(db: MetricsDb, q: MeasureQuery): Promise<WorkInProgress> {
   // Every open journey has one stage-age counter, on the day it entered its stage: their
-  // totals per stage are the work in progress.
-  const rows = await readBlockTotals(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim: q.dim });
-  const byAgency = await readBlockTotals(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim: 'all', byAgency: true });
+  // totals per stage are the work in progress; on a past day, the stage spells running at its end.
+  const read = q.past
+    ? (dim: MeasureQuery['dim'], byAgency: boolean) => historyTotals(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim, asOfDay: asOfDayOf(q), byAgency })
+    : (dim: MeasureQuery['dim'], byAgency: boolean) => readBlockTotals(db, { metric: 'stage_age', agencyIds: q.agencyIds, dim, byAgency });
+  const rows = await read(q.dim, false);
+  const byAgency = await read('all', true);
   return {
     workInProgress: {
       definition: FIGURE_DEFINITIONS.workInProgress,
