@@ -55,10 +55,12 @@ export function searchConditions(input: PersonSearchInput): Condition[] {
       for (const token of tokens) {
         // One letter alone (an initial) would match a fifth of everyone: it narrows nothing.
         if (token.length < 2) continue;
-        // The whole word, or the start of a longer one.
-        const anyOf = [`n:${token}`, `x:${token}`];
-        // Typos: from three letters on, a name sounding the same is found too.
+        // The start of a longer word, and: from three letters on, any word sounding the same
+        // (typos forgiven), which takes in the word itself — so its own key would only make
+        // the search walk the same people twice; shorter or non-letter words, the word itself.
+        const anyOf = [`x:${token}`];
         if (token.length >= 3 && /^[a-z]+$/.test(token)) anyOf.push(`p:${soundex(token)}`);
+        else anyOf.unshift(`n:${token}`);
         conditions.push({ anyOf, weight: 10 + token.length });
       }
     }

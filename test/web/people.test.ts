@@ -62,6 +62,12 @@ describe('people', () => {
     page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Withdraw' }).click();
     await expect.poll(() => page.locator('[data-consent-status]').first().getAttribute('data-consent-status')).toBe('withdrawn');
+    // The history says it in words, newest first, with the agency it named.
+    const history = page.getByTestId('person-history');
+    await expect.poll(() => history.locator('li strong').first().textContent()).toBe('Consent withdrawn');
+    expect(await history.locator('li[data-event-type="CONSENT_WITHDRAWN"] .payload').textContent()).toMatch(/^to every treatment provider agency/);
+    expect(await history.locator('li[data-event-type="CONSENT_RENEWED"] .payload').textContent()).toMatch(/^to every treatment provider agency · until \d+ \w+ \d{4}$/);
+    expect(await history.textContent()).not.toMatch(/[{}]/);
     await screenshot(page, 'person-page');
     expect(await unlabelledControls(page)).toEqual([]);
     expect(errors).toEqual([]);

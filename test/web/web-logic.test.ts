@@ -13,6 +13,7 @@ import { layoutLanes } from '../../web/src/manager/pathway-lanes.ts';
 import { groupLabel } from '../../web/src/manager/group-label.ts';
 import { timelineWords } from '../../web/src/keyworker/timeline-details.ts';
 import type { TimelineEntry } from '../../web/src/keyworker/case-types.ts';
+import { personHistoryWords, type PersonHistoryEntry } from '../../web/src/people/person-history-words.ts';
 
 const schemaOf = (type: string) => {
   const s = CASE_EVENT_SCHEMAS.find((x) => x.shape.type.value === type);
@@ -187,5 +188,39 @@ describe('timeline words', () => {
     const all = words.map((w) => `${w.label} ${w.detail}`).join('\n');
     for (const id of Object.values(ids)) expect(all).not.toContain(id);
     expect(all).not.toMatch(/[{}]|_[a-z]/);
+  });
+});
+
+describe('person history words', () => {
+  const probation = 'ag-3b1d';
+  let seq = 0;
+  const entry = (type: string, payload: Record<string, unknown>, byAgencyId: string | null = 'ag-prov'): PersonHistoryEntry => {
+    seq += 1;
+    return { seq, version: seq, type, at: '2026-12-03T10:00:00.000Z', recordedAt: '2026-12-03T10:00:00.000Z', byUserId: 'u-1', byAgencyId, payload };
+  };
+  const items = [
+    entry('PERSON_RECORDED', { givenName: 'Robin' }),
+    entry('PERSON_DETAILS_CORRECTED', { changes: { dateOfBirth: '1979-04-03', postcodeDistrict: null } }),
+    entry('CONSENT_GIVEN', { consentId: 'c-1', toAgencyId: probation, toAgencyKind: null, categories: ['identity', 'treatment_progress'], purpose: 'Supervision', givenOn: '2026-12-03', validUntil: '2027-12-02' }),
+    entry('CONSENT_RENEWED', { consentId: 'c-1', validUntil: '2028-12-02' }),
+    entry('CONSENT_GIVEN', { consentId: 'c-2', toAgencyId: null, toAgencyKind: 'gp', categories: ['health'], purpose: 'Keep the GP informed', givenOn: '2026-12-03', validUntil: null }),
+    entry('CONSENT_WITHDRAWN', { consentId: 'c-1', reason: 'Asked to stop' }),
+    entry('CONSENT_EXPIRED', { consentId: 'c-2' }, null),
+  ];
+  const words = [...personHistoryWords(items, (id) => (id === probation ? 'Northbridge Probation' : 'Northbridge Recovery')).values()];
+
+  it('says what happened to the record and each consent, naming agencies, categories and dates', () => {
+    expect(words[1]?.label).toBe('Details corrected');
+    expect(words[1]?.detail).toMatch(/: 3 Apr 1979; .* cleared · by Northbridge Recovery$/);
+    expect([words[0], ...words.slice(2)]).toEqual([
+      { label: 'Record created', detail: 'by Northbridge Recovery' },
+      { label: 'Consent given', detail: 'to Northbridge Probation · Identity, Treatment progress · until 2 Dec 2027 · for “Supervision”' },
+      { label: 'Consent renewed', detail: 'to Northbridge Probation · until 2 Dec 2028' },
+      { label: 'Consent given', detail: 'to every gp agency · Health · for “Keep the GP informed”' },
+      { label: 'Consent withdrawn', detail: 'to Northbridge Probation · Reason: Asked to stop' },
+      { label: 'Consent expired', detail: 'to every gp agency' },
+    ]);
+    const all = words.map((w) => `${w.label} ${w.detail}`).join('\n');
+    expect(all).not.toMatch(/ag-|c-1|[{}]|_[a-z]/);
   });
 });

@@ -7,7 +7,7 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { io, type Socket } from 'socket.io-client';
 
-export type LiveEventName = 'case.changed' | 'referral.changed' | 'metrics.changed' | 'deadline.breached' | 'attendance.reported';
+export type LiveEventName = 'case.changed' | 'referral.changed' | 'metrics.changed' | 'deadline.breached' | 'attendance.reported' | 'person.changed';
 export type LiveStatus = 'connecting' | 'live' | 'offline';
 
 interface LiveValue {

@@ -39,6 +39,10 @@ export function TrendCharts({ trend, groups }: { trend: OutcomeTrend; groups: re
         <ShareLineChart id="chart-continuity" title="Continuity of care after release" series={continuity} target={0.75} targetLabel="national ambition 75%" />
       </div>
       <p className="hint">Each month counts its own period; the current month is still running (drawn open, “so far”) and its figure will change.</p>
+      <p className="hint">
+        Successful completion counts people, and a completion only once its 6 months have passed without a return to treatment anywhere: the
+        last six months&apos; figures rise as their completions become final.
+      </p>
       {first && (
         <details>
           <summary>How these are defined</summary>

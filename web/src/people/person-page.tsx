@@ -13,6 +13,7 @@ import { useResource } from '../lib/use-resource.ts';
 import { Empty, Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import type { AgencyView, ConsentView } from '../referrals/referral-types.ts';
 import { consentStatus, nextYear } from './consent-status.ts';
+import { PersonHistory } from './person-history.tsx';
 import { LinkedRecords } from './linked-records.tsx';
 
 /** The person page. */
@@ -137,6 +138,7 @@ export function PersonPage({ personId }: { personId: string }) {
         )}
       </div>
       <LinkedRecords personId={personId} />
+      <PersonHistory personId={personId} agencyName={(id) => agencies.data?.find((a) => a.id === id)?.name ?? 'another agency'} />
     </section>
   );
 }
