@@ -54,6 +54,12 @@ export interface AppOptions {
   logger?: Logger;
   /** Serve `GET /metrics` (Prometheus) to this operator token, and time every request into it. */
   operatorMetrics?: OperatorMetricsOptions;
+  /**
+   * Express's `trust proxy` (`PATHWAYS_TRUST_PROXY`): the balancers whose `X-Forwarded-For`
+   * names the client, for sign-in throttling by address — a number of hops or addresses and
+   * subnets. Absent or false: the connecting address, and the header is ignored.
+   */
+  trustProxy?: number | string | false;
 }
 
 /** The app: an Express app, usable as node's request handler (or by supertest). */
@@ -87,6 +93,7 @@ export function createApp(options: AppOptions): PathwaysApp {
   app.disable('x-powered-by');
   // API answers are never cached, so an ETag would only cost a hash of every body.
   app.set('etag', false);
+  app.set('trust proxy', options.trustProxy ?? false);
   // Plain HTTP is the default (TLS ends at a proxy in production), so requests must not be
   // upgraded to https by the browser; everything else is helmet's strict default.
   app.use(requestLog(logger));

@@ -32,6 +32,15 @@ const wholeNumber = (min: number, max: number, fallback: number) =>
       .default(fallback),
   );
 
+/** An optional whole number (no default). */
+const wholeNumberText = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+    .optional();
+
 const flag = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.enum(['0', '1'], 'must be 1 (on) or 0 (off)').default('0').transform((v) => v === '1'));
 
 /** Every variable: what it means, for `pathways help` and the README. */
@@ -44,6 +53,10 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_TOKEN_TTL_MINUTES: 'how long a sign-in token lasts, in minutes; default 720',
   PATHWAYS_SCRYPT_COST: 'scrypt cost (N, a power of two from 1024) for new password hashes; default 32768 (lower only for tests)',
   PATHWAYS_PG_POOL: 'PostgreSQL connections per process; default 10',
+  PATHWAYS_PG_WRITERS: 'PostgreSQL: batches of writes in flight at once per process, each on a pooled connection; default half of PATHWAYS_PG_POOL',
+  PATHWAYS_HASH_THREADS: 'threads that hash passwords (sign-ins), apart from the rest of the server; default one fewer than the cores, 1 to 4',
+  PATHWAYS_HASH_QUEUE: 'sign-ins that may wait for a hashing thread; past it they get 429 with Retry-After; default 64',
+  PATHWAYS_TRUST_PROXY: 'the load balancers in front, whose X-Forwarded-For gives the client address for sign-in throttling: a number of hops (1 for one balancer) or addresses and subnets (10.0.0.0/8, loopback); default 0 (off: the connecting address)',
   PATHWAYS_SYNC_IN_COMMIT: '1: SQLite syncs its log inside each COMMIT on the main thread instead of after it on the thread pool; default 0',
   PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
   PATHWAYS_WEB_DIST: 'folder of the built web app served at /; default web/dist',
@@ -73,6 +86,15 @@ const schema = z.object({
   PATHWAYS_TOKEN_TTL_MINUTES: wholeNumber(1, 60 * 24 * 366, 720),
   PATHWAYS_SCRYPT_COST: wholeNumber(1024, 2 ** 20, 2 ** 15).refine((n) => (n & (n - 1)) === 0, 'must be a power of two (1024, 2048, … 32768)'),
   PATHWAYS_PG_POOL: wholeNumber(1, 1000, 10),
+  PATHWAYS_PG_WRITERS: optionalText.pipe(wholeNumberText(1, 1000)),
+  PATHWAYS_HASH_THREADS: optionalText.pipe(wholeNumberText(1, 64)),
+  PATHWAYS_HASH_QUEUE: wholeNumber(0, 100_000, 64),
+  PATHWAYS_TRUST_PROXY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^(\d+|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, 'must be a number of hops (1) or addresses and subnets separated by commas (10.0.0.0/8, loopback)')
+      .optional(),
+  ),
   PATHWAYS_SYNC_IN_COMMIT: flag,
   PATHWAYS_LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
   LOG_LEVEL: optionalText.pipe(z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(', ')}`).optional()),
@@ -99,6 +121,13 @@ export interface PathwaysConfig {
   /** The store's URL as given (undefined: the embedded default). */
   databaseUrl: string | undefined;
   pgPoolSize: number;
+  /** PostgreSQL write batches in flight (PATHWAYS_PG_WRITERS); null: half the pool. */
+  pgWriters: number | null;
+  /** Password hashing threads and queue (PATHWAYS_HASH_THREADS, PATHWAYS_HASH_QUEUE); threads null: by the cores. */
+  hashThreads: number | null;
+  hashQueue: number;
+  /** Express's `trust proxy` (PATHWAYS_TRUST_PROXY): hops, or addresses and subnets; false: off. */
+  trustProxy: number | string | false;
   syncInCommit: boolean;
   port: number;
   tokenTtlMinutes: number;
@@ -130,6 +159,12 @@ export class ConfigError extends Error {
   }
 }
 
+/** `PATHWAYS_TRUST_PROXY` as Express takes it: off, a number of hops, or a list of addresses. */
+function trustProxyOf(value: string | undefined): number | string | false {
+  if (value === undefined || value === '0') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
+
 /** Parses `env` (default: the process's); throws a `ConfigError` naming every bad variable. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env): PathwaysConfig {
   const parsed = schema.safeParse(env);
@@ -147,6 +182,10 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   return {
     databaseUrl: v.DATABASE_URL,
     pgPoolSize: v.PATHWAYS_PG_POOL,
+    pgWriters: v.PATHWAYS_PG_WRITERS ?? null,
+    hashThreads: v.PATHWAYS_HASH_THREADS ?? null,
+    hashQueue: v.PATHWAYS_HASH_QUEUE,
+    trustProxy: trustProxyOf(v.PATHWAYS_TRUST_PROXY),
     syncInCommit: v.PATHWAYS_SYNC_IN_COMMIT,
     port: v.PORT,
     tokenTtlMinutes: v.PATHWAYS_TOKEN_TTL_MINUTES,

@@ -3,7 +3,7 @@
  * this file reads the configuration once (`config.ts`), dispatches, and prints help.
  * Exit status: 0 done, 1 the command failed, 2 a usage or configuration error.
  */
-import { setPasswordHashCost } from '../src/auth/password.ts';
+import { configurePasswordHashPool, setPasswordHashCost } from '../src/auth/password.ts';
 import { auditCommand } from './commands/audit.ts';
 import { demoCommand } from './commands/demo.ts';
 import { migrateCommand } from './commands/migrate.ts';
@@ -75,6 +75,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     return 2;
   }
   setPasswordHashCost(config.scryptCost);
+  configurePasswordHashPool({ ...(config.hashThreads !== null ? { workers: config.hashThreads } : {}), queueLimit: config.hashQueue });
   try {
     return await command.run(rest, config);
   } catch (err) {

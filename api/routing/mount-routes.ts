@@ -22,7 +22,8 @@ export function mountRoutes(ctx: AppContext, routes: readonly AnyRoute[]): Route
         query: req.query,
         body: req.body as unknown,
         authorization: req.headers.authorization,
-        ip: req.socket.remoteAddress ?? 'unknown',
+        // The client's address: the connecting one, or X-Forwarded-For's when `trust proxy` names the balancer.
+        ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
       });
       const { contentType, payload } = encodeResult(result);
       sendText(res, result.status, contentType, payload, result.headers ? Object.entries(result.headers) : undefined);

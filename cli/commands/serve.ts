@@ -53,6 +53,10 @@ export interface StartOptions {
   timeZone?: string;
   /** The settable clock (`PATHWAYS_CLOCK`); null or absent: the real time. */
   clock?: ClockSetting | null;
+  /** PostgreSQL write batches in flight (`PATHWAYS_PG_WRITERS`); null or absent: half the pool. */
+  pgWriters?: number | null;
+  /** Express's `trust proxy` (`PATHWAYS_TRUST_PROXY`); absent or false: off. */
+  trustProxy?: number | string | false;
   /** Months a consent runs when no end date is given (`PATHWAYS_CONSENT_MONTHS`; default 12). */
   consentMonths?: number;
   /** The follow-up rules for a did-not-attend (`PATHWAYS_FOLLOW_UP_*`; default 2 working days, a review after 3 missed in 28 days). */
@@ -63,7 +67,12 @@ export interface StartOptions {
 export async function startPathways(store: Store, options: StartOptions): Promise<RunningPathways> {
   // One clock for the engine (timers, effective times), the API (measures' as-of, tokens) and the live sign-in.
   const now = clockFrom(options.clock ?? null);
-  const engine = createEngine(store, { now, ...(options.syncInCommit ? { syncInCommit: true } : {}), ...(options.timeZone ? { timeZone: options.timeZone } : {}) });
+  const engine = createEngine(store, {
+    now,
+    ...(options.syncInCommit ? { syncInCommit: true } : {}),
+    ...(options.timeZone ? { timeZone: options.timeZone } : {}),
+    ...(options.pgWriters ? { pgConcurrency: options.pgWriters } : {}),
+  });
   const detachMetrics = attachMetrics(engine);
   let liveSockets = (): number => 0;
   const operator = options.metricsToken ? createOperatorRegistry({ engine, store, sockets: () => liveSockets() }) : null;
@@ -78,6 +87,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.tokenTtlMinutes ? { tokenTtlMinutes: options.tokenTtlMinutes } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.webDist ? { webDist: options.webDist } : {}),
+    ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     ...(options.consentMonths ? { consentMonths: options.consentMonths } : {}),
     ...(options.followUp ? { followUp: options.followUp } : {}),
   });
@@ -165,6 +175,8 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     followUp: config.followUp,
     clock: config.clock,
     metricsToken: config.metricsToken,
+    pgWriters: config.pgWriters,
+    trustProxy: config.trustProxy,
   };
 }
 

@@ -22,9 +22,19 @@ const SALT_LENGTH = 16;
 // Hashing runs on threads of its own with a bounded queue (hash-pool.ts), not libuv's pool.
 let pool: HashPool | undefined;
 
+let poolOptions: { workers?: number; queueLimit?: number } = {};
+
 /** The process's hashing pool (created on first use), for its counters and for shutdown. */
 export function passwordHashPool(): HashPool {
-  return (pool ??= createHashPool());
+  return (pool ??= createHashPool(poolOptions));
+}
+
+/**
+ * Sizes the hashing pool (`PATHWAYS_HASH_THREADS`, `PATHWAYS_HASH_QUEUE`); call before the
+ * first sign-in. A pool already started keeps its size.
+ */
+export function configurePasswordHashPool(options: { workers?: number; queueLimit?: number }): void {
+  poolOptions = options;
 }
 
 function derive(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {

@@ -28,6 +28,8 @@ export interface Store {
   unitGuard: UnitGuard;
   /** The PostgreSQL pool's counts (connections, idle, callers waiting), for operators; null on SQLite. */
   poolStats: (() => { total: number; idle: number; waiting: number }) | null;
+  /** The most PostgreSQL connections the pool opens (`PATHWAYS_PG_POOL`); 1 on SQLite (one handle). */
+  poolSize: number;
   close(): Promise<void>;
 }
 
@@ -64,6 +66,7 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
     sqlite,
     unitGuard,
     poolStats: null,
+    poolSize: 1,
     close: () => db.destroy(),
   };
 }
@@ -96,6 +99,7 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     sqlite: null,
     unitGuard,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    poolSize,
     close: () => db.destroy(),
   };
 }

@@ -32,6 +32,7 @@ import { consentExpiryLocalMidnightMigration } from './migrations/062-consent-ex
 import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts';
 import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
 import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
+import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -67,6 +68,7 @@ export const MIGRATIONS: readonly Migration[] = [
   personLinkPairsMigration,
   metricPersonEpisodesMigration,
   metricCaseHistoryMigration,
+  sealedLaterEventsMigration,
 ];
 
 export interface MigrationResult {

@@ -193,8 +193,9 @@ export interface EventTable {
   recorded_at: string;
   effective_at: string;
   backdate_reason: string | null;
-  prev_hash: string;
-  hash: string;
+  /** Null on PostgreSQL until the chain sealer has chained the event (src/engine/chain-sealer.ts). */
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 /** Durable timers: delayed statechart events waiting to be delivered. */

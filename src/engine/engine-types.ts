@@ -206,6 +206,11 @@ export interface EngineOptions {
   groupCommit?: boolean;
   /** Most units of work in one group commit (default 256). */
   maxBatch?: number;
+  /**
+   * PostgreSQL only: batches of units in flight at once, each on a pooled connection
+   * (default half of `PATHWAYS_PG_POOL`, at least 1).
+   */
+  pgConcurrency?: number;
   /** The statecharts (default the ones in `machines/`). */
   registry?: MachineRegistry;
   /** Names this engine's timer claims (default host:pid:random). */
@@ -247,6 +252,12 @@ export interface Engine {
   startSweeper(intervalMs?: number): void;
   /** Stops the sweeper and waits for the sweep in flight. */
   stop(): Promise<void>;
+  /**
+   * PostgreSQL: chains the events committed so far now, rather than within the next few
+   * milliseconds (src/engine/chain-sealer.ts); answers how many it chained (0 on SQLite,
+   * which chains each event as it is written, and when another node is sealing).
+   */
+  sealChain(): Promise<number>;
   /** Stops the sweeper and waits for queued work; the store stays open (its owner closes it). */
   close(): Promise<void>;
   /** Commits made and units of work they held (group commit packs many units in one). */

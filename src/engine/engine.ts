@@ -37,10 +37,19 @@ import { applyCommand, beginWrites, loadStream, openCase, openRecord, openReferr
 import type { RecordStreamType } from '../../machines/index.ts';
 import { sweepDueTimers } from './timer-sweeper.ts';
 import { createUnitRunner, type UnitWork } from './unit-runner.ts';
+import { startChainSealer } from './chain-sealer.ts';
 import { createWalSync } from './wal-sync.ts';
 
 export type * from './engine-types.ts';
 export { SYSTEM_ACTOR } from './engine-types.ts';
+
+/**
+ * PostgreSQL batches in flight by default: half the pool, leaving the rest to the API's
+ * reads and the sealer (bench/nodes.ts measured the choice; docs/DEPLOY.md).
+ */
+function defaultConcurrency(poolSize: number): number {
+  return Math.max(1, Math.floor(poolSize / 2));
+}
 
 /** Creates an engine over an open, migrated store. */
 export function createEngine(store: Store, options: EngineOptions = {}): Engine {
@@ -66,8 +75,12 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     listeners,
     groupCommit: options.groupCommit ?? true,
     maxBatch: options.maxBatch ?? 256,
+    concurrency: store.dialect === 'postgres' ? (options.pgConcurrency ?? defaultConcurrency(store.poolSize)) : 1,
     walSync,
   });
+  // PostgreSQL: the chain is sealed after commit, by whichever node gets there first.
+  const sealer = store.dialect === 'postgres' ? startChainSealer(store.db) : null;
+  if (sealer) listeners.push(() => sealer.soon());
 
   let sweeping = false;
   let sweepTimer: NodeJS.Timeout | undefined;
@@ -183,9 +196,19 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
       await inFlight;
     },
 
+    async sealChain() {
+      return sealer ? sealer.sealNow() : 0;
+    },
+
     async close() {
       await engine.stop();
       await runner.idle();
+      if (sealer) {
+        await sealer.stop();
+        // What this engine committed is chained before the store may close (unless a hole in
+        // `seq` is still open on another node: then that node, or the next to start, seals it).
+        await sealer.sealNow().catch((err: unknown) => console.error('pathways engine: sealing the event chain at close failed', err instanceof Error ? err.message : err));
+      }
       await walSync?.close();
     },
   };

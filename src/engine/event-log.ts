@@ -1,7 +1,10 @@
 /**
- * Appends to the event log. The log is one hash chain, so appends must be serialised:
- * SQLite has a single writer already; on PostgreSQL the appending transaction takes a
- * transaction-scoped advisory lock, released at commit or rollback.
+ * Appends to the event log, which is one hash chain. SQLite has a single writer, so each
+ * event is chained as it is written. On PostgreSQL the engine's writers append without a
+ * lock on the chain and leave `prev_hash` and `hash` null; the chain sealer writes them
+ * shortly after commit, in `seq` order (chain-sealer.ts). Engine units hold the event-log
+ * advisory lock in shared mode only, so a writer that must see no unit in flight (the
+ * cohort seeder, a measures rebuild) takes it exclusively.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Dialect } from '../db/database.ts';
@@ -16,18 +19,46 @@ export const EVENT_LOG_LOCK_KEY = 7031002;
 export const EVENT_LOG_CHANNEL = 'pathways_events';
 
 /**
- * Takes the event-log lock for the rest of the transaction (PostgreSQL only; a no-op on
- * SQLite). The engine takes it before its first write so every writer locks in the same
- * order — log first, then rows — and two writers cannot deadlock.
+ * Takes the event-log lock exclusively for the rest of the transaction (PostgreSQL only; a
+ * no-op on SQLite): it waits for every engine unit in flight (they hold it shared) and
+ * keeps new ones out until commit.
  */
 export async function lockEventLog(trx: Kysely<Database>, dialect: Dialect): Promise<void> {
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
 }
 
 /** The hash of the newest event, or the genesis hash for an empty log. */
-export async function headHash(db: DirectSql): Promise<string> {
-  const last = await db.get<{ hash: string }>('select hash from events order by seq desc limit 1', []);
+async function headHash(db: DirectSql): Promise<string> {
+  const last = await db.get<{ hash: string | null }>('select hash from events order by seq desc limit 1', []);
+  if (last && last.hash === null) throw new Error('The newest event is not sealed yet: seal the chain (sealAllLocked) before chaining events onto it.');
   return last?.hash ?? GENESIS_HASH;
+}
+
+const INSERT_UNSEALED =
+  'insert into events (stream_type, stream_id, stream_version, type, payload, from_state, to_state, user_id, agency_id, recorded_at, effective_at, backdate_reason) ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq';
+
+/**
+ * Appends one event for the chain sealer to chain after commit (PostgreSQL's engine units).
+ * Its `prev_hash` and `hash` are null until then.
+ */
+export async function appendUnsealedEvent(db: DirectSql, fields: HashedEventFields): Promise<EventRow> {
+  const f = fields;
+  const inserted = await db.get<{ seq: number | string }>(INSERT_UNSEALED, [
+    f.stream_type,
+    f.stream_id,
+    f.stream_version,
+    f.type,
+    f.payload,
+    f.from_state,
+    f.to_state,
+    f.user_id,
+    f.agency_id,
+    f.recorded_at,
+    f.effective_at,
+    f.backdate_reason,
+  ]);
+  return { seq: Number(inserted!.seq), ...fields, prev_hash: null, hash: null };
 }
 
 const INSERT_EVENT =
@@ -44,7 +75,7 @@ export interface ChainHead {
 
 /**
  * Appends one event chained to the current head. Call inside a transaction that holds
- * the event-log lock (`lockEventLog`).
+ * the event-log lock (`lockEventLog`; on PostgreSQL, with the chain sealed first).
  */
 export async function appendEvent(db: DirectSql, fields: HashedEventFields, head?: ChainHead): Promise<EventRow> {
   const prev = head?.hash ?? (await headHash(db));

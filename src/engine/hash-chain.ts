@@ -53,7 +53,19 @@ export function eventHash(prevHash: string, row: HashedEventFields): string {
 
 /** The outcome of walking the chain. */
 export type ChainReport =
-  | { ok: true; rowsChecked: number; lastSeq: number | null; headHash: string }
+  | {
+      ok: true;
+      /** Rows read, `unsealed` of them included. */
+      rowsChecked: number;
+      lastSeq: number | null;
+      /** The hash of the newest sealed row. */
+      headHash: string;
+      /**
+       * PostgreSQL: the newest rows, committed but not yet chained by the sealer (a running
+       * node seals them within a second; see chain-sealer.ts). Always 0 on SQLite.
+       */
+      unsealed: number;
+    }
   | {
       ok: false;
       rowsChecked: number;
@@ -62,39 +74,63 @@ export type ChainReport =
       /**
        * `hash_mismatch`: the row's content no longer matches its hash (edited).
        * `prev_mismatch`: the row does not follow the one before it (a row was deleted,
-       * inserted or reordered).
+       * inserted or reordered, or an unsealed row sits among sealed ones).
        */
       reason: 'hash_mismatch' | 'prev_mismatch';
       expected: string;
       found: string;
     };
 
+type Broken = Extract<ChainReport, { ok: false }>;
+
 /**
  * Walks the whole event log in `seq` order, a page at a time (memory stays flat on
- * millions of rows), and reports the first broken link.
+ * millions of rows), and reports the first broken link. Rows not yet sealed (PostgreSQL)
+ * must all come after the sealed ones; they are read in one statement, so a seal made
+ * while walking cannot make a sealed row seem to follow an unsealed one.
  */
 export async function verifyChain(db: Kysely<Database>, options: { pageSize?: number } = {}): Promise<ChainReport> {
   const pageSize = options.pageSize ?? 5000;
   let prev = GENESIS_HASH;
   let lastSeq: number | null = null;
   let rowsChecked = 0;
+  let unsealed = 0;
+
+  const check = (row: EventRow): Broken | null => {
+    const seq = Number(row.seq);
+    if (row.hash === null || unsealed > 0) {
+      if (row.hash !== null || row.prev_hash !== null) {
+        return { ok: false, rowsChecked, brokenSeq: seq, reason: 'prev_mismatch', expected: 'unsealed, after an unsealed row', found: row.prev_hash ?? 'null' };
+      }
+      unsealed += 1;
+    } else {
+      if (row.prev_hash !== prev) return { ok: false, rowsChecked, brokenSeq: seq, reason: 'prev_mismatch', expected: prev, found: row.prev_hash ?? 'null' };
+      const hash = eventHash(prev, row);
+      if (hash !== row.hash) return { ok: false, rowsChecked, brokenSeq: seq, reason: 'hash_mismatch', expected: hash, found: row.hash };
+      prev = row.hash;
+    }
+    rowsChecked += 1;
+    lastSeq = seq;
+    return null;
+  };
+
   for (;;) {
     let query = db.selectFrom('events').selectAll().orderBy('seq').limit(pageSize);
     if (lastSeq !== null) query = query.where('seq', '>', lastSeq);
     const rows = await query.execute();
     for (const row of rows) {
-      const seq = Number(row.seq);
-      if (row.prev_hash !== prev) {
-        return { ok: false, rowsChecked, brokenSeq: seq, reason: 'prev_mismatch', expected: prev, found: row.prev_hash };
+      if (row.hash === null) {
+        // The unsealed tail, and anything sealed since this page was read, in one snapshot.
+        const rest = await db.selectFrom('events').selectAll().where('seq', '>=', Number(row.seq)).orderBy('seq').execute();
+        for (const r of rest) {
+          const broken = check(r);
+          if (broken) return broken;
+        }
+        return { ok: true, rowsChecked, lastSeq, headHash: prev, unsealed };
       }
-      const hash = eventHash(prev, row);
-      if (hash !== row.hash) {
-        return { ok: false, rowsChecked, brokenSeq: seq, reason: 'hash_mismatch', expected: hash, found: row.hash };
-      }
-      rowsChecked += 1;
-      prev = row.hash;
-      lastSeq = seq;
+      const broken = check(row);
+      if (broken) return broken;
     }
-    if (rows.length < pageSize) return { ok: true, rowsChecked, lastSeq, headHash: prev };
+    if (rows.length < pageSize) return { ok: true, rowsChecked, lastSeq, headHash: prev, unsealed };
   }
 }

@@ -11,7 +11,7 @@ import { OPENING_EVENTS, REFERRAL_TIMER_IDS, isRecordStream, type RecordStreamTy
 import { overdueFlag } from '../../machines/overdue.ts';
 import type { Dialect } from '../db/database.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
-import type { CaseRow, Database, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
+import type { CaseRow, Database, EventRow, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
 import { PathwaysError, notFound, validationError } from '../errors.ts';
 import { parseInstant, resolveEffectiveTime } from './effective-time.ts';
 import type {
@@ -26,7 +26,8 @@ import type {
   TransactionHook,
 } from './engine-types.ts';
 import { BREACH_EVENT_OF, unloggedWithdrawals } from './breach-corrections.ts';
-import { appendEvent, lockEventLog, type ChainHead } from './event-log.ts';
+import { appendEvent, appendUnsealedEvent, lockEventLog, type ChainHead } from './event-log.ts';
+import type { HashedEventFields } from './hash-chain.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
 import { projectRecordChange } from './record-projections.ts';
@@ -62,11 +63,15 @@ export async function beginWrites(ctx: TxContext): Promise<void> {
   ctx.locked = true;
 }
 
-/** Loads a stream row, or undefined. */
-export async function loadStream<S extends StreamType>(db: DirectSql, stream: S, id: string): Promise<StreamRow<S> | undefined> {
-  if (stream === 'case') return db.get<StreamRow<S>>('select * from cases where id = ?', [id]);
-  if (stream === 'referral') return db.get<StreamRow<S>>('select * from referrals where id = ?', [id]);
-  return db.get<StreamRow<S>>('select * from record_streams where stream_type = ? and id = ?', [stream, id]);
+/**
+ * Loads a stream row, or undefined. `forUpdate` (PostgreSQL) locks it for the rest of the
+ * transaction, waiting for a writer in flight on it and then reading what that writer committed.
+ */
+export async function loadStream<S extends StreamType>(db: DirectSql, stream: S, id: string, forUpdate = false): Promise<StreamRow<S> | undefined> {
+  const lock = forUpdate ? ' for update' : '';
+  if (stream === 'case') return db.get<StreamRow<S>>(`select * from cases where id = ?${lock}`, [id]);
+  if (stream === 'referral') return db.get<StreamRow<S>>(`select * from referrals where id = ?${lock}`, [id]);
+  return db.get<StreamRow<S>>(`select * from record_streams where stream_type = ? and id = ?${lock}`, [stream, id]);
 }
 
 const UPDATE_CASE =
@@ -236,7 +241,7 @@ export async function writeTransition<S extends StreamType>(
     updated = { ...(row as RecordStreamRow), ...set } as StreamRow<S>;
   }
   const payload = splitEvent(event);
-  const logged = await appendEvent(ctx.sql, {
+  const logged = await append(ctx, {
     stream_type: stream,
     stream_id: row.id,
     stream_version: version,
@@ -249,9 +254,14 @@ export async function writeTransition<S extends StreamType>(
     recorded_at: nowIso,
     effective_at: at,
     backdate_reason: backdateReason,
-  }, ctx.head);
+  });
   await writeTimers(ctx, stream, row.id, plan, nowIso);
   return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor });
+}
+
+/** Appends the event: chained at once on SQLite, sealed after commit on PostgreSQL (chain-sealer.ts). */
+function append(ctx: TxContext, fields: HashedEventFields): Promise<EventRow> {
+  return ctx.dialect === 'postgres' ? appendUnsealedEvent(ctx.sql, fields) : appendEvent(ctx.sql, fields, ctx.head);
 }
 
 async function lostRace(ctx: TxContext, stream: StreamType, id: string, expected: number): Promise<PathwaysError> {
@@ -508,7 +518,7 @@ async function logOpening<S extends StreamType>(
   time: { effectiveAt: string; backdateReason: string | null },
   nowIso: string,
 ): Promise<ApplyResult<S>> {
-  const logged = await appendEvent(ctx.sql, {
+  const logged = await append(ctx, {
     stream_type: stream,
     stream_id: row.id,
     stream_version: 1,
@@ -521,7 +531,7 @@ async function logOpening<S extends StreamType>(
     recorded_at: nowIso,
     effective_at: time.effectiveAt,
     backdate_reason: time.backdateReason,
-  }, ctx.head);
+  });
   await writeTimers(ctx, stream, row.id, plan, nowIso);
   return finish(ctx, { stream, row, event: logged, plan, payload, fromState: null, fromStage: null, actor });
 }

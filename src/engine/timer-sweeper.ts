@@ -48,7 +48,8 @@ export async function deliverTimer(ctx: TxContext, timerId: string, workerId: st
   const timer = await query.executeTakeFirst();
   if (!timer) return 'skipped';
   const nowIso = ctx.now().toISOString();
-  const row = await loadStream(ctx.sql, timer.stream_type, timer.stream_id);
+  // Locked on PostgreSQL: another node delivering a timer of the same stream goes first, then this one reads its result.
+  const row = await loadStream(ctx.sql, timer.stream_type, timer.stream_id, ctx.dialect === 'postgres');
   const event = { ...(JSON.parse(timer.event) as Record<string, unknown>), at: timer.due_at } as EngineEvent;
   const plan = row ? planTransition(timer.stream_type, row.machine_version, row.snapshot, event, ctx.registry) : null;
   const outcome: Outcome = plan?.accepted ? 'fired' : 'noop';
@@ -63,10 +64,12 @@ export async function deliverTimer(ctx: TxContext, timerId: string, workerId: st
   return outcome;
 }
 
-async function claimPostgres(store: Store, now: Date, limit: number, claimToken: string): Promise<string[]> {
+type Due = Pick<TimerRow, 'id' | 'due_at' | 'stream_type' | 'stream_id'>;
+
+async function claimPostgres(store: Store, now: Date, limit: number, claimToken: string): Promise<Due[]> {
   const nowIso = now.toISOString();
   const until = new Date(now.getTime() + CLAIM_LEASE_MS).toISOString();
-  const result = await sql<Pick<TimerRow, 'id' | 'due_at'>>`
+  const result = await sql<Due>`
     update timers set claimed_by = ${claimToken}, claimed_until = ${until}
     where id in (
       select id from timers
@@ -76,21 +79,20 @@ async function claimPostgres(store: Store, now: Date, limit: number, claimToken:
       limit ${limit}
       for update skip locked
     )
-    returning id, due_at`.execute(store.db);
-  return result.rows.sort((a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : a.id < b.id ? -1 : 1)).map((r) => r.id);
+    returning id, due_at, stream_type, stream_id`.execute(store.db);
+  return result.rows.sort((a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : a.id < b.id ? -1 : 1));
 }
 
-async function dueSqlite(store: Store, now: Date, limit: number): Promise<string[]> {
-  const rows = await store.db
+async function dueSqlite(store: Store, now: Date, limit: number): Promise<Due[]> {
+  return store.db
     .selectFrom('timers')
-    .select('id')
+    .select(['id', 'due_at', 'stream_type', 'stream_id'])
     .where('status', '=', 'pending')
     .where('due_at', '<=', now.toISOString())
     .orderBy('due_at')
     .orderBy('id')
     .limit(limit)
     .execute();
-  return rows.map((r) => r.id);
 }
 
 /** One sweep: claims up to `limit` due timers and delivers them in due order. */
@@ -102,17 +104,34 @@ export async function sweepDueTimers(
   const { now, limit, workerId } = options;
   // A token per claim: the worker id, and which of its claims (a re-claim after a lapse is a new one).
   const claimToken = store.dialect === 'postgres' ? `${workerId}#${++claims}` : undefined;
-  const ids = claimToken !== undefined ? await claimPostgres(store, now, limit, claimToken) : await dueSqlite(store, now, limit);
-  const result: SweepResult = { claimed: ids.length, fired: 0, noop: 0, skipped: 0 };
-  const count = (outcome: Outcome): void => {
-    result[outcome] += 1;
-  };
+  const due = claimToken !== undefined ? await claimPostgres(store, now, limit, claimToken) : await dueSqlite(store, now, limit);
+  const result: SweepResult = { claimed: due.length, fired: 0, noop: 0, skipped: 0 };
   const failures: unknown[] = [];
-  // Queued together, they share group commits and still run in due order.
-  const settled = await Promise.allSettled(ids.map((id) => runner.run((ctx) => deliverTimer(ctx, id, workerId, claimToken))));
+  // SQLite: one unit per timer, in due order. PostgreSQL runs units in parallel, so there
+  // one unit per stream delivers that stream's timers in due order (each under a savepoint,
+  // so a failing one stays pending alone): two units would race for the stream's version.
+  const byStream = new Map<string, string[]>();
+  for (const t of due) {
+    const key = store.dialect === 'postgres' ? `${t.stream_type}/${t.stream_id}` : t.id;
+    const ids = byStream.get(key);
+    if (ids) ids.push(t.id);
+    else byStream.set(key, [t.id]);
+  }
+  const deliverAll = async (ctx: TxContext, ids: string[]): Promise<Array<Outcome | { failed: unknown }>> => {
+    if (ids.length === 1) return [await deliverTimer(ctx, ids[0]!, workerId, claimToken)];
+    const outcomes: Array<Outcome | { failed: unknown }> = [];
+    for (const id of ids) outcomes.push(await runner.join(ctx, (c) => deliverTimer(c, id, workerId, claimToken)).catch((failed: unknown) => ({ failed })));
+    return outcomes;
+  };
+  // Queued together, they share group commits; counted once committed.
+  const settled = await Promise.allSettled([...byStream.values()].map((ids) => runner.run((ctx) => deliverAll(ctx, ids))));
   for (const s of settled) {
-    if (s.status === 'fulfilled') count(s.value);
-    else failures.push(s.reason);
+    if (s.status === 'rejected') failures.push(s.reason);
+    else
+      for (const o of s.value) {
+        if (typeof o === 'string') result[o] += 1;
+        else failures.push(o.failed);
+      }
   }
   // A failing timer stays pending and is retried by the next sweep; the others are done.
   for (const err of failures) console.error('pathways engine: a timer could not be delivered; it stays pending', err);

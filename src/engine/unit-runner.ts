@@ -10,14 +10,18 @@
  * off the main thread (wal-sync.ts): while one batch's log is being synced, the next batch
  * is already running, and one sync answers for every batch committed before it started.
  *
- * PostgreSQL batches the same way (group commit), for another reason: the event log is
- * one hash chain, so appends are serialised by an advisory lock held through commit, and
- * one transaction per unit meant every unit waited for the one before it to commit (at
- * 300 transitions/s: p50 4 s). A batch takes the lock once, runs each queued unit under a
- * SAVEPOINT on one pooled connection, and commits them together with one `NOTIFY` for the
- * nodes tailing the log; the next batch gathers meanwhile. Several nodes on one database
- * take turns on the lock per batch, not per unit. Because the lock is held through commit,
- * `seq` order is commit order on every node (the live log tail relies on it).
+ * PostgreSQL batches too, and runs several batches at once (`concurrency`, each on a
+ * pooled connection): a batch is BEGIN, each queued unit under a SAVEPOINT, one `NOTIFY`
+ * for the nodes tailing the log, and COMMIT; PostgreSQL's own group commit shares the WAL
+ * flush between batches committing together. No lock on the event log is held through
+ * commit: events take `seq` from a sequence and are chained by the sealer after commit
+ * (chain-sealer.ts); units hold the event-log advisory lock in shared mode only, so a
+ * writer that must see none in flight can take it exclusively. Two batches that change the
+ * same stream queue on its row; one caught in a deadlock (two units taking rows in opposite
+ * orders) has only that unit rolled back to its savepoint and run again in a later batch
+ * (at most `RETRIES` times), so a unit must do nothing but database work through its `ctx`.
+ * Measured at 300 transitions/s offered on one node (bench/nodes.ts): one batch at a time
+ * holding the lock through commit achieved 138/s (p50 5.4 s); see the README for now.
  *
  * An engine call made inside a unit joins it explicitly (`join`, which `transaction(fn)`'s
  * `tx` methods use) under a nested SAVEPOINT. The runner does not find the running unit by
@@ -51,6 +55,8 @@ export interface UnitRunnerOptions {
   listeners: CommitListener[];
   groupCommit: boolean;
   maxBatch: number;
+  /** PostgreSQL: batches in flight at once, each on a connection of its own (default 1; SQLite: always 1). */
+  concurrency?: number;
   /** Syncs SQLite's log after commits, off the main thread; null: each commit syncs itself. */
   walSync: WalSync | null;
 }
@@ -80,12 +86,24 @@ interface RunnerContext extends TxContext {
   depth: number;
 }
 
-type Outcome = { ok: true; value: unknown; ctx: RunnerContext } | { ok: false; error: unknown };
+/** `retry`: rolled back by PostgreSQL to break a deadlock; the unit runs again in a later batch. */
+type Outcome = { ok: true; value: unknown; ctx: RunnerContext } | { ok: false; error: unknown; retry?: boolean };
 
 interface QueuedUnit {
   work: UnitWork<unknown>;
   resolve(value: unknown): void;
   reject(err: unknown): void;
+  /** Runs so far that PostgreSQL rolled back to break a deadlock. */
+  retried: number;
+}
+
+/** How often a unit caught in a deadlock is run again before its caller hears the error. */
+const RETRIES = 3;
+
+/** PostgreSQL aborted the statement to break a deadlock (or a serialization failure): running again succeeds. */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
 }
 
 /** Creates the runner for a store. */
@@ -148,7 +166,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   let idleWaiters: Array<() => void> = [];
   const settle = (): void => {
-    if (queue.length === 0 && !draining && awaitingSync.length === 0 && !syncing) {
+    if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
@@ -158,6 +176,8 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   // ---- Group commit (both stores) ----------------------------------------------------
   const queue: QueuedUnit[] = [];
   let draining = false;
+  /** PostgreSQL: batches in flight. */
+  let running = 0;
   /** Committed batches whose log sync has not yet returned, oldest first. */
   const awaitingSync: Array<() => void> = [];
   const failSync: Array<(err: unknown) => void> = [];
@@ -196,7 +216,11 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   function enqueue<T>(work: UnitWork<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ work: work, resolve: resolve, reject });
+      queue.push({ work: work, resolve: resolve, reject, retried: 0 });
+      if (store.dialect === 'postgres') {
+        schedulePump();
+        return;
+      }
       // A full batch does not wait for the sync in flight.
       if (queue.length >= options.maxBatch) endRound();
       if (!draining) {
@@ -204,6 +228,41 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         setImmediate(() => void drain());
       }
     });
+  }
+
+  // ---- PostgreSQL: several batches at once -------------------------------------------
+  let pumpScheduled = false;
+  /** Starts batches on the next turn of the loop, so the callers of this turn share one. */
+  function schedulePump(): void {
+    if (pumpScheduled) return;
+    pumpScheduled = true;
+    setImmediate(pump);
+  }
+
+  function pump(): void {
+    pumpScheduled = false;
+    const concurrency = options.concurrency ?? 1;
+    // What is queued is shared out between the free connections: a unit costs several round
+    // trips, so one long batch would leave the others idle.
+    const share = Math.ceil(queue.length / Math.max(1, concurrency - running));
+    while (queue.length > 0 && running < concurrency) {
+      const batch = queue.splice(0, options.groupCommit ? Math.min(share, options.maxBatch) : 1);
+      running += 1;
+      void runBatch(batch).finally(() => {
+        running -= 1;
+        if (queue.length > 0) schedulePump();
+        settle();
+      });
+    }
+  }
+
+  /** Puts a unit PostgreSQL rolled back to break a deadlock at the head of the queue. */
+  function requeue(unit: QueuedUnit): boolean {
+    if (unit.retried >= RETRIES) return false;
+    unit.retried += 1;
+    queue.unshift(unit);
+    schedulePump();
+    return true;
   }
 
   async function drain(): Promise<void> {
@@ -234,6 +293,8 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         await (walSync ? walSync.unsynced(transaction) : transaction());
       });
     } catch (err) {
+      // A unit alone in its transaction, caught in a deadlock: run it again.
+      if (batch.length === 1 && isTransient(err) && requeue(batch[0]!)) return;
       // The shared commit failed (or the transaction died): nothing of the batch is stored.
       counters.failed += batch.length;
       for (const unit of batch) unit.reject(err);
@@ -247,6 +308,8 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
           counters.units += 1;
           notify(outcome.ctx);
           unit.resolve(outcome.value);
+        } else if (outcome.retry && requeue(unit)) {
+          // Runs again in a later batch.
         } else {
           counters.failed += 1;
           unit.reject(outcome.error);
@@ -315,15 +378,17 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   }
 
   /**
-   * PostgreSQL: BEGIN and the event-log lock, every unit of the batch (each under a savepoint
-   * when not alone), the before-commit hooks, NOTIFY and COMMIT. Statements without
-   * parameters travel together in one round trip (the simple query protocol).
+   * PostgreSQL: BEGIN, the event-log lock in shared mode and a transaction id (taken before
+   * any event's `seq`, which the log's readers rely on: log-watermark.ts), every unit of the
+   * batch (each under a savepoint when not alone), the before-commit hooks, NOTIFY and
+   * COMMIT. Statements without parameters travel together in one round trip (the simple
+   * query protocol).
    */
   async function runPostgresTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
     const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
     const locked = (head: ChainHead): RunnerContext => ({ ...newContext(conn, head), locked: true });
     const commit = (changes: number) => raw(changes > 0 ? `notify ${EVENT_LOG_CHANNEL}; commit` : 'commit');
-    await raw(`begin; select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`);
+    await raw(`begin; select pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY}), pg_current_xact_id()`);
     try {
       const head: ChainHead = { hash: null };
       if (batch.length === 1) {
@@ -346,8 +411,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         } catch (error) {
           await raw('rollback to savepoint pw_unit; release savepoint pw_unit');
           release = '';
-          head.hash = null;
-          outcomes.push({ ok: false, error });
+          outcomes.push({ ok: false, error, retry: isTransient(error) });
         }
       }
       if (release) await raw(release);
@@ -371,7 +435,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     },
     stats: () => ({ ...counters }),
     idle() {
-      if (queue.length === 0 && !draining && awaitingSync.length === 0 && !syncing) return Promise.resolve();
+      if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing) return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -2,7 +2,9 @@
  * Reconnect catch-up: everything a socket's user may see that was committed after the
  * `seq` the client last saw, read from the event log and cut exactly as live messages are.
  * Pages through the log; after `limit` events it stops and says `truncated`, and the
- * client asks again from the `seq` it was given.
+ * client asks again from the `seq` it was given. `upTo` (PostgreSQL: the log tail's
+ * position) keeps it below events that may still commit out of `seq` order; the live
+ * feed brings those.
  */
 import type { Kysely } from 'kysely';
 import type { Viewer } from '../access/viewer.ts';
@@ -30,12 +32,15 @@ export async function catchUp(
   today: string,
   limit: number,
   send: (event: string, payload: Record<string, unknown>) => void,
+  upTo?: number,
 ): Promise<CatchUpResult> {
   let cursor = since;
   let read = 0;
   const readsCases = readsCaseRecords(viewer);
   for (;;) {
-    const page = await db.selectFrom('events').selectAll().where('seq', '>', cursor).orderBy('seq').limit(Math.min(500, limit - read)).execute();
+    let query = db.selectFrom('events').selectAll().where('seq', '>', cursor).orderBy('seq').limit(Math.min(500, limit - read));
+    if (upTo !== undefined) query = query.where('seq', '<=', upTo);
+    const page = await query.execute();
     for (const row of page) {
       if (readsCases) {
         const { deliveries } = await deliveriesFor(db, agencies, recordChangeOfEvent(row, timerEventTypes), today, (id) => id === viewer.agencyId);
@@ -45,7 +50,9 @@ export async function catchUp(
     }
     read += page.length;
     if (page.length === 0 || read >= limit) {
-      const more = read >= limit && (await db.selectFrom('events').select('seq').where('seq', '>', cursor).limit(1).executeTakeFirst()) !== undefined;
+      let next = db.selectFrom('events').select('seq').where('seq', '>', cursor).limit(1);
+      if (upTo !== undefined) next = next.where('seq', '<=', upTo);
+      const more = read >= limit && (await next.executeTakeFirst()) !== undefined;
       return { seq: cursor, read, truncated: more };
     }
   }

@@ -189,9 +189,11 @@ export function attachLive(options: LiveOptions): LiveServer {
     enqueue(async () => {
       if (socket.disconnected) return;
       const { viewer } = socket.data;
+      // From the log tail, only what it has passed: later events may still commit below them, and come live.
+      const upTo = tail ? tail.seq : undefined;
       const result = await catchUp(db, agencies, timerTypes, viewer, since, today(), options.catchUpLimit ?? 5000, (event, payload) =>
         socket.emit(event, payload),
-      );
+      upTo);
       if (viewer.role === 'manager' && result.read > 0) {
         socket.emit(LIVE_EVENTS.metricsChanged, { area: viewer.agencyArea, seq: result.seq, measures: [...new Set([...MEASURES_MOVED_BY.case, ...MEASURES_MOVED_BY.referral])].sort() });
       }

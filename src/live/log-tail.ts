@@ -5,10 +5,12 @@
  * socket on every node, in commit order, and nothing is lost in between: the log is the
  * source, and a node that was busy or restarted reads on from where it was.
  *
- * Why the log and not a message bus: the engine appends under the event-log lock held
- * through commit, so `seq` order is commit order and a reader that has seen `seq` N has
- * seen every committed event below it — the tail needs no bookkeeping of its own, keeps
- * per-journey order across nodes, and needs no Redis for correctness. The writing unit
+ * Why the log and not a message bus: the log is the record, so reading it in `seq` order
+ * keeps per-journey order across nodes and needs no Redis for correctness. Units commit
+ * out of `seq` order (no lock is held through commit), so the tail reads only up to the
+ * first hole in `seq` that could still fill (src/engine/log-watermark.ts): it never skips
+ * an event that commits late, and a hole left by a rolled-back unit is passed once every
+ * transaction that could own it has ended (it looks again every few ms). The writing unit
  * sends `NOTIFY pathways_events` inside its transaction (delivered at commit), so a node
  * hears of a commit within a millisecond or two; a poll every `pollMs` covers a lost
  * notification or listener reconnect, and writes made outside the engine (the seed).
@@ -16,7 +18,9 @@
 import pg from 'pg';
 import type { Store } from '../db/database.ts';
 import type { EventRow } from '../db/schema.ts';
+import { sql } from 'kysely';
 import { EVENT_LOG_CHANNEL } from '../engine/event-log.ts';
+import { LogWatermark, SNAPSHOT_COLUMNS, boundsOf } from '../engine/log-watermark.ts';
 
 export interface LogTailOptions {
   /** Called with each page of new events, in `seq` order; the next page waits for it. */
@@ -28,20 +32,28 @@ export interface LogTailOptions {
 }
 
 export interface LogTail {
-  /** The newest `seq` handed on. */
+  /** The newest `seq` handed on: every event up to it has been handed on, or never will exist. */
   readonly seq: number;
   /** Reads now (after a notification, or from tests). */
   poke(): void;
   close(): Promise<void>;
 }
 
-/** Starts tailing the log from its current end. PostgreSQL only. */
+/** How soon to look again while a hole in `seq` holds the tail back (ms). */
+const HOLE_RETRY_MS = 5;
+
+/**
+ * Starts tailing the log from its newest sealed event (everything before it is settled; the
+ * few committed since are handed on at once). PostgreSQL only.
+ */
 export async function startLogTail(store: Store, options: LogTailOptions): Promise<LogTail> {
   if (store.config.dialect !== 'postgres') throw new Error('The log tail is for PostgreSQL; SQLite serves from one process and fans out on commit.');
   const { connectionString, schema } = store.config;
   const pageSize = options.pageSize ?? 1000;
-  const head = await store.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).executeTakeFirst();
+  const head = await store.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).where('hash', 'is not', null).executeTakeFirst();
   let seq = Number(head?.seq ?? 0);
+  const watermark = new LogWatermark();
+  let retry: NodeJS.Timeout | undefined;
   let closed = false;
   let reading = false;
   let again = false;
@@ -56,11 +68,12 @@ export async function startLogTail(store: Store, options: LogTailOptions): Promi
       do {
         again = false;
         for (;;) {
-          const rows = await store.db.selectFrom('events').selectAll().where('seq', '>', seq).orderBy('seq').limit(pageSize).execute();
-          if (rows.length === 0 || closed) break;
-          seq = Number(rows[rows.length - 1]!.seq);
-          await options.onEvents(rows);
-          if (rows.length < pageSize) break;
+          const rows = (await sql<EventRow & { snap_xmin: string; snap_xmax: string }>`select *, ${sql.raw(SNAPSHOT_COLUMNS)} from events where seq > ${seq} order by seq limit ${pageSize}`.execute(store.db)).rows;
+          const safe = rows[0] ? watermark.safePrefix(seq, rows, boundsOf(rows[0])) : [];
+          if (safe.length === 0 || closed) break;
+          seq = Number(safe[safe.length - 1]!.seq);
+          await options.onEvents(safe);
+          if (safe.length < rows.length || rows.length < pageSize) break;
         }
       } while (again && !closed);
     } catch (err) {
@@ -68,6 +81,13 @@ export async function startLogTail(store: Store, options: LogTailOptions): Promi
       console.error('pathways live: reading the event log failed:', err instanceof Error ? err.message : err);
     } finally {
       reading = false;
+      if (watermark.waiting && !closed && !retry) {
+        retry = setTimeout(() => {
+          retry = undefined;
+          void read();
+        }, HOLE_RETRY_MS);
+        retry.unref();
+      }
     }
   }
 
@@ -101,6 +121,7 @@ export async function startLogTail(store: Store, options: LogTailOptions): Promi
     async close() {
       closed = true;
       clearInterval(poll);
+      if (retry) clearTimeout(retry);
       const client = listener;
       listener = null;
       await client?.end().catch(() => undefined);

@@ -13,11 +13,12 @@
  * records are linked or unlinked (`recountPeople`), and by a rebuild; so incremental rows
  * and rebuilt rows agree by construction.
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { REPRESENTATION_WINDOW_DAYS, type CaseFacts, type EpisodeFact } from './case-facts.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { metricsDb, type PersonEpisodeTable } from './metric-tables.ts';
+import { isPostgres } from './counter-store.ts';
 
 
 /** One journey's stored facts, as the person's rows are drawn from them. */
@@ -82,8 +83,12 @@ export async function personKeyOf(trx: Kysely<Database>, personId: string): Prom
 export async function recountPeople(trx: Kysely<Database>, personKeys: readonly string[]): Promise<void> {
   const db = metricsDb(trx);
   for (let i = 0; i < personKeys.length; i += 500) {
-    const keys = [...new Set(personKeys.slice(i, i + 500))];
+    const keys = [...new Set(personKeys.slice(i, i + 500))].sort();
     if (keys.length === 0) continue;
+    // PostgreSQL runs write batches side by side: two journeys of one person recounted at once
+    // would both delete and both insert that person's rows. A lock per person (in key order,
+    // so two recounts cannot wait on each other in a circle) makes the second wait for the first.
+    if (isPostgres(trx)) for (const k of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${`person-episodes:${k}`}, 0))`.execute(trx);
     const records = await db
       .selectFrom('people')
       .select(['id', 'linked_to'])

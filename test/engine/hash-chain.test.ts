@@ -69,7 +69,7 @@ describe.each(DIALECTS)('hash chain on %s', (dialect) => {
 
   it('verifies an empty log', async () => {
     await store.db.deleteFrom('events').execute();
-    expect(await verifyChain(store.db)).toEqual({ ok: true, rowsChecked: 0, lastSeq: null, headHash: GENESIS_HASH });
+    expect(await verifyChain(store.db)).toEqual({ ok: true, rowsChecked: 0, lastSeq: null, headHash: GENESIS_HASH, unsealed: 0 });
   });
 
   it('detects an edited row', async () => {
@@ -84,7 +84,7 @@ describe.each(DIALECTS)('hash chain on %s', (dialect) => {
     const forged = { ...row, agency_id: 'a-2' };
     await store.db
       .updateTable('events')
-      .set({ agency_id: 'a-2', hash: eventHash(row.prev_hash, forged) })
+      .set({ agency_id: 'a-2', hash: eventHash(row.prev_hash!, forged) })
       .where('seq', '=', second!)
       .execute();
     expect(await verifyChain(store.db)).toMatchObject({ ok: false, brokenSeq: third, reason: 'prev_mismatch' });

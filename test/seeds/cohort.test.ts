@@ -48,9 +48,10 @@ describe.each(DIALECTS)('the synthetic cohort on %s', (dialect) => {
     const person = { id: '0c000000-0000-4000-8000-000000000001', given_name: 'Before', family_name: 'Seed', date_of_birth: '1980-01-01', sex: 'female', ethnicity: null, postcode_district: 'NB1', details: '{}', created_by_agency_id: '0a000000-0000-4000-8000-000000000001', created_at: '2026-01-01T00:00:00.000Z' };
     await store.db.insertInto('people').values(person).execute();
     const opened = await engine.openCase({ personId: person.id, leadAgencyId: person.created_by_agency_id, referralSource: 'self', referredOn: '2026-06-01', actor: { userId: null, agencyId: null } });
-    opening = opened.event.hash;
     openedBefore = opened.row.id;
+    // Closing chains what the engine wrote (PostgreSQL seals after commit).
     await engine.close();
+    opening = (await store.db.selectFrom('events').select('hash').where('seq', '=', opened.event.seq).executeTakeFirstOrThrow()).hash!;
     result = await seedCohort(store, { people: PEOPLE, referenceDate: REFERENCE_DATE, seed: 7 });
   });
   afterAll(async () => {
