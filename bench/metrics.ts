@@ -38,6 +38,7 @@ import { JOURNEY } from './engine.ts';
 // bounded by their answer: a year of weekly flows by ethnicity is some 10,000 rows.
 const YEAR = 'from=2025-11-26';
 const TEN_YEARS = 'from=2016-11-27';
+const MONTH_END = 'asOf=2026-10-31T12:00:00.000Z';
 const DIMS = ['sex', 'age_band', 'ethnicity', 'postcode_district', 'referral_source', 'substance'];
 const ROUTES = [
   'summary',
@@ -67,6 +68,12 @@ const ROUTES = [
   'journeys?figure=workInProgress&stage=inTreatment',
   'journeys?figure=waitingOver21Days',
   'journeys?figure=reviewsOverdue&limit=200',
+  // Where people were at the end of a past month (the history of counted states), and one breakdown cell's list.
+  `summary?${MONTH_END}`,
+  `journeys?figure=workInProgress&${MONTH_END}`,
+  `journeys?figure=workInProgress&stage=inTreatment&${MONTH_END}`,
+  `journeys?figure=waitingOver21Days&${MONTH_END}`,
+  'journeys?figure=workInProgress&stage=inTreatment&breakdown=age_band&group=25-34',
   'referrals',
   'referrals?figure=referralsNotContacted',
   'stage-breaches',

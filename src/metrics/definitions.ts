@@ -13,16 +13,20 @@ import { CLOCK_RULES } from '../../machines/clock-rules.ts';
 export const DAY_RULE =
   'Days are calendar days in the service\'s time zone (Europe/London unless PATHWAYS_TIME_ZONE says otherwise): the start day is day 0, "within N days" runs to the end of day N, and a breach begins at the first instant of day N + 1, local time, across clock changes.';
 
+/** What an as-of day means for the state figures, said once and quoted by each. */
+const AS_OF_RULE =
+  'On a past as-of day, as journeys stood at the end of that day (from the history of the event log, by the effective dates of the facts, late entries included).';
+
 export const FIGURE_DEFINITIONS = {
   workInProgress:
-    'Open journeys (not closed) by their current top-level stage (referred, screening, assessment, carePlanning, inTreatment, recoveryCheckups, rapidReentry, inCustody), counted under their lead agency.',
+    `Open journeys (not closed) by their current top-level stage (referred, screening, assessment, carePlanning, inTreatment, recoveryCheckups, rapidReentry, inCustody), counted under their lead agency. ${AS_OF_RULE}`,
   timeInStage:
-    'For open journeys, whole days from the day the current stage was entered to the as-of date. Median and 90th percentile use the nearest-rank method (the value at rank ceil(p × N) in ascending order); computed from a day histogram, so exact to the day.',
+    'For open journeys, whole days from the day the current stage was entered to the as-of date. Median and 90th percentile use the nearest-rank method (the value at rank ceil(p × N) in ascending order); computed from a day histogram, so exact to the day. ' + AS_OF_RULE,
   flow:
     'Moves between top-level stages whose effective date falls in the period, per day or per ISO week (Monday start); `from` is empty for a journey being opened. Broken down by a dimension, flows are counted per ISO week and the period is widened to start on the Monday of its first week.',
-  waitingOver21Days: `Counting unit: journeys (episodes). Open journeys still waiting for the first intervention of their episode (stage referred, screening, assessment, carePlanning, rapidReentry, or inCustody before any start) whose wait, from the referral date (or the re-presentation date after a relapse) to the as-of date, is more than 21 days (day 22 onward; day 21 is within). ${CLOCK_RULES.waitingTime} ${DAY_RULE}`,
-  reviewsOverdue: `Counting unit: journeys in treatment (stage inTreatment; a journey in custody is not counted until released). The 6-monthly care-plan review with a TOP (NDTMS) is overdue when the review clock's start was more than 182 days before the as-of date (day 183 onward). ${CLOCK_RULES.review} ${DAY_RULE}`,
-  continuityOver21Days: `Counting unit: journeys (releases). Open journeys released from custody and not yet engaged by community treatment, released more than 21 days before the as-of date (day 22 onward). ${CLOCK_RULES.continuityOfCare} ${DAY_RULE}`,
+  waitingOver21Days: `Counting unit: journeys (episodes). Open journeys still waiting for the first intervention of their episode (stage referred, screening, assessment, carePlanning, rapidReentry, or inCustody before any start) whose wait, from the referral date (or the re-presentation date after a relapse) to the as-of date, is more than 21 days (day 22 onward; day 21 is within). ${CLOCK_RULES.waitingTime} ${DAY_RULE} ${AS_OF_RULE}`,
+  reviewsOverdue: `Counting unit: journeys in treatment (stage inTreatment; a journey in custody is not counted until released). The 6-monthly care-plan review with a TOP (NDTMS) is overdue when the review clock's start was more than 182 days before the as-of date (day 183 onward). ${CLOCK_RULES.review} ${DAY_RULE} ${AS_OF_RULE}`,
+  continuityOver21Days: `Counting unit: journeys (releases). Open journeys released from custody and not yet engaged by community treatment, released more than 21 days before the as-of date (day 22 onward). ${CLOCK_RULES.continuityOfCare} ${DAY_RULE} ${AS_OF_RULE}`,
   referralsNotAcknowledged:
     'Counting unit: referrals, per receiving agency. Referrals still in state requested (not received, accepted or rejected) whose acknowledge-by time has come: the acknowledgement deadline is a number of hours after sending (elapsed time, not calendar days). Age is whole calendar days since the referral was sent.',
   referralsNotContacted: `Counting unit: referrals, per receiving agency. Referrals still requested, received or accepted (no first contact, not closed) whose first-contact-by time has come: first contact is due within N calendar days of sending (the day sent is day 0; the deadline is the first instant of day N + 1). Age is whole calendar days since the referral was sent. ${DAY_RULE}`,

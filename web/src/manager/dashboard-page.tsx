@@ -61,9 +61,13 @@ const HEADLINES = [
   { key: 'representations', label: 'Re-presentations (12 months)', kind: 'count', bad: false },
 ] as const;
 
-/** The end of a calendar day as an ISO time (the as-of time of "where were people on that day"). */
+/**
+ * A calendar day as an as-of time: the API reads "where were people at the end of that day"
+ * in the service's calendar (Europe/London), so any instant of the day names it; midday UTC
+ * is that day in London summer and winter alike (23:59 UTC is the next day in summer).
+ */
 function endOfDay(date: string): string {
-  return `${date}T23:59:59.999Z`;
+  return `${date}T12:00:00.000Z`;
 }
 
 /** The dashboard page; `query` may carry `agencyId` and `asOf` (a list's back link does). */
@@ -191,7 +195,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
                   Back to now
                 </button>
               ) : (
-                'Now; pick a past day to measure ages and deadlines to its end (stage counts stay today’s)'
+                'Now; pick a past day to see where people were at its end'
               )}
             </span>
           </div>

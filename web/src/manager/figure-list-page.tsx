@@ -67,7 +67,7 @@ export function FigureListPage({ kind, query }: { kind: 'journeys' | 'referrals'
           {data && (
             <p className="muted">
               <strong data-testid="figure-list-total">{data.total.toLocaleString('en-GB')}</strong> {kind === 'journeys' ? 'journeys' : 'referrals'} · {data.area}
-              {asOf ? ` · as at ${formatDateTime(asOf)}` : ' · now'}
+              {asOf ? ` · at the end of ${asOf.slice(0, 10)}` : ' · now'}
             </p>
           )}
         </div>
