@@ -68,6 +68,20 @@ describe('manager drill-down', () => {
     await expect.poll(() => number(page, 'figure-list-total')).toBe(inTreatment);
     expect(await rowsOnEveryPage(page)).toBe(inTreatment);
 
+    // A stage of one breakdown group opens that group's list, as long as the group's figure.
+    await page.getByRole('link', { name: 'Back to the dashboard' }).click();
+    await page.locator('#f-breakdown').selectOption('sex');
+    await page.locator('#f-group').waitFor();
+    const groupValue = await page.locator('#f-group').inputValue();
+    await expect.poll(() => page.getByTestId('stage-link-inTreatment').getAttribute('href')).toContain(`group=${encodeURIComponent(groupValue)}`);
+    // The group's figures replace everyone's once the broken-down measures arrive.
+    await expect.poll(() => number(page, 'stage-count-inTreatment')).toBeLessThan(inTreatment);
+    const inTreatmentOfGroup = await number(page, 'stage-count-inTreatment');
+    await page.getByTestId('stage-link-inTreatment').click();
+    await expect.poll(() => page.getByTestId('figure-list-title').textContent()).toMatch(/^Open journeys: In treatment · Sex: /);
+    await expect.poll(() => number(page, 'figure-list-total')).toBe(inTreatmentOfGroup);
+    expect(await rowsOnEveryPage(page)).toBe(inTreatmentOfGroup);
+
     await page.getByRole('link', { name: 'Back to the dashboard' }).click();
     await page.getByTestId('breach-waitingOver21Days').waitFor();
     const waiting = await number(page, 'breach-waitingOver21Days');

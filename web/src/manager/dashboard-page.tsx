@@ -94,6 +94,8 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
   const previous = useRef<Record<string, StageFigures> | null>(null);
   const effectiveGroup = breakdown === 'all' ? 'all' : group;
   const figures = useMemo(() => (metrics.data ? stageFigures(metrics.data, effectiveGroup) : {}), [metrics.data, effectiveGroup]);
+  // The drawing shows one group's figures when broken down, so its stages open that group's list.
+  const groupScope: FigureScope = breakdown === 'all' ? scope : { ...scope, breakdown, group: effectiveGroup };
   useEffect(() => {
     if (!metrics.data) return;
     setUpdatedAt(new Date());
@@ -256,7 +258,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
         <>
           <div className="panel">
             <h2>Where people are now{breakdown !== 'all' ? ` · ${humanise(breakdown)}: ${groupLabel(effectiveGroup)}` : ''}</h2>
-            <PathwayDiagram figures={figures} changed={changed} stageHref={(stage: string) => `#${journeysPath('workInProgress', scope, stage)}`} />
+            <PathwayDiagram figures={figures} changed={changed} stageHref={(stage: string) => `#${journeysPath('workInProgress', groupScope, stage)}`} />
             <p className="hint">{metrics.data.timeInStage.timeInStage.definition}</p>
           </div>
           <div className="grid grid-2">

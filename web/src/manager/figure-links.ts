@@ -8,11 +8,14 @@ import type { JourneyListFigure, ReferralListFigure } from '../../../machines/fi
 export interface FigureScope {
   agencyId?: string | undefined;
   asOf?: string | undefined;
+  /** One group of a breakdown (`breakdown=ethnicity&group=…`): the list behind that cell. */
+  breakdown?: string | undefined;
+  group?: string | undefined;
 }
 
 function withScope(params: Record<string, string | undefined>, scope: FigureScope): string {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...params, agencyId: scope.agencyId, asOf: scope.asOf })) if (v) q.set(k, v);
+  for (const [k, v] of Object.entries({ ...params, agencyId: scope.agencyId, asOf: scope.asOf, breakdown: scope.breakdown, group: scope.group })) if (v) q.set(k, v);
   return q.toString();
 }
 

@@ -8,13 +8,14 @@ import { useState } from 'react';
 import type { z } from 'zod';
 import type { journeyListResponse, referralListResponse } from '../../../api/schemas/figure-lists.ts';
 import { api, apiDownload, type ApiProblem } from '../lib/api-client.ts';
-import { formatDate, formatDateTime, formatDays } from '../lib/format.ts';
+import { formatDate, formatDateTime, formatDays, humanise } from '../lib/format.ts';
 import { useLiveEvents } from '../lib/live.tsx';
 import { Link } from '../lib/router.tsx';
 import { stageLabel, referralStateLabel } from '../lib/labels.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { Empty, Loading, ProblemMessage } from '../components/status.tsx';
 import { FIGURE_TITLES } from './figure-links.ts';
+import { groupLabel } from './group-label.ts';
 
 type JourneyList = z.infer<typeof journeyListResponse>;
 type ReferralList = z.infer<typeof referralListResponse>;
@@ -28,7 +29,9 @@ export function FigureListPage({ kind, query }: { kind: 'journeys' | 'referrals'
   const state = query.get('state') ?? undefined;
   const agencyId = query.get('agencyId') ?? undefined;
   const asOf = query.get('asOf') ?? undefined;
-  const filters = { figure, stage, state, agencyId, asOf };
+  const breakdown = query.get('breakdown') ?? undefined;
+  const group = breakdown ? (query.get('group') ?? undefined) : undefined;
+  const filters = { figure, stage, state, agencyId, asOf, ...(breakdown && group ? { breakdown, group } : {}) };
   const key = JSON.stringify(filters);
   // Cursors of the pages before this one, so Previous goes back exactly.
   const [pages, setPages] = useState<{ key: string; cursors: Array<string | undefined> }>({ key, cursors: [undefined] });
@@ -43,7 +46,7 @@ export function FigureListPage({ kind, query }: { kind: 'journeys' | 'referrals'
   );
   useLiveEvents(['metrics.changed'], () => list.refresh(), 500);
 
-  const title = `${FIGURE_TITLES[figure] ?? figure}${stage ? `: ${stageLabel(stage)}` : ''}${state ? `: ${referralStateLabel(state)}` : ''}`;
+  const title = `${FIGURE_TITLES[figure] ?? figure}${stage ? `: ${stageLabel(stage)}` : ''}${state ? `: ${referralStateLabel(state)}` : ''}${breakdown && group ? ` · ${humanise(breakdown)}: ${groupLabel(group)}` : ''}`;
   const exportCsv = async () => {
     setExporting(true);
     setExportProblem(null);
