@@ -131,7 +131,7 @@ export const figureListRoutes = [
     async handle({ query, ctx, user }) {
       const viewer = viewerOf(user);
       const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
-      const { asOf, asOfDay, past } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
+      const { asOf, asOfDay, past } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
       const group = groupOf(query.breakdown, query.group);
       const read = (after: DrillCursor | undefined, limit: number) =>
         journeysBehindFigure(ctx.store.db, ctx.store.dialect, viewer, { agencyIds: scope.agencyIds, figure: query.figure, stage: query.stage, asOf, asOfDay, past, group, after, limit });
@@ -158,7 +158,7 @@ export const figureListRoutes = [
       const viewer = viewerOf(user);
       const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
       // Referrals and caseloads are today's, measured to the as-of time (no history of them yet).
-      const { asOf } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
+      const { asOf } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
       const read = (after: DrillCursor | undefined, limit: number) =>
         referralsBehindFigure(ctx.store.db, viewer, { agencyIds: scope.agencyIds, figure: query.figure, state: query.state, asOf, after, limit });
       return answerList({ ctx, user, area: scope.area, asOf, figure: query.figure, format: query.format, cursor: query.cursor, limit: query.limit }, read, {
@@ -182,7 +182,7 @@ export const figureListRoutes = [
     async handle({ query, ctx, user }) {
       const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
       // Referrals and caseloads are today's, measured to the as-of time (no history of them yet).
-      const { asOf } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
+      const { asOf } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
       const loads = await caseloads(ctx.store.db, scope.agencyIds, asOf);
       if (query.format === 'csv') {
         const csv = toCsv(
@@ -206,7 +206,7 @@ export const figureListRoutes = [
     responses: { 200: { description: 'counts per stage and deadline', schema: stageBreachResponse }, 403: forbidden },
     async handle({ query, ctx, user }) {
       const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
-      const { asOf, asOfDay, past } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), ctx.engine.timeZone);
+      const { asOf, asOfDay, past } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
       return { status: 200, body: { area: scope.area, asOf, definition: STAGE_BREACH_DEFINITION, rows: await breachesByStage(ctx.store.db, scope.agencyIds, asOf, { asOfDay, past }) } };
     },
   }),

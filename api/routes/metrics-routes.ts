@@ -45,7 +45,7 @@ async function prepare(ctx: AppContext, user: AuthUser, query: MetricsQuery, def
   // The as-of day is the service's local calendar day (machines/calendar-days.ts); a past
   // day reads where journeys were at its end.
   const timeZone = ctx.engine.timeZone;
-  const { asOf, asOfDay, past } = await resolveAsOf(ctx.store.db, query.asOf, ctx.now(), timeZone);
+  const { asOf, asOfDay, past } = resolveAsOf(query.asOf, ctx.now(), timeZone);
   const toDay = query.to ? dayOf(query.to) : asOfDay;
   const fromDay = query.from ? dayOf(query.from) : toDay - (defaultPeriodDays - 1);
   if (fromDay > toDay || toDay - fromDay > MAX_PERIOD_DAYS) {

@@ -3,8 +3,8 @@
  * fact recorded late, dated before it was written), and the dashboard's figures and the
  * lists behind them at several past days agree with each other and with what was true at
  * the end of each day, worked out here by hand; a list narrowed to one breakdown group
- * holds exactly that cell, today and on a past day; days after today or before the first
- * journey are refused.
+ * holds exactly that cell, today and on a past day; before the first journey nobody is
+ * anywhere, and a day after today measures today's journeys to that day.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addAgency, startLiveWorld, type LiveWorld } from '../live/live-world.ts';
@@ -140,16 +140,22 @@ describe.each(['sqlite', 'postgres'] as const)('the dashboard and its lists on a
     expect(JSON.stringify(half.body)).toContain('breakdown');
   });
 
-  it('refuses a day after today or before the first journey, naming the days that have figures', async () => {
+  it('finds nobody before the first journey, and looks ahead with today\'s journeys after today', async () => {
+    const today = (await get('/api/v1/metrics/summary')).body;
     for (const path of ['summary', 'wip', 'journeys?figure=workInProgress', 'stage-breaches']) {
       const sep = path.includes('?') ? '&' : '?';
-      const future = await get(`/api/v1/metrics/${path}${sep}asOf=2026-07-01T12:00:00.000Z`);
-      expect(future.status, path).toBe(400);
-      expect(JSON.stringify(future.body)).toContain('2026-06-30');
       const before = await get(`/api/v1/metrics/${path}${sep}asOf=2026-03-01T12:00:00.000Z`);
-      expect(before.status, path).toBe(400);
-      expect(JSON.stringify(before.body)).toContain('2026-03-02');
+      expect(before.status, path).toBe(200);
+      const ahead = await get(`/api/v1/metrics/${path}${sep}asOf=2026-07-01T12:00:00.000Z`);
+      expect(ahead.status, path).toBe(200);
     }
+    const empty = await get('/api/v1/metrics/journeys?figure=workInProgress&asOf=2026-03-01T12:00:00.000Z');
+    expect((empty.body as { items: unknown[] }).items).toEqual([]);
+    const beforeWip = (await get('/api/v1/metrics/summary?asOf=2026-03-01T12:00:00.000Z')).body as { workInProgress: { total: number } };
+    expect(beforeWip.workInProgress.total).toBe(0);
+    // After today: the same journeys as today, their ages measured a day on.
+    const ahead = (await get('/api/v1/metrics/summary?asOf=2026-07-01T12:00:00.000Z')).body as { workInProgress: { total: number } };
+    expect(ahead.workInProgress.total).toBe((today as { workInProgress: { total: number } }).workInProgress.total);
     // Later today is still today.
     expect((await get('/api/v1/metrics/summary?asOf=2026-06-30T22:30:00.000Z')).status).toBe(200);
   });
