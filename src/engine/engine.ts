@@ -44,12 +44,13 @@ export type * from './engine-types.ts';
 export { SYSTEM_ACTOR } from './engine-types.ts';
 
 /**
- * PostgreSQL batches in flight by default: half the pool, leaving the rest to the API's
- * reads and the sealer (bench/nodes.ts measured the choice; docs/DEPLOY.md).
+ * PostgreSQL batches in flight by default: one. Batches side by side deadlock on the rows
+ * they share (the measures' day blocks, a person's episodes): PostgreSQL finds each after a
+ * second and the unit runs again, and a timer sweep's deadlocked delivery waits out its
+ * claim's lease (test/seeds/cohort.test.ts lost a delivery that way). More writers
+ * (`pgConcurrency`) stay a setting to measure with (docs/DEPLOY.md).
  */
-function defaultConcurrency(poolSize: number): number {
-  return Math.max(1, Math.floor(poolSize / 2));
-}
+const DEFAULT_PG_CONCURRENCY = 1;
 
 /** Creates an engine over an open, migrated store. */
 export function createEngine(store: Store, options: EngineOptions = {}): Engine {
@@ -75,7 +76,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     listeners,
     groupCommit: options.groupCommit ?? true,
     maxBatch: options.maxBatch ?? 256,
-    concurrency: store.dialect === 'postgres' ? (options.pgConcurrency ?? defaultConcurrency(store.poolSize)) : 1,
+    concurrency: store.dialect === 'postgres' ? (options.pgConcurrency ?? DEFAULT_PG_CONCURRENCY) : 1,
     walSync,
   });
   // PostgreSQL: the chain is sealed after commit, by whichever node gets there first.
