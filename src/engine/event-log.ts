@@ -38,13 +38,9 @@ const INSERT_UNSEALED =
   'insert into events (stream_type, stream_id, stream_version, type, payload, from_state, to_state, user_id, agency_id, recorded_at, effective_at, backdate_reason) ' +
   'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq';
 
-/**
- * Appends one event for the chain sealer to chain after commit (PostgreSQL's engine units).
- * Its `prev_hash` and `hash` are null until then.
- */
-export async function appendUnsealedEvent(db: DirectSql, fields: HashedEventFields): Promise<EventRow> {
-  const f = fields;
-  const inserted = await db.get<{ seq: number | string }>(INSERT_UNSEALED, [
+/** An event's column values in the order of the insert statements, before the chain's two. */
+function eventValues(f: HashedEventFields): unknown[] {
+  return [
     f.stream_type,
     f.stream_id,
     f.stream_version,
@@ -57,7 +53,15 @@ export async function appendUnsealedEvent(db: DirectSql, fields: HashedEventFiel
     f.recorded_at,
     f.effective_at,
     f.backdate_reason,
-  ]);
+  ];
+}
+
+/**
+ * Appends one event for the chain sealer to chain after commit (PostgreSQL's engine units).
+ * Its `prev_hash` and `hash` are null until then.
+ */
+export async function appendUnsealedEvent(db: DirectSql, fields: HashedEventFields): Promise<EventRow> {
+  const inserted = await db.get<{ seq: number | string }>(INSERT_UNSEALED, eventValues(fields));
   return { seq: Number(inserted!.seq), ...fields, prev_hash: null, hash: null };
 }
 
@@ -80,23 +84,7 @@ export interface ChainHead {
 export async function appendEvent(db: DirectSql, fields: HashedEventFields, head?: ChainHead): Promise<EventRow> {
   const prev = head?.hash ?? (await headHash(db));
   const hash = eventHash(prev, fields);
-  const f = fields;
-  const inserted = await db.get<{ seq: number | string }>(INSERT_EVENT, [
-    f.stream_type,
-    f.stream_id,
-    f.stream_version,
-    f.type,
-    f.payload,
-    f.from_state,
-    f.to_state,
-    f.user_id,
-    f.agency_id,
-    f.recorded_at,
-    f.effective_at,
-    f.backdate_reason,
-    prev,
-    hash,
-  ]);
+  const inserted = await db.get<{ seq: number | string }>(INSERT_EVENT, [...eventValues(fields), prev, hash]);
   if (head) head.hash = hash;
   return { seq: Number(inserted!.seq), ...fields, prev_hash: prev, hash };
 }
