@@ -29,6 +29,11 @@ export interface Store {
   unitGuard: UnitGuard;
   /** The PostgreSQL pool's counts (connections, idle, callers waiting), for operators; null on SQLite. */
   poolStats: (() => { total: number; idle: number; waiting: number }) | null;
+  /**
+   * Tells `listener` how long (seconds) each caller waited for a PostgreSQL connection from
+   * the pool, for operators; returns a function that stops it. Null on SQLite.
+   */
+  onPoolWait: ((listener: (seconds: number) => void) => () => void) | null;
   /** The most PostgreSQL connections the pool opens (`PATHWAYS_PG_POOL`); 1 on SQLite (one handle). */
   poolSize: number;
   close(): Promise<void>;
@@ -67,6 +72,7 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
     sqlite,
     unitGuard,
     poolStats: null,
+    onPoolWait: null,
     poolSize: 1,
     close: () => db.destroy(),
   };
@@ -107,8 +113,20 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
   pool.on('connect', prepareFixedStatements);
+  // Every connection Kysely takes, timed from asking to having it (a new connection's set-up counts).
+  const waitListeners: Array<(seconds: number) => void> = [];
+  const timedPool = {
+    async connect() {
+      const asked = performance.now();
+      const client = await pool.connect();
+      const seconds = (performance.now() - asked) / 1000;
+      for (const listener of waitListeners) listener(seconds);
+      return client;
+    },
+    end: () => pool.end(),
+  };
   const unitGuard = new UnitGuard();
-  const db = new Kysely<Database>({ dialect: new GuardedDialect(new PostgresDialect({ pool }), unitGuard) });
+  const db = new Kysely<Database>({ dialect: new GuardedDialect(new PostgresDialect({ pool: timedPool }), unitGuard) });
   await sql`select 1`.execute(db);
   return {
     db,
@@ -117,6 +135,13 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     sqlite: null,
     unitGuard,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    onPoolWait(listener) {
+      waitListeners.push(listener);
+      return () => {
+        const i = waitListeners.indexOf(listener);
+        if (i >= 0) waitListeners.splice(i, 1);
+      };
+    },
     poolSize,
     close: () => db.destroy(),
   };

@@ -57,6 +57,8 @@ export interface UnitRunnerOptions {
   hooks: TransactionHook[];
   beforeCommit: BeforeCommitHook[];
   listeners: CommitListener[];
+  /** Live array: told the number of units each commit held (its group-commit size), for operators. */
+  commitSizeListeners?: Array<(units: number) => void>;
   groupCommit: boolean;
   maxBatch: number;
   /** PostgreSQL: batches in flight at once, each on a connection of its own (default 1; SQLite: always 1). */
@@ -375,6 +377,10 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
     counters.commits += 1;
     if (store.dialect === 'postgres' && outcomes.some((o) => o.ok && o.ctx.changes.length > 0)) notifyCommitted();
+    if (options.commitSizeListeners?.length) {
+      const units = outcomes.reduce((n, o) => n + (o.ok ? 1 : 0), 0);
+      for (const listener of options.commitSizeListeners) listener(units);
+    }
     const deliver = (): void => {
       batch.forEach((unit, i) => {
         const outcome = outcomes[i]!;
