@@ -196,9 +196,9 @@ async function clickToScreen(browser: Browser, url: string, label: string, click
     await manager.evaluate((n) => {
       const w = window as unknown as { shownAt?: number };
       delete w.shownAt;
-      const shownNow = () => Number((document.querySelector('[data-testid="stage-count-screening"]')?.textContent ?? '').replace(/[^\d]/g, '') || '0') > n;
+      // No named functions in here: tsx would wrap them in a helper the page does not have.
       const watch = new MutationObserver(() => {
-        if (!shownNow()) return;
+        if (Number((document.querySelector('[data-testid="stage-count-screening"]')?.textContent ?? '').replace(/[^\d]/g, '') || '0') <= n) return;
         w.shownAt = performance.timeOrigin + performance.now();
         watch.disconnect();
       });
