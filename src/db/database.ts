@@ -11,6 +11,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { parseDatabaseUrl, type StoreConfig } from '../config.ts';
+import { preparedNameOf } from './direct-sql.ts';
 import { GuardedDialect } from './guarded-dialect.ts';
 import { preparedHandleForKysely } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
@@ -77,6 +78,22 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
   };
 }
 
+type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+/**
+ * Runs the engine's fixed statements (direct-sql.ts) on `client` as named prepared
+ * statements: Kysely hands every query to `client.query(text, values)`, and a text with a
+ * prepared name goes as `{name, text, values}` instead, so PostgreSQL parses and plans it
+ * once per connection.
+ */
+function prepareFixedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as QueryFn;
+  (client as unknown as { query: QueryFn }).query = (config, values, callback) => {
+    const name = typeof config === 'string' && Array.isArray(values) ? preparedNameOf(config) : undefined;
+    return name ? query({ name, text: config, values }, callback) : query(config, values, callback);
+  };
+}
+
 async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }>, poolSize: number): Promise<Store> {
   const { schema } = config;
   if (schema) {
@@ -95,6 +112,7 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     max: poolSize,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
+  pool.on('connect', prepareFixedStatements);
   // Every connection Kysely takes, timed from asking to having it (a new connection's set-up counts).
   const waitListeners: Array<(seconds: number) => void> = [];
   const timedPool = {

@@ -263,7 +263,7 @@ export interface Engine {
   /** Stops the sweeper and waits for queued work; the store stays open (its owner closes it). */
   close(): Promise<void>;
   /** Commits made and units of work they held (group commit packs many units in one). */
-  stats(): { commits: number; units: number; failed: number };
+  stats(): { commits: number; units: number; failed: number; retried: number };
   /** The statecharts this engine runs. */
   readonly registry: MachineRegistry;
   /** The service's time zone (EngineOptions.timeZone). */

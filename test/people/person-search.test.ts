@@ -12,6 +12,7 @@ import type { Viewer } from '../../src/access/viewer.ts';
 import { findPeople } from '../../src/people/person-search.ts';
 import { searchConditions, type PersonSearchInput } from '../../src/people/search-criteria.ts';
 import { DIALECTS } from '../support/stores.ts';
+import request from 'supertest';
 import { as, createApiHarness, giveConsent, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
 
 /** Records each statement a search runs (its kind) and the rows it brought back. */
@@ -174,6 +175,31 @@ describe.each(DIALECTS)('person search on %s', (dialect) => {
       // The provider's keyworker finds him with the very same search: the pair differs only by who may see him.
       expect(names((await search(keyworker, query(hiddenInput))).body)).toEqual(['Kyle Brennan']);
     }
+  });
+
+  it('keeps the term counts equal to the index through registration, correction and a journey opened by another agency', async () => {
+    const counted = async () => (await h.store.db.selectFrom('person_search_term_counts').select(['agency_id', 'term', 'n']).where('n', '<>', 0).execute()).map((r) => `${r.agency_id} ${r.term} ${Number(r.n)}`).sort();
+    const indexed = async () =>
+      (await h.store.db.selectFrom('person_search_terms').select(['agency_id', 'term', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['agency_id', 'term']).execute())
+        .map((r) => `${r.agency_id} ${r.term} ${Number(r.n)}`)
+        .sort();
+    expect(await counted()).toEqual(await indexed());
+    expect(await counted()).toContain(`${provider.id} x:bre 1`);
+    // A correction moves Kyle's counts from his old name, date of birth and district to the new ones.
+    const corrected = await request(h.app).patch(`/api/v1/people/${kyle}`).set('Authorization', `Bearer ${keyworker.token}`).send({ familyName: 'Brannock', dateOfBirth: '1991-03-02', postcodeDistrict: 'NB3' });
+    expect(corrected.status).toBe(200);
+    expect(await counted()).toEqual(await indexed());
+    expect(await counted()).toEqual(expect.arrayContaining([`${provider.id} c:NB3 2`, `${provider.id} x:bra 2`, `${provider.id} d:1991-03-02 1`]));
+    expect((await counted()).filter((c) => c.startsWith(`${provider.id} d:1991-03-01 `) || c.startsWith(`${provider.id} n:brennan `))).toEqual([]);
+    // Another agency leading a journey of Kyle's holds him too: his terms are counted under it.
+    const other = await makeAgency(h, 'treatment_provider');
+    const otherKeyworker = await makeUser(h, other.id, 'keyworker');
+    await giveConsent(h, keyworker, kyle, { toAgencyId: other.id }, ['identity', 'contact', 'substance_use']);
+    const sent = await as(h, keyworker).post('/api/v1/referrals', { personId: kyle, toAgencyId: other.id, kind: 'treatment', reason: 'Move', urgency: 'routine' });
+    expect((await as(h, otherKeyworker).post(`/api/v1/referrals/${sent.body.id as string}/events`, { type: 'REFERRAL_ACCEPTED' })).status).toBe(200);
+    expect(await counted()).toEqual(await indexed());
+    expect(await counted()).toContain(`${other.id} n:brannock 1`);
+    expect(names((await search(otherKeyworker, 'q=kyle%20brannock')).body)).toEqual(['Kyle Brannock']);
   });
 
   it('records every search in the audit trail: who searched for what, not what was found', async () => {
