@@ -16,6 +16,7 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./people-search.ts'),
   () => import('./nodes.ts'),
   () => import('./flood.ts'),
+  () => import('./live-nodes.ts'),
 ];
 
 function formatValue(value: number | string): string {
