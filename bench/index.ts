@@ -15,6 +15,8 @@ const BENCHES: Array<() => Promise<{ bench: BenchModule }>> = [
   () => import('./web.ts'),
   () => import('./people-search.ts'),
   () => import('./nodes.ts'),
+  () => import('./flood.ts'),
+  () => import('./live-nodes.ts'),
 ];
 
 function formatValue(value: number | string): string {

@@ -8,7 +8,10 @@
  *
  * Sizes (env): BENCH_NODES_RATE (300 transitions/s offered in total), BENCH_NODES_SECONDS
  * (15), BENCH_NODES_CLIENTS (128 virtual clients per generator), BENCH_PG_URL (the
- * PostgreSQL server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DIR.
+ * PostgreSQL server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DIR,
+ * BENCH_NODES_WRITERS (`PATHWAYS_PG_WRITERS` values to compare on one node, e.g. `1,2,4`; the
+ * first is also the two nodes' setting; default: the server's own), BENCH_NODES_SQLITE (`0`
+ * skips the SQLite run).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,7 +60,7 @@ interface Outcome {
 }
 
 /** One configuration: a store, `nodes` serve processes on it, the load split between them. */
-async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, clients: number): Promise<Outcome> {
+async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, clients: number, env: Record<string, string> = {}): Promise<Outcome> {
   const store = await openStore(url);
   await migrate(store);
   const at = new Date().toISOString();
@@ -82,7 +85,7 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   await engine.close();
   await store.close();
 
-  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error' })));
+  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env })));
   const loads = servers.map(() => startLoadClient());
   try {
     const ports = servers.map((s) => Number(new URL(s.url).port));
@@ -124,19 +127,32 @@ export const bench: BenchModule = {
       schemas.push(schema);
       return `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
     };
+    // PATHWAYS_PG_WRITERS settings to compare on one PostgreSQL node (the first also runs the two nodes).
+    const writers = (process.env.BENCH_NODES_WRITERS ?? '').split(',').map((w) => w.trim()).filter((w) => /^[1-9][0-9]*$/.test(w));
+    const onlyPg = process.env.BENCH_NODES_SQLITE === '0';
     try {
-      const sqlite = await runConfig('SQLite, one node', `sqlite:${join(dir, 'nodes.db')}`, 1, rate, seconds, clients);
-      const one = await runConfig('PostgreSQL, one node', pgUrl(), 1, rate, seconds, clients);
-      const two = await runConfig('PostgreSQL, two nodes', pgUrl(), 2, rate, seconds, clients);
+      const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, 'nodes.db')}`, 1, rate, seconds, clients);
+      const settings = writers.length > 0 ? writers : [''];
+      const envOf = (w: string): Record<string, string> => (w ? { PATHWAYS_PG_WRITERS: w } : {});
+      const suffix = (w: string): string => (w ? ` (${w} writer${w === '1' ? '' : 's'})` : '');
+      const ones: Outcome[] = [];
+      for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, envOf(w)));
+      const one = ones[0]!;
+      const two = await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, envOf(settings[0]!));
       const row = (o: Outcome): Figure[] => [
         { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s`, value: o.rate, unit: '/s', note: `${o.failed} failed, ${o.late} sent late` },
         { name: `${o.label}: latency p50 / p99`, value: `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)}`, unit: 'ms', note: 'from when each request was due; aim p99 ≤ 50 ms' },
       ];
       return [
-        ...row(sqlite),
-        ...row(one),
+        ...(sqlite ? row(sqlite) : []),
+        ...ones.flatMap(row),
         ...row(two),
-        { name: 'p99 PostgreSQL ÷ SQLite, one node', value: one.p99 / Math.max(0.1, sqlite.p99), unit: '×' },
+        ...(sqlite
+          ? [
+              { name: 'transitions/s PostgreSQL ÷ SQLite, one node', value: one.rate / Math.max(1, sqlite.rate), unit: '×' },
+              { name: 'p99 PostgreSQL ÷ SQLite, one node', value: one.p99 / Math.max(0.1, sqlite.p99), unit: '×' },
+            ]
+          : []),
         { name: 'transitions/s two nodes ÷ one node (PostgreSQL)', value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' },
       ];
     } finally {

@@ -28,7 +28,7 @@ import { DEMO_PASSWORD, loadDemoArea } from '../seeds/demo-area.ts';
 import { loadReferenceCodes } from '../seeds/reference-codes.ts';
 import { envInt, type BenchModule, type Figure } from './bench-types.ts';
 import { openReferredJourney } from '../test/web/journey-setup.ts';
-import type { Browser } from 'playwright-core';
+import type { Browser, Request } from 'playwright-core';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'web', 'dist');
@@ -134,6 +134,12 @@ async function dashboardFigures(people: number, runs: number): Promise<Figure[]>
  */
 async function clickToScreen(browser: Browser, url: string, label: string, clicks: number): Promise<Figure[]> {
   const manager = await (await browser.newContext({ viewport: { width: 1280, height: 860 } })).newPage();
+  const frames: number[] = [];
+  manager.on('websocket', (ws) => {
+    ws.on('framereceived', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"metrics.changed"')) frames.push(performance.now());
+    });
+  });
   await manager.goto(`${url}/`);
   await manager.getByLabel('Email').fill(MANAGER);
   await manager.getByLabel('Password').fill(DEMO_PASSWORD);
@@ -146,6 +152,27 @@ async function clickToScreen(browser: Browser, url: string, label: string, click
   await keyworker.getByRole('button', { name: 'Sign in' }).click();
   await keyworker.getByTestId('signed-in-user').waitFor();
   const count = () => manager.evaluate(() => Number((document.querySelector('[data-testid="stage-count-screening"]')?.textContent ?? '').replace(/[^\d]/g, '') || '0'));
+  // Where the time goes, stamped in this process as Playwright reports each step: the
+  // keyworker's write answered, the manager's socket frame carrying `metrics.changed`, and
+  // the manager's last measures response before the screen changed.
+  const stamps = { sent: [] as number[], answered: [] as number[], server: [] as number[], message: frames, fetched: [] as number[] };
+  const isWrite = (r: Request) => r.method() === 'POST' && /\/api\/v1\/cases\/[^/]+\/events$/.test(r.url());
+  keyworker.on('request', (r) => {
+    if (isWrite(r)) stamps.sent.push(performance.now());
+  });
+  keyworker.on('response', (r) => {
+    if (!isWrite(r.request())) return;
+    stamps.answered.push(performance.now());
+    // The browser's own clock: request sent to first byte back, the server's share.
+    const t = r.request().timing();
+    stamps.server.push(t.responseStart - t.requestStart);
+  });
+  manager.on('requestfinished', (r) => {
+    if (r.url().includes('/api/v1/metrics/')) stamps.fetched.push(performance.now());
+  });
+  const firstAfter = (list: number[], t: number) => list.find((x) => x >= t) ?? NaN;
+  const lastBetween = (list: number[], a: number, b: number) => list.filter((x) => x >= a && x <= b).at(-1) ?? NaN;
+  const segments = { sent: [] as number[], server: [] as number[], answered: [] as number[], message: [] as number[], screen: [] as number[], fetchToScreen: [] as number[] };
   const delays: number[] = [];
   for (let i = 0; i < clicks; i++) {
     const { caseId } = await openReferredJourney(url);
@@ -159,13 +186,26 @@ async function clickToScreen(browser: Browser, url: string, label: string, click
     const started = performance.now();
     await submit.click();
     await manager.waitForFunction((n) => Number((document.querySelector('[data-testid="stage-count-screening"]')?.textContent ?? '').replace(/[^\d]/g, '') || '0') > n, before, { timeout: 30_000, polling: 'raf' });
-    delays.push(performance.now() - started);
+    const shown = performance.now();
+    delays.push(shown - started);
+    const answered = firstAfter(stamps.answered, started);
+    segments.sent.push(firstAfter(stamps.sent, started) - started);
+    segments.server.push(stamps.server.at(-1) ?? NaN);
+    const message = firstAfter(stamps.message, started);
+    segments.answered.push(answered - started);
+    segments.message.push(message - started);
+    segments.screen.push(shown - message);
+    segments.fetchToScreen.push(shown - lastBetween(stamps.fetched, message, shown));
   }
   await manager.context().close();
   await keyworker.context().close();
   delays.sort((a, b) => a - b);
   const note = `${delays.length} clicks, Chromium; the keyworker's submit to the manager's stage count (HTTP, commit, socket, refetch, render)`;
+  const median = (xs: number[]) => Math.round(percentile(xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b), 0.5));
+  const parts = `click → write sent ${median(segments.sent)} ms; write sent → first byte back ${median(segments.server)} ms; click → write answered ${median(segments.answered)} ms; click → metrics.changed frame ${median(segments.message)} ms; frame → screen ${median(segments.screen)} ms (last measures response → screen ${median(segments.fetchToScreen)} ms)`;
+  console.log(`   where the time goes (medians): ${parts}`);
   return [
+    { name: `keyworker click to manager's screen, medians of its parts, ${label}`, value: '', note: parts },
     { name: `keyworker click to manager's screen, p50, ${label}`, value: Math.round(percentile(delays, 0.5)), unit: 'ms', note },
     { name: `keyworker click to manager's screen, p99, ${label}`, value: Math.round(percentile(delays, 0.99)), unit: 'ms', note },
   ];

@@ -56,6 +56,7 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_PG_WRITERS: 'PostgreSQL: batches of writes in flight at once per process, each on a pooled connection; default 1 (more deadlock on shared measure rows)',
   PATHWAYS_HASH_THREADS: 'threads that hash passwords (sign-ins), apart from the rest of the server; default one fewer than the cores, 1 to 4',
   PATHWAYS_HASH_QUEUE: 'sign-ins that may wait for a hashing thread; past it they get 429 with Retry-After; default 64',
+  PATHWAYS_HASH_NICE: 'CPU priority (nice, 0 to 19) of the hashing threads on Linux, so a sign-in flood gets only the CPU the rest of the server leaves; 0: the process\'s own; default 19',
   PATHWAYS_TRUST_PROXY: 'the load balancers in front, whose X-Forwarded-For gives the client address for sign-in throttling: a number of hops (1 for one balancer) or addresses and subnets (10.0.0.0/8, loopback); default 0 (off: the connecting address)',
   PATHWAYS_SYNC_IN_COMMIT: '1: SQLite syncs its log inside each COMMIT on the main thread instead of after it on the thread pool; default 0',
   PATHWAYS_LOG_LEVEL: 'log level (fatal, error, warn, info, debug, trace, silent); LOG_LEVEL is read when it is unset; default info',
@@ -89,6 +90,7 @@ const schema = z.object({
   PATHWAYS_PG_WRITERS: optionalText.pipe(wholeNumberText(1, 1000)),
   PATHWAYS_HASH_THREADS: optionalText.pipe(wholeNumberText(1, 64)),
   PATHWAYS_HASH_QUEUE: wholeNumber(0, 100_000, 64),
+  PATHWAYS_HASH_NICE: wholeNumber(0, 19, 19),
   PATHWAYS_TRUST_PROXY: optionalText.pipe(
     z
       .string()
@@ -126,6 +128,8 @@ export interface PathwaysConfig {
   /** Password hashing threads and queue (PATHWAYS_HASH_THREADS, PATHWAYS_HASH_QUEUE); threads null: by the cores. */
   hashThreads: number | null;
   hashQueue: number;
+  /** The hashing threads' nice value (PATHWAYS_HASH_NICE). */
+  hashNice: number;
   /** Express's `trust proxy` (PATHWAYS_TRUST_PROXY): hops, or addresses and subnets; false: off. */
   trustProxy: number | string | false;
   syncInCommit: boolean;
@@ -185,6 +189,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     pgWriters: v.PATHWAYS_PG_WRITERS ?? null,
     hashThreads: v.PATHWAYS_HASH_THREADS ?? null,
     hashQueue: v.PATHWAYS_HASH_QUEUE,
+    hashNice: v.PATHWAYS_HASH_NICE,
     trustProxy: trustProxyOf(v.PATHWAYS_TRUST_PROXY),
     syncInCommit: v.PATHWAYS_SYNC_IN_COMMIT,
     port: v.PORT,

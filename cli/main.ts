@@ -75,7 +75,7 @@ export async function main(argv: string[], env: Readonly<Record<string, string |
     return 2;
   }
   setPasswordHashCost(config.scryptCost);
-  configurePasswordHashPool({ ...(config.hashThreads !== null ? { workers: config.hashThreads } : {}), queueLimit: config.hashQueue });
+  configurePasswordHashPool({ ...(config.hashThreads !== null ? { workers: config.hashThreads } : {}), queueLimit: config.hashQueue, nice: config.hashNice });
   try {
     return await command.run(rest, config);
   } catch (err) {

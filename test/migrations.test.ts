@@ -54,6 +54,10 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     // (migration 075), so the hash columns take nulls while it writes; closing the engine
     // chains every event, and the columns are required again, as that release left them.
     if (dialect === 'postgres') await sql`alter table events alter column prev_hash drop not null, alter column hash drop not null`.execute(store.db);
+    // This release's search index counts its terms as it writes them (migration 095): the
+    // counts' table stands in while the journeys are written, and goes before migrating,
+    // so 095 counts the index that release left.
+    await sql`create table person_search_term_counts (agency_id text not null, term text not null, n integer not null, primary key (agency_id, term))`.execute(store.db);
     const engine = createEngine(store, { now: clock.now });
     const agency = await addAgency(store.db, 'treatment_provider', 'North');
     for (const [referredOn, startedOn] of [['2026-01-01', '2026-01-15'], ['2026-01-02', '2026-02-20']] as const) {
@@ -62,6 +66,7 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     }
     await engine.close();
     if (dialect === 'postgres') await sql`alter table events alter column prev_hash set not null, alter column hash set not null`.execute(store.db);
+    await sql`drop table person_search_term_counts`.execute(store.db);
 
     const result = await migrate(store);
     const since = MIGRATIONS.map((m) => m.name).slice(MIGRATIONS.findIndex((m) => m.name === '055-metric-case-clocks') + 1);
@@ -69,6 +74,11 @@ describe.each(DIALECTS)('migrations on %s', (dialect) => {
     expect(since).toContain('065-metric-person-episodes');
     expect(result.applied).toEqual(since);
     expect(await hasMetricCounts(store.db)).toBe(false);
+    // The search index's terms, counted per agency: each of the two people's terms once.
+    const counts = await store.db.selectFrom('person_search_term_counts').select(['term', 'n']).where('agency_id', '=', agency).execute();
+    const terms = await store.db.selectFrom('person_search_terms').select('term').where('agency_id', '=', agency).execute();
+    expect(counts.reduce((sum, c) => sum + Number(c.n), 0)).toBe(terms.length);
+    expect(terms.length).toBeGreaterThan(10);
     const kept = await metricSnapshot(store.db);
     expect(kept.blocks.length).toBeGreaterThan(0);
     expect(kept.caseFacts.length).toBe(2);

@@ -8,6 +8,12 @@
  * one fewer than the cores, at least one, at most four) and at most `queueLimit` attempts
  * waiting; past that an attempt is refused at once with `rate_limited` and `Retry-After`,
  * so the cost of a flood is bounded and the rest of the server keeps its threads.
+ *
+ * The threads also run at a lower CPU priority (`nice`, default 19, the lowest; Linux, where
+ * each thread has its own): on a machine whose cores are all busy, a hashing thread that
+ * is always runnable otherwise takes its full share of a core from the event loop, and
+ * every journey write waits for it. Niced, it gets what the rest of the server leaves; a
+ * flood then fills the queue sooner and is refused sooner, which is the point.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -26,8 +32,17 @@ export interface DeriveJob {
 
 // Plain JavaScript evaluated in the worker: no loader needed, nothing of ours imported.
 const WORKER_SOURCE = `
-const { parentPort } = require('node:worker_threads');
+const { parentPort, workerData } = require('node:worker_threads');
 const { scryptSync } = require('node:crypto');
+if (workerData.nice > 0) {
+  try {
+    // /proc/thread-self names this thread's id; setpriority on a thread id renices that thread alone.
+    const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+    require('node:os').setPriority(tid, workerData.nice);
+  } catch {
+    // Not Linux (or no /proc): the threads keep the process's priority.
+  }
+}
 parentPort.on('message', (job) => {
   try {
     const key = scryptSync(job.password, Buffer.from(job.salt), job.keyLength, { N: job.N, r: job.r, p: job.p, maxmem: job.maxmem });
@@ -61,10 +76,24 @@ export interface HashPool {
 /** Default worker count for this machine. */
 export const defaultHashWorkers = (): number => Math.min(4, Math.max(1, availableParallelism() - 1));
 
+/** How a pool is sized and prioritised (`PATHWAYS_HASH_THREADS`, `PATHWAYS_HASH_QUEUE`, `PATHWAYS_HASH_NICE`). */
+export interface HashPoolOptions {
+  /** Threads (default `defaultHashWorkers()`). */
+  workers?: number;
+  /** Attempts allowed to wait for a thread (default 64). */
+  queueLimit?: number;
+  /** The threads' nice value, 0 (the process's own priority) to 19 (the lowest; the default). */
+  nice?: number;
+}
+
+/** Default nice of the hashing threads: the lowest priority. */
+export const DEFAULT_HASH_NICE = 19;
+
 /** Creates a pool; workers start on first use and do not keep the process alive. */
-export function createHashPool(options: { workers?: number; queueLimit?: number } = {}): HashPool {
+export function createHashPool(options: HashPoolOptions = {}): HashPool {
   const size = options.workers ?? defaultHashWorkers();
   const queueLimit = options.queueLimit ?? 64;
+  const nice = options.nice ?? DEFAULT_HASH_NICE;
   const idle: Worker[] = [];
   const running = new Map<Worker, Pending>();
   const queue: Pending[] = [];
@@ -73,7 +102,7 @@ export function createHashPool(options: { workers?: number; queueLimit?: number 
   let refused = 0;
 
   function spawn(): Worker {
-    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice } });
     worker.on('message', (msg: { id: number; key?: Uint8Array; error?: string }) => {
       const task = running.get(worker);
       running.delete(worker);

@@ -6,7 +6,7 @@
  * `scrypt$N=<cost>,r=<blockSize>,p=<parallelism>$<salt base64url>$<key base64url>`.
  */
 import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
-import { createHashPool, type HashPool } from './hash-pool.ts';
+import { createHashPool, type HashPool, type HashPoolOptions } from './hash-pool.ts';
 
 const SCHEME = 'scrypt';
 // N=2^15, r=8 uses 32 MiB per hash: memory-hard enough to make offline guessing costly,
@@ -22,7 +22,7 @@ const SALT_LENGTH = 16;
 // Hashing runs on threads of its own with a bounded queue (hash-pool.ts), not libuv's pool.
 let pool: HashPool | undefined;
 
-let poolOptions: { workers?: number; queueLimit?: number } = {};
+let poolOptions: HashPoolOptions = {};
 
 /** The process's hashing pool (created on first use), for its counters and for shutdown. */
 export function passwordHashPool(): HashPool {
@@ -30,10 +30,11 @@ export function passwordHashPool(): HashPool {
 }
 
 /**
- * Sizes the hashing pool (`PATHWAYS_HASH_THREADS`, `PATHWAYS_HASH_QUEUE`); call before the
- * first sign-in. A pool already started keeps its size.
+ * Sizes the hashing pool (`PATHWAYS_HASH_THREADS`, `PATHWAYS_HASH_QUEUE`) and sets its
+ * threads' priority (`PATHWAYS_HASH_NICE`); call before the first sign-in. A pool already
+ * started keeps its settings.
  */
-export function configurePasswordHashPool(options: { workers?: number; queueLimit?: number }): void {
+export function configurePasswordHashPool(options: HashPoolOptions): void {
   poolOptions = options;
 }
 

@@ -11,6 +11,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { parseDatabaseUrl, type StoreConfig } from '../config.ts';
+import { preparedNameOf } from './direct-sql.ts';
 import { GuardedDialect } from './guarded-dialect.ts';
 import { preparedHandleForKysely } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
@@ -28,6 +29,11 @@ export interface Store {
   unitGuard: UnitGuard;
   /** The PostgreSQL pool's counts (connections, idle, callers waiting), for operators; null on SQLite. */
   poolStats: (() => { total: number; idle: number; waiting: number }) | null;
+  /**
+   * Tells `listener` how long (seconds) each caller waited for a PostgreSQL connection from
+   * the pool, for operators; returns a function that stops it. Null on SQLite.
+   */
+  onPoolWait: ((listener: (seconds: number) => void) => () => void) | null;
   /** The most PostgreSQL connections the pool opens (`PATHWAYS_PG_POOL`); 1 on SQLite (one handle). */
   poolSize: number;
   close(): Promise<void>;
@@ -66,8 +72,25 @@ function openSqlite(config: Extract<StoreConfig, { dialect: 'sqlite' }>): Store 
     sqlite,
     unitGuard,
     poolStats: null,
+    onPoolWait: null,
     poolSize: 1,
     close: () => db.destroy(),
+  };
+}
+
+type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknown;
+
+/**
+ * Runs the engine's fixed statements (direct-sql.ts) on `client` as named prepared
+ * statements: Kysely hands every query to `client.query(text, values)`, and a text with a
+ * prepared name goes as `{name, text, values}` instead, so PostgreSQL parses and plans it
+ * once per connection.
+ */
+function prepareFixedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as QueryFn;
+  (client as unknown as { query: QueryFn }).query = (config, values, callback) => {
+    const name = typeof config === 'string' && Array.isArray(values) ? preparedNameOf(config) : undefined;
+    return name ? query({ name, text: config, values }, callback) : query(config, values, callback);
   };
 }
 
@@ -89,8 +112,21 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     max: poolSize,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
   });
+  pool.on('connect', prepareFixedStatements);
+  // Every connection Kysely takes, timed from asking to having it (a new connection's set-up counts).
+  const waitListeners: Array<(seconds: number) => void> = [];
+  const timedPool = {
+    async connect() {
+      const asked = performance.now();
+      const client = await pool.connect();
+      const seconds = (performance.now() - asked) / 1000;
+      for (const listener of waitListeners) listener(seconds);
+      return client;
+    },
+    end: () => pool.end(),
+  };
   const unitGuard = new UnitGuard();
-  const db = new Kysely<Database>({ dialect: new GuardedDialect(new PostgresDialect({ pool }), unitGuard) });
+  const db = new Kysely<Database>({ dialect: new GuardedDialect(new PostgresDialect({ pool: timedPool }), unitGuard) });
   await sql`select 1`.execute(db);
   return {
     db,
@@ -99,6 +135,13 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
     sqlite: null,
     unitGuard,
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    onPoolWait(listener) {
+      waitListeners.push(listener);
+      return () => {
+        const i = waitListeners.indexOf(listener);
+        if (i >= 0) waitListeners.splice(i, 1);
+      };
+    },
     poolSize,
     close: () => db.destroy(),
   };

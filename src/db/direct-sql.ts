@@ -3,8 +3,8 @@
  * without the query builder. Kysely builds, freezes and compiles a tree for every query
  * and passes each through several promise hops; for the dozen short statements of one
  * journey transition that cost more than running them. Here the SQL text is fixed, so on
- * SQLite it is prepared once per handle (src/db/prepared-statements.ts). PostgreSQL gets the
- * text as-is.
+ * SQLite it is prepared once per handle (src/db/prepared-statements.ts), and on PostgreSQL
+ * once per connection, by name (`preparedNameOf`).
  *
  * Write statements with `?` placeholders; for PostgreSQL they become `$1, $2, …` (the
  * statements here never hold a literal question mark). Rows come back exactly as Kysely
@@ -30,6 +30,8 @@ export interface DirectSql {
 }
 
 const pgText = new Map<string, string>();
+/** PostgreSQL text → the name it is prepared under on each connection. */
+const preparedNames = new Map<string, string>();
 
 /** `?` placeholders as PostgreSQL's numbered ones (cached per text). */
 function numbered(text: string): string {
@@ -38,8 +40,21 @@ function numbered(text: string): string {
     let n = 0;
     out = text.replace(/\?/g, () => `$${++n}`);
     pgText.set(text, out);
+    // Prepared by name: PostgreSQL parses and plans it once per connection instead of on
+    // every call. Not a `select *`: a column added by a later migration would change its
+    // result type, which a prepared statement refuses.
+    if (!out.includes('*')) preparedNames.set(out, `pw_${preparedNames.size + 1}`);
   }
   return out;
+}
+
+/**
+ * The name a PostgreSQL statement text is prepared under, if it is one of the fixed
+ * statements run here (the store's pool runs those as named prepared statements:
+ * database.ts).
+ */
+export function preparedNameOf(text: string): string | undefined {
+  return preparedNames.get(text);
 }
 
 /** Direct statements on `trx` (PostgreSQL) or on `sqlite` (SQLite, inside an engine unit). */

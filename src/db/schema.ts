@@ -94,6 +94,13 @@ export interface PersonSearchTermTable {
   person_id: string;
 }
 
+/** How many rows `person_search_terms` holds under one (agency, term) (migration 095). */
+export interface PersonSearchTermCountTable {
+  agency_id: string;
+  term: string;
+  n: number;
+}
+
 export interface ConsentTable {
   id: string;
   person_id: string;
@@ -328,6 +335,7 @@ export interface Database {
   consents: ConsentTable;
   person_identifiers: PersonIdentifierTable;
   person_search_terms: PersonSearchTermTable;
+  person_search_term_counts: PersonSearchTermCountTable;
   cases: CaseTable;
   referrals: ReferralTable;
   events: EventTable;

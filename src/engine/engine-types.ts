@@ -246,6 +246,8 @@ export interface Engine {
   useBeforeCommit(hook: BeforeCommitHook): () => void;
   /** Adds a listener told after each commit; returns a function that removes it. */
   onCommit(listener: CommitListener): () => void;
+  /** Adds a listener told, after each commit, how many units it held (its group-commit size); returns a function that removes it. */
+  onCommitSize(listener: (units: number) => void): () => void;
   /** Delivers every pending timer that has fallen due, exactly once each. */
   sweepDueTimers(options?: SweepOptions): Promise<SweepResult>;
   /** Sweeps now (catching up on anything that fell due while down) and then every `intervalMs`. */
@@ -261,7 +263,7 @@ export interface Engine {
   /** Stops the sweeper and waits for queued work; the store stays open (its owner closes it). */
   close(): Promise<void>;
   /** Commits made and units of work they held (group commit packs many units in one). */
-  stats(): { commits: number; units: number; failed: number };
+  stats(): { commits: number; units: number; failed: number; retried: number };
   /** The statecharts this engine runs. */
   readonly registry: MachineRegistry;
   /** The service's time zone (EngineOptions.timeZone). */

@@ -66,6 +66,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   const hooks: TransactionHook[] = [];
   const beforeCommit: BeforeCommitHook[] = [];
   const listeners: CommitListener[] = [];
+  const commitSizeListeners: Array<(units: number) => void> = [];
   const walSync = store.dialect === 'sqlite' ? createWalSync(store.sqlite, options.syncInCommit ?? false) : null;
   const runner = createUnitRunner(store, {
     registry,
@@ -74,6 +75,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     hooks,
     beforeCommit,
     listeners,
+    commitSizeListeners,
     groupCommit: options.groupCommit ?? true,
     maxBatch: options.maxBatch ?? 256,
     concurrency: store.dialect === 'postgres' ? (options.pgConcurrency ?? DEFAULT_PG_CONCURRENCY) : 1,
@@ -156,6 +158,11 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     onCommit(listener) {
       listeners.push(listener);
       return remove(listeners, listener);
+    },
+
+    onCommitSize(listener) {
+      commitSizeListeners.push(listener);
+      return remove(commitSizeListeners, listener);
     },
 
     sweepDueTimers(sweep: SweepOptions = {}): Promise<SweepResult> {

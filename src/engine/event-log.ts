@@ -65,6 +65,37 @@ export async function appendUnsealedEvent(db: DirectSql, fields: HashedEventFiel
   return { seq: Number(inserted!.seq), ...fields, prev_hash: null, hash: null };
 }
 
+/**
+ * The stream row's guarded update and the event's insert as one statement (PostgreSQL: one
+ * round trip instead of two). `update` is the row's `update … where id = ? and version = ?`;
+ * the event is inserted only if it changed a row, so no row back means the writer lost the
+ * race for that version (and nothing was written).
+ */
+function updateThenInsertText(update: string): string {
+  const casts = ['text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'].map((t) => `?::${t}`).join(', ');
+  return (
+    `with changed as (${update} returning 1) ` +
+    'insert into events (stream_type, stream_id, stream_version, type, payload, from_state, to_state, user_id, agency_id, recorded_at, effective_at, backdate_reason) ' +
+    `select ${casts} where exists (select 1 from changed) returning seq`
+  );
+}
+
+const updateThenInsert = new Map<string, string>();
+
+/**
+ * Runs a stream row's guarded `update` (PostgreSQL) and appends the event for the chain
+ * sealer in the same statement; null (nothing written) when the update changed no row.
+ */
+export async function updateAndAppendUnsealed(db: DirectSql, update: string, updateParams: readonly unknown[], fields: HashedEventFields): Promise<EventRow | null> {
+  let text = updateThenInsert.get(update);
+  if (text === undefined) {
+    text = updateThenInsertText(update);
+    updateThenInsert.set(update, text);
+  }
+  const inserted = await db.get<{ seq: number | string }>(text, [...updateParams, ...eventValues(fields)]);
+  return inserted ? { seq: Number(inserted.seq), ...fields, prev_hash: null, hash: null } : null;
+}
+
 const INSERT_EVENT =
   'insert into events (stream_type, stream_id, stream_version, type, payload, from_state, to_state, user_id, agency_id, recorded_at, effective_at, backdate_reason, prev_hash, hash) ' +
   'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning seq';

@@ -26,7 +26,7 @@ import type {
   TransactionHook,
 } from './engine-types.ts';
 import { BREACH_EVENT_OF, unloggedWithdrawals } from './breach-corrections.ts';
-import { appendEvent, appendUnsealedEvent, lockEventLog, type ChainHead } from './event-log.ts';
+import { appendEvent, appendUnsealedEvent, lockEventLog, updateAndAppendUnsealed, type ChainHead } from './event-log.ts';
 import type { HashedEventFields } from './hash-chain.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
@@ -65,10 +65,13 @@ export async function beginWrites(ctx: TxContext): Promise<void> {
 
 /**
  * Loads a stream row, or undefined. `forUpdate` (PostgreSQL) locks it for the rest of the
- * transaction, waiting for a writer in flight on it and then reading what that writer committed.
+ * transaction, waiting for a writer in flight on it and then reading what that writer
+ * committed. The lock is the one the row's update takes (`for no key update`): it does not
+ * wait for the key-share locks other writers' foreign keys hold on the row (an event or a
+ * measure row naming the journey), so it can be part of no cycle with them.
  */
 export async function loadStream<S extends StreamType>(db: DirectSql, stream: S, id: string, forUpdate = false): Promise<StreamRow<S> | undefined> {
-  const lock = forUpdate ? ' for update' : '';
+  const lock = forUpdate ? ' for no key update' : '';
   if (stream === 'case') return db.get<StreamRow<S>>(`select * from cases where id = ?${lock}`, [id]);
   if (stream === 'referral') return db.get<StreamRow<S>>(`select * from referrals where id = ?${lock}`, [id]);
   return db.get<StreamRow<S>>(`select * from record_streams where stream_type = ? and id = ?${lock}`, [stream, id]);
@@ -206,7 +209,9 @@ export async function writeTransition<S extends StreamType>(
   const fromStage = stream === 'case' ? (row as CaseRow).stage : (row as ReferralRow | RecordStreamRow).state;
   const fromState = stateLabel(stateValueOf(stream, row));
   const version = row.version + 1;
+  // The row's guarded update, then the event; on PostgreSQL both in one statement.
   let updated: StreamRow<S>;
+  let update: { text: string; params: unknown[] };
   if (stream === 'case') {
     const caseRow = row as CaseRow;
     const keyworker = plan.snapshot.context.keyworkerId;
@@ -224,24 +229,21 @@ export async function writeTransition<S extends StreamType>(
       updated_at: nowIso,
       overdue: overdueFlag(plan.snapshot, closedAt !== null),
     };
-    const changed = await ctx.sql.run(UPDATE_CASE, [set.snapshot, set.stage, set.state_value, set.version, set.stage_entered_at, set.closed_at, set.keyworker_id, set.updated_at, set.overdue, row.id, row.version]);
-    if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    update = { text: UPDATE_CASE, params: [set.snapshot, set.stage, set.state_value, set.version, set.stage_entered_at, set.closed_at, set.keyworker_id, set.updated_at, set.overdue, row.id, row.version] };
     updated = { ...caseRow, ...set } as StreamRow<S>;
   } else if (stream === 'referral') {
     // The journey a referral opened or re-opened is linked by the accepting event itself (its `caseId`).
     const link = typeof event.caseId === 'string' ? event.caseId : (row as ReferralRow).case_id;
     const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso, case_id: link };
-    const changed = await ctx.sql.run(UPDATE_REFERRAL, [set.snapshot, set.state, set.version, set.updated_at, set.case_id, row.id, row.version]);
-    if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    update = { text: UPDATE_REFERRAL, params: [set.snapshot, set.state, set.version, set.updated_at, set.case_id, row.id, row.version] };
     updated = { ...(row as ReferralRow), ...set } as StreamRow<S>;
   } else {
     const set = { snapshot: JSON.stringify(plan.snapshot), state: plan.stage, version, updated_at: nowIso };
-    const changed = await ctx.sql.run(UPDATE_RECORD, [set.snapshot, set.state, set.version, set.updated_at, stream, row.id, row.version]);
-    if (changed !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    update = { text: UPDATE_RECORD, params: [set.snapshot, set.state, set.version, set.updated_at, stream, row.id, row.version] };
     updated = { ...(row as RecordStreamRow), ...set } as StreamRow<S>;
   }
   const payload = splitEvent(event);
-  const logged = await append(ctx, {
+  const fields: HashedEventFields = {
     stream_type: stream,
     stream_id: row.id,
     stream_version: version,
@@ -254,7 +256,16 @@ export async function writeTransition<S extends StreamType>(
     recorded_at: nowIso,
     effective_at: at,
     backdate_reason: backdateReason,
-  });
+  };
+  let logged: EventRow;
+  if (ctx.dialect === 'postgres') {
+    const appended = await updateAndAppendUnsealed(ctx.sql, update.text, update.params, fields);
+    if (!appended) throw await lostRace(ctx, stream, row.id, row.version);
+    logged = appended;
+  } else {
+    if ((await ctx.sql.run(update.text, update.params)) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
+    logged = await appendEvent(ctx.sql, fields, ctx.head);
+  }
   await writeTimers(ctx, stream, row.id, plan, nowIso);
   return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor });
 }

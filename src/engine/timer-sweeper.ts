@@ -39,17 +39,26 @@ type Outcome = 'fired' | 'noop' | 'skipped';
 
 /** Delivers one timer inside `ctx`'s transaction; `skipped` if it is no longer pending. */
 export async function deliverTimer(ctx: TxContext, timerId: string, workerId: string, claimToken?: string): Promise<Outcome> {
-  // Lock order as for every writer: event log first, then rows.
+  // Lock order as for every writer: event log first, then the stream's row, then its timers.
   await beginWrites(ctx);
+  const postgres = ctx.dialect === 'postgres';
+  let row: Awaited<ReturnType<typeof loadStream>> = undefined;
+  if (postgres) {
+    // The stream row is locked before the timer row, as a user's event on the stream takes
+    // them (its update, then its timers): the other order deadlocks with it.
+    const stream = await ctx.sql.get<Pick<TimerRow, 'stream_type' | 'stream_id'>>('select stream_type, stream_id from timers where id = ?', [timerId]);
+    if (!stream) return 'skipped';
+    // Another node delivering a timer of the same stream goes first, then this one reads its result.
+    row = await loadStream(ctx.sql, stream.stream_type, stream.stream_id, true);
+  }
   let query = ctx.trx.selectFrom('timers').selectAll().where('id', '=', timerId).where('status', '=', 'pending');
   // The fence: only while the claim is still ours (another node may have taken it over).
   if (claimToken !== undefined) query = query.where('claimed_by', '=', claimToken);
-  if (ctx.dialect === 'postgres') query = query.forUpdate();
+  if (postgres) query = query.forUpdate();
   const timer = await query.executeTakeFirst();
   if (!timer) return 'skipped';
   const nowIso = ctx.now().toISOString();
-  // Locked on PostgreSQL: another node delivering a timer of the same stream goes first, then this one reads its result.
-  const row = await loadStream(ctx.sql, timer.stream_type, timer.stream_id, ctx.dialect === 'postgres');
+  if (!postgres) row = await loadStream(ctx.sql, timer.stream_type, timer.stream_id);
   const event = { ...(JSON.parse(timer.event) as Record<string, unknown>), at: timer.due_at } as EngineEvent;
   const plan = row ? planTransition(timer.stream_type, row.machine_version, row.snapshot, event, ctx.registry) : null;
   const outcome: Outcome = plan?.accepted ? 'fired' : 'noop';
@@ -123,8 +132,10 @@ export async function sweepDueTimers(
     for (const id of ids) outcomes.push(await runner.join(ctx, (c) => deliverTimer(c, id, workerId, claimToken)).catch((failed: unknown) => ({ failed })));
     return outcomes;
   };
-  // Queued together, they share group commits; counted once committed.
-  const settled = await Promise.allSettled([...byStream.values()].map((ids) => runner.run((ctx) => deliverAll(ctx, ids))));
+  // Counted once committed.
+  // On PostgreSQL each stream's deliveries commit alone (UnitOptions.alone), never batched
+  // with other streams': they would lock several streams' rows against the users' batches.
+  const settled = await Promise.allSettled([...byStream.values()].map((ids) => runner.run((ctx) => deliverAll(ctx, ids), { alone: true })));
   for (const s of settled) {
     if (s.status === 'rejected') failures.push(s.reason);
     else

@@ -11,9 +11,13 @@
  * is already running, and one sync answers for every batch committed before it started.
  *
  * PostgreSQL batches too, and runs several batches at once (`concurrency`, each on a
- * pooled connection): a batch is BEGIN, each queued unit under a SAVEPOINT, one `NOTIFY`
- * for the nodes tailing the log, and COMMIT; PostgreSQL's own group commit shares the WAL
- * flush between batches committing together. No lock on the event log is held through
+ * pooled connection): a batch is BEGIN, each queued unit under a SAVEPOINT, and COMMIT;
+ * PostgreSQL's own group commit shares the WAL flush between batches committing together.
+ * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
+ * `notifyCommitted`: inside the commit it would make every node's commits take turns).
+ * A batch holds at most `PG_MAX_BATCH` units: each unit's savepoints are subtransactions,
+ * and past 64 of them in one transaction PostgreSQL's snapshots overflow their cache and
+ * every reader on the server pays for lookups in `pg_subtrans`. No lock on the event log is held through
  * commit: events take `seq` from a sequence and are chained by the sealer after commit
  * (chain-sealer.ts); units hold the event-log advisory lock in shared mode only, so a
  * writer that must see none in flight can take it exclusively. Two batches that change the
@@ -53,6 +57,8 @@ export interface UnitRunnerOptions {
   hooks: TransactionHook[];
   beforeCommit: BeforeCommitHook[];
   listeners: CommitListener[];
+  /** Live array: told the number of units each commit held (its group-commit size), for operators. */
+  commitSizeListeners?: Array<(units: number) => void>;
   groupCommit: boolean;
   maxBatch: number;
   /** PostgreSQL: batches in flight at once, each on a connection of its own (default 1; SQLite: always 1). */
@@ -61,9 +67,20 @@ export interface UnitRunnerOptions {
   walSync: WalSync | null;
 }
 
+/** How a unit is run. */
+export interface UnitOptions {
+  /**
+   * PostgreSQL: in a transaction of its own rather than a batch (the timer sweeper's
+   * deliveries). A batch holds the rows of all its units until its commit; a delivery takes
+   * its stream's row while a user's batch may hold others, so deliveries batched together
+   * would take several streams' rows in due order against the users' order, and deadlock.
+   */
+  alone?: boolean;
+}
+
 export interface UnitRunner {
   /** Runs `work` atomically, as a unit of its own. */
-  run<T>(work: UnitWork<T>): Promise<T>;
+  run<T>(work: UnitWork<T>, options?: UnitOptions): Promise<T>;
   /** Runs `work` inside the running unit `ctx` (one this runner gave out), under a savepoint. */
   join<T>(ctx: TxContext, work: UnitWork<T>): Promise<T>;
   /** Resolves once nothing is queued or running. */
@@ -79,6 +96,8 @@ export interface CommitStats {
   units: number;
   /** Units rolled back. */
   failed: number;
+  /** Units PostgreSQL rolled back to break a deadlock (or a serialization failure), then run again. */
+  retried: number;
 }
 
 interface RunnerContext extends TxContext {
@@ -95,7 +114,15 @@ interface QueuedUnit {
   reject(err: unknown): void;
   /** Runs so far that PostgreSQL rolled back to break a deadlock. */
   retried: number;
+  alone: boolean;
 }
+
+/**
+ * PostgreSQL: units in one batch at most. A unit under its savepoint with a nested call
+ * (a route's `tx.apply`) takes two subtransaction ids; PostgreSQL caches 64 per
+ * transaction (PGPROC_MAX_CACHED_SUBXIDS) before every snapshot on the server overflows.
+ */
+const PG_MAX_BATCH = 30;
 
 /** How often a unit caught in a deadlock is run again before its caller hears the error. */
 const RETRIES = 3;
@@ -108,7 +135,7 @@ function isTransient(err: unknown): boolean {
 
 /** Creates the runner for a store. */
 export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
-  const counters: CommitStats = { commits: 0, units: 0, failed: 0 };
+  const counters: CommitStats = { commits: 0, units: 0, failed: 0, retried: 0 };
   const identity = {};
   const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }): RunnerContext => ({
     trx,
@@ -145,7 +172,10 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     ctx.depth += 1;
     try {
       const result = await work(ctx);
-      await ctx.sql.run(`release savepoint ${name}`, []);
+      // PostgreSQL keeps a savepoint that succeeded until the unit's own release or commit
+      // (which release it with everything after it): one round trip less per nested call. A
+      // later savepoint of the same name shadows it, and a rollback goes to the newest.
+      if (store.dialect !== 'postgres') await ctx.sql.run(`release savepoint ${name}`, []);
       return result;
     } catch (err) {
       await ctx.sql.run(`rollback to savepoint ${name}`, []);
@@ -166,7 +196,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   let idleWaiters: Array<() => void> = [];
   const settle = (): void => {
-    if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing) {
+    if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing && !notifying) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
@@ -214,9 +244,9 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   }
 
-  function enqueue<T>(work: UnitWork<T>): Promise<T> {
+  function enqueue<T>(work: UnitWork<T>, alone: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ work: work, resolve: resolve, reject, retried: 0 });
+      queue.push({ work: work, resolve: resolve, reject, retried: 0, alone });
       if (store.dialect === 'postgres') {
         schedulePump();
         return;
@@ -228,6 +258,39 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         setImmediate(() => void drain());
       }
     });
+  }
+
+  // ---- PostgreSQL: the log tails' notification, after commit --------------------------
+  /**
+   * Tells the nodes tailing the log (src/live/log-tail.ts) that events were committed: one
+   * `NOTIFY` at a time, and one more for every commit made while it was in flight. Not in
+   * the batch's own transaction: PostgreSQL holds one lock for the whole database from a
+   * notifying transaction's pre-commit through its commit's WAL flush, so every notifying
+   * commit of every node would take turns through its flush. Sent after the commit, a
+   * notification may be lost (the process dies in between); the tails' poll covers that.
+   * The notification is not data: its own transaction does not wait for its flush.
+   */
+  let notifying = false;
+  let notifyAgain = false;
+  function notifyCommitted(): void {
+    if (notifying) {
+      notifyAgain = true;
+      return;
+    }
+    notifying = true;
+    void (async () => {
+      try {
+        do {
+          notifyAgain = false;
+          await store.db.executeQuery(CompiledQuery.raw(`begin; set local synchronous_commit = off; notify ${EVENT_LOG_CHANNEL}; commit`, []));
+        } while (notifyAgain);
+      } catch {
+        // The tails' poll reads what this notification would have announced.
+      } finally {
+        notifying = false;
+        settle();
+      }
+    })();
   }
 
   // ---- PostgreSQL: several batches at once -------------------------------------------
@@ -246,7 +309,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     // trips, so one long batch would leave the others idle.
     const share = Math.ceil(queue.length / Math.max(1, concurrency - running));
     while (queue.length > 0 && running < concurrency) {
-      const batch = queue.splice(0, options.groupCommit ? Math.min(share, options.maxBatch) : 1);
+      const batch = takeBatch(options.groupCommit ? Math.min(share, options.maxBatch, PG_MAX_BATCH) : 1);
       running += 1;
       void runBatch(batch).finally(() => {
         running -= 1;
@@ -256,10 +319,22 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   }
 
+  /** The next batch: up to `size` units from the head of the queue, or one that runs alone. */
+  function takeBatch(size: number): QueuedUnit[] {
+    if (queue[0]!.alone) return queue.splice(0, 1);
+    const batch: QueuedUnit[] = [];
+    for (let i = 0; i < queue.length && batch.length < size; ) {
+      if (queue[i]!.alone) i += 1;
+      else batch.push(queue.splice(i, 1)[0]!);
+    }
+    return batch;
+  }
+
   /** Puts a unit PostgreSQL rolled back to break a deadlock at the head of the queue. */
   function requeue(unit: QueuedUnit): boolean {
     if (unit.retried >= RETRIES) return false;
     unit.retried += 1;
+    counters.retried += 1;
     queue.unshift(unit);
     schedulePump();
     return true;
@@ -301,6 +376,11 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       return;
     }
     counters.commits += 1;
+    if (store.dialect === 'postgres' && outcomes.some((o) => o.ok && o.ctx.changes.length > 0)) notifyCommitted();
+    if (options.commitSizeListeners?.length) {
+      const units = outcomes.reduce((n, o) => n + (o.ok ? 1 : 0), 0);
+      for (const listener of options.commitSizeListeners) listener(units);
+    }
     const deliver = (): void => {
       batch.forEach((unit, i) => {
         const outcome = outcomes[i]!;
@@ -380,14 +460,13 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   /**
    * PostgreSQL: BEGIN, the event-log lock in shared mode and a transaction id (taken before
    * any event's `seq`, which the log's readers rely on: log-watermark.ts), every unit of the
-   * batch (each under a savepoint when not alone), the before-commit hooks, NOTIFY and
-   * COMMIT. Statements without parameters travel together in one round trip (the simple
+   * batch (each under a savepoint when not alone), the before-commit hooks and COMMIT. Statements without parameters travel together in one round trip (the simple
    * query protocol).
    */
   async function runPostgresTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
     const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
     const locked = (head: ChainHead): RunnerContext => ({ ...newContext(conn, head), locked: true });
-    const commit = (changes: number) => raw(changes > 0 ? `notify ${EVENT_LOG_CHANNEL}; commit` : 'commit');
+    const commit = () => raw('commit');
     await raw(`begin; select pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY}), pg_current_xact_id()`);
     try {
       const head: ChainHead = { hash: null };
@@ -395,7 +474,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         const ctx = locked(head);
         const value = await batch[0]!.work(ctx);
         await beforeCommit(ctx, ctx.changes);
-        await commit(ctx.changes.length);
+        await commit();
         outcomes.push({ ok: true, value, ctx });
         return;
       }
@@ -417,7 +496,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       if (release) await raw(release);
       const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
       if (options.beforeCommit.length > 0) await beforeCommit(locked(head), changes);
-      await commit(changes.length);
+      await commit();
     } catch (err) {
       await raw('rollback').catch(() => undefined);
       throw err;
@@ -425,8 +504,8 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   }
 
   return {
-    run<T>(work: UnitWork<T>): Promise<T> {
-      return enqueue(work);
+    run<T>(work: UnitWork<T>, unitOptions?: UnitOptions): Promise<T> {
+      return enqueue(work, unitOptions?.alone === true);
     },
     join<T>(ctx: TxContext, work: UnitWork<T>): Promise<T> {
       const running = ctx as RunnerContext;
@@ -435,7 +514,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     },
     stats: () => ({ ...counters }),
     idle() {
-      if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing) return Promise.resolve();
+      if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing && !notifying) return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };

@@ -16,7 +16,7 @@ export const LIVE_EVENTS = {
   timerFired: 'timer.fired',
   /** A deadline passed: `{stream, id, version, seq, deadline, at}` (waiting_time, review, continuity_of_care, acknowledge, first_contact). */
   deadlineBreached: 'deadline.breached',
-  /** Managers: the measures of their area changed; refetch `GET /api/v1/metrics/…`. `{area, seq, measures}` (coalesced). */
+  /** Managers: the measures of their area changed; refetch `GET /api/v1/metrics/…`. `{area, seq, measures, workInProgress?}` (coalesced; the area's open journeys by stage and agency). */
   metricsChanged: 'metrics.changed',
   /** The catch-up requested with `since` is complete up to `seq`; `truncated` when the client should ask again from `seq`. */
   catchUpDone: 'catch-up.done',

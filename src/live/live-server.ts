@@ -24,6 +24,7 @@ import { readsCaseRecords, type Viewer } from '../access/viewer.ts';
 import type { Store } from '../db/database.ts';
 import type { Engine } from '../engine/engine-types.ts';
 import { AgencyDirectory } from './agency-directory.ts';
+import { areaWorkInProgress } from './area-work-in-progress.ts';
 import { deliveriesFor } from './audience.ts';
 import { catchUp } from './catch-up.ts';
 import { startLogTail, type LogTail } from './log-tail.ts';
@@ -92,9 +93,6 @@ export function attachLive(options: LiveOptions): LiveServer {
     maxHttpBufferSize: 16 * 1024,
   });
   const today = (): string => now().toISOString().slice(0, 10);
-  const coalescer = new MetricsCoalescer(options.coalesceMs ?? 250, (area, payload) => {
-    io.to(areaMetricsRoom(area)).emit(LIVE_EVENTS.metricsChanged, payload);
-  });
 
   // One queue: messages leave in commit order, and a catch-up runs between live batches.
   let queue: Promise<void> = Promise.resolve();
@@ -114,6 +112,21 @@ export function attachLive(options: LiveOptions): LiveServer {
     agencyRooms.delete(room);
   });
   const agencyRoomCount = (): number => agencyRooms.size;
+
+  const coalescer = new MetricsCoalescer(options.coalesceMs ?? 250, (area, payload) => {
+    // With the area's stage counts read after the commit, so a dashboard shows them from the
+    // message alone; in the fan-out queue, so messages keep their order. A failed read still
+    // sends the message (the page then refetches as before).
+    enqueue(async () => {
+      const room = areaMetricsRoom(area);
+      if (!hasRoom(room)) return;
+      const workInProgress = await areaWorkInProgress(db, area, now()).catch((err: unknown) => {
+        console.error('pathways live: reading the area’s work in progress failed:', err instanceof Error ? err.message : err);
+        return undefined;
+      });
+      io.to(room).emit(LIVE_EVENTS.metricsChanged, workInProgress ? { ...payload, workInProgress } : payload);
+    });
+  });
 
   async function fanOut(change: RecordChange): Promise<void> {
     if (io.sockets.sockets.size === 0) return;
@@ -269,7 +282,11 @@ export function attachLive(options: LiveOptions): LiveServer {
           await new Promise((r) => setTimeout(r, 2));
         }
       }
-      await queue;
+      // A fan-out may queue an area's `metrics.changed` behind itself: wait until nothing more is queued.
+      for (let seen = queue; ; seen = queue) {
+        await seen;
+        if (seen === queue) break;
+      }
     },
     async close() {
       clearInterval(recheck);

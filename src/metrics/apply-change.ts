@@ -26,9 +26,16 @@ import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
  */
 export type CounterSink = (deltas: DeltaSet) => Promise<void>;
 
-/** How `applyMetricChange` writes: where counter deltas go, and the transaction's direct SQL for the journey facts. */
+/**
+ * Where the person keys whose episode rows must be drawn again go: recounted at once (the
+ * default), or handed to the caller to recount once per commit (attach-metrics.ts).
+ */
+export type PeopleSink = (personKeys: readonly string[]) => Promise<void>;
+
+/** How `applyMetricChange` writes: where counter deltas and people to recount go, and the transaction's direct SQL for the journey facts. */
 export interface ApplyOptions {
   sink?: CounterSink;
+  people?: PeopleSink;
   /** When given (inside an engine transaction), a journey's facts are read and written without the query builder. */
   sql?: DirectSql;
 }
@@ -37,7 +44,8 @@ export interface ApplyOptions {
 export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, options: ApplyOptions = {}): Promise<void> {
   const db = metricsDb(trx);
   const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZeroBlocks()));
-  if (change.stream === 'case') await applyCaseChange(trx, change, write, caseFactsStore(db, options.sql), options.sql);
+  const recount: PeopleSink = options.people ?? ((keys) => recountPeople(trx, keys));
+  if (change.stream === 'case') await applyCaseChange(trx, change, write, recount, caseFactsStore(db, options.sql), options.sql);
   else await applyReferralChange(db, trx, change, write);
 }
 
@@ -73,7 +81,14 @@ function caseFactsStore(db: MetricsDb, sql: DirectSql | undefined): CaseFactsSto
   };
 }
 
-async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, write: CounterSink, store: CaseFactsStore, direct: DirectSql | undefined): Promise<void> {
+async function applyCaseChange(
+  trx: Kysely<Database>,
+  change: MetricChange,
+  write: CounterSink,
+  recount: PeopleSink,
+  store: CaseFactsStore,
+  direct: DirectSql | undefined,
+): Promise<void> {
   const stored = await store.get(change.id);
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
@@ -105,7 +120,7 @@ async function applyCaseChange(trx: Kysely<Database>, change: MetricChange, writ
   // The person's episodes changed (opened, started, ended, re-presented, regrouped): their
   // person-level rows are drawn again from all their journeys.
   if (!prev || prev.agencyId !== facts.agencyId || JSON.stringify(prev.episodes) !== JSON.stringify(facts.episodes) || JSON.stringify(prev.dims) !== JSON.stringify(facts.dims)) {
-    await recountPeople(trx, [await personKeyOf(trx, facts.personId)]);
+    await recount([await personKeyOf(trx, facts.personId)]);
   }
 }
 

@@ -9,6 +9,12 @@
  * holds many transitions, and most move the same few counters (the same stage, agency and
  * day), so this writes each counter row once per commit instead of once per transition.
  * A unit that rolls back never reaches the before-commit hook, so its deltas are dropped.
+ *
+ * The people whose episode rows a change redraws are recounted there too, once per commit,
+ * before the counters. That also fixes the order in which a PostgreSQL commit takes the
+ * measures' shared locks whatever its units did: the people's locks in key order, then the
+ * counter rows in key order (and no shared one during its units), so two commits side by
+ * side — two writers, or two nodes — can wait for each other but never in a circle.
  */
 import type { Engine, StreamChange } from '../engine/engine-types.ts';
 import { applyMetricChange } from './apply-change.ts';
@@ -16,6 +22,7 @@ import { DeltaSet } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
+import { recountPeople } from './person-facts.ts';
 
 /** The measures' view of an engine change (journeys and referrals only: records move no measure). */
 export function metricChangeOf(change: StreamChange, timeZone?: string): MetricChange {
@@ -37,6 +44,7 @@ export function metricChangeOf(change: StreamChange, timeZone?: string): MetricC
 export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'> & { timeZone?: string }): () => void {
   const timeZone = engine.timeZone;
   const pending = new WeakMap<StreamChange, DeltaSet>();
+  const people = new WeakMap<StreamChange, readonly string[]>();
   const offChange = engine.useInTransaction(async (trx, change, sql) => {
     // People, agencies and staff move no measure (yet): their streams pass by.
     if (change.stream !== 'case' && change.stream !== 'referral') return;
@@ -45,13 +53,19 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       sink: async (deltas) => {
         pending.set(change, deltas);
       },
+      people: async (keys) => {
+        people.set(change, keys);
+      },
     });
   });
   const offCommit = engine.useBeforeCommit(async (trx, changes, sql) => {
     // The commit's deltas merged by their keys (built once, per change), then sorted once.
     // Each change's set is used up here: a change reaches one commit only.
     const total = new DeltaSet();
+    const recount = new Set<string>();
     for (const c of changes) {
+      for (const key of people.get(c) ?? []) recount.add(key);
+      people.delete(c);
       const deltas = pending.get(c);
       if (!deltas) continue;
       total.absorb(deltas);
@@ -59,6 +73,8 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       // caller's answer, the live fan-out), and its spent set would go on being copied.
       pending.delete(c);
     }
+    // recountPeople sorts the keys and locks each person in that order.
+    if (recount.size > 0) await recountPeople(trx, [...recount]);
     if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZeroBlocks(), sql);
   });
   return () => {

@@ -88,7 +88,11 @@ export async function recountPeople(trx: Kysely<Database>, personKeys: readonly 
     // PostgreSQL runs write batches side by side: two journeys of one person recounted at once
     // would both delete and both insert that person's rows. A lock per person (in key order,
     // so two recounts cannot wait on each other in a circle) makes the second wait for the first.
-    if (isPostgres(trx)) for (const k of keys) await sql`select pg_advisory_xact_lock(hashtextextended(${`person-episodes:${k}`}, 0))`.execute(trx);
+    // All of them in one statement, in the array's order.
+    if (isPostgres(trx)) {
+      const names = keys.map((k) => `person-episodes:${k}`);
+      await sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${names}::text[]) with ordinality as l(k, i)`.execute(trx);
+    }
     const records = await db
       .selectFrom('people')
       .select(['id', 'linked_to'])

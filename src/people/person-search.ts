@@ -3,7 +3,8 @@
  *
  * Only among the people the searcher may see (src/access/record-access.ts), in two parts:
  * - the people their agency holds, from the agency's own rows of `person_search_terms`
- *   (the most selective condition drives, the others are checked per candidate by key);
+ *   (the rarest condition by the agency's own term counts drives, the others are checked
+ *   per candidate by key);
  * - the people shared with their agency (a live referral and the person's consent to
  *   identity), a short list read from the agency's own referrals.
  * Neither part reads a row that belongs to another agency's view, so neither the answer
@@ -35,27 +36,22 @@ export interface PersonSearchPage {
   nextCursor: string | null;
 }
 
-// Counting stops here. The cap is above the commonest name of a large holder: a full name
-// is two conditions of thousands of rows each, and the rarer one must drive (the walk reads
-// rows of the driver until a page of them meets the other: ~limit × held / other's count),
-// which a lower cap could not tell apart (at 2,000, "Michelle Hargreaves" walked the 9,100
-// Hargreaves, not the 2,800 Michelles: 2.6 times the time, measured at 330,000 people).
-const RARITY_CAP = 20_000;
-
 /**
- * The conditions, the one with the fewest of the agency's rows first (counted up to a cap,
- * by key): the walk that drives a search then reads the fewest rows. "Paul Shw" walks the
- * Shaws and checks each for Paul, not every Paul for a Shaw-like name.
+ * The conditions with the number of the agency's people each may match (the counts of its
+ * terms, `person_search_term_counts`: one read by key), the rarest first: the walk that
+ * drives a search then reads the fewest rows. "Paul Shw" walks the Shaws and checks each
+ * for Paul, not every Paul for a Shaw-like name; "Michelle Hargreaves" walks the 2,800
+ * Michelles, not the 9,100 Hargreaves (at 330,000 people). A condition counted 0 matches
+ * nobody the agency holds. A word's terms overlap (a name is under its start and its sound),
+ * so a sum over-counts alike for every condition: it orders them, it is not a total.
  */
-async function byRarity(db: Kysely<Database>, agencyId: string, conditions: readonly Condition[]): Promise<Condition[]> {
-  if (conditions.length < 2) return [...conditions];
-  const counted = await Promise.all(
-    conditions.map(async (c) => {
-      const row = await sql<{ n: number | string }>`select count(*) as n from (select 1 from person_search_terms where agency_id = ${agencyId} and term in (${sql.join(c.anyOf)}) limit ${RARITY_CAP}) capped`.execute(db);
-      return { c, n: Number(row.rows[0]?.n ?? 0) };
-    }),
-  );
-  return counted.sort((a, b) => a.n - b.n || b.c.weight - a.c.weight).map((x) => x.c);
+async function byRarity(db: Kysely<Database>, agencyId: string, conditions: readonly Condition[]): Promise<Array<{ c: Condition; n: number }>> {
+  const terms = [...new Set(conditions.flatMap((c) => c.anyOf))];
+  const rows = await db.selectFrom('person_search_term_counts').select(['term', 'n']).where('agency_id', '=', agencyId).where('term', 'in', terms).execute();
+  const counts = new Map(rows.map((r) => [r.term, Number(r.n)]));
+  return conditions
+    .map((c) => ({ c, n: c.anyOf.reduce((sum, t) => sum + (counts.get(t) ?? 0), 0) }))
+    .sort((a, b) => a.n - b.n || b.c.weight - a.c.weight);
 }
 
 /**
@@ -66,7 +62,9 @@ async function byRarity(db: Kysely<Database>, agencyId: string, conditions: read
  * union's first `limit`.
  */
 async function heldMatches(db: Kysely<Database>, agencyId: string, conditions: readonly Condition[], after: string, limit: number): Promise<string[]> {
-  const [driver, ...rest] = (await byRarity(db, agencyId, conditions)) as [Condition, ...Condition[]];
+  const ordered = await byRarity(db, agencyId, conditions);
+  if (ordered.length === 0 || ordered[0]!.n === 0) return [];
+  const [driver, ...rest] = ordered.map((x) => x.c) as [Condition, ...Condition[]];
   const checks = rest.map((c, i) => {
     const t = sql.raw(`t${i + 1}`);
     return sql`and exists (select 1 from person_search_terms ${t} where ${t}.person_id = t0.person_id and ${t}.agency_id = ${agencyId} and ${t}.term in (${sql.join(c.anyOf)}))`;

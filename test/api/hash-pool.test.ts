@@ -1,8 +1,9 @@
 /**
  * Password hashing on its own bounded pool: a flood beyond the queue is refused at once
- * with `rate_limited` and a Retry-After, the rest are hashed correctly, and sign-in keeps
- * working through the pool.
+ * with `rate_limited` and a Retry-After, the rest are hashed correctly, sign-in keeps
+ * working through the pool, and (Linux) the pool's threads run at the nice value asked.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createHashPool } from '../../src/auth/hash-pool.ts';
 import { hashPassword, passwordHashPool, verifyPassword } from '../../src/auth/password.ts';
@@ -28,6 +29,37 @@ describe('password hashing pool', () => {
     const keys = done.map((d) => (d).value.toString('hex'));
     expect(new Set(keys).size).toBe(1);
     expect(pool.stats()).toMatchObject({ workers: 1, busy: 0, queued: 0, refused: 6 });
+  });
+
+  /** Threads of this process at nice `n`, from /proc (field 19 of each thread's stat). */
+  const threadsAtNice = (n: number): number =>
+    readdirSync('/proc/self/task').filter((tid) => {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]) === n;
+    }).length;
+
+  it('runs its threads at the nice value asked, leaving the rest of the process as it was', async () => {
+    const job = { password: 'niced', salt: Buffer.alloc(16, 2), keyLength: 32, N: 1024, r: 8, p: 1, maxmem: 256 * 1024 * 8 };
+    const plain = createHashPool({ workers: 1, nice: 0 });
+    const niced = createHashPool({ workers: 2, nice: 17 });
+    const mainNice = (): number => {
+      const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+    };
+    const mainBefore = mainNice();
+    try {
+      const before = threadsAtNice(17);
+      await plain.derive(job);
+      expect(threadsAtNice(17)).toBe(before);
+      await Promise.all([niced.derive(job), niced.derive(job)]);
+      expect(threadsAtNice(17)).toBe(before + 2);
+      // The main thread keeps its priority.
+      expect(mainNice()).toBe(mainBefore);
+    } finally {
+      await plain.close();
+      await niced.close();
+    }
+    expect(threadsAtNice(17)).toBe(0);
   });
 
   it('hashes and verifies through the process pool', async () => {

@@ -437,7 +437,7 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
           urgency: 'urgent',
           actor: world.officer,
         })));
-        expect(solo.stats()).toEqual({ commits: 5, units: 5, failed: 0 });
+        expect(solo.stats()).toEqual({ commits: 5, units: 5, failed: 0, retried: 0 });
       } finally {
         await solo.close();
       }

@@ -6,9 +6,31 @@
  */
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call --
    response bodies are untyped JSON from supertest; the assertions are what check their shape */
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Viewer } from '../../src/access/viewer.ts';
+import { findPeople } from '../../src/people/person-search.ts';
+import { searchConditions, type PersonSearchInput } from '../../src/people/search-criteria.ts';
 import { DIALECTS } from '../support/stores.ts';
+import request from 'supertest';
 import { as, createApiHarness, giveConsent, makeAgency, makePerson, makeUser, type ApiHarness, type TestUser } from '../support/api.ts';
+
+/** Records each statement a search runs (its kind) and the rows it brought back. */
+function workLog(): KyselyPlugin & { work: Array<[string, string]> } {
+  const work: Array<[string, string]> = [];
+  const kinds = new Map<unknown, string>();
+  return {
+    work,
+    transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+      kinds.set(args.queryId, args.node.kind);
+      return args.node;
+    },
+    transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+      work.push([kinds.get(args.queryId) ?? '?', JSON.stringify(args.result.rows)]);
+      return Promise.resolve(args.result);
+    },
+  };
+}
 
 const names = (body: { items: Array<{ givenName: string; familyName: string }> }) => body.items.map((p) => `${p.givenName} ${p.familyName}`).sort();
 
@@ -122,6 +144,62 @@ describe.each(DIALECTS)('person search on %s', (dialect) => {
     expect(names((await search(officer, 'identifier=9434765919')).body)).toEqual(['Kyle Brennan']);
     // Kylie has no referral: never found by probation.
     expect(names((await search(officer, 'q=ky')).body)).toEqual(['Kyle Brennan']);
+  });
+
+  it('answers a search for a person the searcher may not see exactly as one for nobody, doing the same work', async () => {
+    // Kyle is the provider's: probation may not see him. Each pair: a search that would find him, and its like for no one.
+    const pairs: Array<[PersonSearchInput, PersonSearchInput]> = [
+      [{ q: 'kyle brennan' }, { q: 'zane quorrall' }],
+      [{ q: 'bren' }, { q: 'quor' }],
+      [{ identifier: '9434765919' }, { identifier: '4010232137' }],
+      [{ q: 'kyle', dateOfBirth: '1991-03-01' }, { q: 'zane', dateOfBirth: '1991-03-02' }],
+      [{ dateOfBirth: '1991-03-01', postcodeDistrict: 'NB2' }, { dateOfBirth: '1991-03-02', postcodeDistrict: 'NB9' }],
+    ];
+    const officerViewer: Viewer = { userId: officer.id, role: 'referrer', agencyId: probation.id, agencyKind: 'probation', agencyArea: 'Testshire' };
+    for (const [hiddenInput, absentInput] of pairs) {
+      const query = (input: PersonSearchInput) => new URLSearchParams(input as Record<string, string>).toString();
+      const [hidden, absent] = [await search(officer, `${query(hiddenInput)}&limit=1`), await search(officer, `${query(absentInput)}&limit=1`)];
+      // The same status, body (no total, no cursor) and headers but the date and the request's own id.
+      expect([hidden.status, hidden.body]).toEqual([200, { items: [], nextCursor: null }]);
+      expect([absent.status, absent.body]).toEqual([hidden.status, hidden.body]);
+      const headers = (r: { headers: Record<string, string> }) => Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== 'date' && k !== 'x-request-id'));
+      expect(headers(absent)).toEqual(headers(hidden));
+      // The same statements, each bringing back the same rows (counts included): what the search
+      // reads depends on nothing the officer may not see, so neither does the time it takes.
+      const logs = [workLog(), workLog()];
+      for (const [i, input] of [hiddenInput, absentInput].entries()) {
+        await findPeople(h.store.db.withPlugin(logs[i]!), officerViewer, searchConditions(input), { today: h.clock.today(), limit: 20 });
+      }
+      expect(logs[0]!.work.length).toBeGreaterThan(0);
+      expect(logs[1]!.work).toEqual(logs[0]!.work);
+      // The provider's keyworker finds him with the very same search: the pair differs only by who may see him.
+      expect(names((await search(keyworker, query(hiddenInput))).body)).toEqual(['Kyle Brennan']);
+    }
+  });
+
+  it('keeps the term counts equal to the index through registration, correction and a journey opened by another agency', async () => {
+    const counted = async () => (await h.store.db.selectFrom('person_search_term_counts').select(['agency_id', 'term', 'n']).where('n', '<>', 0).execute()).map((r) => `${r.agency_id} ${r.term} ${Number(r.n)}`).sort();
+    const indexed = async () =>
+      (await h.store.db.selectFrom('person_search_terms').select(['agency_id', 'term', (eb) => eb.fn.countAll<number>().as('n')]).groupBy(['agency_id', 'term']).execute())
+        .map((r) => `${r.agency_id} ${r.term} ${Number(r.n)}`)
+        .sort();
+    expect(await counted()).toEqual(await indexed());
+    expect(await counted()).toContain(`${provider.id} x:bre 1`);
+    // A correction moves Kyle's counts from his old name, date of birth and district to the new ones.
+    const corrected = await request(h.app).patch(`/api/v1/people/${kyle}`).set('Authorization', `Bearer ${keyworker.token}`).send({ familyName: 'Brannock', dateOfBirth: '1991-03-02', postcodeDistrict: 'NB3' });
+    expect(corrected.status).toBe(200);
+    expect(await counted()).toEqual(await indexed());
+    expect(await counted()).toEqual(expect.arrayContaining([`${provider.id} c:NB3 2`, `${provider.id} x:bra 2`, `${provider.id} d:1991-03-02 1`]));
+    expect((await counted()).filter((c) => c.startsWith(`${provider.id} d:1991-03-01 `) || c.startsWith(`${provider.id} n:brennan `))).toEqual([]);
+    // Another agency leading a journey of Kyle's holds him too: his terms are counted under it.
+    const other = await makeAgency(h, 'treatment_provider');
+    const otherKeyworker = await makeUser(h, other.id, 'keyworker');
+    await giveConsent(h, keyworker, kyle, { toAgencyId: other.id }, ['identity', 'contact', 'substance_use']);
+    const sent = await as(h, keyworker).post('/api/v1/referrals', { personId: kyle, toAgencyId: other.id, kind: 'treatment', reason: 'Move', urgency: 'routine' });
+    expect((await as(h, otherKeyworker).post(`/api/v1/referrals/${sent.body.id as string}/events`, { type: 'REFERRAL_ACCEPTED' })).status).toBe(200);
+    expect(await counted()).toEqual(await indexed());
+    expect(await counted()).toContain(`${other.id} n:brannock 1`);
+    expect(names((await search(otherKeyworker, 'q=kyle%20brannock')).body)).toEqual(['Kyle Brannock']);
   });
 
   it('records every search in the audit trail: who searched for what, not what was found', async () => {

@@ -60,7 +60,8 @@ export function useLiveStatus(): LiveStatus {
 /**
  * Calls `handler` for each of the named live events. Bursts are coalesced: the handler
  * runs at most once per `coalesceMs`, with the last payload, so a busy hour does not
- * refetch the same page a hundred times a second.
+ * refetch the same page a hundred times a second. With `coalesceMs` 0 it runs at once for
+ * every message (for messages the server already coalesces, or whose every payload counts).
  */
 export function useLiveEvents(
   names: readonly LiveEventName[],
@@ -82,6 +83,10 @@ export function useLiveEvents(
     };
     const listeners = key.split('|').map((name) => {
       const listener = (payload: unknown) => {
+        if (coalesceMs <= 0) {
+          handlerRef.current(name as LiveEventName, payload);
+          return;
+        }
         pending = { name: name as LiveEventName, payload };
         timer ??= setTimeout(fire, coalesceMs);
       };

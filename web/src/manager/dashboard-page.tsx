@@ -1,7 +1,9 @@
 /**
  * The manager's live dashboard: the pathway as a diagram with people and waits per
- * stage, deadline breaches, outcome trends and referrals waiting per agency. It listens
- * on the socket and refetches the measures (at most a few times a second) when they change.
+ * stage, deadline breaches, successful completion with C19a–c, outcome trends and
+ * referrals waiting per agency. It listens on the socket: the stage counts a message
+ * carries go on screen at once, then the measures it names are refetched (at most a few
+ * times a second).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { DIMENSIONS } from '../../../machines/measure-dimensions.ts';
@@ -13,6 +15,7 @@ import { Loading, ProblemMessage } from '../components/status.tsx';
 import { Link } from '../lib/router.tsx';
 import { BreachesPanel, type LiveBreach } from './breaches-panel.tsx';
 import { CaseloadPanel } from './caseload-panel.tsx';
+import { CompletionIndicators } from './completion-indicators.tsx';
 import { groupLabel } from './group-label.ts';
 import { journeysPath, referralsPath, type FigureScope } from './figure-links.ts';
 import { lastMonths, loadCaseloads, loadLiveMetrics, loadOutcomeTrend, type LiveMetrics, type MetricsFilter } from './metrics-api.ts';
@@ -46,6 +49,49 @@ function stageFigures(m: LiveMetrics, group: string): Record<string, StageFigure
       const f = (out[row.stage] ??= blank());
       f.breaches = (f.breaches ?? 0) + row.count;
     }
+  }
+  return out;
+}
+
+/** The area's open journeys as `metrics.changed` carries them (docs/ARCHITECTURE.md, "Live updates"). */
+interface LiveWorkInProgress {
+  total: number;
+  byStage: Record<string, number>;
+  byAgency: Array<{ agencyId: string; stage: string; count: number }>;
+}
+
+function liveWorkInProgressOf(payload: unknown): LiveWorkInProgress | null {
+  const wip = payload && typeof payload === 'object' ? (payload as { workInProgress?: unknown }).workInProgress : undefined;
+  if (!wip || typeof wip !== 'object') return null;
+  const w = wip as Partial<LiveWorkInProgress>;
+  return typeof w.total === 'number' && w.byStage && Array.isArray(w.byAgency) ? (w as LiveWorkInProgress) : null;
+}
+
+/**
+ * The measures with the stage counts of the newest `metrics.changed` laid over them, where
+ * the message is newer than the answer (`at` counts messages; an answer fetched after
+ * message N holds at least its changes). Only for "now": a past day does not move. The
+ * message is undivided, so the drawing takes it only with no breakdown chosen; the open
+ * journeys headline always.
+ */
+function withLiveCounts(data: LiveMetrics, live: { at: number; wip: LiveWorkInProgress } | null, filter: MetricsFilter): LiveMetrics {
+  if (!live || filter.asOf) return data;
+  const byStage: Record<string, number> = {};
+  if (filter.agencyId) {
+    for (const r of live.wip.byAgency) if (r.agencyId === filter.agencyId) byStage[r.stage] = (byStage[r.stage] ?? 0) + r.count;
+  } else {
+    Object.assign(byStage, live.wip.byStage);
+  }
+  const total = Object.values(byStage).reduce((a, b) => a + b, 0);
+  let out = data;
+  if (live.at > data.fetchedAt.summary) {
+    out = { ...out, summary: { ...out.summary, workInProgress: { ...out.summary.workInProgress, total, byStage } } };
+  }
+  if (live.at > data.fetchedAt.wip && filter.breakdown === 'all') {
+    const w = out.wip.workInProgress;
+    const rows = [...w.rows.filter((r) => r.group !== 'all'), ...Object.entries(byStage).map(([stage, count]) => ({ stage, group: 'all', count }))];
+    const byAgency = filter.agencyId ? live.wip.byAgency.filter((r) => r.agencyId === filter.agencyId) : live.wip.byAgency;
+    out = { ...out, wip: { ...out.wip, workInProgress: { ...w, total, rows, byAgency } } };
   }
   return out;
 }
@@ -85,7 +131,29 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
   const filter: MetricsFilter = useMemo(() => ({ breakdown, ...(agencyId ? { agencyId } : {}), ...(asOf ? { asOf } : {}) }), [breakdown, agencyId, asOf]);
   const months = useMemo(() => lastMonths(6), []);
 
-  const metrics = useResource((signal) => loadLiveMetrics(filter, signal), [filter]);
+  // Live messages received (the order of answers against messages), the measures they said
+  // moved since the last load began ('all' after a reconnect), and the newest stage counts.
+  const messages = useRef(0);
+  const moved = useRef<Set<string> | 'all'>('all');
+  const lastLoad = useRef<{ filter: MetricsFilter; data: LiveMetrics } | null>(null);
+  const [liveWip, setLiveWip] = useState<{ at: number; wip: LiveWorkInProgress } | null>(null);
+  const metrics = useResource(async (signal) => {
+    const started = messages.current;
+    const measures = moved.current;
+    moved.current = new Set();
+    const last = lastLoad.current;
+    // Same filters as the answer on screen: fetch only what moved; otherwise everything.
+    const refresh = last && last.filter === filter && measures !== 'all' ? { previous: last.data, measures } : undefined;
+    try {
+      const data = await loadLiveMetrics(filter, signal, refresh, started);
+      lastLoad.current = { filter, data };
+      return data;
+    } catch (err) {
+      moved.current = 'all';
+      throw err;
+    }
+  }, [filter]);
+  const shown = useMemo(() => (metrics.data ? withLiveCounts(metrics.data, liveWip, filter) : undefined), [metrics.data, liveWip, filter]);
   const trend = useResource((signal) => loadOutcomeTrend(filter, months, signal), [filter, months]);
   const agencies = useResource(async (signal) => listOf<Agency>(await api('/agencies', { signal })), []);
   const loads = useResource((signal) => loadCaseloads(filter, signal), [filter]);
@@ -93,11 +161,11 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
   // Flash the stages whose figures moved since the last fetch.
   const previous = useRef<Record<string, StageFigures> | null>(null);
   const effectiveGroup = breakdown === 'all' ? 'all' : group;
-  const figures = useMemo(() => (metrics.data ? stageFigures(metrics.data, effectiveGroup) : {}), [metrics.data, effectiveGroup]);
+  const figures = useMemo(() => (shown ? stageFigures(shown, effectiveGroup) : {}), [shown, effectiveGroup]);
   // The drawing shows one group's figures when broken down, so its stages open that group's list.
   const groupScope: FigureScope = breakdown === 'all' ? scope : { ...scope, breakdown, group: effectiveGroup };
   useEffect(() => {
-    if (!metrics.data) return;
+    if (!shown) return;
     setUpdatedAt(new Date());
     const before = previous.current;
     previous.current = figures;
@@ -107,12 +175,25 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
     setChanged(moved);
     const t = setTimeout(() => setChanged(new Set()), 1500);
     return () => clearTimeout(t);
-  }, [metrics.data, figures]);
+  }, [shown, figures]);
 
   // The server coalesces `metrics.changed` per area; a refetch already running absorbs more.
   // No delay of our own: the server already sends at most one per area per 250 ms, and a
-  // refresh asked for while one runs is folded into one more.
-  useLiveEvents(['metrics.changed'], () => metrics.refresh(), 0);
+  // refresh asked for while one runs is folded into one more. The stage counts the message
+  // carries go on screen at once; the refetch brings the waits and breaches after them.
+  useLiveEvents(
+    ['metrics.changed'],
+    (_name, payload) => {
+      messages.current += 1;
+      const named = payload && typeof payload === 'object' ? (payload as { measures?: unknown }).measures : undefined;
+      if (Array.isArray(named) && moved.current !== 'all') for (const m of named) moved.current.add(String(m));
+      else moved.current = 'all';
+      const wip = liveWorkInProgressOf(payload);
+      if (wip) setLiveWip({ at: messages.current, wip });
+      metrics.refresh();
+    },
+    0,
+  );
   useLiveEvents(['metrics.changed'], () => trend.refresh(), 3000);
   useLiveEvents(['metrics.changed'], () => loads.refresh(), 1000);
   useLiveEvents(
@@ -127,23 +208,24 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
   );
 
   const groups = useMemo(() => {
-    if (!metrics.data || breakdown === 'all') return [];
-    return [...new Set(metrics.data.wip.workInProgress.rows.map((r) => r.group))].filter((g) => g !== 'all').sort();
-  }, [metrics.data, breakdown]);
+    if (!shown || breakdown === 'all') return [];
+    return [...new Set(shown.wip.workInProgress.rows.map((r) => r.group))].filter((g) => g !== 'all').sort();
+  }, [shown, breakdown]);
   // Side by side in the trends: the six largest groups (by open journeys).
   const trendGroups = useMemo(() => {
-    if (!metrics.data || breakdown === 'all') return ['all'];
+    if (!shown || breakdown === 'all') return ['all'];
     const size = new Map<string, number>();
-    for (const r of metrics.data.wip.workInProgress.rows) if (r.group !== 'all') size.set(r.group, (size.get(r.group) ?? 0) + r.count);
+    for (const r of shown.wip.workInProgress.rows) if (r.group !== 'all') size.set(r.group, (size.get(r.group) ?? 0) + r.count);
     return [...size.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 6).map(([g]) => g);
-  }, [metrics.data, breakdown]);
+  }, [shown, breakdown]);
   useEffect(() => {
     if (breakdown !== 'all' && groups.length > 0 && !groups.includes(group)) setGroup(groups[0] ?? 'all');
   }, [breakdown, groups, group]);
 
   const agencyName = (id: string) => agencies.data?.find((a) => a.id === id)?.name ?? 'Unknown agency';
-  const areaAgencies = (agencies.data ?? []).filter((a) => !metrics.data || a.area === metrics.data.summary.area);
-  const summary = metrics.data?.summary;
+  const areaAgencies = (agencies.data ?? []).filter((a) => !shown || a.area === shown.summary.area);
+  const summary = shown?.summary;
+  const c19 = shown?.outcomes.successfulCompletion.indicators.find((i) => i.indicator === 'C19');
 
   return (
     <section className="page" aria-busy={metrics.loading}>
@@ -151,7 +233,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
         <div>
           <h1>Pathway dashboard</h1>
           <p className="muted">
-            {metrics.data ? `${metrics.data.summary.area} · ` : ''}
+            {shown ? `${shown.summary.area} · ` : ''}
             <span className="updated" data-testid="dashboard-updated" aria-live="off">
               {updatedAt ? `Updated ${formatDateTime(updatedAt.toISOString())} UTC` : 'Loading figures'}
               {live === 'live' ? ' · updating live' : live === 'offline' ? ' · live updates paused, reconnecting' : ''}
@@ -216,7 +298,7 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
       </div>
 
       {metrics.error && <ProblemMessage problem={metrics.error} onRetry={metrics.reload} />}
-      {!metrics.data && metrics.loading && <Loading what="Loading live figures" />}
+      {!shown && metrics.loading && <Loading what="Loading live figures" />}
 
       {summary && (
         <div className="stat-row" data-testid="headline-figures">
@@ -235,6 +317,11 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
                 <div className="value" data-testid={`headline-${h.key}`} style={h.bad && v ? { color: 'var(--bad)' } : undefined}>
                   {h.kind === 'share' ? formatPercent(v) : (v ?? 0).toLocaleString('en-GB')}
                 </div>
+                {h.key === 'successfulCompletion' && c19 && (
+                  <p className="def" data-testid="headline-successfulCompletion-of">
+                    {c19.notRepresented.toLocaleString('en-GB')} of {c19.inTreatment.toLocaleString('en-GB')} people; by substance below
+                  </p>
+                )}
               </>
             );
             if ('list' in h) {
@@ -253,17 +340,18 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
           })}
         </div>
       )}
+      {shown && <CompletionIndicators outcomes={shown.outcomes} />}
 
-      {metrics.data && (
+      {shown && (
         <>
           <div className="panel">
             <h2>Where people are now{breakdown !== 'all' ? ` · ${humanise(breakdown)}: ${groupLabel(effectiveGroup)}` : ''}</h2>
             <PathwayDiagram figures={figures} changed={changed} stageHref={(stage: string) => `#${journeysPath('workInProgress', groupScope, stage)}`} />
-            <p className="hint">{metrics.data.timeInStage.timeInStage.definition}</p>
+            <p className="hint">{shown.timeInStage.timeInStage.definition}</p>
           </div>
           <div className="grid grid-2">
-            <BreachesPanel deadlines={metrics.data.deadlines} group={effectiveGroup} agencyName={agencyName} live={breaches} scope={scope} />
-            <ReferralsWaitingPanel data={metrics.data.referralsWaiting} group={effectiveGroup} agencyName={agencyName} scope={scope} />
+            <BreachesPanel deadlines={shown.deadlines} group={effectiveGroup} agencyName={agencyName} live={breaches} scope={scope} />
+            <ReferralsWaitingPanel data={shown.referralsWaiting} group={effectiveGroup} agencyName={agencyName} scope={scope} />
           </div>
         </>
       )}

@@ -37,21 +37,73 @@ function query(f: MetricsFilter, extra: Query = {}): Query {
   return { breakdown: f.breakdown, agencyId: f.agencyId, from: f.from, to: f.to, asOf: f.asOf, ...extra };
 }
 
-/** Everything the live part of the dashboard shows, fetched together. */
-export async function loadLiveMetrics(f: MetricsFilter, signal?: AbortSignal) {
-  const q = query(f);
-  const [summary, wip, timeInStage, deadlines, referralsWaiting, stageBreaches] = await Promise.all([
-    api<SummaryMetrics>('/metrics/summary', { query: { agencyId: f.agencyId, asOf: f.asOf }, signal }),
-    api<WipMetrics>('/metrics/wip', { query: q, signal }),
-    api<TimeInStageMetrics>('/metrics/time-in-stage', { query: q, signal }),
-    api<DeadlineMetrics>('/metrics/deadlines', { query: q, signal }),
-    api<ReferralsWaitingMetrics>('/metrics/referrals-waiting', { query: q, signal }),
-    api<z.infer<typeof stageBreachResponse>>('/metrics/stage-breaches', { query: { agencyId: f.agencyId, asOf: f.asOf }, signal }),
-  ]);
-  return { summary, wip, timeInStage, deadlines, referralsWaiting, stageBreaches };
+/** The parts of the live dashboard, each one `GET /api/v1/metrics/…` route. */
+interface LiveParts {
+  summary: SummaryMetrics;
+  wip: WipMetrics;
+  timeInStage: TimeInStageMetrics;
+  deadlines: DeadlineMetrics;
+  referralsWaiting: ReferralsWaitingMetrics;
+  stageBreaches: z.infer<typeof stageBreachResponse>;
+  /** Undivided, over the headline's period: the PHOF indicators beside the headline. */
+  outcomes: OutcomeMetrics;
 }
 
-export type LiveMetrics = Awaited<ReturnType<typeof loadLiveMetrics>>;
+/** Which measure (as `metrics.changed` names them) each part shows: a part is refetched only when its measure moved. */
+const PART_MEASURE: Record<keyof LiveParts, string> = {
+  summary: 'summary',
+  wip: 'wip',
+  timeInStage: 'time-in-stage',
+  deadlines: 'deadlines',
+  referralsWaiting: 'referrals-waiting',
+  stageBreaches: 'deadlines',
+  outcomes: 'outcomes',
+};
+
+/** The live dashboard's measures, and when its stage counts and headline figures were fetched. */
+export type LiveMetrics = LiveParts & {
+  /** `started` of the load that last fetched the stage counts (`wip`) and the headline figures (`summary`). */
+  fetchedAt: { wip: number; summary: number };
+};
+
+/** What a live refresh already has: the last answer, and the measures `metrics.changed` said moved since. */
+export interface LiveRefresh {
+  previous: LiveMetrics;
+  measures: ReadonlySet<string>;
+}
+
+/**
+ * Everything the live part of the dashboard shows, fetched together; on a live refresh,
+ * only the parts whose measures moved (the rest kept from `refresh.previous`).
+ * @param started - a number the caller uses to order answers against live messages; kept on the parts fetched
+ */
+export async function loadLiveMetrics(f: MetricsFilter, signal?: AbortSignal, refresh?: LiveRefresh, started = 0): Promise<LiveMetrics> {
+  const q = query(f);
+  const scopeOnly = { agencyId: f.agencyId, asOf: f.asOf };
+  const routes: { [K in keyof LiveParts]: () => Promise<LiveParts[K]> } = {
+    summary: () => api('/metrics/summary', { query: scopeOnly, signal }),
+    wip: () => api('/metrics/wip', { query: q, signal }),
+    timeInStage: () => api('/metrics/time-in-stage', { query: q, signal }),
+    deadlines: () => api('/metrics/deadlines', { query: q, signal }),
+    referralsWaiting: () => api('/metrics/referrals-waiting', { query: q, signal }),
+    stageBreaches: () => api('/metrics/stage-breaches', { query: scopeOnly, signal }),
+    outcomes: () => api('/metrics/outcomes', { query: scopeOnly, signal }),
+  };
+  const keys = Object.keys(routes) as Array<keyof LiveParts>;
+  const fetched = keys.map((k) => !refresh || refresh.measures.has(PART_MEASURE[k]));
+  const answers = await Promise.all(keys.map((k, i) => (fetched[i] ? routes[k]() : Promise.resolve(refresh?.previous[k]))));
+  const out = Object.fromEntries(keys.map((k, i) => [k, answers[i]])) as unknown as LiveParts;
+  const wipFetched = fetched[keys.indexOf('wip')];
+  const summaryFetched = fetched[keys.indexOf('summary')];
+  return {
+    ...out,
+    fetchedAt: {
+      wip: wipFetched || !refresh ? started : refresh.previous.fetchedAt.wip,
+      summary: summaryFetched || !refresh ? started : refresh.previous.fetchedAt.summary,
+    },
+  };
+}
+
 
 /** One calendar month of the trend charts. */
 export interface MonthPeriod {
