@@ -33,8 +33,8 @@ import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts'
 import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
 import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events.ts';
-import { personSearchTermCountsMigration } from './migrations/095-person-search-term-counts.ts';
 import { metricReferralHistoryMigration } from './migrations/090-metric-referral-history.ts';
+import { personSearchTermCountsMigration } from './migrations/095-person-search-term-counts.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -71,8 +71,8 @@ export const MIGRATIONS: readonly Migration[] = [
   metricPersonEpisodesMigration,
   metricCaseHistoryMigration,
   sealedLaterEventsMigration,
-  personSearchTermCountsMigration,
   metricReferralHistoryMigration,
+  personSearchTermCountsMigration,
 ];
 
 export interface MigrationResult {
