@@ -186,9 +186,12 @@ export function DashboardPage({ query }: { query?: URLSearchParams } = {}) {
     (_name, payload) => {
       messages.current += 1;
       const named = payload && typeof payload === 'object' ? (payload as { measures?: unknown }).measures : undefined;
-      if (Array.isArray(named) && moved.current !== 'all') for (const m of named) moved.current.add(String(m));
-      else moved.current = 'all';
       const wip = liveWorkInProgressOf(payload);
+      // Undivided and now, the message's counts are all `GET /metrics/wip` would answer: not fetched again.
+      const covered = wip && filter.breakdown === 'all' && !filter.asOf ? 'wip' : null;
+      if (Array.isArray(named) && moved.current !== 'all') {
+        for (const m of named) if (m !== covered) moved.current.add(String(m));
+      } else moved.current = 'all';
       if (wip) setLiveWip({ at: messages.current, wip });
       metrics.refresh();
     },
