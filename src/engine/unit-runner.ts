@@ -24,8 +24,11 @@
  * same stream queue on its row; one caught in a deadlock (two units taking rows in opposite
  * orders) has only that unit rolled back to its savepoint and run again in a later batch
  * (at most `RETRIES` times), so a unit must do nothing but database work through its `ctx`.
- * Measured at 300 transitions/s offered on one node (bench/nodes.ts): one batch at a time
- * holding the lock through commit achieved 138/s (p50 5.4 s); see the README for now.
+ * Batches side by side lock only their own streams' rows during their units; the rows all
+ * of them share (the measures' people and counters) are taken in the before-commit hook in
+ * key order (attach-metrics.ts), and timer deliveries commit alone (`UnitOptions.alone`),
+ * so the waits between batches form no circle. The README's Figures give the writers'
+ * measured effect (bench/nodes.ts).
  *
  * An engine call made inside a unit joins it explicitly (`join`, which `transaction(fn)`'s
  * `tx` methods use) under a nested SAVEPOINT. The runner does not find the running unit by

@@ -91,5 +91,6 @@ describe.each(DIALECTS)('writers side by side (%s)', (dialect) => {
     for (const e of engines) await e.sealChain();
     const chain = await verifyChain(store.db);
     expect(chain).toMatchObject({ ok: true, rowsChecked: lanes.flat().length * (2 + STEPS.length), unsealed: 0 });
-  });
+    // Some 400 units through two engines: on a loaded machine that takes a while.
+  }, 180_000);
 });
