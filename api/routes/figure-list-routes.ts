@@ -157,10 +157,10 @@ export const figureListRoutes = [
     async handle({ query, ctx, user }) {
       const viewer = viewerOf(user);
       const scope = await resolveMetricScope(ctx.store.db, viewer, { area: query.area, agencyId: query.agencyId });
-      // Referrals and caseloads are today's, measured to the as-of time (no history of them yet).
-      const { asOf } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
+      // A past day: the referrals as they stood at its end, from their history.
+      const { asOf, asOfDay, past } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
       const read = (after: DrillCursor | undefined, limit: number) =>
-        referralsBehindFigure(ctx.store.db, viewer, { agencyIds: scope.agencyIds, figure: query.figure, state: query.state, asOf, after, limit });
+        referralsBehindFigure(ctx.store.db, viewer, { agencyIds: scope.agencyIds, figure: query.figure, state: query.state, asOf, asOfDay, past, after, limit });
       return answerList({ ctx, user, area: scope.area, asOf, figure: query.figure, format: query.format, cursor: query.cursor, limit: query.limit }, read, {
         entityType: 'metrics_referrals',
         filters: { figure: query.figure, state: query.state ?? null, agencyId: query.agencyId ?? null },
@@ -181,9 +181,9 @@ export const figureListRoutes = [
     responses: { 200: { description: 'caseloads (or CSV with format=csv)', schema: caseloadResponse }, 403: forbidden },
     async handle({ query, ctx, user }) {
       const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
-      // Referrals and caseloads are today's, measured to the as-of time (no history of them yet).
-      const { asOf } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
-      const loads = await caseloads(ctx.store.db, scope.agencyIds, asOf);
+      // A past day: the caseloads as they stood at its end, from the history.
+      const { asOf, asOfDay, past } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
+      const loads = await caseloads(ctx.store.db, scope.agencyIds, asOf, { asOfDay, past });
       if (query.format === 'csv') {
         const csv = toCsv(
           CASELOAD_DEFINITION,

@@ -33,6 +33,7 @@ import { personLinkPairsMigration } from './migrations/063-person-link-pairs.ts'
 import { metricPersonEpisodesMigration } from './migrations/065-metric-person-episodes.ts';
 import { metricCaseHistoryMigration } from './migrations/070-metric-case-history.ts';
 import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events.ts';
+import { metricReferralHistoryMigration } from './migrations/090-metric-referral-history.ts';
 import { personSearchTermCountsMigration } from './migrations/095-person-search-term-counts.ts';
 
 export interface Migration {
@@ -70,6 +71,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metricPersonEpisodesMigration,
   metricCaseHistoryMigration,
   sealedLaterEventsMigration,
+  metricReferralHistoryMigration,
   personSearchTermCountsMigration,
 ];
 

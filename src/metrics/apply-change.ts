@@ -11,12 +11,13 @@ import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import { clockRowsOf, syncCaseClocks } from './case-clocks.ts';
-import { syncCaseHistory } from './case-history.ts';
+import { caseloadRows, syncCaseHistory } from './case-history.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
 import { personKeyOf, recountPeople } from './person-facts.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
+import { referralStateRows, syncReferralHistory } from './referral-history.ts';
 import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
 
 /**
@@ -113,7 +114,8 @@ async function applyCaseChange(
   const clocksAfter = clockRowsOf(change.id, facts.agencyId, after);
   await syncCaseClocks(trx, direct, clocksBefore, clocksAfter);
   const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
-  await syncCaseHistory(trx, direct, change.id, facts.dims, { before: clocksBefore, after: clocksAfter, day, dimsBefore: prev ? prev.dims : null });
+  const history = { before: [...clocksBefore, ...caseloadRows(change.id, prev)], after: [...clocksAfter, ...caseloadRows(change.id, facts)] };
+  await syncCaseHistory(trx, direct, change.id, facts.dims, { ...history, day, dimsBefore: prev ? prev.dims : null });
   await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
   // The person's episodes changed (opened, started, ended, re-presented, regrouped): their
   // person-level rows are drawn again from all their journeys.
@@ -147,6 +149,8 @@ async function applyReferralChange(db: MetricsDb, trx: Kysely<Database>, change:
       .values(added.map((d) => ({ stream_id: change.id, deadline: d.deadline, agency_id: facts.toAgencyId, due_at: d.dueAt, since_at: facts.createdAt })))
       .execute();
   }
+  const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
+  await syncReferralHistory(trx, change.id, facts, { before: referralStateRows(change.id, prev), after: referralStateRows(change.id, facts), day });
   const row = { referral_id: change.id, to_agency_id: facts.toAgencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) };
   await db
     .insertInto('metric_referral_facts')

@@ -65,6 +65,12 @@ export interface CaseFacts {
   episodes: EpisodeFact[];
   /** ETE interventions of the care package (id → modality), from CARE_PLAN_AGREED; absent in older facts. */
   ete?: Record<string, string>;
+  /**
+   * The journey's keyworker (null: none assigned), as the statechart keeps it: from the
+   * opening, then each KEYWORKER_ASSIGNED. Whose caseload the journey was in on a past day
+   * is drawn from it (case-history.ts). Absent in facts kept before migration 090, which rebuilds them.
+   */
+  keyworkerId?: string | null;
 }
 
 /** One treatment episode of a journey, in local day numbers. */
@@ -117,6 +123,7 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
         releaseDay: null,
         engagedDay: null,
         episodes: [{ open: dayOf(subject.referredOn), start: null, end: null, successful: false, died: false, substance: subject.dims.substance }],
+        keyworkerId: typeof change.payload.keyworkerId === 'string' && change.payload.keyworkerId !== '' ? change.payload.keyworkerId : null,
       };
   // Copied, not shared: the previous facts are diffed against these.
   facts.episodes = (prev?.episodes ?? facts.episodes).map((e) => ({ ...e }));
@@ -136,6 +143,10 @@ export function reduceCase(prev: CaseFacts | null, subject: CaseSubject, change:
   }
 
   switch (change.type) {
+    case 'KEYWORKER_ASSIGNED': {
+      if (typeof p.keyworkerId === 'string' && p.keyworkerId !== '') facts.keyworkerId = p.keyworkerId;
+      break;
+    }
     case 'CARE_PLAN_AGREED': {
       const planned = Array.isArray(p.interventions) ? (p.interventions as Array<{ id?: unknown; modality?: unknown }>) : [];
       for (const i of planned) {

@@ -16,12 +16,19 @@
  *
  * Each row carries the journey's breakdown values (its values now, as the counters count
  * it), so a list of one group, at any day, is one walk of an index.
+ *
+ * Beside the clock rows, one more state is followed (migration 090): whose caseload an
+ * open journey is in (`caseload`, `k` the keyworker's id or '' for none, at its lead
+ * agency; `day` 0, as the spell is all there is to it), so a team's caseloads and who led
+ * which journey read as they stood on a past day.
  */
 import { sql, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
-import type { CaseClockRow } from './case-clocks.ts';
+import { clockRowsOf, type CaseClockRow } from './case-clocks.ts';
+import type { CaseFacts } from './case-facts.ts';
+import { caseStateCounts } from './counter-deltas.ts';
 
 /** One spell of a counted state, as stored. */
 export interface CaseHistoryRow extends DimensionValues {
@@ -44,6 +51,21 @@ export interface Spell {
   day: number;
   from_day: number;
   to_day: number | null;
+}
+
+/** The history's state of being in a keyworker's caseload (not a clock: no counter counts it). */
+export const CASELOAD = 'caseload';
+
+/** The caseload spell's row of an open journey: its lead agency and keyworker ('' for none). */
+export function caseloadRows(caseId: string, facts: CaseFacts | null): CaseClockRow[] {
+  if (!facts || facts.stage === 'closed') return [];
+  return [{ case_id: caseId, metric: CASELOAD, k: facts.keyworkerId ?? '', agency_id: facts.agencyId, day: 0 }];
+}
+
+/** Every row a journey's history follows: its clock rows and its caseload. */
+export function historyRowsOf(caseId: string, facts: CaseFacts | null): CaseClockRow[] {
+  if (!facts) return [];
+  return [...clockRowsOf(caseId, facts.agencyId, caseStateCounts(facts)), ...caseloadRows(caseId, facts)];
 }
 
 const clockKey = (r: Pick<CaseClockRow, 'metric' | 'k' | 'agency_id' | 'day'>): string => `${r.metric}\u0000${r.k}\u0000${r.agency_id}\u0000${r.day}`;
@@ -172,15 +194,16 @@ export async function insertCaseHistory(trx: Kysely<Database>, rows: readonly Ca
 }
 
 /**
- * Whether the store has the history yet: a migration before 070 that rebuilds the measures
- * (065) runs on a store without it, and 070's backfill writes it afterwards. Asked of the
- * store's own schema, without a failing statement (which would end a PostgreSQL transaction).
+ * Whether the store has a table yet: a migration that rebuilds the measures (065) runs on a
+ * store without the histories, and the migrations that add them (070, 090) backfill them
+ * afterwards. Asked of the store's own schema, without a failing statement (which would end
+ * a PostgreSQL transaction).
  */
-export async function hasCaseHistory(trx: Kysely<Database>, dialect: 'sqlite' | 'postgres'): Promise<boolean> {
+export async function hasTable(trx: Kysely<Database>, dialect: 'sqlite' | 'postgres', table: 'metric_case_history' | 'metric_referral_history'): Promise<boolean> {
   const r =
     dialect === 'postgres'
-      ? await sql<{ n: number | string }>`select count(*) as n from pg_tables where schemaname = current_schema() and tablename = 'metric_case_history'`.execute(trx)
-      : await sql<{ n: number | string }>`select count(*) as n from sqlite_master where type = 'table' and name = 'metric_case_history'`.execute(trx);
+      ? await sql<{ n: number | string }>`select count(*) as n from pg_tables where schemaname = current_schema() and tablename = ${table}`.execute(trx)
+      : await sql<{ n: number | string }>`select count(*) as n from sqlite_master where type = 'table' and name = ${table}`.execute(trx);
   return Number(r.rows[0]?.n ?? 0) > 0;
 }
 

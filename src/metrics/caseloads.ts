@@ -5,12 +5,17 @@
  *
  * Read from the journeys themselves (open rows of the area's agencies, grouped), so the
  * cost grows with the open journeys of the scope; the overdue flag and the waiting clocks
- * are the ones the lists and the figures use.
+ * are the ones the lists and the figures use. A past day reads the history instead: whose
+ * caseload each journey was in then, and its clocks then.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import { STANDARD_DAYS } from './case-facts.ts';
+import { CASELOAD } from './case-history.ts';
 import { dayOf } from './days.ts';
+import { historyIndex } from './history-reader.ts';
+import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
+import { metricsDb } from './metric-tables.ts';
 
 /** One keyworker's caseload (or a team's unassigned journeys, `keyworker: null`). */
 export interface KeyworkerCaseload {
@@ -33,24 +38,76 @@ export interface TeamCaseload {
   waitingOver21Days: number;
 }
 
-/** Caseloads of the agencies in scope, largest first, as of `asOf` for the 21-day count. */
-export async function caseloads(db: Kysely<Database>, agencyIds: readonly string[], asOf: string): Promise<{ keyworkers: KeyworkerCaseload[]; teams: TeamCaseload[] }> {
-  if (agencyIds.length === 0) return { keyworkers: [], teams: [] };
-  const overDay = dayOf(asOf) - STANDARD_DAYS - 1;
-  const agencies = sql.join(agencyIds.map((a) => sql`${a}`));
-  const rows = await sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string; overdue: number | string; waiting: number | string; late: number | string }>`
+type CaseloadRow = { lead_agency_id: string; keyworker_id: string | null; open: number | string; overdue: number | string; waiting: number | string; late: number | string };
+
+/** Today's caseloads: the open journeys themselves, their overdue flag and waiting clock. */
+async function caseloadsNow(db: Kysely<Database>, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
+  const overDay = asOfDay - STANDARD_DAYS - 1;
+  const rows = await sql<CaseloadRow>`
     select c.lead_agency_id, c.keyworker_id, count(*) as open, sum(c.overdue) as overdue,
       sum(case when w.case_id is null then 0 else 1 end) as waiting,
       sum(case when w.day <= ${overDay} then 1 else 0 end) as late
     from cases c left join metric_case_clocks w on w.case_id = c.id and w.metric = 'waiting'
-    where c.lead_agency_id in (${agencies}) and c.closed_at is null
+    where c.lead_agency_id in (${sql.join(agencyIds)}) and c.closed_at is null
     group by c.lead_agency_id, c.keyworker_id`.execute(db);
+  return rows.rows;
+}
+
+/** A spell of `alias` running at the end of `day` (history-reader.ts's condition, for a joined alias). */
+function running(alias: string, day: number): RawBuilder<boolean> {
+  return sql<boolean>`${sql.ref(`${alias}.from_day`)} <= ${day} and (${sql.ref(`${alias}.to_day`)} is null or ${sql.ref(`${alias}.to_day`)} > ${day})`;
+}
+
+/**
+ * Caseloads at the end of a past day, from the history (case-history.ts): the journeys open
+ * then, by the agency that led them and the keyworker who held them then; waiting and
+ * overdue by the clocks running then (overdue: past the 21-day wait, a review or continuity
+ * of care — the deadlines the history keeps).
+ */
+async function caseloadsThen(db: Kysely<Database>, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
+  const overDay = asOfDay - STANDARD_DAYS - 1;
+  const joined = (alias: string, metric: string) =>
+    sql`left join metric_case_history ${sql.ref(alias)} on ${sql.ref(`${alias}.case_id`)} = h.case_id and ${sql.ref(`${alias}.metric`)} = ${metric} and ${running(alias, asOfDay)}`;
+  const rows = await sql<CaseloadRow>`
+    select h.agency_id as lead_agency_id, nullif(h.k, '') as keyworker_id, count(*) as open,
+      sum(case when w.day <= ${overDay} or r.day <= ${asOfDay - REVIEW_INTERVAL_DAYS - 1} or o.day <= ${overDay} then 1 else 0 end) as overdue,
+      count(w.case_id) as waiting,
+      sum(case when w.day <= ${overDay} then 1 else 0 end) as late
+    from metric_case_history h ${historyIndex(metricsDb(db), agencyIds.length)}
+    ${joined('w', 'waiting')} ${joined('r', 'review_basis')} ${joined('o', 'continuity_open')}
+    where h.metric = ${CASELOAD} and h.agency_id in (${sql.join(agencyIds)}) and ${running('h', asOfDay)}
+    group by h.agency_id, h.k`.execute(db);
+  return rows.rows;
+}
+
+/** Who held each of these journeys at the end of a past day (null: nobody), as the caseloads count them. */
+export async function keyworkersAt(db: Kysely<Database>, caseIds: readonly string[], asOfDay: number): Promise<Map<string, string | null>> {
+  if (caseIds.length === 0) return new Map();
+  const r = await sql<{ case_id: string; k: string }>`
+    select h.case_id, h.k from metric_case_history h
+    where h.case_id in (${sql.join(caseIds)}) and h.metric = ${CASELOAD} and ${running('h', asOfDay)}`.execute(db);
+  return new Map(r.rows.map((row) => [row.case_id, row.k === '' ? null : row.k]));
+}
+
+/**
+ * Caseloads of the agencies in scope, largest first, as of `asOf` for the 21-day count; on
+ * a past day (`at.past`), as they stood at its end.
+ */
+export async function caseloads(
+  db: Kysely<Database>,
+  agencyIds: readonly string[],
+  asOf: string,
+  at: { asOfDay?: number; past?: boolean } = {},
+): Promise<{ keyworkers: KeyworkerCaseload[]; teams: TeamCaseload[] }> {
+  if (agencyIds.length === 0) return { keyworkers: [], teams: [] };
+  const asOfDay = at.asOfDay ?? dayOf(asOf);
+  const rows = at.past ? await caseloadsThen(db, agencyIds, asOfDay) : await caseloadsNow(db, agencyIds, asOfDay);
   const names = await db.selectFrom('agencies').select(['id', 'name']).where('id', 'in', agencyIds).execute();
   const agencyName = new Map(names.map((a) => [a.id, a.name]));
-  const workerIds = rows.rows.flatMap((r) => (r.keyworker_id ? [r.keyworker_id] : []));
+  const workerIds = rows.flatMap((r) => (r.keyworker_id ? [r.keyworker_id] : []));
   const workers = workerIds.length ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', workerIds).execute() : [];
   const workerName = new Map(workers.map((u) => [u.id, u.name]));
-  const keyworkers = rows.rows
+  const keyworkers = rows
     .map(
       (r): KeyworkerCaseload => ({
         agency: { id: r.lead_agency_id, name: agencyName.get(r.lead_agency_id) ?? r.lead_agency_id },
@@ -79,4 +136,5 @@ export async function caseloads(db: Kysely<Database>, agencyIds: readonly string
 /** What the caseload table counts. */
 export const CASELOAD_DEFINITION =
   'Open journeys led by each team, per keyworker (unassigned apart): overdue = past any deadline now (21-day wait, review, continuity of care, check-up); ' +
-  'waiting = no first intervention yet in the current episode; waitingOver21Days = waiting since before day 21 (day 21 is within). Good practice is 40 or fewer per keyworker.';
+  'waiting = no first intervention yet in the current episode; waitingOver21Days = waiting since before day 21 (day 21 is within). Good practice is 40 or fewer per keyworker. ' +
+  'On a past day: the journeys open at its end, by the team and keyworker holding them then; overdue = past the 21-day wait, a review or continuity of care then.';

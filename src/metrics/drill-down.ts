@@ -15,6 +15,7 @@ import type { JourneyListFigure, ReferralListFigure } from '../../machines/figur
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { historyGroupColumn, historyIndex, runningAt } from './history-reader.ts';
 import { metricsDb } from './metric-tables.ts';
+import { countReferralsThen, listReferralsThen } from './referral-lists-then.ts';
 
 /** The counted state each journey figure with a list is made of. */
 const JOURNEY_FIGURES: Record<JourneyListFigure, { metric: string; overDays: number | null }> = {
@@ -156,6 +157,10 @@ export interface ReferralDrillQuery {
   /** Referrals waiting in one state (requested, received, accepted). */
   state?: string | undefined;
   asOf: string;
+  /** The as-of day in the service's calendar (default: the UTC date of `asOf`). */
+  asOfDay?: number | undefined;
+  /** A day before today: the referrals as they stood at its end, from their history (referral-lists-then.ts). */
+  past?: boolean | undefined;
   after?: DrillCursor | undefined;
   limit: number;
 }
@@ -193,6 +198,7 @@ function referralFrom(q: ReferralDrillQuery): RawBuilder<unknown> {
 /** How many referrals the figure holds. */
 export async function countReferralsBehind(db: Kysely<Database>, q: ReferralDrillQuery): Promise<number> {
   if (q.agencyIds.length === 0) return 0;
+  if (q.past) return countReferralsThen(db, { ...q, asOfDay: q.asOfDay ?? dayOf(q.asOf) });
   const r = await sql<{ n: number | string }>`select count(*) as n from ${referralFrom(q)} where ${referralWhere(q)}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
@@ -200,6 +206,7 @@ export async function countReferralsBehind(db: Kysely<Database>, q: ReferralDril
 /** One page of the referrals behind a figure, oldest first (by sending time). */
 export async function listReferralsBehind(db: Kysely<Database>, q: ReferralDrillQuery): Promise<ReferralDrillRow[]> {
   if (q.agencyIds.length === 0) return [];
+  if (q.past) return listReferralsThen(db, { ...q, asOfDay: q.asOfDay ?? dayOf(q.asOf) });
   const after = q.after ? sql` and (r.created_at > ${q.after.at} or (r.created_at = ${q.after.at} and r.id > ${q.after.id}))` : sql``;
   const due = q.figure === 'referralsWaiting' ? sql`null` : sql`d.due_at`;
   const r = await sql<{ id: string; to_agency_id: string; state: string; created_at: string; due_at: string | null }>`

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { caseScope, personScope, type Scope } from '../access/record-access.ts';
 import type { Viewer } from '../access/viewer.ts';
 import type { Database } from '../db/schema.ts';
+import { keyworkersAt } from './caseloads.ts';
 import { dateOfDay, dayOf } from './days.ts';
 import { FIGURE_DEFINITIONS } from './definitions.ts';
 import {
@@ -111,11 +112,13 @@ export async function journeysBehindFigure(
   const cases = rows.length
     ? await db.selectFrom('cases').select(['id', 'person_id', 'lead_agency_id', 'keyworker_id', 'overdue']).where('id', 'in', rows.map((r) => r.caseId)).execute()
     : [];
-  const caseById = new Map(cases.map((c) => [c.id, c]));
+  // On a past day, who held each journey then (the caseload it was in); today, its keyworker now.
+  const heldThen = q.past ? await keyworkersAt(db, rows.map((r) => r.caseId), asOfDay) : null;
+  const caseById = new Map(cases.map((c) => [c.id, heldThen ? { ...c, keyworker_id: heldThen.get(c.id) ?? null } : c]));
   const today = q.asOf.slice(0, 10);
   const [agencies, keyworkers, names] = await Promise.all([
     agencyNames(db, rows.map((r) => r.agencyId)),
-    userNames(db, cases.flatMap((c) => (c.keyworker_id ? [c.keyworker_id] : []))),
+    userNames(db, [...caseById.values()].flatMap((c) => (c.keyworker_id ? [c.keyworker_id] : []))),
     visibleNames(db, cases, (c) => caseScope(db, viewer, c, today)),
   ]);
   const items = rows.map((r): FigureJourney => {
@@ -155,7 +158,7 @@ export async function referralsBehindFigure(db: Kysely<Database>, viewer: Viewer
     agencyNames(db, refs.flatMap((r) => [r.from_agency_id, r.to_agency_id])),
     visibleNames(db, refs, (r) => personScope(db, viewer, r.person_id, today)),
   ]);
-  const asOfDay = dayOf(q.asOf);
+  const asOfDay = q.asOfDay ?? dayOf(q.asOf);
   const named = (id: string): Named => ({ id, name: agencies.get(id) ?? id });
   const items = rows.map((r): FigureReferral => {
     const ref = refById.get(r.referralId);

@@ -22,7 +22,12 @@ export interface HistoryQuery {
   dayTo?: number;
   /** Keep agencies apart instead of summing over them. */
   byAgency?: boolean;
+  /** Whose history: journeys' (the default) or referrals' (referral-history.ts). */
+  table?: HistoryTable;
 }
+
+/** The two histories, read alike: the same columns but for the journey's or referral's id. */
+export type HistoryTable = 'metric_case_history' | 'metric_referral_history';
 
 /** The breakdown column of the history (or `all`). */
 export function historyGroupColumn(dim: Dimension): RawBuilder<string> {
@@ -35,9 +40,9 @@ export function runningAt(asOfDay: number): RawBuilder<boolean> {
 }
 
 /** SQLite is told which index to walk (it keeps no statistics): one agency's, or the metric's for several. */
-export function historyIndex(db: MetricsDb, agencies: number): RawBuilder<unknown> {
+export function historyIndex(db: MetricsDb, agencies: number, table: HistoryTable = 'metric_case_history'): RawBuilder<unknown> {
   if (isPostgres(db)) return sql``;
-  return sql.raw(agencies === 1 ? 'indexed by metric_case_history_agency' : 'indexed by metric_case_history_metric');
+  return sql.raw(agencies === 1 ? `indexed by ${table}_agency` : `indexed by ${table}_metric`);
 }
 
 interface DayCount {
@@ -54,7 +59,7 @@ async function readDayCounts(db: MetricsDb, q: HistoryQuery): Promise<DayCount[]
   const agency = q.byAgency ? sql`h.agency_id` : sql`''`;
   const r = await sql<{ agency_id: string; k: string; value: string; day: number | string; n: number | string }>`
     select ${agency} as agency_id, h.k as k, ${historyGroupColumn(q.dim)} as value, h.day as day, count(*) as n
-    from metric_case_history h ${historyIndex(db, q.agencyIds.length)}
+    from ${sql.table(q.table ?? 'metric_case_history')} h ${historyIndex(db, q.agencyIds.length, q.table)}
     where h.metric = ${q.metric} and h.agency_id in (${sql.join(q.agencyIds)}) and h.day <= ${last} and ${runningAt(q.asOfDay)}
     group by 1, 2, 3, 4`.execute(db);
   return r.rows.map((row) => ({ agencyId: row.agency_id, k: row.k, value: row.value, day: Number(row.day), n: Number(row.n) }));
@@ -72,18 +77,18 @@ export async function historyTotals(db: MetricsDb, q: HistoryQuery): Promise<Arr
   return [...sums.values()];
 }
 
-/** The ages (days from each spell's clock day to the as-of day) per state and group (as `readDaySummaries` for today). */
-export async function historySummaries(db: MetricsDb, q: HistoryQuery): Promise<Array<{ k: string; value: string } & DaySummary>> {
-  const series = new Map<string, { k: string; value: string; ages: Map<number, number> }>();
-  for (const r of await readDayCounts(db, { ...q, byAgency: false })) {
-    const key = `${r.k}\u0000${r.value}`;
+/** The ages (days from each spell's clock day to the as-of day) per state and group, and agency with `byAgency` (as `readDaySummaries` for today). */
+export async function historySummaries(db: MetricsDb, q: HistoryQuery): Promise<Array<{ agencyId?: string; k: string; value: string } & DaySummary>> {
+  const series = new Map<string, { agencyId?: string; k: string; value: string; ages: Map<number, number> }>();
+  for (const r of await readDayCounts(db, q)) {
+    const key = `${r.agencyId}\u0000${r.k}\u0000${r.value}`;
     let s = series.get(key);
     if (!s) {
-      s = { k: r.k, value: r.value, ages: new Map() };
+      s = { ...(q.byAgency ? { agencyId: r.agencyId } : {}), k: r.k, value: r.value, ages: new Map() };
       series.set(key, s);
     }
     const age = Math.max(0, q.asOfDay - r.day);
     s.ages.set(age, (s.ages.get(age) ?? 0) + r.n);
   }
-  return [...series.values()].map((s) => ({ k: s.k, value: s.value, ...summariseDays(s.ages) })).filter((s) => s.count > 0);
+  return [...series.values()].map((s) => ({ ...(s.agencyId === undefined ? {} : { agencyId: s.agencyId }), k: s.k, value: s.value, ...summariseDays(s.ages) })).filter((s) => s.count > 0);
 }

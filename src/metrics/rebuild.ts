@@ -17,7 +17,8 @@ import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
 import { clearCaseClocks, clockRowsOf, insertCaseClocks, type CaseClockRow } from './case-clocks.ts';
-import { advanceHistory, clearCaseHistory, hasCaseHistory, historyRow, insertCaseHistory, type CaseHistoryRow, type Spell } from './case-history.ts';
+import { advanceHistory, clearCaseHistory, hasTable, historyRow, historyRowsOf, insertCaseHistory, type CaseHistoryRow, type Spell } from './case-history.ts';
+import { clearReferralHistory, insertReferralHistory, referralHistoryRow, referralStateRows, type ReferralHistoryRow } from './referral-history.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange, CaseSubject, ReferralSubject } from './metric-change.ts';
 import { metricsDb, type MetricTables, type MetricsDb } from './metric-tables.ts';
@@ -82,9 +83,11 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   await db.deleteFrom('metric_referral_facts').execute();
   await db.deleteFrom('metric_deadlines').execute();
   await clearCaseClocks(trx);
-  // Kept from this release on (migration 070); an earlier migration's rebuild leaves it to 070.
-  const withHistory = await hasCaseHistory(trx, dialect);
+  // Kept from migrations 070 and 090 on; an earlier migration's rebuild leaves them to those.
+  const withHistory = await hasTable(trx, dialect, 'metric_case_history');
   if (withHistory) await clearCaseHistory(trx);
+  const withReferralHistory = await hasTable(trx, dialect, 'metric_referral_history');
+  if (withReferralHistory) await clearReferralHistory(trx);
 
   const deltas = new DeltaSet();
   const caseRows: Array<Insertable<MetricTables['metric_case_facts']>> = [];
@@ -92,6 +95,7 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   const deadlineRows: Array<Insertable<MetricTables['metric_deadlines']>> = [];
   const clockRows: CaseClockRow[] = [];
   const historyRows: CaseHistoryRow[] = [];
+  const referralHistoryRows: ReferralHistoryRow[] = [];
   const flush = async (force: boolean): Promise<void> => {
     if (force || deltas.blocks.size >= FLUSH_AT) {
       await applyCounterDeltas(db, deltas.blocksInKeyOrder());
@@ -102,6 +106,7 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
     if (force || deadlineRows.length >= ROWS_AT) await insertChunks(db, 'metric_deadlines', deadlineRows.splice(0));
     if (force || clockRows.length >= ROWS_AT) await insertCaseClocks(trx, clockRows.splice(0));
     if (force || historyRows.length >= ROWS_AT) await insertCaseHistory(trx, historyRows.splice(0));
+    if (force || referralHistoryRows.length >= ROWS_AT) await insertReferralHistory(trx, referralHistoryRows.splice(0));
   };
   let events = 0;
   const progress = (n: number): void => {
@@ -132,13 +137,17 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   const referrals = await replayStreams(trx, 'referral', pageSize, progress, loadReferralSubjects, async (id, subject, rows) => {
     let facts: ReferralFacts | null = null;
     let last: EventRow | undefined;
+    let spells: Spell[] = [];
     for (const row of rows) {
       const r = reduceReferral(facts, subject, changeOf(row, facts?.state ?? null, options.timeZone));
       deltas.add(r.facts.toAgencyId, r.facts.dims, r.counts, 1);
+      spells = advanceHistory(spells, referralStateRows(id, facts), referralStateRows(id, r.facts), localDayOf(row.effective_at, options.timeZone ?? DEFAULT_TIME_ZONE));
       facts = r.facts;
       last = row;
     }
     if (!facts || !last) return;
+    const referral: ReferralFacts = facts;
+    if (withReferralHistory) referralHistoryRows.push(...spells.map((s) => referralHistoryRow(id, referral, s)));
     deltas.add(facts.toAgencyId, facts.dims, referralStateCounts(facts), 1);
     const f: ReferralFacts = facts;
     for (const d of pendingDeadlines(f)) deadlineRows.push({ stream_id: id, deadline: d.deadline, agency_id: f.toAgencyId, due_at: d.dueAt, since_at: f.createdAt });
@@ -155,7 +164,7 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
 
 /**
  * One journey's history as its events are replayed (case-history.ts): each event moves the
- * spells by the clock rows its facts held before and after it, on the event's own day.
+ * spells by the rows its facts held before and after it (clock rows and caseload), on the event's own day.
  */
 export class CaseHistoryReplay {
   private spells: Spell[] = [];
@@ -170,9 +179,7 @@ export class CaseHistoryReplay {
 
   /** Folds in one event that took the facts from `before` to `after`, effective at `effectiveAt`. */
   step(before: CaseFacts | null, after: CaseFacts, effectiveAt: string): void {
-    const was = before ? clockRowsOf(this.caseId, before.agencyId, caseStateCounts(before)) : [];
-    const now = clockRowsOf(this.caseId, after.agencyId, caseStateCounts(after));
-    this.spells = advanceHistory(this.spells, was, now, localDayOf(effectiveAt, this.zone));
+    this.spells = advanceHistory(this.spells, historyRowsOf(this.caseId, before), historyRowsOf(this.caseId, after), localDayOf(effectiveAt, this.zone));
   }
 
   /** The journey's stored rows. */

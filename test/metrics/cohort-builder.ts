@@ -120,11 +120,18 @@ export class StreamDriver {
 export async function openJourney(
   engine: Engine,
   clock: TestClock,
-  o: { personId: string; agencyId: string; referredOn: string; referralSource?: string; actor?: { userId: string | null; agencyId: string | null } },
+  o: { personId: string; agencyId: string; referredOn: string; referralSource?: string; keyworkerId?: string; actor?: { userId: string | null; agencyId: string | null } },
 ): Promise<StreamDriver> {
   clock.set(o.referredOn);
   const actor = o.actor ?? { userId: null, agencyId: o.agencyId };
-  const result = await engine.openCase({ personId: o.personId, leadAgencyId: o.agencyId, referralSource: o.referralSource ?? 'self', referredOn: o.referredOn, actor });
+  const result = await engine.openCase({
+    personId: o.personId,
+    leadAgencyId: o.agencyId,
+    referralSource: o.referralSource ?? 'self',
+    referredOn: o.referredOn,
+    ...(o.keyworkerId ? { keyworkerId: o.keyworkerId } : {}),
+    actor,
+  });
   const driver = new StreamDriver(engine, clock, 'case', result.row.id, actor);
   driver.allowed = result.allowedEvents;
   return driver;

@@ -256,7 +256,7 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
     // Back to the service's calendar days for what follows.
     await rebuildMetrics(store);
     expect(await metricSnapshot(store.db)).toEqual(incremental);
-  });
+  }, 120_000);
 
   it('overdue referrals, from the running-deadline day blocks, equal a count of the running deadlines at any as-of time', async () => {
     const m = metricsDb(store.db);

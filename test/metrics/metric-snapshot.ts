@@ -8,15 +8,16 @@ const line = (r: object): string => JSON.stringify(Object.entries(r).map(([k, v]
 
 export async function metricSnapshot(
   db: Kysely<Database>,
-): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; personEpisodes: string[]; clocks: string[]; history: string[] }> {
+): Promise<{ blocks: string[]; caseFacts: string[]; referralFacts: string[]; deadlines: string[]; personEpisodes: string[]; clocks: string[]; history: string[]; referralHistory: string[] }> {
   const m = metricsDb(db);
   const blocks = await dayBlockRows(db);
   const caseFacts = await m.selectFrom('metric_case_facts').selectAll().execute();
   const referralFacts = await m.selectFrom('metric_referral_facts').selectAll().execute();
   const deadlines = await m.selectFrom('metric_deadlines').selectAll().execute();
-  const tables = db.withTables<{ metric_case_clocks: Record<string, unknown>; metric_case_history: Record<string, unknown> }>();
+  const tables = db.withTables<{ metric_case_clocks: Record<string, unknown>; metric_case_history: Record<string, unknown>; metric_referral_history: Record<string, unknown> }>();
   const clocks = await tables.selectFrom('metric_case_clocks').selectAll().execute();
   const history = await tables.selectFrom('metric_case_history').selectAll().execute();
+  const referralHistory = await tables.selectFrom('metric_referral_history').selectAll().execute();
   const personEpisodes = await m.selectFrom('metric_person_episodes').selectAll().execute();
   return {
     // Rows left at zero everywhere are as good as absent (a rebuild drops them).
@@ -26,6 +27,7 @@ export async function metricSnapshot(
     deadlines: deadlines.map(line).sort(),
     clocks: clocks.map(line).sort(),
     history: history.map(line).sort(),
+    referralHistory: referralHistory.map(line).sort(),
     personEpisodes: personEpisodes.map(line).sort(),
   };
 }

@@ -49,7 +49,7 @@ export const metricPersonEpisodesMigration: Migration = {
 };
 
 /** The zone the latest journey was opened in (its snapshot keeps it), else the default. */
-async function journeysTimeZone(db: Kysely<Database>): Promise<string> {
+export async function journeysTimeZone(db: Kysely<Database>): Promise<string> {
   const row = await db.selectFrom('cases').select('snapshot').orderBy('opened_at', 'desc').limit(1).executeTakeFirst();
   try {
     const zone = row ? (JSON.parse(row.snapshot) as { context?: { timeZone?: unknown } }).context?.timeZone : undefined;

@@ -10,7 +10,8 @@ import { isPostgres } from '../counter-store.ts';
 import { readDaySummaries } from '../day-histograms.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../../machines/calendar-days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
-import { historySummaries } from '../history-reader.ts';
+import { historyIndex, historySummaries, runningAt } from '../history-reader.ts';
+import { deadlineMetric } from '../referral-history.ts';
 import type { MetricsDb } from '../metric-tables.ts';
 import type { DaySummary } from '../percentiles.ts';
 import { asOfDayOf, startOfDayIso, type MeasureQuery } from './measure-query.ts';
@@ -64,6 +65,7 @@ type ReferralDeadline = 'acknowledge' | 'first_contact';
 async function overdueReferrals(db: MetricsDb, q: MeasureQuery): Promise<Record<ReferralDeadline, ReferralDeadlineRow[]>> {
   const out: Record<ReferralDeadline, ReferralDeadlineRow[]> = { acknowledge: [], first_contact: [] };
   if (q.agencyIds.length === 0) return out;
+  if (q.past) return overdueReferralsThen(db, q);
   const asOfDay = asOfDayOf(q);
   // The as-of day starts at local midnight: due_at from then on (as ISO text) is the as-of day on.
   const today = startOfDayIso(asOfDay, q.timeZone);
@@ -89,6 +91,27 @@ async function overdueReferrals(db: MetricsDb, q: MeasureQuery): Promise<Record<
       const count = (earlier.get(`${row.id}\u0000${deadline}`) ?? 0) + Number(todayCount);
       if (count > 0) out[deadline].push({ agencyId: row.id, count, oldestAgeDays: oldest === null ? 0 : asOfDay - localDayOf(oldest, q.timeZone ?? DEFAULT_TIME_ZONE) });
     }
+  }
+  for (const rows of Object.values(out)) rows.sort((a, b) => a.agencyId.localeCompare(b.agencyId));
+  return out;
+}
+
+/**
+ * Overdue referrals at the end of a past day (referral-history.ts): deadlines still running
+ * then that fell due on that day or before, per receiving agency, with the oldest sending
+ * time among them. One read of the running-deadline spells.
+ */
+async function overdueReferralsThen(db: MetricsDb, q: MeasureQuery): Promise<Record<ReferralDeadline, ReferralDeadlineRow[]>> {
+  const out: Record<ReferralDeadline, ReferralDeadlineRow[]> = { acknowledge: [], first_contact: [] };
+  const asOfDay = asOfDayOf(q);
+  const r = await sql<{ agency_id: string; k: string; n: number | string; oldest: string }>`
+    select h.agency_id, h.k, count(*) as n, min(h.since_at) as oldest
+    from metric_referral_history h ${historyIndex(db, q.agencyIds.length, 'metric_referral_history')}
+    where h.metric in (${deadlineMetric('acknowledge')}, ${deadlineMetric('first_contact')}) and h.agency_id in (${sql.join(q.agencyIds)}) and h.day <= ${asOfDay} and ${runningAt(asOfDay)}
+    group by h.agency_id, h.k`.execute(db);
+  for (const row of r.rows) {
+    const rows = row.k === 'acknowledge' || row.k === 'first_contact' ? out[row.k] : null;
+    rows?.push({ agencyId: row.agency_id, count: Number(row.n), oldestAgeDays: asOfDay - localDayOf(row.oldest, q.timeZone ?? DEFAULT_TIME_ZONE) });
   }
   for (const rows of Object.values(out)) rows.sort((a, b) => a.agencyId.localeCompare(b.agencyId));
   return out;
