@@ -53,7 +53,7 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_TOKEN_TTL_MINUTES: 'how long a sign-in token lasts, in minutes; default 720',
   PATHWAYS_SCRYPT_COST: 'scrypt cost (N, a power of two from 1024) for new password hashes; default 32768 (lower only for tests)',
   PATHWAYS_PG_POOL: 'PostgreSQL connections per process; default 10',
-  PATHWAYS_PG_WRITERS: 'PostgreSQL: batches of writes in flight at once per process, each on a pooled connection; default 2',
+  PATHWAYS_PG_WRITERS: 'PostgreSQL: batches of writes in flight at once per process, each on a pooled connection; default 1',
   PATHWAYS_HASH_THREADS: 'threads that hash passwords (sign-ins), apart from the rest of the server; default one fewer than the cores, 1 to 4',
   PATHWAYS_HASH_QUEUE: 'sign-ins that may wait for a hashing thread; past it they get 429 with Retry-After; default 64',
   PATHWAYS_HASH_NICE: 'CPU priority (nice, 0 to 19) of the hashing threads on Linux, so a sign-in flood gets only the CPU the rest of the server leaves; 0: the process\'s own; default 19',
@@ -123,7 +123,7 @@ export interface PathwaysConfig {
   /** The store's URL as given (undefined: the embedded default). */
   databaseUrl: string | undefined;
   pgPoolSize: number;
-  /** PostgreSQL write batches in flight (PATHWAYS_PG_WRITERS); null: two. */
+  /** PostgreSQL write batches in flight (PATHWAYS_PG_WRITERS); null: one. */
   pgWriters: number | null;
   /** Password hashing threads and queue (PATHWAYS_HASH_THREADS, PATHWAYS_HASH_QUEUE); threads null: by the cores. */
   hashThreads: number | null;

@@ -53,7 +53,7 @@ export interface StartOptions {
   timeZone?: string;
   /** The settable clock (`PATHWAYS_CLOCK`); null or absent: the real time. */
   clock?: ClockSetting | null;
-  /** PostgreSQL write batches in flight (`PATHWAYS_PG_WRITERS`); null or absent: two. */
+  /** PostgreSQL write batches in flight (`PATHWAYS_PG_WRITERS`); null or absent: one. */
   pgWriters?: number | null;
   /** Express's `trust proxy` (`PATHWAYS_TRUST_PROXY`); absent or false: off. */
   trustProxy?: number | string | false;

@@ -44,14 +44,15 @@ export type * from './engine-types.ts';
 export { SYSTEM_ACTOR } from './engine-types.ts';
 
 /**
- * PostgreSQL batches in flight by default: two. Batches side by side no longer deadlock
+ * PostgreSQL batches in flight by default: one. Batches side by side no longer deadlock
  * (unit-runner.ts, attach-metrics.ts), but every transition moves the same few counter
  * rows, which a batch holds from its before-commit hook through its commit's WAL flush: so
- * the batches take turns there. Two let one batch run its units while the other commits;
- * measured at 300 transitions/s offered (bench/nodes.ts, two runs): two writers 1.36–1.47×
- * one, four writers 0.55–0.70× (smaller batches, each waiting its turn on the counters).
+ * the batches take turns there. Measured at 300 transitions/s offered (bench/nodes.ts):
+ * on a machine at load 12–18 two writers did 1.36–1.47× one; at load 4–5, run in both
+ * orders, one writer did 1.26–1.33× two; four writers were worse than one in every run.
+ * `PATHWAYS_PG_WRITERS` raises it where PostgreSQL has cores of its own.
  */
-const DEFAULT_PG_CONCURRENCY = 2;
+const DEFAULT_PG_CONCURRENCY = 1;
 
 /** Creates an engine over an open, migrated store. */
 export function createEngine(store: Store, options: EngineOptions = {}): Engine {
