@@ -30,9 +30,8 @@ import { clockRowsOf, type CaseClockRow } from './case-clocks.ts';
 import type { CaseFacts } from './case-facts.ts';
 import { caseStateCounts } from './counter-deltas.ts';
 
-/** One spell of a counted state, as stored. */
-export interface CaseHistoryRow extends DimensionValues {
-  case_id: string;
+/** One spell without its journey's fixed values. */
+export interface Spell {
   metric: string;
   k: string;
   agency_id: string;
@@ -43,14 +42,9 @@ export interface CaseHistoryRow extends DimensionValues {
   to_day: number | null;
 }
 
-/** One spell without its journey's fixed values. */
-export interface Spell {
-  metric: string;
-  k: string;
-  agency_id: string;
-  day: number;
-  from_day: number;
-  to_day: number | null;
+/** One spell of a counted state, as stored: the spell with its journey and fixed values. */
+export interface CaseHistoryRow extends DimensionValues, Spell {
+  case_id: string;
 }
 
 /** The history's state of being in a keyworker's caseload (not a clock: no counter counts it). */
