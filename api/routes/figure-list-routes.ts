@@ -183,7 +183,7 @@ export const figureListRoutes = [
       const scope = await resolveMetricScope(ctx.store.db, viewerOf(user), { area: query.area, agencyId: query.agencyId });
       // A past day: the caseloads as they stood at its end, from the history.
       const { asOf, asOfDay, past } = resolveAsOf(query.asOf, ctx.now(), ctx.engine.timeZone);
-      const loads = await caseloads(ctx.store.db, scope.agencyIds, asOf, { asOfDay, past });
+      const loads = await caseloads(ctx.store.db, ctx.store.dialect, scope.agencyIds, asOf, { asOfDay, past });
       if (query.format === 'csv') {
         const csv = toCsv(
           CASELOAD_DEFINITION,

@@ -21,6 +21,8 @@ import type { Database } from './schema.ts';
 
 /** Runs fixed SQL inside one transaction. */
 export interface DirectSql {
+  /** The store the statements run on: a caller may fold several statements into one where round trips cost (PostgreSQL). */
+  dialect: 'sqlite' | 'postgres';
   /** Every row. */
   all<R>(text: string, params: readonly unknown[]): Promise<R[]>;
   /** The first row, or undefined. */
@@ -62,6 +64,7 @@ export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database
   if (sqlite) {
     const statements = preparedStatementsOf(sqlite);
     return {
+      dialect: 'sqlite',
       // async, so a failing statement rejects like a Kysely query instead of throwing.
       all: async <R>(text: string, params: readonly unknown[]) => statements.get(text).all(...params) as R[],
       get: async <R>(text: string, params: readonly unknown[]) => statements.get(text).get(...params) as R | undefined,
@@ -70,6 +73,7 @@ export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database
   }
   const execute = <R>(text: string, params: readonly unknown[]) => trx.executeQuery<R>(CompiledQuery.raw(numbered(text), [...params]));
   return {
+    dialect: 'postgres',
     all: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows,
     get: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows[0],
     run: async (text, params) => Number((await execute(text, params)).numAffectedRows ?? 0),

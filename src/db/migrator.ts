@@ -36,6 +36,7 @@ import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events
 import { metricReferralHistoryMigration } from './migrations/090-metric-referral-history.ts';
 import { personSearchTermCountsMigration } from './migrations/095-person-search-term-counts.ts';
 import { metricDayDeltasMigration } from './migrations/100-metric-day-deltas.ts';
+import { openCaseloadIndexMigration } from './migrations/105-open-caseload-index.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -75,6 +76,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metricReferralHistoryMigration,
   personSearchTermCountsMigration,
   metricDayDeltasMigration,
+  openCaseloadIndexMigration,
 ];
 
 export interface MigrationResult {

@@ -10,8 +10,9 @@ import type { Database } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
-import { clockRowsOf, syncCaseClocks } from './case-clocks.ts';
-import { caseloadRows, syncCaseHistory } from './case-history.ts';
+import { clockMoves, clockRowsOf, syncCaseClocks, type CaseClockRow } from './case-clocks.ts';
+import { caseloadRows, dimValues, dimsMoved, historyWrites, moveHistoryDims, storedSpell, syncCaseHistory, type HistoryChange, type Spell } from './case-history.ts';
+import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
@@ -45,14 +46,32 @@ export async function applyMetricChange(trx: Kysely<Database>, change: MetricCha
   const db = metricsDb(trx);
   const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZeroBlocks()));
   const recount: PeopleSink = options.people ?? ((keys) => recountPeople(trx, keys));
-  if (change.stream === 'case') await applyCaseChange(trx, change, write, recount, caseFactsStore(db, options.sql), options.sql);
+  if (change.stream === 'case') await applyCaseChange(trx, change, write, recount, caseMeasureStore(trx, db, options.sql), options.sql);
   else await applyReferralChange(db, trx, change, write);
 }
 
-/** Reads and writes one journey's stored facts. */
-interface CaseFactsStore {
-  get(caseId: string): Promise<{ version: number; facts: string } | undefined>;
-  put(row: MetricCaseFactsTable): Promise<void>;
+/** A journey's stored facts, and its spells when they were read with them (null: read them when a clock row moves). */
+interface StoredCase {
+  facts: { version: number; facts: string } | undefined;
+  spells: Spell[] | null;
+}
+
+/** What one change writes to a journey's measure rows. */
+interface CaseWrites {
+  caseId: string;
+  clocksBefore: readonly CaseClockRow[];
+  clocksAfter: readonly CaseClockRow[];
+  dims: DimensionValues;
+  history: HistoryChange;
+  /** The stored spells, when read with the facts. */
+  spells: Spell[] | null;
+  facts: MetricCaseFactsTable;
+}
+
+/** Reads and writes one journey's measure rows. */
+interface CaseMeasureStore {
+  get(caseId: string): Promise<StoredCase>;
+  put(writes: CaseWrites): Promise<void>;
 }
 
 const SELECT_CASE_FACTS = 'select version, facts from metric_case_facts where case_id = ?';
@@ -60,23 +79,89 @@ const UPSERT_CASE_FACTS =
   'insert into metric_case_facts (case_id, person_id, agency_id, version, seq, facts) values (?, ?, ?, ?, ?, ?) ' +
   'on conflict (case_id) do update set version = excluded.version, seq = excluded.seq, facts = excluded.facts, agency_id = excluded.agency_id';
 
-function caseFactsStore(db: MetricsDb, sql: DirectSql | undefined): CaseFactsStore {
-  if (sql) {
+/** PostgreSQL: a journey's facts and its spells in one round trip. */
+const PG_SELECT_CASE =
+  'select f.version, f.facts, (select coalesce(json_agg(json_build_object(' +
+  "'metric', h.metric, 'k', h.k, 'agency_id', h.agency_id, 'day', h.day, 'from_day', h.from_day, 'to_day', h.to_day)), '[]'::json) " +
+  'from metric_case_history h where h.case_id = $1) as spells ' +
+  'from (values (1)) as one left join metric_case_facts f on f.case_id = $1';
+
+/**
+ * PostgreSQL: every write of one change in one round trip: the clock entries gone and set
+ * (an entry replaced in its state is updated in place), the spells removed, rewritten and
+ * added, and the facts. The sub-statements of one statement see the same snapshot and not
+ * each other's writes, so each touches rows no other one touches: the entries of states
+ * left, those of states entered or moved, and the spells by their key (historyWrites gives
+ * each key one write).
+ */
+const PG_WRITE_CASE = `with clocks_gone as (
+  delete from metric_case_clocks where case_id = $1 and metric = any($2::text[])
+), clocks_set as (
+  insert into metric_case_clocks (case_id, metric, k, agency_id, day)
+  select $1, c.metric, c.k, c.agency_id, c.day from unnest($3::text[], $4::text[], $5::text[], $6::integer[]) as c(metric, k, agency_id, day)
+  on conflict (case_id, metric) do update set k = excluded.k, agency_id = excluded.agency_id, day = excluded.day
+), spells_gone as (
+  delete from metric_case_history h using unnest($7::text[], $8::integer[]) as g(metric, from_day)
+  where h.case_id = $1 and h.metric = g.metric and h.from_day = g.from_day
+), spells_cut as (
+  update metric_case_history h set k = u.k, agency_id = u.agency_id, day = u.day, to_day = u.to_day
+  from unnest($9::text[], $10::integer[], $11::text[], $12::text[], $13::integer[], $14::integer[]) as u(metric, from_day, k, agency_id, day, to_day)
+  where h.case_id = $1 and h.metric = u.metric and h.from_day = u.from_day
+), spells_new as (
+  insert into metric_case_history (case_id, metric, k, agency_id, day, from_day, to_day, sex, age_band, ethnicity, postcode_district, referral_source, substance)
+  select $1, n.metric, n.k, n.agency_id, n.day, n.from_day, n.to_day, $21::text, $22::text, $23::text, $24::text, $25::text, $26::text
+  from unnest($15::text[], $16::text[], $17::text[], $18::integer[], $19::integer[], $20::integer[]) as n(metric, k, agency_id, day, from_day, to_day)
+)
+insert into metric_case_facts (case_id, person_id, agency_id, version, seq, facts) values ($1, $27, $28, $29, $30, $31)
+on conflict (case_id) do update set version = excluded.version, seq = excluded.seq, facts = excluded.facts, agency_id = excluded.agency_id`;
+
+function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql | undefined): CaseMeasureStore {
+  if (sql?.dialect === 'postgres') {
     return {
-      get: (caseId) => sql.get<{ version: number; facts: string }>(SELECT_CASE_FACTS, [caseId]),
-      put: async (r) => {
-        await sql.run(UPSERT_CASE_FACTS, [r.case_id, r.person_id, r.agency_id, r.version, r.seq, r.facts]);
+      get: async (caseId) => {
+        const row = await sql.get<{ version: number | null; facts: string | null; spells: Spell[] }>(PG_SELECT_CASE, [caseId]);
+        const facts = row && row.version !== null && row.facts !== null ? { version: row.version, facts: row.facts } : undefined;
+        return { facts, spells: (row?.spells ?? []).map(storedSpell) };
+      },
+      put: async (w) => {
+        if (dimsMoved(w.history, w.dims)) await moveHistoryDims(trx, sql, w.caseId, w.dims);
+        const { gone, added } = clockMoves(w.clocksBefore, w.clocksAfter);
+        const set = new Set(added.map((r) => r.metric));
+        const spells = historyWrites(w.spells ?? [], w.history);
+        const column = <T, K extends keyof T>(rows: readonly T[], key: K): Array<T[K]> => rows.map((r) => r[key]);
+        const f = w.facts;
+        await sql.run(PG_WRITE_CASE, [
+          w.caseId,
+          gone.map((r) => r.metric).filter((m) => !set.has(m)),
+          column(added, 'metric'), column(added, 'k'), column(added, 'agency_id'), column(added, 'day'),
+          column(spells.deleted, 'metric'), column(spells.deleted, 'from_day'),
+          column(spells.updated, 'metric'), column(spells.updated, 'from_day'), column(spells.updated, 'k'), column(spells.updated, 'agency_id'), column(spells.updated, 'day'), column(spells.updated, 'to_day'),
+          column(spells.inserted, 'metric'), column(spells.inserted, 'k'), column(spells.inserted, 'agency_id'), column(spells.inserted, 'day'), column(spells.inserted, 'from_day'), column(spells.inserted, 'to_day'),
+          ...dimValues(w.dims),
+          f.person_id, f.agency_id, f.version, f.seq, f.facts,
+        ]);
       },
     };
   }
   return {
-    get: (caseId) => db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', caseId).executeTakeFirst(),
-    put: async (row) => {
-      await db
-        .insertInto('metric_case_facts')
-        .values(row)
-        .onConflict((oc) => oc.column('case_id').doUpdateSet({ version: row.version, seq: row.seq, facts: row.facts, agency_id: row.agency_id }))
-        .execute();
+    get: async (caseId) => ({
+      facts: sql
+        ? await sql.get<{ version: number; facts: string }>(SELECT_CASE_FACTS, [caseId])
+        : await db.selectFrom('metric_case_facts').select(['version', 'facts']).where('case_id', '=', caseId).executeTakeFirst(),
+      spells: null,
+    }),
+    put: async (w) => {
+      await syncCaseClocks(trx, sql, w.clocksBefore, w.clocksAfter);
+      await syncCaseHistory(trx, sql, w.caseId, w.dims, w.history);
+      const row = w.facts;
+      if (sql) await sql.run(UPSERT_CASE_FACTS, [row.case_id, row.person_id, row.agency_id, row.version, row.seq, row.facts]);
+      else {
+        await db
+          .insertInto('metric_case_facts')
+          .values(row)
+          .onConflict((oc) => oc.column('case_id').doUpdateSet({ version: row.version, seq: row.seq, facts: row.facts, agency_id: row.agency_id }))
+          .execute();
+      }
     },
   };
 }
@@ -86,10 +171,10 @@ async function applyCaseChange(
   change: MetricChange,
   write: CounterSink,
   recount: PeopleSink,
-  store: CaseFactsStore,
+  store: CaseMeasureStore,
   direct: DirectSql | undefined,
 ): Promise<void> {
-  const stored = await store.get(change.id);
+  const { facts: stored, spells } = await store.get(change.id);
   if (stored && stored.version >= change.version) return;
   const prev = stored ? (JSON.parse(stored.facts) as CaseFacts) : null;
   // The subject (agency, breakdown values) is read once, on the journey's first event; later
@@ -112,11 +197,22 @@ async function applyCaseChange(
   await write(deltas);
   const clocksBefore = prev ? clockRowsOf(change.id, prev.agencyId, before) : [];
   const clocksAfter = clockRowsOf(change.id, facts.agencyId, after);
-  await syncCaseClocks(trx, direct, clocksBefore, clocksAfter);
   const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
-  const history = { before: [...clocksBefore, ...caseloadRows(change.id, prev)], after: [...clocksAfter, ...caseloadRows(change.id, facts)] };
-  await syncCaseHistory(trx, direct, change.id, facts.dims, { ...history, day, dimsBefore: prev ? prev.dims : null });
-  await store.put({ case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) });
+  const history: HistoryChange = {
+    before: [...clocksBefore, ...caseloadRows(change.id, prev)],
+    after: [...clocksAfter, ...caseloadRows(change.id, facts)],
+    day,
+    dimsBefore: prev ? prev.dims : null,
+  };
+  await store.put({
+    caseId: change.id,
+    clocksBefore,
+    clocksAfter,
+    dims: facts.dims,
+    history,
+    spells,
+    facts: { case_id: change.id, person_id: facts.personId, agency_id: facts.agencyId, version: change.version, seq: change.seq, facts: JSON.stringify(facts) },
+  });
   // The person's episodes changed (opened, started, ended, re-presented, regrouped): their
   // person-level rows are drawn again from all their journeys.
   if (!prev || prev.agencyId !== facts.agencyId || JSON.stringify(prev.episodes) !== JSON.stringify(facts.episodes) || JSON.stringify(prev.dims) !== JSON.stringify(facts.dims)) {

@@ -33,20 +33,24 @@ const DELETE = 'delete from metric_case_clocks where case_id = ? and metric = ?'
 const INSERT = 'insert into metric_case_clocks (case_id, metric, k, agency_id, day) values (?, ?, ?, ?, ?)';
 
 /**
- * Moves one journey's rows from its counted states before a change to those after it:
- * only the entries that changed are written (most events move none or one).
+ * The entries a change moves a journey's rows by: those of its counted states before it that
+ * are gone after it, and those after it that are new (most events move none or one).
  */
+export function clockMoves(before: readonly CaseClockRow[], after: readonly CaseClockRow[]): { gone: CaseClockRow[]; added: CaseClockRow[] } {
+  const key = (r: CaseClockRow): string => `${r.metric}\u0000${r.k}\u0000${r.agency_id}\u0000${r.day}`;
+  const kept = new Set(after.map(key));
+  const had = new Set(before.map(key));
+  return { gone: before.filter((r) => !kept.has(key(r))), added: after.filter((r) => !had.has(key(r))) };
+}
+
+/** Moves one journey's rows from its counted states before a change to those after it, writing only the entries that changed. */
 export async function syncCaseClocks(
   trx: Kysely<Database>,
   sql: DirectSql | undefined,
   before: readonly CaseClockRow[],
   after: readonly CaseClockRow[],
 ): Promise<void> {
-  const key = (r: CaseClockRow): string => `${r.metric}\u0000${r.k}\u0000${r.agency_id}\u0000${r.day}`;
-  const kept = new Set(after.map(key));
-  const had = new Set(before.map(key));
-  const gone = before.filter((r) => !kept.has(key(r)));
-  const added = after.filter((r) => !had.has(key(r)));
+  const { gone, added } = clockMoves(before, after);
   const db = trx.withTables<{ metric_case_clocks: CaseClockRow }>();
   for (const r of gone) {
     if (sql) await sql.run(DELETE, [r.case_id, r.metric]);

@@ -107,52 +107,84 @@ const INSERT =
   'insert into metric_case_history (case_id, metric, k, agency_id, day, from_day, to_day, sex, age_band, ethnicity, postcode_district, referral_source, substance) ' +
   'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 
+/** A change to one journey's history: the day it happened on, its clock rows before and after, and its breakdown values before (null: its first event). */
+export interface HistoryChange {
+  before: readonly CaseClockRow[];
+  after: readonly CaseClockRow[];
+  day: number;
+  dimsBefore: DimensionValues | null;
+}
+
+/** Whether a change corrected a breakdown value (the episode's substance): every spell then carries the new values. */
+export function dimsMoved(change: HistoryChange, dims: DimensionValues): boolean {
+  return change.dimsBefore !== null && DIM_COLUMNS.some((d) => change.dimsBefore?.[d] !== dims[d]);
+}
+
+/** The breakdown values in the history's column order. */
+export function dimValues(dims: DimensionValues): string[] {
+  return DIM_COLUMNS.map((d) => dims[d]);
+}
+
+/** Gives every spell of a journey its breakdown values now (a corrected value moves the whole journey to its new group, as the counters move it). */
+export async function moveHistoryDims(trx: Kysely<Database>, direct: DirectSql | undefined, caseId: string, dims: DimensionValues): Promise<void> {
+  if (direct) await direct.run(UPDATE_DIMS, [...dimValues(dims), caseId]);
+  else await trx.withTables<{ metric_case_history: CaseHistoryRow }>().updateTable('metric_case_history').set(Object.fromEntries(DIM_COLUMNS.map((d) => [d, dims[d]]))).where('case_id', '=', caseId).execute();
+}
+
+/** A spell as read back from either store (PostgreSQL may answer its days as text). */
+export function storedSpell(s: Spell): Spell {
+  return { metric: s.metric, k: s.k, agency_id: s.agency_id, day: Number(s.day), from_day: Number(s.from_day), to_day: s.to_day === null ? null : Number(s.to_day) };
+}
+
+/** The spells a change removes, rewrites (cut back, or replaced by one starting the same day) and adds. */
+export interface HistoryWrites {
+  deleted: Spell[];
+  updated: Spell[];
+  inserted: Spell[];
+}
+
+/** What a change writes to a journey's `stored` spells: only the spells that differ. */
+export function historyWrites(stored: readonly Spell[], change: HistoryChange): HistoryWrites {
+  const next = advanceHistory(stored, change.before, change.after, change.day);
+  const was = new Map(stored.map((s) => [spellKey(s), s]));
+  const now = new Map(next.map((s) => [spellKey(s), s]));
+  const writes: HistoryWrites = { deleted: [], updated: [], inserted: [] };
+  for (const [key, s] of was) {
+    const kept = now.get(key);
+    if (!kept) writes.deleted.push(s);
+    else if (kept.to_day !== s.to_day || kept.k !== s.k || kept.agency_id !== s.agency_id || kept.day !== s.day) writes.updated.push(kept);
+  }
+  for (const [key, s] of now) if (!was.has(key)) writes.inserted.push(s);
+  return writes;
+}
+
 /**
  * Keeps one journey's history in step with a change (in the change's transaction): reads
  * its spells only when a clock row moved, and writes only the spells that differ.
  */
-export async function syncCaseHistory(
-  trx: Kysely<Database>,
-  direct: DirectSql | undefined,
-  caseId: string,
-  dims: DimensionValues,
-  change: { before: readonly CaseClockRow[]; after: readonly CaseClockRow[]; day: number; dimsBefore: DimensionValues | null },
-): Promise<void> {
+export async function syncCaseHistory(trx: Kysely<Database>, direct: DirectSql | undefined, caseId: string, dims: DimensionValues, change: HistoryChange): Promise<void> {
   const db = trx.withTables<{ metric_case_history: CaseHistoryRow }>();
-  // A corrected breakdown value (the episode's substance) moves the whole journey to its
-  // new group, as the counters move it: every spell carries the journey's values now.
-  if (change.dimsBefore && DIM_COLUMNS.some((d) => change.dimsBefore?.[d] !== dims[d])) {
-    const values = DIM_COLUMNS.map((d) => dims[d]);
-    if (direct) await direct.run(UPDATE_DIMS, [...values, caseId]);
-    else await db.updateTable('metric_case_history').set(Object.fromEntries(DIM_COLUMNS.map((d) => [d, dims[d]]))).where('case_id', '=', caseId).execute();
-  }
+  if (dimsMoved(change, dims)) await moveHistoryDims(trx, direct, caseId, dims);
   if (movedMetrics(change.before, change.after).size === 0) return;
   const stored = direct
     ? await direct.all<Spell>(SELECT, [caseId])
     : await db.selectFrom('metric_case_history').select(['metric', 'k', 'agency_id', 'day', 'from_day', 'to_day']).where('case_id', '=', caseId).execute();
-  const spells = stored.map((s) => ({ ...s, day: Number(s.day), from_day: Number(s.from_day), to_day: s.to_day === null ? null : Number(s.to_day) }));
-  const next = advanceHistory(spells, change.before, change.after, change.day);
-  const was = new Map(spells.map((s) => [spellKey(s), s]));
-  const now = new Map(next.map((s) => [spellKey(s), s]));
+  const writes = historyWrites(stored.map(storedSpell), change);
   const run = async (text: string, params: unknown[], viaKysely: () => Promise<unknown>): Promise<void> => {
     if (direct) await direct.run(text, params);
     else await viaKysely();
   };
-  for (const [key, s] of was) {
-    const kept = now.get(key);
-    if (!kept) {
-      await run(DELETE, [caseId, s.metric, s.from_day], () =>
-        db.deleteFrom('metric_case_history').where('case_id', '=', caseId).where('metric', '=', s.metric).where('from_day', '=', s.from_day).execute(),
-      );
-    } else if (kept.to_day !== s.to_day || kept.k !== s.k || kept.agency_id !== s.agency_id || kept.day !== s.day) {
-      // A spell cut back, or one replaced by another starting the same day.
-      await run(UPDATE, [kept.k, kept.agency_id, kept.day, kept.to_day, caseId, s.metric, s.from_day], () =>
-        db.updateTable('metric_case_history').set({ k: kept.k, agency_id: kept.agency_id, day: kept.day, to_day: kept.to_day }).where('case_id', '=', caseId).where('metric', '=', s.metric).where('from_day', '=', s.from_day).execute(),
-      );
-    }
+  for (const s of writes.deleted) {
+    await run(DELETE, [caseId, s.metric, s.from_day], () =>
+      db.deleteFrom('metric_case_history').where('case_id', '=', caseId).where('metric', '=', s.metric).where('from_day', '=', s.from_day).execute(),
+    );
   }
-  for (const [key, s] of now) {
-    if (was.has(key)) continue;
+  for (const s of writes.updated) {
+    await run(UPDATE, [s.k, s.agency_id, s.day, s.to_day, caseId, s.metric, s.from_day], () =>
+      db.updateTable('metric_case_history').set({ k: s.k, agency_id: s.agency_id, day: s.day, to_day: s.to_day }).where('case_id', '=', caseId).where('metric', '=', s.metric).where('from_day', '=', s.from_day).execute(),
+    );
+  }
+  for (const s of writes.inserted) {
     const row = historyRow(caseId, dims, s);
     await run(
       INSERT,

@@ -3,8 +3,8 @@
  * journeys, those overdue on any deadline, those waiting for their first intervention and
  * those waiting past 21 days. DOMAIN.md: good practice is 40 or fewer per keyworker.
  *
- * Read from the journeys themselves (open rows of the area's agencies, grouped), so the
- * cost grows with the open journeys of the scope; the overdue flag and the waiting clocks
+ * Read from the journeys themselves (the open journeys' index of the area's agencies,
+ * grouped), so the cost grows with the open journeys of the scope; the overdue flag and the waiting clocks
  * are the ones the lists and the figures use. A past day reads the history instead: whose
  * caseload each journey was in then, and its clocks then.
  */
@@ -13,6 +13,7 @@ import type { Database } from '../db/schema.ts';
 import { STANDARD_DAYS } from './case-facts.ts';
 import { CASELOAD } from './case-history.ts';
 import { dayOf } from './days.ts';
+import type { DrillDialect } from './drill-down.ts';
 import { historyIndex } from './history-reader.ts';
 import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
 import { metricsDb } from './metric-tables.ts';
@@ -40,17 +41,31 @@ export interface TeamCaseload {
 
 type CaseloadRow = { lead_agency_id: string; keyworker_id: string | null; open: number | string; overdue: number | string; waiting: number | string; late: number | string };
 
-/** Today's caseloads: the open journeys themselves, their overdue flag and waiting clock. */
-async function caseloadsNow(db: Kysely<Database>, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
+/**
+ * Today's caseloads: the open journeys themselves, their overdue flag and waiting clock. Two
+ * walks, merged here: the open journeys' index (migration 105) grouped as it is ordered,
+ * and the area's waiting clocks (an agency index range, far fewer) with their journeys'
+ * keyworker — instead of fetching every open journey's row and seeking its waiting clock.
+ * A waiting clock's agency is its journey's lead agency (case-clocks.ts), never moved.
+ */
+async function caseloadsNow(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
   const overDay = asOfDay - STANDARD_DAYS - 1;
-  const rows = await sql<CaseloadRow>`
-    select c.lead_agency_id, c.keyworker_id, count(*) as open, sum(c.overdue) as overdue,
-      sum(case when w.case_id is null then 0 else 1 end) as waiting,
-      sum(case when w.day <= ${overDay} then 1 else 0 end) as late
-    from cases c left join metric_case_clocks w on w.case_id = c.id and w.metric = 'waiting'
-    where c.lead_agency_id in (${sql.join(agencyIds)}) and c.closed_at is null
-    group by c.lead_agency_id, c.keyworker_id`.execute(db);
-  return rows.rows;
+  const hint = (index: string) => (dialect === 'sqlite' ? sql.raw(`indexed by ${index}`) : sql``);
+  const [open, waiting] = await Promise.all([
+    sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string; overdue: number | string }>`
+      select c.lead_agency_id, c.keyworker_id, count(*) as open, sum(c.overdue) as overdue
+      from cases c ${hint('cases_open_caseload')}
+      where c.lead_agency_id in (${sql.join(agencyIds)}) and c.closed_at is null
+      group by c.lead_agency_id, c.keyworker_id`.execute(db),
+    sql<{ lead_agency_id: string; keyworker_id: string | null; waiting: number | string; late: number | string }>`
+      select c.lead_agency_id, c.keyworker_id, count(*) as waiting, sum(case when w.day <= ${overDay} then 1 else 0 end) as late
+      from metric_case_clocks w ${hint('metric_case_clocks_agency')} join cases c on c.id = w.case_id
+      where w.agency_id in (${sql.join(agencyIds)}) and w.metric = 'waiting' and c.lead_agency_id = w.agency_id and c.closed_at is null
+      group by c.lead_agency_id, c.keyworker_id`.execute(db),
+  ]);
+  const key = (r: { lead_agency_id: string; keyworker_id: string | null }) => `${r.lead_agency_id}\u0000${r.keyworker_id ?? ''}`;
+  const waits = new Map(waiting.rows.map((r) => [key(r), r]));
+  return open.rows.map((r) => ({ ...r, waiting: waits.get(key(r))?.waiting ?? 0, late: waits.get(key(r))?.late ?? 0 }));
 }
 
 /** A spell of `alias` running at the end of `day` (history-reader.ts's condition, for a joined alias). */
@@ -95,13 +110,14 @@ export async function keyworkersAt(db: Kysely<Database>, caseIds: readonly strin
  */
 export async function caseloads(
   db: Kysely<Database>,
+  dialect: DrillDialect,
   agencyIds: readonly string[],
   asOf: string,
   at: { asOfDay?: number; past?: boolean } = {},
 ): Promise<{ keyworkers: KeyworkerCaseload[]; teams: TeamCaseload[] }> {
   if (agencyIds.length === 0) return { keyworkers: [], teams: [] };
   const asOfDay = at.asOfDay ?? dayOf(asOf);
-  const rows = at.past ? await caseloadsThen(db, agencyIds, asOfDay) : await caseloadsNow(db, agencyIds, asOfDay);
+  const rows = at.past ? await caseloadsThen(db, agencyIds, asOfDay) : await caseloadsNow(db, dialect, agencyIds, asOfDay);
   const names = await db.selectFrom('agencies').select(['id', 'name']).where('id', 'in', agencyIds).execute();
   const agencyName = new Map(names.map((a) => [a.id, a.name]));
   const workerIds = rows.flatMap((r) => (r.keyworker_id ? [r.keyworker_id] : []));
