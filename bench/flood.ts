@@ -1,8 +1,8 @@
 /**
- * A sign-in flood against a real `pathways serve` (SQLite): journey transitions offered at a
- * steady rate over the full API (bench/load-client.ts, open loop, in its own process), first
- * quiet, then while 32 unauthenticated clients (in this process) post wrong passwords to
- * `POST /api/v1/auth/login` back to back. Passwords are hashed at the real cost (scrypt
+ * A sign-in flood against a real `pathways serve` (SQLite, or PostgreSQL: BENCH_FLOOD_PG):
+ * journey transitions offered at a steady rate over the full API (bench/load-client.ts, open
+ * loop, in its own process), first quiet, then while 32 unauthenticated clients (in this
+ * process) post wrong passwords to `POST /api/v1/auth/login` back to back. Passwords are hashed at the real cost (scrypt
  * N=2^15), so each guess that reaches the hashing pool costs what it costs in production.
  *
  * Three servers, each measured quiet and flooded:
@@ -12,7 +12,9 @@
  *   hashing threads at the process's priority (`PATHWAYS_HASH_NICE=0`), once at the
  *   default (nice 19), which is the before and after of that setting;
  * - with the header ignored (the default), every guess comes from one address, which the
- *   per-address limit throttles after 30 failures: the rest are refused before hashing.
+ *   per-address limit throttles after 30 failures: the rest are refused before hashing, and
+ *   once the server has read that block, from its memory without a database read
+ *   (src/auth/login-throttle.ts).
  * Reported: journey-write p50/p99 quiet and flooded (aim: flooded p50 ≤ 2× quiet), the
  * sign-ins answered (401 after hashing), refused by the full hashing queue (429, "busy")
  * and throttled (429), and the server's CPU.
@@ -22,12 +24,18 @@
  *
  * Sizes (env): BENCH_FLOOD_RATE (100 transitions/s), BENCH_FLOOD_SECONDS (12 of each, all rounds),
  * BENCH_FLOOD_CLIENTS (32 flooding clients), BENCH_FLOOD_HASH_THREADS (unset: the server's
- * default), BENCH_DIR.
+ * default), BENCH_FLOOD_KINDS (which servers, comma-separated: `spray0`, `spray19`, `one`;
+ * default all three), BENCH_DIR.
+ * Stores (env): BENCH_FLOOD_PG `1` runs every server on SQLite and then on PostgreSQL (a
+ * fresh schema each, dropped after), `only` on PostgreSQL alone; unset, SQLite alone.
+ * BENCH_PG_URL names the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/test).
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { createAgency, createStaff } from '../src/agencies/agency-commands.ts';
 import { hashPassword, setPasswordHashCost } from '../src/auth/password.ts';
 import { openStore } from '../src/db/database.ts';
@@ -40,6 +48,7 @@ import { envInt, type BenchModule, type Figure } from './bench-types.ts';
 import { startLoadClient, type RunResult } from './load-client.ts';
 
 const REAL_COST = 2 ** 15;
+const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const KEYWORKER_PASSWORD = 'bench keyworker password';
 /** Real accounts the flood guesses at (a quarter of its guesses), besides fresh unknown emails. */
 const VICTIMS = 8;
@@ -226,7 +235,7 @@ async function runServer(label: string, prepared: Prepared, env: Record<string, 
 
 export const bench: BenchModule = {
   name: 'flood',
-  summary: 'journey writes over the API, quiet and during a flood of 32 clients guessing passwords (SQLite, a real serve process)',
+  summary: 'journey writes over the API, quiet and during a flood of 32 clients guessing passwords (a real serve process; SQLite, PostgreSQL with BENCH_FLOOD_PG)',
   async run(): Promise<Figure[]> {
     const rate = envInt('BENCH_FLOOD_RATE', 100);
     const seconds = envInt('BENCH_FLOOD_SECONDS', 12);
@@ -235,33 +244,52 @@ export const bench: BenchModule = {
     const threads: Record<string, string> = process.env.BENCH_FLOOD_HASH_THREADS ? { PATHWAYS_HASH_THREADS: String(envInt('BENCH_FLOOD_HASH_THREADS', 1)) } : {};
     setPasswordHashCost(REAL_COST);
     const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-flood-'));
+    const schemas: string[] = [];
+    const stores = process.env.BENCH_FLOOD_PG === 'only' ? ['PostgreSQL'] : process.env.BENCH_FLOOD_PG === '1' ? ['SQLite', 'PostgreSQL'] : ['SQLite'];
+    const urlOf = (store: string, key: string): string => {
+      if (store === 'SQLite') return `sqlite:${join(dir, `${key}.db`)}`;
+      const schema = `bench_flood_${randomBytes(5).toString('hex')}`;
+      schemas.push(schema);
+      return `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}schema=${schema}`;
+    };
     // Journeys of eight transitions each, for the warm-up and every phase, with room for late sends.
     const perPool = Math.ceil((rate * (seconds / rounds + 2)) / 8) + 32;
     const sizes = { rate, seconds, clients, rounds };
+    // The first two differ only in the hashing threads' priority: before and after niceing them.
+    const configs = [
+      { label: 'spray via balancer, hashing at nice 0', key: 'spray0', env: { PATHWAYS_TRUST_PROXY: '1', PATHWAYS_HASH_NICE: '0', ...threads }, spray: true },
+      { label: 'spray via balancer, hashing at nice 19', key: 'spray19', env: { PATHWAYS_TRUST_PROXY: '1', ...threads }, spray: true },
+      { label: 'one address, hashing at nice 19', key: 'one', env: { ...threads }, spray: false },
+    ];
+    const kinds = (process.env.BENCH_FLOOD_KINDS ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+    const chosen = kinds.length > 0 ? configs.filter((c) => kinds.includes(c.key)) : configs;
     try {
-      // The first two differ only in the hashing threads' priority: before and after niceing them.
-      const configs = [
-        { label: 'spray via balancer, hashing at nice 0', key: 'spray0', env: { PATHWAYS_TRUST_PROXY: '1', PATHWAYS_HASH_NICE: '0', ...threads }, spray: true },
-        { label: 'spray via balancer, hashing at nice 19', key: 'spray19', env: { PATHWAYS_TRUST_PROXY: '1', ...threads }, spray: true },
-        { label: 'one address, hashing at nice 19', key: 'one', env: { ...threads }, spray: false },
-      ];
       const figures: Figure[] = [];
-      for (const c of configs) {
-        const prepared = await prepare(`sqlite:${join(dir, `${c.key}.db`)}`, 1 + 2 * rounds, perPool);
-        const phases = await runServer(c.label, prepared, c.env, c.spray, sizes);
-        const quiet = summary(phases.quiet);
-        const flood = summary(phases.flood);
-        const t = phases.flood.flood;
-        figures.push(
-          { name: `${c.label}: journey writes p50 / p99, quiet`, value: `${quiet.p50.toFixed(1)} / ${quiet.p99.toFixed(1)}`, unit: 'ms', note: `${quiet.rate.toFixed(0)}/s of ${rate}/s, server CPU ${quiet.cpu.toFixed(2)} cores (event loop ${quiet.mainCpu.toFixed(2)})` },
-          { name: `${c.label}: journey writes p50 / p99, ${clients} clients flooding sign-in`, value: `${flood.p50.toFixed(1)} / ${flood.p99.toFixed(1)}`, unit: 'ms', note: `${flood.rate.toFixed(0)}/s of ${rate}/s, ${phases.flood.failed} failed, server CPU ${flood.cpu.toFixed(2)} cores (event loop ${flood.mainCpu.toFixed(2)})` },
-          { name: `${c.label}: flooded p50 ÷ quiet p50`, value: flood.p50 / Math.max(0.1, quiet.p50), unit: '×', note: 'aim ≤ 2' },
-          { name: `${c.label}: sign-ins answered / refused busy / throttled`, value: `${t.answered} / ${t.refusedBusy} / ${t.throttled}`, note: `of ${t.attempts} in ${seconds + rounds} s (answered: hashed, 401; ${t.other} other)` },
-        );
+      for (const store of stores) {
+        for (const config of chosen) {
+          const c = { ...config, label: `${store}, ${config.label}` };
+          const prepared = await prepare(urlOf(store, c.key), 1 + 2 * rounds, perPool);
+          const phases = await runServer(c.label, prepared, c.env, c.spray, sizes);
+          const quiet = summary(phases.quiet);
+          const flood = summary(phases.flood);
+          const t = phases.flood.flood;
+          figures.push(
+            { name: `${c.label}: journey writes p50 / p99, quiet`, value: `${quiet.p50.toFixed(1)} / ${quiet.p99.toFixed(1)}`, unit: 'ms', note: `${quiet.rate.toFixed(0)}/s of ${rate}/s, server CPU ${quiet.cpu.toFixed(2)} cores (event loop ${quiet.mainCpu.toFixed(2)})` },
+            { name: `${c.label}: journey writes p50 / p99, ${clients} clients flooding sign-in`, value: `${flood.p50.toFixed(1)} / ${flood.p99.toFixed(1)}`, unit: 'ms', note: `${flood.rate.toFixed(0)}/s of ${rate}/s, ${phases.flood.failed} failed, server CPU ${flood.cpu.toFixed(2)} cores (event loop ${flood.mainCpu.toFixed(2)})` },
+            { name: `${c.label}: flooded p50 ÷ quiet p50`, value: flood.p50 / Math.max(0.1, quiet.p50), unit: '×', note: 'aim ≤ 2' },
+            { name: `${c.label}: sign-ins answered / refused busy / throttled`, value: `${t.answered} / ${t.refusedBusy} / ${t.throttled}`, note: `of ${t.attempts} in ${seconds + rounds} s (answered: hashed, 401; ${t.other} other)` },
+          );
+        }
       }
       return figures;
     } finally {
       rmSync(dir, { recursive: true, force: true });
+      if (schemas.length > 0) {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+        await client.end();
+      }
     }
   },
 };

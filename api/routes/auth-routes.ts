@@ -13,6 +13,9 @@ import { nowIso } from './route-helpers.ts';
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 let decoyHash: Promise<string> | undefined;
 
+const tooManyFailures = (seconds: number): PathwaysError =>
+  new PathwaysError('rate_limited', `Too many failed sign-ins for this account or from this address; try again in ${seconds} seconds.`, { retryAfterSeconds: seconds });
+
 export const authRoutes = [
   defineRoute({
     method: 'post',
@@ -26,12 +29,13 @@ export const authRoutes = [
     responses: { 200: { description: 'signed in', schema: loginResponse } },
     async handle({ body, ctx, ip }) {
       const now = ctx.now();
+      // A block this process already read refuses at once: a flood from one address costs no reads.
+      const known = ctx.loginThrottle.knownRetryAfterSeconds({ email: body.email, ip }, now);
+      if (known > 0) throw tooManyFailures(known);
       const user = await findUserByEmail(ctx.store.db, body.email);
       const attempt = { email: body.email, ip, userId: user?.id ?? null };
       const wait = await ctx.loginThrottle.retryAfterSeconds(attempt, now);
-      if (wait > 0) {
-        throw new PathwaysError('rate_limited', `Too many failed sign-ins for this account or from this address; try again in ${wait} seconds.`, { retryAfterSeconds: wait });
-      }
+      if (wait > 0) throw tooManyFailures(wait);
       const ok = user
         ? user.disabled_at === null && (await verifyPassword(body.password, user.password_hash))
         : await verifyPassword(body.password, await (decoyHash ??= hashPassword('decoy password, never valid')));

@@ -18,6 +18,7 @@ import { attachLive } from '../../src/live/live-server.ts';
 import { agencyRoom } from '../../src/live/live-events.ts';
 import { attachAttendanceReports } from '../../src/keywork/attendance-reports.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
+import { startCounterFold } from '../../src/metrics/counter-fold.ts';
 import { clockFrom, describeClock, type ClockSetting } from '../../src/service-clock.ts';
 import type { KeyworkSettings } from '../../machines/keywork-codes.ts';
 import { pino, type Logger } from 'pino';
@@ -73,7 +74,12 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.pgWriters ? { pgConcurrency: options.pgWriters } : {}),
   });
-  const detachMetrics = attachMetrics(engine);
+  // On PostgreSQL commits append their counter changes and every node folds them in (src/metrics/counter-fold.ts).
+  const postgres = store.dialect === 'postgres';
+  const detachMetrics = attachMetrics(engine, { appendCounters: postgres });
+  const counterFold = postgres
+    ? startCounterFold(store.db, (err) => (options.logger ? options.logger.error({ err }, 'counter fold failed') : console.error('Counter fold failed:', err)))
+    : null;
   let liveSockets = (): number => 0;
   const operator = options.metricsToken ? createOperatorRegistry({ engine, store, sockets: () => liveSockets() }) : null;
   const server = await startServer({
@@ -121,6 +127,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
       await live.close();
       await server.close({ graceMs: options.shutdownGraceMs ?? 10_000 });
       await engine.close();
+      await counterFold?.stop();
       detachMetrics();
       operator?.detach();
     },

@@ -11,6 +11,15 @@
  * real user out, nor can a shared office address that someone else abused. Unknown emails
  * are counted exactly like known ones (keyed by the email, not the user), so the answers do
  * not tell which emails exist. Emails and addresses are stored only as SHA-256 digests.
+ *
+ * A flood from one address is refused in memory once this process knows the block: each
+ * block the database reports is remembered with its end and with whom it spares (the emails
+ * whose accounts are known at a blocked address, the known addresses of a blocked account),
+ * and `knownRetryAfterSeconds` refuses from that alone, before any read. The database stays
+ * the truth: the memory only refuses what the database refused, never past the block's end
+ * and never longer than `MEMO_TRUST_MS` after reading it (so a block lifted early elsewhere,
+ * or an address that became known meanwhile, is seen within that time), and anything it does
+ * not refuse is decided by the database as before.
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -22,6 +31,10 @@ export const THROTTLE_LIMITS = { pair: 5, account: 20, address: 30 } as const;
 export const WINDOW_MS = 15 * 60_000;
 /** How long a successful sign-in makes an address known for its account. */
 export const KNOWN_ADDRESS_DAYS = 30;
+/** How long a block read from the database is trusted without reading it again, in milliseconds. */
+export const MEMO_TRUST_MS = 10_000;
+/** The most blocks one process remembers; past it the oldest is forgotten (and read again when met). */
+const MEMO_LIMIT = 10_000;
 
 type Scope = keyof typeof THROTTLE_LIMITS;
 
@@ -34,7 +47,12 @@ export interface SignInAttempt {
 }
 
 export interface LoginThrottle {
-  /** Seconds the caller must wait, or 0 when the attempt may go ahead. */
+  /**
+   * Seconds the caller must wait by a block this process already read from the database,
+   * without reading anything; 0 when none is known (then ask `retryAfterSeconds`).
+   */
+  knownRetryAfterSeconds(attempt: Pick<SignInAttempt, 'email' | 'ip'>, now: Date): number;
+  /** Seconds the caller must wait, or 0 when the attempt may go ahead (read from the database). */
   retryAfterSeconds(attempt: SignInAttempt, now: Date): Promise<number>;
   recordFailure(attempt: SignInAttempt, now: Date): Promise<void>;
   recordSuccess(attempt: SignInAttempt, now: Date): Promise<void>;
@@ -42,7 +60,7 @@ export interface LoginThrottle {
 
 const digest = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 40);
 
-function subjects(attempt: SignInAttempt): Record<Scope, string> {
+function subjects(attempt: Pick<SignInAttempt, 'email' | 'ip'>): Record<Scope, string> {
   const email = digest(attempt.email.trim().toLowerCase());
   const ip = digest(attempt.ip);
   return { pair: `${email}:${ip}`, account: email, address: ip };
@@ -51,9 +69,11 @@ function subjects(attempt: SignInAttempt): Record<Scope, string> {
 /** Creates the database-backed throttle. */
 export function createLoginThrottle(db: Kysely<Database>, limits: Record<Scope, number> = THROTTLE_LIMITS, windowMs = WINDOW_MS): LoginThrottle {
   const cutoff = (now: Date): string => new Date(now.getTime() - windowMs).toISOString();
+  const knownSince = (now: Date): string => new Date(now.getTime() - KNOWN_ADDRESS_DAYS * 86_400_000).toISOString();
+  const memo = createBlockMemo();
 
   async function knownAddress(userId: string, ip: string, now: Date): Promise<boolean> {
-    const since = new Date(now.getTime() - KNOWN_ADDRESS_DAYS * 86_400_000).toISOString();
+    const since = knownSince(now);
     const row = await db
       .selectFrom('sign_in_addresses')
       .select('user_id')
@@ -62,6 +82,27 @@ export function createLoginThrottle(db: Kysely<Database>, limits: Record<Scope, 
       .where('last_success_at', '>', since)
       .executeTakeFirst();
     return row !== undefined;
+  }
+
+  /**
+   * Whom a block spares, as digests: a blocked address spares the emails of accounts known
+   * to sign in from it; a blocked account spares its known addresses; a pair spares no one.
+   */
+  async function spared(scope: Scope, attempt: SignInAttempt, now: Date): Promise<Set<string>> {
+    if (scope === 'pair') return new Set();
+    if (scope === 'account') {
+      if (attempt.userId === null) return new Set();
+      const rows = await db.selectFrom('sign_in_addresses').select('address').where('user_id', '=', attempt.userId).where('last_success_at', '>', knownSince(now)).execute();
+      return new Set(rows.map((r) => r.address));
+    }
+    const rows = await db
+      .selectFrom('sign_in_addresses')
+      .innerJoin('users', 'users.id', 'sign_in_addresses.user_id')
+      .select('users.email')
+      .where('sign_in_addresses.address', '=', digest(attempt.ip))
+      .where('sign_in_addresses.last_success_at', '>', knownSince(now))
+      .execute();
+    return new Set(rows.map((r) => digest(r.email.trim().toLowerCase())));
   }
 
   return {
@@ -81,8 +122,16 @@ export function createLoginThrottle(db: Kysely<Database>, limits: Record<Scope, 
           ? over
           : over.filter((r) => r.scope === 'pair');
       if (binding.length === 0) return 0;
+      for (const row of binding) {
+        const scope = row.scope as Scope;
+        memo.remember(scope, keys[scope], { learnt: now.getTime(), ends: Date.parse(row.window_start) + windowMs, spares: await spared(scope, attempt, now) });
+      }
       const ends = Math.max(...binding.map((r) => Date.parse(r.window_start) + windowMs));
       return Math.max(1, Math.ceil((ends - now.getTime()) / 1000));
+    },
+
+    knownRetryAfterSeconds(attempt, now) {
+      return memo.retryAfterSeconds(subjects(attempt), now.getTime());
     },
 
     async recordFailure(attempt, now) {
@@ -108,6 +157,43 @@ export function createLoginThrottle(db: Kysely<Database>, limits: Record<Scope, 
       await sql`
         insert into sign_in_addresses (user_id, address, last_success_at) values (${attempt.userId}, ${digest(attempt.ip)}, ${at})
         on conflict (user_id, address) do update set last_success_at = excluded.last_success_at`.execute(db);
+    },
+  };
+}
+
+/** A block read from the database: when it was read, when it ends (ms) and whom it spares (digests). */
+interface KnownBlock {
+  learnt: number;
+  ends: number;
+  spares: Set<string>;
+}
+
+/** The blocks this process has read, by scope and subject (see the header). */
+function createBlockMemo() {
+  const blocks = new Map<string, KnownBlock>();
+  // Whom each scope's block could spare: the other half of the attempt.
+  const other = (scope: Scope, keys: Record<Scope, string>): string => (scope === 'address' ? keys.account : scope === 'account' ? keys.address : '');
+  return {
+    remember(scope: Scope, subject: string, block: KnownBlock): void {
+      const key = `${scope}:${subject}`;
+      blocks.delete(key);
+      blocks.set(key, block);
+      if (blocks.size > MEMO_LIMIT) blocks.delete(blocks.keys().next().value!);
+    },
+    /** Seconds until the latest known block on these subjects ends; 0 when none applies. */
+    retryAfterSeconds(keys: Record<Scope, string>, now: number): number {
+      let ends = 0;
+      for (const scope of Object.keys(keys) as Scope[]) {
+        const key = `${scope}:${keys[scope]}`;
+        const block = blocks.get(key);
+        if (!block) continue;
+        if (now >= block.ends || now >= block.learnt + MEMO_TRUST_MS || now < block.learnt) {
+          blocks.delete(key);
+          continue;
+        }
+        if (!block.spares.has(other(scope, keys))) ends = Math.max(ends, block.ends);
+      }
+      return ends === 0 ? 0 : Math.max(1, Math.ceil((ends - now) / 1000));
     },
   };
 }

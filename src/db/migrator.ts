@@ -35,6 +35,7 @@ import { metricCaseHistoryMigration } from './migrations/070-metric-case-history
 import { sealedLaterEventsMigration } from './migrations/075-sealed-later-events.ts';
 import { metricReferralHistoryMigration } from './migrations/090-metric-referral-history.ts';
 import { personSearchTermCountsMigration } from './migrations/095-person-search-term-counts.ts';
+import { metricDayDeltasMigration } from './migrations/100-metric-day-deltas.ts';
 import { openCaseloadIndexMigration } from './migrations/105-open-caseload-index.ts';
 
 export interface Migration {
@@ -74,6 +75,7 @@ export const MIGRATIONS: readonly Migration[] = [
   sealedLaterEventsMigration,
   metricReferralHistoryMigration,
   personSearchTermCountsMigration,
+  metricDayDeltasMigration,
   openCaseloadIndexMigration,
 ];
 

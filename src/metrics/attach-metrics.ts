@@ -19,7 +19,7 @@
 import type { Engine, StreamChange } from '../engine/engine-types.ts';
 import { applyMetricChange } from './apply-change.ts';
 import { DeltaSet } from './counter-deltas.ts';
-import { applyCounterDeltas } from './counter-store.ts';
+import { appendCounterDeltas, applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
 import { recountPeople } from './person-facts.ts';
@@ -40,9 +40,18 @@ export function metricChangeOf(change: StreamChange, timeZone?: string): MetricC
   };
 }
 
+export interface AttachMetricsOptions {
+  /**
+   * PostgreSQL: append each commit's counter changes for the fold (counter-fold.ts) instead
+   * of adding them to the shared block rows; whoever sets it must run the fold.
+   */
+  appendCounters?: boolean;
+}
+
 /** Keeps the measures current from `engine`'s changes; returns a function that detaches. */
-export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'> & { timeZone?: string }): () => void {
+export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBeforeCommit'> & { timeZone?: string }, options: AttachMetricsOptions = {}): () => void {
   const timeZone = engine.timeZone;
+  const writeCounters = options.appendCounters ? appendCounterDeltas : applyCounterDeltas;
   const pending = new WeakMap<StreamChange, DeltaSet>();
   const people = new WeakMap<StreamChange, readonly string[]>();
   const offChange = engine.useInTransaction(async (trx, change, sql) => {
@@ -75,7 +84,7 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
     }
     // recountPeople sorts the keys and locks each person in that order.
     if (recount.size > 0) await recountPeople(trx, [...recount]);
-    if (!total.isEmpty()) await applyCounterDeltas(metricsDb(trx), total.nonZeroBlocks(), sql);
+    if (!total.isEmpty()) await writeCounters(metricsDb(trx), total.nonZeroBlocks(), sql);
   });
   return () => {
     offChange();

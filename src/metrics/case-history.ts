@@ -225,7 +225,7 @@ export async function insertCaseHistory(trx: Kysely<Database>, rows: readonly Ca
  * afterwards. Asked of the store's own schema, without a failing statement (which would end
  * a PostgreSQL transaction).
  */
-export async function hasTable(trx: Kysely<Database>, dialect: 'sqlite' | 'postgres', table: 'metric_case_history' | 'metric_referral_history'): Promise<boolean> {
+export async function hasTable(trx: Kysely<Database>, dialect: 'sqlite' | 'postgres', table: 'metric_case_history' | 'metric_referral_history' | 'metric_day_deltas'): Promise<boolean> {
   const r =
     dialect === 'postgres'
       ? await sql<{ n: number | string }>`select count(*) as n from pg_tables where schemaname = current_schema() and tablename = ${table}`.execute(trx)

@@ -3,11 +3,14 @@
  * dimension, optionally a day range. Every metric is kept in day blocks (`metric_day_totals`
  * and `metric_day_blocks`, day-blocks.ts), read as whole 32-day blocks, with the day columns
  * of the blocks at a range's ragged ends. The cost follows the number of blocks, stages and
- * breakdown values — not the number of journeys.
+ * breakdown values — not the number of journeys. On PostgreSQL the counter changes appended
+ * and not folded yet (`metric_day_deltas`, counter-fold.ts) are read along with the blocks,
+ * so a figure counts every committed change.
  */
 import { sql, type RawBuilder } from 'kysely';
 import { BLOCK_DAYS, BLOCKED_METRICS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from '../../machines/measure-dimensions.ts';
+import { isPostgres } from './counter-store.ts';
 import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
 import type { MetricsDb } from './metric-tables.ts';
 
@@ -64,6 +67,21 @@ interface BlockScope {
   dim: Dimension;
   firstBlock?: number | undefined;
   lastBlock?: number | undefined;
+  /** Add the changes appended and not folded yet (PostgreSQL; counter-fold.ts). */
+  appended?: boolean;
+}
+
+const BLOCK_COLUMNS = sql.raw(['metric', 'agency_id', 'k', 'block', 'n', ...DAY_COLUMNS].map((c) => `b.${c}`).join(', '));
+
+/**
+ * The appended changes in `scope` of its dimension, as block rows with their `value`. No
+ * `n <> 0` here: an appended row may move a count between days of a block and sum to zero.
+ */
+function appendedRows(scope: BlockScope): RawBuilder<unknown> {
+  return sql`select ${BLOCK_COLUMNS}, b.value from metric_day_deltas b
+    where b.metric in (${sql.join(scope.metrics)}) and b.agency_id in (${sql.join(scope.agencyIds)}) and b.dim = ${scope.dim}${
+      scope.firstBlock === undefined ? sql`` : sql` and b.block >= ${scope.firstBlock}`
+    }${scope.lastBlock === undefined ? sql`` : sql` and b.block <= ${scope.lastBlock}`}`;
 }
 
 /**
@@ -83,12 +101,17 @@ export function blockRowsFrom(scope: BlockScope): { from: RawBuilder<unknown>; v
     sql`${sql.ref(`${t}.metric`)} in (${sql.join(scope.metrics)}) and ${sql.ref(`${t}.agency_id`)} in (${sql.join(scope.agencyIds)}) and ${sql.ref(`${t}.n`)} <> 0${
       scope.firstBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} >= ${scope.firstBlock}`
     }${scope.lastBlock === undefined ? sql`` : sql` and ${sql.ref(`${t}.block`)} <= ${scope.lastBlock}`}`;
-  if (scope.dim === 'all') return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)` };
-  return {
-    from: sql`from metric_day_totals t cross join metric_day_blocks b
-      where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block + 0 and b.dim = ${scope.dim} and b.n <> 0`,
-    value: sql<string>`b.value`,
-  };
+  if (scope.dim === 'all') {
+    if (!scope.appended) return { from: sql`from metric_day_totals b where ${range('b')}`, value: sql<string>`cast('all' as text)` };
+    return {
+      from: sql`from (select ${BLOCK_COLUMNS}, cast('all' as text) as value from metric_day_totals b where ${range('b')} union all ${appendedRows(scope)}) b`,
+      value: sql<string>`b.value`,
+    };
+  }
+  const stored = sql`from metric_day_totals t cross join metric_day_blocks b
+      where ${range('t')} and b.metric = t.metric and b.agency_id = t.agency_id and b.k = t.k and b.block = t.block + 0 and b.dim = ${scope.dim} and b.n <> 0`;
+  if (!scope.appended) return { from: stored, value: sql<string>`b.value` };
+  return { from: sql`from (select ${BLOCK_COLUMNS}, b.value ${stored} union all ${appendedRows(scope)}) b`, value: sql<string>`b.value` };
 }
 
 async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
@@ -105,7 +128,7 @@ async function readBlockSums(db: MetricsDb, q: SumQuery): Promise<SumRow[]> {
     const tail = last === undefined ? sql`` : sql`when b.block = ${last} then ${daySpan('b', 0, toOffset)} `;
     amount = sql<number>`case ${head}${tail}else b.n end`;
   }
-  const { from, value } = blockRowsFrom({ ...q, firstBlock: first, lastBlock: last });
+  const { from, value } = blockRowsFrom({ ...q, firstBlock: first, lastBlock: last, appended: isPostgres(db) });
   // The rows as found, one per agency and block, added up here: a GROUP BY would sort them
   // all into a temporary tree first, several times the cost of finding them.
   const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
@@ -126,7 +149,7 @@ export async function readBlockTotals(
   q: { metric: string; agencyIds: readonly string[]; dim: Dimension; byAgency?: boolean },
 ): Promise<Array<{ agencyId?: string; k: string; value: string; n: number }>> {
   if (q.agencyIds.length === 0) return [];
-  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim });
+  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim, appended: isPostgres(db) });
   // Added up here, as readBlockSums does.
   const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`b.agency_id`, sql`b.k`, value, sql`b.n`])} as rows ${from}`.execute(db);
   const sums = new Map<string, { agencyId?: string; k: string; value: string; n: number }>();

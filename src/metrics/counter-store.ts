@@ -10,6 +10,7 @@
  */
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
+import type { Database } from '../db/schema.ts';
 import type { BlockDelta } from './counter-deltas.ts';
 import { BLOCK_DAYS, DAY_COLUMNS } from './day-blocks.ts';
 
@@ -55,10 +56,27 @@ const pgBlocksText = (): string => `insert into metric_day_blocks (metric, agenc
 const pgTotalsText = (): string => `insert into metric_day_totals (metric, agency_id, block, k, n, ${DAY_LIST})
   select * from unnest(${pgArrays(TOTAL_TYPES)})
   ${TOTALS_KEY}`;
+// A serving node's commits append their changes instead (counter-fold.ts): one row per block row.
+const PG_APPEND = `insert into metric_day_deltas (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
+  select * from unnest(${pgArrays(BLOCK_TYPES)})`;
 const PG_BLOCKS = pgBlocksText();
 const PG_TOTALS = pgTotalsText();
 // Both in one round trip (PostgreSQL runs data-modifying CTEs); empty arrays insert nothing.
 const PG_ALL = `with day_totals as (${pgTotalsText()}) ${pgBlocksText()}`;
+
+// The fold: up to `$1` appended rows deleted and, in the same statement, added to the block
+// rows they change, in key order. A row is folded by the transaction that deletes it, so
+// once whoever folds at the same time.
+const sumsOf = (keys: string): string => `${keys}, sum(n), ${DAY_COLUMNS.map((c) => `sum(${c})`).join(', ')} from gone`;
+const PG_FOLD = `with gone as (
+    delete from metric_day_deltas where ctid = any(array(select ctid from metric_day_deltas limit $1)) returning *),
+  day_totals as (insert into metric_day_totals (metric, agency_id, block, k, n, ${DAY_LIST})
+    select ${sumsOf('metric, agency_id, block, k')} where dim = 'all' group by 1, 2, 3, 4 order by 1, 2, 3, 4
+    ${TOTALS_KEY}),
+  day_blocks as (insert into metric_day_blocks (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
+    select ${sumsOf('metric, agency_id, k, block, dim, value')} where dim <> 'all' group by 1, 2, 3, 4, 5, 6 order by 1, 2, 3, 4, 5, 6
+    ${BLOCKS_KEY})
+  select count(*)::int as n from gone`;
 
 const numberedText = new Map<string, string>();
 /** `?` placeholders as PostgreSQL's `$1, $2, …` (the texts here hold no other question mark). */
@@ -152,4 +170,27 @@ export async function applyCounterDeltas<DB>(db: Kysely<DB>, blocks: readonly Bl
   }
   for (let i = 0; i < totals.length; i += CHUNK) await run(SQLITE_TOTALS, sqliteTotalParams(totals.slice(i, i + CHUNK)));
   for (let i = 0; i < divided.length; i += CHUNK) await run(SQLITE_BLOCKS, sqliteBlockParams(divided.slice(i, i + CHUNK)));
+}
+
+/**
+ * PostgreSQL: appends each block row's change to `metric_day_deltas` for the fold to add
+ * later (counter-fold.ts), so the commit locks no row another commit needs. The counters'
+ * readers add the rows not folded yet, so a figure is exact as soon as the commit is.
+ */
+export async function appendCounterDeltas<DB>(db: Kysely<DB>, blocks: readonly BlockDelta[], direct?: DirectSql): Promise<void> {
+  if (!isPostgres(db)) throw new Error('Counter deltas are appended on PostgreSQL only; SQLite adds them to the blocks (applyCounterDeltas).');
+  for (let i = 0; i < blocks.length; i += CHUNK) {
+    const params = pgBlockParams(blocks.slice(i, i + CHUNK));
+    if (direct) await direct.run(PG_APPEND, params);
+    else await db.executeQuery(CompiledQuery.raw(numbered(PG_APPEND), params));
+  }
+}
+
+/**
+ * PostgreSQL: folds up to `limit` appended rows into the block rows, in the caller's
+ * transaction; returns how many it folded.
+ */
+export async function foldSomeCounterDeltas(db: Kysely<Database>, limit: number): Promise<number> {
+  const { rows } = await db.executeQuery<{ n: number }>(CompiledQuery.raw(PG_FOLD, [limit]));
+  return rows[0]?.n ?? 0;
 }

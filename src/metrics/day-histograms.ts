@@ -7,6 +7,7 @@
  */
 import { sql } from 'kysely';
 import { blockRowsFrom } from './count-reader.ts';
+import { isPostgres } from './counter-store.ts';
 import { BLOCK_DAYS, DAY_COLUMNS, blockOf } from './day-blocks.ts';
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { jsonRowsOf, parseJsonRows } from './json-rows.ts';
@@ -40,7 +41,7 @@ export async function readDaySummaries(db: MetricsDb, q: DaySummaryQuery): Promi
   if (q.agencyIds.length === 0) return [];
   // The rows as stored, one per agency, in one JSON value (json-rows.ts), added up here: a
   // GROUP BY summing 33 columns costs the database several times more.
-  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim, lastBlock: q.dayTo === undefined ? undefined : blockOf(q.dayTo) });
+  const { from, value } = blockRowsFrom({ metrics: [q.metric], agencyIds: q.agencyIds, dim: q.dim, lastBlock: q.dayTo === undefined ? undefined : blockOf(q.dayTo), appended: isPostgres(db) });
   // The agency only when kept apart: its id is the longest text of a row.
   const agency = q.byAgency ? sql`b.agency_id` : sql`cast('' as text)`;
   const columns = [agency, sql.ref('b.k'), value, sql.ref('b.block'), ...DAY_COLUMNS.map((c) => sql.ref(`b.${c}`))];

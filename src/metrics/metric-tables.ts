@@ -40,6 +40,13 @@ export type MetricDayTotalTable = {
   n: number;
 } & Record<DayColumn, number>;
 
+/**
+ * Counter changes not yet folded into the day blocks (migration 100; counter-fold.ts): one
+ * block row's change each, `dim` and `value` `all` for a `metric_day_totals` row. A row's
+ * `n` may be zero while its days are not (a count moved from one day of a block to another).
+ */
+export type MetricDayDeltaTable = MetricDayBlockTable;
+
 /** The per-journey facts the reducer keeps between events (JSON of CaseFacts). */
 export type MetricCaseFactsTable = {
   case_id: string;
@@ -99,6 +106,7 @@ export type PersonEpisodeTable = {
 export type MetricTables = {
   metric_day_blocks: MetricDayBlockTable;
   metric_day_totals: MetricDayTotalTable;
+  metric_day_deltas: MetricDayDeltaTable;
   metric_case_facts: MetricCaseFactsTable;
   metric_referral_facts: MetricReferralFactsTable;
   metric_deadlines: MetricDeadlineTable;

@@ -79,6 +79,8 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   const db = metricsDb(trx);
   await db.deleteFrom('metric_day_blocks').execute();
   await db.deleteFrom('metric_day_totals').execute();
+  // The counter changes appended and not folded yet (migration 100 on): the rebuild counts them anew.
+  if (await hasTable(trx, dialect, 'metric_day_deltas')) await db.deleteFrom('metric_day_deltas').execute();
   await db.deleteFrom('metric_case_facts').execute();
   await db.deleteFrom('metric_referral_facts').execute();
   await db.deleteFrom('metric_deadlines').execute();

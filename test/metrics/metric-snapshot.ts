@@ -1,6 +1,8 @@
 /** Reads every stored measure in a stable order, to compare the incremental path with a rebuild. */
 import type { Kysely } from 'kysely';
 import type { Database } from '../../src/db/schema.ts';
+import { foldCounterDeltas } from '../../src/metrics/counter-fold.ts';
+import { isPostgres } from '../../src/metrics/counter-store.ts';
 import { DAY_COLUMNS } from '../../src/metrics/day-blocks.ts';
 import { metricsDb } from '../../src/metrics/metric-tables.ts';
 
@@ -34,10 +36,12 @@ export async function metricSnapshot(
 
 /**
  * Every day-block row in one shape: the breakdown rows of `metric_day_blocks` and the
- * undivided rows of `metric_day_totals` as rows of dimension and value `all`.
+ * undivided rows of `metric_day_totals` as rows of dimension and value `all` — on
+ * PostgreSQL after folding the counter changes appended and not folded yet.
  */
 export async function dayBlockRows(db: Kysely<Database>): Promise<Array<Record<string, unknown> & { n: number }>> {
   const m = metricsDb(db);
+  if (isPostgres(db)) await foldCounterDeltas(db);
   const divided = await m.selectFrom('metric_day_blocks').selectAll().execute();
   const totals = await m.selectFrom('metric_day_totals').selectAll().execute();
   return [

@@ -1,5 +1,6 @@
 /** Flow between stages: moves per day or ISO week in the period. */
 import { sql } from 'kysely';
+import { isPostgres } from '../counter-store.ts';
 import { BLOCK_DAYS, DAY_COLUMNS, FLOW_WEEKS, WEEK_BLOCK_DAYS, blockOf, weekBlockOf } from '../day-blocks.ts';
 import { dateOfDay, weekStartOf } from '../days.ts';
 import { FIGURE_DEFINITIONS } from '../definitions.ts';
@@ -44,10 +45,19 @@ async function flowRows(db: MetricsDb, q: MeasureQuery, dayFrom: number): Promis
   if (q.agencyIds.length === 0) return [];
   const days = sql.join(DAY_COLUMNS.map((c) => sql.ref(`b.${c}`)));
   const out: Array<[string, string, number, number]> = [];
-  const inPeriod = sql`t.metric = 'flow' and t.agency_id in (${sql.join(q.agencyIds)}) and t.block >= ${blockOf(dayFrom)} and t.block <= ${blockOf(q.toDay)} and t.n <> 0`;
+  const period = sql`t.metric = 'flow' and t.agency_id in (${sql.join(q.agencyIds)}) and t.block >= ${blockOf(dayFrom)} and t.block <= ${blockOf(q.toDay)}`;
+  const inPeriod = sql`${period} and t.n <> 0`;
+  // On PostgreSQL with the changes appended and not folded yet (src/metrics/counter-fold.ts),
+  // whose rows may sum to zero over their days.
+  const appended = isPostgres(db);
+  const tDays = sql.join(DAY_COLUMNS.map((c) => sql.ref(`t.${c}`)));
+  const totals = appended
+    ? sql`(select t.agency_id, t.k, t.block, ${tDays} from metric_day_totals t where ${inPeriod}
+        union all select t.agency_id, t.k, t.block, ${tDays} from metric_day_deltas t where ${period} and t.dim = 'all') t`
+    : sql`metric_day_totals t where ${inPeriod}`;
   if (q.dim === 'all') {
     const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`t.k`, sql`t.block`, ...DAY_COLUMNS.map((c) => sql.ref(`t.${c}`))])} as rows
-      from metric_day_totals t where ${inPeriod}`.execute(db);
+      from ${totals}`.execute(db);
     for (const row of parseJsonRows(rows[0]?.rows)) {
       const k = row[0] as string;
       const block = row[1] as number;
@@ -62,10 +72,16 @@ async function flowRows(db: MetricsDb, q: MeasureQuery, dayFrom: number): Promis
   const weekBlocks: number[] = [];
   for (let b = weekBlockOf(dayFrom).block; b <= q.toDay; b += WEEK_BLOCK_DAYS) weekBlocks.push(b);
   // The moves with a count in the period: distinct (agency, move) of the undivided blocks.
+  const inWeeks = sql`b.metric = ${FLOW_WEEKS} and b.block in (${sql.join(weekBlocks)}) and b.dim = ${q.dim}`;
+  const weekRows = appended
+    ? sql`(select b.agency_id, b.k, b.value, b.block, ${days} from metric_day_blocks b where ${inWeeks} and b.n <> 0
+        union all select b.agency_id, b.k, b.value, b.block, ${days} from metric_day_deltas b where ${inWeeks}) b
+      where b.agency_id = m.agency_id and b.k = m.k`
+    : sql`metric_day_blocks b
+      where b.agency_id = m.agency_id and b.k = m.k and ${inWeeks} and b.n <> 0`;
   const { rows } = await sql<{ rows: unknown }>`select ${jsonRowsOf(db, [sql`b.k`, sql`b.value`, sql`b.block`, days])} as rows
-    from (select distinct t.agency_id, t.k from metric_day_totals t where ${inPeriod}) m
-    cross join metric_day_blocks b
-    where b.metric = ${FLOW_WEEKS} and b.agency_id = m.agency_id and b.k = m.k and b.block in (${sql.join(weekBlocks)}) and b.dim = ${q.dim} and b.n <> 0`.execute(db);
+    from (select distinct t.agency_id, t.k from ${totals}) m
+    cross join ${weekRows}`.execute(db);
   for (const row of parseJsonRows(rows[0]?.rows)) {
     const k = row[0] as string;
     const value = row[1] as string;

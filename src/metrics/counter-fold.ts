@@ -1,0 +1,82 @@
+/**
+ * The fold of appended counter changes on PostgreSQL. A serving node's commits append their
+ * counter changes to `metric_day_deltas` (counter-store.ts) instead of adding them to the
+ * shared day-block rows, which a commit held locked through its WAL flush: two nodes' (or
+ * one node's concurrent) batches then took turns on the same few rows. Every node folds the
+ * appended rows into the blocks about once a second; whichever takes the fold's advisory
+ * lock first does it, in transactions of at most `batch` rows, and the others skip that
+ * round. A row is deleted and added to the blocks in one statement, so it is folded exactly
+ * once. The counters' readers add the rows not folded yet (count-reader.ts), so a figure
+ * never waits for the fold. A rebuild (rebuild.ts) holds the event-log lock exclusively,
+ * which the fold takes shared: the two never interleave.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import { foldSomeCounterDeltas } from './counter-store.ts';
+
+/**
+ * The fold's own advisory lock, one per schema (a pair of integers: a key space apart from
+ * the single-number keys of the event log, sealer and start-up), so deployments in other
+ * schemas of the database fold on their own.
+ */
+const FOLD_LOCK_KEY = 7031005;
+// The event-log lock (src/engine/event-log.ts), taken shared so no fold runs inside a rebuild.
+const EVENT_LOG_LOCK_KEY = 7031002;
+
+export interface CounterFoldOptions {
+  /** How often to fold (ms, default 1000). */
+  everyMs?: number;
+  /** Rows folded per transaction (default 5000). */
+  batch?: number;
+}
+
+/**
+ * Folds every appended row there is, `batch` rows a transaction, unless another node is
+ * folding now (then returns at once). Returns the number of rows this call folded.
+ */
+export async function foldCounterDeltas(db: Kysely<Database>, batch = 5000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const folded = await db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${FOLD_LOCK_KEY}, hashtext(current_schema())) as ok, pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+      return rows[0]?.ok ? foldSomeCounterDeltas(trx, batch) : 0;
+    });
+    total += folded;
+    if (folded < batch) return total;
+  }
+}
+
+export interface CounterFold {
+  /** Stops folding after the round in progress, then folds what is left once more. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Folds `everyMs` after each round ends, until stopped (PostgreSQL). A failed round is
+ * reported to `onError` and the next one tries again.
+ */
+export function startCounterFold(db: Kysely<Database>, onError: (err: unknown) => void, options: CounterFoldOptions = {}): CounterFold {
+  const everyMs = options.everyMs ?? 1000;
+  let stopped = false;
+  let round: Promise<void> = Promise.resolve();
+  let timer: NodeJS.Timeout;
+  const schedule = (): void => {
+    timer = setTimeout(() => {
+      round = foldCounterDeltas(db, options.batch)
+        .then(() => undefined, onError)
+        .then(() => {
+          if (!stopped) schedule();
+        });
+    }, everyMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await round;
+      await foldCounterDeltas(db, options.batch);
+    },
+  };
+}
