@@ -22,7 +22,7 @@ export const authRoutes = [
     path: '/api/v1/auth/login',
     operationId: 'login',
     summary: 'Sign in with email and password',
-    description: 'Returns an opaque bearer token (expires after PATHWAYS_TOKEN_TTL_MINUTES, default 12 hours). Repeated failures answer 429 with Retry-After: per account from one address, per account from anywhere (except from an address the account signed in from before), and per address across accounts. Shared by every node (kept in the database).',
+    description: 'Returns an opaque bearer token (expires after PATHWAYS_TOKEN_TTL_MINUTES, default 12 hours). Repeated failures answer 429 with Retry-After, after a pause of a second: per account from one address, per account from anywhere (except from an address the account signed in from before), and per address across accounts. Shared by every node (kept in the database).',
     tag: 'auth',
     auth: 'public',
     body: loginBody,
@@ -31,11 +31,17 @@ export const authRoutes = [
       const now = ctx.now();
       // A block this process already read refuses at once: a flood from one address costs no reads.
       const known = ctx.loginThrottle.knownRetryAfterSeconds({ email: body.email, ip }, now);
-      if (known > 0) throw tooManyFailures(known);
+      if (known > 0) {
+        await ctx.loginThrottle.pauseRefusal();
+        throw tooManyFailures(known);
+      }
       const user = await findUserByEmail(ctx.store.db, body.email);
       const attempt = { email: body.email, ip, userId: user?.id ?? null };
       const wait = await ctx.loginThrottle.retryAfterSeconds(attempt, now);
-      if (wait > 0) throw tooManyFailures(wait);
+      if (wait > 0) {
+        await ctx.loginThrottle.pauseRefusal();
+        throw tooManyFailures(wait);
+      }
       const ok = user
         ? user.disabled_at === null && (await verifyPassword(body.password, user.password_hash))
         : await verifyPassword(body.password, await (decoyHash ??= hashPassword('decoy password, never valid')));

@@ -20,6 +20,10 @@
  * and never longer than `MEMO_TRUST_MS` after reading it (so a block lifted early elsewhere,
  * or an address that became known meanwhile, is seen within that time), and anything it does
  * not refuse is decided by the database as before.
+ *
+ * A refusal is answered after a pause (`REFUSAL_PAUSE_MS`), so a client guessing back to back
+ * guesses once a pause rather than as fast as the server can refuse; past `HELD_REFUSALS`
+ * held at once, refusals are answered at once, so the pause never holds more than that.
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
@@ -35,6 +39,10 @@ export const KNOWN_ADDRESS_DAYS = 30;
 export const MEMO_TRUST_MS = 10_000;
 /** The most blocks one process remembers; past it the oldest is forgotten (and read again when met). */
 const MEMO_LIMIT = 10_000;
+/** How long a refused sign-in waits for its answer, in milliseconds. */
+export const REFUSAL_PAUSE_MS = 1000;
+/** The most refusals waiting at once; past it they are answered at once. */
+export const HELD_REFUSALS = 512;
 
 type Scope = keyof typeof THROTTLE_LIMITS;
 
@@ -54,6 +62,8 @@ export interface LoginThrottle {
   knownRetryAfterSeconds(attempt: Pick<SignInAttempt, 'email' | 'ip'>, now: Date): number;
   /** Seconds the caller must wait, or 0 when the attempt may go ahead (read from the database). */
   retryAfterSeconds(attempt: SignInAttempt, now: Date): Promise<number>;
+  /** Resolves when a refusal may be answered: after the pause, or at once when too many are held. */
+  pauseRefusal(): Promise<void>;
   recordFailure(attempt: SignInAttempt, now: Date): Promise<void>;
   recordSuccess(attempt: SignInAttempt, now: Date): Promise<void>;
 }
@@ -66,8 +76,18 @@ function subjects(attempt: Pick<SignInAttempt, 'email' | 'ip'>): Record<Scope, s
   return { pair: `${email}:${ip}`, account: email, address: ip };
 }
 
+/** How a throttle counts and pauses (defaults: the constants above). */
+export interface LoginThrottleOptions {
+  limits?: Record<Scope, number>;
+  windowMs?: number;
+  refusalPauseMs?: number;
+  heldRefusals?: number;
+}
+
 /** Creates the database-backed throttle. */
-export function createLoginThrottle(db: Kysely<Database>, limits: Record<Scope, number> = THROTTLE_LIMITS, windowMs = WINDOW_MS): LoginThrottle {
+export function createLoginThrottle(db: Kysely<Database>, options: LoginThrottleOptions = {}): LoginThrottle {
+  const { limits = THROTTLE_LIMITS, windowMs = WINDOW_MS, refusalPauseMs = REFUSAL_PAUSE_MS, heldRefusals = HELD_REFUSALS } = options;
+  let held = 0;
   const cutoff = (now: Date): string => new Date(now.getTime() - windowMs).toISOString();
   const knownSince = (now: Date): string => new Date(now.getTime() - KNOWN_ADDRESS_DAYS * 86_400_000).toISOString();
   const memo = createBlockMemo();
@@ -132,6 +152,17 @@ export function createLoginThrottle(db: Kysely<Database>, limits: Record<Scope, 
 
     knownRetryAfterSeconds(attempt, now) {
       return memo.retryAfterSeconds(subjects(attempt), now.getTime());
+    },
+
+    pauseRefusal() {
+      if (refusalPauseMs <= 0 || held >= heldRefusals) return Promise.resolve();
+      held += 1;
+      return new Promise((resolve) =>
+        setTimeout(() => {
+          held -= 1;
+          resolve();
+        }, refusalPauseMs),
+      );
     },
 
     async recordFailure(attempt, now) {

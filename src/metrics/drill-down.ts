@@ -14,6 +14,7 @@ import { dayOf } from './days.ts';
 import type { JourneyListFigure, ReferralListFigure } from '../../machines/figure-lists.ts';
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { readBlockTotals, readSums } from './count-reader.ts';
+import { isPostgres } from './counter-store.ts';
 import { historyGroupColumn, historyIndex, runningAt } from './history-reader.ts';
 import { metricsDb } from './metric-tables.ts';
 import { countReferralsThen, listReferralsThen } from './referral-lists-then.ts';
@@ -88,54 +89,77 @@ function journeyWhere(q: JourneyDrillQuery, t: 'c' | 'h' = fromHistory(q) ? 'h' 
   return sql.join(parts, sql` and `);
 }
 
-function journeyTable(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): RawBuilder<unknown> {
-  if (fromHistory(q)) return sql`metric_case_history h ${historyIndex(metricsDb(db), q.agencyIds.length)}`;
-  // Each agency's own index range, which holds every column read (index only). The metric's
-  // index looked cheaper for an area, stopping at the page, but it holds no agency: every row
-  // fetched its journey's row to filter, and the count read them all — at 330,000 journeys
-  // (an 8 GB file) 0.5–0.9 s against 24–38 ms for the agency ranges (SQLite has no statistics
-  // to choose by itself).
-  const hint = dialect === 'sqlite' ? sql.raw('indexed by metric_case_clocks_agency') : sql``;
-  return sql`metric_case_clocks c ${hint}`;
+/** The history, for a past day or a breakdown group (SQLite is told which index to walk). */
+function historyTable(db: Kysely<Database>, q: JourneyDrillQuery): RawBuilder<unknown> {
+  return sql`metric_case_history h ${historyIndex(metricsDb(db), q.agencyIds.length)}`;
 }
 
 /**
- * Today's figure from the counters, which hold the same entries as the clock rows (both are
- * `caseStateCounts` of each journey, kept in the same transaction): a stage's open journeys,
- * or a deadline clock's entries on days past its standard. A read of day blocks, whatever the
- * number of journeys; counting the rows themselves read some 200,000 index entries for an
- * area's work in progress at 330,000 journeys.
+ * Today's figure per agency and sub-key (the stage, for the stage ages) from the counters,
+ * which hold the same entries as the clock rows (both are `caseStateCounts` of each journey,
+ * kept in the same transaction): a stage's open journeys, or a deadline clock's entries on
+ * days past its standard. A read of day blocks, whatever the number of journeys; counting
+ * the rows themselves read some 200,000 index entries for an area's work in progress at
+ * 330,000 journeys.
  */
-async function countJourneysNow(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
+async function clockRangesNow(db: Kysely<Database>, q: JourneyDrillQuery): Promise<Array<{ agencyId: string; k: string; n: number }>> {
   const spec = JOURNEY_FIGURES[q.figure];
-  const scope = { agencyIds: q.agencyIds, dim: 'all' as const };
+  const scope = { agencyIds: q.agencyIds, dim: 'all' as const, byAgency: true };
   const rows =
     spec.overDays === null
       ? await readBlockTotals(metricsDb(db), { ...scope, metric: spec.metric })
       : await readSums(metricsDb(db), { ...scope, metrics: [spec.metric], dayTo: asOfDayOfQuery(q) - spec.overDays - 1 });
-  return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).reduce((n, r) => n + r.n, 0);
+  return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
 }
 
 /** How many journeys the figure holds (the list's length). */
-export async function countJourneysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<number> {
+export async function countJourneysBehind(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
   if (q.agencyIds.length === 0) return 0;
-  if (!fromHistory(q)) return countJourneysNow(db, q);
-  const r = await sql<{ n: number | string }>`select count(*) as n from ${journeyTable(db, dialect, q)} where ${journeyWhere(q)}`.execute(db);
+  if (!fromHistory(q)) return (await clockRangesNow(db, q)).reduce((n, r) => n + r.n, 0);
+  const r = await sql<{ n: number | string }>`select count(*) as n from ${historyTable(db, q)} where ${journeyWhere(q)}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
+}
+
+type ClockPageRow = { case_id: string; agency_id: string; k: string; day: number | string };
+
+/**
+ * Today's page: the first rows after the cursor of each (agency, sub-key) range of the clock
+ * rows that the counters say is not empty, each a walk of the agency index in list order
+ * that stops at the page size, merged by the database. One ordered walk of the whole area
+ * cannot stop early (the agencies are separate ranges of the index), so it read and sorted
+ * every row of the figure for each page.
+ */
+async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<ClockPageRow[]> {
+  const ranges = await clockRangesNow(db, q);
+  if (ranges.length === 0) return [];
+  const spec = JOURNEY_FIGURES[q.figure];
+  const hint = dialect === 'sqlite' ? sql.raw('indexed by metric_case_clocks_agency') : sql``;
+  const bound = spec.overDays === null ? sql`` : sql` and c.day <= ${asOfDayOfQuery(q) - spec.overDays - 1}`;
+  const after = q.after ? sql` and (c.day, c.case_id) > (${Number(q.after.at)}, ${q.after.id})` : sql``;
+  const arms = ranges.map(
+    (r, i) => sql`select * from (select c.case_id, c.agency_id, c.k, c.day from metric_case_clocks c ${hint}
+      where c.agency_id = ${r.agencyId} and c.metric = ${spec.metric} and c.k = ${r.k}${bound}${after}
+      order by c.day, c.case_id limit ${q.limit}) as ${sql.ref(`p${i}`)}`,
+  );
+  return (await sql<ClockPageRow>`${sql.join(arms, sql` union all `)} order by day, case_id limit ${q.limit}`.execute(db)).rows;
+}
+
+/** A page of the history's spells (a past day, or a breakdown group), in list order. */
+async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery): Promise<ClockPageRow[]> {
+  const day = q.after ? Number(q.after.at) : 0;
+  const after = q.after ? sql` and (h.day > ${day} or (h.day = ${day} and h.case_id > ${q.after.id}))` : sql``;
+  const r = await sql<ClockPageRow>`
+    select h.case_id as case_id, h.agency_id as agency_id, h.k as k, h.day as day from ${historyTable(db, q)}
+    where ${journeyWhere(q)}${after}
+    order by h.day, h.case_id limit ${q.limit}`.execute(db);
+  return r.rows;
 }
 
 /** One page of the journeys behind a figure, oldest counted state first. */
 export async function listJourneysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<JourneyDrillRow[]> {
-  if (q.agencyIds.length === 0) return [];
-  const t = fromHistory(q) ? 'h' : 'c';
-  const col = (name: string) => sql.ref(`${t}.${name}`);
-  const day = q.after ? Number(q.after.at) : 0;
-  const after = q.after ? sql` and (${col('day')} > ${day} or (${col('day')} = ${day} and ${col('case_id')} > ${q.after.id}))` : sql``;
-  const r = await sql<{ case_id: string; agency_id: string; k: string; day: number | string }>`
-    select ${col('case_id')} as case_id, ${col('agency_id')} as agency_id, ${col('k')} as k, ${col('day')} as day from ${journeyTable(db, dialect, q)}
-    where ${journeyWhere(q)}${after}
-    order by ${col('day')}, ${col('case_id')} limit ${q.limit}`.execute(db);
-  const rows = r.rows.map((row) => ({ caseId: row.case_id, agencyId: row.agency_id, stage: row.k, day: Number(row.day) }));
+  if (q.agencyIds.length === 0 || q.limit <= 0) return [];
+  const found = fromHistory(q) ? await historyPage(db, q) : await clockPageNow(db, dialect, q);
+  const rows = found.map((row) => ({ caseId: row.case_id, agencyId: row.agency_id, stage: row.k, day: Number(row.day) }));
   if (q.figure === 'workInProgress') return rows;
   // The deadline clocks have no sub-key: the stage is the journey's own, then.
   const ids = rows.map((x) => x.caseId);
@@ -227,14 +251,34 @@ export async function countReferralsBehind(db: Kysely<Database>, q: ReferralDril
   return Number(r.rows[0]?.n ?? 0);
 }
 
+/**
+ * Today's page of referrals waiting: the first after the cursor of each receiving agency and
+ * waiting state, each a walk of the referrals' (receiver, state, sending time) index that
+ * stops at the page size, merged by the database — rather than every waiting referral of
+ * the area read and sorted.
+ */
+async function waitingPageNow(db: Kysely<Database>, q: ReferralDrillQuery): Promise<ReferralDrillRow[]> {
+  const hint = isPostgres(db) ? sql`` : sql.raw('indexed by referrals_to_state_created');
+  const after = q.after ? sql` and (r.created_at, r.id) > (${q.after.at}, ${q.after.id})` : sql``;
+  const states = q.state ? [q.state] : [...REFERRAL_WAITING_STATES];
+  const arms = q.agencyIds.flatMap((agency, a) =>
+    states.map(
+      (state, i) => sql`select * from (select r.id, r.to_agency_id, r.state, r.created_at from referrals r ${hint}
+        where r.to_agency_id = ${agency} and r.state = ${state}${after} order by r.created_at, r.id limit ${q.limit}) as ${sql.ref(`p${a}_${i}`)}`,
+    ),
+  );
+  const r = await sql<{ id: string; to_agency_id: string; state: string; created_at: string }>`${sql.join(arms, sql` union all `)} order by created_at, id limit ${q.limit}`.execute(db);
+  return r.rows.map((row) => ({ referralId: row.id, agencyId: row.to_agency_id, state: row.state, createdAt: row.created_at, dueAt: null }));
+}
+
 /** One page of the referrals behind a figure, oldest first (by sending time). */
 export async function listReferralsBehind(db: Kysely<Database>, q: ReferralDrillQuery): Promise<ReferralDrillRow[]> {
   if (q.agencyIds.length === 0) return [];
   if (q.past) return listReferralsThen(db, { ...q, asOfDay: q.asOfDay ?? dayOf(q.asOf) });
+  if (q.figure === 'referralsWaiting') return waitingPageNow(db, q);
   const after = q.after ? sql` and (r.created_at > ${q.after.at} or (r.created_at = ${q.after.at} and r.id > ${q.after.id}))` : sql``;
-  const due = q.figure === 'referralsWaiting' ? sql`null` : sql`d.due_at`;
   const r = await sql<{ id: string; to_agency_id: string; state: string; created_at: string; due_at: string | null }>`
-    select r.id, r.to_agency_id, r.state, r.created_at, ${due} as due_at from ${referralFrom(q)}
+    select r.id, r.to_agency_id, r.state, r.created_at, d.due_at from ${referralFrom(q)}
     where ${referralWhere(q)}${after}
     order by r.created_at, r.id limit ${q.limit}`.execute(db);
   return r.rows.map((row) => ({ referralId: row.id, agencyId: row.to_agency_id, state: row.state, createdAt: row.created_at, dueAt: row.due_at }));
@@ -245,6 +289,11 @@ export interface StageBreachRow {
   stage: string;
   figure: JourneyListFigure;
   count: number;
+}
+
+/** The breaching clock rows first, by their agency's range: SQLite is told the index and, by `cross join`, the order. */
+function breachingClocks(db: Kysely<Database>): RawBuilder<unknown> {
+  return isPostgres(db) ? sql`metric_case_clocks c,` : sql`metric_case_clocks c indexed by metric_case_clocks_agency cross join`;
 }
 
 /**
@@ -264,10 +313,13 @@ export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly 
           join metric_case_history s on s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
           where ${journeyWhere(q, 'h')}
           group by s.k`.execute(db)
-      : await sql<{ stage: string; n: number | string }>`
-          select s.stage, count(*) as n from metric_case_clocks c join cases s on s.id = c.case_id
-          where ${journeyWhere(q, 'c')}
-          group by s.stage`.execute(db);
+      : // Today, the journey's stage-age clock row (every open journey has one, its sub-key the
+        // stage; a deadline clock runs only on an open journey): one seek in the clocks' key
+        // per breaching row rather than the journey's row fetched through the cases' key.
+        await sql<{ stage: string; n: number | string }>`
+          select s.k as stage, count(*) as n from ${breachingClocks(db)} metric_case_clocks s
+          where s.case_id = c.case_id and s.metric = 'stage_age' and ${journeyWhere(q, 'c')}
+          group by s.k`.execute(db);
     for (const row of r.rows) out.push({ stage: row.stage, figure, count: Number(row.n) });
   }
   return out.sort((a, b) => a.stage.localeCompare(b.stage) || a.figure.localeCompare(b.figure));

@@ -5,12 +5,14 @@
  * accounts known at the flooding address, or attacked from elsewhere, still sign in.
  * Two apps over one store stand for two nodes; every statement either runs is counted.
  */
+import { Writable } from 'node:stream';
 import type { KyselyPlugin } from 'kysely';
+import { pino } from 'pino';
 import request from 'supertest';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type PathwaysApp } from '../../api/app.ts';
 import { createStaff } from '../../src/agencies/agency-commands.ts';
-import { MEMO_TRUST_MS, THROTTLE_LIMITS, WINDOW_MS } from '../../src/auth/login-throttle.ts';
+import { MEMO_TRUST_MS, THROTTLE_LIMITS, WINDOW_MS, createLoginThrottle, type LoginThrottleOptions } from '../../src/auth/login-throttle.ts';
 import { hashPassword } from '../../src/auth/password.ts';
 import { SYSTEM_ACTOR, createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
@@ -23,6 +25,10 @@ describe.each(DIALECTS)('a sign-in flood on %s', (dialect) => {
   let clock: TestClock;
   let one: PathwaysApp;
   let two: PathwaysApp;
+  let paused: PathwaysApp;
+  let neverHeld: PathwaysApp;
+  let logged: PathwaysApp;
+  const lines: Array<Record<string, unknown>> = [];
   let agencyId: string;
   let statements = 0;
   let guess = 0;
@@ -38,9 +44,21 @@ describe.each(DIALECTS)('a sign-in flood on %s', (dialect) => {
       },
       transformResult: async (args) => args.result,
     };
-    const node = () => createApp({ store: { ...store, db: store.db.withPlugin(counting) }, engine, now: clock.now, webDist: null, trustProxy: 1 });
+    const counted = { ...store, db: store.db.withPlugin(counting) };
+    // Refusals are answered at once here (their pause has a test of its own, below).
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const node = (throttle: LoginThrottleOptions = { refusalPauseMs: 0 }, logger = pino({ level: 'silent' })) =>
+      createApp({ store: counted, engine, now: clock.now, webDist: null, trustProxy: 1, loginThrottle: createLoginThrottle(counted.db, throttle), logger });
     one = node();
     two = node();
+    paused = node({ refusalPauseMs: 50 });
+    neverHeld = node({ refusalPauseMs: 3_600_000, heldRefusals: 0 });
+    logged = node(undefined, pino({ level: 'info' }, sink));
     agencyId = (await makeAgency({ store, engine, app: one, clock } as unknown as ApiHarness, 'treatment_provider')).id;
   });
   afterAll(async () => {
@@ -126,5 +144,24 @@ describe.each(DIALECTS)('a sign-in flood on %s', (dialect) => {
     expect((await signIn(one, '198.51.100.200', owner.email, owner.password)).status).toBe(429);
     expect((await signIn(one, '192.0.2.60', owner.email, owner.password)).status).toBe(200);
     expect((await signIn(two, '192.0.2.60', owner.email, owner.password)).status).toBe(200);
+  });
+
+  it('a refusal is answered after its pause, and at once when the most refusals are already held', async () => {
+    await flood(one, '192.0.2.70');
+    for (const app of [paused, paused, neverHeld, neverHeld]) {
+      const res = await wrongGuess(app, '192.0.2.70');
+      expect(res.status).toBe(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+  });
+
+  it('logs refusals at most once a second, counting those left out, and every other answer', async () => {
+    await flood(logged, '192.0.2.80');
+    for (let i = 0; i < 40; i++) expect((await wrongGuess(logged, '192.0.2.80')).status).toBe(429);
+    const refusals = lines.filter((l) => l.status === 429);
+    expect(lines.filter((l) => l.status === 401)).toHaveLength(THROTTLE_LIMITS.address);
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.length).toBeLessThan(40);
+    expect(refusals[0]).toMatchObject({ msg: 'request', route: '/api/v1/auth/login', refusedUnlogged: 0 });
   });
 });

@@ -74,6 +74,11 @@ describe.each(['sqlite', 'postgres'] as const)('lists behind the figures (%s)', 
     expect(wip.first.total).toBe(summary.workInProgress!.total);
     expect(wip.items).toHaveLength(4);
     expect(new Set(wip.items.map((i) => i.id)).size).toBe(4);
+    // The pages, merged from each agency's and stage's range, follow the one order of all the clock rows.
+    const inOrder = await sql<{ case_id: string }>`
+      select case_id from metric_case_clocks where metric = 'stage_age' and agency_id in (${provider}, ${partner}) order by day, case_id`.execute(w.store.db);
+    expect(wip.items.map((i) => i.id)).toEqual(inOrder.rows.map((r) => r.case_id));
+    expect(new Set(wip.items.map((i) => i.stage)).size).toBeGreaterThan(1);
     for (const [stage, count] of Object.entries(summary.workInProgress!.byStage!)) {
       const one = await walk(`/api/v1/metrics/journeys?figure=workInProgress&stage=${stage}`);
       expect(one.first.total, stage).toBe(count);
