@@ -11,19 +11,26 @@
  * is already running, and one sync answers for every batch committed before it started.
  *
  * PostgreSQL batches too, and runs several batches at once (`concurrency`, each on a
- * pooled connection): a batch is BEGIN, each queued unit under a SAVEPOINT, and COMMIT;
+ * pooled connection): a batch is BEGIN, its queued units one after another, and COMMIT;
  * PostgreSQL's own group commit shares the WAL flush between batches committing together.
+ * A savepoint costs a round trip there, so a batch first runs without any: a unit (or a
+ * nested call) that fails having written nothing leaves nothing to undo, and one that
+ * fails after writing has the batch rolled back, its own failure answered, and the other
+ * units run again under savepoints (each unit and nested call under its own, as on SQLite).
+ * Every statement of the query builder and of `ctx.sql` other than a plain `select` counts
+ * as a write.
  * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
  * `notifyCommitted`: inside the commit it would make every node's commits take turns).
- * A batch holds at most `PG_MAX_BATCH` units: each unit's savepoints are subtransactions,
+ * A batch holds at most `PG_MAX_BATCH` units: under savepoints, each is a subtransaction,
  * and past 64 of them in one transaction PostgreSQL's snapshots overflow their cache and
  * every reader on the server pays for lookups in `pg_subtrans`. No lock on the event log is held through
  * commit: events take `seq` from a sequence and are chained by the sealer after commit
  * (chain-sealer.ts); units hold the event-log advisory lock in shared mode only, so a
  * writer that must see none in flight can take it exclusively. Two batches that change the
  * same stream queue on its row; one caught in a deadlock (two units taking rows in opposite
- * orders) has only that unit rolled back to its savepoint and run again in a later batch
- * (at most `RETRIES` times), so a unit must do nothing but database work through its `ctx`.
+ * orders) has that unit run again in a later batch (at most `RETRIES` times), and a batch
+ * run without savepoints has its other units run again too, so a unit must do nothing but
+ * database work through its `ctx`.
  * Batches side by side lock only their own streams' rows during their units; the rows all
  * of them share (the measures' people and counters) are taken in the before-commit hook in
  * key order (attach-metrics.ts), and timer deliveries commit alone (`UnitOptions.alone`),
@@ -37,10 +44,10 @@
  * must use the unit's `tx`; a top-level engine call from there would queue behind the
  * unit it is part of and never run.
  */
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import type { Store } from '../db/database.ts';
 import { DEFAULT_TIME_ZONE } from '../../machines/calendar-days.ts';
-import { directSql } from '../db/direct-sql.ts';
+import { directSql, type DirectSql } from '../db/direct-sql.ts';
 import { preparedStatementsOf } from '../db/prepared-statements.ts';
 import type { Database } from '../db/schema.ts';
 import type { BeforeCommitHook, CommitListener, StreamChange, TransactionHook } from './engine-types.ts';
@@ -106,6 +113,45 @@ export interface CommitStats {
 interface RunnerContext extends TxContext {
   runner: object;
   depth: number;
+  /** Savepoints around each unit of a batch and each nested call (SQLite always; PostgreSQL on a second run). */
+  careful: boolean;
+  /** PostgreSQL, without savepoints: whether the unit (or the nested call running) has sent a statement that may write. */
+  wrote: boolean;
+  /** PostgreSQL, without savepoints: a nested call failed in a way only a savepoint could undo; the batch runs again with them. */
+  spoiled: boolean;
+}
+
+const READ = /^\s*select\b/i;
+
+/** Notes in `ctx` every query of the query builder that is not a plain read. */
+class WriteTracker implements KyselyPlugin {
+  constructor(private readonly ctx: { wrote: boolean }) {}
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const node = args.node;
+    if (node.kind !== 'SelectQueryNode' && !(node.kind === 'RawNode' && READ.test(node.sqlFragments[0] ?? ''))) this.ctx.wrote = true;
+    return node;
+  }
+
+  transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return Promise.resolve(args.result);
+  }
+}
+
+/** `sql` noting in `ctx` every statement that is not a plain read. */
+function trackedSql(sql: DirectSql, ctx: { wrote: boolean }): DirectSql {
+  const note = (text: string): void => {
+    if (!READ.test(text)) ctx.wrote = true;
+  };
+  return {
+    dialect: sql.dialect,
+    all: (text, params) => (note(text), sql.all(text, params)),
+    get: (text, params) => (note(text), sql.get(text, params)),
+    run: (text, params) => {
+      ctx.wrote = true;
+      return sql.run(text, params);
+    },
+  };
 }
 
 /** `retry`: rolled back by PostgreSQL to break a deadlock; the unit runs again in a later batch. */
@@ -118,6 +164,8 @@ interface QueuedUnit {
   /** Runs so far that PostgreSQL rolled back to break a deadlock. */
   retried: number;
   alone: boolean;
+  /** PostgreSQL: runs under savepoints (its batch without them had to be undone). */
+  careful: boolean;
 }
 
 /**
@@ -140,20 +188,37 @@ function isTransient(err: unknown): boolean {
 export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
   const counters: CommitStats = { commits: 0, units: 0, failed: 0, retried: 0 };
   const identity = {};
-  const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }): RunnerContext => ({
-    trx,
-    sql: directSql(trx, store.sqlite),
-    dialect: store.dialect,
-    registry: options.registry,
-    now: options.now,
-    timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
-    hooks: options.hooks,
-    changes: [],
-    locked: false,
-    head,
-    runner: identity,
-    depth: 0,
-  });
+  const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }, careful = true): RunnerContext => {
+    const ctx: RunnerContext = {
+      trx,
+      sql: directSql(trx, store.sqlite),
+      dialect: store.dialect,
+      registry: options.registry,
+      now: options.now,
+      timeZone: options.timeZone ?? DEFAULT_TIME_ZONE,
+      hooks: options.hooks,
+      changes: [],
+      locked: false,
+      head,
+      runner: identity,
+      depth: 0,
+      careful,
+      wrote: false,
+      spoiled: false,
+    };
+    if (!careful) {
+      ctx.trx = trx.withPlugin(new WriteTracker(ctx));
+      ctx.sql = trackedSql(ctx.sql, ctx);
+    }
+    return ctx;
+  };
+
+  /** PostgreSQL: whether the transaction still takes statements (a failed statement ends it until a rollback). */
+  const usable = (conn: Kysely<Database>): Promise<boolean> =>
+    conn.executeQuery(CompiledQuery.raw('select 1', [])).then(
+      () => true,
+      () => false,
+    );
 
   const notify = (ctx: TxContext): void => {
     if (ctx.changes.length === 0) return;
@@ -167,8 +232,14 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   };
 
-  /** A nested unit: a savepoint inside the running transaction. */
+  /**
+   * A nested unit: a savepoint inside the running transaction. PostgreSQL's first run of a
+   * batch takes none: a nested call that fails having written nothing (a refused event, a
+   * stale version) leaves nothing to undo, and one that wrote spoils its batch, which runs
+   * again under savepoints.
+   */
   async function nested<T>(ctx: RunnerContext, work: UnitWork<T>): Promise<T> {
+    if (!ctx.careful) return unguarded(ctx, work);
     const name = `pw_nested_${ctx.depth + 1}`;
     const mark = ctx.changes.length;
     await ctx.sql.run(`savepoint ${name}`, []);
@@ -187,6 +258,23 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       ctx.head.hash = null;
       throw err;
     } finally {
+      ctx.depth -= 1;
+    }
+  }
+
+  async function unguarded<T>(ctx: RunnerContext, work: UnitWork<T>): Promise<T> {
+    const mark = ctx.changes.length;
+    const wroteBefore = ctx.wrote;
+    ctx.wrote = false;
+    ctx.depth += 1;
+    try {
+      return await work(ctx);
+    } catch (err) {
+      if (ctx.wrote || !(await usable(ctx.trx))) ctx.spoiled = true;
+      ctx.changes.length = mark;
+      throw err;
+    } finally {
+      ctx.wrote ||= wroteBefore;
       ctx.depth -= 1;
     }
   }
@@ -249,7 +337,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   function enqueue<T>(work: UnitWork<T>, alone: boolean): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ work: work, resolve: resolve, reject, retried: 0, alone });
+      queue.push({ work: work, resolve: resolve, reject, retried: 0, alone, careful: false });
       if (store.dialect === 'postgres') {
         schedulePump();
         return;
@@ -365,9 +453,14 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   async function runBatch(batch: QueuedUnit[]): Promise<void> {
     const outcomes: Outcome[] = [];
     const walSync = options.walSync;
+    let undone = false;
     try {
       await store.db.connection().execute(async (conn) => {
-        const transaction = () => (store.dialect === 'postgres' ? runPostgresTransaction(conn, batch, outcomes) : runTransaction(conn, batch, outcomes));
+        const transaction = async () => {
+          if (store.dialect !== 'postgres') await runTransaction(conn, batch, outcomes);
+          else if (batch.some((unit) => unit.careful)) await runPostgresTransaction(conn, batch, outcomes);
+          else undone = !(await runPostgresUnguarded(conn, batch, outcomes));
+        };
         await (walSync ? walSync.unsynced(transaction) : transaction());
       });
     } catch (err) {
@@ -376,6 +469,25 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       // The shared commit failed (or the transaction died): nothing of the batch is stored.
       counters.failed += batch.length;
       for (const unit of batch) unit.reject(err);
+      return;
+    }
+    if (undone) {
+      // The unit that failed has its answer; the others run again, in the same order, under savepoints.
+      const again: QueuedUnit[] = [];
+      batch.forEach((unit, i) => {
+        const outcome = outcomes[i];
+        if (outcome && !outcome.ok && !(outcome.retry && requeue(unit))) {
+          counters.failed += 1;
+          unit.reject(outcome.error);
+        } else if (!outcome || outcome.ok) {
+          unit.careful = true;
+          again.push(unit);
+        }
+      });
+      if (again.length > 0) {
+        queue.unshift(...again);
+        schedulePump();
+      }
       return;
     }
     counters.commits += 1;
@@ -460,17 +572,62 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   }
 
+  /** PostgreSQL: BEGIN, the event-log lock in shared mode and a transaction id (taken before any event's `seq`, which the log's readers rely on: log-watermark.ts). */
+  const beginPostgres = (conn: Kysely<Database>) =>
+    conn.executeQuery(CompiledQuery.raw(`begin; select pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY}), pg_current_xact_id()`, []));
+
   /**
-   * PostgreSQL: BEGIN, the event-log lock in shared mode and a transaction id (taken before
-   * any event's `seq`, which the log's readers rely on: log-watermark.ts), every unit of the
-   * batch (each under a savepoint when not alone), the before-commit hooks and COMMIT. Statements without parameters travel together in one round trip (the simple
-   * query protocol).
+   * PostgreSQL, a batch's first run: its units one after another without savepoints, the
+   * before-commit hooks and COMMIT. A savepoint costs a round trip, and most units succeed;
+   * one that fails having written nothing (refused, stale, not found) leaves nothing to undo.
+   * One that fails after a write, or whose failure ended the transaction, cannot be undone
+   * alone: the batch is rolled back and answers false; that unit's failure stands (its
+   * outcome is the last in `outcomes`) and the others run again under savepoints. A unit
+   * that went on after a nested call that could not be undone alone runs again with them.
+   */
+  async function runPostgresUnguarded(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<boolean> {
+    const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
+    await beginPostgres(conn);
+    try {
+      const head: ChainHead = { hash: null };
+      for (const unit of batch) {
+        const ctx = newContext(conn, head, false);
+        ctx.locked = true;
+        let undo = false;
+        try {
+          const value = await unit.work(ctx);
+          undo = ctx.spoiled;
+          outcomes.push({ ok: true, value, ctx });
+        } catch (error) {
+          undo = ctx.spoiled || ctx.wrote || !(await usable(conn));
+          // A spoiled unit's failure may follow from the writes left behind: it runs again too.
+          if (!ctx.spoiled) outcomes.push({ ok: false, error, retry: isTransient(error) });
+        }
+        if (undo) {
+          await raw('rollback');
+          return false;
+        }
+      }
+      const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
+      if (options.beforeCommit.length > 0) await beforeCommit({ ...newContext(conn, head), locked: true }, changes);
+      await raw('commit');
+      return true;
+    } catch (err) {
+      await raw('rollback').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * PostgreSQL, a batch run again under savepoints: BEGIN (`beginPostgres`), every unit of
+   * the batch (each under a savepoint when not alone), the before-commit hooks and COMMIT.
+   * Statements without parameters travel together in one round trip (the simple query protocol).
    */
   async function runPostgresTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
     const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
     const locked = (head: ChainHead): RunnerContext => ({ ...newContext(conn, head), locked: true });
     const commit = () => raw('commit');
-    await raw(`begin; select pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY}), pg_current_xact_id()`);
+    await beginPostgres(conn);
     try {
       const head: ChainHead = { hash: null };
       if (batch.length === 1) {

@@ -424,6 +424,42 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 10 });
     });
 
+    it('a failed call caught inside a unit undoes only its own writes, and a unit failing after its writes only its own, among concurrent units', async () => {
+      const referrals = [];
+      for (let i = 0; i < 5; i += 1) referrals.push((await openReferral()).row);
+      const doomed = referrals[1]!.id;
+      const off = engine.useInTransaction(async (_trx, change) => {
+        if (change.id === doomed && change.type === 'REFERRAL_RECEIVED') throw new Error('hook refused');
+      });
+      const receive = (id: string) => ({ stream: 'referral' as const, id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      const results = await Promise.allSettled(
+        referrals.map((r, i) => {
+          if (i === 1) {
+            // Its first call wrote the row and the event before the hook refused; the caller goes on.
+            return engine.transaction(async (tx) => {
+              await expect(tx.apply(receive(r.id))).rejects.toThrow('hook refused');
+              return tx.apply({ stream: 'referral', id: r.id, event: { type: 'REFERRAL_ACCEPTED' }, expectedVersion: 1, actor: world.keyworker });
+            });
+          }
+          if (i === 3) {
+            return engine.transaction(async (tx) => {
+              await tx.apply(receive(r.id));
+              throw new Error('the caller gave up');
+            });
+          }
+          return engine.apply(receive(r.id));
+        }),
+      );
+      off();
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+      expect((results[3] as PromiseRejectedResult).reason).toMatchObject({ message: 'the caller gave up' });
+      const stored = await store.db.selectFrom('referrals').select(['id', 'state', 'version']).execute();
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      expect(referrals.map((r) => `${byId.get(r.id)!.state}@${byId.get(r.id)!.version}`)).toEqual(['received@2', 'accepted@2', 'received@2', 'requested@1', 'received@2']);
+      expect((await counts()).events).toBe(9);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 9 });
+    });
+
     it('with group commit off, every unit commits on its own', async () => {
       const solo = createEngine(store, { now: () => clock, groupCommit: false });
       try {
