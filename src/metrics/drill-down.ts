@@ -112,10 +112,8 @@ async function clockRangesNow(db: Kysely<Database>, q: JourneyDrillQuery): Promi
   return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
 }
 
-/** How many journeys the figure holds (the list's length). */
-export async function countJourneysBehind(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
-  if (q.agencyIds.length === 0) return 0;
-  if (!fromHistory(q)) return (await clockRangesNow(db, q)).reduce((n, r) => n + r.n, 0);
+/** How many journeys a past day's (or a breakdown group's) figure holds, from the history. */
+async function countHistory(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
   const r = await sql<{ n: number | string }>`select count(*) as n from ${historyTable(db, q)} where ${journeyWhere(q)}`.execute(db);
   return Number(r.rows[0]?.n ?? 0);
 }
@@ -129,9 +127,8 @@ type ClockPageRow = { case_id: string; agency_id: string; k: string; day: number
  * cannot stop early (the agencies are separate ranges of the index), so it read and sorted
  * every row of the figure for each page.
  */
-async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<ClockPageRow[]> {
-  const ranges = await clockRangesNow(db, q);
-  if (ranges.length === 0) return [];
+async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery, ranges: ReadonlyArray<{ agencyId: string; k: string }>): Promise<ClockPageRow[]> {
+  if (ranges.length === 0 || q.limit <= 0) return [];
   const spec = JOURNEY_FIGURES[q.figure];
   const hint = dialect === 'sqlite' ? sql.raw('indexed by metric_case_clocks_agency') : sql``;
   const bound = spec.overDays === null ? sql`` : sql` and c.day <= ${asOfDayOfQuery(q) - spec.overDays - 1}`;
@@ -155,10 +152,22 @@ async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery): Promise<
   return r.rows;
 }
 
-/** One page of the journeys behind a figure, oldest counted state first. */
-export async function listJourneysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<JourneyDrillRow[]> {
-  if (q.agencyIds.length === 0 || q.limit <= 0) return [];
-  const found = fromHistory(q) ? await historyPage(db, q) : await clockPageNow(db, dialect, q);
+/** How many journeys the figure holds (the list's length) and one page of them, oldest counted state first. */
+export async function journeysBehind(db: Kysely<Database>, dialect: DrillDialect, q: JourneyDrillQuery): Promise<{ total: number; rows: JourneyDrillRow[] }> {
+  if (q.agencyIds.length === 0) return { total: 0, rows: [] };
+  let total: number;
+  let found: ClockPageRow[];
+  if (fromHistory(q)) [total, found] = await Promise.all([countHistory(db, q), q.limit > 0 ? historyPage(db, q) : []]);
+  else {
+    const ranges = await clockRangesNow(db, q);
+    total = ranges.reduce((n, r) => n + r.n, 0);
+    found = await clockPageNow(db, dialect, q, ranges);
+  }
+  return { total, rows: await withStages(db, q, found) };
+}
+
+/** The page's rows with each journey's stage (a deadline clock's is the journey's own). */
+async function withStages(db: Kysely<Database>, q: JourneyDrillQuery, found: readonly ClockPageRow[]): Promise<JourneyDrillRow[]> {
   const rows = found.map((row) => ({ caseId: row.case_id, agencyId: row.agency_id, stage: row.k, day: Number(row.day) }));
   if (q.figure === 'workInProgress') return rows;
   // The deadline clocks have no sub-key: the stage is the journey's own, then.

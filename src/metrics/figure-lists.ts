@@ -11,9 +11,8 @@ import { keyworkersAt } from './caseloads.ts';
 import { dateOfDay, dayOf } from './days.ts';
 import { FIGURE_DEFINITIONS } from './definitions.ts';
 import {
-  countJourneysBehind,
   countReferralsBehind,
-  listJourneysBehind,
+  journeysBehind,
   listReferralsBehind,
   overdueAt,
   type DrillCursor,
@@ -104,7 +103,7 @@ export async function journeysBehindFigure(
   viewer: Viewer,
   q: JourneyDrillQuery,
 ): Promise<FigureList<FigureJourney>> {
-  const [total, page] = await Promise.all([countJourneysBehind(db, q), listJourneysBehind(db, dialect, { ...q, limit: q.limit + 1 })]);
+  const { total, rows: page } = await journeysBehind(db, dialect, { ...q, limit: q.limit + 1 });
   const rows = page.slice(0, q.limit);
   const asOfDay = q.asOfDay ?? dayOf(q.asOf);
   // On a past day a journey is overdue as it was then; today, as its flag says now.
