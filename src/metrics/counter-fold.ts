@@ -4,15 +4,15 @@
  * shared day-block rows, which a commit held locked through its WAL flush: two nodes' (or
  * one node's concurrent) batches then took turns on the same few rows. Every node folds the
  * appended rows into the blocks about once a second; whichever takes the fold's advisory
- * lock first does it, in transactions of at most `batch` rows, and the others skip that
- * round. A row is deleted and added to the blocks in one statement, so it is folded exactly
- * once. The counters' readers add the rows not folded yet (count-reader.ts), so a figure
+ * lock first folds every row committed by then, in one statement (counter-store.ts says why
+ * not fewer), and the others skip that round. A row is deleted and added to the blocks in
+ * that statement, so it is folded exactly once. The counters' readers add the rows not folded yet (count-reader.ts), so a figure
  * never waits for the fold. A rebuild (rebuild.ts) holds the event-log lock exclusively,
  * which the fold takes shared: the two never interleave.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import { foldSomeCounterDeltas } from './counter-store.ts';
+import { foldAppendedCounters } from './counter-store.ts';
 
 /**
  * The fold's own advisory lock, one per schema (a pair of integers: a key space apart from
@@ -24,26 +24,19 @@ const FOLD_LOCK_KEY = 7031005;
 const EVENT_LOG_LOCK_KEY = 7031002;
 
 export interface CounterFoldOptions {
-  /** How often to fold (ms, default 1000). */
+  /** How long to wait after a round before the next (ms, default 1000). */
   everyMs?: number;
-  /** Rows folded per transaction (default 5000). */
-  batch?: number;
 }
 
 /**
- * Folds every appended row there is, `batch` rows a transaction, unless another node is
- * folding now (then returns at once). Returns the number of rows this call folded.
+ * Folds every appended row committed by now, unless another node is folding (then returns
+ * at once). Returns the number of rows folded.
  */
-export async function foldCounterDeltas(db: Kysely<Database>, batch = 5000): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const folded = await db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${FOLD_LOCK_KEY}, hashtext(current_schema())) as ok, pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY})`.execute(trx);
-      return rows[0]?.ok ? foldSomeCounterDeltas(trx, batch) : 0;
-    });
-    total += folded;
-    if (folded < batch) return total;
-  }
+export async function foldCounterDeltas(db: Kysely<Database>): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${FOLD_LOCK_KEY}, hashtext(current_schema())) as ok, pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+    return rows[0]?.ok ? foldAppendedCounters(trx) : 0;
+  });
 }
 
 export interface CounterFold {
@@ -62,7 +55,7 @@ export function startCounterFold(db: Kysely<Database>, onError: (err: unknown) =
   let timer: NodeJS.Timeout;
   const schedule = (): void => {
     timer = setTimeout(() => {
-      round = foldCounterDeltas(db, options.batch)
+      round = foldCounterDeltas(db)
         .then(() => undefined, onError)
         .then(() => {
           if (!stopped) schedule();
@@ -76,7 +69,7 @@ export function startCounterFold(db: Kysely<Database>, onError: (err: unknown) =
       stopped = true;
       clearTimeout(timer);
       await round;
-      await foldCounterDeltas(db, options.batch);
+      await foldCounterDeltas(db);
     },
   };
 }

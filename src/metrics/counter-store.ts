@@ -64,12 +64,16 @@ const PG_TOTALS = pgTotalsText();
 // Both in one round trip (PostgreSQL runs data-modifying CTEs); empty arrays insert nothing.
 const PG_ALL = `with day_totals as (${pgTotalsText()}) ${pgBlocksText()}`;
 
-// The fold: up to `$1` appended rows deleted and, in the same statement, added to the block
-// rows they change, in key order. A row is folded by the transaction that deletes it, so
-// once whoever folds at the same time.
+// The fold: every appended row the statement's snapshot sees, deleted and, in the same
+// statement, added to the block rows they change, in key order. A row is folded by the
+// transaction that deletes it, so once whoever folds at the same time. All of them, not a
+// number of them: a snapshot's committed changes are the counts at one moment (a journey's
+// later change commits after its earlier one), so the blocks stay counts of some moment —
+// never below zero, a total zero only when its breakdown is — which the readers' skipping of
+// zero rows relies on; an arbitrary part of them could take a count off before it was added.
 const sumsOf = (keys: string): string => `${keys}, sum(n), ${DAY_COLUMNS.map((c) => `sum(${c})`).join(', ')} from gone`;
 const PG_FOLD = `with gone as (
-    delete from metric_day_deltas where ctid = any(array(select ctid from metric_day_deltas limit $1)) returning *),
+    delete from metric_day_deltas returning *),
   day_totals as (insert into metric_day_totals (metric, agency_id, block, k, n, ${DAY_LIST})
     select ${sumsOf('metric, agency_id, block, k')} where dim = 'all' group by 1, 2, 3, 4 order by 1, 2, 3, 4
     ${TOTALS_KEY}),
@@ -187,10 +191,10 @@ export async function appendCounterDeltas<DB>(db: Kysely<DB>, blocks: readonly B
 }
 
 /**
- * PostgreSQL: folds up to `limit` appended rows into the block rows, in the caller's
- * transaction; returns how many it folded.
+ * PostgreSQL: folds the appended rows into the block rows, in the caller's transaction;
+ * returns how many it folded.
  */
-export async function foldSomeCounterDeltas(db: Kysely<Database>, limit: number): Promise<number> {
-  const { rows } = await db.executeQuery<{ n: number }>(CompiledQuery.raw(PG_FOLD, [limit]));
+export async function foldAppendedCounters(db: Kysely<Database>): Promise<number> {
+  const { rows } = await db.executeQuery<{ n: number }>(CompiledQuery.raw(PG_FOLD, []));
   return rows[0]?.n ?? 0;
 }
