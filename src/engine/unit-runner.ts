@@ -18,7 +18,8 @@
  * fails after writing has the batch rolled back, its own failure answered, and the other
  * units run again under savepoints (each unit and nested call under its own, as on SQLite).
  * Every statement of the query builder and of `ctx.sql` other than a plain `select` counts
- * as a write.
+ * as a write (so a unit writes through those, not as a `CompiledQuery` run on `ctx.trx`,
+ * which no plugin sees).
  * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
  * `notifyCommitted`: inside the commit it would make every node's commits take turns).
  * A batch holds at most `PG_MAX_BATCH` units: under savepoints, each is a subtransaction,
