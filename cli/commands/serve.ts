@@ -10,7 +10,7 @@ import { viewerOf } from '../../api/routes/route-helpers.ts';
 import { startServer, type RunningServer } from '../../api/server.ts';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrator.ts';
-import { STARTUP_LOCKS, withStartupLock } from '../../src/db/startup-lock.ts';
+import { withStartupLock } from '../../src/db/startup-lock.ts';
 import { createOperatorRegistry } from '../operator-metrics.ts';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine } from '../../src/engine/engine-types.ts';
@@ -206,7 +206,7 @@ export const serveCommand: Command = {
     try {
       await migrate(store);
       // Several nodes may start together on one empty database: one creates the admin.
-      const admin = await withStartupLock(store, STARTUP_LOCKS.bootstrap, () => ensureFirstAdmin(store, config.firstAdmin));
+      const admin = await withStartupLock(store, 'bootstrap', () => ensureFirstAdmin(store, config.firstAdmin));
       if (admin.created) console.log(`Created the first administrator: ${admin.email}`);
       const running = await startPathways(store, { ...serveOptions(config, logger), ...parsed });
       console.log(`Pathways listening on ${running.server.url} (API docs: ${running.server.url}/api/docs)`);

@@ -11,7 +11,7 @@ import { sql, type Kysely } from 'kysely';
 import type SqliteDatabase from 'better-sqlite3';
 import type { Store } from '../../src/db/database.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { EVENT_LOG_LOCK_KEY } from '../../src/engine/event-log.ts';
+import { lockEventLog } from '../../src/engine/event-log.ts';
 import { sealAllLocked } from '../../src/engine/chain-sealer.ts';
 import { GENESIS_HASH, eventHash } from '../../src/engine/hash-chain.ts';
 import type { CohortBatch } from './cohort-batch.ts';
@@ -80,7 +80,7 @@ const PG_PARAMS = 60_000;
 function postgresWriter(db: Kysely<Database>): BatchWriter {
   return async (batch) => {
     await db.transaction().execute(async (trx) => {
-      await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+      await lockEventLog(trx, 'postgres');
       // No engine unit is in flight now: chain what they left unsealed, then continue the chain.
       await sealAllLocked(trx);
       const last = await trx.selectFrom('events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();

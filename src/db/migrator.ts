@@ -5,7 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Dialect, Store } from './database.ts';
-import { STARTUP_LOCKS, withStartupLock } from './startup-lock.ts';
+import { withStartupLock } from './startup-lock.ts';
 import { coreMigration } from './migrations/001-core.ts';
 import { metricsMigration } from './migrations/004-metrics.ts';
 import { timerStreamIndexMigration } from './migrations/005-timer-stream-index.ts';
@@ -89,7 +89,7 @@ export interface MigrationResult {
  * run, creating the migrations table included, holds a session advisory lock.
  */
 export async function migrate(store: Store): Promise<MigrationResult> {
-  return withStartupLock(store, STARTUP_LOCKS.migrate, () => migrateLocked(store));
+  return withStartupLock(store, 'migrate', () => migrateLocked(store));
 }
 
 async function migrateLocked(store: Store): Promise<MigrationResult> {

@@ -10,25 +10,18 @@
  * releases it if the process dies. SQLite is one process's file: nothing to lock.
  */
 import { sql } from 'kysely';
+import { advisoryLock } from './advisory-locks.ts';
 import type { Store } from './database.ts';
 
-/** Advisory lock keys of the start-up steps (distinct from the event-log key 7031002). */
-export const STARTUP_LOCKS = {
-  /** Creating the migrations table and applying migrations. */
-  migrate: 7031001,
-  /** Creating the first administrator on an empty database. */
-  bootstrap: 7031003,
-} as const;
-
 /** Runs `work` while holding the named start-up lock (PostgreSQL); on SQLite runs it directly. */
-export async function withStartupLock<T>(store: Store, key: number, work: () => Promise<T>): Promise<T> {
+export async function withStartupLock<T>(store: Store, lock: 'migrate' | 'bootstrap', work: () => Promise<T>): Promise<T> {
   if (store.dialect !== 'postgres') return work();
   return store.db.connection().execute(async (conn) => {
-    await sql`select pg_advisory_lock(${key})`.execute(conn);
+    await sql`select pg_advisory_lock(${advisoryLock(lock)})`.execute(conn);
     try {
       return await work();
     } finally {
-      await sql`select pg_advisory_unlock(${key})`.execute(conn);
+      await sql`select pg_advisory_unlock(${advisoryLock(lock)})`.execute(conn);
     }
   });
 }

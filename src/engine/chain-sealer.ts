@@ -14,12 +14,10 @@
  * costs one short transaction per pass for all the events committed since the last.
  */
 import { sql, type Kysely } from 'kysely';
+import { advisoryLock } from '../db/advisory-locks.ts';
 import type { Database, EventRow } from '../db/schema.ts';
 import { GENESIS_HASH, eventHash } from './hash-chain.ts';
 import { LogWatermark, SNAPSHOT_COLUMNS, boundsOf } from './log-watermark.ts';
-
-/** The advisory lock key of the sealer ("PWSEAL"); writers that chain events themselves take it too. */
-const CHAIN_SEAL_LOCK_KEY = 7031003;
 
 const PAGE = 2000;
 /** Looks at a hole within one pass before leaving it to the next. */
@@ -61,7 +59,7 @@ async function sealPage(trx: Kysely<Database>, watermark: LogWatermark | null): 
  * events of its own onto the head (the cohort seeder).
  */
 export async function sealAllLocked(trx: Kysely<Database>): Promise<void> {
-  await sql`select pg_advisory_xact_lock(${CHAIN_SEAL_LOCK_KEY})`.execute(trx);
+  await sql`select pg_advisory_xact_lock(${advisoryLock('chainSeal')})`.execute(trx);
   while ((await sealPage(trx, null)) === PAGE);
 }
 
@@ -96,7 +94,7 @@ export function startChainSealer(db: Kysely<Database>, options: ChainSealerOptio
     // transactions running when it was seen have ended), then left to the next pass.
     for (let holes = 0; ; ) {
       const sealed = await db.transaction().execute(async (trx) => {
-        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${CHAIN_SEAL_LOCK_KEY}) as ok`.execute(trx);
+        const got = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${advisoryLock('chainSeal')}) as ok`.execute(trx);
         return got.rows[0]?.ok ? sealPage(trx, watermark) : 0;
       });
       total += sealed;

@@ -7,13 +7,11 @@
  * cohort seeder, a measures rebuild) takes it exclusively.
  */
 import { sql, type Kysely } from 'kysely';
+import { advisoryLock } from '../db/advisory-locks.ts';
 import type { Dialect } from '../db/database.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database, EventRow } from '../db/schema.ts';
 import { GENESIS_HASH, eventHash, type HashedEventFields } from './hash-chain.ts';
-
-/** The advisory lock key that serialises event-log appends on PostgreSQL ("PWEVENTS"). */
-export const EVENT_LOG_LOCK_KEY = 7031002;
 
 /** The PostgreSQL channel notified by every commit that appended events (src/live/log-tail.ts listens). */
 export const EVENT_LOG_CHANNEL = 'pathways_events';
@@ -24,7 +22,7 @@ export const EVENT_LOG_CHANNEL = 'pathways_events';
  * keeps new ones out until commit.
  */
 export async function lockEventLog(trx: Kysely<Database>, dialect: Dialect): Promise<void> {
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${advisoryLock('eventLog')})`.execute(trx);
 }
 
 /** The hash of the newest event, or the genesis hash for an empty log. */

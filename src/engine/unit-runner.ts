@@ -46,13 +46,14 @@
  * unit it is part of and never run.
  */
 import { CompiledQuery, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { advisoryLockArgs } from '../db/advisory-locks.ts';
 import type { Store } from '../db/database.ts';
 import { DEFAULT_TIME_ZONE } from '../../machines/calendar-days.ts';
 import { directSql, type DirectSql } from '../db/direct-sql.ts';
 import { preparedStatementsOf } from '../db/prepared-statements.ts';
 import type { Database } from '../db/schema.ts';
 import type { BeforeCommitHook, CommitListener, StreamChange, TransactionHook } from './engine-types.ts';
-import { EVENT_LOG_CHANNEL, EVENT_LOG_LOCK_KEY, type ChainHead } from './event-log.ts';
+import { EVENT_LOG_CHANNEL, type ChainHead } from './event-log.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { TxContext } from './stream-writer.ts';
 import type { WalSync } from './wal-sync.ts';
@@ -575,7 +576,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   /** PostgreSQL: BEGIN, the event-log lock in shared mode and a transaction id (taken before any event's `seq`, which the log's readers rely on: log-watermark.ts). */
   const beginPostgres = (conn: Kysely<Database>) =>
-    conn.executeQuery(CompiledQuery.raw(`begin; select pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY}), pg_current_xact_id()`, []));
+    conn.executeQuery(CompiledQuery.raw(`begin; select pg_advisory_xact_lock_shared(${advisoryLockArgs('eventLog')}), pg_current_xact_id()`, []));
 
   /**
    * PostgreSQL, a batch's first run: its units one after another without savepoints, the

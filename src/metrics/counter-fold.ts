@@ -11,17 +11,10 @@
  * which the fold takes shared: the two never interleave.
  */
 import { sql, type Kysely } from 'kysely';
+import { advisoryLock } from '../db/advisory-locks.ts';
 import type { Database } from '../db/schema.ts';
 import { foldAppendedCounters } from './counter-store.ts';
 
-/**
- * The fold's own advisory lock, one per schema (a pair of integers: a key space apart from
- * the single-number keys of the event log, sealer and start-up), so deployments in other
- * schemas of the database fold on their own.
- */
-const FOLD_LOCK_KEY = 7031005;
-// The event-log lock (src/engine/event-log.ts), taken shared so no fold runs inside a rebuild.
-const EVENT_LOG_LOCK_KEY = 7031002;
 
 export interface CounterFoldOptions {
   /** How long to wait after a round before the next (ms, default 1000). */
@@ -34,7 +27,7 @@ export interface CounterFoldOptions {
  */
 export async function foldCounterDeltas(db: Kysely<Database>): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${FOLD_LOCK_KEY}, hashtext(current_schema())) as ok, pg_advisory_xact_lock_shared(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+    const { rows } = await sql<{ ok: boolean }>`select pg_try_advisory_xact_lock(${advisoryLock('counterFold')}) as ok, pg_advisory_xact_lock_shared(${advisoryLock('eventLog')})`.execute(trx);
     return rows[0]?.ok ? foldAppendedCounters(trx) : 0;
   });
 }

@@ -11,6 +11,7 @@
  * event-log lock: writers wait, and readers see the old or the new measures, never half.
  */
 import { sql, type Insertable, type Kysely } from 'kysely';
+import { advisoryLock } from '../db/advisory-locks.ts';
 import type { Dialect, Store } from '../db/database.ts';
 import type { Database, EventRow } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
@@ -46,9 +47,6 @@ export interface RebuildOptions {
   timeZone?: string;
 }
 
-// The event-log lock the engine takes before appending (src/engine/event-log.ts), so no
-// event can commit halfway through a rebuild on PostgreSQL.
-const EVENT_LOG_LOCK_KEY = 7031002;
 const FLUSH_AT = 100_000;
 const ROWS_AT = 5000;
 
@@ -75,7 +73,8 @@ export async function rebuildMetrics(store: Store, options: RebuildOptions = {})
 export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, options: RebuildOptions = {}): Promise<RebuildReport> {
   const started = performance.now();
   const pageSize = options.pageSize ?? 5000;
-  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${EVENT_LOG_LOCK_KEY})`.execute(trx);
+  // The event-log lock taken exclusively, so no event can commit halfway through a rebuild on PostgreSQL.
+  if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(${advisoryLock('eventLog')})`.execute(trx);
   const db = metricsDb(trx);
   await db.deleteFrom('metric_day_blocks').execute();
   await db.deleteFrom('metric_day_totals').execute();
