@@ -33,8 +33,9 @@
  * run without savepoints has its other units run again too, so a unit must do nothing but
  * database work through its `ctx`.
  * Batches side by side lock only their own streams' rows during their units; the rows all
- * of them share (the measures' people and counters) are taken in the before-commit hook in
- * key order (attach-metrics.ts), and timer deliveries commit alone (`UnitOptions.alone`),
+ * of them share (the measures' people, and the counters where they are added in place
+ * rather than appended: counter-fold.ts) are taken in the before-commit hook in key order
+ * (attach-metrics.ts), and timer deliveries commit alone (`UnitOptions.alone`),
  * so the waits between batches form no circle. The README's Figures give the writers'
  * measured effect (bench/nodes.ts).
  *
