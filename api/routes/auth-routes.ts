@@ -13,8 +13,11 @@ import { nowIso } from './route-helpers.ts';
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
 let decoyHash: Promise<string> | undefined;
 
-const tooManyFailures = (seconds: number): PathwaysError =>
-  new PathwaysError('rate_limited', `Too many failed sign-ins for this account or from this address; try again in ${seconds} seconds.`, { retryAfterSeconds: seconds });
+/** Refuses a throttled sign-in after the throttle's pause (a client guessing back to back waits it out). */
+async function refuseThrottled(throttle: { pauseRefusal(): Promise<void> }, seconds: number): Promise<never> {
+  await throttle.pauseRefusal();
+  throw new PathwaysError('rate_limited', `Too many failed sign-ins for this account or from this address; try again in ${seconds} seconds.`, { retryAfterSeconds: seconds });
+}
 
 export const authRoutes = [
   defineRoute({
@@ -31,17 +34,11 @@ export const authRoutes = [
       const now = ctx.now();
       // A block this process already read refuses at once: a flood from one address costs no reads.
       const known = ctx.loginThrottle.knownRetryAfterSeconds({ email: body.email, ip }, now);
-      if (known > 0) {
-        await ctx.loginThrottle.pauseRefusal();
-        throw tooManyFailures(known);
-      }
+      if (known > 0) return refuseThrottled(ctx.loginThrottle, known);
       const user = await findUserByEmail(ctx.store.db, body.email);
       const attempt = { email: body.email, ip, userId: user?.id ?? null };
       const wait = await ctx.loginThrottle.retryAfterSeconds(attempt, now);
-      if (wait > 0) {
-        await ctx.loginThrottle.pauseRefusal();
-        throw tooManyFailures(wait);
-      }
+      if (wait > 0) return refuseThrottled(ctx.loginThrottle, wait);
       const ok = user
         ? user.disabled_at === null && (await verifyPassword(body.password, user.password_hash))
         : await verifyPassword(body.password, await (decoyHash ??= hashPassword('decoy password, never valid')));
