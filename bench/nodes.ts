@@ -11,10 +11,15 @@
  * PostgreSQL server; default postgres://postgres@127.0.0.1:5432/test), BENCH_DIR,
  * BENCH_NODES_WRITERS (`PATHWAYS_PG_WRITERS` values to compare on one node, e.g. `1,2,4`; the
  * first is also the two nodes' setting; default: the server's own), BENCH_NODES_SQLITE (`0`
- * skips the SQLite run).
+ * skips the SQLite run), BENCH_NODES_TWO (`0` skips the two nodes), BENCH_NODES_PROF (a folder:
+ * each serve process writes a V8 CPU profile there when it stops).
+ *
+ * Besides rates and latencies, each configuration reports the CPU its serve processes used
+ * per answered transition over the measured run (user + system time from /proc): on a
+ * machine shared with other work that ratio, compared back to back, is the steady figure.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,8 +55,22 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
+/** CPU time (ms, user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuMsOf(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start at state, field 3; utime and stime are 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 interface Outcome {
   label: string;
+  /** Serve processes' CPU per answered transition over the measured run (ms). */
+  cpuMs: number;
   rate: number;
   p50: number;
   p99: number;
@@ -85,26 +104,31 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   await engine.close();
   await store.close();
 
-  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env })));
+  const prof = process.env.BENCH_NODES_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NODES_PROF}`] : [];
+  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env }, 0, prof)));
   const loads = servers.map(() => startLoadClient());
   try {
     const ports = servers.map((s) => Number(new URL(s.url).port));
     const token = (JSON.parse(await post(ports[0]!, '/api/v1/auth/login', JSON.stringify({ email: user.email, password }))) as { token: string }).token;
     const job = (i: number, ids: string[], secs: number) => ({ mode: 'open' as const, port: ports[i]!, token, target: { kind: 'journey' as const, caseIds: ids, clients }, rate: rate / nodes, seconds: secs });
     await Promise.all(loads.map((l, i) => l.run(job(i, warm[i]!, 2))));
+    const cpu = () => servers.reduce((ms, s) => ms + cpuMsOf(s.child.pid), 0);
+    const cpuBefore = cpu();
     const results: RunResult[] = await Promise.all(loads.map((l, i) => l.run(job(i, run[i]!, seconds))));
+    const cpuUsed = cpu() - cpuBefore;
     const latencies = results.flatMap((r) => r.latencies);
     const ok = results.reduce((n, r) => n + r.ok, 0);
     const secs = Math.max(...results.map((r) => r.seconds));
     const outcome = {
       label,
+      cpuMs: cpuUsed / Math.max(1, ok),
       rate: ok / secs,
       p50: percentile(latencies, 50),
       p99: percentile(latencies, 99),
       failed: results.reduce((n, r) => n + r.failed, 0),
       late: results.reduce((n, r) => n + r.late, 0),
     };
-    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed`);
+    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed, serve CPU ${outcome.cpuMs.toFixed(2)} ms a transition`);
     return outcome;
   } finally {
     for (const l of loads) l.close();
@@ -138,22 +162,23 @@ export const bench: BenchModule = {
       const ones: Outcome[] = [];
       for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, envOf(w)));
       const one = ones[0]!;
-      const two = await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, envOf(settings[0]!));
+      const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, envOf(settings[0]!));
       const row = (o: Outcome): Figure[] => [
         { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s`, value: o.rate, unit: '/s', note: `${o.failed} failed, ${o.late} sent late` },
         { name: `${o.label}: latency p50 / p99`, value: `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)}`, unit: 'ms', note: 'from when each request was due; aim p99 ≤ 50 ms' },
+        { name: `${o.label}: serve CPU per transition`, value: o.cpuMs, unit: 'ms', note: 'user + system time of the serve process(es) over the run ÷ transitions answered' },
       ];
       return [
         ...(sqlite ? row(sqlite) : []),
         ...ones.flatMap(row),
-        ...row(two),
+        ...(two ? row(two) : []),
         ...(sqlite
           ? [
               { name: 'transitions/s PostgreSQL ÷ SQLite, one node', value: one.rate / Math.max(1, sqlite.rate), unit: '×' },
               { name: 'p99 PostgreSQL ÷ SQLite, one node', value: one.p99 / Math.max(0.1, sqlite.p99), unit: '×' },
             ]
           : []),
-        { name: 'transitions/s two nodes ÷ one node (PostgreSQL)', value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' },
+        ...(two ? [{ name: 'transitions/s two nodes ÷ one node (PostgreSQL)', value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' }] : []),
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });

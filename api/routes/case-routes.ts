@@ -19,7 +19,7 @@ import { caseEventBody } from '../schemas/case-events.ts';
 import { caseSchema, createCaseBody, listCasesQuery, timelineEntrySchema } from '../schemas/case.ts';
 import { idParams, pageOf } from '../schemas/common.ts';
 import { defineRoute } from '../routing/route.ts';
-import { caseView, dueTimersIn, maySendCaseEvents } from '../../src/journeys/journey-view.ts';
+import { caseView, dueTimersAfter, maySendCaseEvents } from '../../src/journeys/journey-view.ts';
 import { decodeCursor, encodeCursor, hidden, nowIso, todayOf, viewerOf } from './route-helpers.ts';
 
 const CARE_ROLES = ['keyworker', 'referrer', 'manager'] as const;
@@ -218,7 +218,7 @@ export const caseRoutes = [
           ...(effectiveAt ? { effectiveAt } : {}),
           ...(backdateReason ? { backdateReason } : {}),
         });
-        return { applied, scope, timers: await dueTimersIn(tx.sql, 'case', row.id) };
+        return { applied, scope, timers: await dueTimersAfter(tx.sql, 'case', applied) };
       });
       const { applied, scope, timers } = result;
       return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, eventOptions: applied.eventOptions, dueTimers: timers, snapshot: applied.snapshot }) };

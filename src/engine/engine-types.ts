@@ -10,6 +10,7 @@ import type { RecordStreamType } from '../../machines/index.ts';
 import type { CaseRow, Database, EventRow, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import type { StoredSnapshot } from './snapshot-codec.ts';
+import type { PendingTimerRow } from './event-log.ts';
 
 /** Who did it. Timers act as the system: both null. */
 export interface Actor {
@@ -144,6 +145,12 @@ export interface ApplyResult<S extends StreamType = StreamType> {
   eventOptions: EventOptions;
   /** The stream's new snapshot as an object (`row.snapshot` is the same as JSON). */
   snapshot: StoredSnapshot;
+  /**
+   * PostgreSQL, after an event on an existing stream: its pending timers as this transaction
+   * leaves them, soonest first (read in the same statement as the write). Absent elsewhere:
+   * read them (src/journeys/journey-view.ts `dueTimersIn`).
+   */
+  pendingTimers?: PendingTimerRow[];
 }
 
 /** Engine operations bound to one open transaction. */

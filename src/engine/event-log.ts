@@ -63,18 +63,30 @@ export async function appendUnsealedEvent(db: DirectSql, fields: HashedEventFiel
   return { seq: Number(inserted!.seq), ...fields, prev_hash: null, hash: null };
 }
 
+/** A pending timer's row as the API reads it (`timers`, soonest first). */
+export interface PendingTimerRow {
+  timer_key: string;
+  event: string;
+  due_at: string;
+}
+
 /**
  * The stream row's guarded update and the event's insert as one statement (PostgreSQL: one
  * round trip instead of two). `update` is the row's `update … where id = ? and version = ?`;
- * the event is inserted only if it changed a row, so no row back means the writer lost the
- * race for that version (and nothing was written).
+ * the event is inserted only if it changed a row, so no `seq` back means the writer lost the
+ * race for that version (and nothing was written). The same statement reads the stream's
+ * pending timers as the transaction left them before this transition's own timer writes
+ * (which come after it), so a caller that shows them needs no read of its own.
  */
 function updateThenInsertText(update: string): string {
   const casts = ['text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'].map((t) => `?::${t}`).join(', ');
   return (
-    `with changed as (${update} returning 1) ` +
+    `with changed as (${update} returning 1), logged as (` +
     'insert into events (stream_type, stream_id, stream_version, type, payload, from_state, to_state, user_id, agency_id, recorded_at, effective_at, backdate_reason) ' +
-    `select ${casts} where exists (select 1 from changed) returning seq`
+    `select ${casts} where exists (select 1 from changed) returning seq) ` +
+    'select (select seq from logged) as seq, (select coalesce(json_agg(json_build_object(' +
+    "'timer_key', t.timer_key, 'event', t.event, 'due_at', t.due_at) order by t.due_at), '[]'::json) " +
+    "from timers t where t.stream_type = ?::text and t.stream_id = ?::text and t.status = 'pending') as timers"
   );
 }
 
@@ -83,15 +95,22 @@ const updateThenInsert = new Map<string, string>();
 /**
  * Runs a stream row's guarded `update` (PostgreSQL) and appends the event for the chain
  * sealer in the same statement; null (nothing written) when the update changed no row.
+ * `pending` is the stream's pending timers before this transition's own timer writes.
  */
-export async function updateAndAppendUnsealed(db: DirectSql, update: string, updateParams: readonly unknown[], fields: HashedEventFields): Promise<EventRow | null> {
+export async function updateAndAppendUnsealed(
+  db: DirectSql,
+  update: string,
+  updateParams: readonly unknown[],
+  fields: HashedEventFields,
+): Promise<{ event: EventRow; pending: PendingTimerRow[] } | null> {
   let text = updateThenInsert.get(update);
   if (text === undefined) {
     text = updateThenInsertText(update);
     updateThenInsert.set(update, text);
   }
-  const inserted = await db.get<{ seq: number | string }>(text, [...updateParams, ...eventValues(fields)]);
-  return inserted ? { seq: Number(inserted.seq), ...fields, prev_hash: null, hash: null } : null;
+  const row = await db.get<{ seq: number | string | null; timers: PendingTimerRow[] }>(text, [...updateParams, ...eventValues(fields), fields.stream_type, fields.stream_id]);
+  if (row?.seq === null || row?.seq === undefined) return null;
+  return { event: { seq: Number(row.seq), ...fields, prev_hash: null, hash: null }, pending: row.timers };
 }
 
 const INSERT_EVENT =

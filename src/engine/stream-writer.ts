@@ -26,7 +26,7 @@ import type {
   TransactionHook,
 } from './engine-types.ts';
 import { BREACH_EVENT_OF, unloggedWithdrawals } from './breach-corrections.ts';
-import { appendEvent, appendUnsealedEvent, lockEventLog, updateAndAppendUnsealed, type ChainHead } from './event-log.ts';
+import { appendEvent, appendUnsealedEvent, lockEventLog, updateAndAppendUnsealed, type ChainHead, type PendingTimerRow } from './event-log.ts';
 import type { HashedEventFields } from './hash-chain.ts';
 import type { MachineRegistry } from './machine-registry.ts';
 import { planInitial, planTransition, type EngineEvent, type TransitionPlan } from './plan-transition.ts';
@@ -258,16 +258,18 @@ export async function writeTransition<S extends StreamType>(
     backdate_reason: backdateReason,
   };
   let logged: EventRow;
+  let pendingTimers: PendingTimerRow[] | undefined;
   if (ctx.dialect === 'postgres') {
     const appended = await updateAndAppendUnsealed(ctx.sql, update.text, update.params, fields);
     if (!appended) throw await lostRace(ctx, stream, row.id, row.version);
-    logged = appended;
+    logged = appended.event;
+    pendingTimers = pendingAfter(appended.pending, plan);
   } else {
     if ((await ctx.sql.run(update.text, update.params)) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     logged = await appendEvent(ctx.sql, fields, ctx.head);
   }
   await writeTimers(ctx, stream, row.id, plan, nowIso);
-  return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor });
+  return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor, pendingTimers });
 }
 
 /** Appends the event: chained at once on SQLite, sealed after commit on PostgreSQL (chain-sealer.ts). */
@@ -278,6 +280,19 @@ function append(ctx: TxContext, fields: HashedEventFields): Promise<EventRow> {
 async function lostRace(ctx: TxContext, stream: StreamType, id: string, expected: number): Promise<PathwaysError> {
   const current = await loadStream(ctx.sql, stream, id);
   return conflict(stream, id, current?.version ?? expected, expected);
+}
+
+/**
+ * The stream's pending timers once `plan`'s timer writes (writeTimers) are made, from those
+ * pending before them: the cancelled and replaced keys gone, the new ones added; soonest first.
+ */
+function pendingAfter(before: readonly PendingTimerRow[], plan: TransitionPlan): PendingTimerRow[] {
+  if (plan.timersToCancel.length === 0 && plan.timersToAdd.length === 0) return [...before];
+  const gone = new Set(plan.timersToCancel);
+  for (const t of plan.timersToAdd) gone.add(t.key);
+  const after = before.filter((t) => !gone.has(t.timer_key));
+  for (const t of plan.timersToAdd) after.push({ timer_key: t.key, event: JSON.stringify(t.event), due_at: t.dueAt });
+  return after.sort((a, b) => (a.due_at < b.due_at ? -1 : a.due_at > b.due_at ? 1 : 0));
 }
 
 async function writeTimers(ctx: TxContext, stream: StreamType, id: string, plan: TransitionPlan, nowIso: string): Promise<void> {
@@ -308,6 +323,8 @@ interface Written<S extends StreamType> {
   fromState: string | null;
   fromStage: string | null;
   actor: Actor;
+  /** PostgreSQL: the stream's pending timers after the transition, read with its write. */
+  pendingTimers?: PendingTimerRow[];
 }
 
 async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Promise<ApplyResult<S>> {
@@ -345,6 +362,7 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
       return plan.eventOptions;
     },
     snapshot: plan.snapshot,
+    ...(w.pendingTimers ? { pendingTimers: w.pendingTimers } : {}),
   };
 }
 

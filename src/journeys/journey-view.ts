@@ -10,7 +10,7 @@ import type { Scope } from '../access/record-access.ts';
 import { journeyAsOf } from '../access/stream-as-of.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { CaseRow, Database } from '../db/schema.ts';
-import type { Engine } from '../engine/engine-types.ts';
+import type { ApplyResult, Engine } from '../engine/engine-types.ts';
 import { allowedNowOf } from '../engine/plan-transition.ts';
 import { restoreSnapshot, type StoredSnapshot } from '../engine/snapshot-codec.ts';
 import type { AllowedNow, EventOptions } from '../../machines/allowed-now.ts';
@@ -65,6 +65,14 @@ export async function dueTimers(db: Kysely<Database>, stream: 'case' | 'referral
 /** The same, read inside an engine transaction. */
 export async function dueTimersIn(db: DirectSql, stream: 'case' | 'referral', id: string): Promise<DueTimer[]> {
   return (await db.all<TimerRowOf>(PENDING_TIMERS, [stream, id])).map(dueTimerOf);
+}
+
+/**
+ * Pending timers of a stream an event was just applied to, inside that transaction: those
+ * the engine read with its write (PostgreSQL: no round trip of its own), or read now.
+ */
+export async function dueTimersAfter(db: DirectSql, stream: 'case' | 'referral', applied: Pick<ApplyResult, 'row' | 'pendingTimers'>): Promise<DueTimer[]> {
+  return applied.pendingTimers ? applied.pendingTimers.map(dueTimerOf) : dueTimersIn(db, stream, applied.row.id);
 }
 
 function dueTimerOf(r: TimerRowOf): DueTimer {

@@ -5,6 +5,7 @@ import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { verifyChain } from '../../src/engine/hash-chain.ts';
 import { createEngineWorld, type EngineWorld } from '../support/engine-world.ts';
 import { DIALECTS, createTestStore, type TestStore } from '../support/stores.ts';
+import { dueTimers, dueTimersAfter } from '../../src/journeys/journey-view.ts';
 
 const T0 = new Date('2026-03-02T12:00:00.000Z');
 const days = (n: number) => new Date(T0.getTime() + n * 86_400_000);
@@ -187,6 +188,40 @@ describe.each(DIALECTS)('durable timers on %s', (dialect) => {
     // Nothing more happens after stop, and nothing was fired twice.
     await new Promise((r) => setTimeout(r, 50));
     expect(await timerEvents()).toHaveLength(6);
+  });
+
+  it("an event's answer carries the stream's pending timers as a read after it finds them (PostgreSQL reads them with the write)", async () => {
+    const engine = engineAt(() => T0);
+    const referral = (await sendReferral(engine)).row;
+    const journey = (
+      await engine.openCase({ personId: world.personId, leadAgencyId: world.provider.agencyId, referralSource: 'self', referredOn: '2026-03-01', actor: world.keyworker })
+    ).row;
+    const steps: Array<{ stream: 'case' | 'referral'; id: string; event: Record<string, unknown> & { type: string }; actor: typeof world.keyworker }> = [
+      { stream: 'referral', id: referral.id, event: { type: 'REFERRAL_RECEIVED' }, actor: world.keyworker },
+      { stream: 'case', id: journey.id, event: { type: 'SCREENING_STARTED' }, actor: world.keyworker },
+      { stream: 'case', id: journey.id, event: { type: 'SCREENING_COMPLETED', outcome: 'assess' }, actor: world.keyworker },
+      { stream: 'case', id: journey.id, event: { type: 'ASSESSMENT_COMPLETED', domains: { substanceUse: 'Opiates daily', housingNeed: 'none' } }, actor: world.keyworker },
+      { stream: 'case', id: journey.id, event: { type: 'CARE_PLAN_AGREED', interventions: [{ id: 'psy-1', modality: 'structured_psychosocial' }] }, actor: world.keyworker },
+      { stream: 'case', id: journey.id, event: { type: 'INTERVENTION_OFFERED', interventionId: 'psy-1' }, actor: world.keyworker },
+      { stream: 'case', id: journey.id, event: { type: 'INTERVENTION_STARTED', interventionId: 'psy-1' }, actor: world.keyworker },
+    ];
+    const versions = new Map([[referral.id, 1], [journey.id, 1]]);
+    const seen = new Set<string>();
+    for (const step of steps) {
+      const before = JSON.stringify(await dueTimers(store.db, step.stream, step.id));
+      const shown = await engine.transaction(async (tx) => {
+        const applied = await tx.apply({ stream: step.stream, id: step.id, event: step.event, expectedVersion: versions.get(step.id)!, actor: step.actor });
+        versions.set(step.id, applied.row.version);
+        // Read with the write on PostgreSQL; SQLite leaves it to the caller.
+        expect(applied.pendingTimers === undefined).toBe(dialect === 'sqlite');
+        return dueTimersAfter(tx.sql, step.stream, applied);
+      });
+      const after = await dueTimers(store.db, step.stream, step.id);
+      expect(shown).toEqual(after);
+      seen.add(JSON.stringify(after) === before ? 'kept' : 'changed');
+    }
+    // The walk both keeps and changes a stream's timers (a cancel, a new deadline).
+    expect([...seen].sort()).toEqual(['changed', 'kept']);
   });
 });
 

@@ -14,9 +14,13 @@ export interface ServeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `pathways serve --port P` (default 0: any free port) on `databaseUrl`; rejects with its output if it exits first. */
-export function startServeProcess(databaseUrl: string, env: Record<string, string> = {}, port = 0): Promise<ServeProcess> {
-  const child = spawn(process.execPath, ['bin/pathways.js', 'serve', '--port', String(port)], {
+/**
+ * Starts `pathways serve --port P` (default 0: any free port) on `databaseUrl`; rejects with
+ * its output if it exits first. `nodeArgs` go to node itself (e.g. `--cpu-prof`, which
+ * NODE_OPTIONS does not take).
+ */
+export function startServeProcess(databaseUrl: string, env: Record<string, string> = {}, port = 0, nodeArgs: string[] = []): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [...nodeArgs, 'bin/pathways.js', 'serve', '--port', String(port)], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PATHWAYS_SCRYPT_COST: '1024', PATHWAYS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
