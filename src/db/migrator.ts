@@ -37,6 +37,8 @@ import { metricReferralHistoryMigration } from './migrations/090-metric-referral
 import { personSearchTermCountsMigration } from './migrations/095-person-search-term-counts.ts';
 import { metricDayDeltasMigration } from './migrations/100-metric-day-deltas.ts';
 import { openCaseloadIndexMigration } from './migrations/105-open-caseload-index.ts';
+import { runningSpellIndexesMigration } from './migrations/110-running-spell-indexes.ts';
+import { caseHistoryEndBlocksMigration } from './migrations/115-case-history-end-blocks.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -77,6 +79,8 @@ export const MIGRATIONS: readonly Migration[] = [
   personSearchTermCountsMigration,
   metricDayDeltasMigration,
   openCaseloadIndexMigration,
+  runningSpellIndexesMigration,
+  caseHistoryEndBlocksMigration,
 ];
 
 export interface MigrationResult {

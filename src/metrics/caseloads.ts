@@ -14,9 +14,8 @@ import { STANDARD_DAYS } from './case-facts.ts';
 import { CASELOAD } from './case-history.ts';
 import { dayOf } from './days.ts';
 import type { DrillDialect } from './drill-down.ts';
-import { historyIndex } from './history-reader.ts';
 import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
-import { metricsDb } from './metric-tables.ts';
+import { runningSpells } from './running-spells.ts';
 
 /** One keyworker's caseload (or a team's unassigned journeys, `keyworker: null`). */
 export interface KeyworkerCaseload {
@@ -45,24 +44,27 @@ type CaseloadRow = { lead_agency_id: string; keyworker_id: string | null; open: 
  * Today's caseloads: the open journeys themselves, their overdue flag and waiting clock. Two
  * walks, merged here: the open journeys' index (migration 105) grouped as it is ordered,
  * and the area's waiting clocks (an agency index range, far fewer) with their journeys'
- * keyworker — instead of fetching every open journey's row and seeking its waiting clock.
- * A waiting clock's agency is its journey's lead agency (case-clocks.ts), never moved.
+ * team and keyworker from the open journeys' index by id (migration 110) — instead of
+ * fetching every open journey's row and seeking its waiting clock. A waiting clock's agency
+ * is its journey's lead agency (case-clocks.ts), never moved.
+ *
+ * On SQLite (no statistics) both walks name their index and the join its order: left to
+ * itself, the index by id made SQLite drive the join from every open journey.
  */
 async function caseloadsNow(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
   const overDay = asOfDay - STANDARD_DAYS - 1;
-  const hint = (index: string) => (dialect === 'sqlite' ? sql.raw(`indexed by ${index}`) : sql``);
-  const [open, waiting] = await Promise.all([
-    sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string; overdue: number | string }>`
+  const sqlite = dialect === 'sqlite';
+  const hint = (index: string) => (sqlite ? sql.raw(`indexed by ${index}`) : sql``);
+  const open = await sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string; overdue: number | string }>`
       select c.lead_agency_id, c.keyworker_id, count(*) as open, sum(c.overdue) as overdue
       from cases c ${hint('cases_open_caseload')}
       where c.lead_agency_id in (${sql.join(agencyIds)}) and c.closed_at is null
-      group by c.lead_agency_id, c.keyworker_id`.execute(db),
-    sql<{ lead_agency_id: string; keyworker_id: string | null; waiting: number | string; late: number | string }>`
+      group by c.lead_agency_id, c.keyworker_id`.execute(db);
+  const waiting = await sql<{ lead_agency_id: string; keyworker_id: string | null; waiting: number | string; late: number | string }>`
       select c.lead_agency_id, c.keyworker_id, count(*) as waiting, sum(case when w.day <= ${overDay} then 1 else 0 end) as late
-      from metric_case_clocks w ${hint('metric_case_clocks_agency')} join cases c on c.id = w.case_id
-      where w.agency_id in (${sql.join(agencyIds)}) and w.metric = 'waiting' and c.lead_agency_id = w.agency_id and c.closed_at is null
-      group by c.lead_agency_id, c.keyworker_id`.execute(db),
-  ]);
+      from metric_case_clocks w ${hint('metric_case_clocks_agency')} ${sqlite ? sql`cross join` : sql`join`} cases c ${hint('cases_open_id')} ${sqlite ? sql`` : sql`on c.id = w.case_id`}
+      where ${sqlite ? sql`c.id = w.case_id and ` : sql``}w.agency_id in (${sql.join(agencyIds)}) and w.metric = 'waiting' and c.lead_agency_id = w.agency_id and c.closed_at is null
+      group by c.lead_agency_id, c.keyworker_id`.execute(db);
   const key = (r: { lead_agency_id: string; keyworker_id: string | null }) => `${r.lead_agency_id}\u0000${r.keyworker_id ?? ''}`;
   const waits = new Map(waiting.rows.map((r) => [key(r), r]));
   return open.rows.map((r) => ({ ...r, waiting: waits.get(key(r))?.waiting ?? 0, late: waits.get(key(r))?.late ?? 0 }));
@@ -78,21 +80,52 @@ function running(alias: string, day: number): RawBuilder<boolean> {
  * then, by the agency that led them and the keyworker who held them then; waiting and
  * overdue by the clocks running then (overdue: past the 21-day wait, a review or continuity
  * of care — the deadlines the history keeps).
+ *
+ * Two reads, merged here: the caseload spells running then, grouped as the agency index
+ * holds them (no row fetched); and the journeys waiting or overdue then — the waiting,
+ * review and continuity spells running then, by the length-class index (migration 110),
+ * far fewer — each with its caseload spell then (a key seek), grouped. Rather than
+ * seeking three clocks for every journey open then.
  */
-async function caseloadsThen(db: Kysely<Database>, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
+async function caseloadsThen(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
+  const sqlite = dialect === 'sqlite';
   const overDay = asOfDay - STANDARD_DAYS - 1;
-  const joined = (alias: string, metric: string) =>
-    sql`left join metric_case_history ${sql.ref(alias)} on ${sql.ref(`${alias}.case_id`)} = h.case_id and ${sql.ref(`${alias}.metric`)} = ${metric} and ${running(alias, asOfDay)}`;
-  const rows = await sql<CaseloadRow>`
-    select h.agency_id as lead_agency_id, nullif(h.k, '') as keyworker_id, count(*) as open,
-      sum(case when w.day <= ${overDay} or r.day <= ${asOfDay - REVIEW_INTERVAL_DAYS - 1} or o.day <= ${overDay} then 1 else 0 end) as overdue,
-      count(w.case_id) as waiting,
-      sum(case when w.day <= ${overDay} then 1 else 0 end) as late
-    from metric_case_history h ${historyIndex(metricsDb(db), agencyIds.length)}
-    ${joined('w', 'waiting')} ${joined('r', 'review_basis')} ${joined('o', 'continuity_open')}
-    where h.metric = ${CASELOAD} and h.agency_id in (${sql.join(agencyIds)}) and ${running('h', asOfDay)}
+  const agencies = sql.join(agencyIds);
+  const open = await sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>`
+    select h.agency_id as lead_agency_id, nullif(h.k, '') as keyworker_id, count(*) as open
+    from metric_case_history h ${sqlite ? sql.raw('indexed by metric_case_history_agency') : sql``}
+    where h.agency_id in (${agencies}) and h.metric = ${CASELOAD} and ${running('h', asOfDay)}
     group by h.agency_id, h.k`.execute(db);
-  return rows.rows;
+  const flagged = (metric: string, select: RawBuilder<unknown>, clockBy?: number) =>
+    runningSpells({
+      table: 'metric_case_history',
+      index: 'metric_case_history_running',
+      sqlite,
+      select,
+      where: sql`h.agency_id in (${agencies}) and h.metric = ${metric}${clockBy === undefined ? sql`` : sql` and h.day <= ${clockBy}`}`,
+      asOfDay,
+    });
+  const lateWait = sql`case when h.day <= ${overDay} then 1 else 0 end`;
+  const spells = sql.join(
+    [
+      flagged('waiting', sql`h.case_id, 1 as waiting, ${lateWait} as late, ${lateWait} as overdue`),
+      flagged('review_basis', sql`h.case_id, 0 as waiting, 0 as late, 1 as overdue`, asOfDay - REVIEW_INTERVAL_DAYS - 1),
+      flagged('continuity_open', sql`h.case_id, 0 as waiting, 0 as late, 1 as overdue`, overDay),
+    ],
+    sql` union all `,
+  );
+  const flags = await sql<{ lead_agency_id: string; k: string; waiting: number | string; late: number | string; overdue: number | string }>`
+    select c.agency_id as lead_agency_id, c.k, sum(f.waiting) as waiting, sum(f.late) as late, sum(f.overdue) as overdue
+    from (select s.case_id, max(s.waiting) as waiting, max(s.late) as late, max(s.overdue) as overdue from (${spells}) as s group by s.case_id) as f
+    cross join metric_case_history c
+    where c.case_id = f.case_id and c.metric = ${CASELOAD} and ${running('c', asOfDay)} and c.agency_id in (${agencies})
+    group by c.agency_id, c.k`.execute(db);
+  const key = (agency: string, keyworker: string | null) => `${agency}\u0000${keyworker ?? ''}`;
+  const byKey = new Map(flags.rows.map((r) => [key(r.lead_agency_id, r.k), r]));
+  return open.rows.map((r) => {
+    const f = byKey.get(key(r.lead_agency_id, r.keyworker_id));
+    return { ...r, overdue: f?.overdue ?? 0, waiting: f?.waiting ?? 0, late: f?.late ?? 0 };
+  });
 }
 
 /** Who held each of these journeys at the end of a past day (null: nobody), as the caseloads count them. */
@@ -117,7 +150,7 @@ export async function caseloads(
 ): Promise<{ keyworkers: KeyworkerCaseload[]; teams: TeamCaseload[] }> {
   if (agencyIds.length === 0) return { keyworkers: [], teams: [] };
   const asOfDay = at.asOfDay ?? dayOf(asOf);
-  const rows = at.past ? await caseloadsThen(db, agencyIds, asOfDay) : await caseloadsNow(db, dialect, agencyIds, asOfDay);
+  const rows = at.past ? await caseloadsThen(db, dialect, agencyIds, asOfDay) : await caseloadsNow(db, dialect, agencyIds, asOfDay);
   const names = await db.selectFrom('agencies').select(['id', 'name']).where('id', 'in', agencyIds).execute();
   const agencyName = new Map(names.map((a) => [a.id, a.name]));
   const workerIds = rows.flatMap((r) => (r.keyworker_id ? [r.keyworker_id] : []));

@@ -15,7 +15,7 @@ import type { JourneyListFigure, ReferralListFigure } from '../../machines/figur
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { readBlockTotals, readSums } from './count-reader.ts';
 import { isPostgres } from './counter-store.ts';
-import { historyGroupColumn, historyIndex, runningAt } from './history-reader.ts';
+import { endBlock, endBlockIndex, historyGroupColumn, runningAt, runningEndBlocks, type EndBlockRange } from './history-reader.ts';
 import { metricsDb } from './metric-tables.ts';
 import { countReferralsThen, listReferralsThen } from './referral-lists-then.ts';
 
@@ -89,11 +89,6 @@ function journeyWhere(q: JourneyDrillQuery, t: 'c' | 'h' = fromHistory(q) ? 'h' 
   return sql.join(parts, sql` and `);
 }
 
-/** The history, for a past day or a breakdown group (SQLite is told which index to walk). */
-function historyTable(db: Kysely<Database>, q: JourneyDrillQuery): RawBuilder<unknown> {
-  return sql`metric_case_history h ${historyIndex(metricsDb(db), q.agencyIds.length)}`;
-}
-
 /**
  * Today's figure per agency and sub-key (the stage, for the stage ages) from the counters,
  * which hold the same entries as the clock rows (both are `caseStateCounts` of each journey,
@@ -110,12 +105,6 @@ async function clockRangesNow(db: Kysely<Database>, q: JourneyDrillQuery): Promi
       ? await readBlockTotals(metricsDb(db), { ...scope, metric: spec.metric })
       : await readSums(metricsDb(db), { ...scope, metrics: [spec.metric], dayTo: asOfDayOfQuery(q) - spec.overDays - 1 });
   return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
-}
-
-/** How many journeys a past day's (or a breakdown group's) figure holds, from the history. */
-async function countHistory(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
-  const r = await sql<{ n: number | string }>`select count(*) as n from ${historyTable(db, q)} where ${journeyWhere(q)}`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
 }
 
 type ClockPageRow = { case_id: string; agency_id: string; k: string; day: number | string };
@@ -141,15 +130,62 @@ async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: Jour
   return (await sql<ClockPageRow>`${sql.join(arms, sql` union all `)} order by day, case_id limit ${q.limit}`.execute(db)).rows;
 }
 
-/** A page of the history's spells (a past day, or a breakdown group), in list order. */
-async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery): Promise<ClockPageRow[]> {
-  const day = q.after ? Number(q.after.at) : 0;
-  const after = q.after ? sql` and (h.day > ${day} or (h.day = ${day} and h.case_id > ${q.after.id}))` : sql``;
-  const r = await sql<ClockPageRow>`
-    select h.case_id as case_id, h.agency_id as agency_id, h.k as k, h.day as day from ${historyTable(db, q)}
-    where ${journeyWhere(q)}${after}
-    order by h.day, h.case_id limit ${q.limit}`.execute(db);
-  return r.rows;
+/**
+ * The history's spells of a figure (a past day, or a breakdown group) where they can be
+ * running at the end of the as-of day: each agency's end blocks from that day's on
+ * (history-reader.ts), so neither the total nor a page reads the spells that ended before
+ * the day — most of the history on a day a year back.
+ */
+function historyRanges(db: Kysely<Database>, q: JourneyDrillQuery): Promise<EndBlockRange[]> {
+  return runningEndBlocks(metricsDb(db), { metric: JOURNEY_FIGURES[q.figure].metric, agencyIds: q.agencyIds, asOfDay: asOfDayOfQuery(q) });
+}
+
+/** How many journeys a past day's (or a breakdown group's) figure holds: the spells running then, counted in their end blocks. */
+async function countHistory(db: Kysely<Database>, q: JourneyDrillQuery, ranges: readonly EndBlockRange[]): Promise<number> {
+  if (ranges.length === 0) return 0;
+  const blocks = [...new Set(ranges.flatMap((x) => x.blocks))];
+  const r = await sql<{ n: number | string }>`select count(*) as n from metric_case_history h ${endBlockIndex(metricsDb(db))}
+    where ${endBlock} in (${sql.join(blocks)}) and ${journeyWhere(q, 'h')}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+// Arms of one statement: SQLite allows 500 selects in a compound select.
+const ARMS_PER_STATEMENT = 400;
+
+/**
+ * A page of the history's spells (a past day, or a breakdown group), in list order: the
+ * first after the cursor of each agency and end block, each a walk in list order that
+ * stops at the page size. The arms' rows are gathered first (`materialized`) and then
+ * sorted: SQLite would otherwise merge the arms pairwise, one arm after another, at a cost
+ * growing with the square of their number.
+ */
+async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery, ranges: readonly EndBlockRange[]): Promise<ClockPageRow[]> {
+  if (ranges.length === 0 || q.limit <= 0) return [];
+  const hint = endBlockIndex(metricsDb(db));
+  const spec = JOURNEY_FIGURES[q.figure];
+  const asOfDay = asOfDayOfQuery(q);
+  const parts: Array<RawBuilder<unknown>> = [runningAt(asOfDay), sql`h.day <= ${spec.overDays === null ? asOfDay : asOfDay - spec.overDays - 1}`];
+  if (q.figure === 'workInProgress' && q.stage) parts.push(sql`h.k = ${q.stage}`);
+  if (q.group) parts.push(sql`${historyGroupColumn(q.group.dim)} = ${q.group.value}`);
+  if (q.after) parts.push(sql`(h.day, h.case_id) > (${Number(q.after.at)}, ${q.after.id})`);
+  const where = sql.join(parts, sql` and `);
+  const arms = ranges.flatMap((r) =>
+    r.blocks.map(
+      (b) => sql`select h.case_id as case_id, h.agency_id as agency_id, h.k as k, h.day as day from metric_case_history h ${hint}
+        where h.agency_id = ${r.agencyId} and h.metric = ${spec.metric} and ${endBlock} = ${b} and ${where}
+        order by h.day, h.case_id limit ${q.limit}`,
+    ),
+  );
+  const found: ClockPageRow[] = [];
+  for (let i = 0; i < arms.length; i += ARMS_PER_STATEMENT) {
+    const part = arms.slice(i, i + ARMS_PER_STATEMENT).map((arm, j) => sql`select * from (${arm}) as ${sql.ref(`p${j}`)}`);
+    const r = await sql<ClockPageRow>`with arms as materialized (${sql.join(part, sql` union all `)})
+      select * from arms order by day, case_id limit ${q.limit}`.execute(db);
+    found.push(...r.rows);
+  }
+  if (arms.length <= ARMS_PER_STATEMENT) return found;
+  const byOrder = (x: ClockPageRow, y: ClockPageRow) => Number(x.day) - Number(y.day) || (x.case_id < y.case_id ? -1 : x.case_id > y.case_id ? 1 : 0);
+  return found.sort(byOrder).slice(0, q.limit);
 }
 
 /** How many journeys the figure holds (the list's length) and one page of them, oldest counted state first. */
@@ -157,8 +193,10 @@ export async function journeysBehind(db: Kysely<Database>, dialect: DrillDialect
   if (q.agencyIds.length === 0) return { total: 0, rows: [] };
   let total: number;
   let found: ClockPageRow[];
-  if (fromHistory(q)) [total, found] = await Promise.all([countHistory(db, q), q.limit > 0 ? historyPage(db, q) : []]);
-  else {
+  if (fromHistory(q)) {
+    const ranges = await historyRanges(db, q);
+    [total, found] = await Promise.all([countHistory(db, q, ranges), historyPage(db, q, ranges)]);
+  } else {
     const ranges = await clockRangesNow(db, q);
     total = ranges.reduce((n, r) => n + r.n, 0);
     found = await clockPageNow(db, dialect, q, ranges);
