@@ -66,7 +66,7 @@ function asOfDayOfQuery(q: Pick<JourneyDrillQuery, 'asOf' | 'asOfDay'>): number 
   return q.asOfDay ?? dayOf(q.asOf);
 }
 
-/** Today's lists without a group read today's clock rows; the others the history. */
+/** Today's lists without a group read today's clock rows; the others the history (today's group counted by the counters). */
 function fromHistory(q: JourneyDrillQuery): boolean {
   return Boolean(q.past || q.group);
 }
@@ -99,12 +99,15 @@ function journeyWhere(q: JourneyDrillQuery, t: 'c' | 'h' = fromHistory(q) ? 'h' 
  */
 async function clockRangesNow(db: Kysely<Database>, q: JourneyDrillQuery): Promise<Array<{ agencyId: string; k: string; n: number }>> {
   const spec = JOURNEY_FIGURES[q.figure];
-  const scope = { agencyIds: q.agencyIds, dim: 'all' as const, byAgency: true };
+  // A breakdown group's: the counters of its dimension (the figure its cell shows), its value's rows.
+  const scope = { agencyIds: q.agencyIds, dim: q.group?.dim ?? ('all' as const), byAgency: true };
   const rows =
     spec.overDays === null
       ? await readBlockTotals(metricsDb(db), { ...scope, metric: spec.metric })
       : await readSums(metricsDb(db), { ...scope, metrics: [spec.metric], dayTo: asOfDayOfQuery(q) - spec.overDays - 1 });
-  return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
+  return rows
+    .filter((r) => (!(q.figure === 'workInProgress' && q.stage) || r.k === q.stage) && (!q.group || r.value === q.group.value))
+    .map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
 }
 
 type ClockPageRow = { case_id: string; agency_id: string; k: string; day: number | string };
@@ -195,7 +198,10 @@ export async function journeysBehind(db: Kysely<Database>, dialect: DrillDialect
   let found: ClockPageRow[];
   if (fromHistory(q)) {
     const ranges = await historyRanges(db, q);
-    [total, found] = await Promise.all([countHistory(db, q, ranges), historyPage(db, q, ranges)]);
+    // Today's group is counted by the counters (its cell's figure), as today's lists are:
+    // counting its open spells read every open spell of the metric in the area.
+    const count = q.past ? countHistory(db, q, ranges) : clockRangesNow(db, q).then((rs) => rs.reduce((n, r) => n + r.n, 0));
+    [total, found] = await Promise.all([count, historyPage(db, q, ranges)]);
   } else {
     const ranges = await clockRangesNow(db, q);
     total = ranges.reduce((n, r) => n + r.n, 0);
