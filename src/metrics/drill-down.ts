@@ -15,7 +15,7 @@ import type { JourneyListFigure, ReferralListFigure } from '../../machines/figur
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { readBlockTotals, readSums } from './count-reader.ts';
 import { isPostgres } from './counter-store.ts';
-import { endBlock, endBlockIndex, historyGroupColumn, runningAt, runningEndBlocks, type EndBlockRange } from './history-reader.ts';
+import { OPEN_END_BLOCK, endBlock, endBlockIndex, historyGroupColumn, runningAt, runningEndBlocks, type EndBlockRange } from './history-reader.ts';
 import { metricsDb } from './metric-tables.ts';
 import { countReferralsThen, listReferralsThen } from './referral-lists-then.ts';
 
@@ -137,9 +137,11 @@ async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: Jour
  * The history's spells of a figure (a past day, or a breakdown group) where they can be
  * running at the end of the as-of day: each agency's end blocks from that day's on
  * (history-reader.ts), so neither the total nor a page reads the spells that ended before
- * the day — most of the history on a day a year back.
+ * the day — most of the history on a day a year back. Today's group: the open spells'
+ * block alone (today's clock rows, as the counters count them).
  */
-function historyRanges(db: Kysely<Database>, q: JourneyDrillQuery): Promise<EndBlockRange[]> {
+async function historyRanges(db: Kysely<Database>, q: JourneyDrillQuery): Promise<EndBlockRange[]> {
+  if (!q.past) return [...new Set(q.agencyIds)].map((agencyId) => ({ agencyId, blocks: [OPEN_END_BLOCK] }));
   return runningEndBlocks(metricsDb(db), { metric: JOURNEY_FIGURES[q.figure].metric, agencyIds: q.agencyIds, asOfDay: asOfDayOfQuery(q) });
 }
 
@@ -167,7 +169,11 @@ async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery, ranges: r
   const hint = endBlockIndex(metricsDb(db));
   const spec = JOURNEY_FIGURES[q.figure];
   const asOfDay = asOfDayOfQuery(q);
-  const parts: Array<RawBuilder<unknown>> = [runningAt(asOfDay), sql`h.day <= ${spec.overDays === null ? asOfDay : asOfDay - spec.overDays - 1}`];
+  // A past day: the spells running at its end. Today (a group): the open spells, today's
+  // clock rows — those the counters count, whatever day a fact was dated — past the
+  // standard's day for a deadline.
+  const parts: Array<RawBuilder<unknown>> = q.past ? [runningAt(asOfDay), sql`h.day <= ${spec.overDays === null ? asOfDay : asOfDay - spec.overDays - 1}`] : [sql`h.to_day is null`];
+  if (!q.past && spec.overDays !== null) parts.push(sql`h.day <= ${asOfDay - spec.overDays - 1}`);
   if (q.figure === 'workInProgress' && q.stage) parts.push(sql`h.k = ${q.stage}`);
   if (q.group) parts.push(sql`${historyGroupColumn(q.group.dim)} = ${q.group.value}`);
   if (q.after) parts.push(sql`(h.day, h.case_id) > (${Number(q.after.at)}, ${q.after.id})`);
