@@ -354,11 +354,15 @@ export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly 
   for (const figure of ['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const) {
     const q: JourneyDrillQuery = { agencyIds, figure, asOf, asOfDay: at.asOfDay, past: at.past, limit: 0 };
     // On a past day, the stage each journey was in then.
+    // On a past day the breaching spells are read in their end blocks (history-reader.ts),
+    // first (SQLite is told the index and, by `cross join`, the order), each then finding its
+    // journey's stage spell by the history's key.
+    const blocks = at.past ? [...new Set((await historyRanges(db, q)).flatMap((x) => x.blocks))] : [];
     const r = at.past
       ? await sql<{ stage: string; n: number | string }>`
-          select s.k as stage, count(*) as n from metric_case_history h
-          join metric_case_history s on s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
-          where ${journeyWhere(q, 'h')}
+          select s.k as stage, count(*) as n from metric_case_history h ${endBlockIndex(metricsDb(db))} ${isPostgres(db) ? sql`,` : sql`cross join`} metric_case_history s
+          where s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
+          and ${blocks.length > 0 ? sql`${endBlock} in (${sql.join(blocks)})` : sql`1 = 0`} and ${journeyWhere(q, 'h')}
           group by s.k`.execute(db)
       : // Today, the journey's stage-age clock row (every open journey has one, its sub-key the
         // stage; a deadline clock runs only on an open journey): one seek in the clocks' key

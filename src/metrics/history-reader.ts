@@ -111,10 +111,15 @@ async function readDayCounts(db: MetricsDb, q: HistoryQuery): Promise<DayCount[]
   if (q.agencyIds.length === 0) return [];
   const last = Math.min(q.asOfDay, q.dayTo ?? q.asOfDay);
   const agency = q.byAgency ? sql`h.agency_id` : sql`''`;
+  // A journey's spells are read in their end blocks from the day's on (only those that can be running then).
+  const journeys = (q.table ?? 'metric_case_history') === 'metric_case_history';
+  const blocks = journeys ? [...new Set((await runningEndBlocks(db, q)).flatMap((x) => x.blocks))] : [];
+  const from = journeys ? sql`metric_case_history h ${endBlockIndex(db)}` : sql`${sql.table(q.table ?? 'metric_case_history')} h ${historyIndex(db, q.agencyIds.length, q.table)}`;
+  const inBlocks = journeys ? sql` and ${endBlock} in (${sql.join(blocks)})` : sql``;
   const r = await sql<{ agency_id: string; k: string; value: string; day: number | string; n: number | string }>`
     select ${agency} as agency_id, h.k as k, ${historyGroupColumn(q.dim)} as value, h.day as day, count(*) as n
-    from ${sql.table(q.table ?? 'metric_case_history')} h ${historyIndex(db, q.agencyIds.length, q.table)}
-    where h.metric = ${q.metric} and h.agency_id in (${sql.join(q.agencyIds)}) and h.day <= ${last} and ${runningAt(q.asOfDay)}
+    from ${from}
+    where h.metric = ${q.metric} and h.agency_id in (${sql.join(q.agencyIds)})${inBlocks} and h.day <= ${last} and ${runningAt(q.asOfDay)}
     group by 1, 2, 3, 4`.execute(db);
   return r.rows.map((row) => ({ agencyId: row.agency_id, k: row.k, value: row.value, day: Number(row.day), n: Number(row.n) }));
 }

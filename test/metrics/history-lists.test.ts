@@ -10,7 +10,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/schema.ts';
-import { journeysBehind, type DrillDialect, type JourneyDrillQuery, type JourneyDrillRow } from '../../src/metrics/drill-down.ts';
+import { breachesByStage, journeysBehind, type DrillDialect, type JourneyDrillQuery, type JourneyDrillRow } from '../../src/metrics/drill-down.ts';
 import { END_BLOCK_DAYS, historyTotals } from '../../src/metrics/history-reader.ts';
 import { insertCaseHistory, type CaseHistoryRow } from '../../src/metrics/case-history.ts';
 import { dayOf } from '../../src/metrics/days.ts';
@@ -164,6 +164,27 @@ describe.each(['sqlite', 'postgres'] as const)('lists of a past day from the end
       // The comparison is not empty: the made-up history fills the lists.
       expect(seen).toBeGreaterThan(1000);
     }, 120_000);
+
+    it('counts a past day\'s breaches by stage as the straightforward join does', async () => {
+      const edge = Math.floor(START / END_BLOCK_DAYS + 6) * END_BLOCK_DAYS;
+      for (const day of [START + 40, edge - 2, edge - 1, edge, START + 511, END - 1]) {
+        const got = await breachesByStage(store.db, agencies, '2026-01-01T12:00:00.000Z', { asOfDay: day, past: true });
+        const want: Array<{ stage: string; figure: string; count: number }> = [];
+        for (const figure of ['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const) {
+          const spec = FIGURES[figure];
+          const r = await sql<{ stage: string; n: number | string }>`
+            select s.k as stage, count(*) as n from metric_case_history h
+            join metric_case_history s on s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${day} and (s.to_day is null or s.to_day > ${day})
+            where h.metric = ${spec.metric} and h.agency_id in (${sql.join(agencies)}) and h.day <= ${day - (spec.overDays ?? 0) - 1}
+            and h.from_day <= ${day} and (h.to_day is null or h.to_day > ${day})
+            group by s.k`.execute(store.db);
+          for (const row of r.rows) want.push({ stage: row.stage, figure, count: Number(row.n) });
+        }
+        want.sort((a, b) => a.stage.localeCompare(b.stage) || a.figure.localeCompare(b.figure));
+        expect(got, String(day)).toEqual(want);
+        expect(want.length, String(day)).toBeGreaterThan(0);
+      }
+    });
 
     it('walks only the end blocks from the day\'s on', async () => {
       if (dialect !== 'sqlite') return;
