@@ -186,6 +186,26 @@ describe.each(['sqlite', 'postgres'] as const)('lists of a past day from the end
       }
     });
 
+    it('pages a day far back over more arms (agencies × end blocks) than one statement takes', async () => {
+      // 30 more agencies, each with spells begun by the day and ending over the next 3 years (some open).
+      const wide = Array.from({ length: 30 }, (_, i) => `wide-${String(i).padStart(2, '0')}`);
+      const dims = { sex: 'male', age_band: '25-34', ethnicity: 'x', postcode_district: 'NB2', referral_source: 'gp', substance: 'opiates' };
+      const rows: CaseHistoryRow[] = wide.flatMap((agency, a) =>
+        Array.from({ length: 6 }, (_, c) => {
+          const from = START + ((a * 7 + c * 13) % 60);
+          const to = c === 5 ? null : from + 100 + ((a * 37 + c * 181) % 1000);
+          return { case_id: `${agency}-case-${c}`, metric: 'stage_age', k: STAGES[c % STAGES.length]!, agency_id: agency, day: from, from_day: from, to_day: to, ...dims };
+        }),
+      );
+      await insertCaseHistory(store.db, rows);
+      const q: JourneyDrillQuery = { agencyIds: wide, figure: 'workInProgress', asOf: '2024-10-01T12:00:00.000Z', asOfDay: START + 70, past: true, limit: 20 };
+      const want = await straightforward(store.db, q);
+      expect(want).toHaveLength(180);
+      const got = await walked(store.db, store.dialect, q);
+      expect(got.total).toBe(180);
+      expect(got.rows).toEqual(want);
+    });
+
     it('walks only the end blocks from the day\'s on', async () => {
       if (dialect !== 'sqlite') return;
       // SQLite refuses a statement whose index hint cannot be followed, so reading at all proves the index is the end blocks'.
