@@ -15,7 +15,7 @@ import type { JourneyListFigure, ReferralListFigure } from '../../machines/figur
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { readBlockTotals, readSums } from './count-reader.ts';
 import { isPostgres } from './counter-store.ts';
-import { endBlock, endBlockIndex, historyGroupColumn, runningAt, runningEndBlocks, type EndBlockRange } from './history-reader.ts';
+import { OPEN_END_BLOCK, endBlock, endBlockIndex, historyGroupColumn, runningAt, runningEndBlocks, type EndBlockRange } from './history-reader.ts';
 import { metricsDb } from './metric-tables.ts';
 import { countReferralsThen, listReferralsThen } from './referral-lists-then.ts';
 
@@ -66,7 +66,7 @@ function asOfDayOfQuery(q: Pick<JourneyDrillQuery, 'asOf' | 'asOfDay'>): number 
   return q.asOfDay ?? dayOf(q.asOf);
 }
 
-/** Today's lists without a group read today's clock rows; the others the history. */
+/** Today's lists without a group read today's clock rows; the others the history (today's group counted by the counters). */
 function fromHistory(q: JourneyDrillQuery): boolean {
   return Boolean(q.past || q.group);
 }
@@ -99,12 +99,15 @@ function journeyWhere(q: JourneyDrillQuery, t: 'c' | 'h' = fromHistory(q) ? 'h' 
  */
 async function clockRangesNow(db: Kysely<Database>, q: JourneyDrillQuery): Promise<Array<{ agencyId: string; k: string; n: number }>> {
   const spec = JOURNEY_FIGURES[q.figure];
-  const scope = { agencyIds: q.agencyIds, dim: 'all' as const, byAgency: true };
+  // A breakdown group's: the counters of its dimension (the figure its cell shows), its value's rows.
+  const scope = { agencyIds: q.agencyIds, dim: q.group?.dim ?? ('all' as const), byAgency: true };
   const rows =
     spec.overDays === null
       ? await readBlockTotals(metricsDb(db), { ...scope, metric: spec.metric })
       : await readSums(metricsDb(db), { ...scope, metrics: [spec.metric], dayTo: asOfDayOfQuery(q) - spec.overDays - 1 });
-  return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
+  return rows
+    .filter((r) => (!(q.figure === 'workInProgress' && q.stage) || r.k === q.stage) && (!q.group || r.value === q.group.value))
+    .map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
 }
 
 type ClockPageRow = { case_id: string; agency_id: string; k: string; day: number | string };
@@ -134,9 +137,11 @@ async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: Jour
  * The history's spells of a figure (a past day, or a breakdown group) where they can be
  * running at the end of the as-of day: each agency's end blocks from that day's on
  * (history-reader.ts), so neither the total nor a page reads the spells that ended before
- * the day — most of the history on a day a year back.
+ * the day — most of the history on a day a year back. Today's group: the open spells'
+ * block alone (today's clock rows, as the counters count them).
  */
-function historyRanges(db: Kysely<Database>, q: JourneyDrillQuery): Promise<EndBlockRange[]> {
+async function historyRanges(db: Kysely<Database>, q: JourneyDrillQuery): Promise<EndBlockRange[]> {
+  if (!q.past) return [...new Set(q.agencyIds)].map((agencyId) => ({ agencyId, blocks: [OPEN_END_BLOCK] }));
   return runningEndBlocks(metricsDb(db), { metric: JOURNEY_FIGURES[q.figure].metric, agencyIds: q.agencyIds, asOfDay: asOfDayOfQuery(q) });
 }
 
@@ -164,7 +169,11 @@ async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery, ranges: r
   const hint = endBlockIndex(metricsDb(db));
   const spec = JOURNEY_FIGURES[q.figure];
   const asOfDay = asOfDayOfQuery(q);
-  const parts: Array<RawBuilder<unknown>> = [runningAt(asOfDay), sql`h.day <= ${spec.overDays === null ? asOfDay : asOfDay - spec.overDays - 1}`];
+  // A past day: the spells running at its end. Today (a group): the open spells, today's
+  // clock rows — those the counters count, whatever day a fact was dated — past the
+  // standard's day for a deadline.
+  const parts: Array<RawBuilder<unknown>> = q.past ? [runningAt(asOfDay), sql`h.day <= ${spec.overDays === null ? asOfDay : asOfDay - spec.overDays - 1}`] : [sql`h.to_day is null`];
+  if (!q.past && spec.overDays !== null) parts.push(sql`h.day <= ${asOfDay - spec.overDays - 1}`);
   if (q.figure === 'workInProgress' && q.stage) parts.push(sql`h.k = ${q.stage}`);
   if (q.group) parts.push(sql`${historyGroupColumn(q.group.dim)} = ${q.group.value}`);
   if (q.after) parts.push(sql`(h.day, h.case_id) > (${Number(q.after.at)}, ${q.after.id})`);
@@ -195,7 +204,10 @@ export async function journeysBehind(db: Kysely<Database>, dialect: DrillDialect
   let found: ClockPageRow[];
   if (fromHistory(q)) {
     const ranges = await historyRanges(db, q);
-    [total, found] = await Promise.all([countHistory(db, q, ranges), historyPage(db, q, ranges)]);
+    // Today's group is counted by the counters (its cell's figure), as today's lists are:
+    // counting its open spells read every open spell of the metric in the area.
+    const count = q.past ? countHistory(db, q, ranges) : clockRangesNow(db, q).then((rs) => rs.reduce((n, r) => n + r.n, 0));
+    [total, found] = await Promise.all([count, historyPage(db, q, ranges)]);
   } else {
     const ranges = await clockRangesNow(db, q);
     total = ranges.reduce((n, r) => n + r.n, 0);

@@ -33,7 +33,7 @@ const BANDS = ['18-24', '25-34', '35-44'];
 
 type Row = Pick<JourneyDrillRow, 'caseId' | 'agencyId' | 'day'>;
 
-/** The straightforward answer: every spell of the figure running at the end of the day, in list order. */
+/** The straightforward answer: every spell of the figure running at the end of the day (today: every open spell, as today's clock rows), in list order. */
 async function straightforward(db: Kysely<Database>, q: JourneyDrillQuery): Promise<Row[]> {
   const spec = FIGURES[q.figure];
   const d = q.asOfDay ?? dayOf(q.asOf);
@@ -43,7 +43,7 @@ async function straightforward(db: Kysely<Database>, q: JourneyDrillQuery): Prom
     where metric = ${spec.metric} and agency_id in (${sql.join(q.agencyIds)})
     ${q.figure === 'workInProgress' && q.stage ? sql`and k = ${q.stage}` : sql``}
     ${q.group ? sql`and ${sql.ref(q.group.dim)} = ${q.group.value}` : sql``}
-    and day <= ${upper} and from_day <= ${d} and (to_day is null or to_day > ${d})`.execute(db);
+    ${q.past ? sql`and day <= ${upper} and from_day <= ${d} and (to_day is null or to_day > ${d})` : sql`and to_day is null ${spec.overDays === null ? sql`` : sql`and day <= ${upper}`}`}`.execute(db);
   return r.rows
     .map((x) => ({ caseId: x.case_id, agencyId: x.agency_id, day: Number(x.day) }))
     .sort((a, b) => a.day - b.day || (a.caseId < b.caseId ? -1 : a.caseId > b.caseId ? 1 : 0));
@@ -102,8 +102,8 @@ async function expectSameAnswers(
 ): Promise<number> {
   let seen = 0;
   for (const day of days) {
-    // Today's lists without a group read today's clock rows (a made-up history has none).
-    for (const q of queries(agencyIds, day, past(day)).filter((x) => !historyOnly || x.past || x.group)) {
+    // Today's lists read today's clock rows and counters (a made-up history has neither).
+    for (const q of queries(agencyIds, day, past(day)).filter((x) => !historyOnly || x.past)) {
       const label = `${q.figure} ${q.stage ?? ''} ${q.group?.value ?? ''} ${q.agencyIds.length} on ${day}`;
       const want = await straightforward(db, q);
       const got = await walked(db, dialect, q);
