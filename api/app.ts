@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import express, { type Express } from 'express';
 import { pino, type Logger } from 'pino';
 import type { Store } from '../src/db/database.ts';
+import { directSql } from '../src/db/direct-sql.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import { DEFAULT_TOKEN_TTL_MINUTES } from '../src/auth/bearer-tokens.ts';
 import { DEFAULT_CONSENT_MONTHS } from '../src/consent/consent-term.ts';
@@ -85,6 +86,7 @@ export function createApp(options: AppOptions): PathwaysApp {
     // fail on the next request to any other, so each request reads the token row (an
     // indexed lookup that does not wait on writers there). SQLite is one process.
     tokenCache: createTokenCache(options.tokenCacheMs ?? (options.store.dialect === 'postgres' ? 0 : 2000)),
+    ...(options.store.dialect === 'postgres' ? { poolSql: directSql(options.store.db, null) } : {}),
     ...(options.clockNotice ? { clockNotice: options.clockNotice } : {}),
   };
   const logger = options.logger ?? pino({ level: 'warn' }, pino.destination(2));

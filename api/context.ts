@@ -4,6 +4,7 @@
  */
 import type { KeyworkSettings } from '../machines/keywork-codes.ts';
 import type { Store } from '../src/db/database.ts';
+import type { DirectSql } from '../src/db/direct-sql.ts';
 import type { Engine } from '../src/engine/engine-types.ts';
 import type { LoginThrottle } from '../src/auth/login-throttle.ts';
 import type { TokenCache } from '../src/auth/token-cache.ts';
@@ -20,6 +21,8 @@ export interface AppContext {
   followUp: KeyworkSettings;
   loginThrottle: LoginThrottle;
   tokenCache: TokenCache;
+  /** PostgreSQL: direct SQL on the store's pool, for the token read of every request (prepared by name); undefined on SQLite. */
+  poolSql?: DirectSql;
   /** Set when `PATHWAYS_CLOCK` moves "now": what it does, shown by `/readyz`. */
   clockNotice?: string;
 }

@@ -23,11 +23,11 @@ export interface BenchModule {
   run(): Promise<Figure[]>;
 }
 
-/** A positive integer from the environment, or the default. */
-export function envInt(name: string, fallback: number): number {
+/** An integer of at least `least` (1 unless a knob says 0 turns it off) from the environment, or the default. */
+export function envInt(name: string, fallback: number, least = 1): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < least) throw new Error(`${name} must be an integer of at least ${least}, got "${raw}"`);
   return value;
 }

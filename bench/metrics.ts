@@ -308,7 +308,7 @@ export const bench: BenchModule = {
     const requests = envInt('BENCH_METRICS_REQUESTS', 100);
     const figures: Figure[] = [];
     for (const people of sizesFromEnv()) figures.push(...(await runSize(people, requests)));
-    const writeJourneys = envInt('BENCH_METRICS_WRITE_JOURNEYS', 8);
+    const writeJourneys = envInt('BENCH_METRICS_WRITE_JOURNEYS', 8, 0);
     if (writeJourneys > 0) figures.push(...(await writeCost(writeJourneys)));
     return figures;
   },

@@ -58,7 +58,7 @@ async function signIn(ctx: AppContext, authorization: string | undefined): Promi
   const now = ctx.now();
   const cached = ctx.tokenCache.get(token, now);
   if (cached) return cached;
-  const user = await resolveToken(ctx.store.db, token, now);
+  const user = await resolveToken(ctx.store.db, token, now, ctx.poolSql);
   if (user) ctx.tokenCache.set(token, user, user.tokenExpiresAt, now);
   return user;
 }

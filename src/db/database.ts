@@ -85,12 +85,20 @@ type QueryFn = (config: unknown, values?: unknown, callback?: unknown) => unknow
  * statements: Kysely hands every query to `client.query(text, values)`, and a text with a
  * prepared name goes as `{name, text, values}` instead, so PostgreSQL parses and plans it
  * once per connection.
+ *
+ * A text of several statements without parameters travels in one round trip (the simple
+ * query protocol) and pg answers with one result per statement, which Kysely would read as
+ * no rows: it answers with the last statement's result instead, so `begin; select …` gives
+ * the select's rows.
  */
 function prepareFixedStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as QueryFn;
   (client as unknown as { query: QueryFn }).query = (config, values, callback) => {
-    const name = typeof config === 'string' && Array.isArray(values) ? preparedNameOf(config) : undefined;
-    return name ? query({ name, text: config, values }, callback) : query(config, values, callback);
+    if (typeof config !== 'string' || !Array.isArray(values)) return query(config, values, callback);
+    const name = preparedNameOf(config);
+    if (name) return query({ name, text: config, values }, callback);
+    if (values.length > 0 || callback !== undefined || !config.includes(';')) return query(config, values, callback);
+    return (query(config, values) as Promise<pg.QueryResult | pg.QueryResult[]>).then((result) => (Array.isArray(result) ? result[result.length - 1] : result));
   };
 }
 

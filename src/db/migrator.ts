@@ -39,6 +39,7 @@ import { metricDayDeltasMigration } from './migrations/100-metric-day-deltas.ts'
 import { openCaseloadIndexMigration } from './migrations/105-open-caseload-index.ts';
 import { runningSpellIndexesMigration } from './migrations/110-running-spell-indexes.ts';
 import { caseloadSpellIndexesMigration } from './migrations/112-caseload-spell-indexes.ts';
+import { caseHistoryEndBlocksMigration } from './migrations/115-case-history-end-blocks.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -81,6 +82,7 @@ export const MIGRATIONS: readonly Migration[] = [
   openCaseloadIndexMigration,
   runningSpellIndexesMigration,
   caseloadSpellIndexesMigration,
+  caseHistoryEndBlocksMigration,
 ];
 
 export interface MigrationResult {

@@ -132,6 +132,8 @@ export interface StreamChange<S extends StreamType = StreamType> {
   seq: number;
   effectiveAt: string;
   actor: Actor;
+  /** PostgreSQL: the value of the hook's `readWithWrite`, read with this event's write (undefined: not read). */
+  readWithWrite?: unknown;
 }
 
 /** What `apply`, `openCase` and `openReferral` resolve to. */
@@ -172,7 +174,23 @@ export interface EngineTransaction {
  * same transaction for fixed statements without the query builder (src/db/direct-sql.ts).
  * A hook must not call the engine (that would wait for the transaction it runs in).
  */
-export type TransactionHook = (trx: Kysely<Database>, change: StreamChange, sql: DirectSql) => Promise<void>;
+export type TransactionHook = ((trx: Kysely<Database>, change: StreamChange, sql: DirectSql) => Promise<void>) & {
+  /** What the hook reads with each write of one stream's event (see `ReadWithWrite`). */
+  readWithWrite?: ReadWithWrite;
+};
+
+/**
+ * PostgreSQL: a read a transaction hook needs for each event of `stream`, run in the same
+ * statement as the stream row's update (one round trip less per event). `sql` is one scalar
+ * SQL expression whose `?` placeholders all stand for the stream's id; its value, as the
+ * transaction stood before the event (earlier changes of the same transaction included),
+ * reaches the hook as `change.readWithWrite`. Opening events, and SQLite, read nothing: the
+ * hook reads for itself when `change.readWithWrite` is undefined.
+ */
+export interface ReadWithWrite {
+  stream: StreamType;
+  sql: string;
+}
 /**
  * Runs once per commit, after every unit in it has run and just before COMMIT, with the
  * changes of the units that succeeded, in order (on SQLite a group commit holds many
@@ -247,8 +265,11 @@ export interface Engine {
    * for this transaction to end, which waits for `fn`: it never returns.
    */
   transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T>;
-  /** Adds a hook run in the transaction of every change; returns a function that removes it. */
-  useInTransaction(hook: TransactionHook): () => void;
+  /**
+   * Adds a hook run in the transaction of every change; returns a function that removes it.
+   * `readWithWrite`: what the hook reads for each event of one stream, read with the write (PostgreSQL).
+   */
+  useInTransaction(hook: TransactionHook, readWithWrite?: ReadWithWrite): () => void;
   /** Adds a hook run once per commit, just before it (see BeforeCommitHook); returns a function that removes it. */
   useBeforeCommit(hook: BeforeCommitHook): () => void;
   /** Adds a listener told after each commit; returns a function that removes it. */

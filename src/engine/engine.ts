@@ -145,8 +145,9 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
       });
     },
 
-    useInTransaction(hook) {
+    useInTransaction(hook, readWithWrite) {
       const inside: TransactionHook = (trx, change, sql) => guard.runInside(() => hook(trx, change, sql));
+      if (readWithWrite) inside.readWithWrite = readWithWrite;
       hooks.push(inside);
       return remove(hooks, inside);
     },

@@ -78,7 +78,7 @@ export interface PendingTimerRow {
  * pending timers as the transaction left them before this transition's own timer writes
  * (which come after it), so a caller that shows them needs no read of its own.
  */
-function updateThenInsertText(update: string): string {
+function updateThenInsertText(update: string, reads: readonly string[]): string {
   const casts = ['text', 'text', 'int', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text'].map((t) => `?::${t}`).join(', ');
   return (
     `with changed as (${update} returning 1), logged as (` +
@@ -86,31 +86,37 @@ function updateThenInsertText(update: string): string {
     `select ${casts} where exists (select 1 from changed) returning seq) ` +
     'select (select seq from logged) as seq, (select coalesce(json_agg(json_build_object(' +
     "'timer_key', t.timer_key, 'event', t.event, 'due_at', t.due_at) order by t.due_at), '[]'::json) " +
-    "from timers t where t.stream_type = ?::text and t.stream_id = ?::text and t.status = 'pending') as timers"
+    "from timers t where t.stream_type = ?::text and t.stream_id = ?::text and t.status = 'pending') as timers" +
+    reads.map((r, i) => `, (${r}) as read_${i}`).join('')
   );
 }
 
-const updateThenInsert = new Map<string, string>();
+const updateThenInsert = new Map<string, { text: string; idParams: number }>();
 
 /**
  * Runs a stream row's guarded `update` (PostgreSQL) and appends the event for the chain
  * sealer in the same statement; null (nothing written) when the update changed no row.
- * `pending` is the stream's pending timers before this transition's own timer writes.
+ * `pending` is the stream's pending timers before this transition's own timer writes;
+ * `read` the values of `reads` (hooks' `readWithWrite` expressions, each `?` the stream's id).
  */
 export async function updateAndAppendUnsealed(
   db: DirectSql,
   update: string,
   updateParams: readonly unknown[],
   fields: HashedEventFields,
-): Promise<{ event: EventRow; pending: PendingTimerRow[] } | null> {
-  let text = updateThenInsert.get(update);
-  if (text === undefined) {
-    text = updateThenInsertText(update);
-    updateThenInsert.set(update, text);
+  reads: readonly string[] = [],
+): Promise<{ event: EventRow; pending: PendingTimerRow[]; read: unknown[] } | null> {
+  const key = reads.length === 0 ? update : [update, ...reads].join('\u0000');
+  let statement = updateThenInsert.get(key);
+  if (statement === undefined) {
+    statement = { text: updateThenInsertText(update, reads), idParams: reads.reduce((n, r) => n + (r.match(/\?/g)?.length ?? 0), 0) };
+    updateThenInsert.set(key, statement);
   }
-  const row = await db.get<{ seq: number | string | null; timers: PendingTimerRow[] }>(text, [...updateParams, ...eventValues(fields), fields.stream_type, fields.stream_id]);
+  const params = [...updateParams, ...eventValues(fields), fields.stream_type, fields.stream_id];
+  for (let i = 0; i < statement.idParams; i++) params.push(fields.stream_id);
+  const row = await db.get<{ seq: number | string | null; timers: PendingTimerRow[] } & Record<string, unknown>>(statement.text, params);
   if (row?.seq === null || row?.seq === undefined) return null;
-  return { event: { seq: Number(row.seq), ...fields, prev_hash: null, hash: null }, pending: row.timers };
+  return { event: { seq: Number(row.seq), ...fields, prev_hash: null, hash: null }, pending: row.timers, read: reads.map((_, i) => row[`read_${i}`]) };
 }
 
 const INSERT_EVENT =

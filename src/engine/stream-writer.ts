@@ -259,17 +259,20 @@ export async function writeTransition<S extends StreamType>(
   };
   let logged: EventRow;
   let pendingTimers: PendingTimerRow[] | undefined;
+  let read: Map<TransactionHook, unknown> | undefined;
   if (ctx.dialect === 'postgres') {
-    const appended = await updateAndAppendUnsealed(ctx.sql, update.text, update.params, fields);
+    const readers = ctx.hooks.filter((h) => h.readWithWrite?.stream === stream);
+    const appended = await updateAndAppendUnsealed(ctx.sql, update.text, update.params, fields, readers.map((h) => h.readWithWrite!.sql));
     if (!appended) throw await lostRace(ctx, stream, row.id, row.version);
     logged = appended.event;
     pendingTimers = pendingAfter(appended.pending, plan);
+    if (readers.length > 0) read = new Map(readers.map((h, i) => [h, appended.read[i]]));
   } else {
     if ((await ctx.sql.run(update.text, update.params)) !== 1) throw await lostRace(ctx, stream, row.id, row.version);
     logged = await appendEvent(ctx.sql, fields, ctx.head);
   }
   await writeTimers(ctx, stream, row.id, plan, nowIso);
-  return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor, pendingTimers });
+  return finish(ctx, { stream, row: updated, event: logged, plan, payload, fromState, fromStage, actor, pendingTimers, read });
 }
 
 /** Appends the event: chained at once on SQLite, sealed after commit on PostgreSQL (chain-sealer.ts). */
@@ -325,6 +328,8 @@ interface Written<S extends StreamType> {
   actor: Actor;
   /** PostgreSQL: the stream's pending timers after the transition, read with its write. */
   pendingTimers?: PendingTimerRow[];
+  /** PostgreSQL: each hook's `readWithWrite`, read with the write. */
+  read?: Map<TransactionHook, unknown>;
 }
 
 async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Promise<ApplyResult<S>> {
@@ -347,7 +352,12 @@ async function finish<S extends StreamType>(ctx: TxContext, w: Written<S>): Prom
   // A record's tables (people, consents, agencies, users) are its projection, written in
   // the same transaction before any hook reads them.
   if (isRecordStream(w.stream)) await projectRecordChange(ctx.trx, change);
-  for (const hook of ctx.hooks) await hook(ctx.trx, change, ctx.sql);
+  for (const hook of ctx.hooks) {
+    // Each hook sees only what it asked to read with the write.
+    if (w.read?.has(hook)) change.readWithWrite = w.read.get(hook);
+    await hook(ctx.trx, change, ctx.sql);
+    delete change.readWithWrite;
+  }
   ctx.changes.push(change);
   const plan = w.plan;
   return {

@@ -39,6 +39,8 @@ export interface ApplyOptions {
   people?: PeopleSink;
   /** When given (inside an engine transaction), a journey's facts are read and written without the query builder. */
   sql?: DirectSql;
+  /** PostgreSQL: the journey's facts and spells as `CASE_READ_WITH_WRITE` read them with the event's write (undefined: read them here). */
+  stored?: unknown;
 }
 
 /** Applies one change to the measures. Idempotent: a change at or below the stored version is ignored. */
@@ -46,7 +48,7 @@ export async function applyMetricChange(trx: Kysely<Database>, change: MetricCha
   const db = metricsDb(trx);
   const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZeroBlocks()));
   const recount: PeopleSink = options.people ?? ((keys) => recountPeople(trx, keys));
-  if (change.stream === 'case') await applyCaseChange(trx, change, write, recount, caseMeasureStore(trx, db, options.sql), options.sql);
+  if (change.stream === 'case') await applyCaseChange(trx, change, write, recount, caseMeasureStore(trx, db, options.sql, options.stored), options.sql);
   else await applyReferralChange(db, trx, change, write);
 }
 
@@ -87,6 +89,17 @@ const PG_SELECT_CASE =
   'from (values (1)) as one left join metric_case_facts f on f.case_id = $1';
 
 /**
+ * PostgreSQL: the same read as `PG_SELECT_CASE` as one expression (each `?` the journey's
+ * id), for the engine to run with the event's write (engine.useInTransaction's `readWithWrite`).
+ */
+export const CASE_READ_WITH_WRITE =
+  "select json_build_object('version', f.version, 'facts', f.facts, 'spells', (select coalesce(json_agg(json_build_object(" +
+  "'metric', h.metric, 'k', h.k, 'agency_id', h.agency_id, 'day', h.day, 'from_day', h.from_day, 'to_day', h.to_day)), '[]'::json) " +
+  'from metric_case_history h where h.case_id = ?)) from (values (1)) as one left join metric_case_facts f on f.case_id = ?';
+
+type CaseRead = { version: number | null; facts: string | null; spells: Spell[] };
+
+/**
  * PostgreSQL: every write of one change in one round trip: the clock entries gone and set
  * (an entry replaced in its state is updated in place), the spells removed, rewritten and
  * added, and the facts. The sub-statements of one statement see the same snapshot and not
@@ -115,11 +128,11 @@ const PG_WRITE_CASE = `with clocks_gone as (
 insert into metric_case_facts (case_id, person_id, agency_id, version, seq, facts) values ($1, $27, $28, $29, $30, $31)
 on conflict (case_id) do update set version = excluded.version, seq = excluded.seq, facts = excluded.facts, agency_id = excluded.agency_id`;
 
-function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql | undefined): CaseMeasureStore {
+function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql | undefined, stored: unknown): CaseMeasureStore {
   if (sql?.dialect === 'postgres') {
     return {
       get: async (caseId) => {
-        const row = await sql.get<{ version: number | null; facts: string | null; spells: Spell[] }>(PG_SELECT_CASE, [caseId]);
+        const row = stored !== undefined ? (stored as CaseRead) : await sql.get<CaseRead>(PG_SELECT_CASE, [caseId]);
         const facts = row && row.version !== null && row.facts !== null ? { version: row.version, facts: row.facts } : undefined;
         return { facts, spells: (row?.spells ?? []).map(storedSpell) };
       },

@@ -17,7 +17,7 @@
  * side — two writers, or two nodes — can wait for each other but never in a circle.
  */
 import type { Engine, StreamChange } from '../engine/engine-types.ts';
-import { applyMetricChange } from './apply-change.ts';
+import { CASE_READ_WITH_WRITE, applyMetricChange } from './apply-change.ts';
 import { DeltaSet } from './counter-deltas.ts';
 import { appendCounterDeltas, applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
@@ -59,6 +59,8 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
     if (change.stream !== 'case' && change.stream !== 'referral') return;
     await applyMetricChange(trx, metricChangeOf(change, timeZone), {
       sql,
+      // PostgreSQL: a journey's facts come read with its event's write.
+      stored: change.readWithWrite,
       sink: async (deltas) => {
         pending.set(change, deltas);
       },
@@ -66,7 +68,7 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
         people.set(change, keys);
       },
     });
-  });
+  }, { stream: 'case', sql: CASE_READ_WITH_WRITE });
   const offCommit = engine.useBeforeCommit(async (trx, changes, sql) => {
     // The commit's deltas merged by their keys (built once, per change), then sorted once.
     // Each change's set is used up here: a change reaches one commit only.

@@ -15,7 +15,7 @@ import type { JourneyListFigure, ReferralListFigure } from '../../machines/figur
 import type { Dimension } from '../../machines/measure-dimensions.ts';
 import { readBlockTotals, readSums } from './count-reader.ts';
 import { isPostgres } from './counter-store.ts';
-import { historyGroupColumn, historyIndex, runningAt } from './history-reader.ts';
+import { OPEN_END_BLOCK, endBlock, endBlockIndex, historyGroupColumn, runningAt, runningEndBlocks, type EndBlockRange } from './history-reader.ts';
 import { metricsDb } from './metric-tables.ts';
 import { countReferralsThen, listReferralsThen } from './referral-lists-then.ts';
 
@@ -66,7 +66,7 @@ function asOfDayOfQuery(q: Pick<JourneyDrillQuery, 'asOf' | 'asOfDay'>): number 
   return q.asOfDay ?? dayOf(q.asOf);
 }
 
-/** Today's lists without a group read today's clock rows; the others the history. */
+/** Today's lists without a group read today's clock rows; the others the history (today's group counted by the counters). */
 function fromHistory(q: JourneyDrillQuery): boolean {
   return Boolean(q.past || q.group);
 }
@@ -89,11 +89,6 @@ function journeyWhere(q: JourneyDrillQuery, t: 'c' | 'h' = fromHistory(q) ? 'h' 
   return sql.join(parts, sql` and `);
 }
 
-/** The history, for a past day or a breakdown group (SQLite is told which index to walk). */
-function historyTable(db: Kysely<Database>, q: JourneyDrillQuery): RawBuilder<unknown> {
-  return sql`metric_case_history h ${historyIndex(metricsDb(db), q.agencyIds.length)}`;
-}
-
 /**
  * Today's figure per agency and sub-key (the stage, for the stage ages) from the counters,
  * which hold the same entries as the clock rows (both are `caseStateCounts` of each journey,
@@ -104,18 +99,15 @@ function historyTable(db: Kysely<Database>, q: JourneyDrillQuery): RawBuilder<un
  */
 async function clockRangesNow(db: Kysely<Database>, q: JourneyDrillQuery): Promise<Array<{ agencyId: string; k: string; n: number }>> {
   const spec = JOURNEY_FIGURES[q.figure];
-  const scope = { agencyIds: q.agencyIds, dim: 'all' as const, byAgency: true };
+  // A breakdown group's: the counters of its dimension (the figure its cell shows), its value's rows.
+  const scope = { agencyIds: q.agencyIds, dim: q.group?.dim ?? ('all' as const), byAgency: true };
   const rows =
     spec.overDays === null
       ? await readBlockTotals(metricsDb(db), { ...scope, metric: spec.metric })
       : await readSums(metricsDb(db), { ...scope, metrics: [spec.metric], dayTo: asOfDayOfQuery(q) - spec.overDays - 1 });
-  return rows.filter((r) => !(q.figure === 'workInProgress' && q.stage) || r.k === q.stage).map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
-}
-
-/** How many journeys a past day's (or a breakdown group's) figure holds, from the history. */
-async function countHistory(db: Kysely<Database>, q: JourneyDrillQuery): Promise<number> {
-  const r = await sql<{ n: number | string }>`select count(*) as n from ${historyTable(db, q)} where ${journeyWhere(q)}`.execute(db);
-  return Number(r.rows[0]?.n ?? 0);
+  return rows
+    .filter((r) => (!(q.figure === 'workInProgress' && q.stage) || r.k === q.stage) && (!q.group || r.value === q.group.value))
+    .map((r) => ({ agencyId: r.agencyId ?? '', k: r.k, n: r.n }));
 }
 
 type ClockPageRow = { case_id: string; agency_id: string; k: string; day: number | string };
@@ -141,15 +133,68 @@ async function clockPageNow(db: Kysely<Database>, dialect: DrillDialect, q: Jour
   return (await sql<ClockPageRow>`${sql.join(arms, sql` union all `)} order by day, case_id limit ${q.limit}`.execute(db)).rows;
 }
 
-/** A page of the history's spells (a past day, or a breakdown group), in list order. */
-async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery): Promise<ClockPageRow[]> {
-  const day = q.after ? Number(q.after.at) : 0;
-  const after = q.after ? sql` and (h.day > ${day} or (h.day = ${day} and h.case_id > ${q.after.id}))` : sql``;
-  const r = await sql<ClockPageRow>`
-    select h.case_id as case_id, h.agency_id as agency_id, h.k as k, h.day as day from ${historyTable(db, q)}
-    where ${journeyWhere(q)}${after}
-    order by h.day, h.case_id limit ${q.limit}`.execute(db);
-  return r.rows;
+/**
+ * The history's spells of a figure (a past day, or a breakdown group) where they can be
+ * running at the end of the as-of day: each agency's end blocks from that day's on
+ * (history-reader.ts), so neither the total nor a page reads the spells that ended before
+ * the day — most of the history on a day a year back. Today's group: the open spells'
+ * block alone (today's clock rows, as the counters count them).
+ */
+async function historyRanges(db: Kysely<Database>, q: JourneyDrillQuery): Promise<EndBlockRange[]> {
+  if (!q.past) return [...new Set(q.agencyIds)].map((agencyId) => ({ agencyId, blocks: [OPEN_END_BLOCK] }));
+  return runningEndBlocks(metricsDb(db), { metric: JOURNEY_FIGURES[q.figure].metric, agencyIds: q.agencyIds, asOfDay: asOfDayOfQuery(q) });
+}
+
+/** How many journeys a past day's (or a breakdown group's) figure holds: the spells running then, counted in their end blocks. */
+async function countHistory(db: Kysely<Database>, q: JourneyDrillQuery, ranges: readonly EndBlockRange[]): Promise<number> {
+  if (ranges.length === 0) return 0;
+  const blocks = [...new Set(ranges.flatMap((x) => x.blocks))];
+  const r = await sql<{ n: number | string }>`select count(*) as n from metric_case_history h ${endBlockIndex(metricsDb(db))}
+    where ${endBlock} in (${sql.join(blocks)}) and ${journeyWhere(q, 'h')}`.execute(db);
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+// Arms of one statement: SQLite allows 500 selects in a compound select.
+const ARMS_PER_STATEMENT = 400;
+
+/**
+ * A page of the history's spells (a past day, or a breakdown group), in list order: the
+ * first after the cursor of each agency and end block, each a walk in list order that
+ * stops at the page size. The arms' rows are gathered first (`materialized`) and then
+ * sorted: SQLite would otherwise merge the arms pairwise, one arm after another, at a cost
+ * growing with the square of their number.
+ */
+async function historyPage(db: Kysely<Database>, q: JourneyDrillQuery, ranges: readonly EndBlockRange[]): Promise<ClockPageRow[]> {
+  if (ranges.length === 0 || q.limit <= 0) return [];
+  const hint = endBlockIndex(metricsDb(db));
+  const spec = JOURNEY_FIGURES[q.figure];
+  const asOfDay = asOfDayOfQuery(q);
+  // A past day: the spells running at its end. Today (a group): the open spells, today's
+  // clock rows — those the counters count, whatever day a fact was dated — past the
+  // standard's day for a deadline.
+  const parts: Array<RawBuilder<unknown>> = q.past ? [runningAt(asOfDay), sql`h.day <= ${spec.overDays === null ? asOfDay : asOfDay - spec.overDays - 1}`] : [sql`h.to_day is null`];
+  if (!q.past && spec.overDays !== null) parts.push(sql`h.day <= ${asOfDay - spec.overDays - 1}`);
+  if (q.figure === 'workInProgress' && q.stage) parts.push(sql`h.k = ${q.stage}`);
+  if (q.group) parts.push(sql`${historyGroupColumn(q.group.dim)} = ${q.group.value}`);
+  if (q.after) parts.push(sql`(h.day, h.case_id) > (${Number(q.after.at)}, ${q.after.id})`);
+  const where = sql.join(parts, sql` and `);
+  const arms = ranges.flatMap((r) =>
+    r.blocks.map(
+      (b) => sql`select h.case_id as case_id, h.agency_id as agency_id, h.k as k, h.day as day from metric_case_history h ${hint}
+        where h.agency_id = ${r.agencyId} and h.metric = ${spec.metric} and ${endBlock} = ${b} and ${where}
+        order by h.day, h.case_id limit ${q.limit}`,
+    ),
+  );
+  const found: ClockPageRow[] = [];
+  for (let i = 0; i < arms.length; i += ARMS_PER_STATEMENT) {
+    const part = arms.slice(i, i + ARMS_PER_STATEMENT).map((arm, j) => sql`select * from (${arm}) as ${sql.ref(`p${j}`)}`);
+    const r = await sql<ClockPageRow>`with arms as materialized (${sql.join(part, sql` union all `)})
+      select * from arms order by day, case_id limit ${q.limit}`.execute(db);
+    found.push(...r.rows);
+  }
+  if (arms.length <= ARMS_PER_STATEMENT) return found;
+  const byOrder = (x: ClockPageRow, y: ClockPageRow) => Number(x.day) - Number(y.day) || (x.case_id < y.case_id ? -1 : x.case_id > y.case_id ? 1 : 0);
+  return found.sort(byOrder).slice(0, q.limit);
 }
 
 /** How many journeys the figure holds (the list's length) and one page of them, oldest counted state first. */
@@ -157,8 +202,13 @@ export async function journeysBehind(db: Kysely<Database>, dialect: DrillDialect
   if (q.agencyIds.length === 0) return { total: 0, rows: [] };
   let total: number;
   let found: ClockPageRow[];
-  if (fromHistory(q)) [total, found] = await Promise.all([countHistory(db, q), q.limit > 0 ? historyPage(db, q) : []]);
-  else {
+  if (fromHistory(q)) {
+    const ranges = await historyRanges(db, q);
+    // Today's group is counted by the counters (its cell's figure), as today's lists are:
+    // counting its open spells read every open spell of the metric in the area.
+    const count = q.past ? countHistory(db, q, ranges) : clockRangesNow(db, q).then((rs) => rs.reduce((n, r) => n + r.n, 0));
+    [total, found] = await Promise.all([count, historyPage(db, q, ranges)]);
+  } else {
     const ranges = await clockRangesNow(db, q);
     total = ranges.reduce((n, r) => n + r.n, 0);
     found = await clockPageNow(db, dialect, q, ranges);
@@ -316,11 +366,15 @@ export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly 
   for (const figure of ['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const) {
     const q: JourneyDrillQuery = { agencyIds, figure, asOf, asOfDay: at.asOfDay, past: at.past, limit: 0 };
     // On a past day, the stage each journey was in then.
+    // On a past day the breaching spells are read in their end blocks (history-reader.ts),
+    // first (SQLite is told the index and, by `cross join`, the order), each then finding its
+    // journey's stage spell by the history's key.
+    const blocks = at.past ? [...new Set((await historyRanges(db, q)).flatMap((x) => x.blocks))] : [];
     const r = at.past
       ? await sql<{ stage: string; n: number | string }>`
-          select s.k as stage, count(*) as n from metric_case_history h
-          join metric_case_history s on s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
-          where ${journeyWhere(q, 'h')}
+          select s.k as stage, count(*) as n from metric_case_history h ${endBlockIndex(metricsDb(db))} ${isPostgres(db) ? sql`,` : sql`cross join`} metric_case_history s
+          where s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
+          and ${blocks.length > 0 ? sql`${endBlock} in (${sql.join(blocks)})` : sql`1 = 0`} and ${journeyWhere(q, 'h')}
           group by s.k`.execute(db)
       : // Today, the journey's stage-age clock row (every open journey has one, its sub-key the
         // stage; a deadline clock runs only on an open journey): one seek in the clocks' key

@@ -45,6 +45,60 @@ export function historyIndex(db: MetricsDb, agencies: number, table: HistoryTabl
   return sql.raw(agencies === 1 ? `indexed by ${table}_agency` : `indexed by ${table}_metric`);
 }
 
+/** Days per end block of the history's end-block index (migration 115). */
+export const END_BLOCK_DAYS = 64;
+
+// An open spell's `to_day` in the index: a day after any day, so open spells have a block of their own.
+const OPEN_END = 1_000_000_000;
+
+/** The end block of the open spells. */
+export const OPEN_END_BLOCK = OPEN_END / END_BLOCK_DAYS;
+
+/**
+ * A spell's end block, written exactly as migration 115's index writes it: SQLite walks an
+ * index on an expression only for the same expression, literals included.
+ */
+export const endBlock: RawBuilder<number> = sql.raw(`(coalesce(h.to_day, ${OPEN_END}) / ${END_BLOCK_DAYS})`);
+
+/** The first end block that can hold a spell running at the end of `asOfDay` (one ending the next day or later). */
+export function firstEndBlock(asOfDay: number): number {
+  return Math.floor((asOfDay + 1) / END_BLOCK_DAYS);
+}
+
+/** One agency's spells of a metric, and the end blocks that can hold spells running at the end of a day. */
+export interface EndBlockRange {
+  agencyId: string;
+  /** From the day's own block to the last block of ended spells the agency holds, and the open spells' block. */
+  blocks: number[];
+}
+
+/** SQLite is told to walk the end-block index. */
+export function endBlockIndex(db: MetricsDb): RawBuilder<unknown> {
+  return isPostgres(db) ? sql`` : sql.raw('indexed by metric_case_history_ends');
+}
+
+/**
+ * Where the spells of `metric` running at the end of `asOfDay` can be, in the end-block
+ * index: for each agency, its end blocks from the day's on — up to its last block of ended
+ * spells (found by one seek), and the open spells' block.
+ */
+export async function runningEndBlocks(db: MetricsDb, q: { metric: string; agencyIds: readonly string[]; asOfDay: number }): Promise<EndBlockRange[]> {
+  const hint = endBlockIndex(db);
+  const first = firstEndBlock(q.asOfDay);
+  const out: EndBlockRange[] = [];
+  for (const agencyId of new Set(q.agencyIds)) {
+    const r = await sql<{ b: number | string }>`select ${endBlock} as b from metric_case_history h ${hint}
+      where h.agency_id = ${agencyId} and h.metric = ${q.metric} and ${endBlock} < ${OPEN_END_BLOCK}
+      order by ${endBlock} desc limit 1`.execute(db);
+    const last = r.rows[0] === undefined ? first - 1 : Number(r.rows[0].b);
+    const blocks: number[] = [];
+    for (let b = first; b <= last; b += 1) blocks.push(b);
+    blocks.push(OPEN_END_BLOCK);
+    out.push({ agencyId, blocks });
+  }
+  return out;
+}
+
 interface DayCount {
   agencyId: string;
   k: string;
@@ -57,10 +111,15 @@ async function readDayCounts(db: MetricsDb, q: HistoryQuery): Promise<DayCount[]
   if (q.agencyIds.length === 0) return [];
   const last = Math.min(q.asOfDay, q.dayTo ?? q.asOfDay);
   const agency = q.byAgency ? sql`h.agency_id` : sql`''`;
+  // A journey's spells are read in their end blocks from the day's on (only those that can be running then).
+  const journeys = (q.table ?? 'metric_case_history') === 'metric_case_history';
+  const blocks = journeys ? [...new Set((await runningEndBlocks(db, q)).flatMap((x) => x.blocks))] : [];
+  const from = journeys ? sql`metric_case_history h ${endBlockIndex(db)}` : sql`${sql.table(q.table ?? 'metric_case_history')} h ${historyIndex(db, q.agencyIds.length, q.table)}`;
+  const inBlocks = journeys ? sql` and ${endBlock} in (${sql.join(blocks)})` : sql``;
   const r = await sql<{ agency_id: string; k: string; value: string; day: number | string; n: number | string }>`
     select ${agency} as agency_id, h.k as k, ${historyGroupColumn(q.dim)} as value, h.day as day, count(*) as n
-    from ${sql.table(q.table ?? 'metric_case_history')} h ${historyIndex(db, q.agencyIds.length, q.table)}
-    where h.metric = ${q.metric} and h.agency_id in (${sql.join(q.agencyIds)}) and h.day <= ${last} and ${runningAt(q.asOfDay)}
+    from ${from}
+    where h.metric = ${q.metric} and h.agency_id in (${sql.join(q.agencyIds)})${inBlocks} and h.day <= ${last} and ${runningAt(q.asOfDay)}
     group by 1, 2, 3, 4`.execute(db);
   return r.rows.map((row) => ({ agencyId: row.agency_id, k: row.k, value: row.value, day: Number(row.day), n: Number(row.n) }));
 }

@@ -333,6 +333,35 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(committed).toEqual(['REFERRAL_REQUESTED', 'REFERRAL_RECEIVED']);
     });
 
+    it("a hook's read with the write (PostgreSQL) sees the stream as the transaction stood before each event, earlier events included", async () => {
+      const seen: Array<[string, number, unknown]> = [];
+      const plain: unknown[] = [];
+      // Another hook without a read of its own sees none.
+      const offPlain = engine.useInTransaction(async (_trx, change) => {
+        plain.push(change.readWithWrite);
+      });
+      const off = engine.useInTransaction(
+        async (_trx, change) => {
+          seen.push([change.type, change.version, change.readWithWrite]);
+        },
+        { stream: 'case', sql: "select json_build_object('version', c.version, 'stage', c.stage) from cases c where c.id = ?" },
+      );
+      const { row } = await openCase();
+      await engine.transaction(async (tx) => {
+        await tx.apply({ stream: 'case', id: row.id, event: { type: 'SCREENING_STARTED' }, expectedVersion: 1, actor: world.keyworker });
+        await tx.apply({ stream: 'case', id: row.id, event: { type: 'SCREENING_COMPLETED', outcome: 'assess' }, expectedVersion: 2, actor: world.keyworker });
+      });
+      off();
+      offPlain();
+      const before = (version: number, stage: string) => (dialect === 'postgres' ? { version, stage } : undefined);
+      expect(seen).toEqual([
+        ['CASE_OPENED', 1, undefined],
+        ['SCREENING_STARTED', 2, before(1, row.stage)],
+        ['SCREENING_COMPLETED', 3, before(2, 'screening')],
+      ]);
+      expect(plain).toEqual([undefined, undefined, undefined]);
+    });
+
     it('runs before-commit hooks once per commit with the changes that succeeded; their writes commit with them', async () => {
       const referrals = [];
       for (let i = 0; i < 4; i += 1) referrals.push((await openReferral()).row);
