@@ -10,9 +10,10 @@
  * out of `seq` order (no lock is held through commit), so the tail reads only up to the
  * first hole in `seq` that could still fill (src/engine/log-watermark.ts): it never skips
  * an event that commits late, and a hole left by a rolled-back unit is passed once every
- * transaction that could own it has ended (it looks again every few ms). The writing unit
- * sends `NOTIFY pathways_events` inside its transaction (delivered at commit), so a node
- * hears of a commit within a millisecond or two; a poll every `pollMs` covers a lost
+ * transaction that could own it has ended (it looks again at every notification, and
+ * every `HOLE_RETRY_MS`). The writing node sends `NOTIFY pathways_events` right after each
+ * commit (unit-runner.ts), so a node hears of a commit within a millisecond or two; a poll
+ * every `pollMs` covers a lost
  * notification or listener reconnect, and writes made outside the engine (the seed).
  */
 import pg from 'pg';
@@ -39,8 +40,13 @@ export interface LogTail {
   close(): Promise<void>;
 }
 
-/** How soon to look again while a hole in `seq` holds the tail back (ms). */
-const HOLE_RETRY_MS = 5;
+/**
+ * How soon to look again while a hole in `seq` holds the tail back (ms), commit or not. A
+ * hole whose unit commits is read at once anyway: the commit's notification wakes the tail.
+ * This covers a unit that rolled back (no notification), and costs a read of the log each
+ * time, so it is not every few ms: with two nodes writing, holes are held most of the time.
+ */
+const HOLE_RETRY_MS = 25;
 
 /**
  * Starts tailing the log from its newest sealed event (everything before it is settled; the
