@@ -38,6 +38,7 @@ import { personSearchTermCountsMigration } from './migrations/095-person-search-
 import { metricDayDeltasMigration } from './migrations/100-metric-day-deltas.ts';
 import { openCaseloadIndexMigration } from './migrations/105-open-caseload-index.ts';
 import { runningSpellIndexesMigration } from './migrations/110-running-spell-indexes.ts';
+import { caseloadSpellIndexesMigration } from './migrations/112-caseload-spell-indexes.ts';
 import { caseHistoryEndBlocksMigration } from './migrations/115-case-history-end-blocks.ts';
 
 export interface Migration {
@@ -80,6 +81,7 @@ export const MIGRATIONS: readonly Migration[] = [
   metricDayDeltasMigration,
   openCaseloadIndexMigration,
   runningSpellIndexesMigration,
+  caseloadSpellIndexesMigration,
   caseHistoryEndBlocksMigration,
 ];
 

@@ -9,6 +9,7 @@
  * caseload each journey was in then, and its clocks then.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { caseloadSpellsSql } from '../db/migrations/112-caseload-spell-indexes.ts';
 import type { Database } from '../db/schema.ts';
 import { STANDARD_DAYS } from './case-facts.ts';
 import { CASELOAD } from './case-history.ts';
@@ -44,7 +45,7 @@ type CaseloadRow = { lead_agency_id: string; keyworker_id: string | null; open: 
  * Today's caseloads: the open journeys themselves, their overdue flag and waiting clock. Two
  * walks, merged here: the open journeys' index (migration 105) grouped as it is ordered,
  * and the area's waiting clocks (an agency index range, far fewer) with their journeys'
- * team and keyworker from the open journeys' index by id (migration 110) — instead of
+ * team and keyworker from the open journeys' index by id (migration 112) — instead of
  * fetching every open journey's row and seeking its waiting clock. A waiting clock's agency
  * is its journey's lead agency (case-clocks.ts), never moved.
  *
@@ -62,7 +63,7 @@ async function caseloadsNow(db: Kysely<Database>, dialect: DrillDialect, agencyI
       group by c.lead_agency_id, c.keyworker_id`.execute(db);
   const waiting = await sql<{ lead_agency_id: string; keyworker_id: string | null; waiting: number | string; late: number | string }>`
       select c.lead_agency_id, c.keyworker_id, count(*) as waiting, sum(case when w.day <= ${overDay} then 1 else 0 end) as late
-      from metric_case_clocks w ${hint('metric_case_clocks_agency')} ${sqlite ? sql`cross join` : sql`join`} cases c ${hint('cases_open_id')} ${sqlite ? sql`` : sql`on c.id = w.case_id`}
+      from metric_case_clocks w ${hint('metric_case_clocks_agency')} ${sqlite ? sql`cross join` : sql`join`} cases c ${hint('cases_open_by_id')} ${sqlite ? sql`` : sql`on c.id = w.case_id`}
       where ${sqlite ? sql`c.id = w.case_id and ` : sql``}w.agency_id in (${sql.join(agencyIds)}) and w.metric = 'waiting' and c.lead_agency_id = w.agency_id and c.closed_at is null
       group by c.lead_agency_id, c.keyworker_id`.execute(db);
   const key = (r: { lead_agency_id: string; keyworker_id: string | null }) => `${r.lead_agency_id}\u0000${r.keyworker_id ?? ''}`;
@@ -75,27 +76,79 @@ function running(alias: string, day: number): RawBuilder<boolean> {
   return sql<boolean>`${sql.ref(`${alias}.from_day`)} <= ${day} and (${sql.ref(`${alias}.to_day`)} is null or ${sql.ref(`${alias}.to_day`)} > ${day})`;
 }
 
+/** At most this many keyworkers' ranges in one statement (8 classes each: SQLite allows 500 selects in a compound). */
+const KEYWORKERS_PER_READ = 60;
+
+/**
+ * How many journeys each keyworker (and each team's unassigned) held at the end of a past
+ * day: the caseload spells running then. On SQLite, each keyworker's are a few short ranges
+ * of the caseload index (migration 112), one per length class, found after listing the
+ * keyworkers each team's spells name (one seek each); PostgreSQL groups them itself.
+ */
+async function openThen(db: Kysely<Database>, sqlite: boolean, agencyIds: readonly string[], asOfDay: number): Promise<Array<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>> {
+  if (!sqlite) {
+    const r = await sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>`
+      select h.agency_id as lead_agency_id, nullif(h.k, '') as keyworker_id, count(*) as open from metric_case_history h
+      where h.agency_id in (${sql.join(agencyIds)}) and h.metric = ${CASELOAD} and ${running('h', asOfDay)}
+      group by h.agency_id, h.k`.execute(db);
+    return r.rows;
+  }
+  const holders: Array<{ agency: string; k: string }> = [];
+  for (const agency of agencyIds) {
+    for (let after: string | null = null; ; ) {
+      const next: { k: string } | undefined = (
+        await sql<{ k: string }>`
+          select h.k from metric_case_history h indexed by metric_case_history_caseload
+          where h.agency_id = ${agency} and ${sql.raw(caseloadSpellsSql('h'))} and ${after === null ? sql`h.k >= ''` : sql`h.k > ${after}`}
+          order by h.k limit 1`.execute(db)
+      ).rows[0];
+      if (!next) break;
+      holders.push({ agency, k: next.k });
+      after = next.k;
+    }
+  }
+  const out: Array<{ lead_agency_id: string; keyworker_id: string | null; open: number }> = [];
+  for (let i = 0; i < holders.length; i += KEYWORKERS_PER_READ) {
+    const arms = holders.slice(i, i + KEYWORKERS_PER_READ).map((h) =>
+      runningSpells({
+        table: 'metric_case_history',
+        index: 'metric_case_history_caseload',
+        sqlite,
+        select: sql`${h.agency} as agency_id, ${h.k} as k, count(*) as n`,
+        where: sql`h.agency_id = ${h.agency} and h.k = ${h.k}`,
+        asOfDay,
+      }),
+    );
+    const r = await sql<{ agency_id: string; k: string; n: number }>`${sql.join(arms, sql` union all `)}`.execute(db);
+    const sums = new Map<string, { lead_agency_id: string; keyworker_id: string | null; open: number }>();
+    for (const row of r.rows) {
+      const key = `${row.agency_id}\u0000${row.k}`;
+      const hit = sums.get(key) ?? { lead_agency_id: row.agency_id, keyworker_id: row.k === '' ? null : row.k, open: 0 };
+      hit.open += Number(row.n);
+      sums.set(key, hit);
+    }
+    out.push(...[...sums.values()].filter((g) => g.open > 0));
+  }
+  return out;
+}
+
 /**
  * Caseloads at the end of a past day, from the history (case-history.ts): the journeys open
  * then, by the agency that led them and the keyworker who held them then; waiting and
  * overdue by the clocks running then (overdue: past the 21-day wait, a review or continuity
  * of care — the deadlines the history keeps).
  *
- * Two reads, merged here: the caseload spells running then, grouped as the agency index
- * holds them (no row fetched); and the journeys waiting or overdue then — the waiting,
- * review and continuity spells running then, by the length-class index (migration 110),
- * far fewer — each with its caseload spell then (a key seek), grouped. Rather than
- * seeking three clocks for every journey open then.
+ * Two reads, merged here: the caseload spells running then, counted per keyworker
+ * (`openThen`); and the journeys waiting or overdue then — the waiting, review and
+ * continuity spells running then, by the length-class index (migration 110), far fewer —
+ * each with its caseload spell then (a seek of the caseload index by journey, migration
+ * 112), grouped. Rather than seeking three clocks for every journey open then.
  */
 async function caseloadsThen(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
   const sqlite = dialect === 'sqlite';
   const overDay = asOfDay - STANDARD_DAYS - 1;
   const agencies = sql.join(agencyIds);
-  const open = await sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>`
-    select h.agency_id as lead_agency_id, nullif(h.k, '') as keyworker_id, count(*) as open
-    from metric_case_history h ${sqlite ? sql.raw('indexed by metric_case_history_agency') : sql``}
-    where h.agency_id in (${agencies}) and h.metric = ${CASELOAD} and ${running('h', asOfDay)}
-    group by h.agency_id, h.k`.execute(db);
+  const open = await openThen(db, sqlite, agencyIds, asOfDay);
   const flagged = (metric: string, select: RawBuilder<unknown>, clockBy?: number) =>
     runningSpells({
       table: 'metric_case_history',
@@ -117,12 +170,12 @@ async function caseloadsThen(db: Kysely<Database>, dialect: DrillDialect, agency
   const flags = await sql<{ lead_agency_id: string; k: string; waiting: number | string; late: number | string; overdue: number | string }>`
     select c.agency_id as lead_agency_id, c.k, sum(f.waiting) as waiting, sum(f.late) as late, sum(f.overdue) as overdue
     from (select s.case_id, max(s.waiting) as waiting, max(s.late) as late, max(s.overdue) as overdue from (${spells}) as s group by s.case_id) as f
-    cross join metric_case_history c
-    where c.case_id = f.case_id and c.metric = ${CASELOAD} and ${running('c', asOfDay)} and c.agency_id in (${agencies})
+    cross join metric_case_history c ${sqlite ? sql.raw('indexed by metric_case_history_caseload_case') : sql``}
+    where c.case_id = f.case_id and ${sql.raw(caseloadSpellsSql('c'))} and ${running('c', asOfDay)} and c.agency_id in (${agencies})
     group by c.agency_id, c.k`.execute(db);
   const key = (agency: string, keyworker: string | null) => `${agency}\u0000${keyworker ?? ''}`;
   const byKey = new Map(flags.rows.map((r) => [key(r.lead_agency_id, r.k), r]));
-  return open.rows.map((r) => {
+  return open.map((r) => {
     const f = byKey.get(key(r.lead_agency_id, r.keyworker_id));
     return { ...r, overdue: f?.overdue ?? 0, waiting: f?.waiting ?? 0, late: f?.late ?? 0 };
   });

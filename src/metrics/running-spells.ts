@@ -7,17 +7,25 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import { SPAN_CLASS_MAX_DAYS, caseFlagMetricsSql, spanClassSql } from '../db/migrations/110-running-spell-indexes.ts';
+import { caseloadSpellsSql } from '../db/migrations/112-caseload-spell-indexes.ts';
+
+/** The length-class indexes and their partial conditions: SQLite reads a partial index only for a query repeating its condition. */
+const PARTIAL = {
+  metric_referral_history_running: null,
+  metric_case_history_running: caseFlagMetricsSql('h'),
+  metric_case_history_caseload: caseloadSpellsSql('h'),
+} as const;
 
 /** Which running spells to read. */
 export interface RunningSpellRead {
   /** The history table, read as `h`. */
   table: 'metric_case_history' | 'metric_referral_history';
   /** The length-class index to walk on SQLite (PostgreSQL plans by itself). */
-  index: 'metric_case_history_running' | 'metric_referral_history_running';
+  index: keyof typeof PARTIAL;
   sqlite: boolean;
   /** What each arm selects (of `h`). */
   select: RawBuilder<unknown>;
-  /** The rest of the condition: the agencies and metric first (the index's leading columns; for the journeys', one of its metrics). */
+  /** The rest of the condition: the agencies and metric first (the index's leading columns). */
   where: RawBuilder<unknown>;
   asOfDay: number;
 }
@@ -26,8 +34,8 @@ export interface RunningSpellRead {
 export function runningSpells(q: RunningSpellRead): RawBuilder<unknown> {
   const hint = q.sqlite ? sql.raw(`indexed by ${q.index}`) : sql``;
   const span = sql.raw(spanClassSql('h'));
-  // The journeys' index is partial: SQLite reads it only for a query repeating its condition.
-  const partial = q.index === 'metric_case_history_running' ? sql.raw(` and ${caseFlagMetricsSql('h')}`) : sql``;
+  const condition = PARTIAL[q.index];
+  const partial = condition === null ? sql`` : sql.raw(` and ${condition}`);
   const bounds: Array<number | null> = [null, ...SPAN_CLASS_MAX_DAYS, null];
   const arms = bounds.map((max, cls) => {
     const began = max === null ? sql`h.from_day <= ${q.asOfDay}` : sql`h.from_day > ${q.asOfDay - max} and h.from_day <= ${q.asOfDay}`;
