@@ -85,7 +85,7 @@ const KEYWORKERS_PER_READ = 60;
  * of the caseload index (migration 112), one per length class, found after listing the
  * keyworkers each team's spells name (one seek each); PostgreSQL groups them itself.
  */
-async function openThen(db: Kysely<Database>, sqlite: boolean, agencyIds: readonly string[], asOfDay: number): Promise<Array<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>> {
+async function openThen(db: Kysely<Database>, sqlite: boolean, agencyIds: readonly string[], asOfDay: number, perRead = KEYWORKERS_PER_READ): Promise<Array<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>> {
   if (!sqlite) {
     const r = await sql<{ lead_agency_id: string; keyworker_id: string | null; open: number | string }>`
       select h.agency_id as lead_agency_id, nullif(h.k, '') as keyworker_id, count(*) as open from metric_case_history h
@@ -108,8 +108,8 @@ async function openThen(db: Kysely<Database>, sqlite: boolean, agencyIds: readon
     }
   }
   const out: Array<{ lead_agency_id: string; keyworker_id: string | null; open: number }> = [];
-  for (let i = 0; i < holders.length; i += KEYWORKERS_PER_READ) {
-    const arms = holders.slice(i, i + KEYWORKERS_PER_READ).map((h) =>
+  for (let i = 0; i < holders.length; i += perRead) {
+    const arms = holders.slice(i, i + perRead).map((h) =>
       runningSpells({
         table: 'metric_case_history',
         index: 'metric_case_history_caseload',
@@ -144,11 +144,11 @@ async function openThen(db: Kysely<Database>, sqlite: boolean, agencyIds: readon
  * each with its caseload spell then (a seek of the caseload index by journey, migration
  * 112), grouped. Rather than seeking three clocks for every journey open then.
  */
-async function caseloadsThen(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
+async function caseloadsThen(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number, perRead?: number): Promise<CaseloadRow[]> {
   const sqlite = dialect === 'sqlite';
   const overDay = asOfDay - STANDARD_DAYS - 1;
   const agencies = sql.join(agencyIds);
-  const open = await openThen(db, sqlite, agencyIds, asOfDay);
+  const open = await openThen(db, sqlite, agencyIds, asOfDay, perRead);
   const flagged = (metric: string, select: RawBuilder<unknown>, clockBy?: number) =>
     runningSpells({
       table: 'metric_case_history',
@@ -199,11 +199,16 @@ export async function caseloads(
   dialect: DrillDialect,
   agencyIds: readonly string[],
   asOf: string,
-  at: { asOfDay?: number; past?: boolean } = {},
+  at: {
+    asOfDay?: number;
+    past?: boolean;
+    /** A past day on SQLite: keyworkers' ranges per statement (default 60, within SQLite's 500 selects; tests split smaller). */
+    keyworkersPerRead?: number;
+  } = {},
 ): Promise<{ keyworkers: KeyworkerCaseload[]; teams: TeamCaseload[] }> {
   if (agencyIds.length === 0) return { keyworkers: [], teams: [] };
   const asOfDay = at.asOfDay ?? dayOf(asOf);
-  const rows = at.past ? await caseloadsThen(db, dialect, agencyIds, asOfDay) : await caseloadsNow(db, dialect, agencyIds, asOfDay);
+  const rows = at.past ? await caseloadsThen(db, dialect, agencyIds, asOfDay, at.keyworkersPerRead) : await caseloadsNow(db, dialect, agencyIds, asOfDay);
   const names = await db.selectFrom('agencies').select(['id', 'name']).where('id', 'in', agencyIds).execute();
   const agencyName = new Map(names.map((a) => [a.id, a.name]));
   const workerIds = rows.flatMap((r) => (r.keyworker_id ? [r.keyworker_id] : []));
