@@ -365,10 +365,9 @@ export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly 
   const out: StageBreachRow[] = [];
   for (const figure of ['waitingOver21Days', 'reviewsOverdue', 'continuityOver21Days'] as const) {
     const q: JourneyDrillQuery = { agencyIds, figure, asOf, asOfDay: at.asOfDay, past: at.past, limit: 0 };
-    // On a past day, the stage each journey was in then.
-    // On a past day the breaching spells are read in their end blocks (history-reader.ts),
-    // first (SQLite is told the index and, by `cross join`, the order), each then finding its
-    // journey's stage spell by the history's key.
+    // On a past day, the stage each journey was in then: the breaching spells are read in
+    // their end blocks (history-reader.ts) first (SQLite is told the index and, by `cross
+    // join`, the order), each then finding its journey's stage spell by the history's key.
     const blocks = at.past ? [...new Set((await historyRanges(db, q)).flatMap((x) => x.blocks))] : [];
     const r = at.past
       ? await sql<{ stage: string; n: number | string }>`
