@@ -5,7 +5,7 @@
  * can be revoked one by one.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import { ROLES, type AuthUser, type Role } from './auth-user.ts';
@@ -50,11 +50,12 @@ type TokenRow = {
   agencyArea: string;
 };
 
-/** The same read as the query builder's in `resolveToken`, as fixed SQL (prepared once per connection on PostgreSQL). */
-const TOKEN_LOOKUP =
+/** The token's row with its user and agency, as fixed SQL (prepared once per connection on PostgreSQL). */
+const TOKEN_SELECT =
   'select t.id as "tokenId", t.expires_at, t.revoked_at, u.id, u.email, u.name, u.role, u.disabled_at, ' +
   'a.id as "agencyId", a.name as "agencyName", a.kind as "agencyKind", a.area as "agencyArea" ' +
-  'from auth_tokens as t inner join users as u on u.id = t.user_id inner join agencies as a on a.id = u.agency_id where t.token_hash = ?';
+  'from auth_tokens as t inner join users as u on u.id = t.user_id inner join agencies as a on a.id = u.agency_id where t.token_hash = ';
+const TOKEN_LOOKUP = `${TOKEN_SELECT}?`;
 
 /**
  * The user a token signs in, or null when it is unknown, expired, revoked or the user is
@@ -65,26 +66,7 @@ export async function resolveToken(db: Kysely<Database>, token: string, now: Dat
   if (!token.startsWith(PREFIX) || token.length > 200) return null;
   const row: TokenRow | undefined = direct
     ? await direct.get<TokenRow>(TOKEN_LOOKUP, [hashToken(token)])
-    : await db
-        .selectFrom('auth_tokens as t')
-        .innerJoin('users as u', 'u.id', 't.user_id')
-        .innerJoin('agencies as a', 'a.id', 'u.agency_id')
-        .select([
-          't.id as tokenId',
-          't.expires_at',
-          't.revoked_at',
-          'u.id',
-          'u.email',
-          'u.name',
-          'u.role',
-          'u.disabled_at',
-          'a.id as agencyId',
-          'a.name as agencyName',
-          'a.kind as agencyKind',
-          'a.area as agencyArea',
-        ])
-        .where('t.token_hash', '=', hashToken(token))
-        .executeTakeFirst();
+    : (await sql<TokenRow>`${sql.raw(TOKEN_SELECT)}${hashToken(token)}`.execute(db)).rows[0];
   if (!row || row.revoked_at !== null || row.disabled_at !== null) return null;
   if (row.expires_at <= now.toISOString()) return null;
   if (!(ROLES as readonly string[]).includes(row.role)) return null;

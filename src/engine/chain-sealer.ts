@@ -70,26 +70,24 @@ async function chainPage(trx: Kysely<Database>, watermark: LogWatermark | null):
 async function sealPage(trx: Kysely<Database>, watermark: LogWatermark | null): Promise<number> {
   const seal = await chainPage(trx, watermark);
   if (!seal) return 0;
-  await sql`update events as e set prev_hash = v.prev_hash, hash = v.hash
-    from unnest(${seal.seqs}::bigint[], ${seal.prevs}::text[], ${seal.hashes}::text[]) as v(seq, prev_hash, hash)
-    where e.seq = v.seq`.execute(trx);
+  await trx.executeQuery(CompiledQuery.raw(sealText(seal), []));
   return seal.seqs.length;
 }
 
 const HEX = /^[0-9a-f]+$/;
 
 /**
- * The seal's update followed by `commit`, as one text without parameters (one round trip):
- * every value is a number or a hex digest, written as array literals.
+ * The seal's update as one text without parameters, so a pass can send it with `commit` in
+ * one round trip: every value is a number or a hex digest, written as array literals.
  */
-function sealAndCommitText(seal: Seal): string {
+function sealText(seal: Seal): string {
   for (const h of [...seal.prevs, ...seal.hashes]) if (!HEX.test(h)) throw new Error(`The chain sealer computed a hash that is not hex: ${h}`);
   for (const n of seal.seqs) if (!Number.isSafeInteger(n)) throw new Error(`The chain sealer read a seq that is not an integer: ${n}`);
   const list = (values: ReadonlyArray<string | number>) => `'{${values.join(',')}}'`;
   return (
     'update events as e set prev_hash = v.prev_hash, hash = v.hash ' +
     `from unnest(${list(seal.seqs)}::bigint[], ${list(seal.prevs)}::text[], ${list(seal.hashes)}::text[]) as v(seq, prev_hash, hash) ` +
-    'where e.seq = v.seq; commit'
+    'where e.seq = v.seq'
   );
 }
 
@@ -147,7 +145,7 @@ export function startChainSealer(db: Kysely<Database>, options: ChainSealerOptio
           await raw('rollback');
           return 0;
         }
-        await raw(sealAndCommitText(seal));
+        await raw(`${sealText(seal)}; commit`);
         return seal.seqs.length;
       } catch (err) {
         await raw('rollback').catch(() => undefined);

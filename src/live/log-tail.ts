@@ -13,8 +13,8 @@
  * transaction that could own it has ended (it looks again at every notification, and
  * every `HOLE_RETRY_MS`). The writing node sends `NOTIFY pathways_events` right after each
  * commit (unit-runner.ts), so a node hears of a commit within a millisecond or two; a poll
- * every `pollMs` covers a lost
- * notification or listener reconnect, and writes made outside the engine (the seed).
+ * every `pollMs` covers a lost notification or listener reconnect, and writes made outside
+ * the engine (the seed).
  */
 import pg from 'pg';
 import type { Store } from '../db/database.ts';

@@ -15,7 +15,6 @@ import { advisoryLock } from '../db/advisory-locks.ts';
 import type { Database } from '../db/schema.ts';
 import { foldAppendedCounters } from './counter-store.ts';
 
-
 export interface CounterFoldOptions {
   /** How long to wait after a round before the next (ms, default 1000). */
   everyMs?: number;
