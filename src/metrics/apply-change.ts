@@ -143,7 +143,8 @@ function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql |
         const spells = historyWrites(w.spells ?? [], w.history);
         const column = <T, K extends keyof T>(rows: readonly T[], key: K): Array<T[K]> => rows.map((r) => r[key]);
         const f = w.facts;
-        await sql.run(PG_WRITE_CASE, [
+        // Nothing reads its answer: inside a unit it goes without waiting (DirectSql.send).
+        await sql.send(PG_WRITE_CASE, [
           w.caseId,
           gone.map((r) => r.metric).filter((m) => !set.has(m)),
           column(added, 'metric'), column(added, 'k'), column(added, 'agency_id'), column(added, 'day'),
