@@ -22,10 +22,14 @@
  * which no plugin sees). In that first run a write whose answer nobody reads (`ctx.sql.send`:
  * the measures' rows, the timers) is queued on the connection without the unit waiting for
  * it: the next statement, of the same unit or the next, follows it on the connection, so
- * the unit's chain of round trips is one shorter. The batch waits for every such write
- * before its before-commit hooks; if one failed, no failure seen after it can be trusted,
- * so the batch is rolled back and every unit runs again under savepoints, where `send`
- * waits like any write and the failing unit hears its own error.
+ * the unit's chain of round trips is one shorter. BEGIN is sent so too, and so are the
+ * before-commit hooks' writes (the counter changes), with COMMIT right behind them. The
+ * batch waits for every such write before its before-commit hooks; if one failed, no
+ * failure seen after it can be trusted, so the batch is rolled back and every unit runs
+ * again under savepoints, where `send` waits like any write and the failing unit hears its
+ * own error. A hook's sent write that fails has ended the transaction, so COMMIT rolls it
+ * back (PostgreSQL answers that without an error): the runner then fails the batch with
+ * that write's error, as a failing hook does.
  * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
  * `notifyCommitted`: inside the commit it would make every node's commits take turns).
  * A batch holds at most `PG_MAX_BATCH` units: under savepoints, each is a subtransaction,
@@ -175,15 +179,20 @@ function trackedSql(sql: DirectSql, ctx: { wrote: boolean }, sent?: Sent): Direc
     send: (text, params) => {
       ctx.wrote = true;
       if (!sent) return sql.send(text, params);
-      sent.pending.push(
-        sql.run(text, params).then(
-          () => undefined,
-          (error: unknown) => void (sent.failure ??= { error }),
-        ),
-      );
+      noteSent(sent, sql.run(text, params));
       return Promise.resolve();
     },
   };
+}
+
+/** Notes in `sent` a statement sent without waiting, and its failure if it fails. */
+function noteSent(sent: Sent, statement: Promise<unknown>): void {
+  sent.pending.push(
+    statement.then(
+      () => undefined,
+      (error: unknown) => void (sent.failure ??= { error }),
+    ),
+  );
 }
 
 /** `retry`: rolled back by PostgreSQL to break a deadlock; the unit runs again in a later batch. */
@@ -627,7 +636,8 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       outcomes.length = 0;
       return true;
     };
-    await beginPostgres(conn);
+    // BEGIN goes without waiting too: the units' statements follow it on the connection.
+    noteSent(sent, beginPostgres(conn));
     try {
       const head: ChainHead = { hash: null };
       for (const unit of batch) {
@@ -654,12 +664,22 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         return false;
       }
       const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
-      if (options.beforeCommit.length > 0) await beforeCommit({ ...newContext(conn, head), locked: true }, changes);
+      if (options.beforeCommit.length > 0) {
+        // The hooks' last writes (the counter changes) go without waiting: COMMIT follows them.
+        const ctx: RunnerContext = { ...newContext(conn, head), locked: true };
+        ctx.sql = trackedSql(ctx.sql, ctx, sent);
+        await beforeCommit(ctx, changes);
+      }
       await raw('commit');
+      // A sent write that failed ended the transaction, and COMMIT then rolled it back (which
+      // PostgreSQL answers without an error): the batch failed as a failing hook fails it.
+      await Promise.all(sent.pending);
+      if (sent.failure) throw sent.failure.error;
       return true;
     } catch (err) {
       await raw('rollback').catch(() => undefined);
-      throw err;
+      await Promise.all(sent.pending);
+      throw sent.failure ? sent.failure.error : err;
     }
   }
 

@@ -185,7 +185,8 @@ export async function appendCounterDeltas<DB>(db: Kysely<DB>, blocks: readonly B
   if (!isPostgres(db)) throw new Error('Counter deltas are appended on PostgreSQL only; SQLite adds them to the blocks (applyCounterDeltas).');
   for (let i = 0; i < blocks.length; i += CHUNK) {
     const params = pgBlockParams(blocks.slice(i, i + CHUNK));
-    if (direct) await direct.run(PG_APPEND, params);
+    // Nothing reads its answer: at a commit it goes without waiting, COMMIT behind it (DirectSql.send).
+    if (direct) await direct.send(PG_APPEND, params);
     else await db.executeQuery(CompiledQuery.raw(numbered(PG_APPEND), params));
   }
 }

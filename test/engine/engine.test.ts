@@ -388,6 +388,30 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(reasons.map((r) => r.id).sort()).toEqual([referrals[0]!.id, referrals[1]!.id, referrals[3]!.id].sort());
     });
 
+    it("a before-commit hook's write sent without waiting commits with its units, and one that fails refuses them all with its own error", async () => {
+      const referrals: Array<{ id: string }> = [];
+      for (let i = 0; i < 6; i += 1) referrals.push((await openReferral()).row);
+      const receive = (id: string) => engine.apply({ stream: 'referral', id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      let failing = false;
+      const off = engine.useBeforeCommit(async (_trx, changes, sql) => {
+        for (const c of changes) await sql.send('update referrals set reason = ? where id = ?', [`committed ${c.id}`, c.id]);
+        // An unknown person breaks the foreign key: the transaction ends there.
+        if (failing) await sql.send('update referrals set person_id = ? where id = ?', ['no such person', changes[0]!.id]);
+      });
+      const first = await Promise.allSettled(referrals.slice(0, 3).map((r) => receive(r.id)));
+      expect(first.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      failing = true;
+      const second = await Promise.allSettled(referrals.slice(3).map((r) => receive(r.id)));
+      off();
+      expect(second.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      for (const r of second) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: dialect === 'postgres' ? '23503' : 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+      const stored = await store.db.selectFrom('referrals').select(['id', 'version', 'reason']).execute();
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      expect(referrals.map((r) => byId.get(r.id)!.version)).toEqual([2, 2, 2, 1, 1, 1]);
+      expect(referrals.map((r) => byId.get(r.id)!.reason === `committed ${r.id}`)).toEqual([true, true, true, false, false, false]);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 9 });
+    });
+
     it('a failing before-commit hook refuses every unit of its commit and stores none of them', async () => {
       const referrals = [];
       for (let i = 0; i < 3; i += 1) referrals.push((await openReferral()).row);
