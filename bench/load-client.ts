@@ -53,6 +53,8 @@ export interface RunResult {
   late: number;
   seconds: number;
   latencies: number[];
+  /** Open loop: when each request of `latencies` was due, ms since the epoch (same order). */
+  dueAt: number[];
 }
 
 interface Target {
@@ -187,6 +189,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const idle: number[] = Array.from({ length: target.clients }, (_, i) => i);
   const latencies: number[] = [];
+  const dueAts: number[] = [];
   let sent = 0;
   let ok = 0;
   let failed = 0;
@@ -213,6 +216,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
         const p = post(agent, job.port, req.path, req.body, job.token)
           .then((res) => {
             latencies.push(performance.now() - dueAt);
+            dueAts.push(performance.timeOrigin + dueAt);
             if (res.status < 300) ok += 1;
             else failed += 1;
             target.done(client, res.status, res.body);
@@ -234,7 +238,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
   });
   await Promise.all(inflight);
   agent.destroy();
-  return { sent, ok, failed, late, seconds: (performance.now() - started) / 1000, latencies };
+  return { sent, ok, failed, late, seconds: (performance.now() - started) / 1000, latencies, dueAt: dueAts };
 }
 
 /** Every client sends back to back for `seconds`. */
@@ -260,7 +264,7 @@ async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult,
     }),
   );
   agent.destroy();
-  return { sent, ok, failed, late: 0, seconds: (performance.now() - started) / 1000, latencies };
+  return { sent, ok, failed, late: 0, seconds: (performance.now() - started) / 1000, latencies, dueAt: [] };
 }
 
 /** Runs one job against a server on 127.0.0.1. */

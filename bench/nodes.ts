@@ -12,14 +12,17 @@
  * BENCH_NODES_WRITERS (`PATHWAYS_PG_WRITERS` values to compare on one node, e.g. `1,2,4`; the
  * first is also the two nodes' setting; default: the server's own), BENCH_NODES_SQLITE (`0`
  * skips the SQLite run), BENCH_NODES_TWO (`0` skips the two nodes), BENCH_NODES_PROF (a folder:
- * each serve process writes a V8 CPU profile there when it stops).
+ * each serve process writes a V8 CPU profile there when it stops), BENCH_NODES_TIMELINE (a
+ * folder: each configuration's requests, when due and how long they took, go there as CSV,
+ * and a per-second p50 / p99 / max of the measured run is printed — a tail spread evenly over
+ * the run is queueing, one gathered in a few seconds is a stall).
  *
  * Besides rates and latencies, each configuration reports the CPU its serve processes used
  * per answered transition over the measured run (user + system time from /proc): on a
  * machine shared with other work that ratio, compared back to back, is the steady figure.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +56,25 @@ function post(port: number, path: string, body: string): Promise<string> {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/**
+ * The run second by second (by when each request was due): requests, p50, p99 and max; and
+ * every request as CSV (`due_ms,latency_ms`, due on the epoch clock) in `dir`.
+ */
+function writeTimeline(dir: string, label: string, results: RunResult[]): void {
+  const rows = results.flatMap((r) => r.dueAt.map((due, i): [number, number] => [due, r.latencies[i]!])).sort((a, b) => a[0] - b[0]);
+  if (rows.length === 0) return;
+  const file = join(dir, `${label.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}-${Date.now()}.csv`);
+  writeFileSync(file, `due_ms,latency_ms\n${rows.map(([d, l]) => `${d.toFixed(1)},${l.toFixed(2)}`).join('\n')}\n`);
+  const start = rows[0]![0];
+  const seconds = new Map<number, number[]>();
+  for (const [due, latency] of rows) {
+    const s = Math.floor((due - start) / 1000);
+    seconds.set(s, [...(seconds.get(s) ?? []), latency]);
+  }
+  console.log(`   ${label}, second by second (requests, p50 / p99 / max ms), all in ${file}:`);
+  for (const [s, l] of seconds) console.log(`     ${String(s).padStart(3)}  ${String(l.length).padStart(4)}  ${percentile(l, 50).toFixed(1)} / ${percentile(l, 99).toFixed(1)} / ${Math.max(...l).toFixed(1)}`);
 }
 
 /** CPU time (ms, user + system) a process has used so far, from /proc (Linux); NaN elsewhere. */
@@ -128,6 +150,7 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
       failed: results.reduce((n, r) => n + r.failed, 0),
       late: results.reduce((n, r) => n + r.late, 0),
     };
+    if (process.env.BENCH_NODES_TIMELINE) writeTimeline(process.env.BENCH_NODES_TIMELINE, label, results);
     console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed, serve CPU ${outcome.cpuMs.toFixed(2)} ms a transition`);
     return outcome;
   } finally {

@@ -29,6 +29,13 @@ export interface DirectSql {
   get<R>(text: string, params: readonly unknown[]): Promise<R | undefined>;
   /** A write; answers how many rows it changed. */
   run(text: string, params: readonly unknown[]): Promise<number>;
+  /**
+   * A write whose answer the caller does not need (it must not fail but for a fault). Here
+   * it is `run`; inside an engine unit on PostgreSQL it may be queued on the unit's
+   * connection without waiting for it: later statements of the transaction still run after
+   * it, and the engine waits for it, and answers for its failure, before the commit.
+   */
+  send(text: string, params: readonly unknown[]): Promise<void>;
 }
 
 const pgText = new Map<string, string>();
@@ -69,6 +76,7 @@ export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database
       all: async <R>(text: string, params: readonly unknown[]) => statements.get(text).all(...params) as R[],
       get: async <R>(text: string, params: readonly unknown[]) => statements.get(text).get(...params) as R | undefined,
       run: async (text, params) => statements.get(text).run(...params).changes,
+      send: async (text, params) => void statements.get(text).run(...params),
     };
   }
   const execute = <R>(text: string, params: readonly unknown[]) => trx.executeQuery<R>(CompiledQuery.raw(numbered(text), [...params]));
@@ -77,5 +85,6 @@ export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database
     all: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows,
     get: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows[0],
     run: async (text, params) => Number((await execute(text, params)).numAffectedRows ?? 0),
+    send: async (text, params) => void (await execute(text, params)),
   };
 }

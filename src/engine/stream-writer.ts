@@ -300,17 +300,18 @@ function pendingAfter(before: readonly PendingTimerRow[], plan: TransitionPlan):
 
 async function writeTimers(ctx: TxContext, stream: StreamType, id: string, plan: TransitionPlan, nowIso: string): Promise<void> {
   // A new timer replaces a pending one with the same key (the unique index allows one).
+  // Nothing reads these writes' answers: inside a unit they go without waiting (DirectSql.send).
   const keys = new Set(plan.timersToCancel);
   for (const t of plan.timersToAdd) keys.add(t.key);
   if (keys.size > 0) {
     const list = [...keys];
-    await ctx.sql.run(
+    await ctx.sql.send(
       `update timers set status = 'cancelled', fired_at = null where stream_type = ? and stream_id = ? and status = 'pending' and timer_key in (${list.map(() => '?').join(', ')})`,
       [stream, id, ...list],
     );
   }
   for (const t of plan.timersToAdd) {
-    await ctx.sql.run(
+    await ctx.sql.send(
       "insert into timers (id, stream_type, stream_id, timer_key, event, due_at, created_at, status, fired_at, claimed_by, claimed_until) values (?, ?, ?, ?, ?, ?, ?, 'pending', null, null, null)",
       [randomUUID(), stream, id, t.key, JSON.stringify(t.event), t.dueAt, nowIso],
     );

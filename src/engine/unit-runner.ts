@@ -19,7 +19,13 @@
  * units run again under savepoints (each unit and nested call under its own, as on SQLite).
  * Every statement of the query builder and of `ctx.sql` other than a plain `select` counts
  * as a write (so a unit writes through those, not as a `CompiledQuery` run on `ctx.trx`,
- * which no plugin sees).
+ * which no plugin sees). In that first run a write whose answer nobody reads (`ctx.sql.send`:
+ * the measures' rows, the timers) is queued on the connection without the unit waiting for
+ * it: the next statement, of the same unit or the next, follows it on the connection, so
+ * the unit's chain of round trips is one shorter. The batch waits for every such write
+ * before its before-commit hooks; if one failed, no failure seen after it can be trusted,
+ * so the batch is rolled back and every unit runs again under savepoints, where `send`
+ * waits like any write and the failing unit hears its own error.
  * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
  * `notifyCommitted`: inside the commit it would make every node's commits take turns).
  * A batch holds at most `PG_MAX_BATCH` units: under savepoints, each is a subtransaction,
@@ -141,8 +147,20 @@ class WriteTracker implements KyselyPlugin {
   }
 }
 
-/** `sql` noting in `ctx` every statement that is not a plain read. */
-function trackedSql(sql: DirectSql, ctx: { wrote: boolean }): DirectSql {
+/**
+ * PostgreSQL, a batch's first run: the writes its units sent without waiting (`DirectSql.send`),
+ * and the first failure among them.
+ */
+interface Sent {
+  pending: Array<Promise<void>>;
+  failure: { error: unknown } | null;
+}
+
+/**
+ * `sql` noting in `ctx` every statement that is not a plain read; with `sent`, a `send` is
+ * queued on the connection without waiting for it (noted in `sent`).
+ */
+function trackedSql(sql: DirectSql, ctx: { wrote: boolean }, sent?: Sent): DirectSql {
   const note = (text: string): void => {
     if (!READ.test(text)) ctx.wrote = true;
   };
@@ -153,6 +171,17 @@ function trackedSql(sql: DirectSql, ctx: { wrote: boolean }): DirectSql {
     run: (text, params) => {
       ctx.wrote = true;
       return sql.run(text, params);
+    },
+    send: (text, params) => {
+      ctx.wrote = true;
+      if (!sent) return sql.send(text, params);
+      sent.pending.push(
+        sql.run(text, params).then(
+          () => undefined,
+          (error: unknown) => void (sent.failure ??= { error }),
+        ),
+      );
+      return Promise.resolve();
     },
   };
 }
@@ -191,7 +220,7 @@ function isTransient(err: unknown): boolean {
 export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
   const counters: CommitStats = { commits: 0, units: 0, failed: 0, retried: 0 };
   const identity = {};
-  const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }, careful = true): RunnerContext => {
+  const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }, careful = true, sent?: Sent): RunnerContext => {
     const ctx: RunnerContext = {
       trx,
       sql: directSql(trx, store.sqlite),
@@ -211,7 +240,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     };
     if (!careful) {
       ctx.trx = trx.withPlugin(new WriteTracker(ctx));
-      ctx.sql = trackedSql(ctx.sql, ctx);
+      ctx.sql = trackedSql(ctx.sql, ctx, sent);
     }
     return ctx;
   };
@@ -590,11 +619,19 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
    */
   async function runPostgresUnguarded(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<boolean> {
     const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
+    const sent: Sent = { pending: [], failure: null };
+    /** A write sent without waiting failed: no unit's failure can be trusted, so every unit runs again under savepoints (where nothing is sent so). */
+    const sendFailed = async (): Promise<boolean> => {
+      await Promise.all(sent.pending);
+      if (!sent.failure) return false;
+      outcomes.length = 0;
+      return true;
+    };
     await beginPostgres(conn);
     try {
       const head: ChainHead = { hash: null };
       for (const unit of batch) {
-        const ctx = newContext(conn, head, false);
+        const ctx = newContext(conn, head, false, sent);
         ctx.locked = true;
         let undo = false;
         try {
@@ -607,9 +644,14 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
           if (!ctx.spoiled) outcomes.push({ ok: false, error, retry: isTransient(error) });
         }
         if (undo) {
+          await sendFailed();
           await raw('rollback');
           return false;
         }
+      }
+      if (await sendFailed()) {
+        await raw('rollback');
+        return false;
       }
       const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
       if (options.beforeCommit.length > 0) await beforeCommit({ ...newContext(conn, head), locked: true }, changes);

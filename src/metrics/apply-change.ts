@@ -16,7 +16,7 @@ import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb, type MetricCaseFactsTable, type MetricsDb } from './metric-tables.ts';
-import { personKeyOf, recountPeople } from './person-facts.ts';
+import { personKeysOf, recountPeople } from './person-facts.ts';
 import { pendingDeadlines, reduceReferral, type ReferralFacts } from './referral-facts.ts';
 import { referralStateRows, syncReferralHistory } from './referral-history.ts';
 import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
@@ -28,10 +28,11 @@ import { loadCaseSubjects, loadReferralSubjects } from './stream-subjects.ts';
 export type CounterSink = (deltas: DeltaSet) => Promise<void>;
 
 /**
- * Where the person keys whose episode rows must be drawn again go: recounted at once (the
- * default), or handed to the caller to recount once per commit (attach-metrics.ts).
+ * Where the people (person record ids) whose episode rows must be drawn again go: their
+ * person keys recounted at once (the default), or handed to the caller to resolve and
+ * recount once per commit (attach-metrics.ts), which keeps that read out of the unit.
  */
-export type PeopleSink = (personKeys: readonly string[]) => Promise<void>;
+export type PeopleSink = (personIds: readonly string[]) => Promise<void>;
 
 /** How `applyMetricChange` writes: where counter deltas and people to recount go, and the transaction's direct SQL for the journey facts. */
 export interface ApplyOptions {
@@ -47,7 +48,7 @@ export interface ApplyOptions {
 export async function applyMetricChange(trx: Kysely<Database>, change: MetricChange, options: ApplyOptions = {}): Promise<void> {
   const db = metricsDb(trx);
   const write: CounterSink = options.sink ?? ((deltas) => applyCounterDeltas(db, deltas.nonZeroBlocks()));
-  const recount: PeopleSink = options.people ?? ((keys) => recountPeople(trx, keys));
+  const recount: PeopleSink = options.people ?? (async (ids) => recountPeople(trx, await personKeysOf(trx, ids)));
   if (change.stream === 'case') await applyCaseChange(trx, change, write, recount, caseMeasureStore(trx, db, options.sql, options.stored), options.sql);
   else await applyReferralChange(db, trx, change, write);
 }
@@ -144,7 +145,8 @@ function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql |
         const spells = historyWrites(w.spells ?? [], w.history);
         const column = <T, K extends keyof T>(rows: readonly T[], key: K): Array<T[K]> => rows.map((r) => r[key]);
         const f = w.facts;
-        await sql.run(PG_WRITE_CASE, [
+        // Nothing reads its answer: inside a unit it goes without waiting (DirectSql.send).
+        await sql.send(PG_WRITE_CASE, [
           w.caseId,
           gone.map((r) => r.metric).filter((m) => !set.has(m)),
           column(added, 'metric'), column(added, 'k'), column(added, 'agency_id'), column(added, 'day'), column(added, 'stage'), column(added, 'keyworker_id'),
@@ -230,7 +232,7 @@ async function applyCaseChange(
   // The person's episodes changed (opened, started, ended, re-presented, regrouped): their
   // person-level rows are drawn again from all their journeys.
   if (!prev || prev.agencyId !== facts.agencyId || JSON.stringify(prev.episodes) !== JSON.stringify(facts.episodes) || JSON.stringify(prev.dims) !== JSON.stringify(facts.dims)) {
-    await recount([await personKeyOf(trx, facts.personId)]);
+    await recount([facts.personId]);
   }
 }
 

@@ -11,7 +11,7 @@
  * A unit that rolls back never reaches the before-commit hook, so its deltas are dropped.
  *
  * The people whose episode rows a change redraws are recounted there too, once per commit,
- * before the counters. That also fixes the order in which a PostgreSQL commit takes the
+ * before the counters (their person keys read there, in one statement for the commit). That also fixes the order in which a PostgreSQL commit takes the
  * measures' shared locks whatever its units did: the people's locks in key order, then the
  * counter rows in key order (and no shared one during its units), so two commits side by
  * side — two writers, or two nodes — can wait for each other but never in a circle.
@@ -22,7 +22,7 @@ import { DeltaSet } from './counter-deltas.ts';
 import { appendCounterDeltas, applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
-import { recountPeople } from './person-facts.ts';
+import { personKeysOf, recountPeople } from './person-facts.ts';
 
 /** The measures' view of an engine change (journeys and referrals only: records move no measure). */
 export function metricChangeOf(change: StreamChange, timeZone?: string): MetricChange {
@@ -64,8 +64,8 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       sink: async (deltas) => {
         pending.set(change, deltas);
       },
-      people: async (keys) => {
-        people.set(change, keys);
+      people: async (ids) => {
+        people.set(change, ids);
       },
     });
   }, { stream: 'case', sql: CASE_READ_WITH_WRITE });
@@ -75,7 +75,7 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
     const total = new DeltaSet();
     const recount = new Set<string>();
     for (const c of changes) {
-      for (const key of people.get(c) ?? []) recount.add(key);
+      for (const id of people.get(c) ?? []) recount.add(id);
       people.delete(c);
       const deltas = pending.get(c);
       if (!deltas) continue;
@@ -84,8 +84,9 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       // caller's answer, the live fan-out), and its spent set would go on being copied.
       pending.delete(c);
     }
+    // The people's keys in one read for the commit (not one per change, inside its unit);
     // recountPeople sorts the keys and locks each person in that order.
-    if (recount.size > 0) await recountPeople(trx, [...recount]);
+    if (recount.size > 0) await recountPeople(trx, await personKeysOf(trx, [...recount]));
     if (!total.isEmpty()) await writeCounters(metricsDb(trx), total.nonZeroBlocks(), sql);
   });
   return () => {

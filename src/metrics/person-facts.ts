@@ -74,6 +74,18 @@ export async function personKeyOf(trx: Kysely<Database>, personId: string): Prom
   return row?.linked_to ?? personId;
 }
 
+/** The person keys of several person records, in one read (`personKeyOf` for each, deduplicated). */
+export async function personKeysOf(trx: Kysely<Database>, personIds: readonly string[]): Promise<string[]> {
+  const ids = [...new Set(personIds)];
+  if (ids.length === 0) return [];
+  const linked = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await trx.selectFrom('people').select(['id', 'linked_to']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) if (r.linked_to) linked.set(r.id, r.linked_to);
+  }
+  return [...new Set(ids.map((id) => linked.get(id) ?? id))];
+}
+
 /**
  * Recomputes the person-level rows of the given persons (person keys, `coalesce(linked_to,
  * id)`) from their journeys' stored facts, inside the caller's transaction. Call it in the

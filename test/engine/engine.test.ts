@@ -489,6 +489,38 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 9 });
     });
 
+    it('a write sent without waiting (sql.send) lands before the commit, and one that fails fails only its own unit, with its own error', async () => {
+      const referrals: Array<{ id: string }> = [];
+      for (let i = 0; i < 5; i += 1) referrals.push((await openReferral()).row);
+      const receive = (id: string) => ({ stream: 'referral' as const, id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      const note = (id: string) => `sent for ${id}`;
+      const results = await Promise.allSettled(
+        referrals.map((r, i) =>
+          engine.transaction(async (tx) => {
+            const applied = await tx.apply(receive(r.id));
+            // Every unit sends a write nobody waits for; the third's breaks a constraint (an unknown person).
+            await tx.sql.send('update referrals set reason = ? where id = ?', [note(r.id), r.id]);
+            if (i === 2) await tx.sql.send('update referrals set person_id = ? where id = ?', ['no such person', r.id]);
+            // Statements after a send run after it: this unit reads its own write.
+            const read = await tx.sql.get<{ reason: string }>('select reason from referrals where id = ?', [r.id]);
+            return { version: applied.row.version, reason: read?.reason };
+          }),
+        ),
+      );
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+      // The failing unit hears of its own constraint, not of the transaction its failure ended.
+      expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: dialect === 'postgres' ? '23503' : 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+      results.forEach((r, i) => {
+        if (r.status === 'fulfilled') expect(r.value).toEqual({ version: 2, reason: note(referrals[i]!.id) });
+      });
+      const stored = await store.db.selectFrom('referrals').select(['id', 'state', 'reason']).execute();
+      const byId = new Map(stored.map((r) => [r.id, r]));
+      expect(referrals.map((r) => byId.get(r.id)!.state)).toEqual(['received', 'received', 'requested', 'received', 'received']);
+      expect(referrals.map((r) => byId.get(r.id)!.reason === note(r.id))).toEqual([true, true, false, true, true]);
+      expect((await counts()).events).toBe(9);
+      expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 9 });
+    });
+
     it('with group commit off, every unit commits on its own', async () => {
       const solo = createEngine(store, { now: () => clock, groupCommit: false });
       try {

@@ -126,6 +126,24 @@ describe.each(DIALECTS)('linking person records on %s', (dialect) => {
     }
   });
 
+  it("counts a journey opened for a record already linked under the person's key", async () => {
+    const detach = attachMetrics(h.engine);
+    try {
+      const a = await makePerson(h, keyworker);
+      later();
+      const b = await makePerson(h, keyworker);
+      const open = (personId: string) => as(h, keyworker).post('/api/v1/cases', { personId, referralSource: 'self', referredOn: h.clock.today() });
+      expect((await open(a)).status).toBe(201);
+      expect((await as(h, keyworker).post(`/api/v1/people/${a}/links`, { otherPersonId: b, reason: 'Same person' })).status).toBe(201);
+      // The journey's episode is drawn under A, the key B's record resolves to when the commit recounts it.
+      expect((await open(b)).status).toBe(201);
+      const keys = (await metricsDb(h.store.db).selectFrom('metric_person_episodes').select('person_key').where('person_key', 'in', [a, b]).execute()).map((r) => r.person_key);
+      expect(keys).toEqual([a, a]);
+    } finally {
+      detach();
+    }
+  });
+
   it('links on accepting a referral; nobody sees a record through the link that they may not see otherwise', async () => {
     // The provider's own record, then probation's record of the same person, referred with consent.
     const own = await makePerson(h, keyworker, { givenName: 'Kyle' });
