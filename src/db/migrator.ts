@@ -40,6 +40,7 @@ import { openCaseloadIndexMigration } from './migrations/105-open-caseload-index
 import { runningSpellIndexesMigration } from './migrations/110-running-spell-indexes.ts';
 import { caseloadSpellIndexesMigration } from './migrations/112-caseload-spell-indexes.ts';
 import { caseHistoryEndBlocksMigration } from './migrations/115-case-history-end-blocks.ts';
+import { clockJourneyAttributesMigration } from './migrations/116-clock-journey-attributes.ts';
 
 export interface Migration {
   /** Unique, sortable name; never rename one that has shipped. */
@@ -83,6 +84,7 @@ export const MIGRATIONS: readonly Migration[] = [
   runningSpellIndexesMigration,
   caseloadSpellIndexesMigration,
   caseHistoryEndBlocksMigration,
+  clockJourneyAttributesMigration,
 ];
 
 export interface MigrationResult {

@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
-import { clockMoves, clockRowsOf, syncCaseClocks, type CaseClockRow } from './case-clocks.ts';
+import { clockMoves, journeyClockRows, syncCaseClocks, type JourneyClockRow } from './case-clocks.ts';
 import { caseloadRows, dimValues, dimsMoved, historyWrites, moveHistoryDims, storedSpell, syncCaseHistory, type HistoryChange, type Spell } from './case-history.ts';
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
@@ -62,8 +62,8 @@ interface StoredCase {
 /** What one change writes to a journey's measure rows. */
 interface CaseWrites {
   caseId: string;
-  clocksBefore: readonly CaseClockRow[];
-  clocksAfter: readonly CaseClockRow[];
+  clocksBefore: readonly JourneyClockRow[];
+  clocksAfter: readonly JourneyClockRow[];
   dims: DimensionValues;
   history: HistoryChange;
   /** The stored spells, when read with the facts. */
@@ -111,22 +111,23 @@ type CaseRead = { version: number | null; facts: string | null; spells: Spell[] 
 const PG_WRITE_CASE = `with clocks_gone as (
   delete from metric_case_clocks where case_id = $1 and metric = any($2::text[])
 ), clocks_set as (
-  insert into metric_case_clocks (case_id, metric, k, agency_id, day)
-  select $1, c.metric, c.k, c.agency_id, c.day from unnest($3::text[], $4::text[], $5::text[], $6::integer[]) as c(metric, k, agency_id, day)
-  on conflict (case_id, metric) do update set k = excluded.k, agency_id = excluded.agency_id, day = excluded.day
+  insert into metric_case_clocks (case_id, metric, k, agency_id, day, stage, keyworker_id)
+  select $1, c.metric, c.k, c.agency_id, c.day, c.stage, c.keyworker_id
+  from unnest($3::text[], $4::text[], $5::text[], $6::integer[], $7::text[], $8::text[]) as c(metric, k, agency_id, day, stage, keyworker_id)
+  on conflict (case_id, metric) do update set k = excluded.k, agency_id = excluded.agency_id, day = excluded.day, stage = excluded.stage, keyworker_id = excluded.keyworker_id
 ), spells_gone as (
-  delete from metric_case_history h using unnest($7::text[], $8::integer[]) as g(metric, from_day)
+  delete from metric_case_history h using unnest($9::text[], $10::integer[]) as g(metric, from_day)
   where h.case_id = $1 and h.metric = g.metric and h.from_day = g.from_day
 ), spells_cut as (
   update metric_case_history h set k = u.k, agency_id = u.agency_id, day = u.day, to_day = u.to_day
-  from unnest($9::text[], $10::integer[], $11::text[], $12::text[], $13::integer[], $14::integer[]) as u(metric, from_day, k, agency_id, day, to_day)
+  from unnest($11::text[], $12::integer[], $13::text[], $14::text[], $15::integer[], $16::integer[]) as u(metric, from_day, k, agency_id, day, to_day)
   where h.case_id = $1 and h.metric = u.metric and h.from_day = u.from_day
 ), spells_new as (
   insert into metric_case_history (case_id, metric, k, agency_id, day, from_day, to_day, sex, age_band, ethnicity, postcode_district, referral_source, substance)
-  select $1, n.metric, n.k, n.agency_id, n.day, n.from_day, n.to_day, $21::text, $22::text, $23::text, $24::text, $25::text, $26::text
-  from unnest($15::text[], $16::text[], $17::text[], $18::integer[], $19::integer[], $20::integer[]) as n(metric, k, agency_id, day, from_day, to_day)
+  select $1, n.metric, n.k, n.agency_id, n.day, n.from_day, n.to_day, $23::text, $24::text, $25::text, $26::text, $27::text, $28::text
+  from unnest($17::text[], $18::text[], $19::text[], $20::integer[], $21::integer[], $22::integer[]) as n(metric, k, agency_id, day, from_day, to_day)
 )
-insert into metric_case_facts (case_id, person_id, agency_id, version, seq, facts) values ($1, $27, $28, $29, $30, $31)
+insert into metric_case_facts (case_id, person_id, agency_id, version, seq, facts) values ($1, $29, $30, $31, $32, $33)
 on conflict (case_id) do update set version = excluded.version, seq = excluded.seq, facts = excluded.facts, agency_id = excluded.agency_id`;
 
 function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql | undefined, stored: unknown): CaseMeasureStore {
@@ -148,7 +149,7 @@ function caseMeasureStore(trx: Kysely<Database>, db: MetricsDb, sql: DirectSql |
         await sql.send(PG_WRITE_CASE, [
           w.caseId,
           gone.map((r) => r.metric).filter((m) => !set.has(m)),
-          column(added, 'metric'), column(added, 'k'), column(added, 'agency_id'), column(added, 'day'),
+          column(added, 'metric'), column(added, 'k'), column(added, 'agency_id'), column(added, 'day'), column(added, 'stage'), column(added, 'keyworker_id'),
           column(spells.deleted, 'metric'), column(spells.deleted, 'from_day'),
           column(spells.updated, 'metric'), column(spells.updated, 'from_day'), column(spells.updated, 'k'), column(spells.updated, 'agency_id'), column(spells.updated, 'day'), column(spells.updated, 'to_day'),
           column(spells.inserted, 'metric'), column(spells.inserted, 'k'), column(spells.inserted, 'agency_id'), column(spells.inserted, 'day'), column(spells.inserted, 'from_day'), column(spells.inserted, 'to_day'),
@@ -210,8 +211,8 @@ async function applyCaseChange(
     deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
   }
   await write(deltas);
-  const clocksBefore = prev ? clockRowsOf(change.id, prev.agencyId, before) : [];
-  const clocksAfter = clockRowsOf(change.id, facts.agencyId, after);
+  const clocksBefore = journeyClockRows(change.id, prev);
+  const clocksAfter = journeyClockRows(change.id, facts);
   const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
   const history: HistoryChange = {
     before: [...clocksBefore, ...caseloadRows(change.id, prev)],

@@ -44,13 +44,12 @@ type CaseloadRow = { lead_agency_id: string; keyworker_id: string | null; open: 
 /**
  * Today's caseloads: the open journeys themselves, their overdue flag and waiting clock. Two
  * walks, merged here: the open journeys' index (migration 105) grouped as it is ordered,
- * and the area's waiting clocks (an agency index range, far fewer) with their journeys'
- * team and keyworker from the open journeys' index by id (migration 112) — instead of
- * fetching every open journey's row and seeking its waiting clock. A waiting clock's agency
- * is its journey's lead agency (case-clocks.ts), never moved.
+ * and the area's waiting clocks, each carrying its journey's keyworker (migration 116), by
+ * their index in (team, keyworker) order — grouped as it is ordered too, with no seek per
+ * journey. A waiting clock's agency is its journey's lead agency (case-clocks.ts), never
+ * moved, and a waiting clock runs only on an open journey.
  *
- * On SQLite (no statistics) both walks name their index and the join its order: left to
- * itself, the index by id made SQLite drive the join from every open journey.
+ * On SQLite (no statistics) both walks name their index.
  */
 async function caseloadsNow(db: Kysely<Database>, dialect: DrillDialect, agencyIds: readonly string[], asOfDay: number): Promise<CaseloadRow[]> {
   const overDay = asOfDay - STANDARD_DAYS - 1;
@@ -62,10 +61,10 @@ async function caseloadsNow(db: Kysely<Database>, dialect: DrillDialect, agencyI
       where c.lead_agency_id in (${sql.join(agencyIds)}) and c.closed_at is null
       group by c.lead_agency_id, c.keyworker_id`.execute(db);
   const waiting = await sql<{ lead_agency_id: string; keyworker_id: string | null; waiting: number | string; late: number | string }>`
-      select c.lead_agency_id, c.keyworker_id, count(*) as waiting, sum(case when w.day <= ${overDay} then 1 else 0 end) as late
-      from metric_case_clocks w ${hint('metric_case_clocks_agency')} ${sqlite ? sql`cross join` : sql`join`} cases c ${hint('cases_open_by_id')} ${sqlite ? sql`` : sql`on c.id = w.case_id`}
-      where ${sqlite ? sql`c.id = w.case_id and ` : sql``}w.agency_id in (${sql.join(agencyIds)}) and w.metric = 'waiting' and c.lead_agency_id = w.agency_id and c.closed_at is null
-      group by c.lead_agency_id, c.keyworker_id`.execute(db);
+      select w.agency_id as lead_agency_id, w.keyworker_id, count(*) as waiting, sum(case when w.day <= ${overDay} then 1 else 0 end) as late
+      from metric_case_clocks w ${hint('metric_case_clocks_keyworker')}
+      where w.agency_id in (${sql.join(agencyIds)}) and w.metric = 'waiting'
+      group by w.agency_id, w.keyworker_id`.execute(db);
   const key = (r: { lead_agency_id: string; keyworker_id: string | null }) => `${r.lead_agency_id}\u0000${r.keyworker_id ?? ''}`;
   const waits = new Map(waiting.rows.map((r) => [key(r), r]));
   return open.rows.map((r) => ({ ...r, waiting: waits.get(key(r))?.waiting ?? 0, late: waits.get(key(r))?.late ?? 0 }));

@@ -6,6 +6,7 @@
  * the figure, and a page is one index range, oldest first, whatever the number of journeys.
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { deadlineClocksSql } from '../db/migrations/116-clock-journey-attributes.ts';
 import type { Database } from '../db/schema.ts';
 import { STANDARD_DAYS } from './case-facts.ts';
 import { REVIEW_INTERVAL_DAYS } from './measures/deadlines.ts';
@@ -350,11 +351,6 @@ export interface StageBreachRow {
   count: number;
 }
 
-/** The breaching clock rows first, by their agency's range: SQLite is told the index and, by `cross join`, the order. */
-function breachingClocks(db: Kysely<Database>): RawBuilder<unknown> {
-  return isPostgres(db) ? sql`metric_case_clocks c,` : sql`metric_case_clocks c indexed by metric_case_clocks_agency cross join`;
-}
-
 /**
  * How many journeys of each stage are past each journey deadline on the as-of day: the
  * same rows the deadline figures count, grouped by the journey's stage. Reads only the
@@ -375,13 +371,12 @@ export async function breachesByStage(db: Kysely<Database>, agencyIds: readonly 
           where s.case_id = h.case_id and s.metric = 'stage_age' and s.from_day <= ${at.asOfDay ?? dayOf(asOf)} and (s.to_day is null or s.to_day > ${at.asOfDay ?? dayOf(asOf)})
           and ${blocks.length > 0 ? sql`${endBlock} in (${sql.join(blocks)})` : sql`1 = 0`} and ${journeyWhere(q, 'h')}
           group by s.k`.execute(db)
-      : // Today, the journey's stage-age clock row (every open journey has one, its sub-key the
-        // stage; a deadline clock runs only on an open journey): one seek in the clocks' key
-        // per breaching row rather than the journey's row fetched through the cases' key.
+      : // Today, the breaching clock rows themselves, each carrying its journey's stage
+        // (migration 116): one range of the deadline clocks' index, no seek per row.
         await sql<{ stage: string; n: number | string }>`
-          select s.k as stage, count(*) as n from ${breachingClocks(db)} metric_case_clocks s
-          where s.case_id = c.case_id and s.metric = 'stage_age' and ${journeyWhere(q, 'c')}
-          group by s.k`.execute(db);
+          select c.stage, count(*) as n from metric_case_clocks c ${isPostgres(db) ? sql`` : sql.raw('indexed by metric_case_clocks_stage')}
+          where ${sql.raw(deadlineClocksSql('c'))} and ${journeyWhere(q, 'c')}
+          group by c.stage`.execute(db);
     for (const row of r.rows) out.push({ stage: row.stage, figure, count: Number(row.n) });
   }
   return out.sort((a, b) => a.stage.localeCompare(b.stage) || a.figure.localeCompare(b.figure));

@@ -17,7 +17,7 @@ import type { Database, EventRow } from '../db/schema.ts';
 import { reduceCase, type CaseFacts } from './case-facts.ts';
 import { DeltaSet, caseStateCounts, referralStateCounts } from './counter-deltas.ts';
 import { applyCounterDeltas } from './counter-store.ts';
-import { clearCaseClocks, clockRowsOf, insertCaseClocks, type CaseClockRow } from './case-clocks.ts';
+import { clearCaseClocks, clockRowsOf, clocksCarryJourney, insertCaseClocks, journeyClockRows, type CaseClockRow } from './case-clocks.ts';
 import { advanceHistory, clearCaseHistory, hasTable, historyRow, historyRowsOf, insertCaseHistory, type CaseHistoryRow, type Spell } from './case-history.ts';
 import { clearReferralHistory, insertReferralHistory, referralHistoryRow, referralStateRows, type ReferralHistoryRow } from './referral-history.ts';
 import { DEFAULT_TIME_ZONE, localDayOf } from '../../machines/calendar-days.ts';
@@ -89,6 +89,8 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
   if (withHistory) await clearCaseHistory(trx);
   const withReferralHistory = await hasTable(trx, dialect, 'metric_referral_history');
   if (withReferralHistory) await clearReferralHistory(trx);
+  // The clock rows carry their journey's stage and keyworker from migration 116 on.
+  const clocksWithJourney = await clocksCarryJourney(trx, dialect);
 
   const deltas = new DeltaSet();
   const caseRows: Array<Insertable<MetricTables['metric_case_facts']>> = [];
@@ -130,7 +132,7 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
     if (withHistory) historyRows.push(...history.rows(facts));
     const state = caseStateCounts(facts);
     deltas.add(facts.agencyId, facts.dims, state, 1);
-    clockRows.push(...clockRowsOf(id, facts.agencyId, state));
+    clockRows.push(...(clocksWithJourney ? journeyClockRows(id, facts) : clockRowsOf(id, facts.agencyId, state)));
     caseRows.push({ case_id: id, person_id: facts.personId, agency_id: facts.agencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(facts) });
     await flush(false);
   });
