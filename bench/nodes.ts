@@ -17,6 +17,9 @@
  * and a per-second p50 / p99 / max of the measured run is printed — a tail spread evenly over
  * the run is queueing, one gathered in a few seconds is a stall).
  *
+ * The serve processes run with `--max-semi-space-size=64`, as the README says to run them in
+ * production (bin/pathways.js's own line sets it only when the file is run directly).
+ *
  * Besides rates and latencies, each configuration reports the CPU its serve processes used
  * per answered transition over the measured run (user + system time from /proc): on a
  * machine shared with other work that ratio, compared back to back, is the steady figure.
@@ -127,7 +130,9 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   await store.close();
 
   const prof = process.env.BENCH_NODES_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_NODES_PROF}`] : [];
-  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env }, 0, prof)));
+  // Started as the README says to run `pathways serve` in production: with the larger young generation.
+  const nodeArgs = ['--max-semi-space-size=64', ...prof];
+  const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env }, 0, nodeArgs)));
   const loads = servers.map(() => startLoadClient());
   try {
     const ports = servers.map((s) => Number(new URL(s.url).port));
