@@ -41,7 +41,10 @@ const wholeNumberText = (min: number, max: number) =>
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
     .optional();
 
-const flag = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.enum(['0', '1'], 'must be 1 (on) or 0 (off)').default('0').transform((v) => v === '1'));
+const flagDefault = (fallback: '0' | '1') =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.enum(['0', '1'], 'must be 1 (on) or 0 (off)').default(fallback).transform((v) => v === '1'));
+const flag = flagDefault('0');
+const flagOn = flagDefault('1');
 
 /** Every variable: what it means, for `pathways help` and the README. */
 export const CONFIG_VARIABLES = {
@@ -54,6 +57,7 @@ export const CONFIG_VARIABLES = {
   PATHWAYS_SCRYPT_COST: 'scrypt cost (N, a power of two from 1024) for new password hashes; default 32768 (lower only for tests)',
   PATHWAYS_PG_POOL: 'PostgreSQL connections per process; default 10',
   PATHWAYS_PG_WRITERS: 'PostgreSQL: batches of writes in flight at once per process, each on a pooled connection; default 1',
+  PATHWAYS_PG_SIDE_BY_SIDE: "PostgreSQL: 1 runs a batch's events on distinct journeys and referrals side by side on its connection, 0 one after another; default 1",
   PATHWAYS_HASH_THREADS: 'threads that hash passwords (sign-ins), apart from the rest of the server; default one fewer than the cores, 1 to 4',
   PATHWAYS_HASH_QUEUE: 'sign-ins that may wait for a hashing thread; past it they get 429 with Retry-After; default 64',
   PATHWAYS_HASH_NICE: 'CPU priority (nice, 0 to 19) of the hashing threads on Linux, so a sign-in flood gets only the CPU the rest of the server leaves; 0: the process\'s own; default 19',
@@ -88,6 +92,7 @@ const schema = z.object({
   PATHWAYS_SCRYPT_COST: wholeNumber(1024, 2 ** 20, 2 ** 15).refine((n) => (n & (n - 1)) === 0, 'must be a power of two (1024, 2048, … 32768)'),
   PATHWAYS_PG_POOL: wholeNumber(1, 1000, 10),
   PATHWAYS_PG_WRITERS: optionalText.pipe(wholeNumberText(1, 1000)),
+  PATHWAYS_PG_SIDE_BY_SIDE: flagOn,
   PATHWAYS_HASH_THREADS: optionalText.pipe(wholeNumberText(1, 64)),
   PATHWAYS_HASH_QUEUE: wholeNumber(0, 100_000, 64),
   PATHWAYS_HASH_NICE: wholeNumber(0, 19, 19),
@@ -125,6 +130,8 @@ export interface PathwaysConfig {
   pgPoolSize: number;
   /** PostgreSQL write batches in flight (PATHWAYS_PG_WRITERS); null: one. */
   pgWriters: number | null;
+  /** PostgreSQL: a batch's events on distinct streams run side by side (PATHWAYS_PG_SIDE_BY_SIDE). */
+  pgSideBySide: boolean;
   /** Password hashing threads and queue (PATHWAYS_HASH_THREADS, PATHWAYS_HASH_QUEUE); threads null: by the cores. */
   hashThreads: number | null;
   hashQueue: number;
@@ -187,6 +194,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     databaseUrl: v.DATABASE_URL,
     pgPoolSize: v.PATHWAYS_PG_POOL,
     pgWriters: v.PATHWAYS_PG_WRITERS ?? null,
+    pgSideBySide: v.PATHWAYS_PG_SIDE_BY_SIDE,
     hashThreads: v.PATHWAYS_HASH_THREADS ?? null,
     hashQueue: v.PATHWAYS_HASH_QUEUE,
     hashNice: v.PATHWAYS_HASH_NICE,

@@ -56,6 +56,8 @@ export interface StartOptions {
   clock?: ClockSetting | null;
   /** PostgreSQL write batches in flight (`PATHWAYS_PG_WRITERS`); null or absent: one. */
   pgWriters?: number | null;
+  /** PostgreSQL: a batch's events on distinct streams side by side (`PATHWAYS_PG_SIDE_BY_SIDE`); absent: on. */
+  pgSideBySide?: boolean;
   /** Express's `trust proxy` (`PATHWAYS_TRUST_PROXY`); absent or false: off. */
   trustProxy?: number | string | false;
   /** Months a consent runs when no end date is given (`PATHWAYS_CONSENT_MONTHS`; default 12). */
@@ -73,6 +75,7 @@ export async function startPathways(store: Store, options: StartOptions): Promis
     ...(options.syncInCommit ? { syncInCommit: true } : {}),
     ...(options.timeZone ? { timeZone: options.timeZone } : {}),
     ...(options.pgWriters ? { pgConcurrency: options.pgWriters } : {}),
+    ...(options.pgSideBySide === false ? { pgSideBySide: false } : {}),
   });
   // On PostgreSQL commits append their counter changes and every node folds them in (src/metrics/counter-fold.ts).
   const postgres = store.dialect === 'postgres';
@@ -183,6 +186,7 @@ export function serveOptions(config: PathwaysConfig, logger: Logger): Omit<Start
     clock: config.clock,
     metricsToken: config.metricsToken,
     pgWriters: config.pgWriters,
+    pgSideBySide: config.pgSideBySide,
     trustProxy: config.trustProxy,
   };
 }

@@ -236,6 +236,13 @@ export interface EngineOptions {
    * (default half of `PATHWAYS_PG_POOL`, at least 1).
    */
   pgConcurrency?: number;
+  /**
+   * PostgreSQL only: in a batch's first run, the leading `apply` calls on distinct journeys
+   * and referrals run side by side on the batch's connection, their statements queued
+   * behind each other, instead of one after another (default true). Any failure among them
+   * has the batch run again one unit after another (src/engine/unit-runner.ts).
+   */
+  pgSideBySide?: boolean;
   /** The statecharts (default the ones in `machines/`). */
   registry?: MachineRegistry;
   /** Names this engine's timer claims (default host:pid:random). */
@@ -290,8 +297,8 @@ export interface Engine {
   sealChain(): Promise<number>;
   /** Stops the sweeper and waits for queued work; the store stays open (its owner closes it). */
   close(): Promise<void>;
-  /** Commits made and units of work they held (group commit packs many units in one). */
-  stats(): { commits: number; units: number; failed: number; retried: number };
+  /** Commits made and units of work they held (group commit packs many units in one); on PostgreSQL, how many of those units ran side by side (`pgSideBySide`). */
+  stats(): { commits: number; units: number; failed: number; retried: number; sideBySide: number };
   /** The statecharts this engine runs. */
   readonly registry: MachineRegistry;
   /** The service's time zone (EngineOptions.timeZone). */

@@ -82,6 +82,7 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     maxBatch: options.maxBatch ?? 256,
     concurrency: store.dialect === 'postgres' ? (options.pgConcurrency ?? DEFAULT_PG_CONCURRENCY) : 1,
     walSync,
+    sideBySide: store.dialect === 'postgres' && (options.pgSideBySide ?? true),
   });
   // PostgreSQL: the chain is sealed after commit, by whichever node gets there first.
   const sealer = store.dialect === 'postgres' ? startChainSealer(store.db) : null;
@@ -99,10 +100,10 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
   // A unit of its own. Called from inside a unit (a transaction's callback, a hook) it would
   // queue behind that unit, or wait for its lock, for ever: refused at once instead.
   const guard = store.unitGuard;
-  const unit = <T>(method: string, work: UnitWork<T>): Promise<T> => {
+  const unit = <T>(method: string, work: UnitWork<T>, key?: string): Promise<T> => {
     const instead = method === 'transaction' ? 'the tx you were given (tx.apply, tx.openCase, tx.trx, …)' : `tx.${method} (and tx.trx or tx.sql for queries)`;
     const refused = guard.refusal(`engine.${method}`, instead);
-    return refused ? Promise.reject(refused) : runner.run(work);
+    return refused ? Promise.reject(refused) : runner.run(work, key === undefined ? undefined : { key });
   };
 
   const engine: Engine = {
@@ -111,7 +112,11 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
     stats: () => runner.stats(),
 
     apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>> {
-      return unit('apply', (ctx) => applyCommand(ctx, cmd));
+      // A journey's or a referral's event changes that stream's own rows only (its row, event,
+      // timers and measure rows; the shared ones wait for the commit): the unit says which, so
+      // PostgreSQL may run it beside others (unit-runner.ts). Records project into shared tables.
+      const key = cmd.stream === 'case' || cmd.stream === 'referral' ? `${cmd.stream}:${String(cmd.id)}` : undefined;
+      return unit('apply', (ctx) => applyCommand(ctx, cmd), key);
     },
 
     openCase(cmd: OpenCaseCommand) {

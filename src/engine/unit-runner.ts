@@ -30,6 +30,30 @@
  * own error. A hook's sent write that fails has ended the transaction, so COMMIT rolls it
  * back (PostgreSQL answers that without an error): the runner then fails the batch with
  * that write's error, as a failing hook does.
+ * Side by side (`UnitRunnerOptions.sideBySide`, on for PostgreSQL unless turned off): in
+ * that first run the units at the head of the batch that each declared the one stream they
+ * change (`UnitOptions.key`: `engine.apply` on a journey or a referral), all distinct, start
+ * together rather than one after another. Their statements queue on the one connection
+ * (node-postgres sends the next as soon as the last is answered, without waiting for the
+ * event loop), so the server is not left idle between a unit's statements. The rules that
+ * make that safe:
+ * - only distinct keys: two units of one stream never interleave. The first unit without a
+ *   key (a caller's `transaction`, an opening, a record's event), or whose key is already
+ *   in the group, ends the group: it and every unit after it run one after another as
+ *   before, after the group, so the batch keeps its queue order per stream. A keyed unit
+ *   writes only its own stream's rows (row, event, timers, measure rows); the rows units
+ *   share (counters, people) are written by the before-commit hooks, once per commit.
+ *   Timer deliveries (`alone`) never share a batch.
+ * - any failure in the group (a unit throwing, a nested call spoiled) rolls the batch back
+ *   once every unit of the group has settled, and every unit runs again under savepoints,
+ *   one after another: no failure seen side by side is ever answered. A sent write that
+ *   fails does the same, as before.
+ * - what the units of a batch share stays whole: each has its own context (changes, write
+ *   tracking), the outcomes are kept in queue order (so commit listeners and the before-
+ *   commit hooks see the changes in that order), `head` is not used on PostgreSQL (the
+ *   sealer chains after commit), the measures keep their per-change state by change, and
+ *   the sent writes are only collected (their order on the connection does not matter: each
+ *   touches its own unit's rows).
  * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
  * `notifyCommitted`: inside the commit it would make every node's commits take turns).
  * A batch holds at most `PG_MAX_BATCH` units: under savepoints, each is a subtransaction,
@@ -88,6 +112,8 @@ export interface UnitRunnerOptions {
   concurrency?: number;
   /** Syncs SQLite's log after commits, off the main thread; null: each commit syncs itself. */
   walSync: WalSync | null;
+  /** PostgreSQL: a batch's leading units with distinct `UnitOptions.key`s run side by side in its first run (default false). */
+  sideBySide?: boolean;
 }
 
 /** How a unit is run. */
@@ -99,6 +125,12 @@ export interface UnitOptions {
    * would take several streams' rows in due order against the users' order, and deadlock.
    */
   alone?: boolean;
+  /**
+   * PostgreSQL: the one stream the unit changes (say `case:<id>`), known before it runs.
+   * Units with distinct keys at the head of a batch may run side by side
+   * (`UnitRunnerOptions.sideBySide`); a unit without one always runs by itself.
+   */
+  key?: string;
 }
 
 export interface UnitRunner {
@@ -121,6 +153,8 @@ export interface CommitStats {
   failed: number;
   /** Units PostgreSQL rolled back to break a deadlock (or a serialization failure), then run again. */
   retried: number;
+  /** PostgreSQL: units committed having run side by side with others of their batch (`UnitRunnerOptions.sideBySide`). */
+  sideBySide: number;
 }
 
 interface RunnerContext extends TxContext {
@@ -205,6 +239,8 @@ interface QueuedUnit {
   /** Runs so far that PostgreSQL rolled back to break a deadlock. */
   retried: number;
   alone: boolean;
+  /** UnitOptions.key. */
+  key: string | undefined;
   /** PostgreSQL: runs under savepoints (its batch without them had to be undone). */
   careful: boolean;
 }
@@ -227,7 +263,7 @@ function isTransient(err: unknown): boolean {
 
 /** Creates the runner for a store. */
 export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
-  const counters: CommitStats = { commits: 0, units: 0, failed: 0, retried: 0 };
+  const counters: CommitStats = { commits: 0, units: 0, failed: 0, retried: 0, sideBySide: 0 };
   const identity = {};
   const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }, careful = true, sent?: Sent): RunnerContext => {
     const ctx: RunnerContext = {
@@ -376,9 +412,9 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     }
   }
 
-  function enqueue<T>(work: UnitWork<T>, alone: boolean): Promise<T> {
+  function enqueue<T>(work: UnitWork<T>, alone: boolean, key: string | undefined): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      queue.push({ work: work, resolve: resolve, reject, retried: 0, alone, careful: false });
+      queue.push({ work: work, resolve: resolve, reject, retried: 0, alone, key, careful: false });
       if (store.dialect === 'postgres') {
         schedulePump();
         return;
@@ -636,11 +672,32 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       outcomes.length = 0;
       return true;
     };
+    let together = 0;
     // BEGIN goes without waiting too: the units' statements follow it on the connection.
     noteSent(sent, beginPostgres(conn));
     try {
       const head: ChainHead = { hash: null };
-      for (const unit of batch) {
+      together = sideBySideCount(batch);
+      if (together > 0) {
+        // The leading units side by side: each one's statements queue on the connection behind
+        // the others', so PostgreSQL has the next statement as soon as it answers one. Any
+        // failure among them, or a nested call spoiled, and none of what they saw is answered:
+        // the batch is rolled back and every unit runs again, one after another, under savepoints.
+        const contexts = batch.slice(0, together).map(() => {
+          const ctx = newContext(conn, head, false, sent);
+          ctx.locked = true;
+          return ctx;
+        });
+        const settled = await Promise.allSettled(contexts.map((ctx, i) => batch[i]!.work(ctx)));
+        if (settled.some((result, i) => result.status === 'rejected' || contexts[i]!.spoiled)) {
+          await Promise.all(sent.pending);
+          outcomes.length = 0;
+          await raw('rollback');
+          return false;
+        }
+        settled.forEach((result, i) => outcomes.push({ ok: true, value: (result as PromiseFulfilledResult<unknown>).value, ctx: contexts[i]! }));
+      }
+      for (const unit of batch.slice(together)) {
         const ctx = newContext(conn, head, false, sent);
         ctx.locked = true;
         let undo = false;
@@ -675,12 +732,27 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       // PostgreSQL answers without an error): the batch failed as a failing hook fails it.
       await Promise.all(sent.pending);
       if (sent.failure) throw sent.failure.error;
+      counters.sideBySide += together;
       return true;
     } catch (err) {
       await raw('rollback').catch(() => undefined);
       await Promise.all(sent.pending);
       throw sent.failure ? sent.failure.error : err;
     }
+  }
+
+  /**
+   * PostgreSQL: how many units at the head of `batch` run side by side in its first run: those
+   * before the first without a key or with a key already among them (0 when fewer than two).
+   */
+  function sideBySideCount(batch: readonly QueuedUnit[]): number {
+    if (!options.sideBySide) return 0;
+    const keys = new Set<string>();
+    for (const unit of batch) {
+      if (unit.key === undefined || unit.alone || keys.has(unit.key)) break;
+      keys.add(unit.key);
+    }
+    return keys.size < 2 ? 0 : keys.size;
   }
 
   /**
@@ -730,7 +802,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   return {
     run<T>(work: UnitWork<T>, unitOptions?: UnitOptions): Promise<T> {
-      return enqueue(work, unitOptions?.alone === true);
+      return enqueue(work, unitOptions?.alone === true, unitOptions?.key);
     },
     join<T>(ctx: TxContext, work: UnitWork<T>): Promise<T> {
       const running = ctx as RunnerContext;

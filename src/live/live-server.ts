@@ -169,7 +169,7 @@ export function attachLive(options: LiveOptions): LiveServer {
       for (const change of changes) {
         const rc = recordChangeOf(change, timerTypes);
         enqueue(async () => {
-          fannedSeq = rc.seq;
+          fannedSeq = Math.max(fannedSeq, rc.seq);
           await fanOut(rc);
         });
       }

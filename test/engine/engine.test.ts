@@ -558,7 +558,7 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
           urgency: 'urgent',
           actor: world.officer,
         })));
-        expect(solo.stats()).toEqual({ commits: 5, units: 5, failed: 0, retried: 0 });
+        expect(solo.stats()).toEqual({ commits: 5, units: 5, failed: 0, retried: 0, sideBySide: 0 });
       } finally {
         await solo.close();
       }
