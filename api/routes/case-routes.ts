@@ -219,7 +219,8 @@ export const caseRoutes = [
           ...(backdateReason ? { backdateReason } : {}),
         });
         return { applied, scope, timers: await dueTimersAfter(tx.sql, 'case', applied) };
-      });
+        // Reads, and this journey's event alone: on PostgreSQL it may run beside other journeys' (engine.transaction's `only`).
+      }, { only: { stream: 'case', id: params.id } });
       const { applied, scope, timers } = result;
       return { status: 200, body: await caseView(ctx.store.db, ctx.engine, user, applied.row, scope, { allowedEvents: applied.allowedEvents, eventOptions: applied.eventOptions, dueTimers: timers, snapshot: applied.snapshot }) };
     },

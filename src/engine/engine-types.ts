@@ -260,6 +260,17 @@ export interface EngineOptions {
   syncInCommit?: boolean;
 }
 
+/** How `engine.transaction` runs. */
+export interface TransactionOptions {
+  /**
+   * The one journey or referral the transaction changes, when the caller knows it before it
+   * runs: `tx.apply` on any other stream, and every opening, is refused. Its other statements
+   * must be reads (or writes of rows belonging to that stream alone). On PostgreSQL it may
+   * then run side by side with others of its batch (`EngineOptions.pgSideBySide`).
+   */
+  only?: { stream: 'case' | 'referral'; id: string };
+}
+
 export interface Engine {
   apply<S extends StreamType>(cmd: ApplyCommand<S>): Promise<ApplyResult<S>>;
   openCase(cmd: OpenCaseCommand): Promise<ApplyResult<'case'>>;
@@ -271,7 +282,7 @@ export interface Engine {
    * all. Inside `fn` use `tx` for everything — a call on the engine itself from there waits
    * for this transaction to end, which waits for `fn`: it never returns.
    */
-  transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: EngineTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Adds a hook run in the transaction of every change; returns a function that removes it.
    * `readWithWrite`: what the hook reads for each event of one stream, read with the write (PostgreSQL).

@@ -28,6 +28,7 @@ import type {
   SweepOptions,
   SweepResult,
   TransactionHook,
+  TransactionOptions,
   BeforeCommitHook,
 } from './engine-types.ts';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../machines/calendar-days.ts';
@@ -131,7 +132,10 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
       return unit('openRecord', (ctx) => openRecord(ctx, cmd));
     },
 
-    transaction<T>(fn: (tx: EngineTransaction) => Promise<T>): Promise<T> {
+    transaction<T>(fn: (tx: EngineTransaction) => Promise<T>, txOptions?: TransactionOptions): Promise<T> {
+      const only = txOptions?.only;
+      const outside = (what: string): Promise<never> =>
+        Promise.reject(new Error(`Engine: ${what} inside a transaction declared to change only ${only!.stream} ${only!.id}.`));
       return unit('transaction', async (ctx) => {
         // The caller may write rows before any engine operation; taking the event-log lock
         // first keeps the lock order (log, then rows) that makes PostgreSQL writers deadlock-free.
@@ -142,12 +146,13 @@ export function createEngine(store: Store, options: EngineOptions = {}): Engine 
           sql: ctx.sql,
           load: (stream, id) => loadStream(ctx.sql, stream, id),
           // Calls made through `tx` join the unit under a savepoint (see unit-runner.ts).
-          apply: (cmd) => runner.join(ctx, (c) => applyCommand(c, cmd)),
-          openCase: (cmd) => runner.join(ctx, (c) => openCase(c, cmd)),
-          openReferral: (cmd) => runner.join(ctx, (c) => openReferral(c, cmd)),
-          openRecord: (cmd) => runner.join(ctx, (c) => openRecord(c, cmd)),
+          apply: (cmd) =>
+            only && (cmd.stream !== only.stream || cmd.id !== only.id) ? outside(`tx.apply on ${cmd.stream} ${cmd.id}`) : runner.join(ctx, (c) => applyCommand(c, cmd)),
+          openCase: (cmd) => (only ? outside('tx.openCase') : runner.join(ctx, (c) => openCase(c, cmd))),
+          openReferral: (cmd) => (only ? outside('tx.openReferral') : runner.join(ctx, (c) => openReferral(c, cmd))),
+          openRecord: (cmd) => (only ? outside('tx.openRecord') : runner.join(ctx, (c) => openRecord(c, cmd))),
         }));
-      });
+      }, only ? `${only.stream}:${only.id}` : undefined);
     },
 
     useInTransaction(hook, readWithWrite) {

@@ -142,6 +142,31 @@ describe.each(DIALECTS)('events side by side in one batch (%s)', (dialect) => {
     await measuresMatchRebuild();
   });
 
+  it("transactions declaring their one journey (`only`) run side by side too; one reaching another stream is refused", async () => {
+    const before = engine.stats();
+    const moved = await Promise.all(
+      journeys.map((j) =>
+        engine.transaction(
+          async (tx) => {
+            const row = await tx.load('case', j.id);
+            const applied = await tx.apply({ stream: 'case', id: j.id, event: { type: 'SCREENING_STARTED' }, expectedVersion: row!.version, row, actor: j.actor });
+            return applied.row.version;
+          },
+          { only: { stream: 'case', id: j.id } },
+        ),
+      ),
+    );
+    expect(moved).toEqual(journeys.map(() => 2));
+    expect(engine.stats().sideBySide - before.sideBySide).toBe(postgres ? journeys.length : 0);
+    const [a, b] = journeys;
+    const stray = engine.transaction((tx) => tx.apply({ stream: 'case', id: b!.id, event: { type: 'SCREENING_COMPLETED', outcome: 'assess' }, expectedVersion: 2, actor: b!.actor }), {
+      only: { stream: 'case', id: a!.id },
+    });
+    await expect(stray).rejects.toThrow(`inside a transaction declared to change only case ${a!.id}`);
+    expect(await eventsOf(b!.id)).toEqual(['1:CASE_OPENED', '2:SCREENING_STARTED']);
+    await measuresMatchRebuild();
+  });
+
   it('with pgSideBySide off, the same burst runs one unit after another', async () => {
     const off = createEngine(store, { now: clock.now, pgSideBySide: false });
     try {
