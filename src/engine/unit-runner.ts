@@ -32,7 +32,8 @@
  * that write's error, as a failing hook does.
  * Side by side (`UnitRunnerOptions.sideBySide`, on for PostgreSQL unless turned off): in
  * that first run the units at the head of the batch that each declared the one stream they
- * change (`UnitOptions.key`: `engine.apply` on a journey or a referral), all distinct, start
+ * change (`UnitOptions.key`: `engine.apply` on a journey or a referral, `engine.transaction`
+ * with `only`), all distinct, start
  * together rather than one after another. Their statements queue on the one connection
  * (node-postgres sends the next as soon as the last is answered, without waiting for the
  * event loop), so the server is not left idle between a unit's statements. The rules that
