@@ -545,42 +545,6 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 9 });
     });
 
-    // SQLite has one writer; PostgreSQL's writers side by side are what this is about.
-    it.runIf(dialect === 'postgres')('with two writers, a second batch starts beside a running one only for a backlog of 4 or more', async () => {
-      const two = createEngine(store, { now: () => clock, pgConcurrency: 2 });
-      let started!: () => void;
-      let open!: () => void;
-      const running = new Promise<void>((r) => (started = r));
-      const gate = new Promise<void>((r) => (open = r));
-      try {
-        const referrals: Array<{ id: string }> = [];
-        for (let i = 0; i < 5; i += 1) referrals.push((await openReferral()).row);
-        const receive = (id: string) => ({ stream: 'referral' as const, id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
-        // The first batch holds its writer until the gate opens.
-        const held = two.transaction(async (tx) => {
-          await tx.apply(receive(referrals[0]!.id));
-          started();
-          await gate;
-        });
-        await running;
-        const before = two.stats().commits;
-        // Two units wait for the running batch (the writers are pumped on the next turns of the loop)…
-        const waiting = [1, 2].map((i) => two.apply(receive(referrals[i]!.id)));
-        for (let turn = 0; turn < 3; turn += 1) await new Promise((r) => setImmediate(r));
-        // …and with two more, four are waiting: they go in one batch on the second writer while the first is still held.
-        const more = [3, 4].map((i) => two.apply(receive(referrals[i]!.id)));
-        await Promise.all([...waiting, ...more]);
-        expect(two.stats().commits - before).toBe(1);
-        open();
-        await held;
-        const stored = await store.db.selectFrom('referrals').select(['id', 'version']).execute();
-        expect(stored.every((r) => r.version === 2)).toBe(true);
-      } finally {
-        open();
-        await two.close();
-      }
-    });
-
     it('with group commit off, every unit commits on its own', async () => {
       const solo = createEngine(store, { now: () => clock, groupCommit: false });
       try {
@@ -608,5 +572,67 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       if (dialect === 'sqlite') expect(stats.commits).toBeLessThanOrEqual(4);
       expect(await verifyChain(store.db)).toMatchObject({ ok: true, rowsChecked: 80 });
     });
+  });
+});
+
+// SQLite has one writer; PostgreSQL's writers side by side are what this is about.
+describe('engine on postgres with two writers', () => {
+  let store: TestStore;
+  let world: EngineWorld;
+  const clock = NOW;
+
+  beforeEach(async () => {
+    store = await createTestStore('postgres');
+    world = await createEngineWorld(store.db);
+  });
+  afterEach(async () => {
+    await store.dispose();
+  });
+
+  const openReferral = (two: Engine) =>
+    two.openReferral({
+      personId: world.personId,
+      fromAgencyId: world.probation.agencyId,
+      fromUserId: world.probation.userId,
+      toAgencyId: world.provider.agencyId,
+      kind: 'treatment',
+      reason: 'Opiate use, released last week',
+      urgency: 'routine',
+      actor: world.officer,
+    });
+
+  it('with two writers, a second batch starts beside a running one only for a backlog of 4 or more', async () => {
+    const two = createEngine(store, { now: () => clock, pgConcurrency: 2 });
+    let started!: () => void;
+    let open!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const gate = new Promise<void>((r) => (open = r));
+    try {
+      const referrals: Array<{ id: string }> = [];
+      for (let i = 0; i < 5; i += 1) referrals.push((await openReferral(two)).row);
+      const receive = (id: string) => ({ stream: 'referral' as const, id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
+      // The first batch holds its writer until the gate opens.
+      const held = two.transaction(async (tx) => {
+        await tx.apply(receive(referrals[0]!.id));
+        started();
+        await gate;
+      });
+      await running;
+      const before = two.stats().commits;
+      // Two units wait for the running batch (the writers are pumped on the next turns of the loop)…
+      const waiting = [1, 2].map((i) => two.apply(receive(referrals[i]!.id)));
+      for (let turn = 0; turn < 3; turn += 1) await new Promise((r) => setImmediate(r));
+      // …and with two more, four are waiting: they go in one batch on the second writer while the first is still held.
+      const more = [3, 4].map((i) => two.apply(receive(referrals[i]!.id)));
+      await Promise.all([...waiting, ...more]);
+      expect(two.stats().commits - before).toBe(1);
+      open();
+      await held;
+      const stored = await store.db.selectFrom('referrals').select(['id', 'version']).execute();
+      expect(stored.every((r) => r.version === 2)).toBe(true);
+    } finally {
+      open();
+      await two.close();
+    }
   });
 });
