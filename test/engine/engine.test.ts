@@ -17,6 +17,21 @@ async function caught(promise: Promise<unknown>): Promise<PathwaysError> {
   throw new Error('expected a PathwaysError, but the call succeeded');
 }
 
+/** A treatment referral from probation to the provider, through `engine`. */
+function openReferralOn(engine: Engine, world: EngineWorld, overrides: Record<string, unknown> = {}) {
+  return engine.openReferral({
+    personId: world.personId,
+    fromAgencyId: world.probation.agencyId,
+    fromUserId: world.probation.userId,
+    toAgencyId: world.provider.agencyId,
+    kind: 'treatment',
+    reason: 'Opiate use, released last week',
+    urgency: 'routine',
+    actor: world.officer,
+    ...overrides,
+  });
+}
+
 describe.each(DIALECTS)('engine on %s', (dialect) => {
   let store: TestStore;
   let engine: Engine;
@@ -44,18 +59,7 @@ describe.each(DIALECTS)('engine on %s', (dialect) => {
       actor: world.keyworker,
     });
 
-  const openReferral = (overrides: Record<string, unknown> = {}) =>
-    engine.openReferral({
-      personId: world.personId,
-      fromAgencyId: world.probation.agencyId,
-      fromUserId: world.probation.userId,
-      toAgencyId: world.provider.agencyId,
-      kind: 'treatment',
-      reason: 'Opiate use, released last week',
-      urgency: 'routine',
-      actor: world.officer,
-      ...overrides,
-    });
+  const openReferral = (overrides: Record<string, unknown> = {}) => openReferralOn(engine, world, overrides);
 
   async function counts() {
     const [events, timers, cases, referrals] = await Promise.all([
@@ -589,18 +593,6 @@ describe('engine on postgres with two writers', () => {
     await store.dispose();
   });
 
-  const openReferral = (two: Engine) =>
-    two.openReferral({
-      personId: world.personId,
-      fromAgencyId: world.probation.agencyId,
-      fromUserId: world.probation.userId,
-      toAgencyId: world.provider.agencyId,
-      kind: 'treatment',
-      reason: 'Opiate use, released last week',
-      urgency: 'routine',
-      actor: world.officer,
-    });
-
   it('with two writers, a second batch starts beside a running one only for a backlog of 4 or more', async () => {
     const two = createEngine(store, { now: () => clock, pgConcurrency: 2 });
     let started!: () => void;
@@ -609,7 +601,7 @@ describe('engine on postgres with two writers', () => {
     const gate = new Promise<void>((r) => (open = r));
     try {
       const referrals: Array<{ id: string }> = [];
-      for (let i = 0; i < 5; i += 1) referrals.push((await openReferral(two)).row);
+      for (let i = 0; i < 5; i += 1) referrals.push((await openReferralOn(two, world)).row);
       const receive = (id: string) => ({ stream: 'referral' as const, id, event: { type: 'REFERRAL_RECEIVED' }, expectedVersion: 1, actor: world.keyworker });
       // The first batch holds its writer until the gate opens.
       const held = two.transaction(async (tx) => {

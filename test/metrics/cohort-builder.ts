@@ -47,6 +47,67 @@ export function top(kind: 'start' | 'review' | 'exit' | 'post_exit', on: string)
   };
 }
 
+const WALK_DISCHARGE_REASONS = ['completed_drug_free', 'completed_occasional_user', 'dropped_out', 'died', 'moved_away', 'transferred_in_custody'];
+
+/** The episode's substance group, recorded or corrected now and then (the substance breakdown moves with it). */
+function substance(pick: <T>(xs: readonly T[]) => T): { substanceGroup?: string } {
+  const group = pick(['opiate', 'non_opiate_only', 'non_opiate_and_alcohol', 'alcohol_only', null, null]);
+  return group === null ? {} : { substanceGroup: group };
+}
+
+/**
+ * The payload a random walk sends with an event of `type` on `date` (`pick` for the choices,
+ * `pick2` for the substance group, recorded or corrected now and then); null for an event the
+ * walk leaves out (KEYWORKER_ASSIGNED and anything unknown).
+ */
+export function walkPayload(type: string, date: string, pick: <T>(xs: readonly T[]) => T, pick2: <T>(xs: readonly T[]) => T = pick): Record<string, unknown> | null {
+  switch (type) {
+    case 'SCREENING_STARTED':
+    case 'REENTRY_CONFIRMED':
+    case 'REFERRAL_RECEIVED':
+    case 'REFERRAL_ACCEPTED':
+    case 'REFERRAL_CANCELLED':
+      return {};
+    case 'SCREENING_COMPLETED':
+      return { outcome: pick(['assess', 'assess', 'assess', 'brief_advice']) };
+    case 'ASSESSMENT_COMPLETED':
+      return { domains: {}, ...substance(pick2) };
+    case 'CARE_PLAN_AGREED':
+      return { interventions: [{ id: 'i1', modality: 'structured_psychosocial' }], ...substance(pick2) };
+    case 'INTERVENTION_OFFERED':
+      return { interventionId: 'i1' };
+    case 'INTERVENTION_STARTED':
+      return { interventionId: 'i1', startedOn: date };
+    case 'INTERVENTION_ENDED':
+      return { interventionId: 'i1', exitStatus: 'planned', endedOn: date };
+    case 'TOP_RECORDED':
+      return { top: top('review', date) };
+    case 'REVIEW_COMPLETED':
+      return { reviewedOn: date, top: top('review', date) };
+    case 'DISCHARGED':
+      return { reason: pick(WALK_DISCHARGE_REASONS), dischargedOn: date, exitTop: top('exit', date) };
+    case 'CHECKUP_COMPLETED':
+      return { checkupOn: date };
+    case 'RELAPSE_REPORTED':
+      return { reportedOn: date };
+    case 'CUSTODY_STARTED':
+      return { custodyOn: date };
+    case 'RELEASED_FROM_CUSTODY':
+      return { releasedOn: date };
+    case 'COMMUNITY_ENGAGED':
+      return { engagedOn: date };
+    case 'REFERRAL_REJECTED':
+    case 'REFERRAL_FAILED':
+      return { reason: 'not suitable' };
+    case 'FIRST_CONTACT_MADE':
+      return { contactOn: date };
+    case 'REFERRAL_COMPLETED':
+      return { outcome: 'attended' };
+    default:
+      return null; // KEYWORKER_ASSIGNED and anything else: not part of the walk
+  }
+}
+
 /** Inserts an agency; returns its id. */
 export async function addAgency(db: Kysely<Database>, kind: string, area: string): Promise<string> {
   const id = randomUUID();

@@ -20,65 +20,9 @@ import { recountPeople } from '../../src/metrics/person-facts.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
 import { createRandom } from '../../seeds/prng.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
-import { addAgency, addPerson, openJourney, sendReferral, testClock, top, type StreamDriver, type TestClock } from './cohort-builder.ts';
+import { addAgency, addPerson, openJourney, sendReferral, testClock, walkPayload, type StreamDriver, type TestClock } from './cohort-builder.ts';
 import { createLegacyMetricCounts } from './legacy-metric-counts.ts';
 import { metricSnapshot, unsoundBlocks } from './metric-snapshot.ts';
-
-const REASONS = ['completed_drug_free', 'completed_occasional_user', 'dropped_out', 'died', 'moved_away', 'transferred_in_custody'];
-
-/** The episode's substance group, recorded or corrected now and then (the substance breakdown moves with it). */
-function substance(pick: <T>(xs: readonly T[]) => T): { substanceGroup?: string } {
-  const group = pick(['opiate', 'non_opiate_only', 'non_opiate_and_alcohol', 'alcohol_only', null, null]);
-  return group === null ? {} : { substanceGroup: group };
-}
-
-function payloadFor(type: string, date: string, pick: <T>(xs: readonly T[]) => T, pick2: <T>(xs: readonly T[]) => T = pick): Record<string, unknown> | null {
-  switch (type) {
-    case 'SCREENING_STARTED':
-    case 'REENTRY_CONFIRMED':
-    case 'REFERRAL_RECEIVED':
-    case 'REFERRAL_ACCEPTED':
-    case 'REFERRAL_CANCELLED':
-      return {};
-    case 'SCREENING_COMPLETED':
-      return { outcome: pick(['assess', 'assess', 'assess', 'brief_advice']) };
-    case 'ASSESSMENT_COMPLETED':
-      return { domains: {}, ...substance(pick2) };
-    case 'CARE_PLAN_AGREED':
-      return { interventions: [{ id: 'i1', modality: 'structured_psychosocial' }], ...substance(pick2) };
-    case 'INTERVENTION_OFFERED':
-      return { interventionId: 'i1' };
-    case 'INTERVENTION_STARTED':
-      return { interventionId: 'i1', startedOn: date };
-    case 'INTERVENTION_ENDED':
-      return { interventionId: 'i1', exitStatus: 'planned', endedOn: date };
-    case 'TOP_RECORDED':
-      return { top: top('review', date) };
-    case 'REVIEW_COMPLETED':
-      return { reviewedOn: date, top: top('review', date) };
-    case 'DISCHARGED':
-      return { reason: pick(REASONS), dischargedOn: date, exitTop: top('exit', date) };
-    case 'CHECKUP_COMPLETED':
-      return { checkupOn: date };
-    case 'RELAPSE_REPORTED':
-      return { reportedOn: date };
-    case 'CUSTODY_STARTED':
-      return { custodyOn: date };
-    case 'RELEASED_FROM_CUSTODY':
-      return { releasedOn: date };
-    case 'COMMUNITY_ENGAGED':
-      return { engagedOn: date };
-    case 'REFERRAL_REJECTED':
-    case 'REFERRAL_FAILED':
-      return { reason: 'not suitable' };
-    case 'FIRST_CONTACT_MADE':
-      return { contactOn: date };
-    case 'REFERRAL_COMPLETED':
-      return { outcome: 'attended' };
-    default:
-      return null; // KEYWORKER_ASSIGNED and anything else: not part of the walk
-  }
-}
 
 describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) => {
   let store: TestStore;
@@ -141,12 +85,12 @@ describe.each(DIALECTS)('incremental measures equal a rebuild (%s)', (dialect) =
         continue;
       }
       const s = pick(open);
-      const choices = s.allowed.filter((t) => payloadFor(t, today(), pick, pick2) !== null);
+      const choices = s.allowed.filter((t) => walkPayload(t, today(), pick, pick2) !== null);
       if (choices.length === 0) continue;
       let type = pick(choices);
       // Closing is one of many choices in most states; make it rarer so journeys go the distance.
       if (type === 'DISCHARGED' && random.next() < 0.7) type = pick(choices);
-      const payload = payloadFor(type, today(), pick, pick2) ?? {};
+      const payload = walkPayload(type, today(), pick, pick2) ?? {};
       try {
         // A timer may have moved the stream on since we last looked.
         const table = s.stream === 'case' ? 'cases' : 'referrals';
