@@ -11,7 +11,8 @@
  * A unit that rolls back never reaches the before-commit hook, so its deltas are dropped.
  *
  * The people whose episode rows a change redraws are recounted there too, once per commit,
- * before the counters (their person keys read there, in one statement for the commit). That also fixes the order in which a PostgreSQL commit takes the
+ * before the counters (their person keys read there, in one statement for the commit).
+ * That also fixes the order in which a PostgreSQL commit takes the
  * measures' shared locks whatever its units did: the people's locks in key order, then the
  * counter rows in key order (and no shared one during its units), so two commits side by
  * side — two writers, or two nodes — can wait for each other but never in a circle.
