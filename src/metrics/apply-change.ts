@@ -211,8 +211,8 @@ async function applyCaseChange(
     deltas.addMove(prev ? prev.agencyId : null, before, facts.agencyId, after, facts.dims);
   }
   await write(deltas);
-  const clocksBefore = journeyClockRows(change.id, prev);
-  const clocksAfter = journeyClockRows(change.id, facts);
+  const clocksBefore = journeyClockRows(change.id, prev, before);
+  const clocksAfter = journeyClockRows(change.id, facts, after);
   const day = localDayOf(change.effectiveAt, change.timeZone ?? DEFAULT_TIME_ZONE);
   const history: HistoryChange = {
     before: [...clocksBefore, ...caseloadRows(change.id, prev)],

@@ -16,7 +16,6 @@ import { sql, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
 import type { Database } from '../db/schema.ts';
 import type { CaseFacts, EventCount } from './case-facts.ts';
-import { caseStateCounts } from './counter-deltas.ts';
 
 /** The counted states a list can be drawn from (the age histograms and the stage ages). */
 export const CLOCK_METRICS: ReadonlySet<string> = new Set(['stage_age', 'waiting', 'review_basis', 'continuity_open']);
@@ -41,12 +40,12 @@ export function clockRowsOf(caseId: string, agencyId: string, counts: readonly E
   return counts.filter((c) => CLOCK_METRICS.has(c.metric)).map((c) => ({ case_id: caseId, metric: c.metric, k: c.k, agency_id: agencyId, day: c.day }));
 }
 
-/** A journey's stored clock rows, from its facts (none before its first event). */
-export function journeyClockRows(caseId: string, facts: CaseFacts | null): JourneyClockRow[] {
+/** A journey's stored clock rows, from its facts and their counted states (`caseStateCounts(facts)`; none before its first event). */
+export function journeyClockRows(caseId: string, facts: CaseFacts | null, counts: readonly EventCount[]): JourneyClockRow[] {
   if (!facts) return [];
   const stage = facts.stage;
   const keyworker = facts.keyworkerId ?? null;
-  return clockRowsOf(caseId, facts.agencyId, caseStateCounts(facts)).map((r) => ({ ...r, stage, keyworker_id: keyworker }));
+  return clockRowsOf(caseId, facts.agencyId, counts).map((r) => ({ ...r, stage, keyworker_id: keyworker }));
 }
 
 const DELETE = 'delete from metric_case_clocks where case_id = ? and metric = ?';

@@ -132,7 +132,7 @@ export async function rebuildMetricsIn(trx: Kysely<Database>, dialect: Dialect, 
     if (withHistory) historyRows.push(...history.rows(facts));
     const state = caseStateCounts(facts);
     deltas.add(facts.agencyId, facts.dims, state, 1);
-    clockRows.push(...(clocksWithJourney ? journeyClockRows(id, facts) : clockRowsOf(id, facts.agencyId, state)));
+    clockRows.push(...(clocksWithJourney ? journeyClockRows(id, facts, state) : clockRowsOf(id, facts.agencyId, state)));
     caseRows.push({ case_id: id, person_id: facts.personId, agency_id: facts.agencyId, version: last.stream_version, seq: Number(last.seq), facts: JSON.stringify(facts) });
     await flush(false);
   });
