@@ -74,7 +74,9 @@ function writeTimeline(dir: string, label: string, results: RunResult[]): void {
   const seconds = new Map<number, number[]>();
   for (const [due, latency] of rows) {
     const s = Math.floor((due - start) / 1000);
-    seconds.set(s, [...(seconds.get(s) ?? []), latency]);
+    const second = seconds.get(s) ?? [];
+    second.push(latency);
+    seconds.set(s, second);
   }
   console.log(`   ${label}, second by second (requests, p50 / p99 / max ms), all in ${file}:`);
   for (const [s, l] of seconds) console.log(`     ${String(s).padStart(3)}  ${String(l.length).padStart(4)}  ${percentile(l, 50).toFixed(1)} / ${percentile(l, 99).toFixed(1)} / ${Math.max(...l).toFixed(1)}`);
