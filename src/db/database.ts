@@ -115,11 +115,17 @@ async function openPostgres(config: Extract<StoreConfig, { dialect: 'postgres' }
       await client.end();
     }
   }
-  const pool = new pg.Pool({
+  // `pipeline` (node-postgres's pipeline mode, not yet in its types): each statement goes
+  // out as soon as it is asked for, without waiting for the answers before it; PostgreSQL
+  // answers in order. The engine's runner sends a batch's statements so (unit-runner.ts);
+  // Kysely still waits for each of its own.
+  const poolConfig: pg.PoolConfig & { pipeline: boolean } = {
     connectionString: config.connectionString,
     max: poolSize,
+    pipeline: true,
     ...(schema ? { options: `-c search_path="${schema}"` } : {}),
-  });
+  };
+  const pool = new pg.Pool(poolConfig);
   pool.on('connect', prepareFixedStatements);
   // Every connection Kysely takes, timed from asking to having it (a new connection's set-up counts).
   const waitListeners: Array<(seconds: number) => void> = [];

@@ -15,7 +15,7 @@
  * one, use `store.db`.
  */
 import type SqliteDatabase from 'better-sqlite3';
-import { CompiledQuery, type Kysely } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Kysely } from 'kysely';
 import { preparedStatementsOf } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
@@ -66,8 +66,14 @@ export function preparedNameOf(text: string): string | undefined {
   return preparedNames.get(text);
 }
 
-/** Direct statements on `trx` (PostgreSQL) or on `sqlite` (SQLite, inside an engine unit). */
-export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database | null): DirectSql {
+/**
+ * Direct statements on `trx` (PostgreSQL) or on `sqlite` (SQLite, inside an engine unit).
+ * With `link` (PostgreSQL: the transaction's own connection, as the engine's runner holds
+ * it) a statement goes to the connection at once rather than through Kysely, which lets a
+ * connection run one query at a time: the pool's connections pipeline (database.ts), so
+ * statements sent together travel together and PostgreSQL answers them in order.
+ */
+export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database | null, link: DatabaseConnection | null = null): DirectSql {
   if (sqlite) {
     const statements = preparedStatementsOf(sqlite);
     return {
@@ -79,7 +85,8 @@ export function directSql(trx: Kysely<Database>, sqlite: SqliteDatabase.Database
       send: async (text, params) => void statements.get(text).run(...params),
     };
   }
-  const execute = <R>(text: string, params: readonly unknown[]) => trx.executeQuery<R>(CompiledQuery.raw(numbered(text), [...params]));
+  const on = link ?? trx;
+  const execute = <R>(text: string, params: readonly unknown[]) => on.executeQuery<R>(CompiledQuery.raw(numbered(text), [...params]));
   return {
     dialect: 'postgres',
     all: async <R>(text: string, params: readonly unknown[]) => (await execute<R>(text, params)).rows,

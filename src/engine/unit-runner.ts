@@ -81,7 +81,7 @@
  * must use the unit's `tx`; a top-level engine call from there would queue behind the
  * unit it is part of and never run.
  */
-import { CompiledQuery, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Kysely, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
 import { advisoryLockArgs } from '../db/advisory-locks.ts';
 import type { Store } from '../db/database.ts';
 import { DEFAULT_TIME_ZONE } from '../../machines/calendar-days.ts';
@@ -274,10 +274,20 @@ function isTransient(err: unknown): boolean {
 export function createUnitRunner(store: Store, options: UnitRunnerOptions): UnitRunner {
   const counters: CommitStats = { commits: 0, units: 0, failed: 0, retried: 0, sideBySide: 0 };
   const identity = {};
+  /**
+   * PostgreSQL: each batch's connection as Kysely hands it out, by the Kysely bound to it.
+   * Kysely runs one query at a time on a connection, waiting for each answer; the runner's
+   * own statements (BEGIN, COMMIT, `ctx.sql`) go to the connection directly, so statements
+   * sent without waiting, and those of units side by side, travel pipelined (database.ts).
+   */
+  const links = new WeakMap<Kysely<Database>, DatabaseConnection>();
+  /** Where the runner's own statements on `conn` go. */
+  const onConnection = (conn: Kysely<Database>): DatabaseConnection | Kysely<Database> => links.get(conn) ?? conn;
   const newContext = (trx: Kysely<Database>, head: ChainHead = { hash: null }, careful = true, sent?: Sent): RunnerContext => {
+    const link = links.get(trx) ?? null;
     const ctx: RunnerContext = {
       trx,
-      sql: directSql(trx, store.sqlite),
+      sql: directSql(trx, store.sqlite, link),
       dialect: store.dialect,
       registry: options.registry,
       now: options.now,
@@ -294,6 +304,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     };
     if (!careful) {
       ctx.trx = trx.withPlugin(new WriteTracker(ctx));
+      if (link) links.set(ctx.trx, link);
       ctx.sql = trackedSql(ctx.sql, ctx, sent);
     }
     return ctx;
@@ -301,10 +312,12 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   /** PostgreSQL: whether the transaction still takes statements (a failed statement ends it until a rollback). */
   const usable = (conn: Kysely<Database>): Promise<boolean> =>
-    conn.executeQuery(CompiledQuery.raw('select 1', [])).then(
-      () => true,
-      () => false,
-    );
+    onConnection(conn)
+      .executeQuery(CompiledQuery.raw('select 1', []))
+      .then(
+        () => true,
+        () => false,
+      );
 
   const notify = (ctx: TxContext): void => {
     if (ctx.changes.length === 0) return;
@@ -545,6 +558,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     let undone = false;
     try {
       await store.db.connection().execute(async (conn) => {
+        if (store.dialect === 'postgres') links.set(conn, await conn.getExecutor().provideConnection((link) => Promise.resolve(link)));
         const transaction = async () => {
           if (store.dialect !== 'postgres') await runTransaction(conn, batch, outcomes);
           else if (batch.some((unit) => unit.careful)) await runPostgresTransaction(conn, batch, outcomes);
@@ -663,7 +677,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   /** PostgreSQL: BEGIN, the event-log lock in shared mode and a transaction id (taken before any event's `seq`, which the log's readers rely on: log-watermark.ts). */
   const beginPostgres = (conn: Kysely<Database>) =>
-    conn.executeQuery(CompiledQuery.raw(`begin; select pg_advisory_xact_lock_shared(${advisoryLockArgs('eventLog')}), pg_current_xact_id()`, []));
+    onConnection(conn).executeQuery(CompiledQuery.raw(`begin; select pg_advisory_xact_lock_shared(${advisoryLockArgs('eventLog')}), pg_current_xact_id()`, []));
 
   /**
    * PostgreSQL, a batch's first run: its units one after another without savepoints, the
@@ -675,7 +689,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
    * that went on after a nested call that could not be undone alone runs again with them.
    */
   async function runPostgresUnguarded(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<boolean> {
-    const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
+    const raw = (text: string) => onConnection(conn).executeQuery(CompiledQuery.raw(text, []));
     const sent: Sent = { pending: [], failure: null };
     /** A write sent without waiting failed: no unit's failure can be trusted, so every unit runs again under savepoints (where nothing is sent so). */
     const sendFailed = async (): Promise<boolean> => {
@@ -773,7 +787,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
    * Statements without parameters travel together in one round trip (the simple query protocol).
    */
   async function runPostgresTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
-    const raw = (text: string) => conn.executeQuery(CompiledQuery.raw(text, []));
+    const raw = (text: string) => onConnection(conn).executeQuery(CompiledQuery.raw(text, []));
     const locked = (head: ChainHead): RunnerContext => ({ ...newContext(conn, head), locked: true });
     const commit = () => raw('commit');
     await beginPostgres(conn);
