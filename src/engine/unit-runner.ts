@@ -20,8 +20,8 @@
  * Every statement of the query builder and of `ctx.sql` other than a plain `select` counts
  * as a write (so a unit writes through those, not as a `CompiledQuery` run on `ctx.trx`,
  * which no plugin sees). In that first run a write whose answer nobody reads (`ctx.sql.send`:
- * the measures' rows, the timers) is queued on the connection without the unit waiting for
- * it: the next statement, of the same unit or the next, follows it on the connection, so
+ * the measures' rows, the timers) is sent on the connection without the unit waiting for
+ * it: the next statement, of the same unit or the next, follows it on the wire at once, so
  * the unit's chain of round trips is one shorter. BEGIN is sent so too, and so are the
  * before-commit hooks' writes (the counter changes), with COMMIT right behind them. The
  * batch waits for every such write before its before-commit hooks; if one failed, no
@@ -34,10 +34,11 @@
  * that first run the units at the head of the batch that each declared the one stream they
  * change (`UnitOptions.key`: `engine.apply` on a journey or a referral, `engine.transaction`
  * with `only`), all distinct, start
- * together rather than one after another. Their statements queue on the one connection
- * (node-postgres sends the next as soon as the last is answered, without waiting for the
- * event loop), so the server is not left idle between a unit's statements. The rules that
- * make that safe:
+ * together rather than one after another. Their statements go out on the one connection
+ * as they are asked for, pipelined (the pool's connections run in node-postgres's pipeline
+ * mode, and the runner's statements bypass Kysely's one-query-at-a-time queue: `links`), so
+ * twelve units' first reads leave together and PostgreSQL answers them in order, with no
+ * round trip between them. The rules that make that safe:
  * - only distinct keys: two units of one stream never interleave. The first unit without a
  *   key (a caller's `transaction`, an opening, a record's event), or whose key is already
  *   in the group, ends the group: it and every unit after it run one after another as

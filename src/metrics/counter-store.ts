@@ -10,6 +10,7 @@
  */
 import { CompiledQuery, PostgresAdapter, type Kysely } from 'kysely';
 import type { DirectSql } from '../db/direct-sql.ts';
+import { pgNumberArray, pgTextArray } from '../db/pg-array.ts';
 import type { Database } from '../db/schema.ts';
 import type { BlockDelta } from './counter-deltas.ts';
 import { BLOCK_DAYS, DAY_COLUMNS } from './day-blocks.ts';
@@ -113,29 +114,32 @@ function pgBlockRows(deltas: readonly BlockDelta[]): Array<{ d: BlockDelta; n: n
   return [...rows.values()];
 }
 
+// The column arrays go as array literals built here (src/db/pg-array.ts): 39 of them a
+// statement, most of them day columns of small numbers, which pg's own conversion of each
+// element made a measurable share of a transition.
 function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
   const list = pgBlockRows(deltas);
   return [
-    list.map((r) => r.d.metric),
-    list.map((r) => r.d.agency_id),
-    list.map((r) => r.d.k),
-    list.map((r) => r.d.block),
-    list.map((r) => r.d.dim),
-    list.map((r) => r.d.value),
-    list.map((r) => r.n),
-    ...DAY_COLUMNS.map((_, i) => list.map((r) => r.days[i] ?? 0)),
+    pgTextArray(list.map((r) => r.d.metric)),
+    pgTextArray(list.map((r) => r.d.agency_id)),
+    pgTextArray(list.map((r) => r.d.k)),
+    pgNumberArray(list.map((r) => r.d.block)),
+    pgTextArray(list.map((r) => r.d.dim)),
+    pgTextArray(list.map((r) => r.d.value)),
+    pgNumberArray(list.map((r) => r.n)),
+    ...DAY_COLUMNS.map((_, i) => pgNumberArray(list.map((r) => r.days[i] ?? 0))),
   ];
 }
 
 function pgTotalParams(deltas: readonly BlockDelta[]): unknown[] {
   const list = pgBlockRows(deltas);
   return [
-    list.map((r) => r.d.metric),
-    list.map((r) => r.d.agency_id),
-    list.map((r) => r.d.block),
-    list.map((r) => r.d.k),
-    list.map((r) => r.n),
-    ...DAY_COLUMNS.map((_, i) => list.map((r) => r.days[i] ?? 0)),
+    pgTextArray(list.map((r) => r.d.metric)),
+    pgTextArray(list.map((r) => r.d.agency_id)),
+    pgNumberArray(list.map((r) => r.d.block)),
+    pgTextArray(list.map((r) => r.d.k)),
+    pgNumberArray(list.map((r) => r.n)),
+    ...DAY_COLUMNS.map((_, i) => pgNumberArray(list.map((r) => r.days[i] ?? 0))),
   ];
 }
 

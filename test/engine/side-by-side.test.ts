@@ -4,8 +4,11 @@
  * measures and counters as if the units had run one after another; a second event on the
  * same journey in the burst waits for the first; a failure among them has the batch run
  * again one unit after another, so only the failing caller hears an error. SQLite runs
- * every unit one after another: the same answers, nothing side by side.
+ * every unit one after another: the same answers, nothing side by side. On PostgreSQL the
+ * statements of units side by side travel pipelined: the batch's connection has several
+ * asked and not yet answered at once.
  */
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/engine/engine.ts';
 import type { Engine, StreamChange } from '../../src/engine/engine-types.ts';
@@ -177,4 +180,39 @@ describe.each(DIALECTS)('events side by side in one batch (%s)', (dialect) => {
       await off.close();
     }
   });
+
+  // PostgreSQL only (SQLite has no connection to pipeline on): registered for it alone.
+  if (postgres)
+    it('statements of units side by side are in flight together on the batch connection (pipelined)', async () => {
+      // Every statement sent on a PostgreSQL connection, counted until it is answered.
+      type Hooked = { submit: (connection: object) => unknown; handleReadyForQuery: (connection: object) => unknown; handleError: (err: unknown, connection: object) => unknown };
+      const proto = pg.Query.prototype as unknown as Hooked;
+      const original: Hooked = { submit: proto.submit, handleReadyForQuery: proto.handleReadyForQuery, handleError: proto.handleError };
+      const inFlight = new Map<object, number>();
+      let most = 0;
+      const answered = (connection: object) => void inFlight.set(connection, (inFlight.get(connection) ?? 1) - 1);
+      proto.submit = function (this: Hooked, connection) {
+        const n = (inFlight.get(connection) ?? 0) + 1;
+        inFlight.set(connection, n);
+        most = Math.max(most, n);
+        return original.submit.call(this, connection);
+      };
+      proto.handleReadyForQuery = function (this: Hooked, connection) {
+        answered(connection);
+        return original.handleReadyForQuery.call(this, connection);
+      };
+      proto.handleError = function (this: Hooked, err, connection) {
+        answered(connection);
+        return original.handleError.call(this, err, connection);
+      };
+      try {
+        const answers = await Promise.all(journeys.map((j) => send(j, { type: 'SCREENING_STARTED' })));
+        expect(answers.every((a) => a.ok)).toBe(true);
+      } finally {
+        Object.assign(proto, original);
+      }
+      // Twelve units side by side: each one's first statement is asked before any is answered.
+      expect(most).toBeGreaterThanOrEqual(journeys.length);
+      await measuresMatchRebuild();
+    });
 });

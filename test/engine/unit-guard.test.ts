@@ -85,4 +85,48 @@ describe.each(DIALECTS)('re-entering the engine from inside a unit (%s)', (diale
     expect(agencies.length).toBeGreaterThanOrEqual(2);
     expect(await countCases()).toBe(2);
   });
+
+  it('code known to be outside (a request\'s sign-in) reads through store.db while a transaction is pending', async () => {
+    let open: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const inside = engine.transaction(async (tx) => {
+      await tx.openCase(journey());
+      await gate;
+    });
+    const read = store.unitGuard.outside(() => store.db.selectFrom('agencies').select('id').execute());
+    open();
+    const [, agencies] = await Promise.all([inside, read]);
+    expect(agencies.length).toBeGreaterThanOrEqual(2);
+  });
+
+});
+
+describe('a call known to be outside every unit (postgres)', () => {
+  let store: TestStore;
+  let engine: Engine;
+
+  beforeEach(async () => {
+    store = await createTestStore('postgres');
+    engine = createEngine(store, { now: () => NOW });
+    await createEngineWorld(store.db);
+  });
+  afterEach(async () => {
+    await engine.close();
+    await store.dispose();
+  });
+
+  // On PostgreSQL store.db inside a unit takes another pool connection, so a spared look
+  // shows as a query answered (on SQLite it would wait for the unit's own connection).
+  it('`outside` spares the look for what runs before its first await, and only that', async () => {
+    const spared = await engine.transaction(async () => await store.unitGuard.outside(() => store.db.selectFrom('agencies').select('id').execute()));
+    expect(spared.length).toBeGreaterThanOrEqual(2);
+    const attempt = engine.transaction(
+      async () =>
+        await store.unitGuard.outside(async () => {
+          await Promise.resolve();
+          return store.db.selectFrom('agencies').select('id').execute();
+        }),
+    );
+    await expect(attempt).rejects.toThrow(/store\.db was called inside engine\.transaction/);
+  });
 });
