@@ -51,6 +51,8 @@ export interface RunResult {
   answered: Array<[string, number]>;
   /** Requests an open loop could not send on time because every client was busy. */
   late: number;
+  /** The failed requests by what came back: `status code` (the problem's `code`) or `network: message`. */
+  failures: Record<string, number>;
   seconds: number;
   latencies: number[];
   /** Open loop: when each request of `latencies` was due, ms since the epoch (same order). */
@@ -184,6 +186,20 @@ function buildTarget(spec: LoadTarget, counts: Counts): Target {
   };
 }
 
+/** What a failed answer was, for `RunResult.failures`: its status and the problem's code. */
+function failureOf(status: number, body: string): string {
+  try {
+    const code = (JSON.parse(body) as { code?: unknown }).code;
+    return typeof code === 'string' ? `${status} ${code}` : String(status);
+  } catch {
+    return String(status);
+  }
+}
+
+function tally(failures: Record<string, number>, what: string): void {
+  failures[what] = (failures[what] ?? 0) + 1;
+}
+
 /** Offers `rate` requests a second for `seconds`, each to an idle client. */
 async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, keyof Counts>> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -194,6 +210,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
   let ok = 0;
   let failed = 0;
   let late = 0;
+  const failures: Record<string, number> = {};
   const inflight = new Set<Promise<void>>();
   const started = performance.now();
   const total = Math.round(job.rate * job.seconds);
@@ -218,11 +235,15 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
             latencies.push(performance.now() - dueAt);
             dueAts.push(performance.timeOrigin + dueAt);
             if (res.status < 300) ok += 1;
-            else failed += 1;
+            else {
+              failed += 1;
+              tally(failures, failureOf(res.status, res.body));
+            }
             target.done(client, res.status, res.body);
           })
-          .catch(() => {
+          .catch((err: unknown) => {
             failed += 1;
+            tally(failures, `network: ${err instanceof Error ? err.message : String(err)}`);
           })
           .finally(() => {
             idle.push(client);
@@ -238,7 +259,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
   });
   await Promise.all(inflight);
   agent.destroy();
-  return { sent, ok, failed, late, seconds: (performance.now() - started) / 1000, latencies, dueAt: dueAts };
+  return { sent, ok, failed, late, failures, seconds: (performance.now() - started) / 1000, latencies, dueAt: dueAts };
 }
 
 /** Every client sends back to back for `seconds`. */
@@ -248,6 +269,7 @@ async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult,
   let sent = 0;
   let ok = 0;
   let failed = 0;
+  const failures: Record<string, number> = {};
   const started = performance.now();
   await Promise.all(
     Array.from({ length: target.clients }, async (_, client) => {
@@ -258,13 +280,16 @@ async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult,
         const res = await post(agent, job.port, req.path, req.body, job.token);
         latencies.push(performance.now() - t0);
         if (res.status < 300) ok += 1;
-        else failed += 1;
+        else {
+          failed += 1;
+          tally(failures, failureOf(res.status, res.body));
+        }
         target.done(client, res.status, res.body);
       }
     }),
   );
   agent.destroy();
-  return { sent, ok, failed, late: 0, seconds: (performance.now() - started) / 1000, latencies, dueAt: [] };
+  return { sent, ok, failed, late: 0, failures, seconds: (performance.now() - started) / 1000, latencies, dueAt: [] };
 }
 
 /** Runs one job against a server on 127.0.0.1. */

@@ -15,7 +15,9 @@
  * each serve process writes a V8 CPU profile there when it stops), BENCH_NODES_TIMELINE (a
  * folder: each configuration's requests, when due and how long they took, go there as CSV,
  * and a per-second p50 / p99 / max of the measured run is printed — a tail spread evenly over
- * the run is queueing, one gathered in a few seconds is a stall).
+ * the run is queueing, one gathered in a few seconds is a stall), BENCH_NODES_CAPACITY (the
+ * rate offered to PostgreSQL with one node and then two, to compare what each answers when
+ * more is offered than one node keeps up with; default 1000 transitions/s for 10 s; `0` skips).
  *
  * The serve processes run with `--max-semi-space-size=64`, as the README says to run them in
  * production (bin/pathways.js's own line sets it only when the file is run directly).
@@ -103,6 +105,14 @@ interface Outcome {
   p99: number;
   failed: number;
   late: number;
+  /** The failures by what came back (load-client.ts `RunResult.failures`). */
+  failures: Record<string, number>;
+}
+
+/** What the failures were, for a figure's note: ` (409 version_conflict ×2, …)`, or nothing. */
+function failedAs(o: Outcome): string {
+  const kinds = Object.entries(o.failures);
+  return kinds.length === 0 ? '' : ` (${kinds.map(([what, n]) => `${what} ×${n}`).join(', ')})`;
 }
 
 /** One configuration: a store, `nodes` serve processes on it, the load split between them. */
@@ -156,9 +166,13 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
       p99: percentile(latencies, 99),
       failed: results.reduce((n, r) => n + r.failed, 0),
       late: results.reduce((n, r) => n + r.late, 0),
+      failures: results.reduce<Record<string, number>>((all, r) => {
+        for (const [what, n] of Object.entries(r.failures)) all[what] = (all[what] ?? 0) + n;
+        return all;
+      }, {}),
     };
     if (process.env.BENCH_NODES_TIMELINE) writeTimeline(process.env.BENCH_NODES_TIMELINE, label, results);
-    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed, serve CPU ${outcome.cpuMs.toFixed(2)} ms a transition`);
+    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed${failedAs(outcome)}, serve CPU ${outcome.cpuMs.toFixed(2)} ms a transition`);
     return outcome;
   } finally {
     for (const l of loads) l.close();
@@ -193,8 +207,17 @@ export const bench: BenchModule = {
       for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, envOf(w)));
       const one = ones[0]!;
       const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, envOf(settings[0]!));
+      // At 300/s both keep up, so their rates are equal by construction: offered more than one
+      // node answers, which answers more?
+      const capacity = process.env.BENCH_NODES_CAPACITY === '0' || process.env.BENCH_NODES_TWO === '0' ? 0 : envInt('BENCH_NODES_CAPACITY', 1000);
+      const most = capacity
+        ? {
+            one: await runConfig(`PostgreSQL, one node at ${capacity}/s`, pgUrl(), 1, capacity, 10, clients, envOf(settings[0]!)),
+            two: await runConfig(`PostgreSQL, two nodes at ${capacity}/s`, pgUrl(), 2, capacity, 10, clients, envOf(settings[0]!)),
+          }
+        : null;
       const row = (o: Outcome): Figure[] => [
-        { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s`, value: o.rate, unit: '/s', note: `${o.failed} failed, ${o.late} sent late` },
+        { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s`, value: o.rate, unit: '/s', note: `${o.failed} failed${failedAs(o)}, ${o.late} sent late` },
         { name: `${o.label}: latency p50 / p99`, value: `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)}`, unit: 'ms', note: 'from when each request was due; aim p99 ≤ 50 ms' },
         { name: `${o.label}: serve CPU per transition`, value: o.cpuMs, unit: 'ms', note: 'user + system time of the serve process(es) over the run ÷ transitions answered' },
       ];
@@ -209,6 +232,13 @@ export const bench: BenchModule = {
             ]
           : []),
         ...(two ? [{ name: 'transitions/s two nodes ÷ one node (PostgreSQL)', value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' }] : []),
+        ...(most
+          ? [
+              { name: `PostgreSQL, one node: transitions/s at ${capacity}/s offered for 10 s`, value: most.one.rate, unit: '/s', note: `p50 ${most.one.p50.toFixed(0)} ms, p99 ${most.one.p99.toFixed(0)} ms` },
+              { name: `PostgreSQL, two nodes: transitions/s at ${capacity}/s offered for 10 s`, value: most.two.rate, unit: '/s', note: `p50 ${most.two.p50.toFixed(0)} ms, p99 ${most.two.p99.toFixed(0)} ms` },
+              { name: `transitions/s two nodes ÷ one node at ${capacity}/s offered (PostgreSQL)`, value: most.two.rate / Math.max(1, most.one.rate), unit: '×', note: 'aim: at least 1' },
+            ]
+          : []),
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -23,7 +23,7 @@ import { DeltaSet } from './counter-deltas.ts';
 import { appendCounterDeltas, applyCounterDeltas } from './counter-store.ts';
 import type { MetricChange } from './metric-change.ts';
 import { metricsDb } from './metric-tables.ts';
-import { personKeysOf, recountPeople } from './person-facts.ts';
+import { recountPeopleOf } from './person-facts.ts';
 
 /** The measures' view of an engine change (journeys and referrals only: records move no measure). */
 export function metricChangeOf(change: StreamChange, timeZone?: string): MetricChange {
@@ -86,8 +86,8 @@ export function attachMetrics(engine: Pick<Engine, 'useInTransaction' | 'useBefo
       pending.delete(c);
     }
     // The people's keys in one read for the commit (not one per change, inside its unit);
-    // recountPeople sorts the keys and locks each person in that order.
-    if (recount.size > 0) await recountPeople(trx, await personKeysOf(trx, [...recount]));
+    // the recount sorts the keys and locks each person in that order.
+    if (recount.size > 0) await recountPeopleOf(trx, [...recount], sql);
     if (!total.isEmpty()) await writeCounters(metricsDb(trx), total.nonZeroBlocks(), sql);
   });
   return () => {

@@ -19,6 +19,7 @@ import { REPRESENTATION_WINDOW_DAYS, type CaseFacts, type EpisodeFact } from './
 import type { DimensionValues } from '../../machines/measure-dimensions.ts';
 import { metricsDb, type PersonEpisodeTable } from './metric-tables.ts';
 import { isPostgres } from './counter-store.ts';
+import type { DirectSql } from '../db/direct-sql.ts';
 
 
 /** One journey's stored facts, as the person's rows are drawn from them. */
@@ -101,10 +102,7 @@ export async function recountPeople(trx: Kysely<Database>, personKeys: readonly 
     // would both delete and both insert that person's rows. A lock per person (in key order,
     // so two recounts cannot wait on each other in a circle) makes the second wait for the first.
     // All of them in one statement, in the array's order.
-    if (isPostgres(trx)) {
-      const names = keys.map((k) => `person-episodes:${k}`);
-      await sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${names}::text[]) with ordinality as l(k, i)`.execute(trx);
-    }
+    if (isPostgres(trx)) await sql`select count(pg_advisory_xact_lock(hashtextextended(k, 0))) from unnest(${keys.map(lockName)}::text[]) with ordinality as l(k, i)`.execute(trx);
     const records = await db
       .selectFrom('people')
       .select(['id', 'linked_to'])
@@ -117,18 +115,107 @@ export async function recountPeople(trx: Kysely<Database>, personKeys: readonly 
     const wanted = new Set(keys);
     const recordIds = [...keyOfRecord].filter(([, k]) => wanted.has(k)).map(([id]) => id);
     const facts = recordIds.length === 0 ? [] : await db.selectFrom('metric_case_facts').select(['case_id', 'person_id', 'agency_id', 'facts']).where('person_id', 'in', recordIds).orderBy('case_id').execute();
-    const byKey = new Map<string, JourneyFacts[]>();
-    for (const f of facts) {
-      const key = keyOfRecord.get(f.person_id) ?? f.person_id;
-      const list = byKey.get(key) ?? [];
-      list.push({ caseId: f.case_id, agencyId: f.agency_id, facts: JSON.parse(f.facts) as CaseFacts });
-      byKey.set(key, list);
-    }
     await db.deleteFrom('metric_person_episodes').where('person_key', 'in', keys).execute();
-    const rows = [...byKey].flatMap(([key, journeys]) => personEpisodeRows(key, journeys));
+    const rows = episodeRowsOf(facts.map((f) => ({ ...f, person_key: keyOfRecord.get(f.person_id) ?? f.person_id })));
     // Kept under the stores' bound-parameter limits (16 columns × 200 rows).
     for (let r = 0; r < rows.length; r += 200) await db.insertInto('metric_person_episodes').values(rows.slice(r, r + 200)).execute();
   }
+}
+
+/** The advisory lock a person's recount takes, by person key (the same name on both paths). */
+const lockName = (key: string): string => `person-episodes:${key}`;
+
+/** A stored journey's facts with the person key it counts under. */
+interface KeyedFacts {
+  case_id: string;
+  agency_id: string;
+  facts: string;
+  person_key: string;
+}
+
+/** The episode rows of the people whose journeys' facts are `facts` (in journey order). */
+function episodeRowsOf(facts: readonly KeyedFacts[]): PersonEpisodeTable[] {
+  const byKey = new Map<string, JourneyFacts[]>();
+  for (const f of facts) {
+    const list = byKey.get(f.person_key) ?? [];
+    list.push({ caseId: f.case_id, agencyId: f.agency_id, facts: JSON.parse(f.facts) as CaseFacts });
+    byKey.set(f.person_key, list);
+  }
+  return [...byKey].flatMap(([key, journeys]) => personEpisodeRows(key, journeys));
+}
+
+/** PostgreSQL: the person keys of some records (`personKeysOf`). */
+const PG_KEYS = 'select distinct coalesce(p.linked_to, i.id) as k from unnest(?::text[]) as i(id) left join people p on p.id = i.id';
+/** PostgreSQL: a lock per person, in the array's order, in one statement. */
+const PG_LOCKS = 'select count(pg_advisory_xact_lock(hashtextextended(l.k, 0))) as n from unnest(?::text[]) with ordinality as l(k, i)';
+/**
+ * PostgreSQL: the journeys' facts of the given people with the key each counts under, in
+ * one statement where `recountPeople` reads the records and then their facts: the records
+ * whose key is among the keys, and a key with no record standing for itself (all four
+ * parameters are the keys).
+ */
+const PG_FACTS = `select f.case_id, f.agency_id, f.facts, r.person_key
+from (
+  select p.id, coalesce(p.linked_to, p.id) as person_key from people p where p.id = any(?::text[]) or p.linked_to = any(?::text[])
+  union all
+  select k.id, k.id from unnest(?::text[]) as k(id) where not exists (select 1 from people p where p.id = k.id)
+) r
+join metric_case_facts f on f.person_id = r.id
+where r.person_key = any(?::text[])
+order by f.case_id`;
+const PG_DELETE = 'delete from metric_person_episodes where person_key = any(?::text[])';
+const EPISODE_COLUMNS: ReadonlyArray<[keyof PersonEpisodeTable, 'text' | 'integer']> = [
+  ['person_key', 'text'],
+  ['case_id', 'text'],
+  ['episode', 'integer'],
+  ['agency_id', 'text'],
+  ['sex', 'text'],
+  ['age_band', 'text'],
+  ['ethnicity', 'text'],
+  ['postcode_district', 'text'],
+  ['referral_source', 'text'],
+  ['substance', 'text'],
+  ['open_day', 'integer'],
+  ['start_day', 'integer'],
+  ['end_day', 'integer'],
+  ['successful', 'integer'],
+  ['died', 'integer'],
+  ['returned_day', 'integer'],
+];
+/** PostgreSQL: every row in one statement, whatever their number (one parameter: the rows as JSON). */
+const PG_INSERT = `insert into metric_person_episodes (${EPISODE_COLUMNS.map(([c]) => c).join(', ')})
+select ${EPISODE_COLUMNS.map(([c]) => c).join(', ')} from json_to_recordset(?::json) as r(${EPISODE_COLUMNS.map(([c, t]) => `${c} ${t}`).join(', ')})`;
+
+/** The answers of statements sent together, or the first failure in the order they were sent. */
+async function inOrder<T extends readonly unknown[]>(statements: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(statements);
+  for (const s of settled) if (s.status === 'rejected') throw s.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/**
+ * Recounts the people of the given person records (`personKeysOf`, then `recountPeople`),
+ * inside the caller's transaction: what the before-commit hook does once per commit.
+ *
+ * On PostgreSQL with the transaction's `direct` statements the same work takes three round trips rather
+ * than six, as statements sent together on its connection run in order (direct-sql.ts):
+ * the keys; then the locks in key order and the facts, sent together (PostgreSQL reads
+ * the facts only once it holds every lock); then the rows deleted and inserted with
+ * `send`, not waited for (COMMIT follows them). On SQLite `direct` is not used.
+ */
+export async function recountPeopleOf(trx: Kysely<Database>, personIds: readonly string[], direct?: DirectSql): Promise<void> {
+  if (direct?.dialect !== 'postgres') {
+    await recountPeople(trx, await personKeysOf(trx, personIds));
+    return;
+  }
+  const ids = [...new Set(personIds)];
+  if (ids.length === 0) return;
+  // Sorted here, as recountPeople sorts them: every recount takes its locks in one order.
+  const keys = (await direct.all<{ k: string }>(PG_KEYS, [ids])).map((r) => r.k).sort();
+  const [, facts] = await inOrder<[unknown, KeyedFacts[]]>([direct.all(PG_LOCKS, [keys.map(lockName)]), direct.all<KeyedFacts>(PG_FACTS, [keys, keys, keys, keys])]);
+  await direct.send(PG_DELETE, [keys]);
+  const rows = episodeRowsOf(facts);
+  if (rows.length > 0) await direct.send(PG_INSERT, [JSON.stringify(rows)]);
 }
 
 /** Recounts every person with a journey (a rebuild, after the journeys' facts are written). */

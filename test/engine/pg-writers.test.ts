@@ -5,8 +5,12 @@
  * and on the same days, so the batches share the measures' rows and the people's locks;
  * the timer sweepers of both engines deliver breaches to the same journeys while their
  * keyworkers move them on. No deadlock may happen at all (none is retried, none reaches a
- * caller), the measures must equal a rebuild, and the chain must verify.
+ * caller), the measures must equal a rebuild, and the chain must verify. And linked records
+ * of one person moved through both engines at once: every commit recounts that one person,
+ * and the person's rows must come out as a rebuild draws them; on PostgreSQL, a commit that
+ * recounts a person another commit holds must wait for it and then read what it wrote.
  */
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store } from '../../src/db/database.ts';
 import { createEngine } from '../../src/engine/engine.ts';
@@ -14,7 +18,7 @@ import type { Engine } from '../../src/engine/engine-types.ts';
 import { verifyChain } from '../../src/engine/hash-chain.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
-import { addAgency, addPerson, openJourney, testClock, type StreamDriver } from '../metrics/cohort-builder.ts';
+import { addAgency, addPerson, completeSuccessfully, intoTreatment, openJourney, testClock, type StreamDriver } from '../metrics/cohort-builder.ts';
 import { metricSnapshot } from '../metrics/metric-snapshot.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 
@@ -93,4 +97,117 @@ describe.each(DIALECTS)('writers side by side (%s)', (dialect) => {
     expect(chain).toMatchObject({ ok: true, rowsChecked: lanes.flat().length * (2 + STEPS.length), unsealed: 0 });
     // Some 400 units through two engines: on a loaded machine that takes a while.
   }, 180_000);
+
+  it('recount linked records of one person moved at once through both writers as a rebuild does', async () => {
+    const clock = testClock('2026-02-02T12:00:00.000Z');
+    const options = { now: clock.now, pgConcurrency: 4 };
+    engines = [createEngine(store, options)];
+    if (dialect === 'postgres') {
+      second = await openStore(store.url);
+      engines.push(createEngine(second, options));
+    }
+    for (const e of engines) attachMetrics(e);
+    const agencies = [await addAgency(store.db, 'treatment_provider', 'North'), await addAgency(store.db, 'treatment_provider', 'South')];
+    // Twelve people, each known by two records: the second linked to the first (as person-links.ts leaves them).
+    const firsts = await Promise.all(Array.from({ length: 12 }, () => addPerson(store.db, agencies[0]!)));
+    const seconds = await Promise.all(firsts.map(() => addPerson(store.db, agencies[1]!)));
+    for (const [i, first] of firsts.entries()) await store.db.updateTable('people').set({ linked_to: first }).where('id', '=', seconds[i]!).execute();
+    // One journey on each record, each record's through its own engine: the two lanes' commits recount the same people.
+    const lanes = [firsts, seconds];
+    const journeys = await Promise.all(lanes.map((records, lane) => Promise.all(records.map((personId) => openJourney(engines[lane % engines.length]!, clock, { personId, agencyId: agencies[lane]!, referredOn: '2026-02-02' })))));
+    for (const step of STEPS) {
+      await Promise.all(journeys.flatMap((list, lane) => (lane === 0 ? list : [...list].reverse()).map((j) => j.on('2026-02-10', step))));
+    }
+    // The first lane's journeys complete while the same people's new journeys open through the
+    // other engine on the same day: each completion's row counts that return only if its
+    // recount reads the facts the other commit wrote.
+    await Promise.all([
+      ...journeys[0]!.map((j) => completeSuccessfully(j, '2026-03-20')),
+      ...seconds.map((personId) => openJourney(engines[1 % engines.length]!, clock, { personId, agencyId: agencies[1]!, referredOn: '2026-03-20' })),
+    ]);
+    for (const e of engines) expect(e.stats().retried).toBe(0);
+
+    const episodes = await store.db.withTables<{ metric_person_episodes: { person_key: string; returned_day: number | null; successful: number } }>()
+      .selectFrom('metric_person_episodes').select(['person_key', 'returned_day', 'successful']).execute();
+    // Three episodes a person, all counted under the first record; every completion returned.
+    expect(episodes.length).toBe(firsts.length * 3);
+    expect(new Set(episodes.map((e) => e.person_key))).toEqual(new Set(firsts));
+    expect(episodes.filter((e) => e.successful === 1 && e.returned_day !== null).length).toBe(firsts.length);
+    const incremental = await metricSnapshot(store.db);
+    await rebuildMetrics(store);
+    expect(await metricSnapshot(store.db)).toEqual(incremental);
+  }, 180_000);
+});
+
+describe('a person recounted by two writers at once (postgres)', () => {
+  let store: TestStore;
+  let second: Store;
+  let engines: Engine[] = [];
+  beforeEach(async () => {
+    store = await createTestStore('postgres');
+    second = await openStore(store.url);
+  });
+  afterEach(async () => {
+    for (const e of engines) await e.close();
+    engines = [];
+    await second.close();
+    await store.dispose();
+  });
+
+  /** Resolves once some transaction waits for the recount lock of `personKey` (as person-facts.ts names it). */
+  async function lockAwaited(personKey: string): Promise<void> {
+    for (;;) {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and not granted and objsubid = 1
+          and ((classid::bigint << 32) | objid::bigint) = hashtextextended(${`person-episodes:${personKey}`}, 0)`.execute(store.db);
+      if ((rows[0]?.n ?? 0) > 0) return;
+      await new Promise((ok) => setTimeout(ok, 20));
+    }
+  }
+
+  it('waits for the commit holding the person, then reads the facts it wrote: the rows equal a rebuild', async () => {
+    const clock = testClock('2026-02-02T12:00:00.000Z');
+    engines = [createEngine(store, { now: clock.now }), createEngine(second, { now: clock.now })];
+    for (const e of engines) attachMetrics(e);
+    // The first engine's discharge stops just before its COMMIT, its recount done (the person's lock held).
+    let release!: () => void;
+    const released = new Promise<void>((ok) => (release = ok));
+    let holding!: () => void;
+    const held = new Promise<void>((ok) => (holding = ok));
+    engines[0]!.useBeforeCommit(async (_trx, changes) => {
+      if (!changes.some((c) => c.type === 'DISCHARGED')) return;
+      holding();
+      await released;
+    });
+    const agencies = [await addAgency(store.db, 'treatment_provider', 'North'), await addAgency(store.db, 'treatment_provider', 'South')];
+    const first = await addPerson(store.db, agencies[0]!);
+    const other = await addPerson(store.db, agencies[1]!);
+    await store.db.updateTable('people').set({ linked_to: first }).where('id', '=', other).execute();
+    const journey = await openJourney(engines[0]!, clock, { personId: first, agencyId: agencies[0]!, referredOn: '2026-02-02' });
+    await intoTreatment(journey, '2026-02-02', '2026-02-10');
+
+    const discharge = completeSuccessfully(journey, '2026-03-20');
+    await held;
+    // The same person returns through the other engine's writer, under the other record: its
+    // commit recounts the person too, and must count the completion the first has not committed yet.
+    const opening = openJourney(engines[1]!, clock, { personId: other, agencyId: agencies[1]!, referredOn: '2026-03-20' });
+    await lockAwaited(first);
+    release();
+    await Promise.all([discharge, opening]);
+
+    const rows = await store.db
+      .withTables<{ metric_person_episodes: { person_key: string; case_id: string; open_day: number; successful: number; returned_day: number | null } }>()
+      .selectFrom('metric_person_episodes')
+      .select(['person_key', 'case_id', 'open_day', 'successful', 'returned_day'])
+      .execute();
+    // Both episodes counted under the first record; the completion's return is the new journey's opening.
+    const completed = rows.find((r) => r.case_id === journey.id);
+    const returned = rows.find((r) => r.case_id !== journey.id);
+    expect(rows.map((r) => r.person_key)).toEqual([first, first]);
+    expect(completed).toMatchObject({ successful: 1, returned_day: returned?.open_day });
+    expect(returned).toMatchObject({ successful: 0, returned_day: null });
+    const incremental = await metricSnapshot(store.db);
+    await rebuildMetrics(store);
+    expect(await metricSnapshot(store.db)).toEqual(incremental);
+  }, 60_000);
 });
