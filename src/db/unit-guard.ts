@@ -10,6 +10,9 @@
  * keep that frame in the stack of everything the code awaits down the line, so a guarded
  * call looks for it there. The stack is read only while some unit's code is pending (a
  * counter), about 6–10 µs a look; otherwise a guarded call costs one comparison.
+ * Under load some unit is nearly always pending, so callers that know they are outside
+ * every unit — a request's sign-in and route handler, the live tail's read on a
+ * notification — say so (`outside`) and skip the look.
  * AsyncLocalStorage would know the same for certain, but its promise hooks cost every
  * promise in the process (about 3% of a transition); code that leaves the await chain
  * (a callback, a timer it does not await) is not recognised and waits as before.
