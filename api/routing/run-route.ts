@@ -85,7 +85,10 @@ export async function runRoute(ctx: AppContext, route: AnyRoute, raw: RawRouteIn
   const query = parse(schemas.query, raw.query, 'query', now);
   // A body-less POST (logout, withdraw) arrives as undefined; treat it as {}.
   const body = schemas.body ? parse(schemas.body, raw.body ?? {}, 'body', now) : undefined;
-  return route.handle({ params, query, body, user, ctx, ip: raw.ip });
+  // A route runs for an HTTP request, never inside one of the engine's units: what its
+  // handler does before its first await (mostly starting its engine unit) skips the unit
+  // guard's look; what the unit then runs is looked at as usual.
+  return ctx.store.unitGuard.outside(() => route.handle({ params, query, body, user, ctx, ip: raw.ip }));
 }
 
 /** The bytes and content type of a route's answer: JSON unless the route names its own type. */

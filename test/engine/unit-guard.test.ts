@@ -3,7 +3,10 @@
  * once with an error naming what to use instead (src/db/unit-guard.ts) — it used to wait for
  * ever on SQLite. Calls from outside a unit, even while one is pending, still run.
  */
+import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../api/app.ts';
+import { defineRoute } from '../../api/routing/route.ts';
 import { createEngine, type Engine } from '../../src/engine/engine.ts';
 import { createEngineWorld, type EngineWorld } from '../support/engine-world.ts';
 import { DIALECTS, createTestStore, type TestStore } from '../support/stores.ts';
@@ -97,6 +100,32 @@ describe.each(DIALECTS)('re-entering the engine from inside a unit (%s)', (diale
     open();
     const [, agencies] = await Promise.all([inside, read]);
     expect(agencies.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a route that uses store.db inside its engine transaction is still refused (routes start their units outside)', async () => {
+    const route = defineRoute({
+      method: 'post',
+      path: '/test/reentry',
+      operationId: 'testReentry',
+      summary: 'store.db inside a transaction',
+      tag: 'Test',
+      auth: 'public',
+      responses: { 200: { description: 'the refusal, if any' } },
+      handle: async ({ ctx }) => {
+        try {
+          await ctx.engine.transaction(async () => {
+            await ctx.store.db.selectFrom('agencies').select('id').execute();
+          });
+          return { status: 200, body: { refused: null } };
+        } catch (err) {
+          return { status: 200, body: { refused: (err as Error).message } };
+        }
+      },
+    });
+    const app = createApp({ store, engine, now: () => NOW, webDist: null, routes: [route] });
+    const res = await request(app).post('/test/reentry').send({});
+    expect(res.status).toBe(200);
+    expect((res.body as { refused: string | null }).refused).toMatch(/store\.db was called inside engine\.transaction/);
   });
 
 });

@@ -3,7 +3,8 @@
  * journey moved from referral through screening, assessment, a care package, treatment,
  * a TOP, a successful discharge, relapse and rapid re-entry — every step through the
  * buttons the API's allowedEvents produce and the forms built from the shared schemas —
- * and a version conflict explained.
+ * a version conflict explained, and the keyworker's own save never taken for someone else's
+ * change however its live echo and its answer interleave.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -21,14 +22,19 @@ afterAll(async () => {
   await world?.close();
 });
 
-/** Clicks an action button, fills the form with `fill`, submits, and waits for the new stage. */
+/**
+ * Clicks an action button, fills the form with `fill`, submits, and waits for this action's
+ * own "saved" (the notice of the step before also says "saved") and the new stage.
+ */
 async function act(page: Page, action: string, fill: (form: ReturnType<Page["locator"]>) => Promise<unknown>, stage?: RegExp) {
-  await page.locator(`button[data-action="${action}"]`).click();
+  const button = page.locator(`button[data-action="${action}"]`);
+  const label = await button.textContent();
+  await button.click();
   const form = page.locator(`form[data-event-form="${action}"]`);
   await form.waitFor();
   await fill(form);
   await form.locator('button[type=submit]').click();
-  await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/saved/);
+  await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toContain(`${label}: saved.`);
   if (stage) await expect.poll(() => page.getByTestId('case-stage').textContent(), { timeout: 10_000 }).toMatch(stage);
 }
 
@@ -199,9 +205,100 @@ describe('keyworker', () => {
     // Meanwhile a colleague moves the journey on.
     await apiAs(world.url, keyworkerToken, 'POST', `/cases/${caseId}/events`, { type: 'SCREENING_STARTED', expectedVersion: before });
     await expect.poll(() => page.locator('[data-case-version]').getAttribute('data-case-version'), { timeout: 10_000 }).toBe(String(before + 1));
+    // The open form is told at once that the journey moved under it.
+    await expect.poll(() => page.getByTestId('case-notice').textContent()).toMatch(/Someone else has just updated this journey/);
     await page.locator('form[data-event-form="SCREENING_STARTED"] button[type=submit]').click();
     await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else changed this journey|no longer allowed/);
     await expect.poll(() => page.getByTestId('case-stage').textContent()).toMatch(/Screening/);
     await screenshot(page, 'keyworker-conflict');
+  });
+
+  it("reads the keyworker's own save as saved when its live change comes before the answer", async () => {
+    const { caseId, person, keyworkerToken } = await openReferredJourney(world.url);
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+    const before = Number(await page.locator('[data-case-version]').getAttribute('data-case-version'));
+
+    // The save reaches the server at once, but its answer is held back (as on a busy
+    // machine) until the live change the save caused has refreshed the page.
+    const events = `**/api/v1/cases/${caseId}/events`;
+    let answer = () => {};
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await page.route(events, async (route) => {
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    await page.locator('form[data-event-form="SCREENING_STARTED"] button[type=submit]').click();
+    await expect.poll(() => page.locator('[data-case-version]').getAttribute('data-case-version'), { timeout: 10_000 }).toBe(String(before + 1));
+    // Only the live change can have refreshed the page: it was the user's own, not someone else's.
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+    answer();
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/^Start screening: saved\./);
+    await page.unroute(events);
+
+    // With the next form open, a colleague's change is still someone else's.
+    await page.locator('button[data-action="SCREENING_COMPLETED"]').click();
+    await page.locator('form[data-event-form="SCREENING_COMPLETED"]').waitFor();
+    await apiAs(world.url, keyworkerToken, 'POST', `/cases/${caseId}/events`, { type: 'SCREENING_COMPLETED', outcome: 'assess', expectedVersion: before + 1 });
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
+    expect(errors).toEqual([]);
+  });
+
+  it("reads the keyworker's own save as saved when its live change comes after the answer, with a form open again", async () => {
+    const { caseId, person } = await openReferredJourney(world.url);
+    const { page, errors } = await world.newPage();
+    // The live socket passes through the test, which can hold back the server's case.changed.
+    let holding = false;
+    const heldFrames: Array<() => void> = [];
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        if (holding && typeof message === 'string' && message.includes('"case.changed"')) heldFrames.push(() => ws.send(message));
+        else ws.send(message);
+      });
+    });
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+    const timeline = () => page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
+    await expect.poll(timeline).not.toEqual([]);
+
+    // The save is answered, but its live change is late and the journey's refetch slow.
+    holding = true;
+    const journeyUrl = `**/api/v1/cases/${caseId}`;
+    let refetched = () => {};
+    const slow = new Promise<void>((resolve) => {
+      refetched = resolve;
+    });
+    await page.route(journeyUrl, async (route) => {
+      await slow;
+      await route.continue();
+    });
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    await page.locator('form[data-event-form="SCREENING_STARTED"] button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/^Start screening: saved\./);
+    await expect.poll(timeline, { timeout: 10_000 }).toContain('SCREENING_STARTED');
+    expect(heldFrames.length).toBeGreaterThan(0);
+
+    // A form opened on the journey as still shown; then the late live change arrives. Its
+    // handler refetches the timeline, which shows it has run.
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    await page.locator('form[data-event-form="SCREENING_STARTED"]').waitFor();
+    const handled = page.waitForRequest((r) => r.url().endsWith(`/api/v1/cases/${caseId}/timeline`));
+    holding = false;
+    for (const send of heldFrames.splice(0)) send();
+    await handled;
+    expect(await page.getByTestId('case-notice').textContent()).toMatch(/^Start screening: saved\./);
+    refetched();
+    await expect.poll(() => page.getByTestId('case-stage').textContent(), { timeout: 10_000 }).toMatch(/Screening/);
+    await page.unroute(journeyUrl);
+    expect(errors).toEqual([]);
   });
 });

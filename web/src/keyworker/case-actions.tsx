@@ -68,6 +68,8 @@ export interface CaseActionsProps {
   /** Open this action's form (set by the care package panel's edit button). */
   open: string | null;
   setOpen: (type: string | null) => void;
+  /** Called with true as a save is sent and with false once it has answered (after `onDone` or `onConflict`). */
+  onSaving: (saving: boolean) => void;
   /** Called with the journey after a successful event. */
   onDone: (next: CaseView, type: string) => void;
   /** Called when the journey moved under us (409): the page refetches. */
@@ -75,7 +77,7 @@ export interface CaseActionsProps {
 }
 
 /** The actions panel. */
-export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }: CaseActionsProps) {
+export function CaseActions({ c, keyworkers, open, setOpen, onSaving, onDone, onConflict }: CaseActionsProps) {
   // The journey's own order: the next step first, custody and admin last.
   const allowed = c.allowedEvents.filter((t) => SCHEMA_BY_TYPE.has(t)).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
   const [formKey, setFormKey] = useState(0);
@@ -126,6 +128,7 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
   const schema = useMemo(() => (base ? narrowToAccepted(base, accepted) : undefined), [base, accepted]);
 
   const send = async (body: Record<string, unknown>) => {
+    onSaving(true);
     try {
       const next = await api<CaseView>(`/cases/${c.id}/events`, { body });
       setOpen(null);
@@ -137,6 +140,8 @@ export function CaseActions({ c, keyworkers, open, setOpen, onDone, onConflict }
         return;
       }
       throw err;
+    } finally {
+      onSaving(false);
     }
   };
 

@@ -2,8 +2,14 @@
  * One journey: the person (as far as this user may see), the stage, what is due, the care
  * package, the actions allowed now and the full timeline. It refreshes live when someone
  * else moves the journey, and explains it when that happens mid-form.
+ *
+ * The user's own save comes back over the live socket too, and on a busy machine it can
+ * arrive before the save's answer, or after the answer but before the page has re-rendered
+ * (the live handler of the last render still sees the form open and the old version). So
+ * the handler judges by what it is told the moment it happens — the form open, a save on
+ * its way, the version the user's own saves reached — never by the last render.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useRef, useState } from 'react';
 import type { ApiProblem} from '../lib/api-client.ts';
 import { api, listOf } from '../lib/api-client.ts';
 import { formatDate, formatDateTime } from '../lib/format.ts';
@@ -47,7 +53,7 @@ function isAbout(payload: unknown, id: string): boolean {
 /** The case page. */
 export function CasePage({ caseId }: { caseId: string }) {
   const { user } = useSession();
-  const [open, setOpen] = useState<string | null>(null);
+  const [open, setOpenState] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ tone: 'ok' | 'warn' | 'info'; text: string } | null>(null);
 
   const journey = useResource((signal) => api<CaseView>(`/cases/${caseId}`, { signal }), [caseId]);
@@ -63,12 +69,26 @@ export function CasePage({ caseId }: { caseId: string }) {
     timeline.refresh();
   }, [journey, timeline]);
 
+  // The form open, saves on their way, and the newest version the user's own saves made.
+  const mine = useRef({ open: null as string | null, saving: 0, version: 0 });
+  const setOpen = useCallback((type: string | null) => {
+    mine.current.open = type;
+    setOpenState(type);
+  }, []);
+  const onSaving = useCallback((saving: boolean) => {
+    mine.current.saving += saving ? 1 : -1;
+  }, []);
+
   useLiveEvents(
     ['case.changed'],
     (_name, payload) => {
       if (!isAbout(payload, caseId)) return;
       const p = payload as { version?: number };
-      if (open && typeof p.version === 'number' && journey.data && p.version > journey.data.version) {
+      const m = mine.current;
+      // Someone else's change: newer than the journey on screen and than the user's own
+      // saves. Told only while a form is open and none is being saved: a save's own answer
+      // says "saved", or explains the conflict if someone else got there first.
+      if (m.open && m.saving === 0 && typeof p.version === 'number' && journey.data && p.version > Math.max(journey.data.version, m.version)) {
         setNotice({ tone: 'warn', text: 'Someone else has just updated this journey. Your form still uses the version you opened; saving will tell you if it no longer fits.' });
       }
       refresh();
@@ -103,6 +123,7 @@ export function CasePage({ caseId }: { caseId: string }) {
   const canEditPackage = c.allowedEvents.includes('CARE_PLAN_AGREED');
 
   const onDone = (next: CaseView, type: string) => {
+    mine.current.version = Math.max(mine.current.version, next.version);
     setNotice({ tone: 'ok', text: `${eventActionLabel(type)}: saved. The journey is now ${stageLabel(next.stage).toLowerCase()}.` });
     refresh();
   };
@@ -216,7 +237,7 @@ export function CasePage({ caseId }: { caseId: string }) {
           <CarePackagePanel c={c} onEdit={canEditPackage ? () => setOpen('CARE_PLAN_AGREED') : undefined} />
         </div>
         <div>
-          <CaseActions c={c} keyworkers={keyworkers} open={open} setOpen={setOpen} onDone={onDone} onConflict={onConflict} />
+          <CaseActions c={c} keyworkers={keyworkers} open={open} setOpen={setOpen} onSaving={onSaving} onDone={onDone} onConflict={onConflict} />
           <AppointmentsPanel caseId={c.id} canWrite={c.allowedEvents.includes('APPOINTMENT_BOOKED')} staffName={userName} onChanged={refresh} />
           <ContactsPanel caseId={c.id} canWrite={c.allowedEvents.includes('CONTACT_RECORDED')} staffName={userName} />
           <div className="panel">
