@@ -3,7 +3,8 @@
  * journey moved from referral through screening, assessment, a care package, treatment,
  * a TOP, a successful discharge, relapse and rapid re-entry — every step through the
  * buttons the API's allowedEvents produce and the forms built from the shared schemas —
- * and a version conflict explained.
+ * a version conflict explained, and the keyworker's own save never taken for someone else's
+ * change however its live echo and its answer interleave.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -246,6 +247,58 @@ describe('keyworker', () => {
     await page.locator('form[data-event-form="SCREENING_COMPLETED"]').waitFor();
     await apiAs(world.url, keyworkerToken, 'POST', `/cases/${caseId}/events`, { type: 'SCREENING_COMPLETED', outcome: 'assess', expectedVersion: before + 1 });
     await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
+    expect(errors).toEqual([]);
+  });
+
+  it("reads the keyworker's own save as saved when its live change comes after the answer, with a form open again", async () => {
+    const { caseId, person } = await openReferredJourney(world.url);
+    const { page, errors } = await world.newPage();
+    // The live socket passes through the test, which can hold back the server's case.changed.
+    let holding = false;
+    const heldFrames: Array<() => void> = [];
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        if (holding && typeof message === 'string' && message.includes('"case.changed"')) heldFrames.push(() => ws.send(message));
+        else ws.send(message);
+      });
+    });
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+    const timeline = () => page.locator('[data-testid=timeline] li').evaluateAll((lis) => lis.map((li) => li.getAttribute('data-event-type')));
+    await expect.poll(timeline).not.toEqual([]);
+
+    // The save is answered, but its live change is late and the journey's refetch slow.
+    holding = true;
+    const journeyUrl = `**/api/v1/cases/${caseId}`;
+    let refetched = () => {};
+    const slow = new Promise<void>((resolve) => {
+      refetched = resolve;
+    });
+    await page.route(journeyUrl, async (route) => {
+      await slow;
+      await route.continue();
+    });
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    await page.locator('form[data-event-form="SCREENING_STARTED"] button[type=submit]').click();
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/^Start screening: saved\./);
+    await expect.poll(timeline, { timeout: 10_000 }).toContain('SCREENING_STARTED');
+    expect(heldFrames.length).toBeGreaterThan(0);
+
+    // A form opened on the journey as still shown; then the late live change arrives. Its
+    // handler refetches the timeline, which shows it has run.
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    await page.locator('form[data-event-form="SCREENING_STARTED"]').waitFor();
+    const handled = page.waitForRequest((r) => r.url().endsWith(`/api/v1/cases/${caseId}/timeline`));
+    holding = false;
+    for (const send of heldFrames.splice(0)) send();
+    await handled;
+    expect(await page.getByTestId('case-notice').textContent()).toMatch(/^Start screening: saved\./);
+    refetched();
+    await expect.poll(() => page.getByTestId('case-stage').textContent(), { timeout: 10_000 }).toMatch(/Screening/);
+    await page.unroute(journeyUrl);
     expect(errors).toEqual([]);
   });
 });
