@@ -92,8 +92,13 @@ describe.each(DIALECTS)('writers side by side (%s)', (dialect) => {
     await rebuildMetrics(store);
     expect(await metricSnapshot(store.db)).toEqual(incremental);
 
-    for (const e of engines) await e.sealChain();
-    const chain = await verifyChain(store.db);
+    // A `seq` taken by a unit that was rolled back (a conflict among units side by side) is a
+    // hole the sealer passes only once every transaction running when it was first seen has
+    // ended — on this database, other test files' too — so seal until none is left (bounded).
+    let chain = await verifyChain(store.db);
+    for (const until = Date.now() + 15_000; chain.ok && chain.unsealed > 0 && Date.now() < until; chain = await verifyChain(store.db)) {
+      for (const e of engines) await e.sealChain();
+    }
     expect(chain).toMatchObject({ ok: true, rowsChecked: lanes.flat().length * (2 + STEPS.length), unsealed: 0 });
     // Some 400 units through two engines: on a loaded machine that takes a while.
   }, 180_000);
