@@ -117,6 +117,11 @@ function pgBlockRows(deltas: readonly BlockDelta[]): Array<{ d: BlockDelta; n: n
 // The column arrays go as array literals built here (src/db/pg-array.ts): 39 of them a
 // statement, most of them day columns of small numbers, which pg's own conversion of each
 // element made a measurable share of a transition.
+/** One array literal per day column of the rows. */
+function dayArrays(list: ReturnType<typeof pgBlockRows>): string[] {
+  return DAY_COLUMNS.map((_, i) => pgNumberArray(list.map((r) => r.days[i] ?? 0)));
+}
+
 function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
   const list = pgBlockRows(deltas);
   return [
@@ -127,7 +132,7 @@ function pgBlockParams(deltas: readonly BlockDelta[]): unknown[] {
     pgTextArray(list.map((r) => r.d.dim)),
     pgTextArray(list.map((r) => r.d.value)),
     pgNumberArray(list.map((r) => r.n)),
-    ...DAY_COLUMNS.map((_, i) => pgNumberArray(list.map((r) => r.days[i] ?? 0))),
+    ...dayArrays(list),
   ];
 }
 
@@ -139,7 +144,7 @@ function pgTotalParams(deltas: readonly BlockDelta[]): unknown[] {
     pgNumberArray(list.map((r) => r.d.block)),
     pgTextArray(list.map((r) => r.d.k)),
     pgNumberArray(list.map((r) => r.n)),
-    ...DAY_COLUMNS.map((_, i) => pgNumberArray(list.map((r) => r.days[i] ?? 0))),
+    ...dayArrays(list),
   ];
 }
 

@@ -7,19 +7,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pgNumberArray, pgTextArray } from '../../src/db/pg-array.ts';
+import { mulberry32 } from '../../seeds/prng.ts';
 import { TEST_PG_URL } from '../support/stores.ts';
-
-/** A small seeded generator, so a failure names a case that can be run again. */
-function random(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['"', '\\', ',', '{', '}', ' ', 'NULL', 'null', "'", 'a', 'Z', '9', 'é', '🙂', '\n', '\t', '\\"', '""', 'all', 'sex:f'];
 
@@ -41,7 +30,7 @@ describe('PostgreSQL array literals (postgres)', () => {
   });
 
   it('text arrays read back as the values they were built from, as pg’s own arrays do', async () => {
-    const next = random(15);
+    const next = mulberry32(15);
     for (let round = 0; round < 200; round++) {
       const values = Array.from({ length: Math.floor(next() * 8) }, () => (next() < 0.1 ? null : randomText(next)));
       const literal = pgTextArray(values);
@@ -52,7 +41,7 @@ describe('PostgreSQL array literals (postgres)', () => {
   });
 
   it('number arrays read back as the numbers they were built from, as pg’s own arrays do', async () => {
-    const next = random(300);
+    const next = mulberry32(300);
     for (let round = 0; round < 100; round++) {
       const values = Array.from({ length: Math.floor(next() * 40) }, () => (next() < 0.05 ? null : Math.floor((next() - 0.5) * 2 ** (next() * 31))));
       const literal = pgNumberArray(values);

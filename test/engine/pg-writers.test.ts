@@ -18,7 +18,7 @@ import type { Engine } from '../../src/engine/engine-types.ts';
 import { verifyChain } from '../../src/engine/hash-chain.ts';
 import { attachMetrics } from '../../src/metrics/attach-metrics.ts';
 import { rebuildMetrics } from '../../src/metrics/rebuild.ts';
-import { addAgency, addPerson, completeSuccessfully, intoTreatment, openJourney, testClock, type StreamDriver } from '../metrics/cohort-builder.ts';
+import { addAgency, addPerson, completeSuccessfully, intoTreatment, openJourney, testClock, type StreamDriver, type TestClock } from '../metrics/cohort-builder.ts';
 import { metricSnapshot } from '../metrics/metric-snapshot.ts';
 import { createTestStore, DIALECTS, type TestStore } from '../support/stores.ts';
 
@@ -47,8 +47,8 @@ describe.each(DIALECTS)('writers side by side (%s)', (dialect) => {
     await store.dispose();
   });
 
-  it('never deadlock on shared measure rows, people or timers; the measures equal a rebuild and the chain verifies', async () => {
-    const clock = testClock('2026-02-02T12:00:00.000Z');
+  /** Writers of 4 batches each, with the measures: one engine on SQLite, two on PostgreSQL (each with its own pool). */
+  async function startWriters(clock: TestClock): Promise<void> {
     const options = { now: clock.now, pgConcurrency: 4 };
     engines = [createEngine(store, options)];
     if (dialect === 'postgres') {
@@ -56,6 +56,11 @@ describe.each(DIALECTS)('writers side by side (%s)', (dialect) => {
       engines.push(createEngine(second, options));
     }
     for (const e of engines) attachMetrics(e);
+  }
+
+  it('never deadlock on shared measure rows, people or timers; the measures equal a rebuild and the chain verifies', async () => {
+    const clock = testClock('2026-02-02T12:00:00.000Z');
+    await startWriters(clock);
     const agencies = [await addAgency(store.db, 'treatment_provider', 'North'), await addAgency(store.db, 'treatment_provider', 'South')];
     const people = await Promise.all(Array.from({ length: 16 }, (_, i) => addPerson(store.db, agencies[i % 2]!, { sex: i % 3 === 0 ? 'female' : 'male' })));
     // Each person has a journey at each agency; the two are driven through different engines.
@@ -105,13 +110,7 @@ describe.each(DIALECTS)('writers side by side (%s)', (dialect) => {
 
   it('recount linked records of one person moved at once through both writers as a rebuild does', async () => {
     const clock = testClock('2026-02-02T12:00:00.000Z');
-    const options = { now: clock.now, pgConcurrency: 4 };
-    engines = [createEngine(store, options)];
-    if (dialect === 'postgres') {
-      second = await openStore(store.url);
-      engines.push(createEngine(second, options));
-    }
-    for (const e of engines) attachMetrics(e);
+    await startWriters(clock);
     const agencies = [await addAgency(store.db, 'treatment_provider', 'North'), await addAgency(store.db, 'treatment_provider', 'South')];
     // Twelve people, each known by two records: the second linked to the first (as person-links.ts leaves them).
     const firsts = await Promise.all(Array.from({ length: 12 }, () => addPerson(store.db, agencies[0]!)));
