@@ -95,9 +95,10 @@ export async function personKeysOf(trx: Kysely<Database>, personIds: readonly st
  */
 export async function recountPeople(trx: Kysely<Database>, personKeys: readonly string[]): Promise<void> {
   const db = metricsDb(trx);
-  for (let i = 0; i < personKeys.length; i += 500) {
-    const keys = [...new Set(personKeys.slice(i, i + 500))].sort();
-    if (keys.length === 0) continue;
+  // Sorted as a whole before the chunks: every recount takes its locks in one order, however many people.
+  const all = [...new Set(personKeys)].sort();
+  for (let i = 0; i < all.length; i += 500) {
+    const keys = all.slice(i, i + 500);
     // PostgreSQL runs write batches side by side: two journeys of one person recounted at once
     // would both delete and both insert that person's rows. A lock per person (in key order,
     // so two recounts cannot wait on each other in a circle) makes the second wait for the first.
