@@ -238,8 +238,8 @@ export interface EngineOptions {
   pgConcurrency?: number;
   /**
    * PostgreSQL only: in a batch's first run, the leading `apply` calls on distinct journeys
-   * and referrals run side by side on the batch's connection, their statements queued
-   * behind each other, instead of one after another (default true). Any failure among them
+   * and referrals run side by side on the batch's connection, their statements sent
+   * pipelined, instead of one after another (default true). Any failure among them
    * has the batch run again one unit after another (src/engine/unit-runner.ts).
    */
   pgSideBySide?: boolean;
