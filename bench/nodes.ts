@@ -17,7 +17,11 @@
  * and a per-second p50 / p99 / max of the measured run is printed — a tail spread evenly over
  * the run is queueing, one gathered in a few seconds is a stall), BENCH_NODES_CAPACITY (the
  * rate offered to PostgreSQL with one node and then two, to compare what each answers when
- * more is offered than one node keeps up with; default 1000 transitions/s for 10 s; `0` skips).
+ * more is offered than one node keeps up with; default 1000 transitions/s for 10 s; `0` skips),
+ * BENCH_NODES_ROUNDS (1: the configurations run in turn this many times, and each figure is
+ * the median of its rounds with the spread beside it; on a shared machine one run's p99 can
+ * be twice the next one's, so an aim is judged on the median of several rounds, with the
+ * ratios taken round by round).
  *
  * The serve processes run with `--max-semi-space-size=64`, as the README says to run them in
  * production (bin/pathways.js's own line sets it only when the file is run directly).
@@ -61,6 +65,13 @@ function post(port: number, path: string, body: string): Promise<string> {
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 }
 
 /**
@@ -198,15 +209,21 @@ export const bench: BenchModule = {
     // PATHWAYS_PG_WRITERS settings to compare on one PostgreSQL node (the first also runs the two nodes).
     const writers = (process.env.BENCH_NODES_WRITERS ?? '').split(',').map((w) => w.trim()).filter((w) => /^[1-9][0-9]*$/.test(w));
     const onlyPg = process.env.BENCH_NODES_SQLITE === '0';
+    const rounds = envInt('BENCH_NODES_ROUNDS', 1);
     try {
-      const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, 'nodes.db')}`, 1, rate, seconds, clients);
       const settings = writers.length > 0 ? writers : [''];
       const envOf = (w: string): Record<string, string> => (w ? { PATHWAYS_PG_WRITERS: w } : {});
       const suffix = (w: string): string => (w ? ` (${w} writer${w === '1' ? '' : 's'})` : '');
-      const ones: Outcome[] = [];
-      for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, envOf(w)));
-      const one = ones[0]!;
-      const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, envOf(settings[0]!));
+      // Each round runs every configuration in turn, so the rounds share the machine's moods alike.
+      const runs: Array<{ sqlite: Outcome | null; ones: Outcome[]; two: Outcome | null }> = [];
+      for (let round = 1; round <= rounds; round++) {
+        if (rounds > 1) console.log(`   round ${round} of ${rounds}`);
+        const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, `nodes-${round}.db`)}`, 1, rate, seconds, clients);
+        const ones: Outcome[] = [];
+        for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, envOf(w)));
+        const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, envOf(settings[0]!));
+        runs.push({ sqlite, ones, two });
+      }
       // At 300/s both keep up, so their rates are equal by construction: offered more than one
       // node answers, which answers more?
       const capacity = process.env.BENCH_NODES_CAPACITY === '0' || process.env.BENCH_NODES_TWO === '0' ? 0 : envInt('BENCH_NODES_CAPACITY', 1000);
@@ -216,22 +233,42 @@ export const bench: BenchModule = {
             two: await runConfig(`PostgreSQL, two nodes at ${capacity}/s`, pgUrl(), 2, capacity, 10, clients, envOf(settings[0]!)),
           }
         : null;
-      const row = (o: Outcome): Figure[] => [
-        { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s`, value: o.rate, unit: '/s', note: `${o.failed} failed${failedAs(o)}, ${o.late} sent late` },
-        { name: `${o.label}: latency p50 / p99`, value: `${o.p50.toFixed(1)} / ${o.p99.toFixed(1)}`, unit: 'ms', note: 'from when each request was due; aim p99 ≤ 50 ms' },
-        { name: `${o.label}: serve CPU per transition`, value: o.cpuMs, unit: 'ms', note: 'user + system time of the serve process(es) over the run ÷ transitions answered' },
-      ];
+      const of = rounds > 1 ? `, median of ${rounds} rounds` : '';
+      const row = (all: Outcome[]): Figure[] => {
+        const o = all[0]!;
+        const failed = all.reduce((n, r) => n + r.failed, 0);
+        const late = all.reduce((n, r) => n + r.late, 0);
+        const failures = all.reduce<Record<string, number>>((sum, r) => {
+          for (const [what, n] of Object.entries(r.failures)) sum[what] = (sum[what] ?? 0) + n;
+          return sum;
+        }, {});
+        const p99s = all.map((r) => r.p99);
+        return [
+          { name: `${o.label}: transitions/s at ${rate}/s offered for ${seconds} s${of}`, value: median(all.map((r) => r.rate)), unit: '/s', note: `${failed} failed${failedAs({ ...o, failures })}, ${late} sent late` },
+          {
+            name: `${o.label}: latency p50 / p99${of}`,
+            value: `${median(all.map((r) => r.p50)).toFixed(1)} / ${median(p99s).toFixed(1)}`,
+            unit: 'ms',
+            note: `from when each request was due; aim p99 ≤ 50 ms${all.length > 1 ? `; p99 by round ${p99s.map((p) => p.toFixed(1)).join(', ')} (${p99s.filter((p) => p <= 50).length} of ${all.length} within the aim)` : ''}`,
+          },
+          { name: `${o.label}: serve CPU per transition${of}`, value: median(all.map((r) => r.cpuMs)), unit: 'ms', note: 'user + system time of the serve process(es) over the run ÷ transitions answered' },
+        ];
+      };
+      /** The median over the rounds of a ratio taken within each round. */
+      const ratio = (f: (run: (typeof runs)[number]) => number): number => median(runs.map(f));
+      const sqlites = runs.flatMap((r) => (r.sqlite ? [r.sqlite] : []));
+      const twos = runs.flatMap((r) => (r.two ? [r.two] : []));
       return [
-        ...(sqlite ? row(sqlite) : []),
-        ...ones.flatMap(row),
-        ...(two ? row(two) : []),
-        ...(sqlite
+        ...(sqlites.length > 0 ? row(sqlites) : []),
+        ...settings.flatMap((_, i) => row(runs.map((r) => r.ones[i]!))),
+        ...(twos.length > 0 ? row(twos) : []),
+        ...(sqlites.length > 0
           ? [
-              { name: 'transitions/s PostgreSQL ÷ SQLite, one node', value: one.rate / Math.max(1, sqlite.rate), unit: '×' },
-              { name: 'p99 PostgreSQL ÷ SQLite, one node', value: one.p99 / Math.max(0.1, sqlite.p99), unit: '×' },
+              { name: `transitions/s PostgreSQL ÷ SQLite, one node${of}`, value: ratio((r) => r.ones[0]!.rate / Math.max(1, r.sqlite!.rate)), unit: '×' },
+              { name: `p99 PostgreSQL ÷ SQLite, one node${of}`, value: ratio((r) => r.ones[0]!.p99 / Math.max(0.1, r.sqlite!.p99)), unit: '×', note: rounds > 1 ? 'each round\'s ratio, then their median' : undefined },
             ]
           : []),
-        ...(two ? [{ name: 'transitions/s two nodes ÷ one node (PostgreSQL)', value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' }] : []),
+        ...(twos.length > 0 ? [{ name: `transitions/s two nodes ÷ one node (PostgreSQL)${of}`, value: ratio((r) => r.two!.rate / Math.max(1, r.ones[0]!.rate)), unit: '×', note: 'aim: at least 1' }] : []),
         ...(most
           ? [
               { name: `PostgreSQL, one node: transitions/s at ${capacity}/s offered for 10 s`, value: most.one.rate, unit: '/s', note: `p50 ${most.one.p50.toFixed(0)} ms, p99 ${most.one.p99.toFixed(0)} ms` },
