@@ -15,6 +15,9 @@ export interface RunningServer {
   close(options?: { graceMs?: number }): Promise<void>;
 }
 
+/** How long an idle keep-alive connection is kept open: longer than a balancer's 60 s idle timeout. */
+export const KEEP_ALIVE_MS = 65_000;
+
 /** Starts listening; resolves once the port is bound. */
 export async function startServer(options: AppOptions & { port: number; host?: string }): Promise<RunningServer> {
   const app = createApp(options);
@@ -22,6 +25,11 @@ export async function startServer(options: AppOptions & { port: number; host?: s
   // Slow clients must not hold sockets forever.
   httpServer.headersTimeout = 20_000;
   httpServer.requestTimeout = 30_000;
+  // An idle keep-alive connection stays open longer than a balancer keeps its idle upstream
+  // connections (60 s is the common default). Were the node to close first (Node's default is
+  // 5 s), a balancer could send a request on the connection as it closes and answer 502, or a
+  // client see ECONNRESET (the nodes benchmark did, now and then). docs/DEPLOY.md.
+  httpServer.keepAliveTimeout = KEEP_ALIVE_MS;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
