@@ -3,14 +3,15 @@
  * journey moved from referral through screening, assessment, a care package, treatment,
  * a TOP, a successful discharge, relapse and rapid re-entry — every step through the
  * buttons the API's allowedEvents produce and the forms built from the shared schemas —
- * a version conflict explained, and the keyworker's own save never taken for someone else's
- * change however its live echo and its answer interleave.
+ * a version conflict explained, and the keyworker's own save — of a step, an appointment
+ * or a contact entry — never taken for someone else's change however its live echo and
+ * its answer interleave.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_PASSWORD } from '../../seeds/demo-area.ts';
 import { openReferredJourney } from './journey-setup.ts';
-import { apiAs, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
+import { apiAs, loginToken, screenshot, signIn, startWebWorld, unlabelledControls, type WebWorld } from './web-world.ts';
 
 let world: WebWorld;
 
@@ -36,6 +37,52 @@ async function act(page: Page, action: string, fill: (form: ReturnType<Page["loc
   await form.locator('button[type=submit]').click();
   await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toContain(`${label}: saved.`);
   if (stage) await expect.poll(() => page.getByTestId('case-stage').textContent(), { timeout: 10_000 }).toMatch(stage);
+}
+
+/**
+ * Passes the page's live socket through the test, which can hold back the server's
+ * `case.changed` frames about one journey and send them on later.
+ */
+async function holdLiveChanges(page: Page, caseId: string) {
+  let holding = false;
+  const held: Array<() => void> = [];
+  await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+    const server = ws.connectToServer();
+    ws.onMessage((message) => server.send(message));
+    server.onMessage((message) => {
+      if (holding && typeof message === 'string' && message.includes('"case.changed"') && message.includes(caseId)) held.push(() => ws.send(message));
+      else ws.send(message);
+    });
+  });
+  return {
+    hold: () => {
+      holding = true;
+    },
+    /** How many frames are held. */
+    held: () => held.length,
+    release: () => {
+      holding = false;
+      for (const send of held.splice(0)) send();
+    },
+  };
+}
+
+/**
+ * Holds the page's requests to `url`, all of them or those after the first `pass`, until
+ * `release` (then `page.unroute(url)` once they have been answered).
+ */
+async function holdRequests(page: Page, url: string, pass = 0) {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let seen = 0;
+  await page.route(url, async (route) => {
+    seen += 1;
+    if (seen > pass) await released;
+    await route.continue();
+  });
+  return { held: () => Math.max(0, seen - pass), release };
 }
 
 async function fillTop(form: ReturnType<Page['locator']>, prefix: string) {
@@ -253,17 +300,7 @@ describe('keyworker', () => {
   it("reads the keyworker's own save as saved when its live change comes after the answer, with a form open again", async () => {
     const { caseId, person } = await openReferredJourney(world.url);
     const { page, errors } = await world.newPage();
-    // The live socket passes through the test, which can hold back the server's case.changed.
-    let holding = false;
-    const heldFrames: Array<() => void> = [];
-    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
-      const server = ws.connectToServer();
-      ws.onMessage((message) => server.send(message));
-      server.onMessage((message) => {
-        if (holding && typeof message === 'string' && message.includes('"case.changed"')) heldFrames.push(() => ws.send(message));
-        else ws.send(message);
-      });
-    });
+    const live = await holdLiveChanges(page, caseId);
     await signIn(page, world.url, 'keyworker@northbridge.example');
     await page.goto(`${world.url}/#/cases/${caseId}`);
     await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
@@ -271,7 +308,7 @@ describe('keyworker', () => {
     await expect.poll(timeline).not.toEqual([]);
 
     // The save is answered, but its live change is late and the journey's refetch slow.
-    holding = true;
+    live.hold();
     const journeyUrl = `**/api/v1/cases/${caseId}`;
     let refetched = () => {};
     const slow = new Promise<void>((resolve) => {
@@ -285,20 +322,130 @@ describe('keyworker', () => {
     await page.locator('form[data-event-form="SCREENING_STARTED"] button[type=submit]').click();
     await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/^Start screening: saved\./);
     await expect.poll(timeline, { timeout: 10_000 }).toContain('SCREENING_STARTED');
-    expect(heldFrames.length).toBeGreaterThan(0);
+    expect(live.held()).toBeGreaterThan(0);
 
     // A form opened on the journey as still shown; then the late live change arrives. Its
     // handler refetches the timeline, which shows it has run.
     await page.locator('button[data-action="SCREENING_STARTED"]').click();
     await page.locator('form[data-event-form="SCREENING_STARTED"]').waitFor();
     const handled = page.waitForRequest((r) => r.url().endsWith(`/api/v1/cases/${caseId}/timeline`));
-    holding = false;
-    for (const send of heldFrames.splice(0)) send();
+    live.release();
     await handled;
     expect(await page.getByTestId('case-notice').textContent()).toMatch(/^Start screening: saved\./);
     refetched();
     await expect.poll(() => page.getByTestId('case-stage').textContent(), { timeout: 10_000 }).toMatch(/Screening/);
     await page.unroute(journeyUrl);
+    expect(errors).toEqual([]);
+  });
+
+  it("reads an appointment booked and attended beside an open form as the keyworker's own when its live change comes after the answer", async () => {
+    const { caseId, person } = await openReferredJourney(world.url);
+    const manager = await loginToken(world.url, 'manager@northbridge.example');
+    const { page, errors } = await world.newPage();
+    const live = await holdLiveChanges(page, caseId);
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+    const version = () => page.locator('[data-case-version]').getAttribute('data-case-version');
+    const before = Number(await version());
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    const form = page.locator('form[data-event-form="SCREENING_STARTED"]');
+    await form.waitFor();
+    const journeyUrl = `**/api/v1/cases/${caseId}`;
+    const timelineAsked = () => page.waitForRequest((r) => r.url().endsWith(`/api/v1/cases/${caseId}/timeline`));
+
+    // The booking is answered; its live change is late, and every read of the journey slow.
+    live.hold();
+    let reads = await holdRequests(page, journeyUrl);
+    await page.getByRole('button', { name: 'Book an appointment' }).click();
+    const book = page.locator('form[data-keywork-form="book-appointment"]');
+    await book.getByLabel('Kind of appointment').selectOption('keywork');
+    await book.getByLabel('Time (UK time)').fill('00:05');
+    const booked = page.waitForResponse((r) => r.url().endsWith(`/api/v1/cases/${caseId}/appointments`) && r.request().method() === 'POST');
+    await book.getByRole('button', { name: 'Book appointment' }).click();
+    expect((await booked).status()).toBe(201);
+    await expect.poll(live.held, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(reads.held, { timeout: 10_000 }).toBeGreaterThan(0);
+    // The live change arrives with the journey on screen still the old one: the handler
+    // refetches the timeline, which shows it has run.
+    let handled = timelineAsked();
+    live.release();
+    await handled;
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+    reads.release();
+    await expect.poll(() => page.getByTestId('appointments-notice').textContent(), { timeout: 10_000 }).toMatch(/booked for/);
+    await expect.poll(version, { timeout: 10_000 }).toBe(String(before + 1));
+    await page.unroute(journeyUrl);
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+
+    // Attended: the page has read the journey after the answer, but the refresh of the
+    // journey on screen is slow and the live change comes after both.
+    live.hold();
+    reads = await holdRequests(page, journeyUrl, 1);
+    await page.getByTestId('appointments').getByRole('button', { name: 'Attended' }).click();
+    await page.locator('form[data-keywork-form="settle-attended"]').getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('appointments-notice').textContent(), { timeout: 10_000 }).toMatch(/attended — saved/);
+    await expect.poll(live.held, { timeout: 10_000 }).toBeGreaterThan(0);
+    expect(await version()).toBe(String(before + 1));
+    handled = timelineAsked();
+    live.release();
+    await handled;
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+    reads.release();
+    await expect.poll(version, { timeout: 10_000 }).toBe(String(before + 2));
+    await page.unroute(journeyUrl);
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+
+    // The form is still open, and a colleague's booking is someone else's change.
+    expect(await form.isVisible()).toBe(true);
+    await apiAs(world.url, manager, 'POST', `/cases/${caseId}/appointments`, { kind: 'group', startsAt: new Date().toISOString() });
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
+    expect(errors).toEqual([]);
+  });
+
+  it("reads a contact entry recorded beside an open form as the keyworker's own when its live change comes before the answer", async () => {
+    const { caseId, person } = await openReferredJourney(world.url);
+    const manager = await loginToken(world.url, 'manager@northbridge.example');
+    const { page, errors } = await world.newPage();
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+    const version = () => page.locator('[data-case-version]').getAttribute('data-case-version');
+    const before = Number(await version());
+    await page.locator('button[data-action="SCREENING_STARTED"]').click();
+    const form = page.locator('form[data-event-form="SCREENING_STARTED"]');
+    await form.waitFor();
+
+    // The entry reaches the server at once; its answer is held until the live change it
+    // caused has refreshed the page.
+    const contactsUrl = `**/api/v1/cases/${caseId}/contacts`;
+    let answer = () => {};
+    const held = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    await page.route(contactsUrl, async (route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      const response = await route.fetch();
+      await held;
+      await route.fulfill({ response });
+    });
+    await page.getByRole('button', { name: 'Record a contact' }).click();
+    const entry = page.locator('form[data-keywork-form="record-contact"]');
+    await entry.getByLabel('How').selectOption('phone');
+    await entry.getByLabel('What was said or done').fill('Phoned to arrange screening.');
+    await entry.getByRole('button', { name: 'Save entry' }).click();
+    await expect.poll(version, { timeout: 10_000 }).toBe(String(before + 1));
+    // Only the live change can have refreshed the page: it was the user's own, not someone else's.
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+    answer();
+    await expect.poll(() => page.getByTestId('contacts-notice').textContent(), { timeout: 10_000 }).toMatch(/^Phone call on .* recorded\./);
+    await page.unroute(contactsUrl);
+    expect(await page.getByTestId('case-notice').count()).toBe(0);
+
+    // The form is still open, and a colleague's booking is someone else's change.
+    expect(await form.isVisible()).toBe(true);
+    await apiAs(world.url, manager, 'POST', `/cases/${caseId}/appointments`, { kind: 'group', startsAt: new Date().toISOString() });
+    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
     expect(errors).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { ErrorSummary, type FieldProblem } from '../forms/error-summary.tsx';
 import { useLeaveGuard } from '../forms/use-leave-guard.ts';
 import { APPOINTMENT_KIND_LABELS, APPOINTMENT_STATUS_LABELS, appointmentBadge } from './keywork-labels.ts';
-import type { Appointment } from './keywork-types.ts';
+import type { Appointment, OwnSave } from './keywork-types.ts';
 
 interface Props {
   caseId: string;
@@ -24,6 +24,8 @@ interface Props {
   canWrite: boolean;
   /** Names for ids of staff. */
   staffName: (id: string | null) => string;
+  /** Runs each save, so the page knows the journey's next version is its own. */
+  ownSave: OwnSave;
   /** Called after a change, so the rest of the page refreshes. */
   onChanged: () => void;
 }
@@ -32,7 +34,7 @@ type Settle = { id: string; action: 'attended' | 'missed' | 'cancelled' } | null
 
 const NEEDS_PARTNER: ReadonlySet<AppointmentKind> = new Set(['three_way_jobcentre', 'three_way_probation', 'required_assessment', 'follow_up_assessment']);
 
-function BookForm({ caseId, onBooked, onCancel }: { caseId: string; onBooked: (a: Appointment) => void; onCancel: () => void }) {
+function BookForm({ caseId, ownSave, onBooked, onCancel }: { caseId: string; ownSave: OwnSave; onBooked: (a: Appointment) => void; onCancel: () => void }) {
   const [kind, setKind] = useState<string>('');
   const [date, setDate] = useState(londonToday());
   const [time, setTime] = useState('');
@@ -58,7 +60,7 @@ function BookForm({ caseId, onBooked, onCancel }: { caseId: string; onBooked: (a
     if (found.length > 0) return;
     setBusy(true);
     try {
-      onBooked(await api<Appointment>(`/cases/${caseId}/appointments`, { body }));
+      onBooked(await ownSave(() => api<Appointment>(`/cases/${caseId}/appointments`, { body })));
     } catch (err) {
       setDetail(err instanceof ApiProblem ? err.detail : 'The appointment was not booked. Try again.');
     } finally {
@@ -115,7 +117,7 @@ function BookForm({ caseId, onBooked, onCancel }: { caseId: string; onBooked: (a
   );
 }
 
-function SettleForm({ appointment, action, onDone, onCancel }: { appointment: Appointment; action: 'attended' | 'missed' | 'cancelled'; onDone: (a: Appointment) => void; onCancel: () => void }) {
+function SettleForm({ appointment, action, ownSave, onDone, onCancel }: { appointment: Appointment; action: 'attended' | 'missed' | 'cancelled'; ownSave: OwnSave; onDone: (a: Appointment) => void; onCancel: () => void }) {
   const custody = CUSTODY_APPOINTMENT_KINDS.has(appointment.kind);
   const [outcome, setOutcome] = useState('');
   const [by, setBy] = useState<'' | 'person' | 'service'>('');
@@ -142,7 +144,7 @@ function SettleForm({ appointment, action, onDone, onCancel }: { appointment: Ap
           : { type: 'APPOINTMENT_CANCELLED', by, ...(reason.trim() ? { reason: reason.trim() } : {}) };
     setBusy(true);
     try {
-      onDone(await api<Appointment>(`/appointments/${appointment.id}/events`, { body }));
+      onDone(await ownSave(() => api<Appointment>(`/appointments/${appointment.id}/events`, { body })));
     } catch (err) {
       setDetail(err instanceof ApiProblem ? err.detail : 'Not saved. Try again.');
     } finally {
@@ -195,7 +197,7 @@ function SettleForm({ appointment, action, onDone, onCancel }: { appointment: Ap
 }
 
 /** The appointments panel. */
-export function AppointmentsPanel({ caseId, canWrite, staffName, onChanged }: Props) {
+export function AppointmentsPanel({ caseId, canWrite, staffName, ownSave, onChanged }: Props) {
   const list = useResource(async (signal) => (await api<{ items: Appointment[] }>(`/cases/${caseId}/appointments`, { signal })).items, [caseId]);
   const [booking, setBooking] = useState(false);
   const [settle, setSettle] = useState<Settle>(null);
@@ -262,6 +264,7 @@ export function AppointmentsPanel({ caseId, canWrite, staffName, onChanged }: Pr
                 <SettleForm
                   appointment={a}
                   action={settle.action}
+                  ownSave={ownSave}
                   onCancel={() => setSettle(null)}
                   onDone={(after) => done(`${APPOINTMENT_KIND_LABELS[after.kind]}: ${APPOINTMENT_STATUS_LABELS[after.status].toLowerCase()} — saved.${after.status === 'did_not_attend' ? ' A follow-up task is in your day.' : ''}`)}
                 />
@@ -275,7 +278,7 @@ export function AppointmentsPanel({ caseId, canWrite, staffName, onChanged }: Pr
           Book an appointment
         </button>
       )}
-      {booking && <BookForm caseId={caseId} onCancel={() => setBooking(false)} onBooked={(a) => done(`${APPOINTMENT_KIND_LABELS[a.kind]} booked for ${formatDateTime(a.startsAt)}.`)} />}
+      {booking && <BookForm caseId={caseId} ownSave={ownSave} onCancel={() => setBooking(false)} onBooked={(a) => done(`${APPOINTMENT_KIND_LABELS[a.kind]} booked for ${formatDateTime(a.startsAt)}.`)} />}
     </div>
   );
 }

@@ -17,9 +17,9 @@ import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { ErrorSummary, type FieldProblem } from '../forms/error-summary.tsx';
 import { useLeaveGuard } from '../forms/use-leave-guard.ts';
 import { CATEGORY_LABELS, CONTACT_MODE_LABELS } from './keywork-labels.ts';
-import type { ContactEntry } from './keywork-types.ts';
+import type { ContactEntry, OwnSave } from './keywork-types.ts';
 
-function ContactForm({ caseId, corrects, onSaved, onCancel }: { caseId: string; corrects: ContactEntry | null; onSaved: (c: ContactEntry) => void; onCancel: () => void }) {
+function ContactForm({ caseId, corrects, ownSave, onSaved, onCancel }: { caseId: string; corrects: ContactEntry | null; ownSave: OwnSave; onSaved: (c: ContactEntry) => void; onCancel: () => void }) {
   const today = londonToday();
   const [contactOn, setContactOn] = useState(corrects?.contactOn ?? today);
   const [mode, setMode] = useState<string>(corrects?.mode ?? '');
@@ -45,7 +45,7 @@ function ContactForm({ caseId, corrects, onSaved, onCancel }: { caseId: string; 
     if (found.length > 0) return;
     setBusy(true);
     try {
-      onSaved(await api<ContactEntry>(`/cases/${caseId}/contacts`, { body }));
+      onSaved(await ownSave(() => api<ContactEntry>(`/cases/${caseId}/contacts`, { body })));
     } catch (err) {
       setDetail(err instanceof ApiProblem ? err.detail : 'The entry was not saved. Try again.');
     } finally {
@@ -111,7 +111,7 @@ function ContactForm({ caseId, corrects, onSaved, onCancel }: { caseId: string; 
 }
 
 /** The contacts panel. */
-export function ContactsPanel({ caseId, canWrite, staffName }: { caseId: string; canWrite: boolean; staffName: (id: string | null) => string }) {
+export function ContactsPanel({ caseId, canWrite, staffName, ownSave }: { caseId: string; canWrite: boolean; staffName: (id: string | null) => string; ownSave: OwnSave }) {
   const list = useResource(async (signal) => (await api<{ items: ContactEntry[] }>(`/cases/${caseId}/contacts`, { signal })).items, [caseId]);
   const [form, setForm] = useState<{ corrects: ContactEntry | null } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -169,6 +169,7 @@ export function ContactsPanel({ caseId, canWrite, staffName }: { caseId: string;
         <ContactForm
           caseId={caseId}
           corrects={form.corrects}
+          ownSave={ownSave}
           onCancel={() => setForm(null)}
           onSaved={(c) => {
             setForm(null);

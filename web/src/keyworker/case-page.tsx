@@ -7,7 +7,10 @@
  * arrive before the save's answer, or after the answer but before the page has re-rendered
  * (the live handler of the last render still sees the form open and the old version). So
  * the handler judges by what it is told the moment it happens — the form open, a save on
- * its way, the version the user's own saves reached — never by the last render.
+ * its way, the version the user's own saves reached — never by the last render. A booking,
+ * an attendance or a contact entry saved in the panels moves the journey too, but its
+ * answer does not say to which version: the page reads the journey again before it counts
+ * such a save as finished, and takes the version it reads as the user's own.
  */
 import { useCallback, useRef, useState } from 'react';
 import type { ApiProblem} from '../lib/api-client.ts';
@@ -27,6 +30,7 @@ import { CarePackagePanel } from './care-package-panel.tsx';
 import { CaseTimeline } from './case-timeline.tsx';
 import { AppointmentsPanel } from '../keywork/appointments-panel.tsx';
 import { ContactsPanel } from '../keywork/contacts-panel.tsx';
+import type { OwnSave } from '../keywork/keywork-types.ts';
 import type { CaseView, TimelineEntry } from './case-types.ts';
 import type { AgencyView } from '../referrals/referral-types.ts';
 import { nextDue, overdueLabels } from './due-items.ts';
@@ -78,6 +82,26 @@ export function CasePage({ caseId }: { caseId: string }) {
   const onSaving = useCallback((saving: boolean) => {
     mine.current.saving += saving ? 1 : -1;
   }, []);
+  // A panel's save: on its way until the journey has been read again after its answer, and
+  // the version read is the user's own (a colleague's change in that moment is taken for
+  // it, as any change told while a save is on its way is). If that read fails, the save's
+  // live change may still be told as someone else's: the notice then says no more than
+  // that the journey moved.
+  const ownSave = useCallback<OwnSave>(
+    async (save) => {
+      const m = mine.current;
+      m.saving += 1;
+      try {
+        const answer = await save();
+        const now = await api<CaseView>(`/cases/${caseId}`).catch(() => null);
+        if (now) m.version = Math.max(m.version, now.version);
+        return answer;
+      } finally {
+        m.saving -= 1;
+      }
+    },
+    [caseId],
+  );
 
   useLiveEvents(
     ['case.changed'],
@@ -238,8 +262,8 @@ export function CasePage({ caseId }: { caseId: string }) {
         </div>
         <div>
           <CaseActions c={c} keyworkers={keyworkers} open={open} setOpen={setOpen} onSaving={onSaving} onDone={onDone} onConflict={onConflict} />
-          <AppointmentsPanel caseId={c.id} canWrite={c.allowedEvents.includes('APPOINTMENT_BOOKED')} staffName={userName} onChanged={refresh} />
-          <ContactsPanel caseId={c.id} canWrite={c.allowedEvents.includes('CONTACT_RECORDED')} staffName={userName} />
+          <AppointmentsPanel caseId={c.id} canWrite={c.allowedEvents.includes('APPOINTMENT_BOOKED')} staffName={userName} ownSave={ownSave} onChanged={refresh} />
+          <ContactsPanel caseId={c.id} canWrite={c.allowedEvents.includes('CONTACT_RECORDED')} staffName={userName} ownSave={ownSave} />
           <div className="panel">
             <h2>Timeline</h2>
             {timeline.error && <ProblemMessage problem={timeline.error} onRetry={timeline.reload} />}
