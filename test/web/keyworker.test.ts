@@ -260,6 +260,41 @@ describe('keyworker', () => {
     await screenshot(page, 'keyworker-conflict');
   });
 
+  it("refreshes the journey on screen when another journey's live change follows its own within the moment", async () => {
+    const shown = await openReferredJourney(world.url);
+    const other = await openReferredJourney(world.url);
+    const { page } = await world.newPage();
+    // Both journeys' `case.changed` frames are held, then sent on together, this journey's first.
+    let holding = false;
+    const held: string[] = [];
+    let send: (message: string) => void = () => {};
+    await page.routeWebSocket(/\/socket\.io\//, (ws) => {
+      const server = ws.connectToServer();
+      send = (message) => ws.send(message);
+      ws.onMessage((message) => server.send(message));
+      server.onMessage((message) => {
+        if (holding && typeof message === 'string' && message.includes('"case.changed"')) held.push(message);
+        else ws.send(message);
+      });
+    });
+    await signIn(page, world.url, 'keyworker@northbridge.example');
+    await page.goto(`${world.url}/#/cases/${shown.caseId}`);
+    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(shown.person.name);
+    const before = Number(await page.locator('[data-case-version]').getAttribute('data-case-version'));
+
+    holding = true;
+    await apiAs(world.url, shown.keyworkerToken, 'POST', `/cases/${shown.caseId}/events`, { type: 'SCREENING_STARTED', expectedVersion: before });
+    const otherVersion = (await apiAs<{ version: number }>(world.url, other.keyworkerToken, 'GET', `/cases/${other.caseId}`)).version;
+    await apiAs(world.url, other.keyworkerToken, 'POST', `/cases/${other.caseId}/events`, { type: 'SCREENING_STARTED', expectedVersion: otherVersion });
+    const frames = (id: string) => held.filter((m) => m.includes(id)).length;
+    await expect.poll(() => frames(shown.caseId) > 0 && frames(other.caseId) > 0, { timeout: 10_000 }).toBe(true);
+    holding = false;
+    for (const message of [...held.filter((m) => m.includes(shown.caseId)), ...held.filter((m) => !m.includes(shown.caseId))]) send(message);
+
+    await expect.poll(() => page.locator('[data-case-version]').getAttribute('data-case-version'), { timeout: 10_000 }).toBe(String(before + 1));
+    await expect.poll(() => page.getByTestId('case-stage').textContent()).toMatch(/Screening/);
+  });
+
   it("reads the keyworker's own save as saved when its live change comes before the answer", async () => {
     const { caseId, person, keyworkerToken } = await openReferredJourney(world.url);
     const { page, errors } = await world.newPage();

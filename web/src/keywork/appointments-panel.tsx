@@ -205,10 +205,9 @@ export function AppointmentsPanel({ caseId, canWrite, staffName, ownSave, onChan
   const noticeRef = useRef<HTMLDivElement>(null);
   useLiveEvents(
     ['case.changed'],
-    (_n, payload) => {
-      if ((payload as { id?: string } | null)?.id === caseId) list.refresh();
-    },
+    () => list.refresh(),
     200,
+    (payload) => (payload as { id?: string } | null)?.id === caseId,
   );
 
   const done = (text: string) => {

@@ -17,10 +17,9 @@ export function AttendancePanel({ referralId }: { referralId: string }) {
   const reports = useResource(async (signal) => (await api<{ items: AttendanceReport[] }>(`/referrals/${referralId}/attendance`, { signal })).items, [referralId]);
   useLiveEvents(
     ['attendance.reported'],
-    (_n, payload) => {
-      if ((payload as { referralId?: string } | null)?.referralId === referralId) reports.refresh();
-    },
+    () => reports.refresh(),
     100,
+    (payload) => (payload as { referralId?: string } | null)?.referralId === referralId,
   );
   return (
     <div className="panel" data-testid="attendance">

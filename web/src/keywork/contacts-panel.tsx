@@ -118,10 +118,9 @@ export function ContactsPanel({ caseId, canWrite, staffName, ownSave }: { caseId
   const noticeRef = useRef<HTMLDivElement>(null);
   useLiveEvents(
     ['case.changed'],
-    (_n, payload) => {
-      if ((payload as { id?: string } | null)?.id === caseId) list.refresh();
-    },
+    () => list.refresh(),
     300,
+    (payload) => (payload as { id?: string } | null)?.id === caseId,
   );
   const byId = new Map((list.data ?? []).map((c) => [c.id, c]));
 

@@ -106,7 +106,6 @@ export function CasePage({ caseId }: { caseId: string }) {
   useLiveEvents(
     ['case.changed'],
     (_name, payload) => {
-      if (!isAbout(payload, caseId)) return;
       const p = payload as { version?: number };
       const m = mine.current;
       // Someone else's change: newer than the journey on screen and than the user's own
@@ -118,6 +117,7 @@ export function CasePage({ caseId }: { caseId: string }) {
       refresh();
     },
     200,
+    (payload) => isAbout(payload, caseId),
   );
 
   const agencyName = (id: string) => agencies.data?.find((a) => a.id === id)?.name ?? 'another agency';

@@ -62,15 +62,20 @@ export function useLiveStatus(): LiveStatus {
  * runs at most once per `coalesceMs`, with the last payload, so a busy hour does not
  * refetch the same page a hundred times a second. With `coalesceMs` 0 it runs at once for
  * every message (for messages the server already coalesces, or whose every payload counts).
+ * A page about one record passes `about`: only the messages it accepts are kept, so a
+ * message about another record arriving in the same window cannot take this one's place.
  */
 export function useLiveEvents(
   names: readonly LiveEventName[],
   handler: (name: LiveEventName, payload: unknown) => void,
   coalesceMs = 250,
+  about?: (payload: unknown) => boolean,
 ): void {
   const { socket, status } = useContext(LiveContext);
   const handlerRef = useRef(handler);
   handlerRef.current = handler;
+  const aboutRef = useRef(about);
+  aboutRef.current = about;
   const key = names.join('|');
   useEffect(() => {
     if (!socket) return;
@@ -83,6 +88,7 @@ export function useLiveEvents(
     };
     const listeners = key.split('|').map((name) => {
       const listener = (payload: unknown) => {
+        if (aboutRef.current && !aboutRef.current(payload)) return;
         if (coalesceMs <= 0) {
           handlerRef.current(name as LiveEventName, payload);
           return;

@@ -15,10 +15,9 @@ export function PersonHistory({ personId, agencyName }: { personId: string; agen
   const history = useResource(async (signal) => listOf<PersonHistoryEntry>(await api(`/people/${personId}/timeline`, { signal })), [personId]);
   useLiveEvents(
     ['person.changed'],
-    (_name, payload) => {
-      if ((payload as { id?: unknown } | null)?.id === personId || (payload !== null && typeof payload === 'object' && 'reconnected' in payload)) history.refresh();
-    },
+    () => history.refresh(),
     200,
+    (payload) => (payload as { id?: unknown } | null)?.id === personId,
   );
   const items = history.data ?? [];
   const words = personHistoryWords(items, agencyName);

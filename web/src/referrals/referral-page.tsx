@@ -38,11 +38,12 @@ export function ReferralPage({ referralId }: { referralId: string }) {
   const agencies = useResource(async (signal) => listOf<AgencyView>(await api('/agencies', { signal })), []);
   useLiveEvents(
     ['referral.changed'],
-    (_n, payload) => {
-      const p = (payload ?? {}) as Record<string, unknown>;
-      if (p.id === referralId || p.referralId === referralId || 'reconnected' in p) ref.refresh();
-    },
+    () => ref.refresh(),
     200,
+    (payload) => {
+      const p = (payload ?? {}) as Record<string, unknown>;
+      return p.id === referralId || p.referralId === referralId;
+    },
   );
 
   if (ref.loading && !ref.data) return <Loading what="Loading the referral" />;
