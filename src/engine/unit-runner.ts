@@ -56,8 +56,9 @@
  *   sealer chains after commit), the measures keep their per-change state by change, and
  *   the sent writes are only collected (their order on the connection does not matter: each
  *   touches its own unit's rows).
- * The nodes tailing the log hear of it by a `NOTIFY` sent after the commit (see
- * `notifyCommitted`: inside the commit it would make every node's commits take turns).
+ * The nodes tailing the log hear of it by a `NOTIFY` in a transaction of its own right after
+ * the commit, in the same message (see `COMMIT_AND_NOTIFY`: inside the commit it would make
+ * every node's commits take turns).
  * A batch holds at most `PG_MAX_BATCH` units: under savepoints, each is a subtransaction,
  * and past 64 of them in one transaction PostgreSQL's snapshots overflow their cache and
  * every reader on the server pays for lookups in `pg_subtrans`. No lock on the event log is held through
@@ -262,6 +263,19 @@ const PG_MAX_BATCH = 30;
  */
 const PG_SPARE_WRITER_BACKLOG = 4;
 
+/**
+ * PostgreSQL: COMMIT, and in the same message a transaction of its own that tells the nodes
+ * tailing the log (src/live/log-tail.ts) that events were committed. Not in the batch's own
+ * transaction: PostgreSQL holds one lock for the whole database from a notifying
+ * transaction's pre-commit through its commit's WAL flush, so every notifying commit of every
+ * node would take turns through its flush; the notification is not data, so its own
+ * transaction does not wait for a flush. Sent with the COMMIT (the simple query protocol runs
+ * the statements in turn and skips the rest after an error, so a failed COMMIT notifies
+ * nothing), it costs no message and no connection of its own. A notification can still be
+ * lost (the connection drops between the two); the tails' poll covers that.
+ */
+const COMMIT_AND_NOTIFY = `commit; begin; set local synchronous_commit = off; notify ${EVENT_LOG_CHANNEL}; commit`;
+
 /** How often a unit caught in a deadlock is run again before its caller hears the error. */
 const RETRIES = 3;
 
@@ -387,7 +401,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
 
   let idleWaiters: Array<() => void> = [];
   const settle = (): void => {
-    if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing && !notifying) {
+    if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing) {
       const waiters = idleWaiters;
       idleWaiters = [];
       for (const w of waiters) w();
@@ -449,39 +463,6 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         setImmediate(() => void drain());
       }
     });
-  }
-
-  // ---- PostgreSQL: the log tails' notification, after commit --------------------------
-  /**
-   * Tells the nodes tailing the log (src/live/log-tail.ts) that events were committed: one
-   * `NOTIFY` at a time, and one more for every commit made while it was in flight. Not in
-   * the batch's own transaction: PostgreSQL holds one lock for the whole database from a
-   * notifying transaction's pre-commit through its commit's WAL flush, so every notifying
-   * commit of every node would take turns through its flush. Sent after the commit, a
-   * notification may be lost (the process dies in between); the tails' poll covers that.
-   * The notification is not data: its own transaction does not wait for its flush.
-   */
-  let notifying = false;
-  let notifyAgain = false;
-  function notifyCommitted(): void {
-    if (notifying) {
-      notifyAgain = true;
-      return;
-    }
-    notifying = true;
-    void (async () => {
-      try {
-        do {
-          notifyAgain = false;
-          await store.db.executeQuery(CompiledQuery.raw(`begin; set local synchronous_commit = off; notify ${EVENT_LOG_CHANNEL}; commit`, []));
-        } while (notifyAgain);
-      } catch {
-        // The tails' poll reads what this notification would have announced.
-      } finally {
-        notifying = false;
-        settle();
-      }
-    })();
   }
 
   // ---- PostgreSQL: several batches at once -------------------------------------------
@@ -595,7 +576,6 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       return;
     }
     counters.commits += 1;
-    if (store.dialect === 'postgres' && outcomes.some((o) => o.ok && o.ctx.changes.length > 0)) notifyCommitted();
     if (options.commitSizeListeners?.length) {
       const units = outcomes.reduce((n, o) => n + (o.ok ? 1 : 0), 0);
       for (const listener of options.commitSizeListeners) listener(units);
@@ -754,7 +734,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         ctx.sql = trackedSql(ctx.sql, ctx, sent);
         await beforeCommit(ctx, changes);
       }
-      await raw('commit');
+      await raw(changes.length > 0 ? COMMIT_AND_NOTIFY : 'commit');
       // A sent write that failed ended the transaction, and COMMIT then rolled it back (which
       // PostgreSQL answers without an error): the batch failed as a failing hook fails it.
       await Promise.all(sent.pending);
@@ -790,7 +770,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   async function runPostgresTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
     const raw = (text: string) => onConnection(conn).executeQuery(CompiledQuery.raw(text, []));
     const locked = (head: ChainHead): RunnerContext => ({ ...newContext(conn, head), locked: true });
-    const commit = () => raw('commit');
+    const commit = (changes: readonly StreamChange[]) => raw(changes.length > 0 ? COMMIT_AND_NOTIFY : 'commit');
     await beginPostgres(conn);
     try {
       const head: ChainHead = { hash: null };
@@ -798,7 +778,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         const ctx = locked(head);
         const value = await batch[0]!.work(ctx);
         await beforeCommit(ctx, ctx.changes);
-        await commit();
+        await commit(ctx.changes);
         outcomes.push({ ok: true, value, ctx });
         return;
       }
@@ -820,7 +800,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
       if (release) await raw(release);
       const changes = outcomes.flatMap((o) => (o.ok ? o.ctx.changes : []));
       if (options.beforeCommit.length > 0) await beforeCommit(locked(head), changes);
-      await commit();
+      await commit(changes);
     } catch (err) {
       await raw('rollback').catch(() => undefined);
       throw err;
@@ -838,7 +818,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
     },
     stats: () => ({ ...counters }),
     idle() {
-      if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing && !notifying) return Promise.resolve();
+      if (queue.length === 0 && !draining && running === 0 && awaitingSync.length === 0 && !syncing) return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
   };
