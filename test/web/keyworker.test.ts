@@ -68,6 +68,27 @@ async function holdLiveChanges(page: Page, caseId: string) {
 }
 
 /**
+ * A referred journey on the keyworker's page with the Start screening form open, and a
+ * manager's token for a colleague's change; the page's live frames about the journey can be
+ * held back (`holdLiveChanges`).
+ */
+async function journeyWithFormOpen() {
+  const { caseId, person } = await openReferredJourney(world.url);
+  const manager = await loginToken(world.url, 'manager@northbridge.example');
+  const { page, errors } = await world.newPage();
+  const live = await holdLiveChanges(page, caseId);
+  await signIn(page, world.url, 'keyworker@northbridge.example');
+  await page.goto(`${world.url}/#/cases/${caseId}`);
+  await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
+  const version = () => page.locator('[data-case-version]').getAttribute('data-case-version');
+  const before = Number(await version());
+  await page.locator('button[data-action="SCREENING_STARTED"]').click();
+  const form = page.locator('form[data-event-form="SCREENING_STARTED"]');
+  await form.waitFor();
+  return { caseId, manager, page, errors, live, version, before, form };
+}
+
+/**
  * Holds the page's requests to `url`, all of them or those after the first `pass`, until
  * `release` (then `page.unroute(url)` once they have been answered).
  */
@@ -374,18 +395,7 @@ describe('keyworker', () => {
   });
 
   it("reads an appointment booked and attended beside an open form as the keyworker's own when its live change comes after the answer", async () => {
-    const { caseId, person } = await openReferredJourney(world.url);
-    const manager = await loginToken(world.url, 'manager@northbridge.example');
-    const { page, errors } = await world.newPage();
-    const live = await holdLiveChanges(page, caseId);
-    await signIn(page, world.url, 'keyworker@northbridge.example');
-    await page.goto(`${world.url}/#/cases/${caseId}`);
-    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
-    const version = () => page.locator('[data-case-version]').getAttribute('data-case-version');
-    const before = Number(await version());
-    await page.locator('button[data-action="SCREENING_STARTED"]').click();
-    const form = page.locator('form[data-event-form="SCREENING_STARTED"]');
-    await form.waitFor();
+    const { caseId, manager, page, errors, live, version, before, form } = await journeyWithFormOpen();
     const journeyUrl = `**/api/v1/cases/${caseId}`;
     const timelineAsked = () => page.waitForRequest((r) => r.url().endsWith(`/api/v1/cases/${caseId}/timeline`));
 
@@ -439,17 +449,7 @@ describe('keyworker', () => {
   });
 
   it("reads a contact entry recorded beside an open form as the keyworker's own when its live change comes before the answer", async () => {
-    const { caseId, person } = await openReferredJourney(world.url);
-    const manager = await loginToken(world.url, 'manager@northbridge.example');
-    const { page, errors } = await world.newPage();
-    await signIn(page, world.url, 'keyworker@northbridge.example');
-    await page.goto(`${world.url}/#/cases/${caseId}`);
-    await expect.poll(() => page.getByTestId('person-name').textContent()).toBe(person.name);
-    const version = () => page.locator('[data-case-version]').getAttribute('data-case-version');
-    const before = Number(await version());
-    await page.locator('button[data-action="SCREENING_STARTED"]').click();
-    const form = page.locator('form[data-event-form="SCREENING_STARTED"]');
-    await form.waitFor();
+    const { caseId, manager, page, errors, version, before, form } = await journeyWithFormOpen();
 
     // The entry reaches the server at once; its answer is held until the live change it
     // caused has refreshed the page.
