@@ -19,6 +19,9 @@
  * every journey's events in order.
  */
 
+import { columnList } from '../db/column-list.ts';
+import type { EventTable } from '../db/schema.ts';
+
 /** The snapshot a page of rows was read in (`pg_snapshot_xmin` / `pg_snapshot_xmax` of `pg_current_snapshot()`). */
 export interface SnapshotBounds {
   xmin: bigint;
@@ -31,6 +34,12 @@ export interface SnapshotBounds {
  */
 export const SNAPSHOT_COLUMNS =
   'pg_snapshot_xmin(pg_current_snapshot())::text as snap_xmin, pg_snapshot_xmax(pg_current_snapshot())::text as snap_xmax';
+
+/** Every column of `events`, for a read that PostgreSQL keeps prepared (column-list.ts). */
+export const EVENT_COLUMNS = columnList<EventTable>()([
+  'seq', 'stream_type', 'stream_id', 'stream_version', 'type', 'payload', 'from_state', 'to_state',
+  'user_id', 'agency_id', 'recorded_at', 'effective_at', 'backdate_reason', 'prev_hash', 'hash',
+]);
 
 /** The snapshot bounds carried by a row read with `SNAPSHOT_COLUMNS`. */
 export function boundsOf(row: { snap_xmin: string; snap_xmax: string }): SnapshotBounds {

@@ -11,7 +11,8 @@ import { OPENING_EVENTS, REFERRAL_TIMER_IDS, isRecordStream, type RecordStreamTy
 import { overdueFlag } from '../../machines/overdue.ts';
 import type { Dialect } from '../db/database.ts';
 import type { DirectSql } from '../db/direct-sql.ts';
-import type { CaseRow, Database, EventRow, RecordStreamRow, ReferralRow, StreamType } from '../db/schema.ts';
+import { columnList } from '../db/column-list.ts';
+import type { CaseRow, CaseTable, Database, EventRow, RecordStreamRow, RecordStreamTable, ReferralRow, ReferralTable, StreamType } from '../db/schema.ts';
 import { PathwaysError, notFound, validationError } from '../errors.ts';
 import { parseInstant, resolveEffectiveTime } from './effective-time.ts';
 import type {
@@ -72,10 +73,21 @@ export async function beginWrites(ctx: TxContext): Promise<void> {
  */
 export async function loadStream<S extends StreamType>(db: DirectSql, stream: S, id: string, forUpdate = false): Promise<StreamRow<S> | undefined> {
   const lock = forUpdate ? ' for no key update' : '';
-  if (stream === 'case') return db.get<StreamRow<S>>(`select * from cases where id = ?${lock}`, [id]);
-  if (stream === 'referral') return db.get<StreamRow<S>>(`select * from referrals where id = ?${lock}`, [id]);
-  return db.get<StreamRow<S>>(`select * from record_streams where stream_type = ? and id = ?${lock}`, [stream, id]);
+  if (stream === 'case') return db.get<StreamRow<S>>(`select ${CASE_COLUMNS} from cases where id = ?${lock}`, [id]);
+  if (stream === 'referral') return db.get<StreamRow<S>>(`select ${REFERRAL_COLUMNS} from referrals where id = ?${lock}`, [id]);
+  return db.get<StreamRow<S>>(`select ${RECORD_STREAM_COLUMNS} from record_streams where stream_type = ? and id = ?${lock}`, [stream, id]);
 }
+
+// Named, not `select *`, so that PostgreSQL keeps these reads prepared (column-list.ts).
+const CASE_COLUMNS = columnList<CaseTable>()([
+  'id', 'person_id', 'lead_agency_id', 'keyworker_id', 'machine_version', 'stage', 'state_value', 'snapshot', 'version',
+  'referral_source', 'referred_on', 'stage_entered_at', 'opened_at', 'closed_at', 'updated_at', 'overdue',
+]);
+const REFERRAL_COLUMNS = columnList<ReferralTable>()([
+  'id', 'person_id', 'case_id', 'from_agency_id', 'from_user_id', 'to_agency_id', 'kind', 'reason', 'urgency', 'machine_version', 'state',
+  'snapshot', 'version', 'acknowledge_by', 'first_contact_by', 'safeguarding_override', 'referral_source', 'released_on', 'created_at', 'updated_at',
+]);
+const RECORD_STREAM_COLUMNS = columnList<RecordStreamTable>()(['stream_type', 'id', 'machine_version', 'state', 'snapshot', 'version', 'created_at', 'updated_at']);
 
 const UPDATE_CASE =
   'update cases set snapshot = ?, stage = ?, state_value = ?, version = ?, stage_entered_at = ?, closed_at = ?, keyworker_id = ?, updated_at = ?, overdue = ? where id = ? and version = ?';

@@ -19,9 +19,9 @@
 import pg from 'pg';
 import type { Store } from '../db/database.ts';
 import type { EventRow } from '../db/schema.ts';
-import { sql } from 'kysely';
 import { EVENT_LOG_CHANNEL } from '../engine/event-log.ts';
-import { LogWatermark, SNAPSHOT_COLUMNS, boundsOf } from '../engine/log-watermark.ts';
+import { directSql } from '../db/direct-sql.ts';
+import { EVENT_COLUMNS, LogWatermark, SNAPSHOT_COLUMNS, boundsOf } from '../engine/log-watermark.ts';
 
 export interface LogTailOptions {
   /** Called with each page of new events, in `seq` order; the next page waits for it. */
@@ -52,6 +52,9 @@ const HOLE_RETRY_MS = 25;
  * Starts tailing the log from its newest sealed event (everything before it is settled; the
  * few committed since are handed on at once). PostgreSQL only.
  */
+/** The next page of the log after a `seq`, each row with the snapshot it was read in. */
+const NEXT_EVENTS = `select ${EVENT_COLUMNS}, ${SNAPSHOT_COLUMNS} from events where seq > ? order by seq limit ?`;
+
 export async function startLogTail(store: Store, options: LogTailOptions): Promise<LogTail> {
   if (store.config.dialect !== 'postgres') throw new Error('The log tail is for PostgreSQL; SQLite serves from one process and fans out on commit.');
   const { connectionString, schema } = store.config;
@@ -59,6 +62,8 @@ export async function startLogTail(store: Store, options: LogTailOptions): Promi
   const head = await store.db.selectFrom('events').select((eb) => eb.fn.max('seq').as('seq')).where('hash', 'is not', null).executeTakeFirst();
   let seq = Number(head?.seq ?? 0);
   const watermark = new LogWatermark();
+  // Named columns and `?`s: run through the direct path, PostgreSQL keeps it prepared.
+  const direct = directSql(store.db, null);
   let retry: NodeJS.Timeout | undefined;
   let closed = false;
   let reading = false;
@@ -74,7 +79,7 @@ export async function startLogTail(store: Store, options: LogTailOptions): Promi
       do {
         again = false;
         for (;;) {
-          const rows = (await sql<EventRow & { snap_xmin: string; snap_xmax: string }>`select *, ${sql.raw(SNAPSHOT_COLUMNS)} from events where seq > ${seq} order by seq limit ${pageSize}`.execute(store.db)).rows;
+          const rows = await direct.all<EventRow & { snap_xmin: string; snap_xmax: string }>(NEXT_EVENTS, [seq, pageSize]);
           const safe = rows[0] ? watermark.safePrefix(seq, rows, boundsOf(rows[0])) : [];
           if (safe.length === 0 || closed) break;
           seq = Number(safe[safe.length - 1]!.seq);

@@ -58,8 +58,10 @@ const pgTotalsText = (): string => `insert into metric_day_totals (metric, agenc
   select * from unnest(${pgArrays(TOTAL_TYPES)})
   ${TOTALS_KEY}`;
 // A serving node's commits append their changes instead (counter-fold.ts): one row per block row.
+// Its columns named rather than `select *`, so that PostgreSQL keeps it prepared (direct-sql.ts).
 const PG_APPEND = `insert into metric_day_deltas (metric, agency_id, k, block, dim, value, n, ${DAY_LIST})
-  select * from unnest(${pgArrays(BLOCK_TYPES)})`;
+  select metric, agency_id, k, block, dim, value, n, ${DAY_LIST}
+  from unnest(${pgArrays(BLOCK_TYPES)}) as u(metric, agency_id, k, block, dim, value, n, ${DAY_LIST})`;
 const PG_BLOCKS = pgBlocksText();
 const PG_TOTALS = pgTotalsText();
 // Both in one round trip (PostgreSQL runs data-modifying CTEs); empty arrays insert nothing.
