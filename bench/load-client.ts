@@ -214,20 +214,29 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
   const inflight = new Set<Promise<void>>();
   const started = performance.now();
   const total = Math.round(job.rate * job.seconds);
-  // Dispatch on a 1 ms tick, as many as the schedule says are due: each request's latency
-  // counts from when it was due, so a server that falls behind cannot hide it (no
-  // coordinated omission).
+  // Request n is due at n ÷ rate seconds; each is sent when due (a timer set for the next
+  // one, not a fixed tick: a 1 ms tick woke this process a thousand times a second on the
+  // machine the server shares) and its latency counts from when it was due, so a server
+  // that falls behind cannot hide it (no coordinated omission). When every client is busy
+  // the server has fallen behind: the next client to free sends what is due.
+  const dueAtOf = (n: number): number => started + (n / job.rate) * 1000;
   await new Promise<void>((resolve) => {
-    const tick = setInterval(() => {
+    let waitingForClient = false;
+    let done = false;
+    // `freed`: called because a client came free while every one was busy.
+    const dispatch = (freed = false): void => {
+      if (done) return;
       const now = performance.now();
-      const due = Math.min(total, Math.floor(((now - started) / 1000) * job.rate));
+      // Every request whose due time has come: index n is due once n ≤ elapsed × rate.
+      const due = Math.min(total, Math.floor(((now - started) / 1000) * job.rate) + 1);
       while (sent < due) {
         const client = idle.shift();
         if (client === undefined) {
-          late += 1;
-          break; // every client busy: the server has fallen behind; send when one frees
+          waitingForClient = true;
+          break;
         }
-        const dueAt = started + (sent / job.rate) * 1000;
+        const dueAt = dueAtOf(sent);
+        if (freed) late += 1;
         const req = target.next(client);
         sent += 1;
         const p = post(agent, job.port, req.path, req.body, job.token)
@@ -248,14 +257,21 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
           .finally(() => {
             idle.push(client);
             inflight.delete(p);
+            if (waitingForClient) {
+              waitingForClient = false;
+              dispatch(true);
+            }
           });
         inflight.add(p);
       }
       if (sent >= total || now - started > job.seconds * 1000 * 3) {
-        clearInterval(tick);
+        done = true;
         resolve();
+        return;
       }
-    }, 1);
+      if (!waitingForClient) setTimeout(dispatch, Math.max(0, dueAtOf(sent) - performance.now()), false);
+    };
+    dispatch();
   });
   await Promise.all(inflight);
   agent.destroy();
