@@ -48,13 +48,13 @@ export interface LogTail {
  */
 const HOLE_RETRY_MS = 25;
 
+/** The next page of the log after a `seq`, each row with the snapshot it was read in. */
+const NEXT_EVENTS = `select ${EVENT_COLUMNS}, ${SNAPSHOT_COLUMNS} from events where seq > ? order by seq limit ?`;
+
 /**
  * Starts tailing the log from its newest sealed event (everything before it is settled; the
  * few committed since are handed on at once). PostgreSQL only.
  */
-/** The next page of the log after a `seq`, each row with the snapshot it was read in. */
-const NEXT_EVENTS = `select ${EVENT_COLUMNS}, ${SNAPSHOT_COLUMNS} from events where seq > ? order by seq limit ?`;
-
 export async function startLogTail(store: Store, options: LogTailOptions): Promise<LogTail> {
   if (store.config.dialect !== 'postgres') throw new Error('The log tail is for PostgreSQL; SQLite serves from one process and fans out on commit.');
   const { connectionString, schema } = store.config;
