@@ -7,6 +7,5 @@
  * the type check.
  */
 export function columnList<T>() {
-  return <const C extends ReadonlyArray<keyof T & string>>(columns: C & (Exclude<keyof T, C[number]> extends never ? unknown : never), prefix = ''): string =>
-    columns.map((c) => `${prefix}${c}`).join(', ');
+  return <const C extends ReadonlyArray<keyof T & string>>(columns: C & (Exclude<keyof T, C[number]> extends never ? unknown : never)): string => columns.join(', ');
 }
