@@ -16,9 +16,10 @@ import { createTestStore, type TestStore } from '../support/stores.ts';
 describe('the engine on PostgreSQL plans its statements once', () => {
   let store: TestStore;
   let engine: Engine;
+  const clock = testClock('2026-03-02');
   beforeEach(async () => {
     store = await createTestStore('postgres');
-    engine = createEngine(store, { now: testClock('2026-03-02').now });
+    engine = createEngine(store, { now: clock.now });
     attachMetrics(engine);
   });
   afterEach(async () => {
@@ -27,7 +28,6 @@ describe('the engine on PostgreSQL plans its statements once', () => {
   });
 
   it('reads a journey by a prepared statement, with every column, under generic plans', async () => {
-    const clock = testClock('2026-03-02');
     const agencyId = await addAgency(store.db, 'treatment_provider', 'North');
     const personId = await addPerson(store.db, agencyId);
     const journey = await openJourney(engine, clock, { personId, agencyId, referredOn: '2026-03-02' });
