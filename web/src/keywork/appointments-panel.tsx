@@ -10,7 +10,7 @@ import { bookAppointmentBody } from '../../../api/schemas/keywork.ts';
 import { api, ApiProblem } from '../lib/api-client.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { londonInstant, londonToday } from '../lib/london-time.ts';
-import { useLiveEvents } from '../lib/live.tsx';
+import { aboutRecord, useLiveEvents } from '../lib/live.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { ErrorSummary, type FieldProblem } from '../forms/error-summary.tsx';
@@ -207,7 +207,7 @@ export function AppointmentsPanel({ caseId, canWrite, staffName, ownSave, onChan
     ['case.changed'],
     () => list.refresh(),
     200,
-    (payload) => (payload as { id?: string } | null)?.id === caseId,
+    aboutRecord(caseId),
   );
 
   const done = (text: string) => {

@@ -6,7 +6,7 @@
  */
 import { api } from '../lib/api-client.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { useLiveEvents } from '../lib/live.tsx';
+import { aboutRecord, useLiveEvents } from '../lib/live.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Loading, ProblemMessage } from '../components/status.tsx';
 import { APPOINTMENT_KIND_LABELS, APPOINTMENT_STATUS_LABELS, appointmentBadge } from './keywork-labels.ts';
@@ -19,7 +19,7 @@ export function AttendancePanel({ referralId }: { referralId: string }) {
     ['attendance.reported'],
     () => reports.refresh(),
     100,
-    (payload) => (payload as { referralId?: string } | null)?.referralId === referralId,
+    aboutRecord(referralId, ['referralId']),
   );
   return (
     <div className="panel" data-testid="attendance">

@@ -11,7 +11,7 @@ import { recordContactBody } from '../../../api/schemas/keywork.ts';
 import { api, ApiProblem } from '../lib/api-client.ts';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { londonToday } from '../lib/london-time.ts';
-import { useLiveEvents } from '../lib/live.tsx';
+import { aboutRecord, useLiveEvents } from '../lib/live.tsx';
 import { useResource } from '../lib/use-resource.ts';
 import { Loading, Notice, ProblemMessage } from '../components/status.tsx';
 import { ErrorSummary, type FieldProblem } from '../forms/error-summary.tsx';
@@ -120,7 +120,7 @@ export function ContactsPanel({ caseId, canWrite, staffName, ownSave }: { caseId
     ['case.changed'],
     () => list.refresh(),
     300,
-    (payload) => (payload as { id?: string } | null)?.id === caseId,
+    aboutRecord(caseId),
   );
   const byId = new Map((list.data ?? []).map((c) => [c.id, c]));
 

@@ -17,7 +17,7 @@ import type { ApiProblem} from '../lib/api-client.ts';
 import { api, listOf } from '../lib/api-client.ts';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { eventActionLabel, stageLabel, stateValueLabel } from '../lib/labels.ts';
-import { useLiveEvents } from '../lib/live.tsx';
+import { aboutRecord, useLiveEvents } from '../lib/live.tsx';
 import { personName } from '../lib/people.ts';
 import { Link } from '../lib/router.tsx';
 import { useSession } from '../lib/session.tsx';
@@ -47,12 +47,8 @@ function stateWords(c: CaseView): string {
   return stateValueLabel(child ? { [top ?? '']: child } : top);
 }
 
-/** Liveevent payloads name the journey by `id` (or `caseId`). */
-function isAbout(payload: unknown, id: string): boolean {
-  if (!payload || typeof payload !== 'object') return false;
-  const p = payload as Record<string, unknown>;
-  return p.id === id || p.caseId === id || p.streamId === id || 'reconnected' in p;
-}
+/** The fields a live message may name its journey by. */
+const JOURNEY_FIELDS = ['id', 'caseId', 'streamId'];
 
 /** The case page. */
 export function CasePage({ caseId }: { caseId: string }) {
@@ -117,7 +113,7 @@ export function CasePage({ caseId }: { caseId: string }) {
       refresh();
     },
     200,
-    (payload) => isAbout(payload, caseId),
+    aboutRecord(caseId, JOURNEY_FIELDS),
   );
 
   const agencyName = (id: string) => agencies.data?.find((a) => a.id === id)?.name ?? 'another agency';

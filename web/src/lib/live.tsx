@@ -58,12 +58,25 @@ export function useLiveStatus(): LiveStatus {
 }
 
 /**
+ * An `about` for `useLiveEvents`: accepts the messages that name record `id` in one of
+ * `fields` (a journey's `case.changed` names it `id`; an attendance report its `referralId`).
+ */
+export function aboutRecord(id: string, fields: readonly string[] = ['id']): (payload: unknown) => boolean {
+  return (payload) => {
+    if (!payload || typeof payload !== 'object') return false;
+    const p = payload as Record<string, unknown>;
+    return fields.some((f) => p[f] === id);
+  };
+}
+
+/**
  * Calls `handler` for each of the named live events. Bursts are coalesced: the handler
  * runs at most once per `coalesceMs`, with the last payload, so a busy hour does not
  * refetch the same page a hundred times a second. With `coalesceMs` 0 it runs at once for
  * every message (for messages the server already coalesces, or whose every payload counts).
- * A page about one record passes `about`: only the messages it accepts are kept, so a
- * message about another record arriving in the same window cannot take this one's place.
+ * A page about one record passes `about` (`aboutRecord`): only the messages it accepts are
+ * kept, so a message about another record arriving in the same window cannot take this
+ * one's place. A reconnect reaches the handler whatever `about` says.
  */
 export function useLiveEvents(
   names: readonly LiveEventName[],

@@ -4,7 +4,7 @@
  * page shows at once.
  */
 import { api, listOf } from '../lib/api-client.ts';
-import { useLiveEvents } from '../lib/live.tsx';
+import { aboutRecord, useLiveEvents } from '../lib/live.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { Empty, Loading, ProblemMessage } from '../components/status.tsx';
@@ -17,7 +17,7 @@ export function PersonHistory({ personId, agencyName }: { personId: string; agen
     ['person.changed'],
     () => history.refresh(),
     200,
-    (payload) => (payload as { id?: unknown } | null)?.id === personId,
+    aboutRecord(personId),
   );
   const items = history.data ?? [];
   const words = personHistoryWords(items, agencyName);

@@ -8,7 +8,7 @@ import { REFERRAL_EVENT_SCHEMAS } from '../../../api/schemas/referral-events.ts'
 import { api, ApiProblem, listOf } from '../lib/api-client.ts';
 import { formatDate, formatDateTime, formatDays, humanise } from '../lib/format.ts';
 import { eventActionLabel, referralStateLabel } from '../lib/labels.ts';
-import { useLiveEvents } from '../lib/live.tsx';
+import { aboutRecord, useLiveEvents } from '../lib/live.tsx';
 import { personName } from '../lib/people.ts';
 import { Link } from '../lib/router.tsx';
 import { useResource } from '../lib/use-resource.ts';
@@ -40,10 +40,7 @@ export function ReferralPage({ referralId }: { referralId: string }) {
     ['referral.changed'],
     () => ref.refresh(),
     200,
-    (payload) => {
-      const p = (payload ?? {}) as Record<string, unknown>;
-      return p.id === referralId || p.referralId === referralId;
-    },
+    aboutRecord(referralId, ['id', 'referralId']),
   );
 
   if (ref.loading && !ref.data) return <Loading what="Loading the referral" />;
