@@ -276,6 +276,9 @@ const PG_SPARE_WRITER_BACKLOG = 4;
  */
 const COMMIT_AND_NOTIFY = `commit; begin; set local synchronous_commit = off; notify ${EVENT_LOG_CHANNEL}; commit`;
 
+/** The end of a PostgreSQL batch: COMMIT, with the log tails' notification when it wrote events. */
+const commitText = (changes: readonly StreamChange[]): string => (changes.length > 0 ? COMMIT_AND_NOTIFY : 'commit');
+
 /** How often a unit caught in a deadlock is run again before its caller hears the error. */
 const RETRIES = 3;
 
@@ -741,7 +744,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
         ctx.sql = trackedSql(ctx.sql, ctx, sent);
         await beforeCommit(ctx, changes);
       }
-      await raw(changes.length > 0 ? COMMIT_AND_NOTIFY : 'commit');
+      await raw(commitText(changes));
       // A sent write that failed ended the transaction, and COMMIT then rolled it back (which
       // PostgreSQL answers without an error): the batch failed as a failing hook fails it.
       await Promise.all(sent.pending);
@@ -777,7 +780,7 @@ export function createUnitRunner(store: Store, options: UnitRunnerOptions): Unit
   async function runPostgresTransaction(conn: Kysely<Database>, batch: QueuedUnit[], outcomes: Outcome[]): Promise<void> {
     const raw = (text: string) => onConnection(conn).executeQuery(CompiledQuery.raw(text, []));
     const locked = (head: ChainHead): RunnerContext => ({ ...newContext(conn, head), locked: true });
-    const commit = (changes: readonly StreamChange[]) => raw(changes.length > 0 ? COMMIT_AND_NOTIFY : 'commit');
+    const commit = (changes: readonly StreamChange[]) => raw(commitText(changes));
     await beginPostgres(conn);
     try {
       const head: ChainHead = { hash: null };
