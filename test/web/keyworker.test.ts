@@ -89,6 +89,17 @@ async function journeyWithFormOpen() {
 }
 
 /**
+ * Ends a test of `journeyWithFormOpen`: the form is still open, a colleague's booking is
+ * told as someone else's change, and the page logged no error.
+ */
+async function colleagueBookingIsSomeoneElses({ caseId, manager, page, errors, form }: Awaited<ReturnType<typeof journeyWithFormOpen>>) {
+  expect(await form.isVisible()).toBe(true);
+  await apiAs(world.url, manager, 'POST', `/cases/${caseId}/appointments`, { kind: 'group', startsAt: new Date().toISOString() });
+  await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
+  expect(errors).toEqual([]);
+}
+
+/**
  * Holds the page's requests to `url`, all of them or those after the first `pass`, until
  * `release` (then `page.unroute(url)` once they have been answered).
  */
@@ -395,7 +406,8 @@ describe('keyworker', () => {
   });
 
   it("reads an appointment booked and attended beside an open form as the keyworker's own when its live change comes after the answer", async () => {
-    const { caseId, manager, page, errors, live, version, before, form } = await journeyWithFormOpen();
+    const opened = await journeyWithFormOpen();
+    const { caseId, page, live, version, before } = opened;
     const journeyUrl = `**/api/v1/cases/${caseId}`;
     const timelineAsked = () => page.waitForRequest((r) => r.url().endsWith(`/api/v1/cases/${caseId}/timeline`));
 
@@ -441,15 +453,12 @@ describe('keyworker', () => {
     await page.unroute(journeyUrl);
     expect(await page.getByTestId('case-notice').count()).toBe(0);
 
-    // The form is still open, and a colleague's booking is someone else's change.
-    expect(await form.isVisible()).toBe(true);
-    await apiAs(world.url, manager, 'POST', `/cases/${caseId}/appointments`, { kind: 'group', startsAt: new Date().toISOString() });
-    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
-    expect(errors).toEqual([]);
+    await colleagueBookingIsSomeoneElses(opened);
   });
 
   it("reads a contact entry recorded beside an open form as the keyworker's own when its live change comes before the answer", async () => {
-    const { caseId, manager, page, errors, version, before, form } = await journeyWithFormOpen();
+    const opened = await journeyWithFormOpen();
+    const { caseId, page, version, before } = opened;
 
     // The entry reaches the server at once; its answer is held until the live change it
     // caused has refreshed the page.
@@ -477,10 +486,6 @@ describe('keyworker', () => {
     await page.unroute(contactsUrl);
     expect(await page.getByTestId('case-notice').count()).toBe(0);
 
-    // The form is still open, and a colleague's booking is someone else's change.
-    expect(await form.isVisible()).toBe(true);
-    await apiAs(world.url, manager, 'POST', `/cases/${caseId}/appointments`, { kind: 'group', startsAt: new Date().toISOString() });
-    await expect.poll(() => page.getByTestId('case-notice').textContent(), { timeout: 10_000 }).toMatch(/Someone else has just updated this journey/);
-    expect(errors).toEqual([]);
+    await colleagueBookingIsSomeoneElses(opened);
   });
 });
