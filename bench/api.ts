@@ -31,7 +31,7 @@ import { recordPerson } from '../src/people/person-commands.ts';
 import { startPathways } from '../cli/commands/serve.ts';
 import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 import { startLoadClient, type LoadJob, type RunResult } from './load-client.ts';
 
 /** One JSON POST from the parent (the sign-in); returns the body. */
@@ -45,11 +45,6 @@ function post(agent: Agent, port: number, path: string, body: string): Promise<s
     req.on('error', fail);
     req.end(body);
   });
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 /** Main-thread time (event loop busy), process CPU and garbage-collection pauses while `work` runs. */
@@ -159,7 +154,7 @@ export const bench: BenchModule = {
 
         const ceilRate = ceilClosed.value.ok / ceilClosed.value.seconds;
         const apiRate = apiClosed.value.ok / apiClosed.value.seconds;
-        const lat = (r: RunResult) => `${percentile(r.latencies, 50).toFixed(1)} / ${percentile(r.latencies, 99).toFixed(1)}`;
+        const lat = (r: RunResult) => `${percentile(r.latencies, 0.5).toFixed(1)} / ${percentile(r.latencies, 0.99).toFixed(1)}`;
         const perTransition = (m: { busyMs: number; cpuMs: number; value: RunResult }) => ({ busy: (m.busyMs * 1000) / Math.max(1, m.value.ok), cpu: (m.cpuMs * 1000) / Math.max(1, m.value.ok) });
         const closedCost = perTransition(apiClosed);
         const ceilCost = perTransition(ceilClosed);

@@ -31,3 +31,12 @@ export function envInt(name: string, fallback: number, least = 1): number {
   if (!Number.isInteger(value) || value < least) throw new Error(`${name} must be an integer of at least ${least}, got "${raw}"`);
   return value;
 }
+
+/**
+ * The nearest-rank percentile of `values` (in any order; not changed): the smallest value
+ * with at least `p` (0–1) of them at or below it. NaN when there are none.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
+}

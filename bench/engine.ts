@@ -23,7 +23,7 @@ import { openStore, type Store } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { createEngine, type Actor, type Engine, type EventInput } from '../src/engine/engine.ts';
 import { verifyChain } from '../src/engine/hash-chain.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 
 /** The events of one journey from referral into treatment, after CASE_OPENED (bench/metrics.ts walks it too). */
 export const JOURNEY: EventInput[] = [
@@ -101,11 +101,6 @@ async function concurrent(engine: Engine, world: World, callers: number, journey
   return (callers * journeysEach * OPS_PER_JOURNEY) / ((performance.now() - started) / 1000);
 }
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 export const bench: BenchModule = {
   name: 'engine',
   summary: 'engine transitions/s on SQLite (synchronous=FULL) against the one-sync-per-commit ceiling',
@@ -163,7 +158,7 @@ export const bench: BenchModule = {
           { name: '(b) / (a)', value: sequential / ceil, unit: '×' },
           { name: `(c) engine, ${callers} concurrent callers (group commit)`, value: grouped, unit: 'transitions/s', note: `${callers * concJourneys * OPS_PER_JOURNEY} transitions, ${perCommit.toFixed(1)} per commit` },
           { name: '(c) / (a)', value: grouped / ceil, unit: '×' },
-          { name: '(c) latency p50 / p99', value: `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)}`, unit: 'ms' },
+          { name: '(c) latency p50 / p99', value: `${percentile(latencies, 0.5).toFixed(1)} / ${percentile(latencies, 0.99).toFixed(1)}`, unit: 'ms' },
           {
             name: '(c) CPU per transition',
             value: cpuPerTransition,

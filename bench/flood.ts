@@ -44,7 +44,7 @@ import { SYSTEM_ACTOR, createEngine } from '../src/engine/engine.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { recordPerson } from '../src/people/person-commands.ts';
 import { startServeProcess, type ServeProcess } from '../test/support/serve-process.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 import { startLoadClient, type RunResult } from './load-client.ts';
 
 const REAL_COST = 2 ** 15;
@@ -64,11 +64,6 @@ function post(agent: Agent, port: number, path: string, body: string, headers: R
     req.on('error', fail);
     req.end(body);
   });
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
 /** CPU seconds (user + system) a process (or, under /proc/PID/task/TID, one thread) has used so far. */
@@ -177,7 +172,7 @@ const emptyPhase = (): Phase => ({ latencies: [], ok: 0, failed: 0, seconds: 0, 
 
 /** What a phase's figures are, summed over its rounds. */
 function summary(p: Phase) {
-  return { p50: percentile(p.latencies, 50), p99: percentile(p.latencies, 99), rate: p.ok / p.seconds, cpu: p.cpu / p.seconds, mainCpu: p.mainCpu / p.seconds, clientCpu: p.clientCpu / p.seconds };
+  return { p50: percentile(p.latencies, 0.5), p99: percentile(p.latencies, 0.99), rate: p.ok / p.seconds, cpu: p.cpu / p.seconds, mainCpu: p.mainCpu / p.seconds, clientCpu: p.clientCpu / p.seconds };
 }
 
 /**

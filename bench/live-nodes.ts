@@ -35,7 +35,7 @@ import { openStore } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrator.ts';
 import { createEngine } from '../src/engine/engine.ts';
 import { startServeProcess, type ServeProcess } from '../test/support/serve-process.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 // bench/load-client.ts is imported where it is used: imported here, its child mode would
 // answer this file's own child processes' messages.
 
@@ -100,10 +100,6 @@ async function redisServerChild(stream: string): Promise<void> {
 }
 
 if (process.argv[2] === CHILD_FLAG && process.argv[3]) await redisServerChild(process.argv[3]);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-}
 
 /** One phase's outcome. */
 interface Outcome {

@@ -26,7 +26,7 @@ import { migrate } from '../src/db/migrator.ts';
 import { createEngine } from '../src/engine/engine.ts';
 import { attachLive } from '../src/live/live-server.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 import { monotonicMs, startLoadClient } from './load-client.ts';
 
 const CHILD_FLAG = '--serve-live-bench';
@@ -59,10 +59,6 @@ async function serveChild(url: string): Promise<void> {
 }
 
 if (process.argv[2] === CHILD_FLAG && process.argv[3]) await serveChild(process.argv[3]);
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-}
 
 async function prepare(url: string, sockets: number, journeys: number) {
   const store = await openStore(url);
@@ -161,7 +157,7 @@ export const bench: BenchModule = {
         seconds,
       });
       const responded = new Map(result.answered);
-      const httpTimes = [...result.latencies].sort((a, b) => a - b);
+      const httpTimes = result.latencies;
       const { sent, failed, late } = result;
       const elapsed = result.seconds;
       // Let the last messages arrive.
@@ -174,8 +170,6 @@ export const bench: BenchModule = {
         missing += managers - got.length;
         for (const t of got) latencies.push(Math.max(0, t - t1));
       }
-      latencies.sort((a, b) => a - b);
-      httpTimes.sort((a, b) => a - b);
       const note = `${sockets.length} sockets (${managers} managers), ${rate}/s for ${seconds} s, server, load generator and sockets in three processes on loopback`;
       const figures: Figure[] = [
         { name: 'transitions sent over HTTP', value: sent, note: `${(responded.size / elapsed).toFixed(0)}/s answered; ${late} sent late (every journey busy), ${failed} failed` },

@@ -31,7 +31,7 @@ import { createEngine, type Engine } from '../src/engine/engine.ts';
 import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { seedCohort } from '../seeds/cohort.ts';
 import { loadDemoArea } from '../seeds/demo-area.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 import { JOURNEY } from './engine.ts';
 
 // Every route undivided and by the breakdowns and periods that cost most (as of the
@@ -104,10 +104,6 @@ function sizesFromEnv(): number[] {
   return sizes;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-}
-
 async function runSize(people: number, requests: number): Promise<Figure[]> {
   const keep = process.env.BENCH_METRICS_KEEP;
   const dir = keep ?? mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-metrics-'));
@@ -173,7 +169,6 @@ async function runSize(people: number, requests: number): Promise<Figure[]> {
           if (res.status !== 200) throw new Error(`${route} answered ${res.status}`);
           if (i >= 5) times.push(performance.now() - t0); // the first few warm caches up
         }
-        times.sort((a, b) => a - b);
         const note = `${journeys} journeys, ${requests} sequential requests`;
         figures.push({ name: `GET /metrics/${route} p50 @ ${people.toLocaleString('en-GB')} people`, value: percentile(times, 0.5), unit: 'ms', note });
         figures.push({ name: `GET /metrics/${route} p95 @ ${people.toLocaleString('en-GB')} people`, value: percentile(times, 0.95), unit: 'ms', note });

@@ -41,15 +41,11 @@ import { loadReferenceCodes } from '../seeds/reference-codes.ts';
 import { createRandom, mulberry32 } from '../seeds/prng.ts';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 const load = (): string => loadavg().map((x) => x.toFixed(1)).join(' ');
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-}
 
 type Sample = { given_name: string; family_name: string; date_of_birth: string; postcode_district: string | null };
 
@@ -185,10 +181,8 @@ async function run(): Promise<Figure[]> {
               found += body.items.length;
             }
           }
-          times.sort((a, b) => a - b);
           console.log(`   ${database}, ${label}, ${kind}: p50 ${percentile(times, 0.5).toFixed(2)} ms, p95 ${percentile(times, 0.95).toFixed(2)} ms, ${(found / requests).toFixed(1)} found a page`);
         }
-        all.sort((a, b) => a - b);
         const note = `${holder.n.toLocaleString('en-GB')} people held of ${people.toLocaleString('en-GB')}; ${Object.keys(KINDS).length} kinds × ${requests} sequential searches; load average after ${load()}`;
         const on = `${people.toLocaleString('en-GB')} people, ${store.dialect === 'postgres' ? 'PostgreSQL' : 'SQLite'}, ${label}`;
         figures.push({ name: `GET /people search p50 @ ${on}`, value: percentile(all, 0.5), unit: 'ms', note });

@@ -28,7 +28,7 @@ import { startPathways } from '../cli/commands/serve.ts';
 import { seedCohort } from '../seeds/cohort.ts';
 import { DEMO_PASSWORD, loadDemoArea } from '../seeds/demo-area.ts';
 import { loadReferenceCodes } from '../seeds/reference-codes.ts';
-import { envInt, type BenchModule, type Figure } from './bench-types.ts';
+import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
 import { openReferredJourney } from '../test/web/journey-setup.ts';
 import type { Browser, Request } from 'playwright-core';
 
@@ -53,10 +53,6 @@ function bundleFigures(): Figure[] {
     { name: 'web bundle, first load (sign-in page)', value: kb(first), unit: 'KiB', note: initial.join(', ') },
     { name: 'web bundle, dashboard chunk', value: kb(dashboard), unit: 'KiB', note: 'loaded on demand for managers' },
   ];
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
 }
 
 async function dashboardFigures(people: number, runs: number): Promise<Figure[]> {
@@ -223,19 +219,18 @@ async function clickToScreen(browser: Browser, url: string, label: string, click
   }
   await manager.context().close();
   await keyworker.context().close();
-  delays.sort((a, b) => a - b);
   const note = `${delays.length} clicks, Chromium; the keyworker's submit to the manager's stage count (HTTP, commit, socket, refetch, render)`;
-  const median = (xs: number[]) => Math.round(percentile(xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b), 0.5));
+  const median = (xs: number[]) => Math.round(percentile(xs.filter((x) => !Number.isNaN(x)), 0.5));
   const parts = `click → write sent ${median(segments.sent)} ms; write sent → first byte back ${median(segments.server)} ms; click → write answered ${median(segments.answered)} ms; click → metrics.changed frame ${median(segments.message)} ms; frame → screen ${median(segments.screen)} ms (last measures response → screen ${median(segments.fetchToScreen)} ms)`;
   console.log(`   where the time goes (medians): ${parts}`);
-  const sortedInPage = inPage.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  const pageNote = `${sortedInPage.length} clicks: the click event in the keyworker's page to the DOM change of the manager's count (MutationObserver), without Playwright's own delays`;
+  const inPageTimes = inPage.filter((x) => !Number.isNaN(x));
+  const pageNote = `${inPageTimes.length} clicks: the click event in the keyworker's page to the DOM change of the manager's count (MutationObserver), without Playwright's own delays`;
   return [
     { name: `keyworker click to manager's screen, medians of its parts, ${label}`, value: '', note: parts },
     { name: `keyworker click to manager's screen, p50, ${label}`, value: Math.round(percentile(delays, 0.5)), unit: 'ms', note },
     { name: `keyworker click to manager's screen, p99, ${label}`, value: Math.round(percentile(delays, 0.99)), unit: 'ms', note },
-    { name: `keyworker click to manager's screen by the pages' clocks, p50, ${label}`, value: Math.round(percentile(sortedInPage, 0.5)), unit: 'ms', note: pageNote },
-    { name: `keyworker click to manager's screen by the pages' clocks, p99, ${label}`, value: Math.round(percentile(sortedInPage, 0.99)), unit: 'ms', note: pageNote },
+    { name: `keyworker click to manager's screen by the pages' clocks, p50, ${label}`, value: Math.round(percentile(inPageTimes, 0.5)), unit: 'ms', note: pageNote },
+    { name: `keyworker click to manager's screen by the pages' clocks, p99, ${label}`, value: Math.round(percentile(inPageTimes, 0.99)), unit: 'ms', note: pageNote },
   ];
 }
 
