@@ -27,6 +27,8 @@ describe('the commit notification on PostgreSQL', () => {
   let world: EngineWorld;
   let tail: LogTail;
   const tailed: EventRow[] = [];
+  /** When each page reached `onEvents` (performance.now()). */
+  const pagesAt: number[] = [];
 
   beforeEach(async () => {
     store = await createTestStore('postgres');
@@ -34,9 +36,11 @@ describe('the commit notification on PostgreSQL', () => {
     writer = createEngine(other);
     world = await createEngineWorld(store.db);
     tailed.length = 0;
+    pagesAt.length = 0;
     tail = await startLogTail(store, {
       onEvents: async (rows) => {
         tailed.push(...rows);
+        pagesAt.push(performance.now());
       },
       pollMs: 60_000,
     });
@@ -58,5 +62,22 @@ describe('the commit notification on PostgreSQL', () => {
     const moved = await writer.apply({ stream: 'case', id: first.row.id, event: { type: 'SCREENING_STARTED' }, expectedVersion: 1, actor: world.keyworker });
     await until(() => tailed.some((e) => e.seq === moved.event.seq), 'the transition');
     expect(tailed.map((e) => e.seq)).toEqual([...tailed.map((e) => e.seq)].sort((a, b) => a - b));
+  });
+
+  it('gathers commits that come close together into one read: notified reads start at least 10 ms apart', async () => {
+    const open = () => writer.openCase({ personId: world.personId, leadAgencyId: world.provider.agencyId, referralSource: 'self', referredOn: '2026-03-01', actor: world.keyworker });
+    const first = await open();
+    await until(() => tailed.some((e) => e.seq === first.event.seq), 'the first opening');
+    pagesAt.length = 0;
+    // Twenty commits one after another, each its own batch and notification: a few ms apart.
+    const seqs: number[] = [];
+    for (let i = 0; i < 20; i++) seqs.push(Number((await open()).event.seq));
+    await until(() => seqs.every((seq) => tailed.some((e) => Number(e.seq) === seq)), 'the twenty');
+    // A read per notification would hand on about a page per commit. Gathered, the reads
+    // after the first start READ_GAP_MS (10 ms) apart, so the pages over a span of S ms are
+    // at most S / 10 + 1 (the slack: a page lands a read's own query time after it starts).
+    const span = pagesAt[pagesAt.length - 1]! - pagesAt[0]!;
+    expect(pagesAt.length).toBeLessThanOrEqual(Math.floor(span / 8) + 3);
+    expect(tailed.map((e) => Number(e.seq))).toEqual([...tailed.map((e) => Number(e.seq))].sort((a, b) => a - b));
   });
 });
