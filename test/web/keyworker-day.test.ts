@@ -4,7 +4,8 @@
  * error summary first) → the case review the third miss called for; a Jobcentre Plus work
  * coach's referral accepted from the inbox, assigned from the team queue, and attendance
  * reported back live to the coach; and no horizontal scroll at 390 px on the caseload, the
- * case, the inbox and my day. axe-core finds no WCAG 2.2 A/AA violation on each page.
+ * case, the inbox, my day and a person page (its consents table). axe-core finds no
+ * WCAG 2.2 A/AA violation on each page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -187,8 +188,8 @@ describe('a keyworker’s day', () => {
     expect(coach.errors).toEqual([]);
   });
 
-  it('fits a 390 px phone on the caseload, the case, the inbox and my day', { timeout: 120_000 }, async () => {
-    const { caseId } = await openReferredJourney(world.url);
+  it("fits a 390 px phone on the caseload, the case, the inbox, my day and a person's consents", { timeout: 120_000 }, async () => {
+    const { caseId, person } = await openReferredJourney(world.url);
     const context = await world.browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'en-GB', timezoneId: 'Europe/London', isMobile: true, hasTouch: true });
     const page = await context.newPage();
     page.setDefaultTimeout(10_000);
@@ -198,12 +199,14 @@ describe('a keyworker’s day', () => {
       ['case', `/cases/${caseId}`, '[data-testid=appointments]'],
       ['inbox', '/referrals?box=inbox', 'h1'],
       ['my day', '/my-day', '[data-testid=my-day]'],
+      ['person', `/people/${person.id}`, '[data-testid=consents]'],
     ];
     for (const [name, path, ready] of pages) {
       await page.goto(`${world.url}/#${path}`);
       await page.locator(ready).first().waitFor();
       const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, view: window.innerWidth }));
-      expect(widths.scroll, `${name} is ${widths.scroll} px wide at 390 px`).toBeLessThanOrEqual(widths.view);
+      // Against 390 itself too: a phone's browser may widen its layout to fit what overflows.
+      expect(widths.scroll, `${name} is ${widths.scroll} px wide at 390 px`).toBeLessThanOrEqual(Math.min(widths.view, 390));
       await noViolations(page, `${name} at 390 px`);
       await screenshot(page, `phone-${name.replace(' ', '-')}`);
     }

@@ -87,54 +87,56 @@ export function PersonPage({ personId }: { personId: string }) {
         ) : (consents.data ?? []).length === 0 ? (
           <Empty>No consent recorded.</Empty>
         ) : (
-          <table data-testid="consents">
-            <thead>
-              <tr>
-                <th scope="col">Shared with</th>
-                <th scope="col">What</th>
-                <th scope="col">Given</th>
-                <th scope="col">Expires</th>
-                <th scope="col">Status</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {(consents.data ?? []).map((c) => {
-                const status = consentStatus(c, today);
-                return (
-                  <tr key={c.id} data-consent-status={status.code}>
-                    <td>{agencyName(c)}</td>
-                    <td>{c.categories.map((k) => humanise(k).toLowerCase()).join(', ')}</td>
-                    <td>{c.givenOn}</td>
-                    <td>{c.validUntil ?? 'no end date'}</td>
-                    <td>{status.label}</td>
-                    <td>
-                      {holder && status.code !== 'withdrawn' && (
-                        <button type="button" className="secondary" onClick={() => void act(`/people/${personId}/consents/${c.id}/renew`, { validUntil: nextYear(today) }, `Consent renewed until ${nextYear(today)}.`)}>
-                          Renew for a year
-                        </button>
-                      )}{' '}
-                      {(status.code === 'active' || status.code === 'expiring') && (
-                        <button
-                          type="button"
-                          className="secondary"
-                          onClick={() => {
-                            if (window.confirm(`Withdraw this consent? From now on nothing new is shared with ${agencyName(c)}.`)) {
-                              void act(`/people/${personId}/consents/${c.id}/withdraw`, { reason: 'The person withdrew their consent' }, 'Consent withdrawn.');
-                            }
-                          }}
-                        >
-                          Withdraw
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <div className="table-wrap">
+            <table data-testid="consents">
+              <thead>
+                <tr>
+                  <th scope="col">Shared with</th>
+                  <th scope="col">What</th>
+                  <th scope="col">Given</th>
+                  <th scope="col">Expires</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {(consents.data ?? []).map((c) => {
+                  const status = consentStatus(c, today);
+                  return (
+                    <tr key={c.id} data-consent-status={status.code}>
+                      <td>{agencyName(c)}</td>
+                      <td>{c.categories.map((k) => humanise(k).toLowerCase()).join(', ')}</td>
+                      <td>{c.givenOn}</td>
+                      <td>{c.validUntil ?? 'no end date'}</td>
+                      <td>{status.label}</td>
+                      <td>
+                        {holder && status.code !== 'withdrawn' && (
+                          <button type="button" className="secondary" onClick={() => void act(`/people/${personId}/consents/${c.id}/renew`, { validUntil: nextYear(today) }, `Consent renewed until ${nextYear(today)}.`)}>
+                            Renew for a year
+                          </button>
+                        )}{' '}
+                        {(status.code === 'active' || status.code === 'expiring') && (
+                          <button
+                            type="button"
+                            className="secondary"
+                            onClick={() => {
+                              if (window.confirm(`Withdraw this consent? From now on nothing new is shared with ${agencyName(c)}.`)) {
+                                void act(`/people/${personId}/consents/${c.id}/withdraw`, { reason: 'The person withdrew their consent' }, 'Consent withdrawn.');
+                              }
+                            }}
+                          >
+                            Withdraw
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
         )}
       </div>
       <LinkedRecords personId={personId} />
