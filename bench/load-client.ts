@@ -31,6 +31,11 @@ export type LoadTarget =
 export interface LoadJob {
   mode: 'open' | 'closed';
   port: number;
+  /**
+   * Several servers (nodes behind a balancer): virtual client i sends to `ports[i % n]`, so
+   * one generator loads every node, as one balancer would. Default: `[port]`.
+   */
+  ports?: number[];
   token: string | null;
   target: LoadTarget;
   /** Offered requests a second (open loop only). */
@@ -200,6 +205,11 @@ function tally(failures: Record<string, number>, what: string): void {
   failures[what] = (failures[what] ?? 0) + 1;
 }
 
+/** The port virtual client `client` sends to (`LoadJob.ports`). */
+function portOf(job: LoadJob, client: number): number {
+  return job.ports && job.ports.length > 0 ? job.ports[client % job.ports.length]! : job.port;
+}
+
 /** Offers `rate` requests a second for `seconds`, each to an idle client. */
 async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, keyof Counts>> {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
@@ -239,7 +249,7 @@ async function openLoop(job: LoadJob, target: Target): Promise<Omit<RunResult, k
         if (freed) late += 1;
         const req = target.next(client);
         sent += 1;
-        const p = post(agent, job.port, req.path, req.body, job.token)
+        const p = post(agent, portOf(job, client), req.path, req.body, job.token)
           .then((res) => {
             latencies.push(performance.now() - dueAt);
             dueAts.push(performance.timeOrigin + dueAt);
@@ -293,7 +303,7 @@ async function closedLoop(job: LoadJob, target: Target): Promise<Omit<RunResult,
         const req = target.next(client);
         sent += 1;
         const t0 = performance.now();
-        const res = await post(agent, job.port, req.path, req.body, job.token);
+        const res = await post(agent, portOf(job, client), req.path, req.body, job.token);
         latencies.push(performance.now() - t0);
         if (res.status < 300) ok += 1;
         else {
@@ -317,9 +327,10 @@ export async function runLoad(job: LoadJob): Promise<RunResult> {
 }
 
 /** The load generator in its own process; `run` sends it one job and waits for the answer. */
-export function startLoadClient(): { run(job: LoadJob): Promise<RunResult>; close(): void } {
+export function startLoadClient(): { run(job: LoadJob): Promise<RunResult>; close(): void; pid: number | undefined } {
   const child = fork(resolve('bin/run-ts.js'), [resolve('bench/load-client.ts')], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return {
+    pid: child.pid,
     run: (job) =>
       new Promise((ok, fail) => {
         const onExit = (code: number | null) => fail(new Error(`the load client exited (code ${code})`));

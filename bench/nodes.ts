@@ -1,13 +1,20 @@
 /**
  * Journey transitions over the full API on SQLite (one node), PostgreSQL (one node) and
  * PostgreSQL with two nodes on one database: each node a real `pathways serve` process,
- * each with a load generator of its own (bench/load-client.ts) offering its share of the
- * rate open loop, so latency counts from when each request was due. Journeys are opened
+ * loaded by one generator process (bench/load-client.ts) offering the rate open loop, so
+ * latency counts from when each request was due; with two nodes each virtual client keeps
+ * to one node, as behind a balancer, and each node has its share of the rate and of the
+ * clients. Journeys are opened
  * beforehand; every transition is signed in, validated, applied by the engine with the
  * measures kept in its transaction, and (PostgreSQL) tailed by every node's live feed.
  *
  * Sizes (env): BENCH_NODES_RATE (300 transitions/s offered in total), BENCH_NODES_SECONDS
- * (15), BENCH_NODES_CLIENTS (128 virtual clients per generator), BENCH_NODES_WARMUP (3000:
+ * (15), BENCH_NODES_CLIENTS (128 virtual clients per node), BENCH_NODES_GENERATORS (`one`,
+ * the default, or `per-node`: a generator process for each node, as before 2026-12-07. The
+ * generators share the machine with the nodes and PostgreSQL, and one at 150/s costs more CPU
+ * a request than one at 300/s — 0.55–0.60 ms against 0.36–0.42 ms measured, two pairs — so
+ * per-node generators burdened the two nodes' runs only; each configuration's generator CPU
+ * a request is printed beside its serve CPU), BENCH_NODES_WARMUP (3000:
  * the transitions each serve process answers, at its share of the rate, before the measured
  * run — 10 s for one node at 300/s, 20 s for each of two. A process just started costs more
  * CPU a transition for its first several seconds: its code is still being optimised, and its
@@ -53,7 +60,7 @@ import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { recordPerson } from '../src/people/person-commands.ts';
 import { startServeProcess } from '../test/support/serve-process.ts';
 import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
-import { startLoadClient, type RunResult } from './load-client.ts';
+import { startLoadClient, type LoadJob, type RunResult } from './load-client.ts';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -114,6 +121,8 @@ interface Outcome {
   label: string;
   /** Serve processes' CPU per answered transition over the measured run (ms). */
   cpuMs: number;
+  /** The load generators' CPU per request sent over the measured run (ms): theirs is the machine's too. */
+  loadCpuMs: number;
   /** The warm-up before the measured run: how long, its p99 and serve CPU per transition (ms). */
   warm: { seconds: number; p99: number; cpuMs: number };
   rate: number;
@@ -132,7 +141,7 @@ function failedAs(o: Outcome): string {
 }
 
 /** One configuration: a store, `nodes` serve processes on it, the load split between them. */
-async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, clients: number, warmUp: number, env: Record<string, string> = {}): Promise<Outcome> {
+async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, clients: number, warmUp: number, generators: string, env: Record<string, string> = {}): Promise<Outcome> {
   const store = await openStore(url);
   await migrate(store);
   const at = new Date().toISOString();
@@ -163,19 +172,28 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   // Started as the README says to run `pathways serve` in production: with the larger young generation.
   const nodeArgs = ['--max-semi-space-size=64', ...prof];
   const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env }, 0, nodeArgs)));
-  const loads = servers.map(() => startLoadClient());
+  // One generator for all nodes (a balancer's clients), or one per node (`per-node`).
+  const perNodeGenerators = generators === 'per-node';
+  const loads = (perNodeGenerators ? servers : servers.slice(0, 1)).map(() => startLoadClient());
   try {
     const ports = servers.map((s) => Number(new URL(s.url).port));
     const token = (JSON.parse(await post(ports[0]!, '/api/v1/auth/login', JSON.stringify({ email: user.email, password }))) as { token: string }).token;
-    const job = (i: number, ids: string[], secs: number) => ({ mode: 'open' as const, port: ports[i]!, token, target: { kind: 'journey' as const, caseIds: ids, clients }, rate: rate / nodes, seconds: secs });
+    // Each node has `clients` virtual clients and its share of the rate either way.
+    const job = (i: number, ids: string[][], secs: number): LoadJob =>
+      perNodeGenerators
+        ? { mode: 'open', port: ports[i]!, token, target: { kind: 'journey', caseIds: ids[i]!, clients }, rate: rate / nodes, seconds: secs }
+        : { mode: 'open', port: ports[0]!, ports, token, target: { kind: 'journey', caseIds: ids.flat(), clients: clients * nodes }, rate, seconds: secs };
     const cpu = () => servers.reduce((ms, s) => ms + cpuMsOf(s.child.pid), 0);
+    const loadCpu = () => loads.reduce((ms, l) => ms + cpuMsOf(l.pid), 0);
     const cpuAtStart = cpu();
-    const warming = await Promise.all(loads.map((l, i) => l.run(job(i, warm[i]!, warmSeconds))));
+    const warming = await Promise.all(loads.map((l, i) => l.run(job(i, warm, warmSeconds))));
     const cpuBefore = cpu();
+    const loadCpuBefore = loadCpu();
     const warmLatencies = warming.flatMap((r) => r.latencies);
     const warmOk = warming.reduce((n, r) => n + r.ok, 0);
-    const results: RunResult[] = await Promise.all(loads.map((l, i) => l.run(job(i, run[i]!, seconds))));
+    const results: RunResult[] = await Promise.all(loads.map((l, i) => l.run(job(i, run, seconds))));
     const cpuUsed = cpu() - cpuBefore;
+    const loadCpuUsed = loadCpu() - loadCpuBefore;
     const latencies = results.flatMap((r) => r.latencies);
     const ok = results.reduce((n, r) => n + r.ok, 0);
     const secs = Math.max(...results.map((r) => r.seconds));
@@ -183,6 +201,7 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
       label,
       warm: { seconds: warmSeconds, p99: percentile(warmLatencies, 0.99), cpuMs: (cpuBefore - cpuAtStart) / Math.max(1, warmOk) },
       cpuMs: cpuUsed / Math.max(1, ok),
+      loadCpuMs: loadCpuUsed / Math.max(1, results.reduce((n, r) => n + r.sent, 0)),
       rate: ok / secs,
       p50: percentile(latencies, 0.5),
       p99: percentile(latencies, 0.99),
@@ -194,7 +213,7 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
       }, {}),
     };
     if (process.env.BENCH_NODES_TIMELINE) writeTimeline(process.env.BENCH_NODES_TIMELINE, label, results);
-    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed${failedAs(outcome)}, serve CPU ${outcome.cpuMs.toFixed(2)} ms a transition (warming up, the first ${warmSeconds.toFixed(0)} s after start: p99 ${outcome.warm.p99.toFixed(1)} ms, ${outcome.warm.cpuMs.toFixed(2)} ms a transition)`);
+    console.log(`   ${label}: ${outcome.rate.toFixed(0)}/s offered ${rate}/s, p50 ${outcome.p50.toFixed(1)} ms, p99 ${outcome.p99.toFixed(1)} ms, ${outcome.failed} failed${failedAs(outcome)}, serve CPU ${outcome.cpuMs.toFixed(2)} ms a transition, load generator${loads.length > 1 ? 's' : ''} ${outcome.loadCpuMs.toFixed(2)} ms a request (warming up, the first ${warmSeconds.toFixed(0)} s after start: p99 ${outcome.warm.p99.toFixed(1)} ms, ${outcome.warm.cpuMs.toFixed(2)} ms a transition)`);
     return outcome;
   } finally {
     for (const l of loads) l.close();
@@ -210,6 +229,7 @@ export const bench: BenchModule = {
     const seconds = envInt('BENCH_NODES_SECONDS', 15);
     const clients = envInt('BENCH_NODES_CLIENTS', 128);
     const warmUp = envInt('BENCH_NODES_WARMUP', 3000);
+    const generators = process.env.BENCH_NODES_GENERATORS === 'per-node' ? 'per-node' : 'one';
     setPasswordHashCost(1024);
     const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-nodes-'));
     const schemas: string[] = [];
@@ -230,10 +250,10 @@ export const bench: BenchModule = {
       const runs: Array<{ sqlite: Outcome | null; ones: Outcome[]; two: Outcome | null }> = [];
       for (let round = 1; round <= rounds; round++) {
         if (rounds > 1) console.log(`   round ${round} of ${rounds}`);
-        const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, `nodes-${round}.db`)}`, 1, rate, seconds, clients, warmUp);
+        const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, `nodes-${round}.db`)}`, 1, rate, seconds, clients, warmUp, generators);
         const ones: Outcome[] = [];
-        for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, warmUp, envOf(w)));
-        const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, warmUp, envOf(settings[0]!));
+        for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, warmUp, generators, envOf(w)));
+        const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, warmUp, generators, envOf(settings[0]!));
         runs.push({ sqlite, ones, two });
       }
       // At 300/s both keep up, so their rates are equal by construction: offered more than one
@@ -241,8 +261,8 @@ export const bench: BenchModule = {
       const capacity = process.env.BENCH_NODES_CAPACITY === '0' || process.env.BENCH_NODES_TWO === '0' ? 0 : envInt('BENCH_NODES_CAPACITY', 1500);
       const most = capacity
         ? {
-            one: await runConfig(`PostgreSQL, one node at ${capacity}/s`, pgUrl(), 1, capacity, 10, clients, warmUp, envOf(settings[0]!)),
-            two: await runConfig(`PostgreSQL, two nodes at ${capacity}/s`, pgUrl(), 2, capacity, 10, clients, warmUp, envOf(settings[0]!)),
+            one: await runConfig(`PostgreSQL, one node at ${capacity}/s`, pgUrl(), 1, capacity, 10, clients, warmUp, generators, envOf(settings[0]!)),
+            two: await runConfig(`PostgreSQL, two nodes at ${capacity}/s`, pgUrl(), 2, capacity, 10, clients, warmUp, generators, envOf(settings[0]!)),
           }
         : null;
       const of = rounds > 1 ? `, median of ${rounds} rounds` : '';
