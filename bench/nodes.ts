@@ -36,7 +36,14 @@
  * BENCH_NODES_ROUNDS (1: the configurations run in turn this many times, and each figure is
  * the median of its rounds with the spread beside it; on a shared machine one run's p99 can
  * be twice the next one's, so an aim is judged on the median of several rounds, with the
- * ratios taken round by round).
+ * ratios taken round by round; `0` runs only the comparisons below), BENCH_NODES_BUDGET
+ * (0.5: one node and then two, each serve process held to this many cores of CPU by a Linux
+ * control group, as on machines of their own (bench/cpu-budget.ts), offered
+ * BENCH_NODES_BUDGET_RATE (1000 transitions/s) for 10 s. Without budgets, the nodes, PostgreSQL
+ * and the generator all share this machine's cores, so a second node can only take CPU from
+ * the first; with them, what two nodes answer beside one says whether anything they share on
+ * PostgreSQL holds them back. `0` skips; where control groups cannot be written, the figure
+ * says why).
  *
  * The serve processes run with `--max-semi-space-size=64`, as the README says to run them in
  * production (bin/pathways.js's own line sets it only when the file is run directly).
@@ -60,6 +67,7 @@ import { attachMetrics } from '../src/metrics/attach-metrics.ts';
 import { recordPerson } from '../src/people/person-commands.ts';
 import { startServeProcess } from '../test/support/serve-process.ts';
 import { envInt, percentile, type BenchModule, type Figure } from './bench-types.ts';
+import { limitCpu, whyNoCpuBudget, type CpuBudget } from './cpu-budget.ts';
 import { startLoadClient, type LoadJob, type RunResult } from './load-client.ts';
 
 const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -140,8 +148,18 @@ function failedAs(o: Outcome): string {
   return kinds.length === 0 ? '' : ` (${kinds.map(([what, n]) => `${what} ×${n}`).join(', ')})`;
 }
 
+/** How each configuration is loaded (the bench's environment). */
+interface Sizes {
+  clients: number;
+  warmUp: number;
+  generators: 'one' | 'per-node';
+  /** Cores each serve process may use (bench/cpu-budget.ts); null: the machine's. */
+  budget: number | null;
+}
+
 /** One configuration: a store, `nodes` serve processes on it, the load split between them. */
-async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, clients: number, warmUp: number, generators: string, env: Record<string, string> = {}): Promise<Outcome> {
+async function runConfig(label: string, url: string, nodes: number, rate: number, seconds: number, sizes: Sizes, env: Record<string, string> = {}): Promise<Outcome> {
+  const { clients, warmUp, generators } = sizes;
   const store = await openStore(url);
   await migrate(store);
   const at = new Date().toISOString();
@@ -172,10 +190,13 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   // Started as the README says to run `pathways serve` in production: with the larger young generation.
   const nodeArgs = ['--max-semi-space-size=64', ...prof];
   const servers = await Promise.all(Array.from({ length: nodes }, () => startServeProcess(url, { PATHWAYS_LOG_LEVEL: 'error', ...env }, 0, nodeArgs)));
+  const budgets: CpuBudget[] = [];
   // One generator for all nodes (a balancer's clients), or one per node (`per-node`).
   const perNodeGenerators = generators === 'per-node';
   const loads = (perNodeGenerators ? servers : servers.slice(0, 1)).map(() => startLoadClient());
   try {
+    // Held to the budget from here on: the start-up before it is not what is compared.
+    if (sizes.budget !== null) for (const s of servers) budgets.push(limitCpu(s.child.pid!, sizes.budget));
     const ports = servers.map((s) => Number(new URL(s.url).port));
     const token = (JSON.parse(await post(ports[0]!, '/api/v1/auth/login', JSON.stringify({ email: user.email, password }))) as { token: string }).token;
     // Each node has `clients` virtual clients and its share of the rate either way.
@@ -218,7 +239,28 @@ async function runConfig(label: string, url: string, nodes: number, rate: number
   } finally {
     for (const l of loads) l.close();
     await Promise.all(servers.map((s) => s.stop()));
+    for (const b of budgets) b.release();
   }
+}
+
+/** One node against two, offered more than one answers: what each answered, and the ratio. */
+function capacityFigures(both: { one: Outcome; two: Outcome }, offered: number, held: string): Figure[] {
+  const { one, two } = both;
+  return [
+    { name: `PostgreSQL, one node: transitions/s at ${offered}/s offered for 10 s${held}`, value: one.rate, unit: '/s', note: `p50 ${one.p50.toFixed(0)} ms, p99 ${one.p99.toFixed(0)} ms; serve CPU ${one.cpuMs.toFixed(2)} ms a transition` },
+    { name: `PostgreSQL, two nodes: transitions/s at ${offered}/s offered for 10 s${held}`, value: two.rate, unit: '/s', note: `p50 ${two.p50.toFixed(0)} ms, p99 ${two.p99.toFixed(0)} ms; serve CPU ${two.cpuMs.toFixed(2)} ms a transition` },
+    { name: `transitions/s two nodes ÷ one node at ${offered}/s offered (PostgreSQL)${held}`, value: two.rate / Math.max(1, one.rate), unit: '×', note: 'aim: at least 1' },
+  ];
+}
+
+/** A number of cores (more than 0) from the environment, the default, or null for `0` (off). */
+function envCores(name: string, fallback: number): number | null {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (value === 0) return null;
+  if (!Number.isFinite(value) || value < 0.05) throw new Error(`${name} must be a number of cores of at least 0.05, or 0 to skip, got "${raw}"`);
+  return value;
 }
 
 export const bench: BenchModule = {
@@ -229,7 +271,8 @@ export const bench: BenchModule = {
     const seconds = envInt('BENCH_NODES_SECONDS', 15);
     const clients = envInt('BENCH_NODES_CLIENTS', 128);
     const warmUp = envInt('BENCH_NODES_WARMUP', 3000);
-    const generators = process.env.BENCH_NODES_GENERATORS === 'per-node' ? 'per-node' : 'one';
+    const sizes: Sizes = { clients, warmUp, generators: process.env.BENCH_NODES_GENERATORS === 'per-node' ? 'per-node' : 'one', budget: null };
+    const budget = envCores('BENCH_NODES_BUDGET', 0.5);
     setPasswordHashCost(1024);
     const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-nodes-'));
     const schemas: string[] = [];
@@ -241,7 +284,7 @@ export const bench: BenchModule = {
     // PATHWAYS_PG_WRITERS settings to compare on one PostgreSQL node (the first also runs the two nodes).
     const writers = (process.env.BENCH_NODES_WRITERS ?? '').split(',').map((w) => w.trim()).filter((w) => /^[1-9][0-9]*$/.test(w));
     const onlyPg = process.env.BENCH_NODES_SQLITE === '0';
-    const rounds = envInt('BENCH_NODES_ROUNDS', 1);
+    const rounds = envInt('BENCH_NODES_ROUNDS', 1, 0);
     try {
       const settings = writers.length > 0 ? writers : [''];
       const envOf = (w: string): Record<string, string> => (w ? { PATHWAYS_PG_WRITERS: w } : {});
@@ -250,21 +293,27 @@ export const bench: BenchModule = {
       const runs: Array<{ sqlite: Outcome | null; ones: Outcome[]; two: Outcome | null }> = [];
       for (let round = 1; round <= rounds; round++) {
         if (rounds > 1) console.log(`   round ${round} of ${rounds}`);
-        const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, `nodes-${round}.db`)}`, 1, rate, seconds, clients, warmUp, generators);
+        const sqlite = onlyPg ? null : await runConfig('SQLite, one node', `sqlite:${join(dir, `nodes-${round}.db`)}`, 1, rate, seconds, sizes);
         const ones: Outcome[] = [];
-        for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, clients, warmUp, generators, envOf(w)));
-        const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, clients, warmUp, generators, envOf(settings[0]!));
+        for (const w of settings) ones.push(await runConfig(`PostgreSQL, one node${suffix(w)}`, pgUrl(), 1, rate, seconds, sizes, envOf(w)));
+        const two = process.env.BENCH_NODES_TWO === '0' ? null : await runConfig(`PostgreSQL, two nodes${suffix(settings[0]!)}`, pgUrl(), 2, rate, seconds, sizes, envOf(settings[0]!));
         runs.push({ sqlite, ones, two });
       }
       // At 300/s both keep up, so their rates are equal by construction: offered more than one
       // node answers, which answers more?
       const capacity = process.env.BENCH_NODES_CAPACITY === '0' || process.env.BENCH_NODES_TWO === '0' ? 0 : envInt('BENCH_NODES_CAPACITY', 1500);
-      const most = capacity
-        ? {
-            one: await runConfig(`PostgreSQL, one node at ${capacity}/s`, pgUrl(), 1, capacity, 10, clients, warmUp, generators, envOf(settings[0]!)),
-            two: await runConfig(`PostgreSQL, two nodes at ${capacity}/s`, pgUrl(), 2, capacity, 10, clients, warmUp, generators, envOf(settings[0]!)),
-          }
-        : null;
+      /** One node, then two, offered `offered`/s for 10 s. */
+      const oneThenTwo = async (offered: number, how: Sizes, also: string) => ({
+        one: await runConfig(`PostgreSQL, one node${also} at ${offered}/s`, pgUrl(), 1, offered, 10, how, envOf(settings[0]!)),
+        two: await runConfig(`PostgreSQL, two nodes${also} at ${offered}/s`, pgUrl(), 2, offered, 10, how, envOf(settings[0]!)),
+      });
+      const most = capacity ? await oneThenTwo(capacity, sizes, '') : null;
+      // Each serve process held to a budget of its own, as on machines of their own: do two
+      // nodes on one PostgreSQL answer more than one, or does something they share hold them back?
+      const budgetRate = envInt('BENCH_NODES_BUDGET_RATE', 1000);
+      const noBudget = budget === null ? null : whyNoCpuBudget();
+      if (noBudget) console.log(`   not measured with a CPU budget per node: ${noBudget}`);
+      const budgeted = budget !== null && !noBudget && process.env.BENCH_NODES_TWO !== '0' ? await oneThenTwo(budgetRate, { ...sizes, budget }, `, held to ${budget} core a node`) : null;
       const of = rounds > 1 ? `, median of ${rounds} rounds` : '';
       const row = (all: Outcome[]): Figure[] => {
         const o = all[0]!;
@@ -298,7 +347,7 @@ export const bench: BenchModule = {
       const twos = runs.flatMap((r) => (r.two ? [r.two] : []));
       return [
         ...(sqlites.length > 0 ? row(sqlites) : []),
-        ...settings.flatMap((_, i) => row(runs.map((r) => r.ones[i]!))),
+        ...(runs.length > 0 ? settings.flatMap((_, i) => row(runs.map((r) => r.ones[i]!))) : []),
         ...(twos.length > 0 ? row(twos) : []),
         ...(sqlites.length > 0
           ? [
@@ -312,13 +361,9 @@ export const bench: BenchModule = {
               { name: `p99 two nodes ÷ one node (PostgreSQL)${of}`, value: ratio((r) => r.two!.p99 / Math.max(0.1, r.ones[0]!.p99)), unit: '×', note: rounds > 1 ? 'each round\'s ratio, then their median' : undefined },
             ]
           : []),
-        ...(most
-          ? [
-              { name: `PostgreSQL, one node: transitions/s at ${capacity}/s offered for 10 s`, value: most.one.rate, unit: '/s', note: `p50 ${most.one.p50.toFixed(0)} ms, p99 ${most.one.p99.toFixed(0)} ms` },
-              { name: `PostgreSQL, two nodes: transitions/s at ${capacity}/s offered for 10 s`, value: most.two.rate, unit: '/s', note: `p50 ${most.two.p50.toFixed(0)} ms, p99 ${most.two.p99.toFixed(0)} ms` },
-              { name: `transitions/s two nodes ÷ one node at ${capacity}/s offered (PostgreSQL)`, value: most.two.rate / Math.max(1, most.one.rate), unit: '×', note: 'aim: at least 1' },
-            ]
-          : []),
+        ...(most ? capacityFigures(most, capacity, '') : []),
+        ...(noBudget ? [{ name: `transitions/s two nodes ÷ one node, each serve process held to ${budget} core (PostgreSQL)`, value: 'not measured', note: noBudget }] : []),
+        ...(budgeted && budget ? capacityFigures(budgeted, budgetRate, `, each serve process held to ${budget} core (BENCH_NODES_BUDGET)`) : []),
       ];
     } finally {
       rmSync(dir, { recursive: true, force: true });
