@@ -29,9 +29,8 @@ const cannot = whyNoCpuBudget();
 describe('a CPU budget per process (bench/cpu-budget.ts)', () => {
   it.skipIf(cannot !== null)(`holds a busy process to its share${cannot ? ` (skipped: ${cannot})` : ''}`, async () => {
     const held = await burnWall(0.2);
-    // 300 ms of CPU at 0.2 core is 1.5 s by the clock; unheld it is about 0.3 s.
+    // 300 ms of CPU at 0.2 core is 1.5 s by the clock (more on a busy machine); unheld it is about 0.3 s.
     expect(held).toBeGreaterThan(1100);
-    expect(held).toBeLessThan(6000);
   });
 
   it('refuses a budget of no cores', () => {
