@@ -265,7 +265,7 @@ function envCores(name: string, fallback: number): number | null {
 
 export const bench: BenchModule = {
   name: 'nodes',
-  summary: 'API transitions at a fixed offered rate on SQLite, PostgreSQL with one node and PostgreSQL with two nodes',
+  summary: 'API transitions at a fixed offered rate on SQLite, PostgreSQL with one node and PostgreSQL with two nodes; one node against two offered more than one answers, sharing the machine and each held to a CPU budget of its own',
   async run(): Promise<Figure[]> {
     const rate = envInt('BENCH_NODES_RATE', 300);
     const seconds = envInt('BENCH_NODES_SECONDS', 15);
@@ -311,9 +311,10 @@ export const bench: BenchModule = {
       // Each serve process held to a budget of its own, as on machines of their own: do two
       // nodes on one PostgreSQL answer more than one, or does something they share hold them back?
       const budgetRate = envInt('BENCH_NODES_BUDGET_RATE', 1000);
-      const noBudget = budget === null ? null : whyNoCpuBudget();
+      const withBudget = budget !== null && process.env.BENCH_NODES_TWO !== '0';
+      const noBudget = withBudget ? whyNoCpuBudget() : null;
       if (noBudget) console.log(`   not measured with a CPU budget per node: ${noBudget}`);
-      const budgeted = budget !== null && !noBudget && process.env.BENCH_NODES_TWO !== '0' ? await oneThenTwo(budgetRate, { ...sizes, budget }, `, held to ${budget} core a node`) : null;
+      const budgeted = withBudget && !noBudget ? await oneThenTwo(budgetRate, { ...sizes, budget }, `, held to ${budget} core a node`) : null;
       const of = rounds > 1 ? `, median of ${rounds} rounds` : '';
       const row = (all: Outcome[]): Figure[] => {
         const o = all[0]!;
