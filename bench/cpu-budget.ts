@@ -18,7 +18,6 @@ const V2 = ['/sys/fs/cgroup', '/sys/fs/cgroup/unified'];
 
 /** A process held to a CPU budget; `release` removes the group once the process has exited. */
 export interface CpuBudget {
-  cores: number;
   release(): void;
 }
 
@@ -31,7 +30,7 @@ export function limitCpu(pid: number, cores: number): CpuBudget {
     removeGroup(dir);
     throw new Error(`Cannot hold process ${pid} to a CPU budget: ${err instanceof Error ? err.message : String(err)}`);
   }
-  return { cores, release: () => removeGroup(dir) };
+  return { release: () => removeGroup(dir) };
 }
 
 /** Null where `limitCpu` works, else why not (a group is made and removed to find out; no process is moved). */

@@ -253,6 +253,14 @@ function capacityFigures(both: { one: Outcome; two: Outcome }, offered: number, 
   ];
 }
 
+/** BENCH_NODES_GENERATORS: `one` (the default) or `per-node`; anything else is refused, not read as the default. */
+function envGenerators(): Sizes['generators'] {
+  const raw = process.env.BENCH_NODES_GENERATORS;
+  if (raw === undefined || raw === '' || raw === 'one') return 'one';
+  if (raw === 'per-node') return 'per-node';
+  throw new Error(`BENCH_NODES_GENERATORS must be "one" or "per-node", got "${raw}"`);
+}
+
 /** A number of cores (more than 0) from the environment, the default, or null for `0` (off). */
 function envCores(name: string, fallback: number): number | null {
   const raw = process.env[name];
@@ -271,7 +279,7 @@ export const bench: BenchModule = {
     const seconds = envInt('BENCH_NODES_SECONDS', 15);
     const clients = envInt('BENCH_NODES_CLIENTS', 128);
     const warmUp = envInt('BENCH_NODES_WARMUP', 3000);
-    const sizes: Sizes = { clients, warmUp, generators: process.env.BENCH_NODES_GENERATORS === 'per-node' ? 'per-node' : 'one', budget: null };
+    const sizes: Sizes = { clients, warmUp, generators: envGenerators(), budget: null };
     const budget = envCores('BENCH_NODES_BUDGET', 0.5);
     setPasswordHashCost(1024);
     const dir = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'pathways-bench-nodes-'));

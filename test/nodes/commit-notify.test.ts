@@ -75,7 +75,8 @@ describe('the commit notification on PostgreSQL', () => {
     await until(() => seqs.every((seq) => tailed.some((e) => Number(e.seq) === seq)), 'the twenty');
     // A read per notification would hand on about a page per commit. Gathered, the reads
     // after the first start READ_GAP_MS (10 ms) apart, so the pages over a span of S ms are
-    // at most S / 10 + 1 (the slack: a page lands a read's own query time after it starts).
+    // about S / 10 + 1. The check allows S / 8 + 3: a page lands its read's own query time
+    // after the read starts, so the gaps between pages can come out a little under 10 ms.
     const span = pagesAt[pagesAt.length - 1]! - pagesAt[0]!;
     expect(pagesAt.length).toBeLessThanOrEqual(Math.floor(span / 8) + 3);
     expect(tailed.map((e) => Number(e.seq))).toEqual([...tailed.map((e) => Number(e.seq))].sort((a, b) => a - b));
