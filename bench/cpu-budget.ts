@@ -2,8 +2,9 @@
  * A CPU budget for one process, as a machine of its own would give it: a Linux control group
  * with a CPU quota, so several `pathways serve` processes on one small machine each get their
  * share and no more, instead of all of them taking turns on the same cores. Works with the
- * cgroup v1 `cpu` controller (mounted at /sys/fs/cgroup/cpu) or cgroup v2 (`cpu.max`), as root
- * or wherever the hierarchy is writable; elsewhere `limitCpu` throws, saying why.
+ * cgroup v1 `cpu` controller (mounted at /sys/fs/cgroup/cpu) or cgroup v2 (`cpu.max`; the root's
+ * `cgroup.subtree_control` gets `+cpu`, which a group's quota needs there), as root or wherever
+ * the hierarchy is writable; elsewhere `limitCpu` throws, saying why.
  *
  * The quota is given per 10 ms period rather than the kernel's default 100 ms: a process over
  * its budget then waits at most the rest of 10 ms, not of 100, so the budget shapes latency
